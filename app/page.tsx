@@ -1,0 +1,7 @@
+import { ClustersOverview } from "@/components/clusters-overview";
+
+export const dynamic = "force-dynamic";
+
+export default function HomePage() {
+  return <ClustersOverview />;
+}

@@ -1,0 +1,66 @@
+"use client";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
+import { StateBadge } from "@/components/health-badge";
+import { RelativeTime } from "@/components/relative-time";
+
+type TFrontend = inferRouterOutputs<AppRouter>["cluster"]["get"]["frontends"][number];
+
+/** Each frontend's last poll: answering or not, its error in its own words, and when it last answered. */
+export function FrontendsPanel({ frontends }: { frontends: TFrontend[] }) {
+  if (frontends.length === 0) {
+    return <div className="empty">This cluster has no frontends yet. Add one in the inventory to start polling.</div>;
+  }
+  return (
+    <table>
+      <caption>Frontends</caption>
+      <thead>
+        <tr>
+          <th scope="col">Frontend</th>
+          <th scope="col">Kind</th>
+          <th scope="col">Status page</th>
+          <th scope="col">Poll</th>
+          <th scope="col">Last poll</th>
+          <th scope="col">Last good poll</th>
+        </tr>
+      </thead>
+      <tbody>
+        {frontends.map((f) => (
+          <tr key={f.id} aria-label={`Frontend ${f.name}`}>
+            <th scope="row">
+              {f.name} <span className="muted">({f.balancer})</span>
+            </th>
+            <td>{f.kindLabel}</td>
+            <td>
+              <a href={f.url} target="_blank" rel="noreferrer">
+                {f.url}
+              </a>
+            </td>
+            <td>
+              {!f.enabled ? (
+                <StateBadge state="unknown" title="Polling is switched off for this frontend" />
+              ) : f.up === null ? (
+                <span className="muted">waiting for first poll…</span>
+              ) : f.up ? (
+                <StateBadge state="up" />
+              ) : (
+                <>
+                  <StateBadge state="down" />
+                  <div className="field-error" role="status">
+                    {f.error}
+                  </div>
+                </>
+              )}
+            </td>
+            <td>
+              <RelativeTime at={f.lastPollAt} /> {f.durationMs !== null && <span className="muted">({f.durationMs} ms)</span>}
+            </td>
+            <td>
+              <RelativeTime at={f.lastGoodAt} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,78 @@
+"use client";
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useTRPC } from "@/components/trpc";
+import { formatBytes, formatRate } from "@/components/cluster/format";
+
+const RANGES = [
+  { id: "15m", label: "15 min" },
+  { id: "1h", label: "1 hour" },
+  { id: "24h", label: "24 hours" },
+] as const;
+type TRange = (typeof RANGES)[number]["id"];
+
+const METRICS = [
+  { id: "requestsPerSec", title: "Requests per second", format: formatRate },
+  { id: "busy", title: "Busy (requests in flight)", format: formatRate },
+  { id: "errorsPerSec", title: "Errors per second (mod_jk counts them; balancer-manager does not)", format: formatRate },
+  { id: "bytesPerSec", title: "Bytes per second (to + from backend)", format: (v: number) => `${formatBytes(v)}/s` },
+] as const;
+
+const COLOURS = ["#1d4f91", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207", "#4338ca"];
+
+/** History per member (summed over frontends), refreshed while the page is open. */
+export function MemberCharts({ clusterName }: { clusterName: string }) {
+  const trpc = useTRPC();
+  const [range, setRange] = useState<TRange>("15m");
+  const history = useQuery({ ...trpc.cluster.history.queryOptions({ name: clusterName, range }), refetchInterval: 5_000 });
+
+  return (
+    <section aria-labelledby="charts-heading">
+      <div className="toolbar" style={{ justifyContent: "space-between" }}>
+        <h2 id="charts-heading">History</h2>
+        <div className="toolbar" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button key={r.id} type="button" aria-pressed={range === r.id} onClick={() => setRange(r.id)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      {history.error && (
+        <div className="alert error" role="alert">
+          Could not load history: {history.error.message}
+        </div>
+      )}
+      {history.data && history.data.points.length === 0 && <div className="empty">No history yet: points appear after the second poll of a frontend.</div>}
+      {history.data && history.data.points.length > 0 && (
+        <div className="charts">
+          {METRICS.map((metric) => {
+            const data = history.data.points.map((p) => {
+              const row: Record<string, number | null> = { t: p.t };
+              for (const route of history.data.routes) row[route] = p.values[route]?.[metric.id] ?? null;
+              return row;
+            });
+            return (
+              <figure className="chart" key={metric.id} aria-label={metric.title} data-points={data.length} style={{ margin: 0 }}>
+                <h3>{metric.title}</h3>
+                <ResponsiveContainer width="100%" height={220}>
+                  <LineChart data={data} margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
+                    <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+                    <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} />
+                    <YAxis width={56} tickFormatter={(v: number) => metric.format(v)} />
+                    <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} formatter={(v) => (typeof v === "number" ? metric.format(v) : String(v))} />
+                    <Legend />
+                    {history.data.routes.map((route, i) => (
+                      <Line key={route} type="monotone" dataKey={route} stroke={COLOURS[i % COLOURS.length]} dot={false} isAnimationActive={false} connectNulls={false} />
+                    ))}
+                  </LineChart>
+                </ResponsiveContainer>
+              </figure>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+"use client";
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { useMutation } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc";
+import { MutationError } from "@/components/inventory/mutation-error";
+
+export function AddClusterForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const create = useMutation(trpc.cluster.create.mutationOptions({ onSuccess: (c) => router.push(`/clusters/${encodeURIComponent(c.name)}/inventory`) }));
+  return (
+    <form
+      className="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        create.mutate({ name, description });
+      }}
+    >
+      <label>
+        Name
+        <input value={name} onChange={(e) => setName(e.target.value)} required placeholder="shop-prod" />
+      </label>
+      <label style={{ flex: 1 }}>
+        Description
+        <input value={description} onChange={(e) => setDescription(e.target.value)} placeholder="optional" />
+      </label>
+      <button className="primary" type="submit" disabled={create.isPending}>
+        {create.isPending ? "Adding…" : "Add cluster"}
+      </button>
+      <div style={{ flexBasis: "100%" }}>
+        <MutationError error={create.error} />
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,33 @@
+import type { TFrontendAdapter, TFrontendTarget } from "@/server/adapters/frontends/adapter";
+import { fetchText } from "@/server/adapters/frontends/http-transport";
+import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
+
+/**
+ * httpd only honours ?xml=1 when the Referer's hostname equals the server name it answers as
+ * (safe_referer in mod_proxy_balancer.c); without it we would get HTML and an AH10187 line in the
+ * error log on every poll. The status URL itself always has the right hostname.
+ */
+export function balancerManagerHeaders(target: TFrontendTarget): Record<string, string> {
+  return { Referer: target.url };
+}
+
+export const apacheBalancerAdapter: TFrontendAdapter = {
+  kind: "apache-balancer",
+  label: "Apache mod_proxy_balancer (balancer-manager)",
+  capabilities: {
+    adminStates: ["active", "draining", "disabled", "stopped", "standby"],
+    weight: { min: 1, max: 100, integer: false },
+    countsErrors: false,
+  },
+  fetchStatusText(target) {
+    const url = new URL(target.url);
+    url.search = "xml=1";
+    return fetchText(url.toString(), {
+      timeoutMs: target.timeoutMs,
+      headers: balancerManagerHeaders(target),
+      username: target.username,
+      password: target.password,
+    });
+  },
+  parseStatus: parseBalancerManagerXml,
+};

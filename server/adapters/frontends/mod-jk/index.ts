@@ -1,0 +1,25 @@
+import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
+import { fetchText } from "@/server/adapters/frontends/http-transport";
+import { parseJkStatusXml } from "@/server/adapters/frontends/mod-jk/parse";
+
+export const modJkAdapter: TFrontendAdapter = {
+  kind: "mod-jk",
+  label: "Apache mod_jk (jkstatus)",
+  capabilities: {
+    // mod_jk has ACT/DIS/STP only: DIS keeps sticky sessions (= drain); there is no standby flag.
+    adminStates: ["active", "draining", "stopped"],
+    weight: { min: 1, max: 100_000, integer: true },
+    countsErrors: true,
+  },
+  fetchStatusText(target) {
+    // cmd=show for just our lb worker keeps the document small; parameters go in the query string
+    // (status_parse_uri reads nothing else) and everything answers HTTP 200, errors included.
+    const url = new URL(target.url);
+    url.search = new URLSearchParams({ cmd: "show", w: target.balancer, mime: "xml" }).toString();
+    return fetchText(url.toString(), { timeoutMs: target.timeoutMs, username: target.username, password: target.password });
+  },
+  parseStatus(text) {
+    const status = parseJkStatusXml(text);
+    return status;
+  },
+};

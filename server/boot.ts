@@ -1,0 +1,35 @@
+import { getDb } from "@/server/db";
+import { getEnv } from "@/server/env";
+import { logger } from "@/server/logger";
+import { Poller, getPoller, setPoller } from "@/server/poller/poller";
+import { listenEvents } from "@/server/poller/event-bus";
+import { importInventoryFile } from "@/server/services/inventory";
+
+/**
+ * Start-up of the console process: import the inventory file if one is named, start the poller, and
+ * keep the poller in step with inventory edits. Called once from instrumentation.ts.
+ */
+export async function startConsole(): Promise<void> {
+  if (getPoller()) return;
+  const env = getEnv();
+  const db = getDb();
+  if (env.CLUSTERDECK_INVENTORY) {
+    try {
+      const counts = await importInventoryFile(db, env.CLUSTERDECK_INVENTORY);
+      logger.info({ file: env.CLUSTERDECK_INVENTORY, ...counts }, "inventory imported");
+    } catch (err) {
+      // A bad file must not keep the console from starting: what is already in the DB still works.
+      logger.error({ file: env.CLUSTERDECK_INVENTORY, err: (err as Error).message }, "inventory import failed; nothing was changed");
+    }
+  }
+  if (env.CLUSTERDECK_POLLER === "0") return;
+  const poller = new Poller(db, env.CLUSTERDECK_POLL_CONCURRENCY);
+  setPoller(poller);
+  await poller.start();
+  void (async () => {
+    for await (const _ev of listenEvents("inventory-changed", undefined)) {
+      await poller.reload().catch((err) => logger.error({ err: String(err) }, "poller reload failed"));
+    }
+  })();
+  logger.info("poller started");
+}

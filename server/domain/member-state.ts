@@ -1,0 +1,15 @@
+/**
+ * The normalized vocabulary every frontend kind is mapped onto (see ../shared/DESIGN.md, "Domain words").
+ * Admin state is what an operator set; health is what the frontend itself observes.
+ */
+export const ADMIN_STATES = ["active", "draining", "disabled", "stopped", "standby"] as const;
+export type TAdminState = (typeof ADMIN_STATES)[number];
+
+/**
+ * - healthy: the frontend would route to it (usable).
+ * - failing: the frontend saw it fail and will not route to it until it is retried.
+ * - recovering: in error, but marked to be probed / retried by the next request (mod_jk ERR/REC etc.).
+ * - unknown: the frontend gives no usable health reading (e.g. a balancer-manager "???" worker).
+ */
+export const HEALTHS = ["healthy", "failing", "recovering", "unknown"] as const;
+export type THealth = (typeof HEALTHS)[number];

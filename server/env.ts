@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/** Environment, parsed once at start (CONVENTIONS.md §4). */
+export const ZEnv = z.object({
+  DATABASE_URL: z.string().min(1).default("file:./data/clusterdeck.db"),
+  /** YAML inventory imported (upserted by name) at start; the lab writes one. */
+  CLUSTERDECK_INVENTORY: z.string().optional(),
+  /** Most polls in flight at once across all frontends. */
+  CLUSTERDECK_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Set to "0" to run the console without its poller (e.g. a read-only replica). */
+  CLUSTERDECK_POLLER: z.enum(["0", "1"]).default("1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type TEnv = z.infer<typeof ZEnv>;
+
+let cached: TEnv | undefined;
+export function getEnv(): TEnv {
+  cached ??= ZEnv.parse(process.env);
+  return cached;
+}

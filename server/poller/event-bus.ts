@@ -1,0 +1,38 @@
+import { EventEmitter, on } from "node:events";
+
+export interface TFrontendPolledEvent {
+  clusterId: number;
+  frontendId: number;
+  up: boolean;
+}
+export interface TInventoryChangedEvent {
+  clusterId: number | null;
+}
+interface TEvents {
+  "frontend-polled": TFrontendPolledEvent;
+  "inventory-changed": TInventoryChangedEvent;
+}
+
+// One bus per process on globalThis: Next.js may bundle this module more than once (instrumentation
+// and route handlers), and the poller and the SSE subscriptions must meet on the same emitter.
+const g = globalThis as unknown as { __clusterdeckBus?: EventEmitter };
+function bus(): EventEmitter {
+  if (!g.__clusterdeckBus) {
+    g.__clusterdeckBus = new EventEmitter();
+    g.__clusterdeckBus.setMaxListeners(0); // one listener per open browser tab
+  }
+  return g.__clusterdeckBus;
+}
+
+export function emitEvent<K extends keyof TEvents>(name: K, payload: TEvents[K]): void {
+  bus().emit(name, payload);
+}
+
+/** Async iterator over one event kind, ended by the signal (the SSE connection closing). */
+export async function* listenEvents<K extends keyof TEvents>(name: K, signal: AbortSignal | undefined): AsyncGenerator<TEvents[K]> {
+  try {
+    for await (const [payload] of on(bus(), name, { signal })) yield payload as TEvents[K];
+  } catch (err) {
+    if ((err as { name?: string }).name !== "AbortError") throw err;
+  }
+}

@@ -1,0 +1,122 @@
+import type { TDb } from "@/server/db";
+import { Semaphore } from "@/server/poller/semaphore";
+import { pollFrontend, type TPollTarget } from "@/server/poller/poll-frontend";
+import { compactHistory } from "@/server/poller/history";
+import { forgetFrontendLive, getFrontendLive, setFrontendLive } from "@/server/poller/live-state";
+import { logger } from "@/server/logger";
+
+interface TScheduled {
+  target: TPollTarget & { pollIntervalMs: number };
+  timer: NodeJS.Timeout | null;
+  running: boolean;
+}
+
+/**
+ * One timer per frontend, each rescheduled after its own poll completes: a slow or hung frontend
+ * delays only itself (its timeout bounds it), never the others. The semaphore bounds sockets.
+ */
+export class Poller {
+  private readonly scheduled = new Map<number, TScheduled>();
+  private readonly semaphore: Semaphore;
+  private compactTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: TDb,
+    concurrency: number,
+  ) {
+    this.semaphore = new Semaphore(concurrency);
+  }
+
+  async start(): Promise<void> {
+    await this.reload();
+    this.compactTimer = setInterval(() => {
+      compactHistory(this.db).catch((err) => logger.warn({ err: String(err) }, "history compaction failed"));
+    }, 60_000);
+    this.compactTimer.unref();
+  }
+
+  /** Re-reads the frontends from the DB: new ones start, removed ones stop, changed ones pick up new settings. */
+  async reload(): Promise<void> {
+    const rows = await this.db.frontend.findMany({ where: { enabled: true } });
+    const seen = new Set<number>();
+    for (const row of rows) {
+      seen.add(row.id);
+      const existing = this.scheduled.get(row.id);
+      if (existing) {
+        existing.target = row;
+        continue;
+      }
+      const entry: TScheduled = { target: row, timer: null, running: false };
+      this.scheduled.set(row.id, entry);
+      this.seedFromDb(row.id, row.clusterId).catch(() => undefined);
+      this.schedule(entry, 0);
+    }
+    for (const [id, entry] of this.scheduled) {
+      if (seen.has(id)) continue;
+      if (entry.timer) clearTimeout(entry.timer);
+      this.scheduled.delete(id);
+      forgetFrontendLive(id);
+    }
+  }
+
+  /** Polls one frontend now (used after an inventory change so the UI need not wait for the next tick). */
+  async pollNow(frontendId: number): Promise<void> {
+    const entry = this.scheduled.get(frontendId);
+    if (!entry || entry.running) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    await this.tick(entry);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.scheduled.values()) if (entry.timer) clearTimeout(entry.timer);
+    this.scheduled.clear();
+    if (this.compactTimer) clearInterval(this.compactTimer);
+  }
+
+  private schedule(entry: TScheduled, delayMs: number): void {
+    if (this.stopped) return;
+    entry.timer = setTimeout(() => void this.tick(entry), delayMs);
+    entry.timer.unref();
+  }
+
+  private async tick(entry: TScheduled): Promise<void> {
+    if (!this.scheduled.has(entry.target.id)) return;
+    entry.running = true;
+    try {
+      await this.semaphore.run(() => pollFrontend(this.db, entry.target));
+    } finally {
+      entry.running = false;
+      if (this.scheduled.get(entry.target.id) === entry) this.schedule(entry, entry.target.pollIntervalMs);
+    }
+  }
+
+  /** After a console restart, show "last good" from the DB until the first poll answers. */
+  private async seedFromDb(frontendId: number, clusterId: number): Promise<void> {
+    if (getFrontendLive(frontendId)) return;
+    const poll = await this.db.frontendPoll.findUnique({ where: { frontendId } });
+    if (!poll || getFrontendLive(frontendId)) return;
+    setFrontendLive({
+      frontendId,
+      clusterId,
+      up: poll.up,
+      error: poll.error,
+      errorCode: poll.errorCode,
+      lastPollAt: poll.lastPollAt,
+      lastGoodAt: poll.lastGoodAt,
+      durationMs: poll.durationMs,
+      members: [],
+      stale: true,
+      balancerRaw: {},
+    });
+  }
+}
+
+const g = globalThis as unknown as { __clusterdeckPoller?: Poller };
+export function getPoller(): Poller | undefined {
+  return g.__clusterdeckPoller;
+}
+export function setPoller(p: Poller): void {
+  g.__clusterdeckPoller = p;
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { FRONTEND_KINDS } from "@/server/adapters/registry";
+
+const ZName = z
+  .string()
+  .trim()
+  .min(1, "a name is required")
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, dot, dash or underscore (it appears in URLs)");
+const ZPort = z.number().int().min(1).max(65535);
+const ZHttpUrl = z
+  .string()
+  .trim()
+  .url("must be a full URL such as http://10.0.0.5/balancer-manager")
+  .refine((u) => /^https?:\/\//.test(u), "only http:// and https:// status pages are supported");
+
+export const ZMemberInput = z.object({
+  name: ZName,
+  /** The jvmRoute: the suffix of session ids this member issues. */
+  route: z.string().trim().min(1).max(63),
+  host: z.string().trim().min(1).max(255),
+  httpPort: ZPort.nullish(),
+  ajpPort: ZPort.nullish(),
+});
+export type TMemberInput = z.infer<typeof ZMemberInput>;
+
+export const ZFrontendInput = z.object({
+  name: ZName,
+  kind: z.enum(FRONTEND_KINDS),
+  url: ZHttpUrl,
+  balancer: z.string().trim().min(1).max(128),
+  username: z.string().max(256).nullish(),
+  password: z.string().max(256).nullish(),
+  pollIntervalMs: z.number().int().min(500).max(3_600_000).default(2000),
+  timeoutMs: z.number().int().min(100).max(60_000).default(1500),
+  enabled: z.boolean().default(true),
+});
+export type TFrontendInput = z.infer<typeof ZFrontendInput>;
+
+export const ZClusterInput = z.object({
+  name: ZName,
+  description: z.string().max(500).default(""),
+});
+
+/** The YAML inventory file (CLUSTERDECK_INVENTORY); the lab writes one. */
+export const ZInventoryFile = z.object({
+  clusters: z.array(
+    ZClusterInput.extend({
+      members: z.array(ZMemberInput).default([]),
+      frontends: z.array(ZFrontendInput).default([]),
+    }),
+  ),
+});
+export type TInventoryFile = z.infer<typeof ZInventoryFile>;

@@ -1,0 +1,154 @@
+import fs from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import type { TDb } from "@/server/db";
+import { AppError } from "@/server/errors";
+import { emitEvent } from "@/server/poller/event-bus";
+import { ZClusterInput, ZFrontendInput, ZInventoryFile, ZMemberInput, type TInventoryFile } from "@/server/services/inventory-schema";
+
+type TClusterInput = z.infer<typeof ZClusterInput>;
+type TFrontendInput = z.infer<typeof ZFrontendInput>;
+type TMemberInput = z.infer<typeof ZMemberInput>;
+
+function changed(clusterId: number | null): void {
+  emitEvent("inventory-changed", { clusterId });
+}
+
+/** Prisma's unique violation becomes a CONFLICT an operator understands. */
+async function guardUnique<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002") throw new AppError("CONFLICT", `${what} already exists; choose another name`);
+    throw err;
+  }
+}
+
+export async function listClusters(db: TDb) {
+  return db.cluster.findMany({ orderBy: { name: "asc" }, include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } } });
+}
+
+export async function getClusterByName(db: TDb, name: string) {
+  const cluster = await db.cluster.findUnique({ where: { name }, include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } } });
+  if (!cluster) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
+  return cluster;
+}
+
+export async function createCluster(db: TDb, input: TClusterInput) {
+  const c = await guardUnique(`A cluster named "${input.name}"`, () => db.cluster.create({ data: input }));
+  changed(c.id);
+  return c;
+}
+
+export async function updateCluster(db: TDb, id: number, input: TClusterInput) {
+  await requireCluster(db, id);
+  const c = await guardUnique(`A cluster named "${input.name}"`, () => db.cluster.update({ where: { id }, data: input }));
+  changed(id);
+  return c;
+}
+
+export async function deleteCluster(db: TDb, id: number) {
+  await requireCluster(db, id);
+  await db.cluster.delete({ where: { id } });
+  changed(id);
+}
+
+async function requireCluster(db: TDb, id: number) {
+  const c = await db.cluster.findUnique({ where: { id } });
+  if (!c) throw new AppError("NOT_FOUND", `No cluster with id ${id}`);
+  return c;
+}
+
+export async function createMember(db: TDb, clusterId: number, input: TMemberInput) {
+  await requireCluster(db, clusterId);
+  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () => db.member.create({ data: { ...input, clusterId } }));
+  changed(clusterId);
+  return m;
+}
+
+export async function updateMember(db: TDb, id: number, input: TMemberInput) {
+  const existing = await db.member.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No member with id ${id}`);
+  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () => db.member.update({ where: { id }, data: input }));
+  changed(existing.clusterId);
+  return m;
+}
+
+export async function deleteMember(db: TDb, id: number) {
+  const existing = await db.member.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No member with id ${id}`);
+  await db.member.delete({ where: { id } });
+  changed(existing.clusterId);
+}
+
+export async function createFrontend(db: TDb, clusterId: number, input: TFrontendInput) {
+  await requireCluster(db, clusterId);
+  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.create({ data: { ...input, clusterId } }));
+  changed(clusterId);
+  return f;
+}
+
+export async function updateFrontend(db: TDb, id: number, input: TFrontendInput) {
+  const existing = await db.frontend.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No frontend with id ${id}`);
+  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.update({ where: { id }, data: input }));
+  changed(existing.clusterId);
+  return f;
+}
+
+export async function deleteFrontend(db: TDb, id: number) {
+  const existing = await db.frontend.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No frontend with id ${id}`);
+  await db.frontend.delete({ where: { id } });
+  changed(existing.clusterId);
+}
+
+/**
+ * Upserts clusters, members and frontends by name, in one transaction: a bad file changes nothing.
+ * Entries missing from the file are left alone (an import never deletes what an operator added).
+ */
+export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ clusters: number; members: number; frontends: number }> {
+  let members = 0;
+  let frontends = 0;
+  await db.$transaction(async (tx) => {
+    for (const c of file.clusters) {
+      const cluster = await tx.cluster.upsert({ where: { name: c.name }, create: { name: c.name, description: c.description }, update: { description: c.description } });
+      for (const m of c.members) {
+        await tx.member.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: m.name } }, create: { ...m, clusterId: cluster.id }, update: m });
+        members++;
+      }
+      for (const f of c.frontends) {
+        await tx.frontend.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: f.name } }, create: { ...f, clusterId: cluster.id }, update: f });
+        frontends++;
+      }
+    }
+  });
+  changed(null);
+  return { clusters: file.clusters.length, members, frontends };
+}
+
+/** Parses and validates YAML text; errors name the path of the bad field. */
+export function parseInventoryYaml(text: string): TInventoryFile {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new AppError("INVALID_INPUT", `Inventory is not valid YAML: ${(err as Error).message}`);
+  }
+  const result = ZInventoryFile.safeParse(data);
+  if (!result.success) {
+    const first = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new AppError("INVALID_INPUT", `Inventory is invalid: ${first.join("; ")}`);
+  }
+  return result.data;
+}
+
+export async function importInventoryFile(db: TDb, path: string) {
+  let text: string;
+  try {
+    text = await fs.readFile(path, "utf8");
+  } catch (err) {
+    throw new AppError("INVALID_INPUT", `Cannot read inventory file ${path}: ${(err as Error).message}`);
+  }
+  return importInventory(db, parseInventoryYaml(text));
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+// Two of the three test layers (CONVENTIONS.md §11): unit tests beside the code (no network), and
+// integration tests under server/**/*.int.test.ts against the running lab. E2e is Playwright's.
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["server/**/*.test.ts", "e2e/lab/**/*.test.ts"], exclude: ["**/*.int.test.ts", "node_modules/**"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["server/**/*.int.test.ts"],
+          // Tests share one lab: run files one after another so one test's action never races another's reading.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
