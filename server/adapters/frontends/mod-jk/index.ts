@@ -1,6 +1,7 @@
 import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
-import { parseJkStatusXml } from "@/server/adapters/frontends/mod-jk/parse";
+import { jkResultIsError, parseJkStatusXml } from "@/server/adapters/frontends/mod-jk/parse";
+import { UnexpectedResponseError } from "@/server/errors";
 
 export const modJkAdapter: TFrontendAdapter = {
   kind: "mod-jk",
@@ -20,6 +21,10 @@ export const modJkAdapter: TFrontendAdapter = {
   },
   parseStatus(text) {
     const status = parseJkStatusXml(text);
+    // jkstatus answers 200 to everything; a misspelt lb name is only an ERROR result with no balancers.
+    if (jkResultIsError(status.result)) {
+      throw new UnexpectedResponseError("jkstatus", `${status.result!.message} (check the lb worker name and the status worker URL)`, { result: status.result });
+    }
     return status;
   },
 };

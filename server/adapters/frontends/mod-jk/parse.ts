@@ -1,0 +1,287 @@
+import { XMLParser } from "fast-xml-parser";
+import type { TBalancerSnapshot, TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
+import { UnexpectedResponseError } from "@/server/errors";
+import { normalizeMemberStatus } from "./normalize";
+
+/**
+ * Parser for the mod_jk 1.2.48 status worker's XML (`jkstatus?mime=xml`): cmd=list, cmd=show (an lb,
+ * one member, a plain ajp worker), version, dump, and the bare `<result>` that cmd=update / reset /
+ * recover and every error return. Layout: reference/mod-jk-status.md §3, §4, §7.
+ * - Every value is an attribute, one per line.
+ * - The element prefix is the status worker's `ns` property (default "jk:", "-" for none), so elements
+ *   are matched by local name and no prefix is ever assumed.
+ * - Attribute values are NOT XML-escaped upstream (names, routes and hosts are copied from
+ *   workers.properties), so entity decoding is off: a literal "&" or "<" in a value is taken verbatim,
+ *   and "&amp;" in a value means those five characters, as mod_jk printed them.
+ */
+
+/** Leading words of every error, so a failed poll says which kind of target misbehaved. */
+const WHAT = {
+  html: "jkstatus returned HTML instead of XML",
+  notStatus: "jkstatus returned a document that is not its XML status",
+  malformed: "jkstatus returned malformed XML",
+  format: "jkstatus XML is not in the expected format",
+} as const;
+
+export const JK_ELEMENTS = {
+  root: "status",
+  software: "software",
+  time: "time",
+  /** Wraps the lb workers in cmd=list; cmd=show w=LB puts a `balancer` directly under `status`. */
+  balancers: "balancers",
+  balancer: "balancer",
+  member: "member",
+  /** URL maps: children of `balancer`, and siblings following `ajp` under `ajp_workers`. Not parsed. */
+  map: "map",
+  /** Plain (non-lb) ajp workers; not balancers, so not parsed. */
+  ajp: "ajp",
+  result: "result",
+} as const;
+
+export const JK_BALANCER_ATTRIBUTES = { name: "name" } as const;
+
+export const JK_MEMBER_ATTRIBUTES = {
+  /** Member worker name, the `sw` parameter of every member command. */
+  name: "name",
+  route: "route",
+  host: "host",
+  port: "port",
+  activation: "activation",
+  state: "state",
+  /** Requests handled, new and sticky, failed attempts included (HTML "Acc"). */
+  elected: "elected",
+  busy: "busy",
+  /** Member errors, the ones that put it into ERR (client_errors are counted apart). */
+  errors: "errors",
+  /** Bytes sent to the backend. */
+  transferred: "transferred",
+  /** Bytes read from the backend. */
+  read: "read",
+  lbfactor: "lbfactor",
+  /** Preference tier, the nearest thing mod_jk has to httpd's lbset (lower is used first). */
+  distance: "distance",
+} as const;
+
+export const JK_SOFTWARE_ATTRIBUTES = { webServer: "web_server", jkVersion: "jk_version" } as const;
+/** `unix` is epoch seconds; `datetime` is in the server's local time zone, so it is not used. */
+export const JK_TIME_ATTRIBUTES = { unix: "unix" } as const;
+export const JK_RESULT_ATTRIBUTES = { type: "type", message: "message" } as const;
+
+/** mod_jk's `result` element: type "OK" or "ERROR" and a message (always HTTP 200, errors included). */
+export interface TJkResult {
+  type: string;
+  message: string;
+}
+
+export type TJkStatusDocument = TFrontendStatus & {
+  /** null when the document has no `<result>` (mod_jk 1.2.48 always prints one in XML). */
+  result: TJkResult | null;
+  /** `time@unix`, epoch seconds; null in update/error responses, which carry no time. */
+  serverTime: number | null;
+};
+
+const ATTRIBUTES = "@attributes";
+
+/** Elements that can repeat; a single one must still come out as a list. */
+const REPEATABLE_ELEMENTS: ReadonlySet<string> = new Set([
+  JK_ELEMENTS.balancer,
+  JK_ELEMENTS.member,
+  JK_ELEMENTS.map,
+  JK_ELEMENTS.ajp,
+]);
+
+const xmlParser = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  // Grouped so that an attribute can never collide with a child element of the same name.
+  attributesGroupName: ATTRIBUTES,
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: true,
+  processEntities: false,
+  isArray: (tagName, _path, _isLeafNode, isAttribute) => !isAttribute && REPEATABLE_ELEMENTS.has(tagName),
+});
+
+type TXmlNode = Record<string, unknown>;
+
+function isXmlNode(value: unknown): value is TXmlNode {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Name of the first element, skipping the prolog, DOCTYPE and comments. jkstatus HTML is XHTML with an
+ * XML prolog, so "starts with <?xml" proves nothing; the root element's name does.
+ */
+function readRootElementName(text: string): string | null {
+  const match = /^\uFEFF?(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z_][\w.:-]*)/i.exec(text);
+  return match?.[1] ?? null;
+}
+
+function localName(qualifiedName: string): string {
+  return qualifiedName.slice(qualifiedName.indexOf(":") + 1);
+}
+
+function assertStatusDocument(xml: string): void {
+  const root = readRootElementName(xml);
+  if (root !== null && localName(root).toLowerCase() === "html") {
+    throw new UnexpectedResponseError(
+      WHAT.html,
+      "add mime=xml to the query string (jkstatus reads its parameters only from the query string, " +
+        "never from a POST body), or the URL served an error page",
+      { root },
+    );
+  }
+  if (root === null || localName(root) !== JK_ELEMENTS.root) {
+    throw new UnexpectedResponseError(
+      WHAT.notStatus,
+      `expected <jk:status> (with any namespace prefix), found ${
+        root === null ? "no XML element (mime=txt and mime=prop output look like this)" : `<${root}>`
+      }; check that the URL points at a worker of type=status and asks for mime=xml`,
+      { root, start: xml.slice(0, 80) },
+    );
+  }
+}
+
+/**
+ * fast-xml-parser does not reject a document that stops early, so a response cut off mid-body would
+ * come out as an lb with fewer members. mod_jk always closes the root element: require it.
+ */
+function assertComplete(xml: string): void {
+  if (!/<\/(?:[A-Za-z_][\w.-]*:)?status\s*>\s*$/.test(xml)) {
+    throw new UnexpectedResponseError(WHAT.malformed, "the document does not end with </jk:status> (truncated response?)");
+  }
+}
+
+function readAttributes(node: unknown): Record<string, string> {
+  const group = isXmlNode(node) ? node[ATTRIBUTES] : undefined;
+  const attributes: Record<string, string> = {};
+  if (!isXmlNode(group)) return attributes;
+  for (const [key, value] of Object.entries(group)) {
+    if (typeof value === "string") attributes[key] = value.trim();
+  }
+  return attributes;
+}
+
+/** A non-repeatable element that nevertheless appears twice comes out as an array: use the first. */
+function readFirstNode(value: unknown): TXmlNode | null {
+  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return isXmlNode(first) ? first : null;
+}
+
+function listNodes(value: unknown): TXmlNode[] {
+  return Array.isArray(value) ? value.filter(isXmlNode) : [];
+}
+
+function requireAttribute(raw: Record<string, string>, attribute: string, where: string): string {
+  const value = raw[attribute];
+  if (value === undefined) {
+    throw new UnexpectedResponseError(WHAT.format, `${where} has no ${attribute} attribute`, { attribute, where });
+  }
+  return value;
+}
+
+function readInteger(raw: Record<string, string>, attribute: string, where: string): number {
+  const text = requireAttribute(raw, attribute, where);
+  if (!/^-?\d+$/.test(text)) {
+    throw new UnexpectedResponseError(WHAT.format, `${where} has a non-integer ${attribute}="${text}"`, { attribute, where, text });
+  }
+  return Number(text);
+}
+
+function parseMember(node: TXmlNode, balancerName: string): TObservedMember {
+  const raw = readAttributes(node);
+  const key = requireAttribute(raw, JK_MEMBER_ATTRIBUTES.name, `a member of lb "${balancerName}"`);
+  const where = `member "${key}" of lb "${balancerName}"`;
+  const host = raw[JK_MEMBER_ATTRIBUTES.host];
+  return {
+    key,
+    route: raw[JK_MEMBER_ATTRIBUTES.route] ?? "",
+    host: host === undefined || host === "" ? null : host,
+    port: raw[JK_MEMBER_ATTRIBUTES.port] === undefined ? null : readInteger(raw, JK_MEMBER_ATTRIBUTES.port, where),
+    ...normalizeMemberStatus(
+      requireAttribute(raw, JK_MEMBER_ATTRIBUTES.activation, where),
+      requireAttribute(raw, JK_MEMBER_ATTRIBUTES.state, where),
+    ),
+    elected: readInteger(raw, JK_MEMBER_ATTRIBUTES.elected, where),
+    busy: readInteger(raw, JK_MEMBER_ATTRIBUTES.busy, where),
+    errors: readInteger(raw, JK_MEMBER_ATTRIBUTES.errors, where),
+    bytesOut: readInteger(raw, JK_MEMBER_ATTRIBUTES.transferred, where),
+    bytesIn: readInteger(raw, JK_MEMBER_ATTRIBUTES.read, where),
+    loadfactor: readInteger(raw, JK_MEMBER_ATTRIBUTES.lbfactor, where),
+    lbset: readInteger(raw, JK_MEMBER_ATTRIBUTES.distance, where),
+    raw,
+  };
+}
+
+function parseBalancer(node: TXmlNode): TBalancerSnapshot {
+  const raw = readAttributes(node);
+  const name = requireAttribute(raw, JK_BALANCER_ATTRIBUTES.name, "an lb worker");
+  return {
+    name,
+    // mod_jk has no CSRF nonce (reference §2): null, unlike balancer-manager's "" for "unchangeable".
+    nonce: null,
+    raw,
+    members: listNodes(node[JK_ELEMENTS.member]).map((member) => parseMember(member, name)),
+  };
+}
+
+/**
+ * "Apache/2.4.71 (Debian) mod_jk/1.2.48". web_server normally already names mod_jk; with ServerTokens
+ * Prod it is just "Apache", so jk_version is appended whenever web_server does not contain it.
+ */
+function readSoftware(status: TXmlNode): string | null {
+  const attributes = readAttributes(readFirstNode(status[JK_ELEMENTS.software]));
+  const webServer = attributes[JK_SOFTWARE_ATTRIBUTES.webServer] || null;
+  const jkVersion = attributes[JK_SOFTWARE_ATTRIBUTES.jkVersion] || null;
+  if (webServer === null || jkVersion === null) return webServer ?? jkVersion;
+  return webServer.includes(jkVersion) ? webServer : `${webServer} ${jkVersion}`;
+}
+
+function readServerTime(status: TXmlNode): number | null {
+  const unix = readAttributes(readFirstNode(status[JK_ELEMENTS.time]))[JK_TIME_ATTRIBUTES.unix];
+  return unix !== undefined && /^\d+$/.test(unix) ? Number(unix) : null;
+}
+
+function readResult(status: TXmlNode): TJkResult | null {
+  const node = readFirstNode(status[JK_ELEMENTS.result]);
+  if (node === null) return null;
+  const attributes = readAttributes(node);
+  return {
+    type: attributes[JK_RESULT_ATTRIBUTES.type] ?? "",
+    message: attributes[JK_RESULT_ATTRIBUTES.message] ?? "",
+  };
+}
+
+/** Parses any jkstatus `mime=xml` document; balancers are the lb workers it shows (none for update responses). */
+export function parseJkStatusXml(xml: string): TJkStatusDocument {
+  assertStatusDocument(xml);
+  assertComplete(xml);
+  let document: unknown;
+  try {
+    document = xmlParser.parse(xml);
+  } catch (error) {
+    throw new UnexpectedResponseError(WHAT.malformed, error instanceof Error ? error.message : String(error));
+  }
+  const status = isXmlNode(document) ? document[JK_ELEMENTS.root] : undefined;
+  if (!isXmlNode(status)) {
+    // `<jk:status/>` or text only: nothing a status worker would send, not even for an error.
+    throw new UnexpectedResponseError(WHAT.format, "<status> holds no elements");
+  }
+  const listed = readFirstNode(status[JK_ELEMENTS.balancers]);
+  const balancerNodes = [
+    ...(listed === null ? [] : listNodes(listed[JK_ELEMENTS.balancer])),
+    ...listNodes(status[JK_ELEMENTS.balancer]),
+  ];
+  return {
+    software: readSoftware(status),
+    balancers: balancerNodes.map(parseBalancer),
+    result: readResult(status),
+    serverTime: readServerTime(status),
+  };
+}
+
+/** True when mod_jk reported a failure. Anything but "OK" counts, so an unexpected type is never taken for success. */
+export function jkResultIsError(result: TJkResult | null): boolean {
+  return result !== null && result.type !== "OK";
+}

@@ -1,0 +1,29 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { PrismaClient } from "@/generated/prisma/client";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+
+/**
+ * A throw-away SQLite database with the real migrations applied, for tests that need the DB.
+ * Each call gets its own file, so tests never share state.
+ */
+export async function createTestDb(): Promise<{ db: PrismaClient; cleanup: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterdeck-test-"));
+  const file = path.join(dir, "test.db");
+  const sqlite = new Database(file);
+  const migrations = path.resolve(import.meta.dirname, "../../prisma/migrations");
+  for (const m of fs.readdirSync(migrations).filter((d) => fs.statSync(path.join(migrations, d)).isDirectory()).sort()) {
+    sqlite.exec(fs.readFileSync(path.join(migrations, m, "migration.sql"), "utf8"));
+  }
+  sqlite.close();
+  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+  return {
+    db,
+    cleanup: async () => {
+      await db.$disconnect();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
