@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDb } from "@/server/test-support/test-db";
+import { compactHistory, recordSamples } from "@/server/poller/history";
+import { getClusterHistory } from "@/server/services/history-query";
+import type { TLiveMember } from "@/server/poller/live-state";
+import type { PrismaClient } from "@/generated/prisma/client";
+
+const member = (route: string, requestsPerSec: number): TLiveMember => ({
+  key: route, route, host: null, port: null, adminState: "active", health: "healthy", elected: 0, busy: 2, errors: 0, bytesIn: 0, bytesOut: 0, loadfactor: 1, lbset: 0, raw: {},
+  rates: { requestsPerSec, errorsPerSec: 0, bytesPerSec: 100 },
+});
+
+describe("history: raw for an hour, coarser beyond", () => {
+  let db: PrismaClient;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ db, cleanup } = await createTestDb());
+  });
+  afterEach(() => cleanup());
+
+  it("rolls raw polls older than an hour into 1-minute buckets with averaged rates", async () => {
+    const c = await db.cluster.create({ data: { name: "c" } });
+    const f = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
+    const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+    const twoHoursAgo = now - 2 * 3600_000;
+    // 30 polls 2 s apart within one minute, two hours ago: rates 1..30 → mean 15.5
+    for (let i = 0; i < 30; i++) await recordSamples(db, f.id, new Date(twoHoursAgo + i * 2000), [member("tomcat1", i + 1)]);
+    // a recent poll stays raw
+    await recordSamples(db, f.id, new Date(now - 60_000), [member("tomcat1", 7)]);
+    // the first poll of a member has no rate and writes nothing
+    await recordSamples(db, f.id, new Date(now), [{ ...member("tomcat2", 1), rates: null }]);
+
+    await compactHistory(db, now);
+
+    const rows = await db.memberSample.findMany({ orderBy: { at: "asc" } });
+    expect(rows.map((r) => [r.resolution, r.requestsPerSec])).toEqual([
+      [60, 15.5],
+      [0, 7],
+    ]);
+    expect(rows[0]!.at.getTime()).toBe(twoHoursAgo);
+
+    const day = await getClusterHistory(db, "c", "24h", now);
+    expect(day.routes).toEqual(["tomcat1"]);
+    expect(day.points.map((p) => p.values.tomcat1!.requestsPerSec)).toEqual([15.5, 7]);
+    // 15 minutes only sees the raw recent point
+    const recent = await getClusterHistory(db, "c", "15m", now);
+    expect(recent.points).toHaveLength(1);
+    expect(recent.points[0]!.values.tomcat1).toEqual({ requestsPerSec: 7, busy: 2, errorsPerSec: 0, bytesPerSec: 100 });
+  });
+
+  it("adds up frontends per member: each frontend sends its own traffic", async () => {
+    const c = await db.cluster.create({ data: { name: "c" } });
+    const a = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
+    const b = await db.frontend.create({ data: { clusterId: c.id, name: "b", kind: "mod-jk", url: "http://y/", balancer: "lb" } });
+    const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+    await recordSamples(db, a.id, new Date(now - 5000), [member("tomcat1", 3)]);
+    await recordSamples(db, b.id, new Date(now - 5000), [member("tomcat1", 4)]);
+    const h = await getClusterHistory(db, "c", "15m", now);
+    expect(h.points).toHaveLength(1);
+    expect(h.points[0]!.values.tomcat1!.requestsPerSec).toBe(7);
+    expect(h.points[0]!.values.tomcat1!.busy).toBe(4);
+  });
+});
