@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# npm run demo: start the lab (installing its Debian packages if needed), build the console, and run it
+# on http://127.0.0.1:${PORT:-3000} with the lab cluster imported from the lab's inventory file.
+# Light background traffic (DEMO_TRAFFIC=0 to turn off) gives the charts something to show.
+# Ctrl-C stops the console and the traffic; the lab keeps running until "npm run lab down".
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export NEXT_TELEMETRY_DISABLED=1
+PORT=${PORT:-3000}
+
+bash e2e/lab/lab.sh up
+# shellcheck disable=SC1091
+source "${LAB_DIR:-.lab}/lab.env"
+export CLUSTERDECK_INVENTORY=${CLUSTERDECK_INVENTORY:-$LAB_INVENTORY}
+
+node prisma/cli.mjs generate
+node_modules/.bin/next build
+node prisma/cli.mjs migrate deploy
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+if [[ ${DEMO_TRAFFIC:-1} == 1 ]]; then
+  # Bounded like every load here: 6 users, 4 requests/s, stops by itself after 8 hours.
+  node_modules/.bin/tsx e2e/lab/traffic.ts --users 6 --rate 4 --duration 28800 \
+    --target "$LAB_FRONTEND_A_URL/counter" --target "$LAB_FRONTEND_B_URL/counter" >"$LAB_DIR/demo-traffic.log" 2>&1 &
+  pids+=($!)
+fi
+
+echo "ClusterDeck: http://127.0.0.1:$PORT  (lab cluster from $CLUSTERDECK_INVENTORY)"
+node_modules/.bin/next start -H 127.0.0.1 -p "$PORT" &
+pids+=($!)
+wait "${pids[-1]}"

@@ -1,0 +1,129 @@
+/**
+ * Both frontend adapters against the lab's real Apache httpd (mod_proxy_balancer) and mod_jk, with
+ * three real Tomcats behind them. Start the lab first: bash e2e/lab/lab.sh up
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { labCommand, labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { readBalancer, type TFrontendRow } from "@/server/services/read-frontend";
+import type { TObservedMember } from "@/server/adapters/frontends/types";
+
+const env = loadLabEnv();
+const apache: TFrontendRow = { kind: "apache-balancer", url: labValue(env, "LAB_BALANCER_MANAGER_URL"), balancer: "tomcats", username: null, password: null, timeoutMs: 3000 };
+const jk: TFrontendRow = { kind: "mod-jk", url: labValue(env, "LAB_JKSTATUS_URL"), balancer: "lb", username: null, password: null, timeoutMs: 3000 };
+const ROUTES = ["tomcat1", "tomcat2", "tomcat3"];
+
+function byRoute(members: TObservedMember[], route: string): TObservedMember {
+  const m = members.find((x) => x.route === route);
+  if (!m) throw new Error(`no member with route ${route} in ${members.map((x) => x.route).join(",")}`);
+  return m;
+}
+
+/** New-session requests (no cookie) through a frontend: the balancer spreads them over its members. */
+async function sendNewSessionRequests(appUrl: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await fetch(`${appUrl}/counter`, { signal: AbortSignal.timeout(10_000) })
+      .then((r) => r.text())
+      .catch(() => undefined);
+  }
+}
+
+/** Raw status documents straight from the servers, not through ClusterDeck. */
+async function rawBalancerManager(): Promise<string> {
+  const res = await fetch(`${apache.url}?xml=1`, { headers: { Referer: apache.url } });
+  return res.text();
+}
+async function rawJk(): Promise<string> {
+  return (await fetch(`${jk.url}?cmd=show&w=lb&mime=xml`)).text();
+}
+
+describe("frontend adapters against the lab", () => {
+  beforeAll(async () => {
+    // Every member must have answered once, so no member is still in an error state from an earlier run.
+    await vi.waitFor(
+      async () => {
+        await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_A_URL"), 6);
+        await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_B_URL"), 6);
+        for (const row of [apache, jk]) {
+          const b = await readBalancer(row);
+          for (const r of ROUTES) expect(byRoute(b.members, r).health).toBe("healthy");
+        }
+      },
+      { timeout: 90_000, interval: 2000 },
+    );
+  });
+
+  it("apache-balancer reads all three members as httpd itself prints them", async () => {
+    const b = await readBalancer(apache);
+    expect(b.name).toBe("tomcats");
+    expect(b.nonce).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.members.map((m) => m.route).sort()).toEqual(ROUTES);
+    for (const [i, route] of ROUTES.entries()) {
+      const m = byRoute(b.members, route);
+      const port = Number(labValue(env, `LAB_TOMCAT${i + 1}_HTTP_PORT`));
+      expect(m).toMatchObject({ key: `http://127.0.0.1:${port}`, host: "127.0.0.1", port, adminState: "active", health: "healthy", loadfactor: 1, lbset: 0, errors: null });
+      expect(m.elected).toBeGreaterThan(0);
+      expect(m.bytesIn).toBeGreaterThan(0);
+    }
+    // Cross-check against the raw document: status tokens and counters are the server's own.
+    const xml = await rawBalancerManager();
+    expect(xml).toContain("<httpd:route>tomcat2</httpd:route>");
+    expect(xml.match(/<httpd:status>Init Ok <\/httpd:status>/g)).toHaveLength(3);
+  });
+
+  it("mod-jk reads all three members as jkstatus itself prints them", async () => {
+    const b = await readBalancer(jk);
+    expect(b.name).toBe("lb");
+    expect(b.nonce).toBeNull();
+    expect(b.members.map((m) => m.route).sort()).toEqual(ROUTES);
+    for (const [i, route] of ROUTES.entries()) {
+      const m = byRoute(b.members, route);
+      const port = Number(labValue(env, `LAB_TOMCAT${i + 1}_AJP_PORT`));
+      expect(m).toMatchObject({ key: route, host: "127.0.0.1", port, adminState: "active", health: "healthy", loadfactor: 1 });
+      expect(m.errors).toBeTypeOf("number");
+      expect(m.raw.activation).toBe("ACT");
+      expect(m.raw.state).toMatch(/^OK/);
+    }
+    const xml = await rawJk();
+    expect(xml.match(/activation="ACT"/g)).toHaveLength(3);
+  });
+
+  describe("a member whose Tomcat is stopped", () => {
+    afterAll(async () => {
+      // Leave the lab as we found it: tomcat3 up and usable through both frontends again.
+      await labCommand("start-member", "tomcat3");
+      await vi.waitFor(
+        async () => {
+          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_A_URL"), 6);
+          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_B_URL"), 6);
+          expect(byRoute((await readBalancer(apache)).members, "tomcat3").health).toBe("healthy");
+          expect(byRoute((await readBalancer(jk)).members, "tomcat3").health).toBe("healthy");
+        },
+        { timeout: 120_000, interval: 2000 },
+      );
+    }, 180_000);
+
+    it("shows as failing on both frontends once traffic reaches it", async () => {
+      await labCommand("kill-member", "tomcat3");
+      await vi.waitFor(
+        async () => {
+          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_A_URL"), 4);
+          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_B_URL"), 4);
+          const a = byRoute((await readBalancer(apache)).members, "tomcat3");
+          const j = byRoute((await readBalancer(jk)).members, "tomcat3");
+          expect(a.health).toBe("failing");
+          expect(j.health).toBe("failing");
+        },
+        { timeout: 60_000, interval: 500 },
+      );
+      // The other members stay healthy and keep their admin state.
+      for (const row of [apache, jk]) {
+        const b = await readBalancer(row);
+        expect(byRoute(b.members, "tomcat1")).toMatchObject({ adminState: "active", health: "healthy" });
+        expect(byRoute(b.members, "tomcat3").adminState).toBe("active");
+      }
+      // And the servers themselves say so.
+      expect(await rawBalancerManager()).toMatch(/<httpd:status>Init Err <\/httpd:status>/);
+      expect(await rawJk()).toMatch(/state="ERR/);
+    });
+  });
+});
