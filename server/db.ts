@@ -1,21 +1,30 @@
 import { PrismaClient } from "@/generated/prisma/client";
+import { PrismaClient as PrismaPgClient } from "@/generated/prisma-pg/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { getEnv } from "@/server/env";
 
 export type TDb = PrismaClient;
 
-function createDb(url: string): PrismaClient {
-  // Driver adapters, not Prisma's native engines: nothing is downloaded (../shared/reference/toolchain.md).
-  const adapter = /^postgres(ql)?:\/\//.test(url) ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url });
-  return new PrismaClient({ adapter });
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/**
+ * Driver adapters, not Prisma's native engines: nothing is downloaded (../shared/reference/toolchain.md).
+ * Both clients are generated from one schema (prisma/cli.mjs), so the database is chosen here, at run
+ * time, by DATABASE_URL. Their query APIs are the same models; the PostgreSQL one is typed as the SQLite one.
+ */
+export function createDb(url: string): TDb {
+  if (isPostgresUrl(url)) return new PrismaPgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as TDb;
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
 }
 
 // One client per process, kept on globalThis: Next.js may load this module in several bundles
 // (instrumentation, route handlers) and each must share the same connection.
-const g = globalThis as unknown as { __clusterdeckDb?: PrismaClient };
+const g = globalThis as unknown as { __clusterdeckDb?: TDb };
 
-export function getDb(): PrismaClient {
+export function getDb(): TDb {
   g.__clusterdeckDb ??= createDb(getEnv().DATABASE_URL);
   return g.__clusterdeckDb;
 }
