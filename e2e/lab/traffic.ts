@@ -8,6 +8,7 @@
  * As a module: runTraffic(opts) resolves with the report when the run ends (always by durationMs);
  * startTraffic(opts) runs it in the background and returns { stop, snapshot, done }.
  */
+import { setMaxListeners } from "node:events";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 
@@ -191,6 +192,8 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
   const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   const intervalMs = (opts.users * 1000) / opts.ratePerSec;
   const stopper = new AbortController();
+  // Every user waits on this signal (its sleep and its request): more than Node's default of 10 listeners.
+  setMaxListeners(0, stopper.signal);
   const stop = () => stopper.abort();
   const deadline = setTimeout(stop, opts.durationMs);
   opts.signal?.addEventListener("abort", stop, { once: true });
@@ -252,6 +255,19 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
     snapshot,
     done,
   };
+}
+
+/**
+ * Cookie-less requests: each starts a new session, so the balancer picks a member by its lb method. That is
+ * the only traffic that makes httpd retry a member in Err after `retry` seconds, or mod_jk probe one in
+ * ERR/REC: sticky users stay on the member that serves them now. Errors are ignored (they are the point).
+ */
+export async function sendNewSessionRequests(counterUrl: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await fetch(counterUrl, { signal: AbortSignal.timeout(10_000) })
+      .then((r) => r.text())
+      .catch(() => undefined);
+  }
 }
 
 export function runTraffic(opts: TTrafficOptions): Promise<TTrafficReport> {

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { labCommand, labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { sendNewSessionRequests } from "@/e2e/lab/traffic";
+import { labFrontends, waitUntilHealthy } from "@/e2e/lab/lab-frontends";
 import { readBalancer, type TFrontendRow } from "@/server/services/read-frontend";
 import type { TObservedMember } from "@/server/adapters/frontends/types";
 
@@ -18,15 +20,6 @@ function byRoute(members: TObservedMember[], route: string): TObservedMember {
   return m;
 }
 
-/** New-session requests (no cookie) through a frontend: the balancer spreads them over its members. */
-async function sendNewSessionRequests(appUrl: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await fetch(`${appUrl}/counter`, { signal: AbortSignal.timeout(10_000) })
-      .then((r) => r.text())
-      .catch(() => undefined);
-  }
-}
-
 /** Raw status documents straight from the servers, not through ClusterDeck. */
 async function rawBalancerManager(): Promise<string> {
   const res = await fetch(`${apache.url}?xml=1`, { headers: { Referer: apache.url } });
@@ -38,19 +31,9 @@ async function rawJk(): Promise<string> {
 
 describe("frontend adapters against the lab", () => {
   beforeAll(async () => {
-    // Every member must have answered once, so no member is still in an error state from an earlier run.
-    await vi.waitFor(
-      async () => {
-        await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_A_URL"), 6);
-        await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_B_URL"), 6);
-        for (const row of [apache, jk]) {
-          const b = await readBalancer(row);
-          for (const r of ROUTES) expect(byRoute(b.members, r).health).toBe("healthy");
-        }
-      },
-      { timeout: 90_000, interval: 2000 },
-    );
-  });
+    // A known start: no member still in an error state from an earlier run.
+    await waitUntilHealthy(labFrontends(env));
+  }, 150_000);
 
   it("apache-balancer reads all three members as httpd itself prints them", async () => {
     const b = await readBalancer(apache);
@@ -91,23 +74,15 @@ describe("frontend adapters against the lab", () => {
     afterAll(async () => {
       // Leave the lab as we found it: tomcat3 up and usable through both frontends again.
       await labCommand("start-member", "tomcat3");
-      await vi.waitFor(
-        async () => {
-          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_A_URL"), 6);
-          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_B_URL"), 6);
-          expect(byRoute((await readBalancer(apache)).members, "tomcat3").health).toBe("healthy");
-          expect(byRoute((await readBalancer(jk)).members, "tomcat3").health).toBe("healthy");
-        },
-        { timeout: 120_000, interval: 2000 },
-      );
+      await waitUntilHealthy(labFrontends(env));
     }, 180_000);
 
     it("shows as failing on both frontends once traffic reaches it", async () => {
       await labCommand("kill-member", "tomcat3");
       await vi.waitFor(
         async () => {
-          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_A_URL"), 4);
-          await sendNewSessionRequests(labValue(env, "LAB_FRONTEND_B_URL"), 4);
+          await sendNewSessionRequests(`${labValue(env, "LAB_FRONTEND_A_URL")}/counter`, 4);
+          await sendNewSessionRequests(`${labValue(env, "LAB_FRONTEND_B_URL")}/counter`, 4);
           const a = byRoute((await readBalancer(apache)).members, "tomcat3");
           const j = byRoute((await readBalancer(jk)).members, "tomcat3");
           expect(a.health).toBe("failing");
