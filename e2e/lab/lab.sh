@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ClusterDeck lab: 3 Tomcat 10 nodes (DeltaManager, static membership) behind two Apache frontends
-# (A: mod_proxy_balancer + balancer-manager, B: mod_jk + jkstatus), all on 127.0.0.1.
+# (A: mod_proxy_balancer + balancer-manager, B: mod_jk + jkstatus), and PostgreSQL, all on 127.0.0.1.
 #
 #   bash e2e/lab/lab.sh up|down|status|install
 #   bash e2e/lab/lab.sh kill-member tomcatN | start-member tomcatN | restart-frontend a|b
@@ -14,6 +14,8 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$SCRIPT_DIR/../.." && pwd)
 # shellcheck source=render.sh
 source "$SCRIPT_DIR/render.sh"
+# shellcheck source=postgres.sh
+source "$SCRIPT_DIR/postgres.sh"
 
 LAB_DIR=${LAB_DIR:-$REPO_DIR/.lab}
 LAB_HOST=127.0.0.1
@@ -39,6 +41,7 @@ for n in "${LAB_TOMCAT_IDS[@]}"; do
 done
 setting LAB_FRONTEND_A_PORT 18080
 setting LAB_FRONTEND_B_PORT 18090
+setting LAB_POSTGRES_PORT 15432
 setting LAB_TOMCAT_HEAP_MIN 64m
 setting LAB_TOMCAT_HEAP_MAX 256m
 setting LAB_START_TIMEOUT 120      # seconds to wait for one Tomcat to answer HTTP
@@ -95,6 +98,7 @@ missing_packages() {
   command -v java >/dev/null && command -v javac >/dev/null || echo openjdk-17-jdk-headless
   command -v curl >/dev/null || echo curl
   [[ -f /etc/mime.types ]] || echo media-types
+  [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] || echo postgresql-15
 }
 
 ensure_packages() {
@@ -385,6 +389,7 @@ cmd_up() {
   done
   start_frontend a
   start_frontend b
+  start_postgres
   for n in "${started[@]}"; do wait_tomcat "$n"; done
   ((${#started[@]} == 0)) || wait_membership
   log "inventory: $LAB_DIR/clusterdeck.yaml, settings: $LAB_DIR/lab.env"
@@ -401,6 +406,7 @@ cmd_down() {
     [[ -z ${pids[n]} ]] || kill -TERM "${pids[n]}" 2>/dev/null || true
   done
   for n in "${LAB_TOMCAT_IDS[@]}"; do stop_tomcat "$n" "${pids[n]}"; done
+  stop_postgres
   rm -f "$LAB_DIR/lab.env"
   log "lab is down (logs kept in $LAB_DIR)"
 }
@@ -430,6 +436,11 @@ cmd_status() {
     else ports="http=$LAB_FRONTEND_B_PORT (mod_jk, /jkstatus /jkstatus-ro)"; fi
     printf '%-11s %-5s %-7s %s\n' "frontend-$f" "$state" "${pid:--}" "$ports"
   done
+  pid=$(pg_pid)
+  state=down
+  if [[ -n $pid ]]; then if postgres_ready; then state=up; else state=error; fi; fi
+  [[ $state == up ]] || all=1
+  printf '%-11s %-5s %-7s %s\n' postgres "$state" "${pid:--}" "port=$LAB_POSTGRES_PORT ($(pg_url))"
   return $all
 }
 

@@ -269,4 +269,5 @@ render_lab_env() {
   echo "LAB_JKSTATUS_URL=http://$LAB_HOST:$LAB_FRONTEND_B_PORT/jkstatus"
   echo "LAB_JKSTATUS_RO_URL=http://$LAB_HOST:$LAB_FRONTEND_B_PORT/jkstatus-ro"
   echo "LAB_INVENTORY=$LAB_DIR/clusterdeck.yaml"
+  echo "LAB_POSTGRES_URL=$(pg_url)"
 }

@@ -27,3 +27,33 @@ export async function createTestDb(): Promise<{ db: PrismaClient; cleanup: () =>
     },
   };
 }
+
+/**
+ * A throw-away database in a real PostgreSQL (the lab's), with the PostgreSQL migrations applied the
+ * way `npm start` applies them, and the client server/db.ts picks for a postgresql:// URL.
+ */
+export async function createPostgresTestDb(serverUrl: string): Promise<{ db: PrismaClient; url: string; cleanup: () => Promise<void> }> {
+  const { default: pg } = await import("pg");
+  const { deployPostgresMigrations } = await import("../../prisma/pg-migrate.mjs");
+  const { createDb } = await import("@/server/db");
+  const name = `clusterdeck_test_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await deployPostgresMigrations(url.toString(), path.resolve(import.meta.dirname, "../../prisma/postgres/migrations"));
+  const db = createDb(url.toString());
+  return {
+    db,
+    url: url.toString(),
+    cleanup: async () => {
+      await db.$disconnect();
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

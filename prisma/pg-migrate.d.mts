@@ -1,0 +1,1 @@
+export function deployPostgresMigrations(connectionString: string, migrationsDir: string): Promise<void>;
