@@ -11,5 +11,6 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   schema: process.env.CLUSTERDECK_PRISMA_SCHEMA ?? "prisma/schema.prisma",
+  migrations: { path: isPostgres ? "prisma/postgres/migrations" : "prisma/migrations" },
   adapter: async () => (isPostgres ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url })),
 });

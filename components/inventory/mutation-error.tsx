@@ -15,7 +15,8 @@ export function MutationError({ error }: { error: TErrorLike | null }) {
         <ul style={{ margin: 0, paddingLeft: "1.2rem" }}>
           {issues.map((i) => (
             <li key={i.path + i.message}>
-              {i.path ? <strong>{i.path}: </strong> : null}
+              {/* "data.url" → "url": the wrapper object of update/create inputs means nothing to a person */}
+              {i.path ? <strong>{i.path.replace(/^data\./, "")}: </strong> : null}
               {i.message}
             </li>
           ))}

@@ -11,7 +11,7 @@ const ZPort = z.number().int().min(1).max(65535);
 const ZHttpUrl = z
   .string()
   .trim()
-  .url("must be a full URL such as http://10.0.0.5/balancer-manager")
+  .url({ message: "must be a full URL such as http://10.0.0.5/balancer-manager", abort: true })
   .refine((u) => /^https?:\/\//.test(u), "only http:// and https:// status pages are supported");
 
 export const ZMemberInput = z.object({

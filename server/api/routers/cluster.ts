@@ -4,15 +4,16 @@ import { ZClusterInput } from "@/server/services/inventory-schema";
 import * as inventory from "@/server/services/inventory";
 import { getClusterView, getOverview } from "@/server/services/cluster-view";
 import { getClusterHistory, HISTORY_RANGES } from "@/server/services/history-query";
+import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/cluster-view-schema";
 
 const ZId = z.object({ id: z.number().int().positive() });
 const ZClusterName = z.object({ name: z.string().min(1).max(64) });
 
 export const clusterRouter = createRouter({
   /** Health at a glance for every cluster. */
-  overview: publicProcedure.query(({ ctx }) => getOverview(ctx.db)),
+  overview: publicProcedure.output(z.array(ZClusterSummary)).query(({ ctx }) => getOverview(ctx.db)),
   /** Members merged across frontends, with each frontend's latest poll outcome. */
-  get: publicProcedure.input(ZClusterName).query(({ ctx, input }) => getClusterView(ctx.db, input.name)),
+  get: publicProcedure.input(ZClusterName).output(ZClusterView).query(({ ctx, input }) => getClusterView(ctx.db, input.name)),
   /** Inventory as stored (for the editor). Passwords are never sent back. */
   inventory: publicProcedure.input(ZClusterName).query(async ({ ctx, input }) => {
     const c = await inventory.getClusterByName(ctx.db, input.name);
@@ -20,6 +21,7 @@ export const clusterRouter = createRouter({
   }),
   history: publicProcedure
     .input(ZClusterName.extend({ range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]) }))
+    .output(ZHistorySeries)
     .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range)),
   create: publicProcedure.input(ZClusterInput).mutation(({ ctx, input }) => inventory.createCluster(ctx.db, input)),
   update: publicProcedure.input(ZId.extend({ data: ZClusterInput })).mutation(({ ctx, input }) => inventory.updateCluster(ctx.db, input.id, input.data)),

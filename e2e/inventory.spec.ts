@@ -1,0 +1,63 @@
+import net from "node:net";
+import { expect, test } from "@playwright/test";
+
+/** A loopback port with nothing listening: the "frontend that does not answer". */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function storedFrontends(request: import("@playwright/test").APIRequestContext): Promise<string[]> {
+  const input = encodeURIComponent(JSON.stringify({ json: { name: "lab" } }));
+  const res = await request.get(`/api/trpc/cluster.inventory?input=${input}`);
+  expect(res.ok()).toBe(true);
+  const body = (await res.json()) as { result: { data: { json: { frontends: Array<{ name: string }> } } } };
+  return body.result.data.json.frontends.map((f) => f.name).sort();
+}
+
+test("inventory is editable in the UI; a frontend that does not answer shows its error and no last good poll", async ({ page, request }) => {
+  await page.goto("/clusters/lab/inventory");
+  await expect(page.getByRole("heading", { name: "Inventory of lab" })).toBeVisible({ timeout: 30_000 });
+  const before = await storedFrontends(request);
+  expect(before).toEqual(["apache-balancer", "apache-mod-jk"]);
+
+  const addForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Add frontend" }) });
+  await addForm.getByLabel("Name").fill("ghost");
+  await addForm.getByLabel("Kind").selectOption("mod-jk");
+  await addForm.getByLabel("Balancer / lb worker").fill("lb");
+
+  // Bad input: a clear error naming the field, and nothing stored.
+  await addForm.getByLabel("Status page URL").fill("not-a-url");
+  await addForm.getByRole("button", { name: "Add frontend" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "url:" })).toContainText("url: must be a full URL");
+  expect(await storedFrontends(request)).toEqual(before);
+
+  // A well-formed frontend nobody answers at.
+  const port = await closedPort();
+  await addForm.getByLabel("Status page URL").fill(`http://127.0.0.1:${port}/jkstatus`);
+  await addForm.getByRole("button", { name: "Add frontend" }).click();
+  await expect(page.getByRole("list", { name: "Frontends" }).getByText("ghost", { exact: true })).toBeVisible();
+  expect(await storedFrontends(request)).toEqual([...before, "ghost"].sort());
+
+  await page.getByRole("link", { name: "Back to dashboard" }).click();
+  const row = page.getByRole("row", { name: "Frontend ghost" });
+  await expect(row.getByText("down", { exact: true })).toBeVisible({ timeout: 10_000 });
+  await expect(row).toContainText(`Cannot reach http://127.0.0.1:${port}/jkstatus`);
+  await expect(row).toContainText("ECONNREFUSED");
+  await expect(row.locator("td").last()).toHaveText("never");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("degraded");
+  await expect(page.getByRole("cell", { name: "tomcat1 on ghost: not listed" })).toHaveText("frontend not answering");
+
+  // Remove it again, confirming the dialog that states the impact.
+  await page.goto("/clusters/lab/inventory");
+  page.once("dialog", (d) => {
+    expect(d.message()).toContain("Remove frontend ghost");
+    void d.accept();
+  });
+  await page.getByRole("list", { name: "Frontends" }).getByRole("listitem").filter({ hasText: "ghost" }).getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("list", { name: "Frontends" }).getByText("ghost", { exact: true })).toHaveCount(0);
+  expect(await storedFrontends(request)).toEqual(before);
+});
