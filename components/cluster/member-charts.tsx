@@ -19,6 +19,12 @@ const METRICS = [
   { id: "bytesPerSec", title: "Bytes per second (to + from backend)", format: (v: number) => `${formatBytes(v)}/s` },
 ] as const;
 
+/** Seconds matter over 15 minutes; over a day, the hour and minute do. */
+function formatTick(t: number, range: TRange): string {
+  const d = new Date(t);
+  return range === "15m" ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }) : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+}
+
 const COLOURS = ["#1d4f91", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207", "#4338ca"];
 
 /** History per member (summed over frontends), refreshed while the page is open. */
@@ -59,12 +65,12 @@ export function MemberCharts({ clusterName }: { clusterName: string }) {
                 <ResponsiveContainer width="100%" height={220}>
                   <LineChart data={data} margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-                    <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} />
-                    <YAxis width={56} tickFormatter={(v: number) => metric.format(v)} />
+                    <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => formatTick(t, range)} />
+                    <YAxis width={84} tickFormatter={(v: number) => metric.format(v)} />
                     <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} formatter={(v) => (typeof v === "number" ? metric.format(v) : String(v))} />
                     <Legend />
                     {history.data.routes.map((route, i) => (
-                      <Line key={route} type="monotone" dataKey={route} stroke={COLOURS[i % COLOURS.length]} dot={false} isAnimationActive={false} connectNulls={false} />
+                      <Line key={route} type="linear" dataKey={route} stroke={COLOURS[i % COLOURS.length]} dot={false} isAnimationActive={false} connectNulls={false} />
                     ))}
                   </LineChart>
                 </ResponsiveContainer>
