@@ -1,6 +1,7 @@
 import { XMLParser } from "fast-xml-parser";
 import type { TBalancerSnapshot, TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
 import { UnexpectedResponseError } from "@/server/errors";
+import { classifyRoot, endsWithClosingTag, isXmlNode, type TXmlNode } from "@/server/adapters/frontends/xml-document";
 import { normalizeWorkerStatus } from "./normalize";
 
 /**
@@ -64,28 +65,9 @@ const xmlParser = new XMLParser({
   isArray: (tagName) => tagName === MANAGER_ELEMENTS.balancer || tagName === MANAGER_ELEMENTS.worker,
 });
 
-type TXmlNode = Record<string, unknown>;
-
-function isXmlNode(value: unknown): value is TXmlNode {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Name of the first element, skipping the prolog, DOCTYPE and comments. Checked before parsing so
- * that HTML (which need not be well-formed) gets an error that says what happened.
- */
-function readRootElementName(text: string): string | null {
-  const match = /^\uFEFF?(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z_][\w.:-]*)/i.exec(text);
-  return match?.[1] ?? null;
-}
-
-function localName(qualifiedName: string): string {
-  return qualifiedName.slice(qualifiedName.indexOf(":") + 1);
-}
-
 function assertManagerDocument(xml: string): void {
-  const root = readRootElementName(xml);
-  if (root !== null && localName(root).toLowerCase() === "html") {
+  const { kind, root } = classifyRoot(xml, MANAGER_ELEMENTS.root);
+  if (kind === "html") {
     // Seen when the request has no Referer or its hostname differs from the server name (safe_referer,
     // AH10187 in the error log), and for httpd's own error pages.
     throw new UnexpectedResponseError(
@@ -96,7 +78,7 @@ function assertManagerDocument(xml: string): void {
       { root },
     );
   }
-  if (root === null || localName(root) !== MANAGER_ELEMENTS.root) {
+  if (kind === "other") {
     throw new UnexpectedResponseError(
       WHAT.notManager,
       `expected <httpd:manager>, found ${root === null ? "no XML element" : `<${root}>`}; check that the URL ` +
@@ -106,12 +88,9 @@ function assertManagerDocument(xml: string): void {
   }
 }
 
-/**
- * fast-xml-parser does not reject a document that stops early, so a response cut off mid-body would
- * come out as a balancer with fewer members. httpd always closes the root element: require it.
- */
+/** A truncated response must not parse as a shorter list (see endsWithClosingTag). */
 function assertComplete(xml: string): void {
-  if (!/<\/(?:[A-Za-z_][\w.-]*:)?manager\s*>\s*$/.test(xml)) {
+  if (!endsWithClosingTag(xml, MANAGER_ELEMENTS.root)) {
     throw new UnexpectedResponseError(WHAT.malformed, "the document does not end with </httpd:manager> (truncated response?)");
   }
 }

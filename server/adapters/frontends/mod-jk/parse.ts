@@ -1,6 +1,7 @@
 import { XMLParser } from "fast-xml-parser";
 import type { TBalancerSnapshot, TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
 import { UnexpectedResponseError } from "@/server/errors";
+import { classifyRoot, endsWithClosingTag, isXmlNode, type TXmlNode } from "@/server/adapters/frontends/xml-document";
 import { normalizeMemberStatus } from "./normalize";
 
 /**
@@ -103,28 +104,9 @@ const xmlParser = new XMLParser({
   isArray: (tagName, _path, _isLeafNode, isAttribute) => !isAttribute && REPEATABLE_ELEMENTS.has(tagName),
 });
 
-type TXmlNode = Record<string, unknown>;
-
-function isXmlNode(value: unknown): value is TXmlNode {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Name of the first element, skipping the prolog, DOCTYPE and comments. jkstatus HTML is XHTML with an
- * XML prolog, so "starts with <?xml" proves nothing; the root element's name does.
- */
-function readRootElementName(text: string): string | null {
-  const match = /^\uFEFF?(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z_][\w.:-]*)/i.exec(text);
-  return match?.[1] ?? null;
-}
-
-function localName(qualifiedName: string): string {
-  return qualifiedName.slice(qualifiedName.indexOf(":") + 1);
-}
-
 function assertStatusDocument(xml: string): void {
-  const root = readRootElementName(xml);
-  if (root !== null && localName(root).toLowerCase() === "html") {
+  const { kind, root } = classifyRoot(xml, JK_ELEMENTS.root);
+  if (kind === "html") {
     throw new UnexpectedResponseError(
       WHAT.html,
       "add mime=xml to the query string (jkstatus reads its parameters only from the query string, " +
@@ -132,7 +114,7 @@ function assertStatusDocument(xml: string): void {
       { root },
     );
   }
-  if (root === null || localName(root) !== JK_ELEMENTS.root) {
+  if (kind === "other") {
     throw new UnexpectedResponseError(
       WHAT.notStatus,
       `expected <jk:status> (with any namespace prefix), found ${
@@ -143,12 +125,9 @@ function assertStatusDocument(xml: string): void {
   }
 }
 
-/**
- * fast-xml-parser does not reject a document that stops early, so a response cut off mid-body would
- * come out as an lb with fewer members. mod_jk always closes the root element: require it.
- */
+/** A truncated response must not parse as a shorter list (see endsWithClosingTag). */
 function assertComplete(xml: string): void {
-  if (!/<\/(?:[A-Za-z_][\w.-]*:)?status\s*>\s*$/.test(xml)) {
+  if (!endsWithClosingTag(xml, JK_ELEMENTS.root)) {
     throw new UnexpectedResponseError(WHAT.malformed, "the document does not end with </jk:status> (truncated response?)");
   }
 }
