@@ -4,6 +4,8 @@ import { logger } from "@/server/logger";
 import { Poller, getPoller, setPoller } from "@/server/poller/poller";
 import { listenEvents } from "@/server/poller/event-bus";
 import { importInventoryFile } from "@/server/services/inventory";
+import { ensureFirstAdmin } from "@/server/auth/users";
+import { startAutoReapply } from "@/server/services/drift";
 
 /**
  * Start-up of the console process: import the inventory file if one is named, start the poller, and
@@ -13,6 +15,7 @@ export async function startConsole(): Promise<void> {
   if (getPoller()) return;
   const env = getEnv();
   const db = getDb();
+  await ensureFirstAdmin(db, env.CLUSTERDECK_ADMIN_USER, env.CLUSTERDECK_ADMIN_PASSWORD);
   if (env.CLUSTERDECK_INVENTORY) {
     try {
       const counts = await importInventoryFile(db, env.CLUSTERDECK_INVENTORY);
@@ -26,6 +29,7 @@ export async function startConsole(): Promise<void> {
   const poller = new Poller(db, env.CLUSTERDECK_POLL_CONCURRENCY);
   setPoller(poller);
   await poller.start();
+  startAutoReapply(db);
   void (async () => {
     for await (const _ev of listenEvents("inventory-changed", undefined)) {
       await poller.reload().catch((err) => logger.error({ err: String(err) }, "poller reload failed"));

@@ -9,6 +9,9 @@ export const ZEnv = z.object({
   CLUSTERDECK_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** Set to "0" to run the console without its poller (e.g. a read-only replica). */
   CLUSTERDECK_POLLER: z.enum(["0", "1"]).default("1"),
+  /** The first admin, created on first start when there are no users. Without a password, one is generated and printed once. */
+  CLUSTERDECK_ADMIN_USER: z.string().min(1).max(64).default("admin"),
+  CLUSTERDECK_ADMIN_PASSWORD: z.string().min(10, "CLUSTERDECK_ADMIN_PASSWORD must have at least 10 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type TEnv = z.infer<typeof ZEnv>;

@@ -3,12 +3,20 @@ import { clusterRouter } from "@/server/api/routers/cluster";
 import { memberRouter } from "@/server/api/routers/member";
 import { frontendRouter } from "@/server/api/routers/frontend";
 import { liveRouter } from "@/server/api/routers/live";
+import { authRouter } from "@/server/api/routers/auth";
+import { tokenRouter } from "@/server/api/routers/token";
+import { userRouter } from "@/server/api/routers/user";
+import { auditRouter } from "@/server/api/routers/audit";
 
 export const appRouter = createRouter({
   cluster: clusterRouter,
   member: memberRouter,
   frontend: frontendRouter,
   live: liveRouter,
+  auth: authRouter,
+  token: tokenRouter,
+  user: userRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -21,10 +21,11 @@ export const ZMemberOnFrontend = z.object({
   bytesPerSec: z.number().nullable(),
   errorsPerSec: z.number().nullable(),
   stale: z.boolean(),
+  drifted: z.boolean(),
 });
 
 export const ZClusterView = z.object({
-  cluster: z.object({ id: z.number().int(), name: z.string(), description: z.string() }),
+  cluster: z.object({ id: z.number().int(), name: z.string(), description: z.string(), autoReapply: z.boolean() }),
   frontends: z.array(
     z.object({
       id: z.number().int(),
@@ -50,6 +51,9 @@ export const ZClusterView = z.object({
       name: z.string(),
       route: z.string(),
       host: z.string().nullable(),
+      intendedState: z.enum(ADMIN_STATES).nullable(),
+      intendedWeight: z.number().nullable(),
+      drift: z.boolean(),
       states: z.array(ZMemberOnFrontend.nullable()),
       disagreement: z.boolean(),
       health: ZRollup,
@@ -68,6 +72,7 @@ export const ZClusterSummary = z.object({
   frontends: z.number().int(),
   frontendsUp: z.number().int(),
   disagreements: z.number().int(),
+  drifted: z.number().int(),
 });
 
 const ZPointValues = z.object({ requestsPerSec: z.number(), busy: z.number(), errorsPerSec: z.number().nullable(), bytesPerSec: z.number() });

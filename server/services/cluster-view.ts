@@ -3,7 +3,7 @@ import { getFrontendAdapter } from "@/server/adapters/registry";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { matchMember } from "@/server/services/member-identity";
 import { getClusterByName } from "@/server/services/inventory";
-import type { TAdminState, THealth } from "@/server/domain/member-state";
+import { ADMIN_STATES, type TAdminState, type THealth } from "@/server/domain/member-state";
 
 export type TRollupHealth = "healthy" | "degraded" | "failing" | "unknown" | "empty";
 
@@ -22,6 +22,8 @@ export interface TMemberOnFrontend {
   errorsPerSec: number | null;
   /** The frontend did not answer its last poll: this is the last good reading. */
   stale: boolean;
+  /** Observed admin state or weight differs from what ClusterDeck was told for the member. */
+  drifted: boolean;
 }
 
 export interface TMemberRow {
@@ -29,6 +31,11 @@ export interface TMemberRow {
   name: string;
   route: string;
   host: string | null;
+  /** What ClusterDeck was last told (inventory members only). */
+  intendedState: TAdminState | null;
+  intendedWeight: number | null;
+  /** Some answering frontend has drifted from the intended state or weight. */
+  drift: boolean;
   /** One entry per frontend of the cluster, in frontend order; null when that frontend does not list the member. */
   states: Array<TMemberOnFrontend | null>;
   /** Frontends that answer disagree on admin state or health, or one of them does not list the member. */
@@ -55,7 +62,7 @@ export interface TFrontendRow {
 }
 
 export interface TClusterView {
-  cluster: { id: number; name: string; description: string };
+  cluster: { id: number; name: string; description: string; autoReapply: boolean };
   frontends: TFrontendRow[];
   members: TMemberRow[];
   health: TRollupHealth;
@@ -87,7 +94,8 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
 
   const rows = new Map<string, TMemberRow>();
   for (const m of cluster.members) {
-    rows.set(`id:${m.id}`, { memberId: m.id, name: m.name, route: m.route, host: m.host, states: frontends.map(() => null), disagreement: false, health: "unknown" });
+    const intendedState = (ADMIN_STATES as readonly string[]).includes(m.intendedState) ? (m.intendedState as TAdminState) : null;
+    rows.set(`id:${m.id}`, { memberId: m.id, name: m.name, route: m.route, host: m.host, intendedState, intendedWeight: m.intendedWeight, drift: false, states: frontends.map(() => null), disagreement: false, health: "unknown" });
   }
   frontends.forEach((f, index) => {
     const live = getFrontendLive(f.id);
@@ -97,7 +105,7 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
       const rowKey = inv ? `id:${inv.id}` : `route:${om.route || om.key}`;
       let row = rows.get(rowKey);
       if (!row) {
-        row = { memberId: null, name: om.route || om.key, route: om.route, host: om.host, states: frontends.map(() => null), disagreement: false, health: "unknown" };
+        row = { memberId: null, name: om.route || om.key, route: om.route, host: om.host, intendedState: null, intendedWeight: null, drift: false, states: frontends.map(() => null), disagreement: false, health: "unknown" };
         rows.set(rowKey, row);
       }
       row.states[index] = {
@@ -114,21 +122,35 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
         bytesPerSec: om.rates?.bytesPerSec ?? null,
         errorsPerSec: om.rates?.errorsPerSec ?? null,
         stale: live!.stale,
+        drifted: !live!.stale && isDrifted(f.kind, row.intendedState, row.intendedWeight, om.adminState, om.loadfactor),
       };
     }
   });
 
   const members = [...rows.values()];
   for (const row of members) {
+    row.drift = row.states.some((s) => s?.drifted === true);
     row.disagreement = hasDisagreement(row, frontends);
     row.health = rollupMember(row);
   }
   return {
-    cluster: { id: cluster.id, name: cluster.name, description: cluster.description },
+    cluster: { id: cluster.id, name: cluster.name, description: cluster.description, autoReapply: cluster.autoReapply },
     frontends,
     members,
     health: rollupCluster(members, frontends),
   };
+}
+
+/**
+ * Drift: the frontend shows something other than what ClusterDeck was told, in that kind's own terms
+ * (mod_jk shows "disabled" as stopped). A state the kind cannot show is never drift.
+ */
+export function isDrifted(kind: string, intendedState: TAdminState | null, intendedWeight: number | null, observedState: TAdminState, observedWeight: number): boolean {
+  if (intendedState !== null) {
+    const expected = getFrontendAdapter(kind).observedStateFor(intendedState);
+    if (expected !== null && expected !== observedState) return true;
+  }
+  return intendedWeight !== null && Math.abs(intendedWeight - observedWeight) >= 0.005;
 }
 
 function hasDisagreement(row: TMemberRow, frontends: TFrontendRow[]): boolean {
@@ -168,6 +190,7 @@ export interface TClusterSummary {
   frontends: number;
   frontendsUp: number;
   disagreements: number;
+  drifted: number;
 }
 
 export async function getOverview(db: TDb): Promise<TClusterSummary[]> {
@@ -183,5 +206,6 @@ export async function getOverview(db: TDb): Promise<TClusterSummary[]> {
     frontends: v.frontends.length,
     frontendsUp: v.frontends.filter((f) => f.up === true).length,
     disagreements: v.members.filter((m) => m.disagreement).length,
+    drifted: v.members.filter((m) => m.drift).length,
   }));
 }

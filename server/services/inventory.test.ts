@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/server/test-support/test-db";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory";
 import { createCaller } from "@/server/api/root";
+import { testContext } from "@/server/test-support/test-context";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const GOOD = `
@@ -43,7 +44,7 @@ describe("inventory", () => {
   });
 
   it("through the API: validates input, reports conflicts and missing rows as typed errors", async () => {
-    const caller = createCaller({ db });
+    const caller = createCaller(testContext(db, "operator"));
     const c = await caller.cluster.create({ name: "shop", description: "" });
     await expect(caller.cluster.create({ name: "shop", description: "" })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(caller.member.create({ clusterId: c.id, data: { name: "t1", route: "t1", host: "h", httpPort: 0 } })).rejects.toMatchObject({ code: "BAD_REQUEST" });

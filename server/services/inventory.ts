@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { emitEvent } from "@/server/poller/event-bus";
+import { recordAudit } from "@/server/services/audit";
+import type { TPrincipal } from "@/server/auth/principal";
 import { ZClusterInput, ZFrontendInput, ZInventoryFile, ZMemberInput, type TInventoryFile } from "@/server/services/inventory-schema";
 
 type TClusterInput = z.infer<typeof ZClusterInput>;
@@ -51,6 +53,14 @@ export async function deleteCluster(db: TDb, id: number) {
   await requireCluster(db, id);
   await db.cluster.delete({ where: { id } });
   changed(id);
+}
+
+export async function setAutoReapply(db: TDb, id: number, enabled: boolean, who: { principal: TPrincipal | null; ip: string | null }) {
+  const before = await requireCluster(db, id);
+  const c = await db.cluster.update({ where: { id }, data: { autoReapply: enabled } });
+  await recordAudit(db, { principal: who.principal, ip: who.ip, action: "cluster.setAutoReapply", cluster: c.name, result: "ok", before: { autoReapply: before.autoReapply }, after: { autoReapply: enabled } });
+  changed(id);
+  return c;
 }
 
 async function requireCluster(db: TDb, id: number) {

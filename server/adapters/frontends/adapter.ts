@@ -1,5 +1,5 @@
 import type { TAdminState } from "@/server/domain/member-state";
-import type { TFrontendStatus } from "@/server/adapters/frontends/types";
+import type { TBalancerSnapshot, TFrontendStatus } from "@/server/adapters/frontends/types";
 
 /** What a frontend adapter needs to reach one frontend. */
 export interface TFrontendTarget {
@@ -14,7 +14,7 @@ export interface TFrontendTarget {
 
 /** Capability flags: the UI and the services ask these, never the kind (CONVENTIONS.md §5). */
 export interface TFrontendCapabilities {
-  /** Admin states this kind can set. */
+  /** Admin states this kind can set (see observedStateFor for how each then reads back). */
   adminStates: readonly TAdminState[];
   /** Weight range, or null when the kind has no runtime weight. */
   weight: { min: number; max: number; integer: boolean } | null;
@@ -32,4 +32,19 @@ export interface TFrontendAdapter {
   capabilities: TFrontendCapabilities;
   fetchStatusText(target: TFrontendTarget): Promise<string>;
   parseStatus(text: string): TFrontendStatus;
+  /**
+   * How this kind reads back after being set to `intended`, or null when it cannot be set. Usually the
+   * same state; mod_jk has a single "no traffic at all" activation (STP), so disabled reads back as stopped.
+   * Drift and verification compare observed states with this, never with `intended` directly.
+   */
+  observedStateFor(intended: TAdminState): TAdminState | null;
+  /**
+   * Sends one admin-state change for one member (`memberKey` as in TObservedMember.key) of the balancer
+   * just read (`balancer`, which carries the nonce balancer-manager needs). It does NOT verify: both
+   * servers answer 200 to changes they ignore, so the caller re-reads. Throws an AppError carrying the
+   * frontend's own message when the frontend reports a refusal (mod_jk result type=ERROR, HTTP errors).
+   */
+  setAdminState(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, state: TAdminState): Promise<void>;
+  /** Sends a weight change (capabilities.weight gives the range); same contract as setAdminState. */
+  setWeight(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, weight: number): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouter, publicProcedure } from "@/server/api/trpc";
+import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
 import { ZClusterInput } from "@/server/services/inventory-schema";
 import * as inventory from "@/server/services/inventory";
 import { getClusterView, getOverview } from "@/server/services/cluster-view";
@@ -11,23 +11,34 @@ const ZClusterName = z.object({ name: z.string().min(1).max(64) });
 
 export const clusterRouter = createRouter({
   /** Health at a glance for every cluster. */
-  overview: publicProcedure.output(z.array(ZClusterSummary)).query(({ ctx }) => getOverview(ctx.db)),
+  overview: viewerProcedure
+    .meta({ openapi: { method: "GET", path: "/clusters", protect: true, tags: ["clusters"], summary: "Every cluster's health" } })
+    .input(z.object({}).optional())
+    .output(z.array(ZClusterSummary))
+    .query(({ ctx }) => getOverview(ctx.db)),
   /** Members merged across frontends, with each frontend's latest poll outcome. */
-  get: publicProcedure.input(ZClusterName).output(ZClusterView).query(({ ctx, input }) => getClusterView(ctx.db, input.name)),
+  get: viewerProcedure
+    .meta({ openapi: { method: "GET", path: "/clusters/{name}", protect: true, tags: ["clusters"], summary: "Members merged across frontends, with drift and each frontend's last poll" } })
+    .input(ZClusterName)
+    .output(ZClusterView)
+    .query(({ ctx, input }) => getClusterView(ctx.db, input.name)),
   /** Inventory as stored (for the editor). Passwords are never sent back. */
-  inventory: publicProcedure.input(ZClusterName).query(async ({ ctx, input }) => {
+  inventory: viewerProcedure.input(ZClusterName).query(async ({ ctx, input }) => {
     const c = await inventory.getClusterByName(ctx.db, input.name);
     return { ...c, frontends: c.frontends.map(({ password, ...f }) => ({ ...f, hasPassword: Boolean(password) })) };
   }),
-  history: publicProcedure
+  history: viewerProcedure
     .input(ZClusterName.extend({ range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]) }))
     .output(ZHistorySeries)
     .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range)),
-  create: publicProcedure.input(ZClusterInput).mutation(({ ctx, input }) => inventory.createCluster(ctx.db, input)),
-  update: publicProcedure.input(ZId.extend({ data: ZClusterInput })).mutation(({ ctx, input }) => inventory.updateCluster(ctx.db, input.id, input.data)),
-  delete: publicProcedure.input(ZId).mutation(({ ctx, input }) => inventory.deleteCluster(ctx.db, input.id)),
+  create: operatorProcedure.input(ZClusterInput).mutation(({ ctx, input }) => inventory.createCluster(ctx.db, input)),
+  update: operatorProcedure.input(ZId.extend({ data: ZClusterInput })).mutation(({ ctx, input }) => inventory.updateCluster(ctx.db, input.id, input.data)),
+  delete: operatorProcedure.input(ZId).mutation(({ ctx, input }) => inventory.deleteCluster(ctx.db, input.id)),
   /** Upserts from YAML text (the same format as CLUSTERDECK_INVENTORY). */
-  import: publicProcedure
+  setAutoReapply: operatorProcedure
+    .input(ZId.extend({ enabled: z.boolean() }))
+    .mutation(({ ctx, input }) => inventory.setAutoReapply(ctx.db, input.id, input.enabled, { principal: ctx.principal, ip: ctx.ip })),
+  import: operatorProcedure
     .input(z.object({ yaml: z.string().min(1).max(1_000_000) }))
     .mutation(({ ctx, input }) => inventory.importInventory(ctx.db, inventory.parseInventoryYaml(input.yaml))),
 });

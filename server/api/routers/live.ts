@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouter, publicProcedure } from "@/server/api/trpc";
+import { createRouter, viewerProcedure } from "@/server/api/trpc";
 import { listenEvents } from "@/server/poller/event-bus";
 import { getClusterView, getOverview } from "@/server/services/cluster-view";
 import { getClusterByName } from "@/server/services/inventory";
@@ -14,7 +14,7 @@ const overview = async (db: TDb) => ZClusterSummary.array().parse(await getOverv
 // more than one poll behind the frontend it shows.
 export const liveRouter = createRouter({
   /** The cluster view, pushed after every poll of one of its frontends (SSE). */
-  cluster: publicProcedure.input(z.object({ name: z.string().min(1).max(64) })).subscription(async function* ({ ctx, input, signal }) {
+  cluster: viewerProcedure.input(z.object({ name: z.string().min(1).max(64) })).subscription(async function* ({ ctx, input, signal }) {
     const cluster = await getClusterByName(ctx.db, input.name);
     yield await clusterView(ctx.db, input.name);
     for await (const ev of listenEvents("frontend-polled", signal)) {
@@ -23,7 +23,7 @@ export const liveRouter = createRouter({
     }
   }),
   /** The overview, pushed after any poll. */
-  overview: publicProcedure.subscription(async function* ({ ctx, signal }) {
+  overview: viewerProcedure.subscription(async function* ({ ctx, signal }) {
     yield await overview(ctx.db);
     for await (const _ev of listenEvents("frontend-polled", signal)) {
       yield await overview(ctx.db);

@@ -1,14 +1,53 @@
 import { z } from "zod";
-import { createRouter, publicProcedure } from "@/server/api/trpc";
+import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
 import { ZMemberInput } from "@/server/services/inventory-schema";
 import * as inventory from "@/server/services/inventory";
+import { applyMemberChange } from "@/server/services/member-actions";
+import { reapplyMember } from "@/server/services/drift";
+import { describeImpact } from "@/server/services/impact";
+import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
+import { ZMemberActionResult, ZMemberTarget, ZStateActionInput, ZWeightInput } from "@/server/services/member-actions-schema";
 
 const ZId = z.object({ id: z.number().int().positive() });
 
+/** drain / disable / stop / standby / enable: one procedure each, the same service underneath. */
+function stateAction(verb: TStateVerb) {
+  return operatorProcedure
+    .meta({ openapi: { method: "POST", path: `/clusters/{cluster}/members/{member}/${verb}`, protect: true, tags: ["members"], summary: `${verb} a member on every frontend and verify` } })
+    .input(ZStateActionInput)
+    .output(ZMemberActionResult)
+    .mutation(({ ctx, input }) =>
+      applyMemberChange(ctx.db, input.cluster, input.member, { kind: "state", state: STATE_VERBS[verb] }, { principal: ctx.principal, ip: ctx.ip, force: input.force, frontendIds: input.frontendIds }),
+    );
+}
+
 export const memberRouter = createRouter({
-  create: publicProcedure
+  create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
     .mutation(({ ctx, input }) => inventory.createMember(ctx.db, input.clusterId, input.data)),
-  update: publicProcedure.input(ZId.extend({ data: ZMemberInput })).mutation(({ ctx, input }) => inventory.updateMember(ctx.db, input.id, input.data)),
-  delete: publicProcedure.input(ZId).mutation(({ ctx, input }) => inventory.deleteMember(ctx.db, input.id)),
+  update: operatorProcedure.input(ZId.extend({ data: ZMemberInput })).mutation(({ ctx, input }) => inventory.updateMember(ctx.db, input.id, input.data)),
+  delete: operatorProcedure.input(ZId).mutation(({ ctx, input }) => inventory.deleteMember(ctx.db, input.id)),
+
+  drain: stateAction("drain"),
+  disable: stateAction("disable"),
+  stop: stateAction("stop"),
+  standby: stateAction("standby"),
+  enable: stateAction("enable"),
+  setWeight: operatorProcedure
+    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/members/{member}/weight", protect: true, tags: ["members"], summary: "Set a member's weight on every frontend and verify" } })
+    .input(ZWeightInput)
+    .output(ZMemberActionResult)
+    .mutation(({ ctx, input }) =>
+      applyMemberChange(ctx.db, input.cluster, input.member, { kind: "weight", weight: input.weight }, { principal: ctx.principal, ip: ctx.ip, frontendIds: input.frontendIds }),
+    ),
+  /** Re-sends the intended state (and weight) to the frontends that drifted from it. */
+  reapply: operatorProcedure
+    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/members/{member}/reapply", protect: true, tags: ["members"], summary: "Re-apply the intended state where a frontend drifted" } })
+    .input(ZMemberTarget)
+    .output(z.array(ZMemberActionResult))
+    .mutation(({ ctx, input }) => reapplyMember(ctx.db, input.cluster, input.member, { principal: ctx.principal, ip: ctx.ip })),
+  /** What an action would do, for confirm dialogs. */
+  impact: viewerProcedure
+    .input(ZMemberTarget.extend({ verb: z.enum(STATE_VERB_NAMES) }))
+    .query(({ ctx, input }) => describeImpact(ctx.db, input.cluster, input.member, input.verb)),
 });

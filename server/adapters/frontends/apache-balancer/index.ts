@@ -1,6 +1,7 @@
 import type { TFrontendAdapter, TFrontendTarget } from "@/server/adapters/frontends/adapter";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
+import { LOADFACTOR_RANGE, setBalancerManagerAdminState, setBalancerManagerWeight } from "@/server/adapters/frontends/apache-balancer/actions";
 
 /**
  * httpd only honours ?xml=1 when the Referer's hostname equals the server name it answers as
@@ -16,7 +17,8 @@ export const apacheBalancerAdapter: TFrontendAdapter = {
   label: "Apache mod_proxy_balancer (balancer-manager)",
   capabilities: {
     adminStates: ["active", "draining", "disabled", "stopped", "standby"],
-    weight: { min: 1, max: 100, integer: false },
+    // 1-100 with decimals: httpd stores hundredths (setWeight refuses finer steps).
+    weight: { ...LOADFACTOR_RANGE, integer: false },
     countsErrors: false,
   },
   fetchStatusText(target) {
@@ -30,4 +32,8 @@ export const apacheBalancerAdapter: TFrontendAdapter = {
     });
   },
   parseStatus: parseBalancerManagerXml,
+  // Each console state is one httpd flag (Drn, Dis, Stop, Stby), so every state reads back as itself.
+  observedStateFor: (intended) => intended,
+  setAdminState: setBalancerManagerAdminState,
+  setWeight: setBalancerManagerWeight,
 };

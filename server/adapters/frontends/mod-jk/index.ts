@@ -2,14 +2,16 @@ import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { jkResultIsError, parseJkStatusXml } from "@/server/adapters/frontends/mod-jk/parse";
 import { UnexpectedResponseError } from "@/server/errors";
+import { JK_OBSERVED_STATE, LBFACTOR_RANGE, setJkAdminState, setJkWeight } from "@/server/adapters/frontends/mod-jk/actions";
 
 export const modJkAdapter: TFrontendAdapter = {
   kind: "mod-jk",
   label: "Apache mod_jk (jkstatus)",
   capabilities: {
     // mod_jk has ACT/DIS/STP only: DIS keeps sticky sessions (= drain); there is no standby flag.
-    adminStates: ["active", "draining", "stopped"],
-    weight: { min: 1, max: 100_000, integer: true },
+    // "disabled" is offered too but sends STP, mod_jk's only no-traffic state (see observedStateFor).
+    adminStates: ["active", "draining", "disabled", "stopped"],
+    weight: { ...LBFACTOR_RANGE, integer: true },
     countsErrors: true,
   },
   fetchStatusText(target) {
@@ -27,4 +29,7 @@ export const modJkAdapter: TFrontendAdapter = {
     }
     return status;
   },
+  observedStateFor: (intended) => JK_OBSERVED_STATE[intended],
+  setAdminState: setJkAdminState,
+  setWeight: setJkWeight,
 };

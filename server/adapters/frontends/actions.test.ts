@@ -1,0 +1,291 @@
+/**
+ * Operator actions of both frontend adapters against small in-process servers: what exactly goes on
+ * the wire, and how refusals and bad input become AppErrors. The real servers are covered by
+ * actions.int.test.ts.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TFrontendTarget } from "@/server/adapters/frontends/adapter";
+import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
+import { apacheBalancerAdapter } from "@/server/adapters/frontends/apache-balancer";
+import { formatLoadfactor } from "@/server/adapters/frontends/apache-balancer/actions";
+import { modJkAdapter } from "@/server/adapters/frontends/mod-jk";
+import { startCannedServer } from "@/server/test-support/fault-server";
+import type { TAdminState } from "@/server/domain/member-state";
+import { AppError } from "@/server/errors";
+
+const FRONTENDS_DIR = import.meta.dirname;
+function fixture(kind: "apache-balancer" | "mod-jk", name: string): string {
+  return fs.readFileSync(path.join(FRONTENDS_DIR, kind, "__fixtures__", name), "utf8");
+}
+
+/** The XML balancer-manager answers a POST with xml=1 (captured from httpd 2.4.71). */
+const BM_POST_REPLY = fixture("apache-balancer", "56-post-with-xml=1-drain-node1.response.xml");
+const JK_OK_REPLY = fixture("mod-jk", "20-update-disable-tc1-vwa1.response.xml");
+const JK_READ_ONLY_REPLY = fixture("mod-jk", "53-err-readonly-worker-update.xml");
+
+interface TRecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Like startCannedServer, but also keeps each request's body (balancer-manager changes travel in it). */
+async function startRecordingServer(path: string) {
+  const requests: TRecordedRequest[] = [];
+  let reply = { status: 200, body: BM_POST_REPLY, contentType: "text/xml" };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(reply.status, { "Content-Type": reply.contentType });
+      res.end(reply.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${path}`,
+    requests,
+    setReply: (status: number, body: string, contentType = "text/xml") => {
+      reply = { status, body, contentType };
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function target(url: string, balancer: string): TFrontendTarget {
+  return { url, balancer, username: null, password: null, timeoutMs: 2000 };
+}
+
+function snapshot(name: string, nonce: string | null): TBalancerSnapshot {
+  return { name, nonce, raw: {}, members: [] };
+}
+
+/** Awaits a promise that must reject with an AppError, and returns it. */
+async function appError(promise: Promise<unknown>): Promise<AppError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+describe("apache-balancer actions (balancer-manager POST)", () => {
+  const NONCE = "ffdc5c4a-cce9-9ac7-2157-93903182185a";
+  const MEMBER = "http://127.0.0.1:9002";
+  const balancer = snapshot("mycluster", NONCE);
+  let server: Awaited<ReturnType<typeof startRecordingServer>>;
+  let bm: TFrontendTarget;
+
+  beforeAll(async () => {
+    server = await startRecordingServer("/balancer-manager");
+    bm = target(server.url, "mycluster");
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.setReply(200, BM_POST_REPLY);
+  });
+
+  function lastRequest(): TRecordedRequest {
+    expect(server.requests).toHaveLength(1);
+    return server.requests[0]!;
+  }
+
+  it("offers all five states and 1-100 weights with decimals; every state reads back as itself", () => {
+    expect(apacheBalancerAdapter.capabilities.adminStates).toEqual(["active", "draining", "disabled", "stopped", "standby"]);
+    expect(apacheBalancerAdapter.capabilities.weight).toEqual({ min: 1, max: 100, integer: false });
+    for (const state of apacheBalancerAdapter.capabilities.adminStates) {
+      expect(apacheBalancerAdapter.observedStateFor(state)).toBe(state);
+    }
+  });
+
+  const FLAGS_FOR: [TAdminState, string][] = [
+    ["draining", "w_status_N=1&w_status_D=0&w_status_S=0&w_status_H=0&w_status_R=0"],
+    ["disabled", "w_status_N=0&w_status_D=1&w_status_S=0&w_status_H=0&w_status_R=0"],
+    ["stopped", "w_status_N=0&w_status_D=0&w_status_S=1&w_status_H=0&w_status_R=0"],
+    ["standby", "w_status_N=0&w_status_D=0&w_status_S=0&w_status_H=1&w_status_R=0"],
+    ["active", "w_status_N=0&w_status_D=0&w_status_S=0&w_status_H=0&w_status_R=0"],
+  ];
+  it.each(FLAGS_FOR)("%s POSTs all five admin flags in the body, with Referer and nonce", async (state, flags) => {
+    await apacheBalancerAdapter.setAdminState(bm, balancer, MEMBER, state);
+    const req = lastRequest();
+    expect(req.method).toBe("POST");
+    // POST reads only the body: nothing may ride in the query string.
+    expect(req.url).toBe("/balancer-manager");
+    expect(req.headers.referer).toBe(bm.url);
+    expect(req.headers["content-type"]).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(req.body).toBe(`b=mycluster&w=http%3A%2F%2F127.0.0.1%3A9002&nonce=${NONCE}&${flags}&xml=1`);
+    // Ignore-errors and the health-check flag belong to config and mod_proxy_hcheck, never to us.
+    expect(req.body).not.toMatch(/w_status_[IC]/);
+  });
+
+  it("sends basic auth when the frontend has credentials", async () => {
+    await apacheBalancerAdapter.setAdminState({ ...bm, username: "ops", password: "s3cret" }, balancer, MEMBER, "draining");
+    expect(lastRequest().headers.authorization).toBe(`Basic ${Buffer.from("ops:s3cret").toString("base64")}`);
+  });
+
+  it.each([
+    [1.5, "1.5"],
+    [3, "3"],
+    [1, "1"],
+    [100, "100"],
+    // "2.3" would become 2.29 in httpd ((int)(2.3 * 100.0) is 229): half a hundredth is added.
+    [2.3, "2.305"],
+  ])("setWeight(%s) POSTs w_lf=%s", async (weight, sent) => {
+    await apacheBalancerAdapter.setWeight(bm, balancer, MEMBER, weight);
+    expect(lastRequest().body).toBe(`b=mycluster&w=http%3A%2F%2F127.0.0.1%3A9002&nonce=${NONCE}&w_lf=${sent}&xml=1`);
+  });
+
+  it("every loadfactor text lands on its own hundredth when httpd truncates atof(text) * 100", () => {
+    for (let hundredths = 100; hundredths <= 10_000; hundredths++) {
+      expect(Math.trunc(Number(formatLoadfactor(hundredths)) * 100)).toBe(hundredths);
+    }
+  });
+
+  it.each([0.5, 0.99, 100.01, 101, 0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1.234])(
+    "setWeight(%s) is refused before anything is sent (httpd would silently ignore it)",
+    async (weight) => {
+      const err = await appError(apacheBalancerAdapter.setWeight(bm, balancer, MEMBER, weight));
+      expect(err.code).toBe("INVALID_INPUT");
+      expect(server.requests).toHaveLength(0);
+    },
+  );
+
+  it("an empty nonce (ProxySet nonce=None) is refused with the reason", async () => {
+    const err = await appError(apacheBalancerAdapter.setAdminState(bm, snapshot("mycluster", ""), MEMBER, "draining"));
+    expect(err.code).toBe("UNEXPECTED_RESPONSE");
+    expect(err.message).toMatch(/nonce is empty.*nonce=None/);
+    const weightErr = await appError(apacheBalancerAdapter.setWeight(bm, snapshot("mycluster", ""), MEMBER, 2));
+    expect(weightErr.code).toBe("UNEXPECTED_RESPONSE");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a member key with "%" is refused (httpd URL-decodes twice)', async () => {
+    const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, "http://127.0.0.1:9002/a%2Fb", "draining"));
+    expect(err.code).toBe("INVALID_INPUT");
+    expect(err.message).toContain('"%"');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("a body over 1024 bytes is refused (httpd reads only the first 1024)", async () => {
+    const longKey = `http://127.0.0.1:9002/${"x".repeat(1000)}`;
+    const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, longKey, "draining"));
+    expect(err.code).toBe("INVALID_INPUT");
+    expect(err.message).toMatch(/1024/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("an HTML reply (Referer refused: every parameter dropped) is an error", async () => {
+    server.setReply(200, "<!DOCTYPE HTML PUBLIC><html><head><title>Balancer Manager</title></head><body></body></html>", "text/html");
+    const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, MEMBER, "draining"));
+    expect(err.code).toBe("UNEXPECTED_RESPONSE");
+    expect(err.message).toMatch(/HTML instead of XML.*Referer/);
+  });
+
+  it("a 400 (httpd's only non-200 from the manager) keeps the transport's message", async () => {
+    server.setReply(400, "<html><title>400 Bad Request</title></html>", "text/html");
+    const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, MEMBER, "draining"));
+    expect(err.code).toBe("UNEXPECTED_RESPONSE");
+    expect(err.message).toContain("HTTP 400");
+  });
+});
+
+describe("mod-jk actions (jkstatus cmd=update)", () => {
+  let server: Awaited<ReturnType<typeof startCannedServer>>;
+  let jk: TFrontendTarget;
+  const lb = snapshot("lb", null);
+
+  beforeAll(async () => {
+    server = await startCannedServer(200, JK_OK_REPLY);
+    jk = target(server.url.replace(/\/balancer-manager$/, "/jkstatus"), "lb");
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.setReply(200, JK_OK_REPLY);
+  });
+
+  function lastRequest(): http.IncomingMessage {
+    expect(server.requests).toHaveLength(1);
+    return server.requests[0]!;
+  }
+
+  it("offers active/draining/disabled/stopped and integer weights; disabled reads back as stopped", () => {
+    expect(modJkAdapter.capabilities.adminStates).toEqual(["active", "draining", "disabled", "stopped"]);
+    expect(modJkAdapter.capabilities.weight).toEqual({ min: 1, max: 100_000, integer: true });
+    expect(modJkAdapter.observedStateFor("active")).toBe("active");
+    expect(modJkAdapter.observedStateFor("draining")).toBe("draining");
+    expect(modJkAdapter.observedStateFor("disabled")).toBe("stopped");
+    expect(modJkAdapter.observedStateFor("stopped")).toBe("stopped");
+    expect(modJkAdapter.observedStateFor("standby")).toBeNull();
+  });
+
+  it.each([
+    ["draining", "1"],
+    ["disabled", "2"],
+    ["stopped", "2"],
+    ["active", "0"],
+  ] as [TAdminState, string][])("%s GETs cmd=update with vwa=%s", async (state, vwa) => {
+    await modJkAdapter.setAdminState(jk, lb, "tomcat3", state);
+    const req = lastRequest();
+    expect(req.method).toBe("GET");
+    expect(req.url).toBe(`/jkstatus?cmd=update&mime=xml&w=lb&sw=tomcat3&vwa=${vwa}`);
+  });
+
+  it("standby is refused: mod_jk has no such activation", async () => {
+    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "standby"));
+    expect(err.code).toBe("INVALID_INPUT");
+    expect(err.message).toMatch(/^mod_jk has no standby state/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([1, 5, 100_000])("setWeight(%s) GETs vwf", async (weight) => {
+    await modJkAdapter.setWeight(jk, lb, "tomcat3", weight);
+    expect(lastRequest().url).toBe(`/jkstatus?cmd=update&mime=xml&w=lb&sw=tomcat3&vwf=${weight}`);
+  });
+
+  it.each([0, -1, 1.5, 100_001, Number.NaN])("setWeight(%s) is refused before anything is sent (mod_jk ignores it)", async (weight) => {
+    const err = await appError(modJkAdapter.setWeight(jk, lb, "tomcat3", weight));
+    expect(err.code).toBe("INVALID_INPUT");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each(["tomcat*", "tomcat?", "*"])("member %j is refused: update would expand the wildcard to several members", async (key) => {
+    const err = await appError(modJkAdapter.setAdminState(jk, lb, key, "stopped"));
+    expect(err.code).toBe("INVALID_INPUT");
+    expect(err.message).toMatch(/wildcard/);
+    const weightErr = await appError(modJkAdapter.setWeight(jk, lb, key, 2));
+    expect(weightErr.code).toBe("INVALID_INPUT");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("a result type=ERROR (read-only status worker) becomes an AppError with mod_jk's message", async () => {
+    server.setReply(200, JK_READ_ONLY_REPLY);
+    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
+    expect(err.code).toBe("UNEXPECTED_RESPONSE");
+    expect(err.message).toBe("jkstatus refused: This command is not allowed in read only mode.");
+    const weightErr = await appError(modJkAdapter.setWeight(jk, lb, "tomcat3", 2));
+    expect(weightErr.message).toBe("jkstatus refused: This command is not allowed in read only mode.");
+  });
+
+  it("a reply without a result is an error: nothing says the update was applied", async () => {
+    server.setReply(200, '<?xml version="1.0" encoding="UTF-8" ?>\n<jk:status xmlns:jk="http://tomcat.apache.org">\n<jk:server name="127.0.0.1" port="80"/>\n</jk:status>\n');
+    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
+    expect(err.code).toBe("UNEXPECTED_RESPONSE");
+    expect(err.message).toMatch(/without a <result>/);
+  });
+
+  it("an HTML reply (mime ignored, or not a status worker) is an error", async () => {
+    server.setReply(200, "<!DOCTYPE html><html><body>It works</body></html>");
+    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
+    expect(err.code).toBe("UNEXPECTED_RESPONSE");
+  });
+});

@@ -1,0 +1,132 @@
+import type { TFrontendTarget } from "@/server/adapters/frontends/adapter";
+import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
+import { fetchText } from "@/server/adapters/frontends/http-transport";
+import type { TAdminState } from "@/server/domain/member-state";
+import { AppError } from "@/server/errors";
+import { jkResultIsError, parseJkStatusXml } from "./parse";
+
+/**
+ * Changes through mod_jk 1.2.48's status worker, `cmd=update` (reference/mod-jk-status.md §2, §4, §6,
+ * §7, §9):
+ * - GET with every parameter in the query string: status_parse_uri reads nothing else.
+ * - Always HTTP 200; the outcome is only in `<result type= message=>`, so the reply is parsed and an
+ *   ERROR becomes an AppError carrying mod_jk's own message.
+ * - Out-of-range numbers are silently ignored with result OK, so they are refused here first.
+ */
+
+/** Query parameter names of cmd=update for one lb member. */
+export const JK_UPDATE_PARAMS = {
+  command: "cmd",
+  mime: "mime",
+  /** The lb worker. */
+  worker: "w",
+  /** The member ("sub worker"). */
+  member: "sw",
+  activation: "vwa",
+  lbfactor: "vwf",
+} as const;
+
+const UPDATE_COMMAND = "update";
+const XML_MIME = "xml";
+
+/**
+ * mod_jk looks only at the first character of vwa and takes ANY unrecognised value as ACT, so a typo
+ * would silently re-activate a member: only these three digits are ever sent.
+ */
+export const JK_ACTIVATION_CODES = { active: "0", disabled: "1", stopped: "2" } as const;
+
+/**
+ * The vwa code for each console state (null: not settable on mod_jk).
+ * - draining → DIS: mod_jk's "disabled" still serves sticky requests, which is what draining means.
+ * - disabled → STP: "no traffic at all" has exactly one activation in mod_jk, stopped; there is no
+ *   separate disabled-without-stop as in httpd, so disabled reads back as stopped (observedStateFor).
+ * - standby → none: mod_jk has no hot-standby activation (its nearest thing is `distance`).
+ */
+export const JK_ACTIVATION_FOR_STATE: Readonly<Record<TAdminState, string | null>> = {
+  active: JK_ACTIVATION_CODES.active,
+  draining: JK_ACTIVATION_CODES.disabled,
+  disabled: JK_ACTIVATION_CODES.stopped,
+  stopped: JK_ACTIVATION_CODES.stopped,
+  standby: null,
+};
+
+/** What each console state reads back as on mod_jk (see JK_ACTIVATION_FOR_STATE). */
+export const JK_OBSERVED_STATE: Readonly<Record<TAdminState, TAdminState | null>> = {
+  active: "active",
+  draining: "draining",
+  disabled: "stopped",
+  stopped: "stopped",
+  standby: null,
+};
+
+/** lbfactor is an int; vwf=0 or anything atoi cannot read is ignored with result OK. */
+export const LBFACTOR_RANGE = { min: 1, max: 100_000 } as const;
+
+/** `update` (unlike every other command) expands these in `sw`, so one request could change several members. */
+const WILDCARD_CHARACTERS = /[*?]/;
+
+function assertSingleMember(memberKey: string): void {
+  if (WILDCARD_CHARACTERS.test(memberKey)) {
+    throw new AppError(
+      "INVALID_INPUT",
+      `member "${memberKey}" contains "*" or "?": jkstatus update treats them as wildcards and would change every matching member`,
+      { memberKey },
+    );
+  }
+}
+
+function updateUrl(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, change: [string, string]): string {
+  const url = new URL(target.url);
+  url.search = new URLSearchParams([
+    [JK_UPDATE_PARAMS.command, UPDATE_COMMAND],
+    [JK_UPDATE_PARAMS.mime, XML_MIME],
+    [JK_UPDATE_PARAMS.worker, balancer.name],
+    [JK_UPDATE_PARAMS.member, memberKey],
+    change,
+  ]).toString();
+  return url.toString();
+}
+
+/** Sends one update and turns a result other than OK into an AppError with mod_jk's message. */
+async function sendUpdate(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, change: [string, string]): Promise<void> {
+  assertSingleMember(memberKey);
+  const text = await fetchText(updateUrl(target, balancer, memberKey, change), {
+    timeoutMs: target.timeoutMs,
+    username: target.username,
+    password: target.password,
+  });
+  const { result } = parseJkStatusXml(text);
+  const context = { url: target.url, balancer: balancer.name, memberKey, result };
+  if (result === null) {
+    // 1.2.48 always prints a result; without one nothing says whether the update was applied.
+    throw new AppError("UNEXPECTED_RESPONSE", "jkstatus answered the update without a <result> element", context);
+  }
+  if (jkResultIsError(result)) {
+    // e.g. "This command is not allowed in read only mode." from a read_only status worker.
+    throw new AppError("UNEXPECTED_RESPONSE", `jkstatus refused: ${result.message}`, context);
+  }
+}
+
+export async function setJkAdminState(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, state: TAdminState): Promise<void> {
+  const code = JK_ACTIVATION_FOR_STATE[state];
+  if (code === null) {
+    throw new AppError(
+      "INVALID_INPUT",
+      `mod_jk has no ${state} state (its activations are ACT, DIS and STP; the nearest to hot standby is a higher "distance")`,
+      { state },
+    );
+  }
+  await sendUpdate(target, balancer, memberKey, [JK_UPDATE_PARAMS.activation, code]);
+}
+
+export async function setJkWeight(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, weight: number): Promise<void> {
+  if (!Number.isInteger(weight) || weight < LBFACTOR_RANGE.min || weight > LBFACTOR_RANGE.max) {
+    throw new AppError(
+      "INVALID_INPUT",
+      `weight ${weight} is not valid for mod_jk: lbfactor must be a whole number from ${LBFACTOR_RANGE.min} to ${LBFACTOR_RANGE.max} ` +
+        "(mod_jk silently ignores anything else)",
+      { weight, ...LBFACTOR_RANGE },
+    );
+  }
+  await sendUpdate(target, balancer, memberKey, [JK_UPDATE_PARAMS.lbfactor, String(weight)]);
+}

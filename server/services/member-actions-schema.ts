@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { ADMIN_STATES } from "@/server/domain/member-state";
+
+/** Wire shape of a member action's result (REST and tRPC). */
+export const ZMemberActionResult = z.object({
+  cluster: z.string(),
+  member: z.string(),
+  action: z.string(),
+  overall: z.enum(["done", "partial", "failed"]),
+  frontends: z.array(
+    z.object({
+      frontendId: z.number().int(),
+      frontend: z.string(),
+      kind: z.string(),
+      outcome: z.enum(["done", "failed", "not-verified", "unsupported", "not-routed"]),
+      message: z.string().nullable(),
+      observed: z.object({ adminState: z.enum(ADMIN_STATES), loadfactor: z.number() }).nullable(),
+      durationMs: z.number(),
+    }),
+  ),
+  auditId: z.number().int(),
+});
+
+export const ZMemberTarget = z.object({
+  cluster: z.string().min(1).max(64).describe("Cluster name"),
+  member: z.string().min(1).max(64).describe("Member name"),
+});
+
+export const ZStateActionInput = ZMemberTarget.extend({
+  force: z.boolean().default(false).describe("Allow leaving the cluster with no active member"),
+  frontendIds: z.array(z.number().int().positive()).max(100).optional().describe("Only these frontends (retry of a partial result)"),
+});
+
+/** 1–100: the range both balancer-manager (loadfactor) and mod_jk (lbfactor) accept, whole numbers. */
+export const ZWeightInput = ZMemberTarget.extend({
+  weight: z.number().int("weight must be a whole number").min(1).max(100),
+  frontendIds: z.array(z.number().int().positive()).max(100).optional(),
+});
