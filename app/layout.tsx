@@ -1,21 +1,29 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { TrpcProviders } from "@/components/trpc";
+import { UserMenu } from "@/components/auth/user-menu";
+import { currentPrincipal } from "@/server/auth/page-session";
 import "./globals.css";
 
 export const metadata = { title: "ClusterDeck", description: "Live status and control of Tomcat clusters behind Apache" };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const me = await currentPrincipal();
   return (
     <html lang="en">
       <body>
-        <header className="top">
-          <Link href="/">ClusterDeck</Link>
-          <nav aria-label="Main">
-            <Link href="/">Clusters</Link>
-          </nav>
-        </header>
         <TrpcProviders>
+          <header className="top">
+            <Link href="/">ClusterDeck</Link>
+            {me && (
+              <nav aria-label="Main">
+                <Link href="/">Clusters</Link>
+                <Link href="/audit">Audit log</Link>
+                {me.role === "admin" && <Link href="/admin">Users &amp; tokens</Link>}
+              </nav>
+            )}
+            {me && <UserMenu username={me.username} role={me.role} />}
+          </header>
           <main>{children}</main>
         </TrpcProviders>
       </body>

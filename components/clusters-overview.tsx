@@ -7,7 +7,7 @@ import { AddClusterForm } from "@/components/inventory/add-cluster-form";
 import { ImportInventoryForm } from "@/components/inventory/import-inventory-form";
 
 /** Every cluster's health at a glance, pushed live. */
-export function ClustersOverview() {
+export function ClustersOverview({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
   const sub = useSubscription(trpc.live.overview.subscriptionOptions());
   const clusters = sub.data;
@@ -46,19 +46,24 @@ export function ClustersOverview() {
                   </span>
                 </div>
                 {c.disagreements > 0 && <p className="flag">{c.disagreements} member(s) seen differently by different frontends</p>}
+                {c.drifted > 0 && <p className="flag">{c.drifted} member(s) drifted from their intended state</p>}
               </Link>
             </li>
           ))}
         </ul>
       )}
-      <h2>Add a cluster</h2>
-      <div className="panel">
-        <AddClusterForm />
-      </div>
-      <h2>Import an inventory (YAML)</h2>
-      <div className="panel">
-        <ImportInventoryForm />
-      </div>
+      {canEdit && (
+        <>
+          <h2>Add a cluster</h2>
+          <div className="panel">
+            <AddClusterForm />
+          </div>
+          <h2>Import an inventory (YAML)</h2>
+          <div className="panel">
+            <ImportInventoryForm />
+          </div>
+        </>
+      )}
     </>
   );
 }

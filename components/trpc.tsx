@@ -8,6 +8,12 @@ import type { AppRouter } from "@/server/api/root";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
+/** Echo the session's CSRF cookie in a header: the server refuses cookie-authenticated mutations without it. */
+function csrfHeaders(): Record<string, string> {
+  const m = /(?:^|;\s*)cd_csrf=([^;]+)/.exec(typeof document === "undefined" ? "" : document.cookie);
+  return m ? { "x-csrf-token": decodeURIComponent(m[1]!) } : {};
+}
+
 /** Queries and mutations over batched HTTP; subscriptions over SSE (live status pushes). */
 export function TrpcProviders({ children }: { children: ReactNode }) {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
@@ -17,7 +23,7 @@ export function TrpcProviders({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => csrfHeaders() }),
         }),
       ],
     }),
