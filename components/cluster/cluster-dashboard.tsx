@@ -6,10 +6,16 @@ import { StateBadge } from "@/components/health-badge";
 import { FrontendsPanel } from "@/components/cluster/frontends-panel";
 import { MembersTable } from "@/components/cluster/members-table";
 import { MemberCharts } from "@/components/cluster/member-charts";
+import { ActionResult, type TActionResult } from "@/components/actions/action-result";
+import { AutoReapplyToggle } from "@/components/actions/auto-reapply-toggle";
+import { useMutation } from "@tanstack/react-query";
+import { useState } from "react";
 
 /** The cluster page: live members table (SSE push after each poll), frontends and history charts. */
-export function ClusterDashboard({ name }: { name: string }) {
+export function ClusterDashboard({ name, canOperate }: { name: string; canOperate: boolean }) {
   const trpc = useTRPC();
+  const [results, setResults] = useState<TActionResult[]>([]);
+  const onResult = (r: TActionResult | TActionResult[]) => setResults(Array.isArray(r) ? r : [r]);
   const sub = useSubscription(trpc.live.cluster.subscriptionOptions({ name }));
   const view = sub.data;
 
@@ -46,12 +52,38 @@ export function ClusterDashboard({ name }: { name: string }) {
           Live updates interrupted ({sub.error.message}); showing the last state received.
         </div>
       )}
-      <MembersTable view={view} />
+      {canOperate && <AutoReapplyToggle clusterId={view.cluster.id} enabled={view.cluster.autoReapply} />}
+      {results.map((r) => (
+        <RetryableResult key={`${r.auditId}`} result={r} onResult={onResult} onDismiss={() => setResults((all) => all.filter((x) => x !== r))} />
+      ))}
+      <MembersTable view={view} canOperate={canOperate} onResult={onResult} />
       <h2 className="sr-only">Frontends</h2>
       <div style={{ marginTop: "1rem" }}>
         <FrontendsPanel frontends={view.frontends} />
       </div>
       <MemberCharts clusterName={name} />
     </>
+  );
+}
+
+/** Retry re-sends the same change, only to the frontends that did not confirm it. */
+function RetryableResult({ result, onResult, onDismiss }: { result: TActionResult; onResult: (r: TActionResult) => void; onDismiss: () => void }) {
+  const trpc = useTRPC();
+  const verb = result.action.replace(/^member\./, "");
+  const opts = { onSuccess: onResult };
+  const drain = useMutation(trpc.member.drain.mutationOptions(opts));
+  const disable = useMutation(trpc.member.disable.mutationOptions(opts));
+  const stop = useMutation(trpc.member.stop.mutationOptions(opts));
+  const standby = useMutation(trpc.member.standby.mutationOptions(opts));
+  const enable = useMutation(trpc.member.enable.mutationOptions(opts));
+  const byVerb = { drain, disable, stop, standby, enable } as const;
+  const m = verb in byVerb ? byVerb[verb as keyof typeof byVerb] : null;
+  return (
+    <ActionResult
+      result={result}
+      retrying={m?.isPending ?? false}
+      onDismiss={onDismiss}
+      onRetry={(frontendIds) => m?.mutate({ cluster: result.cluster, member: result.member, force: false, frontendIds })}
+    />
   );
 }

@@ -3,6 +3,8 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
 import { StateBadge } from "@/components/health-badge";
 import { formatBytes, formatRate } from "@/components/cluster/format";
+import { MemberActions } from "@/components/actions/member-actions";
+import type { TActionResult } from "@/components/actions/action-result";
 
 type TView = inferRouterOutputs<AppRouter>["cluster"]["get"];
 
@@ -10,8 +12,11 @@ type TView = inferRouterOutputs<AppRouter>["cluster"]["get"];
  * One row per member, one column group per frontend, so each frontend's admin state and health sit
  * side by side; rows where the frontends disagree are highlighted and flagged in words.
  */
-export function MembersTable({ view }: { view: TView }) {
+export function MembersTable({ view, canOperate, onResult }: { view: TView; canOperate: boolean; onResult: (r: TActionResult | TActionResult[]) => void }) {
   const { frontends, members } = view;
+  // Offer only what every polled frontend can do, so one action means the same thing on each.
+  const enabled = frontends.filter((f) => f.enabled);
+  const supportedStates = enabled.length === 0 ? [] : enabled[0]!.adminStates.filter((s) => enabled.every((f) => f.adminStates.includes(s)));
   if (members.length === 0) {
     return <div className="empty">No members yet: add them in the inventory, or wait for the first poll to list what the frontends route to.</div>;
   }
@@ -27,11 +32,19 @@ export function MembersTable({ view }: { view: TView }) {
             <th scope="col" rowSpan={2}>
               Overall
             </th>
+            <th scope="col" rowSpan={2}>
+              Intended
+            </th>
             {frontends.map((f) => (
               <th scope="colgroup" colSpan={4} key={f.id}>
                 {f.name}
               </th>
             ))}
+            {canOperate && (
+              <th scope="col" rowSpan={2}>
+                Actions
+              </th>
+            )}
           </tr>
           <tr>
             {frontends.map((f) => [
@@ -65,6 +78,11 @@ export function MembersTable({ view }: { view: TView }) {
                 <StateBadge state={m.health} />
                 {m.disagreement && <div className="flag">frontends disagree</div>}
               </td>
+              <td aria-label={`${m.name} intended: ${m.intendedState ?? "not managed"}${m.drift ? ", drifted" : ""}`}>
+                {m.intendedState ? <StateBadge state={m.intendedState} /> : <span className="muted">–</span>}
+                {m.intendedWeight !== null && <div className="muted" style={{ fontSize: ".8rem" }}>weight {m.intendedWeight}</div>}
+                {m.drift && <div><span className="badge drifted" title="A frontend shows something other than the intended state (e.g. after an httpd restart)">drifted</span></div>}
+              </td>
               {m.states.map((s, i) => {
                 const f = frontends[i]!;
                 if (!s) {
@@ -75,8 +93,9 @@ export function MembersTable({ view }: { view: TView }) {
                   );
                 }
                 return [
-                  <td key={`${f.id}-s`} aria-label={`${m.name} on ${f.name}: ${s.adminState}, ${s.health}`} data-frontend={f.name} data-member={m.name}>
+                  <td key={`${f.id}-s`} aria-label={`${m.name} on ${f.name}: ${s.adminState}, ${s.health}${s.drifted ? ", drifted" : ""}`} data-frontend={f.name} data-member={m.name}>
                     <StateBadge state={s.adminState} /> <StateBadge state={s.health} title={s.stale ? "last good reading: the frontend is not answering" : undefined} />
+                    {s.drifted && <div className="flag">drifted</div>}
                     {s.stale && <div className="muted" style={{ fontSize: ".75rem" }}>stale</div>}
                   </td>,
                   <td key={`${f.id}-b`} className="num">
@@ -90,6 +109,15 @@ export function MembersTable({ view }: { view: TView }) {
                   </td>,
                 ];
               })}
+              {canOperate && (
+                <td>
+                  {m.memberId !== null ? (
+                    <MemberActions cluster={view.cluster.name} member={m.name} intendedState={m.intendedState} drift={m.drift} supportedStates={supportedStates} onResult={onResult} />
+                  ) : (
+                    <span className="muted">add to inventory to act on it</span>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -1,0 +1,18 @@
+"use client";
+import { useMutation } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc";
+
+/** Per-cluster switch: re-apply intended states by itself when a frontend drifts (e.g. after an httpd restart). */
+export function AutoReapplyToggle({ clusterId, enabled }: { clusterId: number; enabled: boolean }) {
+  const trpc = useTRPC();
+  const set = useMutation(trpc.cluster.setAutoReapply.mutationOptions());
+  return (
+    <div className="toolbar" style={{ margin: ".25rem 0 .75rem" }}>
+      <label style={{ flexDirection: "row", alignItems: "center", gap: ".4rem" }}>
+        <input type="checkbox" checked={set.isPending ? !enabled : enabled} disabled={set.isPending} onChange={(e) => set.mutate({ id: clusterId, enabled: e.target.checked })} />
+        Re-apply intended states automatically when a frontend drifts
+      </label>
+      {set.error && <span className="field-error" role="alert">{set.error.message}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+"use client";
+import { useState } from "react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc";
+import { ConfirmDialog } from "@/components/actions/confirm-dialog";
+import type { TActionResult } from "@/components/actions/action-result";
+
+type TVerb = "drain" | "disable" | "stop" | "standby" | "enable";
+const VERB_LABEL: Record<TVerb, string> = { drain: "Drain", disable: "Disable", stop: "Stop", standby: "Standby", enable: "Enable" };
+const VERB_STATE: Record<TVerb, string> = { drain: "draining", disable: "disabled", stop: "stopped", standby: "standby", enable: "active" };
+
+type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
+
+/**
+ * The action buttons of one member. Only verbs every frontend of the cluster supports are offered, so
+ * one click means the same thing everywhere; every disruptive one asks first and states its impact.
+ */
+export function MemberActions({ cluster, member, intendedState, drift, supportedStates, onResult }: { cluster: string; member: string; intendedState: string | null; drift: boolean; supportedStates: readonly string[]; onResult: (r: TActionResult | TActionResult[]) => void }) {
+  const trpc = useTRPC();
+  const [pending, setPending] = useState<TPending>(null);
+  const verbs = (Object.keys(VERB_STATE) as TVerb[]).filter((v) => supportedStates.includes(VERB_STATE[v]) && VERB_STATE[v] !== intendedState);
+  const reapply = useMutation(trpc.member.reapply.mutationOptions({ onSuccess: (r) => onResult(r) }));
+  return (
+    <div className="toolbar" role="group" aria-label={`Actions for ${member}`}>
+      {verbs.map((v) => (
+        <button key={v} type="button" onClick={() => setPending({ kind: "verb", verb: v })}>
+          {VERB_LABEL[v]}
+        </button>
+      ))}
+      <button type="button" onClick={() => setPending({ kind: "weight" })}>
+        Weight…
+      </button>
+      {drift && (
+        <button type="button" className="primary" onClick={() => reapply.mutate({ cluster, member })} disabled={reapply.isPending}>
+          {reapply.isPending ? "Re-applying…" : "Re-apply"}
+        </button>
+      )}
+      {reapply.error && <span className="field-error" role="alert">{reapply.error.message}</span>}
+      {pending?.kind === "verb" && <VerbDialog cluster={cluster} member={member} verb={pending.verb} onClose={() => setPending(null)} onResult={onResult} />}
+      {pending?.kind === "weight" && <WeightDialog cluster={cluster} member={member} onClose={() => setPending(null)} onResult={onResult} />}
+    </div>
+  );
+}
+
+function VerbDialog({ cluster, member, verb, onClose, onResult }: { cluster: string; member: string; verb: TVerb; onClose: () => void; onResult: (r: TActionResult) => void }) {
+  const trpc = useTRPC();
+  const impact = useQuery(trpc.member.impact.queryOptions({ cluster, member, verb }));
+  const [force, setForce] = useState(false);
+  const action = useMutation(trpc.member[verb].mutationOptions({ onSuccess: (r) => { onResult(r); onClose(); } }));
+  const leavesNoActive = impact.data?.leavesNoActive ?? false;
+  return (
+    <ConfirmDialog
+      title={`${VERB_LABEL[verb]} ${member} on every frontend?`}
+      confirmLabel={`${VERB_LABEL[verb]} ${member}`}
+      danger={verb !== "enable"}
+      pending={action.isPending}
+      confirmDisabled={leavesNoActive && !force}
+      onConfirm={() => action.mutate({ cluster, member, force })}
+      onClose={onClose}
+    >
+      {impact.isPending && <p aria-busy="true">Working out the impact…</p>}
+      {impact.error && <p className="field-error">Impact unknown: {impact.error.message}</p>}
+      {impact.data && <p>{impact.data.summary}</p>}
+      {leavesNoActive && (
+        <div className="alert error">
+          <p style={{ marginTop: 0 }}>No member would be left active to take new sessions.</p>
+          <label style={{ flexDirection: "row", gap: ".4rem", alignItems: "center" }}>
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> I understand: do it anyway
+          </label>
+        </div>
+      )}
+      {action.error && (
+        <div className="alert error" role="alert">
+          {action.error.message}
+        </div>
+      )}
+    </ConfirmDialog>
+  );
+}
+
+function WeightDialog({ cluster, member, onClose, onResult }: { cluster: string; member: string; onClose: () => void; onResult: (r: TActionResult) => void }) {
+  const trpc = useTRPC();
+  const [weight, setWeight] = useState("1");
+  const action = useMutation(trpc.member.setWeight.mutationOptions({ onSuccess: (r) => { onResult(r); onClose(); } }));
+  return (
+    <ConfirmDialog title={`Set the weight of ${member} on every frontend`} confirmLabel="Set weight" pending={action.isPending} onConfirm={() => action.mutate({ cluster, member, weight: Number(weight) })} onClose={onClose}>
+      <label>
+        Weight (whole number, 1–100: balancer-manager loadfactor and mod_jk lbfactor)
+        <input value={weight} onChange={(e) => setWeight(e.target.value)} inputMode="numeric" autoFocus />
+      </label>
+      {action.error && (
+        <div className="alert error" role="alert">
+          {action.error.message}
+        </div>
+      )}
+    </ConfirmDialog>
+  );
+}
