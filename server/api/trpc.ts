@@ -28,8 +28,8 @@ export interface TContext {
   sessionCookie: string | null;
 }
 
-export async function createContext({ req, resHeaders }: { req: Request; resHeaders?: Headers }): Promise<TContext> {
-  const db = getDb();
+/** Context of one HTTP request (tRPC and REST). `db` is a parameter so tests can use their own database. */
+export async function createRequestContext(db: TDb, req: Request, resHeaders?: Headers): Promise<TContext> {
   const proto = req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol.replace(":", "");
   return {
     db,
@@ -40,6 +40,10 @@ export async function createContext({ req, resHeaders }: { req: Request; resHead
     secure: proto === "https",
     sessionCookie: readCookie(req.headers.get("cookie"), SESSION_COOKIE),
   };
+}
+
+export function createContext({ req, resHeaders }: { req: Request; resHeaders?: Headers }): Promise<TContext> {
+  return createRequestContext(getDb(), req, resHeaders);
 }
 
 const t = initTRPC

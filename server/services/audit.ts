@@ -89,3 +89,18 @@ export async function listAudit(db: TDb, q: TAuditQuery) {
     nextBeforeId: rows.length > q.limit ? page[page.length - 1]!.id : null,
   };
 }
+
+/**
+ * Runs an inventory change and records it, succeeded or failed (with the error's message), so the log
+ * shows attempts as well as changes.
+ */
+export async function audited<T>(db: TDb, e: Omit<TAuditInput, "result" | "after">, fn: () => Promise<T>): Promise<T> {
+  try {
+    const value = await fn();
+    await recordAudit(db, { ...e, result: "ok", after: value });
+    return value;
+  } catch (err) {
+    await recordAudit(db, { ...e, result: "failed", details: { ...(e.details as object | undefined), error: (err as Error).message } });
+    throw err;
+  }
+}

@@ -1,11 +1,13 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
+import { audited } from "@/server/services/audit";
 import { ZClusterInput } from "@/server/services/inventory-schema";
 import * as inventory from "@/server/services/inventory";
 import { getClusterView, getOverview } from "@/server/services/cluster-view";
 import { getClusterHistory, HISTORY_RANGES } from "@/server/services/history-query";
 import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/cluster-view-schema";
 
+const who = (ctx: TContext, action: string, cluster: string | null, details?: unknown) => ({ principal: ctx.principal, ip: ctx.ip, action, cluster, details });
 const ZId = z.object({ id: z.number().int().positive() });
 const ZClusterName = z.object({ name: z.string().min(1).max(64) });
 
@@ -31,14 +33,16 @@ export const clusterRouter = createRouter({
     .input(ZClusterName.extend({ range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]) }))
     .output(ZHistorySeries)
     .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range)),
-  create: operatorProcedure.input(ZClusterInput).mutation(({ ctx, input }) => inventory.createCluster(ctx.db, input)),
-  update: operatorProcedure.input(ZId.extend({ data: ZClusterInput })).mutation(({ ctx, input }) => inventory.updateCluster(ctx.db, input.id, input.data)),
-  delete: operatorProcedure.input(ZId).mutation(({ ctx, input }) => inventory.deleteCluster(ctx.db, input.id)),
+  create: operatorProcedure.input(ZClusterInput).mutation(({ ctx, input }) => audited(ctx.db, who(ctx, "cluster.create", input.name), () => inventory.createCluster(ctx.db, input))),
+  update: operatorProcedure
+    .input(ZId.extend({ data: ZClusterInput }))
+    .mutation(({ ctx, input }) => audited(ctx.db, who(ctx, "cluster.update", input.data.name, { id: input.id }), () => inventory.updateCluster(ctx.db, input.id, input.data))),
+  delete: operatorProcedure.input(ZId).mutation(({ ctx, input }) => audited(ctx.db, who(ctx, "cluster.delete", null, { id: input.id }), () => inventory.deleteCluster(ctx.db, input.id))),
   /** Upserts from YAML text (the same format as CLUSTERDECK_INVENTORY). */
   setAutoReapply: operatorProcedure
     .input(ZId.extend({ enabled: z.boolean() }))
     .mutation(({ ctx, input }) => inventory.setAutoReapply(ctx.db, input.id, input.enabled, { principal: ctx.principal, ip: ctx.ip })),
   import: operatorProcedure
     .input(z.object({ yaml: z.string().min(1).max(1_000_000) }))
-    .mutation(({ ctx, input }) => inventory.importInventory(ctx.db, inventory.parseInventoryYaml(input.yaml))),
+    .mutation(({ ctx, input }) => audited(ctx.db, who(ctx, "cluster.import", null), () => inventory.importInventory(ctx.db, inventory.parseInventoryYaml(input.yaml)))),
 });

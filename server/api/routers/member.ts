@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
+import { audited } from "@/server/services/audit";
 import { ZMemberInput } from "@/server/services/inventory-schema";
 import * as inventory from "@/server/services/inventory";
 import { applyMemberChange } from "@/server/services/member-actions";
@@ -8,6 +9,7 @@ import { describeImpact } from "@/server/services/impact";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import { ZMemberActionResult, ZMemberTarget, ZStateActionInput, ZWeightInput } from "@/server/services/member-actions-schema";
 
+const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({ principal: ctx.principal, ip: ctx.ip, action, target, details });
 const ZId = z.object({ id: z.number().int().positive() });
 
 /** drain / disable / stop / standby / enable: one procedure each, the same service underneath. */
@@ -24,9 +26,11 @@ function stateAction(verb: TStateVerb) {
 export const memberRouter = createRouter({
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
-    .mutation(({ ctx, input }) => inventory.createMember(ctx.db, input.clusterId, input.data)),
-  update: operatorProcedure.input(ZId.extend({ data: ZMemberInput })).mutation(({ ctx, input }) => inventory.updateMember(ctx.db, input.id, input.data)),
-  delete: operatorProcedure.input(ZId).mutation(({ ctx, input }) => inventory.deleteMember(ctx.db, input.id)),
+    .mutation(({ ctx, input }) => audited(ctx.db, inv(ctx, "member.create", input.data.name, { clusterId: input.clusterId }), () => inventory.createMember(ctx.db, input.clusterId, input.data))),
+  update: operatorProcedure
+    .input(ZId.extend({ data: ZMemberInput }))
+    .mutation(({ ctx, input }) => audited(ctx.db, inv(ctx, "member.update", input.data.name, { id: input.id }), () => inventory.updateMember(ctx.db, input.id, input.data))),
+  delete: operatorProcedure.input(ZId).mutation(({ ctx, input }) => audited(ctx.db, inv(ctx, "member.delete", null, { id: input.id }), () => inventory.deleteMember(ctx.db, input.id))),
 
   drain: stateAction("drain"),
   disable: stateAction("disable"),
