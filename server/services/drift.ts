@@ -24,11 +24,11 @@ export async function reapplyMember(db: TDb, clusterName: string, memberName: st
 const COOLDOWN_MS = 15_000;
 
 /** For clusters with autoReapply on: after each poll, re-apply drifted members (as "system"), at most every 15 s each. */
-export function startAutoReapply(db: TDb): void {
+export function startAutoReapply(db: TDb, signal?: AbortSignal): void {
   const lastTry = new Map<string, number>();
   const busy = new Set<number>();
   void (async () => {
-    for await (const ev of listenEvents("frontend-polled", undefined)) {
+    for await (const ev of listenEvents("frontend-polled", signal)) {
       if (!ev.up || busy.has(ev.clusterId)) continue;
       busy.add(ev.clusterId);
       try {
