@@ -4,8 +4,6 @@
  * exit code. The fake answers from counters, never from clocks, so nothing depends on timing luck.
  */
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -197,7 +195,6 @@ function runCli(args: string[], env: Record<string, string | undefined>): Promis
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      require("node:fs").appendFileSync("/tmp/cli-demo.log", `\n$ clusterdeck ${args.join(" ")}\n--- stdout ---\n${stdout}--- stderr ---\n${stderr}--- exit ${code}\n`);
       resolve({ code, stdout, stderr });
     });
   });

@@ -77,7 +77,7 @@ function actionOptions(cmd: Command, withForce: boolean): Command {
   cmd
     .option("-c, --cluster <name>", "cluster name (may be left out when the console has exactly one)")
     .option("--wait", "after the action, poll the console every second until every answering frontend shows the change")
-    .addOption(new Option("--timeout <seconds>", "give up waiting after this long").argParser(parseSeconds).default(60))
+    .addOption(new Option("--timeout <seconds>", "with --wait: give up waiting after this long").argParser(parseSeconds).default(60))
     .option("--json", "print one JSON document on stdout (human messages go to stderr)");
   if (withForce) cmd.option("-f, --force", "do it even if no member would stay active (overrides the 409 guard rail)");
   return cmd;

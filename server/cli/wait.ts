@@ -79,8 +79,10 @@ export async function waitForMember(client: TClient, cluster: string, member: st
       // A console blip during the wait is not a verdict; the deadline decides.
       error = (err as Error).message;
     }
-    if (Date.now() + POLL_EVERY_MS > deadline) break;
-    await new Promise((r) => setTimeout(r, POLL_EVERY_MS));
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    // The last poll lands on the deadline, so "timed out after N s" means N s.
+    await new Promise((r) => setTimeout(r, Math.min(POLL_EVERY_MS, left)));
   }
   return { confirmed: false, timedOut: true, elapsedMs: Date.now() - started, polls, error, frontends };
 }

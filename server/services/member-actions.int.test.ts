@@ -13,6 +13,8 @@ import { applyMemberChange } from "@/server/services/member-actions";
 import { reapplyMember, startAutoReapply } from "@/server/services/drift";
 import { getClusterView } from "@/server/services/cluster-view";
 import { Poller } from "@/server/poller/poller";
+import { listenEvents } from "@/server/poller/event-bus";
+import { getFrontendLive } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
@@ -44,6 +46,18 @@ async function newSessionNodes(counterUrl: string, n: number): Promise<string[]>
 }
 
 const currentNode = (u: TUserReport) => u.nodesSeen[u.nodesSeen.length - 1];
+
+/** Resolves after `n` answered polls of a frontend that started after this call (bounded). */
+async function waitForPolls(frontendId: number, n: number, timeoutMs = 30_000): Promise<void> {
+  const since = Date.now();
+  const stop = AbortSignal.timeout(timeoutMs);
+  let seen = 0;
+  for await (const ev of listenEvents("frontend-polled", stop)) {
+    const started = (getFrontendLive(ev.frontendId)?.lastPollAt?.getTime() ?? 0) - (getFrontendLive(ev.frontendId)?.durationMs ?? 0);
+    if (ev.frontendId === frontendId && ev.up && started >= since && ++seen >= n) return;
+  }
+  throw new Error(`fewer than ${n} answered polls of frontend ${frontendId} within ${timeoutMs} ms`);
+}
 
 describe("member actions on every frontend, with users on the lab", () => {
   let db: PrismaClient;
@@ -151,14 +165,13 @@ describe("member actions on every frontend, with users on the lab", () => {
 
       await labCommand("restart-frontend", "a"); // BalancerPersist Off: httpd forgets the drain
       expect((await rawStates("tomcat1")).apache).toBe("Init Ok ");
-      await vi.waitFor(
-        async () => {
-          const row = (await getClusterView(db, "lab")).members.find((m) => m.name === "tomcat1")!;
-          expect(row.drift).toBe(true);
-          expect(row.states.map((s) => s?.drifted)).toEqual([true, false]);
-        },
-        { timeout: 2 * POLL_MS + 1000, interval: 100 },
-      );
+      // "Within two polls" counted in polls, not seconds: after at most two answered polls of
+      // frontend A that started after the restart, the view shows the drift.
+      const apacheId = (await db.frontend.findFirstOrThrow({ where: { name: "apache-balancer" } })).id;
+      await waitForPolls(apacheId, 2);
+      const row = (await getClusterView(db, "lab")).members.find((m) => m.name === "tomcat1")!;
+      expect(row.drift).toBe(true);
+      expect(row.states.map((s) => s?.drifted)).toEqual([true, false]);
 
       const [fix] = await reapplyMember(db, "lab", "tomcat1", who);
       expect(fix!.overall).toBe("done");
