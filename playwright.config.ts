@@ -36,6 +36,7 @@ export default defineConfig({
       DATABASE_URL: `file:${dbFile}`,
       CLUSTERDECK_INVENTORY: path.join(labDir, "clusterdeck.yaml"),
       NEXT_TELEMETRY_DISABLED: "1",
+      CLUSTERDECK_ADMIN_PASSWORD: "e2e-admin-password",
       LOG_LEVEL: "warn",
     },
   },

@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { labCommand } from "./lab/lab-env";
 import { sendNewSessionRequests, startTraffic } from "./lab/traffic";
 import { balancerHealth, LAB_ROUTES, labFrontends, waitUntilHealthy } from "./lab/lab-frontends";
+import { ensureTestUsers, signIn, VIEWER } from "./support/session";
 
 const POLL_MS = 2000;
 const FRONTENDS = labFrontends();
@@ -10,14 +11,15 @@ function stateCell(page: Page, member: string, frontend: string) {
   return page.locator(`td[data-member="${member}"][data-frontend="${frontend}"]`);
 }
 
-test.beforeAll(async () => {
+test.beforeAll(async ({ request }) => {
   // A known start: every member usable on both balancers (an earlier run may have left one in error).
   await waitUntilHealthy(FRONTENDS);
+  await ensureTestUsers(request);
 });
 
 test("from an empty database the lab cluster appears, goes failing when a Tomcat dies and recovers, live", async ({ page }) => {
-  // The overview lists the lab cluster imported from the lab's inventory file.
-  await page.goto("/");
+  // The overview lists the lab cluster imported from the lab's inventory file (a viewer may look).
+  await signIn(page, VIEWER);
   const card = page.getByRole("link", { name: /^Cluster lab:/ });
   await expect(card).toBeVisible({ timeout: 30_000 });
   await card.click();

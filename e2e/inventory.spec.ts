@@ -1,5 +1,6 @@
 import net from "node:net";
 import { expect, test } from "@playwright/test";
+import { ensureTestUsers, OPERATOR, signIn } from "./support/session";
 
 /** A loopback port with nothing listening: the "frontend that does not answer". */
 async function closedPort(): Promise<number> {
@@ -18,8 +19,13 @@ async function storedFrontends(request: import("@playwright/test").APIRequestCon
   return body.result.data.json.frontends.map((f) => f.name).sort();
 }
 
-test("inventory is editable in the UI; a frontend that does not answer shows its error and no last good poll", async ({ page, request }) => {
-  await page.goto("/clusters/lab/inventory");
+test.beforeAll(async ({ request }) => {
+  await ensureTestUsers(request);
+});
+
+test("inventory is editable in the UI; a frontend that does not answer shows its error and no last good poll", async ({ page }) => {
+  await signIn(page, OPERATOR, "/clusters/lab/inventory");
+  const request = page.request; // shares the signed-in browser's cookies
   await expect(page.getByRole("heading", { name: "Inventory of lab" })).toBeVisible({ timeout: 30_000 });
   const before = await storedFrontends(request);
   expect(before).toEqual(["apache-balancer", "apache-mod-jk"]);

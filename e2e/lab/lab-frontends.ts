@@ -1,7 +1,7 @@
 import { labValue, loadLabEnv } from "./lab-env";
 import { sendNewSessionRequests } from "./traffic";
 import { readBalancer, type TFrontendRow } from "../../server/services/read-frontend";
-import type { THealth } from "../../server/domain/member-state";
+import type { TAdminState, THealth } from "../../server/domain/member-state";
 
 export const LAB_ROUTES = ["tomcat1", "tomcat2", "tomcat3"] as const;
 
@@ -32,6 +32,11 @@ export function labFrontends(env = loadLabEnv()): TLabFrontend[] {
 /** What health the balancer itself gives a member. */
 export async function balancerHealth(f: TLabFrontend, route: string): Promise<THealth | undefined> {
   return (await readBalancer(f.row)).members.find((m) => m.route === route)?.health;
+}
+
+/** What admin state the balancer itself shows for a member. */
+export async function balancerAdminState(f: TLabFrontend, route: string): Promise<TAdminState | undefined> {
+  return (await readBalancer(f.row)).members.find((m) => m.route === route)?.adminState;
 }
 
 /**
