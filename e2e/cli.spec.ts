@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
+import { findClosedPort } from "../server/test-support/fault-server";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import { balancerAdminState, labFrontends, waitUntilHealthy } from "./lab/lab-frontends";
 import { ADMIN, apiSignIn } from "./support/session";
@@ -62,7 +62,7 @@ test.describe("clusterdeck CLI against the running console and the lab", () => {
 
   test("a frontend that is down makes it exit non-zero with a clear message", async ({ baseURL }) => {
     const request = api;
-    const port = await closedPort();
+    const port = await findClosedPort();
     const ghost = (await trpc(request, csrf, "frontend.create", { clusterId: await labClusterId(request), data: { name: "down-jk", kind: "mod-jk", url: `http://127.0.0.1:${port}/jkstatus`, balancer: "lb" } })) as { id: number };
     try {
       const run = await clusterdeck(baseURL!, token, "drain", "tomcat2", "--cluster", "lab");
@@ -88,10 +88,3 @@ async function labClusterId(request: APIRequestContext): Promise<number> {
   return ((await res.json()) as { result: { data: { json: { id: number } } } }).result.data.json.id;
 }
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

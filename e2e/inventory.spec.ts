@@ -1,15 +1,7 @@
-import net from "node:net";
+import { findClosedPort } from "../server/test-support/fault-server";
 import { expect, test } from "@playwright/test";
 import { ensureTestUsers, OPERATOR, signIn } from "./support/session";
 
-/** A loopback port with nothing listening: the "frontend that does not answer". */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function storedFrontends(request: import("@playwright/test").APIRequestContext): Promise<string[]> {
   const input = encodeURIComponent(JSON.stringify({ json: { name: "lab" } }));
@@ -42,7 +34,7 @@ test("inventory is editable in the UI; a frontend that does not answer shows its
   expect(await storedFrontends(request)).toEqual(before);
 
   // A well-formed frontend nobody answers at.
-  const port = await closedPort();
+  const port = await findClosedPort();
   await addForm.getByLabel("Status page URL").fill(`http://127.0.0.1:${port}/jkstatus`);
   await addForm.getByRole("button", { name: "Add frontend" }).click();
   await expect(page.getByRole("list", { name: "Frontends" }).getByText("ghost", { exact: true })).toBeVisible();

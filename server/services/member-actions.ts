@@ -4,7 +4,7 @@ import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import type { TBalancerSnapshot, TObservedMember } from "@/server/adapters/frontends/types";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
-import { readBalancer, toTarget } from "@/server/services/read-frontend";
+import { readBalancer, toTarget, type TFrontendRow } from "@/server/services/read-frontend";
 import { matchMember } from "@/server/services/member-identity";
 import { getClusterByName } from "@/server/services/inventory";
 import { recordAudit } from "@/server/services/audit";
@@ -120,16 +120,7 @@ function failingEverywhere(frontendIds: number[], m: { route: string }): boolean
   return seen.length > 0 && seen.every((o) => o.health === "failing");
 }
 
-interface TFrontendRowWithId {
-  id: number;
-  name: string;
-  kind: string;
-  url: string;
-  balancer: string;
-  username: string | null;
-  password: string | null;
-  timeoutMs: number;
-}
+type TFrontendRowWithId = TFrontendRow & { id: number; name: string };
 
 async function applyOnFrontend(f: TFrontendRowWithId, member: Parameters<typeof matchMember>[0][number], change: TMemberChange): Promise<TFrontendActionResult> {
   const started = Date.now();
