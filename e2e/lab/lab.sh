@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ClusterDeck lab: 3 Tomcat 10 nodes (DeltaManager, static membership) behind two Apache frontends
-# (A: mod_proxy_balancer + balancer-manager, B: mod_jk + jkstatus), and PostgreSQL, all on 127.0.0.1.
+# (A: mod_proxy_balancer + balancer-manager, B: mod_jk + jkstatus), PostgreSQL, two memcached nodes
+# and two Redis servers, all on 127.0.0.1. Each Tomcat also runs the Manager app at /manager.
 #
 #   bash e2e/lab/lab.sh up|down|status|install
 #   bash e2e/lab/lab.sh kill-member tomcatN | start-member tomcatN | restart-frontend a|b
@@ -16,12 +17,17 @@ REPO_DIR=$(cd "$SCRIPT_DIR/../.." && pwd)
 source "$SCRIPT_DIR/render.sh"
 # shellcheck source=postgres.sh
 source "$SCRIPT_DIR/postgres.sh"
+# shellcheck source=memcached.sh
+source "$SCRIPT_DIR/memcached.sh"
+# shellcheck source=redis.sh
+source "$SCRIPT_DIR/redis.sh"
 
 LAB_DIR=${LAB_DIR:-$REPO_DIR/.lab}
 LAB_HOST=127.0.0.1
 CATALINA_HOME=/usr/share/tomcat10
 APACHE_BIN=/usr/sbin/apache2
 APACHE_MODULES=/usr/lib/apache2/modules
+MANAGER_DOCBASE=/usr/share/tomcat10-admin/manager
 
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -42,6 +48,13 @@ done
 setting LAB_FRONTEND_A_PORT 18080
 setting LAB_FRONTEND_B_PORT 18090
 setting LAB_POSTGRES_PORT 15432
+setting LAB_MEMCACHED1_PORT 11311
+setting LAB_MEMCACHED2_PORT 11312
+setting LAB_MEMCACHED_MB 1024      # memcached -m (MB) per node
+setting LAB_REDIS1_PORT 16379
+setting LAB_REDIS2_PORT 16380
+setting LAB_MANAGER_USER clusterdeck          # Tomcat Manager app user (manager-script, manager-jmx)
+setting LAB_MANAGER_PASSWORD clusterdeck-lab
 setting LAB_TOMCAT_HEAP_MIN 64m
 setting LAB_TOMCAT_HEAP_MAX 256m
 setting LAB_START_TIMEOUT 120      # seconds to wait for one Tomcat to answer HTTP
@@ -92,13 +105,15 @@ missing_packages() {
   done
   [[ -f $APACHE_MODULES/mod_jk.so ]] || echo libapache2-mod-jk
   [[ -f $CATALINA_HOME/bin/bootstrap.jar && -f $CATALINA_HOME/etc/web.xml && -f $CATALINA_HOME/etc/catalina.properties ]] || echo tomcat10
-  [[ -d /usr/share/tomcat10-admin/manager ]] || echo tomcat10-admin
+  [[ -d $MANAGER_DOCBASE ]] || echo tomcat10-admin
   [[ -e $CATALINA_HOME/lib/catalina-ha.jar && -e $CATALINA_HOME/lib/catalina-tribes.jar ]] && servlet_api_jar >/dev/null || echo libtomcat10-java
   [[ -x /usr/bin/chromium ]] || echo chromium
   command -v java >/dev/null && command -v javac >/dev/null || echo openjdk-17-jdk-headless
   command -v curl >/dev/null || echo curl
   [[ -f /etc/mime.types ]] || echo media-types
   [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] || echo postgresql-15
+  [[ -x $MEMCACHED_BIN ]] || echo memcached
+  [[ -x $REDIS_BIN ]] || echo redis-server
 }
 
 ensure_packages() {
@@ -193,8 +208,11 @@ prepare_tomcat() {
   local n=$1 base etc
   base=$(tomcat_base "$n")
   etc=$CATALINA_HOME/etc
-  mkdir -p "$base"/{conf,logs,webapps,work,temp}
+  mkdir -p "$base"/{conf/Catalina/localhost,logs,webapps,work,temp}
   render_tomcat_server_xml "$n" >"$base/conf/server.xml"
+  render_tomcat_users_xml >"$base/conf/tomcat-users.xml"
+  chmod 600 "$base/conf/tomcat-users.xml"
+  render_manager_context_xml >"$base/conf/Catalina/localhost/manager.xml"
   render_tomcat_context_xml >"$base/conf/context.xml"
   render_tomcat_logging >"$base/conf/logging.properties"
   cp "$etc/catalina.properties" "$etc/web.xml" "$base/conf/"
@@ -390,6 +408,8 @@ cmd_up() {
   start_frontend a
   start_frontend b
   start_postgres
+  for n in "${LAB_MEMCACHED_IDS[@]}"; do start_memcached "$n"; done
+  for n in "${LAB_REDIS_IDS[@]}"; do start_redis "$n"; done
   for n in "${started[@]}"; do wait_tomcat "$n"; done
   ((${#started[@]} == 0)) || wait_membership
   log "inventory: $LAB_DIR/clusterdeck.yaml, settings: $LAB_DIR/lab.env"
@@ -407,13 +427,15 @@ cmd_down() {
   done
   for n in "${LAB_TOMCAT_IDS[@]}"; do stop_tomcat "$n" "${pids[n]}"; done
   stop_postgres
+  for n in "${LAB_MEMCACHED_IDS[@]}"; do stop_memcached "$n"; done
+  for n in "${LAB_REDIS_IDS[@]}"; do stop_redis "$n"; done
   rm -f "$LAB_DIR/lab.env"
   log "lab is down (logs kept in $LAB_DIR)"
 }
 
 cmd_status() {
   local n f pid state all=0 ports
-  printf '%-11s %-5s %-7s %s\n' COMPONENT STATE PID PORTS
+  printf '%-12s %-5s %-7s %s\n' COMPONENT STATE PID PORTS
   for n in "${LAB_TOMCAT_IDS[@]}"; do
     pid=$(tomcat_pid "$n")
     state=down
@@ -423,7 +445,7 @@ cmd_status() {
     [[ $state == up ]] || all=1
     ports="http=$(tomcat_var "$n" HTTP) ajp=$(tomcat_var "$n" AJP) shutdown=$(tomcat_var "$n" SHUTDOWN) cluster=$(tomcat_var "$n" CLUSTER)"
     [[ -n $pid ]] && ports+=" peers=$(members_seen "$n")"
-    printf '%-11s %-5s %-7s %s\n' "tomcat$n" "$state" "${pid:--}" "$ports"
+    printf '%-12s %-5s %-7s %s\n' "tomcat$n" "$state" "${pid:--}" "$ports"
   done
   for f in a b; do
     pid=$(frontend_pid "$f")
@@ -434,13 +456,27 @@ cmd_status() {
     [[ $state == up ]] || all=1
     if [[ $f == a ]]; then ports="http=$LAB_FRONTEND_A_PORT (mod_proxy_balancer, /balancer-manager)"
     else ports="http=$LAB_FRONTEND_B_PORT (mod_jk, /jkstatus /jkstatus-ro)"; fi
-    printf '%-11s %-5s %-7s %s\n' "frontend-$f" "$state" "${pid:--}" "$ports"
+    printf '%-12s %-5s %-7s %s\n' "frontend-$f" "$state" "${pid:--}" "$ports"
   done
   pid=$(pg_pid)
   state=down
   if [[ -n $pid ]]; then if postgres_ready; then state=up; else state=error; fi; fi
   [[ $state == up ]] || all=1
-  printf '%-11s %-5s %-7s %s\n' postgres "$state" "${pid:--}" "port=$LAB_POSTGRES_PORT ($(pg_url))"
+  printf '%-12s %-5s %-7s %s\n' postgres "$state" "${pid:--}" "port=$LAB_POSTGRES_PORT ($(pg_url))"
+  for n in "${LAB_MEMCACHED_IDS[@]}"; do
+    pid=$(memcached_pid "$n")
+    state=down
+    if [[ -n $pid ]]; then if memcached_ready "$n"; then state=up; else state=error; fi; fi
+    [[ $state == up ]] || all=1
+    printf '%-12s %-5s %-7s %s\n' "memcached-n$n" "$state" "${pid:--}" "port=$(memcached_port "$n") (${LAB_MEMCACHED_MB} MB, tcp only)"
+  done
+  for n in "${LAB_REDIS_IDS[@]}"; do
+    pid=$(redis_pid "$n")
+    state=down
+    if [[ -n $pid ]]; then if redis_ready "$n"; then state=up; else state=error; fi; fi
+    [[ $state == up ]] || all=1
+    printf '%-12s %-5s %-7s %s\n' "redis-r$n" "$state" "${pid:--}" "port=$(redis_port "$n") ($(redis_url "$n"))"
+  done
   return $all
 }
 
@@ -478,7 +514,7 @@ cmd_restart_frontend() {
 }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 

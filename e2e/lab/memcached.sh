@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Sourced by lab.sh: two memcached 1.6 nodes (n1, n2) for memcached-session-manager and the console's
+# memcached store adapter. 127.0.0.1 only, TCP only (-U 0), lru_crawler on (1.6 default) so that
+# `lru_crawler metadump all` lists keys. memcached refuses to run as root: as root it drops to
+# "memcache" (created by the Debian package; "nobody" if missing) with -u.
+MEMCACHED_BIN=/usr/bin/memcached
+LAB_MEMCACHED_IDS=(1 2)
+
+memcached_port() { local v="LAB_MEMCACHED$1_PORT"; printf '%s' "${!v}"; }
+memcached_root() { echo "$LAB_DIR/memcached-n$1"; }
+memcached_pidfile() { echo "$LAB_DIR/run/memcached-n$1.pid"; }
+# The command line starts "<bin> -l <host> -p <port> ": unique per node.
+memcached_pid() { pid_if_ours "$(memcached_pidfile "$1")" "$MEMCACHED_BIN -l $LAB_HOST -p $(memcached_port "$1") "; }
+memcached_nodes() { # MSM memcachedNodes syntax: n1:host:port,n2:host:port
+  local n out=()
+  for n in "${LAB_MEMCACHED_IDS[@]}"; do out+=("n$n:$LAB_HOST:$(memcached_port "$n")"); done
+  local IFS=,
+  echo "${out[*]}"
+}
+
+memcached_user() {
+  [[ $(id -u) == 0 ]] || { id -un; return; }
+  if id memcache >/dev/null 2>&1; then echo memcache; else echo nobody; fi
+}
+
+# One text-protocol command; prints the reply up to END/OK/STORED/... (1 s read timeout).
+memcached_cmd() { # N command
+  local port line
+  port=$(memcached_port "$1")
+  exec 7<>"/dev/tcp/$LAB_HOST/$port" || return 1
+  printf '%s\r\n' "$2" >&7
+  while IFS= read -r -t 1 line <&7; do
+    line=${line%$'\r'}
+    printf '%s\n' "$line"
+    [[ $line =~ ^(END|OK|STORED|NOT_STORED|DELETED|NOT_FOUND|ERROR|CLIENT_ERROR.*|SERVER_ERROR.*|VERSION.*)$ ]] && break
+  done
+  exec 7>&-
+}
+
+memcached_ready() { [[ $(memcached_cmd "$1" version 2>/dev/null) == VERSION* ]]; }
+
+start_memcached() {
+  local n=$1 pid port root
+  pid=$(memcached_pid "$n")
+  if [[ -n $pid ]]; then log "memcached-n$n already running (pid $pid)"; return 0; fi
+  port=$(memcached_port "$n")
+  port_busy "$port" && die "memcached-n$n: port $port is already in use by another process"
+  root=$(memcached_root "$n")
+  mkdir -p "$root"
+  echo "===== $(date -Is) starting memcached-n$n =====" >>"$root/memcached.log"
+  # -v logs errors/warnings to stderr (the log). -c: the benchmark opens many connections.
+  setsid "$MEMCACHED_BIN" -l "$LAB_HOST" -p "$port" -U 0 -m "$LAB_MEMCACHED_MB" -c 4096 -t 4 \
+    -u "$(memcached_user)" -o lru_crawler -v >>"$root/memcached.log" 2>&1 </dev/null &
+  echo $! >"$(memcached_pidfile "$n")"
+  local start=$SECONDS
+  while ((SECONDS - start < 10)); do
+    memcached_ready "$n" && { log "memcached-n$n up on $LAB_HOST:$port (pid $!, ${LAB_MEMCACHED_MB} MB)"; return 0; }
+    alive "$!" || break
+    sleep 0.1
+  done
+  tail -n 20 "$root/memcached.log" >&2 || true
+  die "memcached-n$n did not start (log: $root/memcached.log)"
+}
+
+stop_memcached() {
+  local n=$1 pid
+  pid=$(memcached_pid "$n")
+  if [[ -n $pid ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" 10; then
+      kill -KILL "$pid" 2>/dev/null || true
+      wait_gone "$pid" 5 || die "memcached-n$n (pid $pid) does not die"
+    fi
+    log "memcached-n$n stopped (pid $pid)"
+  fi
+  rm -f "$(memcached_pidfile "$n")"
+}
