@@ -1,0 +1,132 @@
+import { AppError } from "@/server/errors";
+
+/**
+ * Session ids of memcached-session-manager (MSM 2.3.2, `SessionIdFormat`) and plain Tomcat
+ * (`StandardSessionIdGenerator`): reference/session-stores.md §1.2 and §5.1.
+ * - MSM: `<tomcatId>-<nodeId>[.<jvmRoute>]`, valid when it matches `[^-.]+-[^.]+(\.[^.]+)?` (`isValid`).
+ * - Tomcat: `<HEX>[.<jvmRoute>]`, no node (single-node / couchbase / redis MSM configs, plain managers).
+ * A `-` that comes after the first `.` belongs to the route (`extractMemcachedId`), so `ABC.tomcat-1`
+ * is a plain id with route `tomcat-1`. Not for Spring Session ids: a UUID's dashes would read as a node.
+ */
+
+export interface TSessionId {
+  /** The full id as it appears in the cookie and in memcached keys. */
+  id: string;
+  /** The part before the node and the route (Tomcat's random hex). */
+  baseId: string;
+  /** MSM memcached node id (`n1`); null for plain Tomcat ids. */
+  nodeId: string | null;
+  /** Tomcat jvmRoute (everything after the first `.`); null when the id has none. */
+  route: string | null;
+}
+
+const MSM_VALID = /^[^-.]+-[^.]+(\.[^.]+)?$/;
+/** memcachedNodes' node id syntax (`MemcachedNodesManager.NODE_REGEX`: `[\w]+`). */
+const NODE_ID = /^\w+$/;
+/** Cookie-value characters Tomcat could ever produce; anything else is not a session id. */
+const ID_CHARS = /^[\x21-\x7e]+$/;
+/** `:` never occurs in Tomcat/MSM ids and rejecting it keeps `bak:`/`lock:` keys from reading as ids. */
+const FORBIDDEN_CHARS = /[;,="\\:]/;
+const MAX_ID_LENGTH = 512;
+
+function invalid(message: string, input: string): AppError {
+  return new AppError("INVALID_INPUT", message, { input: input.length > 200 ? `${input.slice(0, 200)}…` : input });
+}
+
+/** Parses one bare session id (no cookie name, no quotes). Throws AppError INVALID_INPUT when malformed. */
+export function parseSessionId(raw: string): TSessionId {
+  const id = raw.trim();
+  if (id === "") throw invalid("Session id is empty", raw);
+  if (id.length > MAX_ID_LENGTH) throw invalid(`Session id is longer than ${MAX_ID_LENGTH} characters`, raw);
+  if (!ID_CHARS.test(id) || FORBIDDEN_CHARS.test(id)) {
+    throw invalid("Session id contains characters that cannot appear in a session cookie", raw);
+  }
+  const idxDash = id.indexOf("-");
+  const idxDot = id.indexOf(".");
+  const hasNode = idxDash >= 0 && (idxDot < 0 || idxDash < idxDot);
+  if (hasNode) {
+    if (!MSM_VALID.test(id)) throw invalid(`"${id}" is not a valid MSM session id (<id>-<node>[.<route>])`, raw);
+    const nodeId = idxDot < 0 ? id.slice(idxDash + 1) : id.slice(idxDash + 1, idxDot);
+    return { id, baseId: id.slice(0, idxDash), nodeId, route: idxDot < 0 ? null : id.slice(idxDot + 1) };
+  }
+  if (idxDot === 0) throw invalid(`"${id}" has a route but no id before it`, raw);
+  if (idxDot >= 0 && idxDot === id.length - 1) throw invalid(`"${id}" ends with "." and an empty route`, raw);
+  return {
+    id,
+    baseId: idxDot < 0 ? id : id.slice(0, idxDot),
+    nodeId: null,
+    route: idxDot < 0 ? null : id.slice(idxDot + 1),
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+/**
+ * Takes what an operator pastes and returns the parsed id:
+ * - a bare id;
+ * - a cookie pair `JSESSIONID=…` or a whole Cookie header (`Cookie:` prefix optional; the first cookie with
+ *   that exact name wins, as browsers send the most specific path first);
+ * - a URL with Tomcat's path parameter `;jsessionid=…` (matched case-insensitively: Tomcat lower-cases nothing,
+ *   but the default parameter name is lowercase while the default cookie name is uppercase).
+ */
+export function extractSessionId(cookieOrId: string, cookieName = "JSESSIONID"): TSessionId {
+  let text = cookieOrId.trim().replace(/^cookie:\s*/i, "");
+  if (text === "") throw invalid("No session id given", cookieOrId);
+
+  const uriParam = new RegExp(`;${escapeRegExp(cookieName)}=([^;?#&/\\s]*)`, "i").exec(text);
+  const looksLikeUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith("/");
+  if (looksLikeUrl) {
+    if (uriParam === null || uriParam[1] === undefined || uriParam[1] === "") {
+      throw invalid(`URL has no ;${cookieName.toLowerCase()}= path parameter`, cookieOrId);
+    }
+    return parseSessionId(decodeURIComponent(uriParam[1]));
+  }
+
+  if (text.includes("=")) {
+    for (const part of text.split(";")) {
+      const eq = part.indexOf("=");
+      if (eq < 0) continue;
+      if (part.slice(0, eq).trim() !== cookieName) continue;
+      text = unquote(part.slice(eq + 1).trim());
+      if (text === "") throw invalid(`Cookie ${cookieName} is empty`, cookieOrId);
+      return parseSessionId(text);
+    }
+    // A relative URL such as `app/page;jsessionid=…` also contains "=".
+    if (uriParam?.[1]) return parseSessionId(decodeURIComponent(uriParam[1]));
+    throw invalid(`No ${cookieName} cookie in the given text`, cookieOrId);
+  }
+  return parseSessionId(unquote(text));
+}
+
+/** Inverse of parseSessionId: `baseId[-nodeId][.route]`. */
+export function formatSessionId(parts: Pick<TSessionId, "baseId" | "nodeId" | "route">): string {
+  const node = parts.nodeId === null ? "" : `-${parts.nodeId}`;
+  const route = parts.route === null ? "" : `.${parts.route}`;
+  return parseSessionId(`${parts.baseId}${node}${route}`).id;
+}
+
+function assertNodeId(nodeId: string): void {
+  if (!NODE_ID.test(nodeId)) throw new AppError("INVALID_INPUT", `"${nodeId}" is not an MSM node id (word characters only)`, { nodeId });
+}
+
+/**
+ * The id MSM gives a session re-homed to `nodeId` (`SessionIdFormat.createNewSessionId`): the node part is
+ * replaced (or added to a plain id), the jvmRoute is kept.
+ */
+export function withNode(id: string, nodeId: string): string {
+  assertNodeId(nodeId);
+  const parsed = parseSessionId(id);
+  return formatSessionId({ ...parsed, nodeId });
+}
+
+/** `SessionIdFormat.changeJvmRoute`: same id and node, another route (what a Tomcat failover does). */
+export function withRoute(id: string, route: string): string {
+  const parsed = parseSessionId(id);
+  return formatSessionId({ ...parsed, route });
+}
