@@ -1,0 +1,130 @@
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { TargetTimeoutError, TargetUnreachableError } from "@/server/errors";
+import { MemcachedCrawlerBusyError, MemcachedReplyError, MemcachedTextClient } from "./client";
+
+// Fault injection with small in-process servers (CONVENTIONS.md §11): each test scripts the replies.
+const servers: net.Server[] = [];
+
+async function fakeServer(onLine: (line: string, sock: net.Socket) => void): Promise<number> {
+  const server = net.createServer((sock) => {
+    let buf = "";
+    sock.on("data", (d) => {
+      buf += d.toString("latin1");
+      let i: number;
+      while ((i = buf.indexOf("\r\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        onLine(line, sock);
+      }
+    });
+    sock.on("error", () => {});
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return (server.address() as net.AddressInfo).port;
+}
+
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+describe("MemcachedTextClient", () => {
+  it("pipelines commands and matches replies in order, even when the reply arrives in pieces", async () => {
+    const port = await fakeServer((line, sock) => {
+      if (line === "stats") {
+        const reply = "STAT curr_items 2\r\nSTAT time 100\r\nEND\r\n";
+        for (const ch of reply) sock.write(ch);
+      } else if (line.startsWith("mg a")) sock.write("VA 2 t-1 s2 f3\r\nhi\r\n");
+      else if (line.startsWith("mg b")) sock.write("EN\r\n");
+    });
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    const [stats, a, b] = await Promise.all([c.stats(), c.metaGet("a"), c.metaGet("b")]);
+    expect(stats).toEqual({ curr_items: "2", time: "100" });
+    expect(a?.value?.toString()).toBe("hi");
+    expect(a).toMatchObject({ ttlSeconds: null, size: 2, flags: 3 });
+    expect(b).toBeNull();
+    c.close();
+  });
+
+  it("times out on a hung server with TargetTimeoutError", async () => {
+    const port = await fakeServer(() => {});
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 100 });
+    await expect(c.stats()).rejects.toBeInstanceOf(TargetTimeoutError);
+    c.close();
+  });
+
+  it("reports refused connections as TargetUnreachableError", async () => {
+    const port = await fakeServer(() => {});
+    await new Promise((r) => servers.pop()!.close(r));
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    await expect(c.stats()).rejects.toBeInstanceOf(TargetUnreachableError);
+  });
+
+  it("turns error lines into MemcachedReplyError and stays usable", async () => {
+    const port = await fakeServer((line, sock) => {
+      if (line === "stats") sock.write("SERVER_ERROR out of memory\r\n");
+      else if (line.startsWith("md")) sock.write("NF\r\n");
+    });
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    const err = await c.stats().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MemcachedReplyError);
+    expect((err as MemcachedReplyError).status).toBe("SERVER_ERROR");
+    expect((err as MemcachedReplyError).code).toBe("UNEXPECTED_RESPONSE");
+    await expect(c.metaDelete("k")).resolves.toBe(false);
+    c.close();
+  });
+
+  it("refuses keys the text protocol cannot carry", () => {
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port: 1 });
+    expect(() => c.metaGet("has space")).toThrow(RangeError);
+    expect(() => c.metaGet("x".repeat(251))).toThrow(RangeError);
+  });
+
+  it("sends ms with T/F/mode and the value", async () => {
+    const seen: string[] = [];
+    const port = await fakeServer((line, sock) => {
+      seen.push(line);
+      if (line.startsWith("ms ")) return;
+      if (line === "v1") sock.write("HD\r\n");
+    });
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    await expect(c.metaSet("k", Buffer.from("v1"), { ttlSeconds: 60, flags: 4, mode: "E" })).resolves.toBe("HD");
+    expect(seen).toEqual(["ms k 2 T60 F4 ME", "v1"]);
+    c.close();
+  });
+
+  it("streams a metadump sent in odd-sized chunks and ends at END", async () => {
+    const lines = Array.from({ length: 500 }, (_, i) => `key=k%3A${i} exp=-1 la=1 cas=${i} fetch=no cls=1 size=60 \n`).join("") + "END\r\n";
+    const port = await fakeServer((line, sock) => {
+      if (line !== "lru_crawler metadump all") return;
+      const buf = Buffer.from(lines);
+      for (let i = 0; i < buf.length; i += 37) sock.write(buf.subarray(i, i + 37));
+    });
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    const keys: string[] = [];
+    for await (const e of c.metadump()) keys.push(e.key);
+    expect(keys.length).toBe(500);
+    expect(keys[499]).toBe("k:499");
+  });
+
+  it("raises MemcachedCrawlerBusyError on BUSY and TargetTimeoutError when the dump stalls", async () => {
+    const busyPort = await fakeServer((_l, sock) => sock.write("BUSY currently processing crawler request\r\n"));
+    const busy = new MemcachedTextClient({ host: "127.0.0.1", port: busyPort, timeoutMs: 2000 });
+    await expect(drain(busy.metadump())).rejects.toBeInstanceOf(MemcachedCrawlerBusyError);
+
+    const stallPort = await fakeServer((_l, sock) => sock.write("key=a exp=-1 la=1 cas=1 fetch=no\n"));
+    const stall = new MemcachedTextClient({ host: "127.0.0.1", port: stallPort, timeoutMs: 150 });
+    await expect(drain(stall.metadump())).rejects.toBeInstanceOf(TargetTimeoutError);
+
+    const closePort = await fakeServer((_l, sock) => sock.end("key=a exp=-1 la=1 cas=1 fetch=no\n"));
+    const closed = new MemcachedTextClient({ host: "127.0.0.1", port: closePort, timeoutMs: 2000 });
+    await expect(drain(closed.metadump())).rejects.toBeInstanceOf(TargetUnreachableError);
+  });
+});
+
+async function drain(it: AsyncIterable<unknown>): Promise<number> {
+  let n = 0;
+  for await (const _ of it) n++;
+  return n;
+}

@@ -1,0 +1,252 @@
+import net from "node:net";
+import { TargetTimeoutError, TargetUnreachableError, UnexpectedResponseError } from "@/server/errors";
+import {
+  isValidTextKey,
+  MetadumpParser,
+  parseMetaGetReply,
+  parseMetaStatusReply,
+  parseNoopBarrier,
+  parseStatsReply,
+  type TErrorReplyStatus,
+  type TMetadumpEntry,
+  type TMetaGetResult,
+  type TMetaStatus,
+  type TParseStep,
+} from "./protocol";
+
+/**
+ * Small memcached text-protocol client for what memjs (binary protocol only) cannot do:
+ * `stats` sub-commands, `lru_crawler metadump`, meta commands (`mg`/`ms`/`md`, memcached ≥ 1.6.10)
+ * and raw `noreply` batches. Transport only; parsing lives in protocol.ts.
+ */
+
+/** The server answered with an error line (ERROR, CLIENT_ERROR, SERVER_ERROR, BUSY, …) or garbage. */
+export class MemcachedReplyError extends UnexpectedResponseError {
+  constructor(
+    readonly target: string,
+    readonly command: string,
+    readonly status: TErrorReplyStatus | "UNEXPECTED",
+    readonly line: string,
+  ) {
+    super(`memcached ${target} ${command}`, line.length > 200 ? `${line.slice(0, 200)}…` : line, { target, command, status, line });
+    this.name = "MemcachedReplyError";
+  }
+}
+
+/** `lru_crawler` refused because another crawl is running (`BUSY currently processing crawler request`). */
+export class MemcachedCrawlerBusyError extends MemcachedReplyError {
+  constructor(target: string, line: string) {
+    super(target, "lru_crawler metadump", "BUSY", line);
+    this.name = "MemcachedCrawlerBusyError";
+  }
+}
+
+export interface TMemcachedTextOptions {
+  host: string;
+  port: number;
+  /** Per-command limit: from sending the command (or connecting) to its complete reply. */
+  timeoutMs?: number;
+}
+
+interface TPending {
+  command: string;
+  parse: (buf: Buffer) => TParseStep<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface TMetaSetOptions {
+  /** Seconds; 0 = never expires. Values over 30 days are absolute unix time (classic rule). */
+  ttlSeconds: number;
+  flags?: number;
+  /** `E` add, `A` append, `P` prepend, `R` replace, `S` set (default). */
+  mode?: "E" | "A" | "P" | "R" | "S";
+}
+
+export class MemcachedTextClient {
+  readonly target: string;
+  private readonly timeoutMs: number;
+  private socket: net.Socket | null = null;
+  private rx: Buffer = Buffer.alloc(0);
+  private readonly pending: TPending[] = [];
+
+  constructor(private readonly opts: TMemcachedTextOptions) {
+    this.target = `${opts.host}:${opts.port}`;
+    this.timeoutMs = opts.timeoutMs ?? 5_000;
+  }
+
+  /** `stats` or `stats <sub>` (slabs, items, settings, …) as name → value. */
+  stats(sub?: "slabs" | "items" | "settings" | "conns" | "sizes"): Promise<Record<string, string>> {
+    const cmd = sub ? `stats ${sub}` : "stats";
+    return this.request(cmd, Buffer.from(`${cmd}\r\n`), parseStatsReply);
+  }
+
+  /** Meta get with value, remaining TTL, size and client flags. null on a miss. */
+  metaGet(key: string): Promise<TMetaGetResult | null> {
+    assertKey(key);
+    return this.request(`mg ${key}`, Buffer.from(`mg ${key} v t s f\r\n`), parseMetaGetReply);
+  }
+
+  /** Meta set; returns HD (stored), NS (not stored, e.g. add on an existing key), EX or NF. */
+  metaSet(key: string, value: Buffer, o: TMetaSetOptions): Promise<TMetaStatus> {
+    assertKey(key);
+    if (!Number.isInteger(o.ttlSeconds) || o.ttlSeconds < 0) throw new RangeError(`ttlSeconds must be an integer ≥ 0, got ${o.ttlSeconds}`);
+    const mode = o.mode && o.mode !== "S" ? ` M${o.mode}` : "";
+    const head = Buffer.from(`ms ${key} ${value.length} T${o.ttlSeconds} F${o.flags ?? 0}${mode}\r\n`);
+    return this.request(`ms ${key}`, Buffer.concat([head, value, Buffer.from("\r\n")]), parseMetaStatusReply);
+  }
+
+  /** Meta delete; true when the key existed. */
+  async metaDelete(key: string): Promise<boolean> {
+    assertKey(key);
+    const status = await this.request(`md ${key}`, Buffer.from(`md ${key}\r\n`), parseMetaStatusReply);
+    return status === "HD";
+  }
+
+  /**
+   * Writes pre-built `noreply` commands, then `mn` as a barrier: resolves once the server has
+   * processed them all, rejects with the first error line the server sent back.
+   */
+  writeNoReply(payload: Buffer): Promise<true> {
+    return this.request("noreply batch", Buffer.concat([payload, Buffer.from("mn\r\n")]), parseNoopBarrier);
+  }
+
+  /**
+   * `lru_crawler metadump all` as a stream of entries, on its own connection (the server refuses
+   * other commands pipelined before a metadump). Backpressure is the socket's: a slow consumer
+   * pauses the read. `timeoutMs` bounds the wait for each chunk, not the whole dump.
+   */
+  async *metadump(): AsyncGenerator<TMetadumpEntry, void, undefined> {
+    for await (const batch of this.metadumpBatches()) yield* batch;
+  }
+
+  /** Same as metadump(), one array per received chunk: far fewer async steps for a million keys. */
+  async *metadumpBatches(): AsyncGenerator<TMetadumpEntry[], void, undefined> {
+    const socket = await connectSocket(this.opts.host, this.opts.port, this.timeoutMs, this.target);
+    const parser = new MetadumpParser();
+    const it = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    try {
+      socket.write("lru_crawler metadump all\r\n");
+      while (!parser.done) {
+        const next = await withTimeout(it.next(), this.timeoutMs, () => new TargetTimeoutError(this.target, this.timeoutMs));
+        if (next.done) throw new TargetUnreachableError(this.target, "connection closed before END of metadump");
+        const entries = parser.push(next.value);
+        if (parser.error) {
+          const { status, line } = parser.error;
+          if (status === "BUSY") throw new MemcachedCrawlerBusyError(this.target, line);
+          throw new MemcachedReplyError(this.target, "lru_crawler metadump", status, line);
+        }
+        if (entries.length > 0) yield entries;
+      }
+    } catch (err) {
+      throw toTransportError(this.target, this.timeoutMs, err);
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  /** Closes the command connection; pending commands are rejected. */
+  close(): void {
+    this.fail(new TargetUnreachableError(this.target, "client closed"));
+  }
+
+  // ---- command connection ----------------------------------------------------------------------
+
+  private request<T>(command: string, payload: Buffer, parse: (buf: Buffer) => TParseStep<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // The stream is now out of step with the queue: drop the connection and every waiter.
+        this.fail(new TargetTimeoutError(this.target, this.timeoutMs));
+      }, this.timeoutMs);
+      this.pending.push({ command, parse, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.ensureSocket().write(payload);
+    });
+  }
+
+  private ensureSocket(): net.Socket {
+    if (this.socket) return this.socket;
+    const socket = net.createConnection({ host: this.opts.host, port: this.opts.port });
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (err) => this.fail(toTransportError(this.target, this.timeoutMs, err), socket));
+    socket.on("close", () => this.fail(new TargetUnreachableError(this.target, "connection closed"), socket));
+    this.socket = socket;
+    return socket;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.rx = this.rx.length === 0 ? chunk : Buffer.concat([this.rx, chunk]);
+    while (this.pending.length > 0 && this.rx.length > 0) {
+      const head = this.pending[0]!;
+      let step: TParseStep<unknown>;
+      try {
+        step = head.parse(this.rx);
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      if (step.kind === "incomplete") return;
+      this.pending.shift();
+      clearTimeout(head.timer);
+      this.rx = this.rx.subarray(step.consumed);
+      if (step.kind === "ok") head.resolve(step.value);
+      else head.reject(new MemcachedReplyError(this.target, head.command, step.status, step.line));
+    }
+    if (this.pending.length === 0 && this.rx.length > 0) {
+      this.fail(new MemcachedReplyError(this.target, "(none)", "UNEXPECTED", this.rx.toString("utf8", 0, 200)));
+    }
+  }
+
+  /** Rejects every waiter and drops the connection; the next command reconnects. */
+  private fail(err: Error, from?: net.Socket): void {
+    if (from && from !== this.socket) return;
+    const socket = this.socket;
+    this.socket = null;
+    this.rx = Buffer.alloc(0);
+    const waiting = this.pending.splice(0);
+    for (const p of waiting) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    socket?.destroy();
+  }
+}
+
+function assertKey(key: string): void {
+  if (!isValidTextKey(key)) throw new RangeError(`Not a valid memcached text-protocol key: ${JSON.stringify(key.slice(0, 60))}`);
+}
+
+function connectSocket(host: string, port: number, timeoutMs: number, target: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new TargetTimeoutError(target, timeoutMs));
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve(socket);
+    });
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      reject(toTransportError(target, timeoutMs, err));
+    });
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+function toTransportError(target: string, timeoutMs: number, err: unknown): Error {
+  if (err instanceof UnexpectedResponseError || err instanceof TargetTimeoutError || err instanceof TargetUnreachableError) return err;
+  const e = err as { code?: string; message?: string };
+  if (e.code === "ETIMEDOUT") return new TargetTimeoutError(target, timeoutMs);
+  return new TargetUnreachableError(target, e.code ?? e.message ?? String(err));
+}

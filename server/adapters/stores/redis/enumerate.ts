@@ -1,0 +1,80 @@
+import { Redis } from "ioredis";
+import type { TStoredKey } from "@/server/adapters/stores/types";
+
+/**
+ * The slice of ioredis this module uses (CONVENTIONS.md §10), so tests can pass a few-line double.
+ * SCAN only: KEYS blocks the server for the whole keyspace.
+ */
+export interface TRedisScanClient {
+  scanStream(options: { match?: string; count?: number }): AsyncIterable<string[]>;
+  pipeline(): TRedisPipeline;
+}
+export interface TRedisPipeline {
+  pttl(key: string): TRedisPipeline;
+  memory(sub: "USAGE", key: string, samples: "SAMPLES", count: number): TRedisPipeline;
+  type(key: string): TRedisPipeline;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
+export interface TEnumerateRedisOptions {
+  match?: string;
+  /** SCAN COUNT hint per round trip (default 1000). */
+  count?: number;
+  db?: number;
+  /** Node id for TStoredKey.node; default host:port of the URL. */
+  nodeId?: string;
+  /** `memory` = MEMORY USAGE … SAMPLES 0 (default; all types); `none` = skip the size query (size 0). */
+  size?: "memory" | "none";
+  timeoutMs?: number;
+}
+
+/** Every key matching `match` on one Redis endpoint, with remaining TTL and size, one array per SCAN batch. */
+export async function* enumerateRedisKeyBatches(url: string, opts: TEnumerateRedisOptions = {}): AsyncGenerator<TStoredKey[]> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const redis = new Redis(url, {
+    db: opts.db,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    enableOfflineQueue: true,
+  });
+  const u = new URL(url);
+  const node = opts.nodeId ?? `${u.hostname}:${u.port || "6379"}`;
+  try {
+    await redis.connect();
+    yield* scanKeyBatches(redis as unknown as TRedisScanClient, node, opts);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function* enumerateRedisKeys(url: string, opts: TEnumerateRedisOptions = {}): AsyncGenerator<TStoredKey> {
+  for await (const batch of enumerateRedisKeyBatches(url, opts)) yield* batch;
+}
+
+/** Transport-agnostic core: SCAN, then one pipeline per batch for PTTL (+ MEMORY USAGE). */
+export async function* scanKeyBatches(client: TRedisScanClient, node: string, opts: TEnumerateRedisOptions = {}): AsyncGenerator<TStoredKey[]> {
+  const withSize = (opts.size ?? "memory") === "memory";
+  for await (const keys of client.scanStream({ match: opts.match, count: opts.count ?? 1000 })) {
+    if (keys.length === 0) continue;
+    const p = client.pipeline();
+    for (const k of keys) {
+      p.pttl(k);
+      if (withSize) p.memory("USAGE", k, "SAMPLES", 0);
+    }
+    const replies = (await p.exec()) ?? [];
+    const per = withSize ? 2 : 1;
+    const out: TStoredKey[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const [ttlErr, pttl] = replies[i * per] ?? [null, -2];
+      if (ttlErr) throw ttlErr;
+      // -2: the key expired or was deleted between SCAN and PTTL; SCAN may also repeat keys (caller dedups if it must).
+      if (pttl === -2 || pttl === null) continue;
+      const size = withSize ? Number(replies[i * per + 1]?.[1] ?? 0) : 0;
+      const ms = Number(pttl);
+      out.push({ node, key: keys[i]!, size, ttlSeconds: ms < 0 ? null : Math.round(ms / 1000), lastAccess: null });
+    }
+    if (out.length > 0) yield out;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Shapes shared by the session-store adapters (memcached MSM, Redis layouts). Transport-level only:
+ * what a key listing yields, before any decoder says which session a key belongs to.
+ */
+
+/** One key as listed by a store node (metadump line or SCAN + PTTL). */
+export type TStoredKey = {
+  /** Store node id as configured (e.g. MSM `n1`), or host:port when the node has no id. */
+  node: string;
+  key: string;
+  /** Bytes: memcached item total (header + key + value); Redis MEMORY USAGE (or value length when asked). */
+  size: number;
+  /** Remaining seconds; null = never expires. */
+  ttlSeconds: number | null;
+  /** Last access, unix seconds (server clock); null when the store does not report it cheaply. */
+  lastAccess: number | null;
+};
+
+/** A store node addressed by id: MSM's `n1:host:port` or one Redis endpoint. */
+export type TStoreNode = {
+  id: string;
+  host: string;
+  port: number;
+};
+
+/** Node-level figures read with one `stats` (memcached) or `INFO` (Redis) call. */
+export type TStoreNodeStats = {
+  node: string;
+  items: number;
+  bytes: number;
+  evictions: number;
+  /** Memory limit in bytes; null when unlimited (Redis maxmemory 0). */
+  limitBytes: number | null;
+  version: string;
+  /** Server clock, unix seconds, when the stats were read. */
+  serverTime: number;
+};
