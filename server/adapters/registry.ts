@@ -2,6 +2,9 @@ import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import { apacheBalancerAdapter } from "@/server/adapters/frontends/apache-balancer";
 import { modJkAdapter } from "@/server/adapters/frontends/mod-jk";
 import { AppError } from "@/server/errors";
+import type { TStoreAdapter } from "@/server/adapters/stores/adapter";
+import { memcachedMsmAdapter } from "@/server/adapters/stores/memcached-msm";
+import { redisStoreAdapter } from "@/server/adapters/stores/redis";
 
 /** The only place that maps a frontend kind to its adapter (CONVENTIONS.md §5). */
 const frontendAdapters = {
@@ -20,4 +23,19 @@ export function getFrontendAdapter(kind: string): TFrontendAdapter {
 
 export function listFrontendAdapters(): TFrontendAdapter[] {
   return Object.values(frontendAdapters);
+}
+
+/** The only place that maps a session store kind to its adapter. */
+const storeAdapters = {
+  "memcached-msm": memcachedMsmAdapter,
+  redis: redisStoreAdapter,
+} as const satisfies Record<string, TStoreAdapter>;
+
+export type TStoreKind = keyof typeof storeAdapters;
+export const STORE_KINDS = Object.keys(storeAdapters) as [TStoreKind, ...TStoreKind[]];
+
+export function getStoreAdapter(kind: string): TStoreAdapter {
+  const adapter = (storeAdapters as Record<string, TStoreAdapter>)[kind];
+  if (!adapter) throw new AppError("INVALID_INPUT", `Unknown session store kind "${kind}"; known kinds: ${STORE_KINDS.join(", ")}`);
+  return adapter;
 }

@@ -7,6 +7,7 @@ import { authRouter } from "@/server/api/routers/auth";
 import { tokenRouter } from "@/server/api/routers/token";
 import { userRouter } from "@/server/api/routers/user";
 import { auditRouter } from "@/server/api/routers/audit";
+import { sessionRouter } from "@/server/api/routers/session";
 
 export const appRouter = createRouter({
   cluster: clusterRouter,
@@ -17,6 +18,7 @@ export const appRouter = createRouter({
   token: tokenRouter,
   user: userRouter,
   audit: auditRouter,
+  session: sessionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FRONTEND_KINDS } from "@/server/adapters/registry";
+import { FRONTEND_KINDS, STORE_KINDS } from "@/server/adapters/registry";
 
 const ZName = z
   .string()
@@ -37,6 +37,17 @@ export const ZFrontendInput = z.object({
 });
 export type TFrontendInput = z.infer<typeof ZFrontendInput>;
 
+export const ZStoreInput = z.object({
+  name: ZName,
+  kind: z.enum(STORE_KINDS),
+  /** Kind-specific; validated by the kind's adapter (see parseOptions). */
+  options: z.record(z.string(), z.unknown()).default({}),
+  nodes: z
+    .array(z.object({ name: z.string().trim().regex(/^\w+$/, "node ids are letters, digits and _ (MSM's n1)"), host: z.string().trim().min(1).max(255), port: ZPort }))
+    .min(1, "a store needs at least one node"),
+});
+export type TStoreInput = z.infer<typeof ZStoreInput>;
+
 export const ZClusterInput = z.object({
   name: ZName,
   description: z.string().max(500).default(""),
@@ -48,6 +59,7 @@ export const ZInventoryFile = z.object({
     ZClusterInput.extend({
       members: z.array(ZMemberInput).default([]),
       frontends: z.array(ZFrontendInput).default([]),
+      stores: z.array(ZStoreInput).default([]),
     }),
   ),
 });

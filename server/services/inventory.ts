@@ -5,6 +5,7 @@ import type { TDb } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { emitEvent } from "@/server/poller/event-bus";
 import { recordAudit } from "@/server/services/audit";
+import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TPrincipal } from "@/server/auth/principal";
 import { ZClusterInput, ZFrontendInput, ZInventoryFile, ZMemberInput, type TInventoryFile } from "@/server/services/inventory-schema";
 
@@ -117,9 +118,12 @@ export async function deleteFrontend(db: TDb, id: number) {
  * Upserts clusters, members and frontends by name, in one transaction: a bad file changes nothing.
  * Entries missing from the file are left alone (an import never deletes what an operator added).
  */
-export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ clusters: number; members: number; frontends: number }> {
+export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ clusters: number; members: number; frontends: number; stores: number }> {
   let members = 0;
   let frontends = 0;
+  let stores = 0;
+  // Options are checked by each kind's adapter before anything is written.
+  for (const c of file.clusters) for (const st of c.stores) getStoreAdapter(st.kind).parseOptions(st.options);
   await db.$transaction(async (tx) => {
     for (const c of file.clusters) {
       const cluster = await tx.cluster.upsert({ where: { name: c.name }, create: { name: c.name, description: c.description }, update: { description: c.description } });
@@ -131,10 +135,18 @@ export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ 
         await tx.frontend.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: f.name } }, create: { ...f, clusterId: cluster.id }, update: f });
         frontends++;
       }
+      for (const st of c.stores) {
+        const data = { kind: st.kind, options: JSON.stringify(st.options) };
+        const row = await tx.sessionStore.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: st.name } }, create: { ...data, name: st.name, clusterId: cluster.id }, update: data });
+        // A store's nodes are replaced as a whole: the file is the list of servers the app uses.
+        await tx.storeNode.deleteMany({ where: { storeId: row.id } });
+        await tx.storeNode.createMany({ data: st.nodes.map((n) => ({ ...n, storeId: row.id })) });
+        stores++;
+      }
     }
   });
   changed(null);
-  return { clusters: file.clusters.length, members, frontends };
+  return { clusters: file.clusters.length, members, frontends, stores };
 }
 
 /** Parses and validates YAML text; errors name the path of the bad field. */

@@ -1,0 +1,34 @@
+-- CreateTable
+CREATE TABLE "SessionStore" (
+    "id" SERIAL NOT NULL,
+    "clusterId" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "options" TEXT NOT NULL DEFAULT '{}',
+
+    CONSTRAINT "SessionStore_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "StoreNode" (
+    "id" SERIAL NOT NULL,
+    "storeId" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "host" TEXT NOT NULL,
+    "port" INTEGER NOT NULL,
+
+    CONSTRAINT "StoreNode_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SessionStore_clusterId_name_key" ON "SessionStore"("clusterId", "name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "StoreNode_storeId_name_key" ON "StoreNode"("storeId", "name");
+
+-- AddForeignKey
+ALTER TABLE "SessionStore" ADD CONSTRAINT "SessionStore_clusterId_fkey" FOREIGN KEY ("clusterId") REFERENCES "Cluster"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "StoreNode" ADD CONSTRAINT "StoreNode_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "SessionStore"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+

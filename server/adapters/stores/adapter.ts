@@ -1,0 +1,51 @@
+import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
+
+/** One configured session store, as the adapters need it (options already validated for the kind). */
+export interface TStoreConfig {
+  name: string;
+  kind: string;
+  nodes: TStoreNode[];
+  options: Record<string, unknown>;
+}
+
+/** Roles a stored key can play for one session, across kinds. */
+export type TCopyRole = "session" | "validity" | "backup" | "backup-validity" | "expires" | "lock";
+
+/** One key of one session on one node, as found by a lookup. */
+export interface TSessionCopy {
+  store: string;
+  node: string;
+  key: string;
+  role: TCopyRole;
+  /** Remaining seconds; null = never expires. */
+  ttlSeconds: number | null;
+  size: number;
+}
+
+/** Live sessions counted from one full scan. Stale copies (MSM bak: keys left after a failover) are not sessions. */
+export interface TSessionCounts {
+  store: string;
+  kind: string;
+  total: number;
+  perNode: Record<string, number>;
+  /** By the route (jvmRoute) in the session id; "(none)" when the id carries none. */
+  perRoute: Record<string, number>;
+  /** Keys seen, all roles, per node (for comparing with the node's own item count). */
+  keysPerNode: Record<string, number>;
+  scannedAt: Date;
+  durationMs: number;
+}
+
+/**
+ * One store kind (CONVENTIONS.md §5). Enumeration streams (a million keys are never one array);
+ * lookup goes straight to the node(s) an id names, without scanning.
+ */
+export interface TStoreAdapter {
+  kind: string;
+  label: string;
+  /** Validates and defaults the kind's options (throws AppError INVALID_INPUT naming the bad field). */
+  parseOptions(raw: unknown): Record<string, unknown>;
+  countSessions(store: TStoreConfig): Promise<TSessionCounts>;
+  lookup(store: TStoreConfig, sessionId: string): Promise<TSessionCopy[]>;
+  nodeStats(store: TStoreConfig): Promise<TStoreNodeStats[]>;
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import { countFromBatches } from "@/server/adapters/stores/count";
+import { enumerateMemcachedKeyBatches, readMemcachedNodeStats } from "@/server/adapters/stores/memcached-msm/enumerate";
+import { backupKey, backupNodeFor, backupValidityKey, classifyMsmKey, sessionKey, validityKey } from "@/server/adapters/stores/memcached-msm/keys";
+import { parseSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
+import { parseStoreOptions } from "@/server/adapters/stores/options";
+import type { TStoreNode } from "@/server/adapters/stores/types";
+import { AppError } from "@/server/errors";
+
+const ZMsmOptions = z.object({
+  /** MSM storageKeyPrefix as it renders, including its trailing "_" (empty by default: bare ids). */
+  storageKeyPrefix: z.string().max(200).default(""),
+  /** MSM failoverNodes: left out of the primary list used for backups. */
+  failoverNodes: z.array(z.string().regex(/^\w+$/)).default([]),
+});
+type TMsmOptions = z.infer<typeof ZMsmOptions>;
+
+function options(store: TStoreConfig): TMsmOptions {
+  return ZMsmOptions.parse(store.options);
+}
+
+function nodeById(store: TStoreConfig, id: string): TStoreNode {
+  const node = store.nodes.find((n) => n.id === id);
+  if (!node) throw new AppError("NOT_FOUND", `Session names memcached node "${id}", which store ${store.name} does not have (nodes: ${store.nodes.map((n) => n.id).join(", ")})`);
+  return node;
+}
+
+async function readCopy(store: string, node: TStoreNode, key: string, role: TSessionCopy["role"]): Promise<TSessionCopy | null> {
+  const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs: 2_000 });
+  try {
+    const got = await client.metaGet(key);
+    return got ? { store, node: node.id, key, role, ttlSeconds: got.ttlSeconds ?? null, size: got.size ?? got.value?.length ?? 0 } : null;
+  } finally {
+    client.close();
+  }
+}
+
+/** memcached-session-manager (MSM) layout: see ../shared/reference/session-stores.md §1. */
+export const memcachedMsmAdapter: TStoreAdapter = {
+  kind: "memcached-msm",
+  label: "memcached (memcached-session-manager layout)",
+  parseOptions: (raw) => parseStoreOptions(ZMsmOptions, raw),
+
+  countSessions(store) {
+    const prefix = options(store).storageKeyPrefix;
+    return countFromBatches(store.name, this.kind, enumerateMemcachedKeyBatches(store.nodes), (k) => {
+      const c = classifyMsmKey(k.key, prefix);
+      if (c.role !== "session" || !c.sessionId) return null;
+      try {
+        return { route: parseSessionId(c.sessionId).route };
+      } catch {
+        return { route: null };
+      }
+    });
+  },
+
+  /** Straight to the node the id names (primary + validity) and the node MSM backs it up on (bak: pair). */
+  async lookup(store, sessionId) {
+    const { storageKeyPrefix: prefix, failoverNodes } = options(store);
+    const parsed = parseSessionId(sessionId);
+    if (!parsed.nodeId) throw new AppError("INVALID_INPUT", `Session id ${sessionId} carries no memcached node id (-n1): it was not issued by MSM with node ids`);
+    const primary = nodeById(store, parsed.nodeId);
+    const ids = store.nodes.map((n) => n.id);
+    const backupId = backupNodeFor(parsed.nodeId, ids, failoverNodes, []);
+    const reads: Array<Promise<TSessionCopy | null>> = [
+      readCopy(store.name, primary, sessionKey(parsed.id, prefix), "session"),
+      readCopy(store.name, primary, validityKey(parsed.id, prefix), "validity"),
+    ];
+    if (backupId && backupId !== parsed.nodeId) {
+      const backup = nodeById(store, backupId);
+      reads.push(readCopy(store.name, backup, backupKey(parsed.id, prefix), "backup"), readCopy(store.name, backup, backupValidityKey(parsed.id, prefix), "backup-validity"));
+    }
+    const settled = await Promise.allSettled(reads);
+    return settled.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
+  },
+
+  nodeStats(store) {
+    return Promise.all(store.nodes.map((n) => readMemcachedNodeStats(n)));
+  },
+};

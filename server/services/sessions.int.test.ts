@@ -1,0 +1,81 @@
+/**
+ * Session counts and locate against the lab's real memcached (MSM layout) and Redis (Redisson layout),
+ * filled by the seeding tool, whose ground truth (every id, its node and route) the counts must equal.
+ * The stores are flushed first: the lab's stores are disposable (the bench does the same).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labStoreEndpoints, seedMemcachedSessions, seedRedisSessions, type TSeedTruth } from "@/e2e/lab/seed-sessions";
+import { createTestDb } from "@/server/test-support/test-db";
+import { importInventory, parseInventoryYaml } from "@/server/services/inventory";
+import { locateSession, summarizeStores } from "@/server/services/sessions";
+import type { PrismaClient } from "@/generated/prisma/client";
+
+const ep = labStoreEndpoints();
+const r1 = new URL(ep.redis[0]!);
+
+describe("session stores in the lab", () => {
+  let db: PrismaClient;
+  let cleanup: () => Promise<void>;
+  let msm: TSeedTruth;
+  let redis: TSeedTruth;
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await createTestDb());
+    const nodes = ep.memcached.map((n) => `{ name: ${n.id}, host: ${n.host}, port: ${n.port} }`).join(", ");
+    await importInventory(
+      db,
+      parseInventoryYaml(`clusters:
+  - name: lab
+    members:
+      - { name: tomcat1, route: tomcat1, host: 127.0.0.1 }
+      - { name: tomcat2, route: tomcat2, host: 127.0.0.1 }
+      - { name: tomcat3, route: tomcat3, host: 127.0.0.1 }
+    stores:
+      - { name: msm, kind: memcached-msm, nodes: [${nodes}] }
+      - { name: redisson, kind: redis, options: { layout: redisson }, nodes: [{ name: r1, host: ${r1.hostname}, port: ${r1.port} }] }
+`),
+    );
+    msm = await seedMemcachedSessions(ep.memcached, { sessions: 3000, flush: true, sampleSize: 20 });
+    redis = await seedRedisSessions(ep.redis[0]!, { sessions: 2000, flush: true, sampleSize: 20, nodeId: "r1" });
+  }, 120_000);
+  afterAll(() => cleanup());
+
+  it("counts per member (route) and per store node equal the seeded ground truth", async () => {
+    const summary = await summarizeStores(db, "lab");
+    const byName = Object.fromEntries(summary.map((s) => [s.store, s]));
+    expect(byName.msm!.error).toBeNull();
+    expect(byName.msm!.counts).toMatchObject({ total: msm.sessions, perNode: msm.sessionsPerNode, perRoute: msm.sessionsPerRoute, keysPerNode: msm.keysPerNode });
+    // Backup copies (bak:) are not counted as sessions: twice the keys, once the sessions.
+    expect(byName.msm!.nodes.map((n) => n.items).reduce((a, b) => a + b, 0)).toBe(msm.sessions * 4);
+    expect(byName.redisson!.counts).toMatchObject({ total: redis.sessions, perNode: redis.sessionsPerNode, perRoute: redis.sessionsPerRoute });
+  });
+
+  it("locates an MSM session from a Cookie header: primary + validity on its node, the bak pair on the next", async () => {
+    const sample = msm.sample[0]!;
+    const res = await locateSession(db, "lab", `Cookie: theme=dark; JSESSIONID=${sample.id}; other=1`);
+    expect(res.sessionId).toBe(sample.id);
+    expect(res.nodeId).toBe(sample.node);
+    const other = sample.node === "n1" ? "n2" : "n1";
+    const msmCopies = res.copies.filter((c) => c.store === "msm").map((c) => [c.node, c.role]);
+    expect(msmCopies).toEqual(
+      expect.arrayContaining([
+        [sample.node, "session"],
+        [sample.node, "validity"],
+        [other, "backup"],
+        [other, "backup-validity"],
+      ]),
+    );
+    expect(msmCopies).toHaveLength(4);
+    for (const c of res.copies) expect(c.ttlSeconds).toBeGreaterThan(0);
+    expect(res.member).toBe(res.route);
+  });
+
+  it("locates a Redis session and reports a session nobody holds", async () => {
+    const res = await locateSession(db, "lab", redis.sample[0]!.id);
+    expect(res.copies.filter((c) => c.store === "redisson").map((c) => [c.node, c.role])).toEqual([["r1", "session"]]);
+    const missing = await locateSession(db, "lab", "0123456789ABCDEF0123456789ABCDEF-n1.tomcat2");
+    expect(missing.copies).toEqual([]);
+    expect(missing.warnings.join(" ")).toContain("No store holds a copy");
+    await expect(locateSession(db, "lab", "not a session id")).rejects.toMatchObject({ code: "INVALID_INPUT" });
+  });
+});
