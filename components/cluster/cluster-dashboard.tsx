@@ -42,9 +42,14 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
           <span className="muted" role="status" aria-live="polite">
             {sub.status === "pending" ? "live" : sub.status === "connecting" ? "reconnecting…" : sub.error ? "live updates interrupted" : ""}
           </span>
-          <Link className="button" href={`/clusters/${encodeURIComponent(name)}/inventory`}>
-            Edit inventory
+          <Link className="button" href={`/clusters/${encodeURIComponent(name)}/sessions`}>
+            Sessions
           </Link>
+          {canOperate && (
+            <Link className="button" href={`/clusters/${encodeURIComponent(name)}/inventory`}>
+              Edit inventory
+            </Link>
+          )}
         </div>
       </div>
       {sub.error && (

@@ -1,0 +1,24 @@
+import Link from "next/link";
+import { LocateSession } from "@/components/sessions/locate-session";
+import { StoreCounts } from "@/components/sessions/store-counts";
+import { requireSignedIn } from "@/server/auth/page-session";
+
+export const dynamic = "force-dynamic";
+
+export default async function SessionsPage({ params }: { params: Promise<{ name: string }> }) {
+  const { name } = await params;
+  await requireSignedIn(`/clusters/${name}/sessions`);
+  const cluster = decodeURIComponent(name);
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: "space-between" }}>
+        <h1>Sessions of {cluster}</h1>
+        <Link className="button" href={`/clusters/${encodeURIComponent(cluster)}`}>
+          Back to dashboard
+        </Link>
+      </div>
+      <LocateSession cluster={cluster} />
+      <StoreCounts cluster={cluster} />
+    </>
+  );
+}
