@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ClusterDeck lab: 3 Tomcat 10 nodes (DeltaManager, static membership) behind two Apache frontends
 # (A: mod_proxy_balancer + balancer-manager, B: mod_jk + jkstatus), PostgreSQL, two memcached nodes
-# and two Redis servers, all on 127.0.0.1. Each Tomcat also runs the Manager app at /manager.
+# and two Redis servers, all on 127.0.0.1. Each Tomcat also runs the Manager app at /manager and the
+# demo app again at /msm with a lab-only MSM stand-in (sessions in memcached; msm-standin/).
 #
 #   bash e2e/lab/lab.sh up|down|status|install
 #   bash e2e/lab/lab.sh kill-member tomcatN | start-member tomcatN | restart-frontend a|b
@@ -202,6 +203,32 @@ build_webapp() {
   echo "$sum" >"$LAB_DIR/build/app.sha256"
 }
 
+# Lab-only MSM stand-in (NOT memcached-session-manager; see msm-standin/src/lab/msm/StandinMsmManager.java):
+# the manager + valve jar (copied into each CATALINA_BASE/lib) and the /msm webapp, which is the demo
+# app's compiled classes with a web.xml that is not distributable. Call after build_webapp.
+build_msm_standin() {
+  local src="$SCRIPT_DIR/msm-standin" out="$LAB_DIR/build/msm" sum api cp
+  sum=$( (cat "$src"/src/lab/msm/*.java; cat "$LAB_DIR/build/app.sha256") | sha256sum | cut -c1-64)
+  [[ -d $out && -f $LAB_DIR/build/msm-standin.jar && -f $LAB_DIR/build/msm.sha256 &&
+    $(<"$LAB_DIR/build/msm.sha256") == "$sum" ]] && return 0
+  api=$(servlet_api_jar) || die "servlet API jar not found (libtomcat10-java)"
+  cp="$api:$CATALINA_HOME/lib/catalina.jar:$CATALINA_HOME/lib/tomcat-util.jar:$CATALINA_HOME/lib/tomcat-api.jar:$CATALINA_HOME/bin/tomcat-juli.jar"
+  log "compiling the lab MSM stand-in (lab.msm.StandinMsmManager)"
+  local tmp="$LAB_DIR/build/msm-standin.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp/classes"
+  javac --release 17 -encoding UTF-8 -nowarn -cp "$cp" -d "$tmp/classes" "$src"/src/lab/msm/*.java 2>&1 |
+    grep -v 'aQute.bnd.annotation\|^1 warning$' >&2 || true
+  [[ -f $tmp/classes/lab/msm/StandinMsmManager.class ]] || die "javac failed (msm-standin)"
+  jar --create --file "$tmp/msm-standin.jar" -C "$tmp/classes" . || die "jar failed (msm-standin)"
+  rm -rf "$tmp/msm" && cp -r "$LAB_DIR/build/app" "$tmp/msm"
+  sed -i -e '/Sessions are replicated by the Cluster/d' -e '/<distributable\/>/d' "$tmp/msm/WEB-INF/web.xml"
+  grep -q distributable "$tmp/msm/WEB-INF/web.xml" && die "msm web.xml is still distributable"
+  mv "$tmp/msm-standin.jar" "$LAB_DIR/build/msm-standin.jar"
+  rm -rf "$out" && mv "$tmp/msm" "$out"
+  rm -rf "$tmp"
+  echo "$sum" >"$LAB_DIR/build/msm.sha256"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Tomcat
 prepare_tomcat() {
@@ -217,8 +244,13 @@ prepare_tomcat() {
   render_tomcat_logging >"$base/conf/logging.properties"
   cp "$etc/catalina.properties" "$etc/web.xml" "$base/conf/"
   [[ -f $base/app-version.txt ]] || echo 1 >"$base/app-version.txt"
-  rm -rf "$base/work/"* "$base/temp/"* "$base/webapps/app"
+  rm -rf "$base/work/"* "$base/temp/"* "$base/webapps/app" "$base/webapps/msm"
   cp -r "$LAB_DIR/build/app" "$base/webapps/app"
+  # /msm: the same app with the lab MSM stand-in as its Manager (sessions in memcached, non-sticky).
+  mkdir -p "$base/lib"
+  cp "$LAB_DIR/build/msm-standin.jar" "$base/lib/msm-standin.jar"
+  cp -r "$LAB_DIR/build/msm" "$base/webapps/msm"
+  render_msm_context_xml >"$base/conf/Catalina/localhost/msm.xml"
 }
 
 launch_tomcat() { # N [cold]: starts in the background, returns at once
@@ -264,6 +296,9 @@ wait_tomcat() {
       die "tomcat$n exited during start-up (log: $log)"
     fi
     if http_ok "$url"; then
+      # /msm is deployed before the connectors start: if it does not answer now, it failed.
+      http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_MSM_PATH/health" ||
+        die "tomcat$n: $LAB_MSM_PATH (MSM stand-in) did not deploy (log: $log)"
       log "tomcat$n up after $((SECONDS - start)) s (pid $pid)"
       return 0
     fi
@@ -398,6 +433,7 @@ cmd_up() {
   render_lab_env >"$LAB_DIR/lab.env"
   render_inventory >"$LAB_DIR/clusterdeck.yaml"
   build_webapp
+  build_msm_standin
   local n started=() cold=cold
   for n in "${LAB_TOMCAT_IDS[@]}"; do [[ -z $(tomcat_pid "$n") ]] || cold=; done
   for n in "${LAB_TOMCAT_IDS[@]}"; do
@@ -496,6 +532,7 @@ cmd_start_member() {
   n=$(member_id "${1:-}")
   mkdir -p "$LAB_DIR/run" "$LAB_DIR/build"
   build_webapp
+  build_msm_standin
   launch_tomcat "$n"
   wait_tomcat "$n"
 }
@@ -514,7 +551,7 @@ cmd_restart_frontend() {
 }
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 

@@ -45,8 +45,9 @@ describe("session stores in the lab", () => {
     const byName = Object.fromEntries(summary.map((s) => [s.store, s]));
     expect(byName.msm!.error).toBeNull();
     expect(byName.msm!.counts).toMatchObject({ total: msm.sessions, perNode: msm.sessionsPerNode, perRoute: msm.sessionsPerRoute, keysPerNode: msm.keysPerNode });
-    // Backup copies (bak:) are not counted as sessions: twice the keys, once the sessions.
-    expect(byName.msm!.nodes.map((n) => n.items).reduce((a, b) => a + b, 0)).toBe(msm.sessions * 4);
+    // Backup copies (bak:) are not counted as sessions: four keys per session, one session.
+    // (Not compared with the servers' curr_items: memcached keeps counting flushed items until its crawler reclaims them.)
+    expect(Object.values(byName.msm!.counts!.keysPerNode).reduce((a, b) => a + b, 0)).toBe(msm.sessions * 4);
     expect(byName.redisson!.counts).toMatchObject({ total: redis.sessions, perNode: redis.sessionsPerNode, perRoute: redis.sessionsPerRoute });
   });
 
