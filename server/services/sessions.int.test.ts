@@ -80,3 +80,45 @@ describe("session stores in the lab", () => {
     await expect(locateSession(db, "lab", "not a session id")).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 });
+
+describe("sessions from real traffic (lab MSM stand-in behind both frontends)", () => {
+  let db: PrismaClient;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, cleanup } = await createTestDb());
+    const { labValue, loadLabEnv } = await import("@/e2e/lab/lab-env");
+    await (await import("@/server/services/inventory")).importInventoryFile(db, labValue(loadLabEnv(), "LAB_INVENTORY"));
+  });
+  afterAll(() => cleanup());
+
+  it("after the traffic generator has run, counts per member and per store node equal what its users recorded", async () => {
+    const { labValue, loadLabEnv } = await import("@/e2e/lab/lab-env");
+    const { runTraffic } = await import("@/e2e/lab/traffic");
+    const env = loadLabEnv();
+    await seedMemcachedSessions(ep.memcached, { sessions: 0, flush: true }); // start from empty nodes
+    const path = labValue(env, "LAB_MSM_PATH");
+    const report = await runTraffic({
+      users: 12,
+      ratePerSec: 36,
+      durationMs: 4_000,
+      targets: [`${labValue(env, "LAB_FRONTEND_A_URL").replace(/\/app$/, path)}/counter`, `${labValue(env, "LAB_FRONTEND_B_URL").replace(/\/app$/, path)}/counter`],
+    });
+    expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0 });
+    // Ground truth: each user's session id names its memcached node (-nX) and its route (.tomcatN).
+    const truthNode: Record<string, number> = {};
+    const truthRoute: Record<string, number> = {};
+    for (const u of report.users) {
+      const id = u.sessionIds[u.sessionIds.length - 1]!;
+      const m = /^[0-9A-F]+-(\w+)\.(.+)$/.exec(id);
+      expect(m, `session id ${id} is not in MSM's format`).not.toBeNull();
+      truthNode[m![1]!] = (truthNode[m![1]!] ?? 0) + 1;
+      truthRoute[m![2]!] = (truthRoute[m![2]!] ?? 0) + 1;
+    }
+    const msmStore = (await summarizeStores(db, "lab")).find((s) => s.store === "msm")!;
+    expect(msmStore.error).toBeNull();
+    expect(msmStore.counts).toMatchObject({ total: report.users.length, perNode: truthNode, perRoute: truthRoute });
+    // And one user's session is located with its four copies.
+    const one = await locateSession(db, "lab", report.users[0]!.sessionIds.at(-1)!);
+    expect(one.copies.map((c) => c.role).sort()).toEqual(["backup", "backup-validity", "session", "validity"]);
+  }, 60_000);
+});
