@@ -84,6 +84,15 @@ describe("recordReply (counting rules)", () => {
     expect(u.violationMessages[0]).toContain("session lost");
   });
 
+  it("counts a new id whose counter continued as an id change (MSM failover), not a loss", () => {
+    const u = createUserReport(0, "t");
+    recordReply(u, reply("A-n1.tomcat1", 1));
+    recordReply(u, reply("A-n1.tomcat1", 2));
+    recordReply(u, reply("A-n2.tomcat1", 3));
+    recordReply(u, reply("A-n2.tomcat1", 4));
+    expect(u).toMatchObject({ sessionLost: 0, sessionIdChanges: 1, counterViolations: 0, counterMonotonic: true, sessionIds: ["A-n1.tomcat1", "A-n2.tomcat1"] });
+  });
+
   it("flags a counter that skips, repeats, or does not start at 1", () => {
     const u = createUserReport(0, "t");
     recordReply(u, reply("A", 2)); // first reply must be 1

@@ -45,8 +45,13 @@ export type TUserReport = {
   /** Replies whose counter was not previous+1 within the same session (or not 1 on the first one). */
   counterViolations: number;
   violationMessages: string[];
-  /** Replies that came with a session id other than the current one (the old session is gone). */
+  /** Replies that came with a session id other than the current one and a counter starting over (the old session is gone). */
   sessionLost: number;
+  /**
+   * Replies with a new session id whose counter continued (previous + 1): the same session under a new
+   * id, as MSM issues on a memcached failover (-n1 → -n2, by Set-Cookie). Not a loss.
+   */
+  sessionIdChanges: number;
   lastCounter: number | null;
 };
 
@@ -55,6 +60,7 @@ export type TTrafficTotals = {
   requests: number;
   failures: number;
   sessionLost: number;
+  sessionIdChanges: number;
   counterViolations: number;
   nodeChanges: number;
   achievedRatePerSec: number;
@@ -82,7 +88,7 @@ const MAX_MESSAGES = 5;
 export function createUserReport(user: number, target: string): TUserReport {
   return {
     user, target, requests: 0, failures: 0, failureMessages: [], sessionIds: [], nodesSeen: [],
-    counterMonotonic: true, counterViolations: 0, violationMessages: [], sessionLost: 0, lastCounter: null,
+    counterMonotonic: true, counterViolations: 0, violationMessages: [], sessionLost: 0, sessionIdChanges: 0, lastCounter: null,
   };
 }
 
@@ -103,6 +109,9 @@ export function recordReply(state: TUserReport, reply: TCounterReply): void {
   if (current === undefined) {
     state.sessionIds.push(reply.sessionId);
     if (reply.counter !== 1) violate(state, `first reply has counter ${reply.counter}, expected 1`);
+  } else if (reply.sessionId !== current && reply.counter === (state.lastCounter ?? 0) + 1) {
+    state.sessionIdChanges += 1;
+    if (!state.sessionIds.includes(reply.sessionId)) state.sessionIds.push(reply.sessionId);
   } else if (reply.sessionId !== current) {
     state.sessionLost += 1;
     state.counterMonotonic = false;
@@ -144,6 +153,7 @@ export function summarize(users: TUserReport[], options: TTrafficReport["options
     requests: sum((u) => u.requests),
     failures: sum((u) => u.failures),
     sessionLost: sum((u) => u.sessionLost),
+    sessionIdChanges: sum((u) => u.sessionIdChanges),
     counterViolations: sum((u) => u.counterViolations),
     nodeChanges: sum((u) => Math.max(0, u.nodesSeen.length - 1)),
     achievedRatePerSec: elapsedMs > 0 ? Math.round((sum((u) => u.requests) * 10_000) / elapsedMs) / 10 : 0,
