@@ -6,6 +6,8 @@ import { listenEvents } from "@/server/poller/event-bus";
 import { importInventoryFile } from "@/server/services/inventory";
 import { ensureFirstAdmin } from "@/server/auth/users";
 import { startAutoReapply } from "@/server/services/drift";
+import { resumeOperations } from "@/server/services/operations/journal";
+import "@/server/services/operations/evacuate-msm-node"; // registers its runner for resume
 
 /**
  * Start-up of the console process: import the inventory file if one is named, start the poller, and
@@ -25,6 +27,8 @@ export async function startConsole(): Promise<void> {
       logger.error({ file: env.CLUSTERDECK_INVENTORY, err: (err as Error).message }, "inventory import failed; nothing was changed");
     }
   }
+  const resumed = await resumeOperations(db);
+  if (resumed > 0) logger.warn({ resumed }, "operations interrupted by the last stop were resumed");
   if (env.CLUSTERDECK_POLLER === "0") return;
   const poller = new Poller(db, env.CLUSTERDECK_POLL_CONCURRENCY);
   setPoller(poller);

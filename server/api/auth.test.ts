@@ -39,6 +39,7 @@ const MUTATIONS: Record<string, TCase> = {
   "frontend.delete": { needs: "operator", input: { id: 999 } },
   "token.create": { needs: "admin", input: { name: "t", role: "viewer" } },
   "token.revoke": { needs: "admin", input: { id: 999 } },
+  "store.evacuateNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", dryRun: true } },
   "user.create": { needs: "admin", input: { username: "someone", password: "long-enough-password", role: "viewer" } },
 };
 /** Public on purpose: signing in needs no session, and signing out is harmless. */

@@ -8,6 +8,7 @@ import { tokenRouter } from "@/server/api/routers/token";
 import { userRouter } from "@/server/api/routers/user";
 import { auditRouter } from "@/server/api/routers/audit";
 import { sessionRouter } from "@/server/api/routers/session";
+import { operationRouter, storeRouter } from "@/server/api/routers/store";
 
 export const appRouter = createRouter({
   cluster: clusterRouter,
@@ -19,6 +20,8 @@ export const appRouter = createRouter({
   user: userRouter,
   audit: auditRouter,
   session: sessionRouter,
+  store: storeRouter,
+  operation: operationRouter,
 });
 
 export type AppRouter = typeof appRouter;
