@@ -1,6 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { labStoreEndpoints, seedMemcachedSessions } from "./lab/seed-sessions";
-import { ensureTestUsers, signIn, VIEWER } from "./support/session";
+import { ensureTestUsers, OPERATOR, signIn, VIEWER } from "./support/session";
+import { MemcachedTextClient } from "../server/adapters/stores/memcached-text/client";
+import { backupKey, backupValidityKey } from "../server/adapters/stores/memcached-msm/keys";
 
 test.beforeAll(async ({ request }) => {
   await ensureTestUsers(request);
@@ -32,5 +34,35 @@ test("locate a session from the browser by pasting its Cookie header; per-node c
   await expect(page.getByLabel("msm total")).toHaveText(truth.sessions.toLocaleString("en-US"), { timeout: 30_000 });
   for (const [node, n] of Object.entries(truth.sessionsPerNode)) {
     await expect(page.getByRole("row", { name: `msm node ${node}` }).locator("td").first()).toHaveText(n.toLocaleString("en-US"));
+  }
+});
+
+test("an operator evacuates memcached n1 from the browser: dry run, then the progress bar reaches 100%", async ({ page }) => {
+  const nodes = labStoreEndpoints().memcached;
+  const truth = await seedMemcachedSessions(nodes, { sessions: 400, flush: true, sampleSize: 400 });
+  const onN1 = truth.sample.filter((s) => s.node === "n1").map((s) => s.id);
+  const n2 = new MemcachedTextClient({ host: nodes[1]!.host, port: nodes[1]!.port, timeoutMs: 5_000 });
+  try {
+    for (const id of onN1) await n2.metaDelete(backupKey(id)); // sessions that would be lost with n1
+
+    await signIn(page, OPERATOR, "/clusters/lab/sessions");
+    await page.getByRole("row", { name: "msm node n1" }).getByRole("button", { name: "Evacuate n1…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Evacuate memcached node n1 (msm)" });
+    await dialog.getByRole("button", { name: "Dry run" }).click();
+    const status = dialog.getByRole("status", { name: "Evacuation progress" });
+    await expect(status).toContainText(`dry run: ${onN1.length} of`, { timeout: 30_000 });
+    expect(await n2.metaGet(backupKey(onN1[0]!))).toBeNull();
+
+    await dialog.getByRole("button", { name: "Evacuate now" }).click();
+    await expect(status).toContainText("n1 is safe to take down", { timeout: 60_000 });
+    const bar = dialog.getByRole("progressbar", { name: "Evacuation progress" });
+    const max = await bar.getAttribute("max");
+    await expect(bar).toHaveAttribute("value", max!);
+    for (const id of onN1) {
+      expect((await n2.metaGet(backupKey(id)))?.value, `bak:${id}`).toBeTruthy();
+      expect((await n2.metaGet(backupValidityKey(id)))?.value).toBeTruthy();
+    }
+  } finally {
+    n2.close();
   }
 });

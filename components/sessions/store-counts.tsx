@@ -3,9 +3,10 @@ import { useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
 import type { TStoreSummary } from "@/server/services/sessions";
+import { EvacuateNode } from "@/components/sessions/evacuate-node";
 
 /** Sessions per member (route) and per store node, from a full scan of each store; refreshed every 30 s. */
-export function StoreCounts({ cluster }: { cluster: string }) {
+export function StoreCounts({ cluster, canOperate }: { cluster: string; canOperate: boolean }) {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.session.counts.queryOptions({ cluster }), refetchInterval: 30_000 });
   const stores = q.data as TStoreSummary[] | undefined;
@@ -40,6 +41,7 @@ export function StoreCounts({ cluster }: { cluster: string }) {
                       <th scope="col" className="num">Keys</th>
                       <th scope="col" className="num">Items (server)</th>
                       <th scope="col" className="num">Evictions</th>
+                      {canOperate && s.kind === "memcached-msm" && <th scope="col">Move sessions</th>}
                     </tr>
                   </thead>
                   <tbody>
@@ -50,6 +52,11 @@ export function StoreCounts({ cluster }: { cluster: string }) {
                         <td className="num">{(s.counts!.keysPerNode[n.node] ?? 0).toLocaleString()}</td>
                         <td className="num">{n.items.toLocaleString()}</td>
                         <td className="num" style={n.evictions > 0 ? { color: "var(--bad)", fontWeight: 600 } : undefined}>{n.evictions.toLocaleString()}</td>
+                        {canOperate && s.kind === "memcached-msm" && (
+                          <td>
+                            <EvacuateNode cluster={cluster} store={s.store} node={n.node} />
+                          </td>
+                        )}
                       </tr>
                     ))}
                   </tbody>

@@ -2,12 +2,13 @@ import Link from "next/link";
 import { LocateSession } from "@/components/sessions/locate-session";
 import { StoreCounts } from "@/components/sessions/store-counts";
 import { requireSignedIn } from "@/server/auth/page-session";
+import { roleAtLeast } from "@/server/auth/roles";
 
 export const dynamic = "force-dynamic";
 
 export default async function SessionsPage({ params }: { params: Promise<{ name: string }> }) {
   const { name } = await params;
-  await requireSignedIn(`/clusters/${name}/sessions`);
+  const me = await requireSignedIn(`/clusters/${name}/sessions`);
   const cluster = decodeURIComponent(name);
   return (
     <>
@@ -18,7 +19,7 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
         </Link>
       </div>
       <LocateSession cluster={cluster} />
-      <StoreCounts cluster={cluster} />
+      <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
     </>
   );
 }
