@@ -314,7 +314,15 @@ EOF
       # The /msm context's sessions (lab MSM stand-in, non-sticky layout) and the Redis bench/seed data.
       - { name: msm, kind: memcached-msm, nodes: [{ name: n1, host: $LAB_HOST, port: $LAB_MEMCACHED1_PORT }, { name: n2, host: $LAB_HOST, port: $LAB_MEMCACHED2_PORT }] }
       - { name: redisson, kind: redis, options: { layout: redisson }, nodes: [{ name: r1, host: $LAB_HOST, port: $LAB_REDIS1_PORT }] }
+      # /app's sessions: in memory on each Tomcat, replicated by DeltaManager, read through the Manager app.
+      - name: app-replicas
+        kind: tomcat-manager
+        options: { context: /app, username: $LAB_MANAGER_USER, password: $LAB_MANAGER_PASSWORD }
+        nodes:
 EOF
+  for n in "${LAB_TOMCAT_IDS[@]}"; do
+    echo "          - { name: tomcat$n, host: $LAB_HOST, port: $(tomcat_var "$n" HTTP) }"
+  done
 }
 
 render_lab_env() {

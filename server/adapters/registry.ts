@@ -5,6 +5,7 @@ import { AppError } from "@/server/errors";
 import type { TStoreAdapter } from "@/server/adapters/stores/adapter";
 import { memcachedMsmAdapter } from "@/server/adapters/stores/memcached-msm";
 import { redisStoreAdapter } from "@/server/adapters/stores/redis";
+import { tomcatManagerAdapter } from "@/server/adapters/stores/tomcat-manager";
 
 /** The only place that maps a frontend kind to its adapter (CONVENTIONS.md §5). */
 const frontendAdapters = {
@@ -29,6 +30,7 @@ export function listFrontendAdapters(): TFrontendAdapter[] {
 const storeAdapters = {
   "memcached-msm": memcachedMsmAdapter,
   redis: redisStoreAdapter,
+  "tomcat-manager": tomcatManagerAdapter,
 } as const satisfies Record<string, TStoreAdapter>;
 
 export type TStoreKind = keyof typeof storeAdapters;

@@ -3,6 +3,7 @@ import { getClusterView } from "@/server/services/cluster-view";
 import { getClusterHistory } from "@/server/services/history-query";
 import { AppError } from "@/server/errors";
 import { STATE_VERBS, VERB_EFFECT, type TStateVerb } from "@/server/domain/member-verbs";
+import { checkSafeToStop } from "@/server/services/safe-to-stop";
 
 export interface TImpact {
   member: string;
@@ -15,6 +16,8 @@ export interface TImpact {
   effect: string;
   /** True when the action would leave no active member: it is refused unless forced. */
   leavesNoActive: boolean;
+  /** For stop/disable: whether its sessions survive (shared store or replica). */
+  sessions: string | null;
   summary: string;
 }
 
@@ -41,6 +44,13 @@ export async function describeImpact(db: TDb, clusterName: string, memberName: s
   }
   const requestShare = all > 0 ? mine / all : null;
   const share = requestShare === null ? `${memberName} has had no measured traffic in the last 5 minutes` : `${memberName} takes ${Math.round(requestShare * 100)}% of requests`;
+  // stop/disable send its users elsewhere at once: say whether their sessions come along.
+  let sessions: string | null = null;
+  if (verb === "stop" || verb === "disable") {
+    sessions = await checkSafeToStop(db, clusterName, memberName)
+      .then((s) => s.summary)
+      .catch((err: Error) => `Sessions not checked: ${err.message}`);
+  }
   return {
     member: memberName,
     verb,
@@ -50,7 +60,8 @@ export async function describeImpact(db: TDb, clusterName: string, memberName: s
     total: inventory.length,
     effect: VERB_EFFECT[verb],
     leavesNoActive: activeAfter === 0,
-    summary: `${share}; after this, ${activeAfter} of ${inventory.length} members stay active. ${capitalize(verb)}: ${VERB_EFFECT[verb]}.`,
+    sessions,
+    summary: `${share}; after this, ${activeAfter} of ${inventory.length} members stay active. ${capitalize(verb)}: ${VERB_EFFECT[verb]}.${sessions ? ` ${sessions}` : ""}`,
   };
 }
 

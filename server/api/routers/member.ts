@@ -6,6 +6,7 @@ import * as inventory from "@/server/services/inventory";
 import { applyMemberChange } from "@/server/services/member-actions";
 import { reapplyMember } from "@/server/services/drift";
 import { describeImpact } from "@/server/services/impact";
+import { checkSafeToStop } from "@/server/services/safe-to-stop";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import { ZMemberActionResult, ZMemberTarget, ZStateActionInput, ZWeightInput } from "@/server/services/member-actions-schema";
 
@@ -50,6 +51,12 @@ export const memberRouter = createRouter({
     .input(ZMemberTarget)
     .output(z.array(ZMemberActionResult))
     .mutation(({ ctx, input }) => reapplyMember(ctx.db, input.cluster, input.member, { principal: ctx.principal, ip: ctx.ip })),
+  /** Whether every session routed to the member has a copy elsewhere (shared store or replica). */
+  safeToStop: viewerProcedure
+    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/members/{member}/safe-to-stop", protect: true, tags: ["members"], summary: "Safe to stop? Every session routed to the member has a copy elsewhere" } })
+    .input(ZMemberTarget)
+    .output(z.unknown())
+    .query(({ ctx, input }) => checkSafeToStop(ctx.db, input.cluster, input.member)),
   /** What an action would do, for confirm dialogs. */
   impact: viewerProcedure
     .input(ZMemberTarget.extend({ verb: z.enum(STATE_VERB_NAMES) }))

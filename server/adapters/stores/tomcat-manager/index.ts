@@ -1,0 +1,79 @@
+import { z } from "zod";
+import type { TSessionCopy, TSessionCounts, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import { parseStoreOptions } from "@/server/adapters/stores/options";
+import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
+import { fetchText } from "@/server/adapters/frontends/http-transport";
+import { parseListSessionIds, parseMbeanAttributes } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
+
+const ZOptions = z.object({
+  /** The application's context path, e.g. /app. */
+  context: z.string().regex(/^\/[\w./-]*$/, "a context path such as /app"),
+  username: z.string().min(1),
+  password: z.string().default(""),
+  host: z.string().default("localhost"),
+});
+type TOptions = z.infer<typeof ZOptions>;
+
+const options = (s: TStoreConfig): TOptions => ZOptions.parse(s.options);
+const mbean = (o: TOptions) => `Catalina:type=Manager,context=${o.context},host=${o.host}`;
+
+function jmx(node: TStoreNode, o: TOptions, query: string): Promise<string> {
+  return fetchText(`http://${node.host}:${node.port}/manager/jmxproxy?${query}`, { timeoutMs: 5_000, username: o.username, password: o.password });
+}
+
+/** Ids held by one node: its own sessions and, with DeltaManager/BackupManager, the replicas it keeps. */
+export function listNodeSessionIds(node: TStoreNode, o: TOptions): Promise<string[]> {
+  return jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=listSessionIds`).then(parseListSessionIds);
+}
+
+export async function idsByNode(store: TStoreConfig): Promise<Record<string, string[]>> {
+  const o = options(store);
+  const lists = await Promise.all(store.nodes.map(async (n) => [n.id, await listNodeSessionIds(n, o)] as const));
+  return Object.fromEntries(lists);
+}
+
+/**
+ * In-memory and replicated sessions (StandardManager, DeltaManager, BackupManager), read through each
+ * Tomcat's Manager app JMX proxy. Store nodes are the Tomcats, named by their jvmRoute.
+ */
+export const tomcatManagerAdapter: TStoreAdapter = {
+  kind: "tomcat-manager",
+  label: "Tomcat sessions in memory / replicated (Manager app JMX proxy)",
+  parseOptions: (raw) => parseStoreOptions(ZOptions, raw),
+
+  async countSessions(store) {
+    const started = Date.now();
+    const byNode = await idsByNode(store);
+    const unique = new Set(Object.values(byNode).flat());
+    const counts: TSessionCounts = { store: store.name, kind: this.kind, total: unique.size, perNode: {}, perRoute: {}, keysPerNode: {}, scannedAt: new Date(), durationMs: 0 };
+    for (const [node, ids] of Object.entries(byNode)) {
+      counts.perNode[node] = ids.length;
+      counts.keysPerNode[node] = ids.length;
+    }
+    for (const id of unique) {
+      const dot = id.indexOf(".");
+      const route = dot >= 0 ? id.slice(dot + 1) : "(none)";
+      counts.perRoute[route] = (counts.perRoute[route] ?? 0) + 1;
+    }
+    counts.durationMs = Date.now() - started;
+    return counts;
+  },
+
+  async lookup(store, sessionId) {
+    const byNode = await idsByNode(store);
+    const route = sessionId.includes(".") ? sessionId.slice(sessionId.indexOf(".") + 1) : null;
+    return Object.entries(byNode)
+      .filter(([, ids]) => ids.includes(sessionId))
+      .map(([node]): TSessionCopy => ({ store: store.name, node, key: sessionId, role: node === route ? "session" : "backup", ttlSeconds: null, size: 0 }));
+  },
+
+  async nodeStats(store) {
+    const o = options(store);
+    return Promise.all(
+      store.nodes.map(async (n): Promise<TStoreNodeStats> => {
+        const a = parseMbeanAttributes(await jmx(n, o, `qry=${encodeURIComponent(mbean(o))}`));
+        return { node: n.id, items: Number(a.activeSessions ?? 0), bytes: 0, evictions: Number(a.rejectedSessions ?? 0), limitBytes: null, version: a.modelerType ?? "", serverTime: Math.floor(Date.now() / 1000) };
+      }),
+    );
+  },
+};
