@@ -28,6 +28,8 @@ test("locate a session from the browser by pasting its Cookie header; per-node c
   await expect(copies.getByRole("row", { name: `msm ${sample.node} validity` })).toBeVisible();
   await expect(copies.getByRole("row", { name: `msm ${other} backup`, exact: true })).toBeVisible();
   await expect(copies.getByRole("row", { name: `msm ${other} backup-validity` })).toBeVisible();
+  // The stored value decodes: the seeded session's one attribute.
+  await expect(where.getByRole("table", { name: "Attributes in msm" }).getByRole("row", { name: "attribute user" })).toContainText(/"user\d+"/);
   await expect(where.getByRole("table", { name: "Routing per frontend" }).getByRole("row", { name: new RegExp(`^apache-balancer: served by ${route}`) })).toBeVisible();
 
   // Counts equal what was seeded.

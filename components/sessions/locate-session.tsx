@@ -85,6 +85,43 @@ export function LocateSession({ cluster }: { cluster: string }) {
               ))}
             </tbody>
           </table>
+          {r.details.map((d) => (
+            <div key={d.store} style={{ marginTop: ".75rem" }}>
+              <h3 style={{ fontSize: "1rem", margin: ".25rem 0" }}>
+                Content in {d.store} <span className="muted">(read from {d.node}, key {d.key})</span>
+              </h3>
+              {d.decodeError ? (
+                <p className="field-error">Does not decode: {d.decodeError}</p>
+              ) : (
+                <>
+                  <p className="muted">
+                    created {d.creationTime?.toLocaleString() ?? "–"} · last access {d.lastAccessedTime?.toLocaleString() ?? "–"} · times out after {d.maxInactiveInterval ?? "–"} s idle
+                  </p>
+                  <table aria-label={`Attributes in ${d.store}`}>
+                    <thead>
+                      <tr>
+                        <th scope="col">Attribute</th>
+                        <th scope="col">Value</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {d.attributes.length === 0 && (
+                        <tr>
+                          <td colSpan={2} className="muted">No attributes.</td>
+                        </tr>
+                      )}
+                      {d.attributes.map((a) => (
+                        <tr key={a.name} aria-label={`attribute ${a.name}`}>
+                          <th scope="row"><code>{a.name}</code></th>
+                          <td><code>{a.value}</code></td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
+            </div>
+          ))}
           {r.storeErrors.map((e) => (
             <p key={e.store} className="field-error">{e.store}: {e.error}</p>
           ))}

@@ -117,8 +117,14 @@ describe("sessions from real traffic (lab MSM stand-in behind both frontends)", 
     const msmStore = (await summarizeStores(db, "lab")).find((s) => s.store === "msm")!;
     expect(msmStore.error).toBeNull();
     expect(msmStore.counts).toMatchObject({ total: report.users.length, perNode: truthNode, perRoute: truthRoute });
-    // And one user's session is located with its four copies.
-    const one = await locateSession(db, "lab", report.users[0]!.sessionIds.at(-1)!);
-    expect(one.copies.map((c) => c.role).sort()).toEqual(["backup", "backup-validity", "session", "validity"]);
+    // And one user's session is located with its four copies, its content decoded: the counter it saw last.
+    const user = report.users[0]!;
+    const one = await locateSession(db, "lab", user.sessionIds.at(-1)!);
+    expect(one.copies.filter((c) => c.store === "msm").map((c) => c.role).sort()).toEqual(["backup", "backup-validity", "session", "validity"]);
+    const detail = one.details.find((d) => d.store === "msm")!;
+    expect(detail).toMatchObject({ decodeError: null, maxInactiveInterval: 1800 });
+    // The generator's last request may have been cut short by the end of the run after the server counted it.
+    expect(detail.attributes.map((a) => a.name)).toEqual(["counter"]);
+    expect([String(user.lastCounter), String(user.lastCounter! + 1)]).toContain(detail.attributes[0]!.value);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
-import type { TSessionCopy, TSessionCounts, TStoreConfig } from "@/server/adapters/stores/adapter";
+import type { TSessionCopy, TSessionCounts, TSessionDetail, TStoreConfig } from "@/server/adapters/stores/adapter";
 import type { TStoreNodeStats } from "@/server/adapters/stores/types";
 import { extractSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import { getClusterByName } from "@/server/services/inventory";
@@ -66,6 +66,8 @@ export interface TLocateResult {
   memberIntendedState: TAdminState | null;
   frontends: TFrontendRouting[];
   copies: TSessionCopy[];
+  /** Decoded content, per store that can decode it. */
+  details: Array<{ store: string } & TSessionDetail>;
   storeErrors: Array<{ store: string; error: string }>;
   warnings: string[];
 }
@@ -95,16 +97,39 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
 
   const stores = await storeConfigs(db, clusterName);
   const copies: TSessionCopy[] = [];
+  const details: TLocateResult["details"] = [];
   const storeErrors: Array<{ store: string; error: string }> = [];
   await Promise.all(
     stores.map(async (store) => {
+      const adapter = getStoreAdapter(store.kind);
       try {
-        copies.push(...(await getStoreAdapter(store.kind).lookup(store, parsed.id)));
+        const found = await adapter.lookup(store, parsed.id);
+        copies.push(...found);
+        if (found.length > 0 && adapter.readSession) {
+          const d = await adapter.readSession(store, parsed.id);
+          if (d) details.push({ store: store.name, ...d });
+        }
+        if (found.length > 0) {
+          const stats = await adapter.nodeStats(store).catch(() => []);
+          for (const n of stats.filter((x) => x.evictions > 0 && found.some((c) => c.node === x.node))) {
+            warnings.push(`${store.name} node ${n.node} has evicted ${n.evictions} item(s): it is short of memory and may drop sessions`);
+          }
+        }
       } catch (err) {
         storeErrors.push({ store: store.name, error: (err as Error).message });
       }
     }),
   );
+  for (const d of details) {
+    if (d.decodeError) warnings.push(`${d.store}: the stored value does not decode (${d.decodeError})`);
+    if (d.notSerializable.length > 0) warnings.push(`${d.store}: attribute(s) ${d.notSerializable.join(", ")} could not be serialized and are lost on failover`);
+    const primary = copies.find((c) => c.store === d.store && c.role === "session");
+    if (primary?.ttlSeconds !== null && primary?.ttlSeconds !== undefined && d.maxInactiveInterval && d.lastAccessedTime) {
+      const remaining = d.maxInactiveInterval - (Date.now() - d.lastAccessedTime.getTime()) / 1000;
+      if (primary.ttlSeconds < remaining - 5) warnings.push(`${d.store}: the store keeps it ${primary.ttlSeconds} s, less than the ${Math.round(remaining)} s the session has left in Tomcat`);
+    }
+  }
+  if (row?.intendedState === "draining") warnings.push(`${row.name} is draining: this session stays there until it ends`);
   if (stores.length > 0 && copies.length === 0 && storeErrors.length === 0) warnings.push("No store holds a copy of this session (expired, never stored, or a different store)");
   for (const c of copies.filter((x) => x.role === "session")) {
     if (!copies.some((b) => b.store === c.store && b.role === "backup") && stores.find((s) => s.name === c.store)?.kind === "memcached-msm" && (stores.find((s) => s.name === c.store)?.nodes.length ?? 0) > 1) {
@@ -120,6 +145,7 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
     memberIntendedState: row?.intendedState ?? null,
     frontends,
     copies: copies.sort((a, b) => a.store.localeCompare(b.store) || a.node.localeCompare(b.node) || a.key.localeCompare(b.key)),
+    details,
     storeErrors,
     warnings,
   };

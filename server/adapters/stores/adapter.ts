@@ -22,6 +22,21 @@ export interface TSessionCopy {
   size: number;
 }
 
+/** What a store says about one session's content, where its format is decodable. */
+export interface TSessionDetail {
+  /** Where it was read: the primary copy, or the backup when the primary is missing. */
+  node: string;
+  key: string;
+  creationTime: Date | null;
+  lastAccessedTime: Date | null;
+  maxInactiveInterval: number | null;
+  attributes: Array<{ name: string; value: string }>;
+  /** Attributes the application could not serialize: lost on failover. */
+  notSerializable: string[];
+  /** Set when the value is there but does not decode (a different transcoder, a corrupt value). */
+  decodeError: string | null;
+}
+
 /** Live sessions counted from one full scan. Stale copies (MSM bak: keys left after a failover) are not sessions. */
 export interface TSessionCounts {
   store: string;
@@ -48,4 +63,6 @@ export interface TStoreAdapter {
   countSessions(store: TStoreConfig): Promise<TSessionCounts>;
   lookup(store: TStoreConfig, sessionId: string): Promise<TSessionCopy[]>;
   nodeStats(store: TStoreConfig): Promise<TStoreNodeStats[]>;
+  /** Decodes one session's value where the kind's format allows; absent when it does not. */
+  readSession?(store: TStoreConfig, sessionId: string): Promise<TSessionDetail | null>;
 }

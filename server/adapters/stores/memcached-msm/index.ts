@@ -1,5 +1,8 @@
 import { z } from "zod";
-import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import type { TSessionCopy, TSessionDetail, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import { decodeMsmSessionValue } from "@/server/adapters/stores/memcached-msm/value";
+import { decodeMsmAttributes } from "@/server/adapters/stores/java-serialization/decode";
+import { describeJavaValue } from "@/server/adapters/stores/java-serialization/describe";
 import { countFromBatches } from "@/server/adapters/stores/count";
 import { enumerateMemcachedKeyBatches, readMemcachedNodeStats } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { backupKey, backupNodeFor, backupValidityKey, classifyMsmKey, sessionKey, validityKey } from "@/server/adapters/stores/memcached-msm/keys";
@@ -79,4 +82,44 @@ export const memcachedMsmAdapter: TStoreAdapter = {
   nodeStats(store) {
     return Promise.all(store.nodes.map((n) => readMemcachedNodeStats(n)));
   },
+
+  /** The primary value (or, when it is gone, the bak: copy), decoded: header fields and attributes. */
+  async readSession(store, sessionId) {
+    const { storageKeyPrefix: prefix, failoverNodes } = options(store);
+    const parsed = parseSessionId(sessionId);
+    if (!parsed.nodeId) return null;
+    const candidates: Array<[TStoreNode, string]> = [[nodeById(store, parsed.nodeId), sessionKey(parsed.id, prefix)]];
+    const backupId = backupNodeFor(parsed.nodeId, store.nodes.map((n) => n.id), failoverNodes, []);
+    if (backupId && backupId !== parsed.nodeId) candidates.push([nodeById(store, backupId), backupKey(parsed.id, prefix)]);
+    for (const [node, key] of candidates) {
+      const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs: 2_000 });
+      let value: Buffer | null = null;
+      try {
+        value = (await client.metaGet(key).catch(() => null))?.value ?? null;
+      } finally {
+        client.close();
+      }
+      if (!value) continue;
+      return decodeDetail(node.id, key, value);
+    }
+    return null;
+  },
 };
+
+function decodeDetail(node: string, key: string, value: Buffer): TSessionDetail {
+  const base: TSessionDetail = { node, key, creationTime: null, lastAccessedTime: null, maxInactiveInterval: null, attributes: [], notSerializable: [], decodeError: null };
+  try {
+    const v = decodeMsmSessionValue(value);
+    const a = decodeMsmAttributes(v.attributes);
+    return {
+      ...base,
+      creationTime: new Date(v.creationTime),
+      lastAccessedTime: new Date(v.lastAccessedTime),
+      maxInactiveInterval: v.maxInactiveInterval,
+      attributes: Object.entries(a.attributes).map(([name, val]) => ({ name, value: describeJavaValue(val) })),
+      notSerializable: a.notSerializable,
+    };
+  } catch (err) {
+    return { ...base, decodeError: (err as Error).message };
+  }
+}
