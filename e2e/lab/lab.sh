@@ -177,6 +177,34 @@ alive() { # a zombie (state Z, dead but not yet reaped by its new parent) counts
   [[ $state != Z ]]
 }
 
+# A daemon just started in the background: wait up to 10 s until `ready_fn arg` succeeds; if the process
+# dies first or time runs out, show the tail of its logs and stop the lab's start-up with an error.
+wait_daemon() { # name pid ready_fn ready_arg logfile...
+  local name=$1 pid=$2 ready=$3 arg=$4 start=$SECONDS
+  shift 4
+  while ((SECONDS - start < 10)); do
+    "$ready" "$arg" && return 0
+    alive "$pid" || break
+    sleep 0.1
+  done
+  tail -n 20 "$@" >&2 || true
+  die "$name did not start (log: $1)"
+}
+
+# SIGTERM, then SIGKILL after 10 s; the pid file goes either way.
+stop_daemon() { # name pid pidfile
+  local name=$1 pid=$2
+  if [[ -n $pid ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    if ! wait_gone "$pid" 10; then
+      kill -KILL "$pid" 2>/dev/null || true
+      wait_gone "$pid" 5 || die "$name (pid $pid) does not die"
+    fi
+    log "$name stopped (pid $pid)"
+  fi
+  rm -f "$3"
+}
+
 wait_gone() { # pid seconds
   local i
   for ((i = 0; i < $2 * 10; i++)); do

@@ -52,26 +52,8 @@ start_memcached() {
   setsid "$MEMCACHED_BIN" -l "$LAB_HOST" -p "$port" -U 0 -m "$LAB_MEMCACHED_MB" -c 4096 -t 4 \
     -u "$(memcached_user)" -o lru_crawler -v >>"$root/memcached.log" 2>&1 </dev/null &
   echo $! >"$(memcached_pidfile "$n")"
-  local start=$SECONDS
-  while ((SECONDS - start < 10)); do
-    memcached_ready "$n" && { log "memcached-n$n up on $LAB_HOST:$port (pid $!, ${LAB_MEMCACHED_MB} MB)"; return 0; }
-    alive "$!" || break
-    sleep 0.1
-  done
-  tail -n 20 "$root/memcached.log" >&2 || true
-  die "memcached-n$n did not start (log: $root/memcached.log)"
+  wait_daemon "memcached-n$n" "$!" memcached_ready "$n" "$root/memcached.log"
+  log "memcached-n$n up on $LAB_HOST:$port (pid $!, ${LAB_MEMCACHED_MB} MB)"
 }
 
-stop_memcached() {
-  local n=$1 pid
-  pid=$(memcached_pid "$n")
-  if [[ -n $pid ]]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" 10; then
-      kill -KILL "$pid" 2>/dev/null || true
-      wait_gone "$pid" 5 || die "memcached-n$n (pid $pid) does not die"
-    fi
-    log "memcached-n$n stopped (pid $pid)"
-  fi
-  rm -f "$(memcached_pidfile "$n")"
-}
+stop_memcached() { stop_daemon "memcached-n$1" "$(memcached_pid "$1")" "$(memcached_pidfile "$1")"; }

@@ -45,26 +45,9 @@ start_redis() {
   # (redis.log is written by the server itself, as its user; stdout.log catches anything before that.)
   setsid "${cmd[@]}" </dev/null >>"$root/stdout.log" 2>&1 &
   echo $! >"$(redis_pidfile "$n")"
-  local start=$SECONDS
-  while ((SECONDS - start < 10)); do
-    redis_ready "$n" && { log "redis-r$n up on $LAB_HOST:$port (pid $!)"; return 0; }
-    alive "$!" || break
-    sleep 0.1
-  done
-  tail -n 20 "$root/stdout.log" "$root/redis.log" >&2 || true
-  die "redis-r$n did not start (log: $root/redis.log)"
+  wait_daemon "redis-r$n" "$!" redis_ready "$n" "$root/redis.log" "$root/stdout.log"
+  log "redis-r$n up on $LAB_HOST:$port (pid $!)"
 }
 
-stop_redis() { # SIGTERM: Redis shuts down cleanly (and, with save "", writes no dump)
-  local n=$1 pid
-  pid=$(redis_pid "$n")
-  if [[ -n $pid ]]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" 10; then
-      kill -KILL "$pid" 2>/dev/null || true
-      wait_gone "$pid" 5 || die "redis-r$n (pid $pid) does not die"
-    fi
-    log "redis-r$n stopped (pid $pid)"
-  fi
-  rm -f "$(redis_pidfile "$n")"
-}
+# SIGTERM: Redis shuts down cleanly (and, with save "", writes no dump).
+stop_redis() { stop_daemon "redis-r$1" "$(redis_pid "$1")" "$(redis_pidfile "$1")"; }
