@@ -114,3 +114,14 @@ describe("formatSessionId / withNode / withRoute", () => {
     expect(withRoute(HEX, "tomcat2")).toBe(`${HEX}.tomcat2`);
   });
 });
+
+describe("routeOfSessionId", () => {
+  it("is what follows the first dot, for any id kind", async () => {
+    const { routeOfSessionId } = await import("./session-id");
+    expect(routeOfSessionId("ABC-n1.tomcat2")).toBe("tomcat2");
+    expect(routeOfSessionId("ABC.tomcat1")).toBe("tomcat1");
+    expect(routeOfSessionId("ABC.route.with.dots")).toBe("route.with.dots");
+    expect(routeOfSessionId("0f1c2d3e-aaaa-bbbb-cccc-0123456789ab")).toBeNull();
+    expect(routeOfSessionId("ABC.")).toBeNull();
+  });
+});

@@ -34,6 +34,15 @@ function invalid(message: string, input: string): AppError {
 }
 
 /** Parses one bare session id (no cookie name, no quotes). Throws AppError INVALID_INPUT when malformed. */
+/**
+ * The jvmRoute of any session id: everything after the first ".", as balancers and MSM read it
+ * (extractJvmRoute). Works for ids parseSessionId rejects (Spring Session UUIDs carry no route: null).
+ */
+export function routeOfSessionId(id: string): string | null {
+  const dot = id.indexOf(".");
+  return dot >= 0 && dot < id.length - 1 ? id.slice(dot + 1) : null;
+}
+
 export function parseSessionId(raw: string): TSessionId {
   const id = raw.trim();
   if (id === "") throw invalid("Session id is empty", raw);

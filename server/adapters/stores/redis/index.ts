@@ -5,6 +5,7 @@ import { countFromBatches } from "@/server/adapters/stores/count";
 import { enumerateRedisKeyBatches } from "@/server/adapters/stores/redis/enumerate";
 import { classifyRedisKey, REDIS_LAYOUTS, redisKeysForSession, redisScanPatterns } from "@/server/adapters/stores/redis/layouts";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
+import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import type { TStoredKey } from "@/server/adapters/stores/types";
 
@@ -18,12 +19,6 @@ type TRedisOptions = z.infer<typeof ZRedisOptions>;
 
 const options = (store: TStoreConfig): TRedisOptions => ZRedisOptions.parse(store.options);
 const urlOf = (n: TStoreNode) => `redis://${n.host}:${n.port}`;
-
-/** Tomcat ids end in ".route"; Spring Session's UUIDs carry none. */
-function routeOf(sessionId: string): string | null {
-  const dot = sessionId.indexOf(".");
-  return dot >= 0 ? sessionId.slice(dot + 1) : null;
-}
 
 async function* scanAll(store: TStoreConfig): AsyncGenerator<TStoredKey[]> {
   const o = options(store);
@@ -44,7 +39,7 @@ export const redisStoreAdapter: TStoreAdapter = {
     const o = options(store);
     return countFromBatches(store.name, this.kind, scanAll(store), (k) => {
       const c = classifyRedisKey(o.layout, k.key, o);
-      return c.role === "session" && c.sessionId ? { route: routeOf(c.sessionId) } : null;
+      return c.role === "session" && c.sessionId ? { route: routeOfSessionId(c.sessionId) } : null;
     });
   },
 

@@ -4,6 +4,7 @@ import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { parseListSessionIds, parseMbeanAttributes } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
+import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 
 const ZOptions = z.object({
   /** The application's context path, e.g. /app. */
@@ -51,8 +52,7 @@ export const tomcatManagerAdapter: TStoreAdapter = {
       counts.keysPerNode[node] = ids.length;
     }
     for (const id of unique) {
-      const dot = id.indexOf(".");
-      const route = dot >= 0 ? id.slice(dot + 1) : "(none)";
+      const route = routeOfSessionId(id) ?? "(none)";
       counts.perRoute[route] = (counts.perRoute[route] ?? 0) + 1;
     }
     counts.durationMs = Date.now() - started;
@@ -61,7 +61,7 @@ export const tomcatManagerAdapter: TStoreAdapter = {
 
   async lookup(store, sessionId) {
     const byNode = await idsByNode(store);
-    const route = sessionId.includes(".") ? sessionId.slice(sessionId.indexOf(".") + 1) : null;
+    const route = routeOfSessionId(sessionId);
     return Object.entries(byNode)
       .filter(([, ids]) => ids.includes(sessionId))
       .map(([node]): TSessionCopy => ({ store: store.name, node, key: sessionId, role: node === route ? "session" : "backup", ttlSeconds: null, size: 0 }));
