@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
+import type { TMetaGetResult } from "@/server/adapters/stores/memcached-text/protocol";
 import { enumerateMemcachedKeyBatches } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { backupKey, backupNodeFor, backupValidityKey, classifyMsmKey, sessionKey, validityKey } from "@/server/adapters/stores/memcached-msm/keys";
 import { parseSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
@@ -109,28 +110,34 @@ async function listPrimarySessions(node: TStoreNode, prefix: string): Promise<st
 
 type TOutcome = { kind: "ok"; sessionId: string } | { kind: "changed"; sessionId: string } | { kind: "gone"; sessionId: string } | { kind: "failed"; sessionId: string; reason: string };
 
-/** One session: the bak pair on the target must equal the primary pair on the source (bytes), with its TTL. */
+/**
+ * One session: the bak pair on the target must equal the primary pair on the source (bytes), with its TTL.
+ * The application rewrites both pairs on every request while this runs, so a copy must never roll a
+ * newer backup back: the backup is read first (with its CAS token), then the primary, and the copy is
+ * written only with "add" (backup missing) or compare-and-swap (backup unchanged since it was read). If
+ * either refuses, the application wrote a fresh pair in between, which is what we wanted anyway.
+ */
 async function ensureBackupPair(src: MemcachedTextClient, dst: MemcachedTextClient, sid: string, prefix: string, dryRun: boolean): Promise<TOutcome> {
   try {
-    const [primary, validity, bak, bakValidity] = await Promise.all([
-      src.metaGet(sessionKey(sid, prefix)),
-      src.metaGet(validityKey(sid, prefix)),
-      dst.metaGet(backupKey(sid, prefix)),
-      dst.metaGet(backupValidityKey(sid, prefix)),
-    ]);
+    const bak = await dst.metaGet(backupKey(sid, prefix));
+    const bakValidity = await dst.metaGet(backupValidityKey(sid, prefix));
+    const [primary, validity] = await Promise.all([src.metaGet(sessionKey(sid, prefix)), src.metaGet(validityKey(sid, prefix))]);
     if (!primary?.value) return { kind: "gone", sessionId: sid }; // expired or invalidated meanwhile
-    const pairs: Array<[string, typeof primary, typeof bak]> = [[backupKey(sid, prefix), primary, bak]];
+    const pairs: Array<[string, TMetaGetResult, TMetaGetResult | null]> = [[backupKey(sid, prefix), primary, bak]];
     if (validity?.value) pairs.push([backupValidityKey(sid, prefix), validity, bakValidity]);
-    const stale = pairs.filter(([, from, to]) => !to?.value || !to.value.equals(from!.value!));
+    const stale = pairs.filter(([, from, to]) => !to?.value || !to.value.equals(from.value!));
     if (stale.length === 0) return { kind: "ok", sessionId: sid };
     if (dryRun) return { kind: "changed", sessionId: sid };
-    for (const [key, from] of stale) {
+    for (const [key, from, to] of stale) {
       // Remaining TTL, not a fresh one: the copy must not outlive the session.
-      const ttl = from!.ttlSeconds === null || from!.ttlSeconds === undefined ? 0 : Math.max(1, from!.ttlSeconds);
-      const status = await dst.metaSet(key, from!.value!, { ttlSeconds: ttl, flags: from!.flags ?? 0 });
+      const ttl = from.ttlSeconds === null || from.ttlSeconds === undefined ? 0 : Math.max(1, from.ttlSeconds);
+      const status = await dst.metaSet(key, from.value!, { ttlSeconds: ttl, flags: from.flags ?? 0, ...(to?.value ? { casToken: to.cas } : { mode: "E" as const }) });
+      if (status === "EX" || status === "NS") continue; // the application wrote a newer pair meanwhile
       if (status !== "HD") return { kind: "failed", sessionId: sid, reason: `storing ${key} on the target answered ${status}` };
-      const back = await dst.metaGet(key);
-      if (!back?.value?.equals(from!.value!)) return { kind: "failed", sessionId: sid, reason: `${key} did not read back equal` };
+    }
+    // Read back: present now, either our copy or a newer one the application wrote.
+    for (const [key] of stale) {
+      if (!(await dst.metaGet(key))?.value) return { kind: "failed", sessionId: sid, reason: `${key} is not on the target after copying` };
     }
     return { kind: "changed", sessionId: sid };
   } catch (err) {

@@ -24,6 +24,20 @@ describe("memcached text client against the lab", () => {
     expect(typeof (await c.stats("items"))).toBe("object");
   });
 
+  it("compare-and-swap: a write with a stale CAS token is refused (EX), with the current one stored", async () => {
+    const key = `${run}:a`;
+    expect(await c.metaSet(key, Buffer.from("one"), { ttlSeconds: 60 })).toBe("HD");
+    const first = await c.metaGet(key);
+    expect(first?.cas).toMatch(/^\d+$/);
+    expect(await c.metaSet(key, Buffer.from("two"), { ttlSeconds: 60 })).toBe("HD"); // someone else writes
+    expect(await c.metaSet(key, Buffer.from("stale"), { ttlSeconds: 60, casToken: first!.cas })).toBe("EX");
+    expect((await c.metaGet(key))?.value?.toString()).toBe("two");
+    const second = await c.metaGet(key);
+    expect(await c.metaSet(key, Buffer.from("three"), { ttlSeconds: 60, casToken: second!.cas })).toBe("HD");
+    expect((await c.metaGet(key))?.value?.toString()).toBe("three");
+    await c.metaDelete(key);
+  });
+
   it("copies a key with its remaining TTL and flags (mg → ms), then deletes it", async () => {
     expect(await c.metaSet(`${run}:a`, Buffer.from("v\r\nalue"), { ttlSeconds: 300, flags: 7 })).toBe("HD");
     const got = await c.metaGet(`${run}:a`);

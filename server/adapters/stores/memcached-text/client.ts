@@ -62,6 +62,8 @@ export interface TMetaSetOptions {
   flags?: number;
   /** `E` add, `A` append, `P` prepend, `R` replace, `S` set (default). */
   mode?: "E" | "A" | "P" | "R" | "S";
+  /** Store only if the item's CAS is still this token (from metaGet): EX when someone wrote it since. */
+  casToken?: string;
 }
 
 export class MemcachedTextClient {
@@ -82,10 +84,10 @@ export class MemcachedTextClient {
     return this.request(cmd, Buffer.from(`${cmd}\r\n`), parseStatsReply);
   }
 
-  /** Meta get with value, remaining TTL, size and client flags. null on a miss. */
+  /** Meta get with value, remaining TTL, size, client flags and CAS token. null on a miss. */
   metaGet(key: string): Promise<TMetaGetResult | null> {
     assertKey(key);
-    return this.request(`mg ${key}`, Buffer.from(`mg ${key} v t s f\r\n`), parseMetaGetReply);
+    return this.request(`mg ${key}`, Buffer.from(`mg ${key} v t s f c\r\n`), parseMetaGetReply);
   }
 
   /** Meta set; returns HD (stored), NS (not stored, e.g. add on an existing key), EX or NF. */
@@ -93,7 +95,9 @@ export class MemcachedTextClient {
     assertKey(key);
     if (!Number.isInteger(o.ttlSeconds) || o.ttlSeconds < 0) throw new RangeError(`ttlSeconds must be an integer ≥ 0, got ${o.ttlSeconds}`);
     const mode = o.mode && o.mode !== "S" ? ` M${o.mode}` : "";
-    const head = Buffer.from(`ms ${key} ${value.length} T${o.ttlSeconds} F${o.flags ?? 0}${mode}\r\n`);
+    if (o.casToken !== undefined && !/^\d+$/.test(o.casToken)) throw new RangeError(`casToken must be digits, got ${o.casToken}`);
+    const cas = o.casToken !== undefined ? ` C${o.casToken}` : "";
+    const head = Buffer.from(`ms ${key} ${value.length} T${o.ttlSeconds} F${o.flags ?? 0}${mode}${cas}\r\n`);
     return this.request(`ms ${key}`, Buffer.concat([head, value, Buffer.from("\r\n")]), parseMetaStatusReply);
   }
 

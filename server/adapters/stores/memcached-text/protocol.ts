@@ -66,6 +66,8 @@ export interface TMetaGetResult {
   size: number | undefined;
   /** Client flags (`f`), undefined when not requested. */
   flags: number | undefined;
+  /** CAS token (`c`), for a compare-and-swap `ms … C<token>`; undefined when not requested. */
+  cas: string | undefined;
   /** Every return flag as given, e.g. { t: "100", s: "3", f: "0" }. */
   returnFlags: Record<string, string>;
 }
@@ -99,7 +101,7 @@ export function parseMetaGetReply(buf: Buffer): TParseStep<TMetaGetResult | null
 function toMetaGet(value: Buffer | null, f: Record<string, string>): TMetaGetResult {
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
   const t = num(f.t);
-  return { value, ttlSeconds: t === undefined ? undefined : t === -1 ? null : t, size: num(f.s), flags: num(f.f), returnFlags: f };
+  return { value, ttlSeconds: t === undefined ? undefined : t === -1 ? null : t, size: num(f.s), flags: num(f.f), cas: f.c, returnFlags: f };
 }
 
 export type TMetaStatus = "HD" | "NS" | "EX" | "NF";
