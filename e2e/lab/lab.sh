@@ -51,9 +51,11 @@ setting LAB_FRONTEND_B_PORT 18090
 setting LAB_POSTGRES_PORT 15432
 setting LAB_MEMCACHED1_PORT 11311
 setting LAB_MEMCACHED2_PORT 11312
+setting LAB_MEMCACHED3_PORT 11313   # spare n3: not in MSM memcachedNodes nor the inventory
 setting LAB_MEMCACHED_MB 1024      # memcached -m (MB) per node
 setting LAB_REDIS1_PORT 16379
 setting LAB_REDIS2_PORT 16380
+setting LAB_REDIS3_PORT 16381      # spare r3: not in the inventory
 setting LAB_MANAGER_USER clusterdeck          # Tomcat Manager app user (manager-script, manager-jmx)
 setting LAB_MANAGER_PASSWORD clusterdeck-lab
 setting LAB_TOMCAT_HEAP_MIN 64m
@@ -472,8 +474,8 @@ cmd_up() {
   start_frontend a
   start_frontend b
   start_postgres
-  for n in "${LAB_MEMCACHED_IDS[@]}"; do start_memcached "$n"; done
-  for n in "${LAB_REDIS_IDS[@]}"; do start_redis "$n"; done
+  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do start_memcached "$n"; done
+  for n in "${LAB_REDIS_IDS[@]}" "${LAB_REDIS_SPARE_IDS[@]}"; do start_redis "$n"; done
   for n in "${started[@]}"; do wait_tomcat "$n"; done
   ((${#started[@]} == 0)) || wait_membership
   log "inventory: $LAB_DIR/clusterdeck.yaml, settings: $LAB_DIR/lab.env"
@@ -491,8 +493,8 @@ cmd_down() {
   done
   for n in "${LAB_TOMCAT_IDS[@]}"; do stop_tomcat "$n" "${pids[n]}"; done
   stop_postgres
-  for n in "${LAB_MEMCACHED_IDS[@]}"; do stop_memcached "$n"; done
-  for n in "${LAB_REDIS_IDS[@]}"; do stop_redis "$n"; done
+  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do stop_memcached "$n"; done
+  for n in "${LAB_REDIS_IDS[@]}" "${LAB_REDIS_SPARE_IDS[@]}"; do stop_redis "$n"; done
   rm -f "$LAB_DIR/lab.env"
   log "lab is down (logs kept in $LAB_DIR)"
 }
@@ -527,14 +529,14 @@ cmd_status() {
   if [[ -n $pid ]]; then if postgres_ready; then state=up; else state=error; fi; fi
   [[ $state == up ]] || all=1
   printf '%-12s %-5s %-7s %s\n' postgres "$state" "${pid:--}" "port=$LAB_POSTGRES_PORT ($(pg_url))"
-  for n in "${LAB_MEMCACHED_IDS[@]}"; do
+  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do
     pid=$(memcached_pid "$n")
     state=down
     if [[ -n $pid ]]; then if memcached_ready "$n"; then state=up; else state=error; fi; fi
     [[ $state == up ]] || all=1
     printf '%-12s %-5s %-7s %s\n' "memcached-n$n" "$state" "${pid:--}" "port=$(memcached_port "$n") (${LAB_MEMCACHED_MB} MB, tcp only)"
   done
-  for n in "${LAB_REDIS_IDS[@]}"; do
+  for n in "${LAB_REDIS_IDS[@]}" "${LAB_REDIS_SPARE_IDS[@]}"; do
     pid=$(redis_pid "$n")
     state=down
     if [[ -n $pid ]]; then if redis_ready "$n"; then state=up; else state=error; fi; fi

@@ -5,6 +5,9 @@
 # "memcache" (created by the Debian package; "nobody" if missing) with -u.
 MEMCACHED_BIN=/usr/bin/memcached
 LAB_MEMCACHED_IDS=(1 2)
+# Spares: started and stopped with the lab but in no MSM memcachedNodes list nor in the inventory's
+# stores, so "replace a store server" has a real, empty target (tests flush it when they are done).
+LAB_MEMCACHED_SPARE_IDS=(3)
 
 memcached_port() { local v="LAB_MEMCACHED$1_PORT"; printf '%s' "${!v}"; }
 memcached_root() { echo "$LAB_DIR/memcached-n$1"; }

@@ -6,6 +6,8 @@
 # (an exec, so $! stays the server's PID).
 REDIS_BIN=/usr/bin/redis-server
 LAB_REDIS_IDS=(1 2)
+# Spare (not in the inventory): the empty target of "replace a store server"; tests flush it after use.
+LAB_REDIS_SPARE_IDS=(3)
 
 redis_port() { local v="LAB_REDIS$1_PORT"; printf '%s' "${!v}"; }
 redis_root() { echo "$LAB_DIR/redis-r$1"; }
