@@ -11,6 +11,13 @@
 # $LAB_DIR/lab.env (written by `up`, removed by `down`), else the defaults below. No systemd: every
 # process is started here, tracked by a PID file, and stopped by that PID only.
 set -euo pipefail
+# A caller's lock (`flock /tmp/cdlab.lock bash e2e/lab/lab.sh up`) is an open descriptor that every
+# daemon started here would inherit and so hold for its whole life, locking everyone out: close all
+# inherited descriptors above stderr (bash keeps the script itself on 255).
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  if ((fd > 2 && fd < 255)); then eval "exec $fd>&-"; fi
+done
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$SCRIPT_DIR/../.." && pwd)
