@@ -5,7 +5,7 @@
 # demo app again at /msm with a lab-only MSM stand-in (sessions in memcached; msm-standin/).
 #
 #   bash e2e/lab/lab.sh up|down|status|install
-#   bash e2e/lab/lab.sh kill-member tomcatN | start-member tomcatN | restart-frontend a|b
+#   bash e2e/lab/lab.sh kill-member tomcatN | stop-member tomcatN | start-member tomcatN | restart-frontend a|b
 #
 # Everything lives under LAB_DIR (default <repo>/.lab). Ports come from the environment, else from
 # $LAB_DIR/lab.env (written by `up`, removed by `down`), else the defaults below. No systemd: every
@@ -564,6 +564,20 @@ cmd_kill_member() {
   log "tomcat$n killed with SIGKILL (pid $pid)"
 }
 
+cmd_stop_member() { # orderly: the shutdown command on Tomcat's shutdown port, like catalina.sh stop; SIGTERM if it does not answer
+  local n pid
+  n=$(member_id "${1:-}")
+  pid=$(tomcat_pid "$n")
+  if [[ -z $pid ]]; then log "tomcat$n is not running"; return 0; fi
+  if ! (exec 3<>"/dev/tcp/$LAB_HOST/$(tomcat_var "$n" SHUTDOWN)" && printf 'LAB-SHUTDOWN-tomcat%s' "$n" >&3) 2>/dev/null; then
+    log "tomcat$n: shutdown port did not answer: SIGTERM"
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
+  wait_gone "$pid" 30 || { log "tomcat$n (pid $pid) still running after 30 s: SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; wait_gone "$pid" 10 || die "tomcat$n (pid $pid) does not die"; }
+  rm -f "$(tomcat_pidfile "$n")"
+  log "tomcat$n stopped through its shutdown port (pid $pid)"
+}
+
 cmd_start_member() {
   local n
   n=$(member_id "${1:-}")
@@ -599,6 +613,7 @@ case "${1:-}" in
   status) cmd_status ;;
   install) ensure_packages; log "all packages present" ;;
   kill-member) cmd_kill_member "${2:-}" ;;
+  stop-member) cmd_stop_member "${2:-}" ;;
   start-member) cmd_start_member "${2:-}" ;;
   restart-frontend) cmd_restart_frontend "${2:-}" ;;
   *) usage ;;

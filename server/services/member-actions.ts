@@ -11,6 +11,7 @@ import { recordAudit } from "@/server/services/audit";
 import type { TPrincipal } from "@/server/auth/principal";
 import { getPoller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
+import { guardRolloutMembers } from "@/server/services/rollouts/guard";
 
 /** One change to one member, the same on every frontend. */
 export type TMemberChange = { kind: "state"; state: TAdminState } | { kind: "weight"; weight: number };
@@ -50,6 +51,8 @@ export interface TActionOptions {
   auditAction?: string;
   /** Record as intended state (false for re-apply, which re-sends what is already intended). */
   recordIntent?: boolean;
+  /** Set by the rollout engine: its own changes pass the rollout guard (rollouts/guard.ts). */
+  rolloutId?: number;
 }
 
 /** Bounded read-back: both servers apply changes at once in shared memory; this covers slow links. */
@@ -70,6 +73,7 @@ export async function applyMemberChange(db: TDb, clusterName: string, memberName
   const member = cluster.members.find((m) => m.name === memberName);
   if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}" (members: ${cluster.members.map((m) => m.name).join(", ") || "none"})`);
   const action = opts.auditAction ?? (change.kind === "state" ? `member.${verbOf(change.state)}` : "member.setWeight");
+  const overrodeRollout = await guardRolloutMembers(db, clusterName, memberName, action, opts);
 
   if (change.kind === "state" && change.state !== "active" && !opts.force) {
     const othersActive = cluster.members.filter((m) => m.id !== member.id && m.intendedState === "active" && !failingEverywhere(cluster.frontends.map((f) => f.id), m));
@@ -104,7 +108,7 @@ export async function applyMemberChange(db: TDb, clusterName: string, memberName
     result: overall === "done" ? "ok" : overall,
     before,
     after,
-    details: { change, force: opts.force ?? false, frontends: results },
+    details: { change, force: opts.force ?? false, frontends: results, ...(opts.rolloutId ? { rolloutId: opts.rolloutId } : {}), ...(overrodeRollout ? { overrodeRollout } : {}) },
   });
   const poller = getPoller();
   if (poller) await Promise.all(frontends.map((f) => poller.pollNow(f.id)));

@@ -1,0 +1,59 @@
+import type { TDb } from "@/server/db";
+import { PHASES, ZRolloutSettings, type TPhase, type TRolloutSettings } from "@/server/services/rollouts/schema";
+
+/**
+ * The rollout's persisted state, written before each action (so a restart knows where it stood) and
+ * after it (so the timeline says what happened).
+ */
+export type TRequest = "pause" | "abort" | "continue";
+
+export function parseSettings(json: string): TRolloutSettings {
+  return ZRolloutSettings.parse(JSON.parse(json));
+}
+
+export function nextPhase(p: TPhase): TPhase {
+  return PHASES[Math.min(PHASES.indexOf(p) + 1, PHASES.length - 1)]!;
+}
+
+export async function startStep(db: TDb, rolloutId: number, member: string, phase: string, message: string | null = null): Promise<number> {
+  return (await db.rolloutStep.create({ data: { rolloutId, member, phase, state: "running", message } })).id;
+}
+
+export async function updateStep(db: TDb, id: number, data: { message?: string | null; result?: unknown; samples?: unknown; output?: string }): Promise<void> {
+  await db.rolloutStep.update({
+    where: { id },
+    data: {
+      ...(data.message !== undefined ? { message: data.message } : {}),
+      ...(data.result !== undefined ? { result: JSON.stringify(data.result) } : {}),
+      ...(data.samples !== undefined ? { samples: JSON.stringify(data.samples) } : {}),
+      ...(data.output !== undefined ? { output: data.output } : {}),
+    },
+  });
+}
+
+export async function finishStep(db: TDb, id: number, state: "done" | "failed" | "interrupted" | "aborted", message: string | null, result?: unknown): Promise<void> {
+  await db.rolloutStep.update({ where: { id }, data: { state, message, finishedAt: new Date(), ...(result !== undefined ? { result: JSON.stringify(result) } : {}) } });
+}
+
+export async function setMemberPhase(db: TDb, rolloutId: number, member: string, data: { phase?: TPhase; state?: string; message?: string | null; originalWeights?: string; originalIntendedWeight?: number | null }): Promise<void> {
+  await db.rolloutMember.update({ where: { rolloutId_member: { rolloutId, member } }, data });
+}
+
+export async function readRequest(db: TDb, id: number): Promise<TRequest | null> {
+  const r = await db.rollout.findUniqueOrThrow({ where: { id }, select: { request: true } });
+  return (r.request as TRequest | null) ?? null;
+}
+
+/** Clears a request once acted on, only if it is still the same one (another may have replaced it). */
+export async function consumeRequest(db: TDb, id: number, request: TRequest): Promise<boolean> {
+  return (await db.rollout.updateMany({ where: { id, request }, data: { request: null } })).count === 1;
+}
+
+export async function pauseRollout(db: TDb, id: number, message: string): Promise<void> {
+  await db.rollout.updateMany({ where: { id, state: "running" }, data: { state: "paused", message, request: null } });
+}
+
+/** done / aborted: activeCluster goes back to null, which frees the cluster for the next rollout. */
+export async function endRollout(db: TDb, id: number, state: "done" | "aborted", message: string): Promise<void> {
+  await db.rollout.update({ where: { id }, data: { state, message, request: null, activeCluster: null, finishedAt: new Date() } });
+}
