@@ -39,7 +39,6 @@ const MUTATIONS: Record<string, TCase> = {
   "frontend.delete": { needs: "operator", input: { id: 999 } },
   "token.create": { needs: "admin", input: { name: "t", role: "viewer" } },
   "token.revoke": { needs: "admin", input: { id: 999 } },
-  "session.rescan": { needs: "viewer", input: { cluster: "nosuch" } },
   "store.evacuateNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", dryRun: true } },
   "user.create": { needs: "admin", input: { username: "someone", password: "long-enough-password", role: "viewer" } },
 };
