@@ -6,10 +6,11 @@ import { StateBadge } from "@/components/health-badge";
 import type { TLocateResult } from "@/server/services/sessions";
 
 /** Paste a JSESSIONID (or a Cookie header, or a URL with ;jsessionid=): who serves it and where its copies are. */
-export function LocateSession({ cluster }: { cluster: string }) {
+export function LocateSession({ cluster, initial }: { cluster: string; initial?: string }) {
   const trpc = useTRPC();
-  const [text, setText] = useState("");
-  const [asked, setAsked] = useState<string | null>(null);
+  // `initial` (a row picked in the session table) locates at once; the parent remounts us per pick.
+  const [text, setText] = useState(initial ?? "");
+  const [asked, setAsked] = useState<string | null>(initial ?? null);
   const q = useQuery({ ...trpc.session.locate.queryOptions({ cluster, session: asked ?? "" }), enabled: asked !== null, retry: false });
   const r = q.data as TLocateResult | undefined;
   return (

@@ -1,4 +1,4 @@
-import type { TSessionCounts } from "@/server/adapters/stores/adapter";
+import type { TSessionCounts, TSessionRow } from "@/server/adapters/stores/adapter";
 import type { TStoredKey } from "@/server/adapters/stores/types";
 
 /** Accumulates counts from a stream of key batches; `sessionOf` says which keys are live sessions and their route. */
@@ -23,4 +23,19 @@ export async function countFromBatches(
   }
   counts.durationMs = Date.now() - started;
   return counts;
+}
+
+/** Turns a stream of key batches into session rows; `sessionOf` picks the live-session keys (as for counting). */
+export async function* rowsFromBatches(
+  batches: AsyncIterable<TStoredKey[]>,
+  sessionOf: (key: TStoredKey) => { sessionId: string; route: string | null } | null,
+): AsyncGenerator<TSessionRow[]> {
+  for await (const batch of batches) {
+    const rows: TSessionRow[] = [];
+    for (const k of batch) {
+      const s = sessionOf(k);
+      if (s) rows.push({ sessionId: s.sessionId, route: s.route, node: k.node, ttlSeconds: k.ttlSeconds, size: k.size, lastAccess: k.lastAccess });
+    }
+    if (rows.length > 0) yield rows;
+  }
 }

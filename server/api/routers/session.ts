@@ -1,10 +1,27 @@
 import { z } from "zod";
 import { createRouter, viewerProcedure } from "@/server/api/trpc";
 import { locateSession, summarizeStores } from "@/server/services/sessions";
+import { listIndexedSessions, rescanSessions } from "@/server/services/session-index/list";
+import { ZSessionQuery } from "@/server/services/session-index/query";
 
 const ZCluster = z.object({ cluster: z.string().min(1).max(64) });
 
 export const sessionRouter = createRouter({
+  /** The searchable, paged session table, served from the background-scanned session index. */
+  list: viewerProcedure
+    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/sessions", protect: true, tags: ["sessions"], summary: "Search and page the cluster's sessions (from the session index)" } })
+    .input(ZCluster.extend(ZSessionQuery.shape))
+    .output(z.unknown())
+    .query(({ ctx, input }) => {
+      const { cluster, ...query } = input;
+      return listIndexedSessions(ctx.db, cluster, query);
+    }),
+  /** Starts a fresh scan of every store now (read-only on the stores); the table shows its progress. */
+  rescan: viewerProcedure
+    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/sessions/rescan", protect: true, tags: ["sessions"], summary: "Rescan the cluster's stores into the session index" } })
+    .input(ZCluster)
+    .output(z.unknown())
+    .mutation(({ ctx, input }) => rescanSessions(ctx.db, input.cluster)),
   /** Paste a JSESSIONID value, a Cookie header or a URL with ;jsessionid=. */
   locate: viewerProcedure
     .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/sessions/locate", protect: true, tags: ["sessions"], summary: "Where a session lives and which member serves it on each frontend" } })

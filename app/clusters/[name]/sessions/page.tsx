@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { LocateSession } from "@/components/sessions/locate-session";
+import { SessionsWorkspace } from "@/components/sessions/sessions-workspace";
 import { StoreCounts } from "@/components/sessions/store-counts";
 import { requireSignedIn } from "@/server/auth/page-session";
 import { roleAtLeast } from "@/server/auth/roles";
@@ -18,7 +18,7 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
           Back to dashboard
         </Link>
       </div>
-      <LocateSession cluster={cluster} />
+      <SessionsWorkspace cluster={cluster} />
       <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
     </>
   );
