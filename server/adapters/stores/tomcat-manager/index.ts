@@ -59,17 +59,6 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     return counts;
   },
 
-  /** One row per node holding a copy (primary or replica); the session index merges them by id. */
-  async *enumerateSessions(store) {
-    const o = options(store);
-    for (const node of store.nodes) {
-      const ids = await listNodeSessionIds(node, o);
-      for (let i = 0; i < ids.length; i += 1000) {
-        yield ids.slice(i, i + 1000).map((id) => ({ sessionId: id, node: node.id, route: routeOfSessionId(id), ttlSeconds: null, size: 0, lastAccess: null }));
-      }
-    }
-  },
-
   async lookup(store, sessionId) {
     const byNode = await idsByNode(store);
     const route = routeOfSessionId(sessionId);
