@@ -52,6 +52,23 @@ export interface TSessionCounts {
 }
 
 /**
+ * One live session as a full enumeration yields it: a row of the session index. Tomcat-manager yields
+ * one row per node holding a copy; the index merges rows of the same store and id.
+ */
+export interface TSessionRow {
+  sessionId: string;
+  /** Node holding the session's primary key (MSM nX, a Redis endpoint, a Tomcat, the database). */
+  node: string;
+  route: string | null;
+  /** Remaining seconds at enumeration time; null = never expires or not reported. */
+  ttlSeconds: number | null;
+  /** Bytes of the primary key/value, 0 when the store does not report it cheaply. */
+  size: number;
+  /** Last access, unix seconds; null when unknown. */
+  lastAccess: number | null;
+}
+
+/**
  * One store kind (CONVENTIONS.md §5). Enumeration streams (a million keys are never one array);
  * lookup goes straight to the node(s) an id names, without scanning.
  */
@@ -63,6 +80,8 @@ export interface TStoreAdapter {
   countSessions(store: TStoreConfig): Promise<TSessionCounts>;
   lookup(store: TStoreConfig, sessionId: string): Promise<TSessionCopy[]>;
   nodeStats(store: TStoreConfig): Promise<TStoreNodeStats[]>;
+  /** Every live session, streamed in batches (feeds the session index; never one array of a million). */
+  enumerateSessions?(store: TStoreConfig): AsyncIterable<TSessionRow[]>;
   /** Decodes one session's value where the kind's format allows; absent when it does not. */
   readSession?(store: TStoreConfig, sessionId: string): Promise<TSessionDetail | null>;
 }
