@@ -2,7 +2,8 @@
 # ClusterDeck lab: 3 Tomcat 10 nodes (DeltaManager, static membership) behind two Apache frontends
 # (A: mod_proxy_balancer + balancer-manager, B: mod_jk + jkstatus), PostgreSQL, two memcached nodes
 # and two Redis servers, all on 127.0.0.1. Each Tomcat also runs the Manager app at /manager and the
-# demo app again at /msm with a lab-only MSM stand-in (sessions in memcached; msm-standin/).
+# demo app again at /msm with a lab-only MSM stand-in (sessions in memcached; msm-standin/), at /jdbc
+# (PersistentManager + DataSourceStore on PostgreSQL) and at /redis (lab-only Redis stand-in; redis-standin/).
 #
 #   bash e2e/lab/lab.sh up|down|status|install
 #   bash e2e/lab/lab.sh kill-member tomcatN | stop-member tomcatN | start-member tomcatN | restart-frontend a|b
@@ -124,6 +125,7 @@ missing_packages() {
   [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] || echo postgresql-15
   [[ -x $MEMCACHED_BIN ]] || echo memcached
   [[ -x $REDIS_BIN ]] || echo redis-server
+  [[ -f $PG_JDBC_JAR ]] || echo libpostgresql-jdbc-java # /jdbc: Tomcat's DataSourceStore on the lab PostgreSQL
 }
 
 ensure_packages() {
@@ -266,6 +268,27 @@ build_msm_standin() {
   echo "$sum" >"$LAB_DIR/build/msm.sha256"
 }
 
+# Lab-only stand-in for jcoleman tomcat-redis-session-manager (NOT that project; see
+# redis-standin/src/lab/redis/StandinJcolemanStore.java): a Store for Tomcat's PersistentManager that
+# writes the manager's Redis layout; one jar copied into each CATALINA_BASE/lib. Call after build_webapp.
+build_redis_standin() {
+  local src="$SCRIPT_DIR/redis-standin/src" jar="$LAB_DIR/build/redis-standin.jar" sum api files
+  mapfile -t files < <(find "$src" -name '*.java' | sort)
+  sum=$(cat "${files[@]}" | sha256sum | cut -c1-64)
+  [[ -f $jar && -f $jar.sha256 && $(<"$jar.sha256") == "$sum" ]] && return 0
+  api=$(servlet_api_jar) || die "servlet API jar not found (libtomcat10-java)"
+  log "compiling the lab Redis stand-in (lab.redis.StandinJcolemanStore)"
+  local tmp="$LAB_DIR/build/redis-standin.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  javac --release 17 -encoding UTF-8 -nowarn -d "$tmp" "${files[@]}" \
+    -cp "$api:$CATALINA_HOME/lib/catalina.jar:$CATALINA_HOME/lib/tomcat-util.jar:$CATALINA_HOME/lib/tomcat-api.jar:$CATALINA_HOME/bin/tomcat-juli.jar" 2>&1 |
+    grep -v 'aQute.bnd.annotation\|^1 warning$' >&2 || true
+  [[ -f $tmp/lab/redis/StandinJcolemanStore.class ]] || die "javac failed (redis-standin)"
+  jar --create --file "$jar" -C "$tmp" . || die "jar failed (redis-standin)"
+  rm -rf "$tmp"
+  echo "$sum" >"$jar.sha256"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Tomcat
 prepare_tomcat() {
@@ -288,6 +311,15 @@ prepare_tomcat() {
   cp "$LAB_DIR/build/msm-standin.jar" "$base/lib/msm-standin.jar"
   cp -r "$LAB_DIR/build/msm" "$base/webapps/msm"
   render_msm_context_xml >"$base/conf/Catalina/localhost/msm.xml"
+  # /jdbc and /redis: the same non-distributable app with PersistentManager + PersistentValve, sessions
+  # in PostgreSQL (DataSourceStore; driver from Debian) and in Redis r2 (lab Redis stand-in Store).
+  rm -rf "$base/webapps/jdbc" "$base/webapps/redis"
+  cp -r "$LAB_DIR/build/msm" "$base/webapps/jdbc"
+  cp -r "$LAB_DIR/build/msm" "$base/webapps/redis"
+  cp "$PG_JDBC_JAR" "$base/lib/postgresql.jar"
+  cp "$LAB_DIR/build/redis-standin.jar" "$base/lib/redis-standin.jar"
+  render_jdbc_context_xml >"$base/conf/Catalina/localhost/jdbc.xml"
+  render_redis_context_xml >"$base/conf/Catalina/localhost/redis.xml"
 }
 
 launch_tomcat() { # N [cold]: starts in the background, returns at once
@@ -336,6 +368,10 @@ wait_tomcat() {
       # /msm is deployed before the connectors start: if it does not answer now, it failed.
       http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_MSM_PATH/health" ||
         die "tomcat$n: $LAB_MSM_PATH (MSM stand-in) did not deploy (log: $log)"
+      http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_JDBC_PATH/health" ||
+        die "tomcat$n: $LAB_JDBC_PATH (PersistentManager + DataSourceStore) did not deploy (log: $log)"
+      http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_REDIS_PATH/health" ||
+        die "tomcat$n: $LAB_REDIS_PATH (Redis stand-in Store) did not deploy (log: $log)"
       log "tomcat$n up after $((SECONDS - start)) s (pid $pid)"
       return 0
     fi
@@ -471,6 +507,7 @@ cmd_up() {
   render_inventory >"$LAB_DIR/clusterdeck.yaml"
   build_webapp
   build_msm_standin
+  build_redis_standin
   local n started=() cold=cold
   for n in "${LAB_TOMCAT_IDS[@]}"; do [[ -z $(tomcat_pid "$n") ]] || cold=; done
   for n in "${LAB_TOMCAT_IDS[@]}"; do
@@ -481,6 +518,7 @@ cmd_up() {
   start_frontend a
   start_frontend b
   start_postgres
+  ensure_session_table
   for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do start_memcached "$n"; done
   for n in "${LAB_REDIS_IDS[@]}" "${LAB_REDIS_SPARE_IDS[@]}"; do start_redis "$n"; done
   for n in "${started[@]}"; do wait_tomcat "$n"; done
@@ -584,6 +622,7 @@ cmd_start_member() {
   mkdir -p "$LAB_DIR/run" "$LAB_DIR/build"
   build_webapp
   build_msm_standin
+  build_redis_standin
   launch_tomcat "$n"
   wait_tomcat "$n"
 }

@@ -42,3 +42,27 @@ stop_postgres() {
 }
 
 postgres_ready() { as_pg_user "$PG_BIN/pg_isready" -q -h "$LAB_HOST" -p "$LAB_POSTGRES_PORT"; }
+
+# /jdbc's sessions (Tomcat's DataSourceStore, see render_jdbc_context_xml): their own database and the
+# table of Tomcat's documented example DDL (config/manager.html), in PostgreSQL types. Idempotent.
+PG_JDBC_JAR=/usr/share/java/postgresql.jar # Debian libpostgresql-jdbc-java
+LAB_JDBC_DATABASE=lab_sessions
+LAB_JDBC_TABLE=tomcat_sessions
+
+ensure_session_table() {
+  local psql=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$LAB_HOST" -p "$LAB_POSTGRES_PORT" -U postgres)
+  if [[ $("${psql[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$LAB_JDBC_DATABASE'") != 1 ]]; then
+    "${psql[@]}" -d postgres -c "CREATE DATABASE $LAB_JDBC_DATABASE" || die "postgres: cannot create database $LAB_JDBC_DATABASE"
+  fi
+  "${psql[@]}" -d "$LAB_JDBC_DATABASE" <<SQL || die "postgres: cannot create table $LAB_JDBC_TABLE"
+CREATE TABLE IF NOT EXISTS $LAB_JDBC_TABLE (
+  session_id    varchar(100) NOT NULL PRIMARY KEY,
+  valid_session char(1) NOT NULL,
+  max_inactive  integer NOT NULL,
+  last_access   bigint NOT NULL,
+  app_name      varchar(255),
+  session_data  bytea
+);
+CREATE INDEX IF NOT EXISTS ${LAB_JDBC_TABLE}_app_name ON $LAB_JDBC_TABLE (app_name);
+SQL
+}
