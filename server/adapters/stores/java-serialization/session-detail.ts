@@ -1,0 +1,24 @@
+import type { TSessionDetail } from "@/server/adapters/stores/adapter";
+import type { TStandardSessionData } from "@/server/adapters/stores/java-serialization/decode";
+import { describeJavaValue } from "@/server/adapters/stores/java-serialization/describe";
+
+/**
+ * A session detail from a `StandardSession.writeObjectData` value (DataSourceStore rows, jcoleman Redis
+ * values). A value that does not decode is still a detail, with the reason, never an exception.
+ */
+export function standardSessionDetail(node: string, key: string, decode: () => TStandardSessionData): TSessionDetail {
+  const base: TSessionDetail = { node, key, creationTime: null, lastAccessedTime: null, maxInactiveInterval: null, attributes: [], notSerializable: [], decodeError: null };
+  try {
+    const s = decode();
+    return {
+      ...base,
+      creationTime: new Date(s.creationTime),
+      lastAccessedTime: new Date(s.lastAccessedTime),
+      maxInactiveInterval: s.maxInactiveInterval,
+      attributes: Object.entries(s.attributes).map(([name, value]) => ({ name, value: describeJavaValue(value) })),
+      notSerializable: s.notSerializable,
+    };
+  } catch (err) {
+    return { ...base, decodeError: (err as Error).message };
+  }
+}
