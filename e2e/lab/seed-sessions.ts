@@ -36,6 +36,8 @@ export interface TSeedTruth {
   sample: Array<{ id: string; node: string; key: string }>;
   ttlSeconds: number;
   elapsedMs: number;
+  /** Every id, when asked for with collectIds. */
+  ids?: string[];
 }
 
 export interface TSeedOptions {
@@ -44,6 +46,10 @@ export interface TSeedOptions {
   flush?: boolean;
   sampleSize?: number;
   progress?: (done: number, total: number) => void;
+  /** memcached: also write each session's bak: pair on the next node (default true, as MSM does). */
+  backups?: boolean;
+  /** Return every id written (TSeedTruth.ids), for a full-scan comparison afterwards. */
+  collectIds?: boolean;
 }
 
 /** Lab endpoints from lab.env, falling back to lab.sh's defaults when a key (or the file) is missing. */
@@ -152,6 +158,8 @@ export async function seedMemcachedSessions(nodes: TStoreNode[], o: TSeedOptions
   const maxInactive = Math.max(1, Math.floor(ttl / 2));
   const clients = nodes.map((n) => new MemcachedTextClient({ host: n.host, port: n.port, timeoutMs: 60_000 }));
   const truth = emptyTruth("memcached", "msm-non-sticky", nodes.map((n) => n.id), ttl);
+  const withBackups = o.backups ?? true;
+  if (o.collectIds) truth.ids = [];
   // Coprime with 6 so the sample covers every node and every route.
   let sampleEvery = Math.max(1, Math.floor(o.sessions / (o.sampleSize ?? 1000)));
   while (sampleEvery > 1 && (sampleEvery % 2 === 0 || sampleEvery % 3 === 0)) sampleEvery--;
@@ -172,11 +180,14 @@ export async function seedMemcachedSessions(nodes: TStoreNode[], o: TSeedOptions
         const id = `${hex[j]}-${nodes[p]!.id}.${route}`;
         const value = msmSessionValue(id, now, maxInactive, `user${i}`);
         perNode[p]!.push(...setCommand(id, ttl, value), ...setCommand(`validity:${id}`, maxInactive, validity));
-        perNode[b]!.push(...setCommand(`bak:${id}`, ttl, value), ...setCommand(`bak:validity:${id}`, maxInactive, validity));
+        if (withBackups) {
+          perNode[b]!.push(...setCommand(`bak:${id}`, ttl, value), ...setCommand(`bak:validity:${id}`, maxInactive, validity));
+          truth.keysPerNode[nodes[b]!.id]! += 2;
+        }
         truth.sessionsPerNode[nodes[p]!.id]! += 1;
         truth.sessionsPerRoute[route] = (truth.sessionsPerRoute[route] ?? 0) + 1;
         truth.keysPerNode[nodes[p]!.id]! += 2;
-        truth.keysPerNode[nodes[b]!.id]! += 2;
+        truth.ids?.push(id);
         if (i % sampleEvery === 0 && truth.sample.length < (o.sampleSize ?? 1000)) truth.sample.push({ id, node: nodes[p]!.id, key: id });
       }
       await Promise.all(clients.map((c, k) => c.writeNoReply(Buffer.concat(perNode[k]!))));

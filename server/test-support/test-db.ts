@@ -9,7 +9,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
  * A throw-away SQLite database with the real migrations applied, for tests that need the DB.
  * Each call gets its own file, so tests never share state.
  */
-export async function createTestDb(): Promise<{ db: PrismaClient; cleanup: () => Promise<void> }> {
+export async function createTestDb(): Promise<{ db: PrismaClient; url: string; cleanup: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterdeck-test-"));
   const file = path.join(dir, "test.db");
   const sqlite = new Database(file);
@@ -21,6 +21,8 @@ export async function createTestDb(): Promise<{ db: PrismaClient; cleanup: () =>
   const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
   return {
     db,
+    /** DATABASE_URL for another process (a console started by a test) to share this database. */
+    url: `file:${file}`,
     cleanup: async () => {
       await db.$disconnect();
       fs.rmSync(dir, { recursive: true, force: true });
