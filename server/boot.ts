@@ -8,6 +8,8 @@ import { ensureFirstAdmin } from "@/server/auth/users";
 import { startAutoReapply } from "@/server/services/drift";
 import { resumeOperations } from "@/server/services/operations/journal";
 import "@/server/services/operations/evacuate-msm-node"; // registers its runner for resume
+import "@/server/services/operations/replace-store-node"; // registers its runner for resume
+import "@/server/services/operations/expire-sessions"; // registers its runner for resume
 import { resumeRollouts } from "@/server/services/rollouts/engine";
 
 /**

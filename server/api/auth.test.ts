@@ -40,6 +40,8 @@ const MUTATIONS: Record<string, TCase> = {
   "token.create": { needs: "admin", input: { name: "t", role: "viewer" } },
   "token.revoke": { needs: "admin", input: { id: 999 } },
   "store.evacuateNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", dryRun: true } },
+  "store.replaceNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", host: "127.0.0.1", port: 11313, dryRun: true } },
+  "session.expire": { needs: "operator", input: { cluster: "nosuch", ids: ["ABC-n1.tomcat1"], dryRun: true } },
   "user.create": { needs: "admin", input: { username: "someone", password: "long-enough-password", role: "viewer" } },
 };
 /** Public on purpose: signing in needs no session, and signing out is harmless. */

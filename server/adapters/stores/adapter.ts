@@ -1,4 +1,5 @@
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
+import type { TExpireOutcome, TNodeCopier, TServerAddress } from "@/server/adapters/stores/store-operations";
 
 /** One configured session store, as the adapters need it (options already validated for the kind). */
 export interface TStoreConfig {
@@ -84,4 +85,8 @@ export interface TStoreAdapter {
   enumerateSessions?(store: TStoreConfig): AsyncIterable<TSessionRow[]>;
   /** Decodes one session's value where the kind's format allows; absent when it does not. */
   readSession?(store: TStoreConfig, sessionId: string): Promise<TSessionDetail | null>;
+  /** Removes every key / copy of one session on every node (dryRun: only finds them); absent when the kind cannot. */
+  expireSession?(store: TStoreConfig, sessionId: string, dryRun: boolean): Promise<TExpireOutcome>;
+  /** Copier of one node's session keys to a new server (replace a store server); absent when the kind cannot. */
+  openNodeCopier?(store: TStoreConfig, nodeId: string, target: TServerAddress): TNodeCopier;
 }

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { createRouter, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
 import { locateSession, summarizeStores } from "@/server/services/sessions";
+import { MAX_EXPIRE_IDS, startExpireSessions, ZSessionIdForExpire } from "@/server/services/operations/expire-sessions";
+import { ZOperationStarted } from "@/server/api/routers/store";
 import { listIndexedSessions, rescanSessions } from "@/server/services/session-index/list";
 import { ZSessionQuery } from "@/server/services/session-index/query";
 
@@ -34,4 +36,10 @@ export const sessionRouter = createRouter({
     .input(ZCluster)
     .output(z.unknown())
     .query(({ ctx, input }) => summarizeStores(ctx.db, input.cluster)),
+  /** Removes the sessions' keys and copies in every store of the cluster (dryRun first: lists them). */
+  expire: operatorProcedure
+    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/sessions/expire", protect: true, tags: ["sessions"], summary: "Expire sessions: remove every key and copy in every store (dryRun first)" } })
+    .input(ZCluster.extend({ ids: z.array(ZSessionIdForExpire).min(1).max(MAX_EXPIRE_IDS), dryRun: z.boolean().default(true) }))
+    .output(ZOperationStarted)
+    .mutation(({ ctx, input }) => startExpireSessions(ctx.db, input, { principal: ctx.principal, ip: ctx.ip })),
 });

@@ -11,6 +11,8 @@ import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/cli
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode } from "@/server/adapters/stores/types";
 import { AppError } from "@/server/errors";
+import { expireMsmSession } from "@/server/adapters/stores/memcached-msm/expire";
+import { openMsmNodeCopier } from "@/server/adapters/stores/memcached-msm/replace-node";
 
 const ZMsmOptions = z.object({
   /** MSM storageKeyPrefix as it renders, including its trailing "_" (empty by default: bare ids). */
@@ -82,6 +84,10 @@ export const memcachedMsmAdapter: TStoreAdapter = {
   nodeStats(store) {
     return Promise.all(store.nodes.map((n) => readMemcachedNodeStats(n)));
   },
+
+  expireSession: (store, sessionId, dryRun) => expireMsmSession(store, options(store).storageKeyPrefix, sessionId, dryRun),
+
+  openNodeCopier: (store, nodeId, target) => openMsmNodeCopier(store, options(store).storageKeyPrefix, nodeById(store, nodeId), target),
 
   /** The primary value (or, when it is gone, the bak: copy), decoded: header fields and attributes. */
   async readSession(store, sessionId) {

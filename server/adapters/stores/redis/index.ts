@@ -8,6 +8,9 @@ import { parseStoreOptions } from "@/server/adapters/stores/options";
 import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import type { TStoredKey } from "@/server/adapters/stores/types";
+import { expireRedisSession } from "@/server/adapters/stores/redis/expire";
+import { openRedisNodeCopier } from "@/server/adapters/stores/redis/replace-node";
+import { AppError } from "@/server/errors";
 
 const ZRedisOptions = z.object({
   layout: z.enum(REDIS_LAYOUTS),
@@ -65,6 +68,14 @@ export const redisStoreAdapter: TStoreAdapter = {
       }),
     );
     return copies;
+  },
+
+  expireSession: (store, sessionId, dryRun) => expireRedisSession(store, options(store), sessionId, dryRun),
+
+  openNodeCopier(store, nodeId, target) {
+    const source = store.nodes.find((n) => n.id === nodeId);
+    if (!source) throw new AppError("NOT_FOUND", `Store ${store.name} has no node "${nodeId}" (nodes: ${store.nodes.map((n) => n.id).join(", ")})`);
+    return openRedisNodeCopier(store, options(store), source, target);
   },
 
   async nodeStats(store) {

@@ -5,6 +5,7 @@ import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { parseListSessionIds, parseMbeanAttributes } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
 import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { UnexpectedResponseError } from "@/server/errors";
 
 const ZOptions = z.object({
   /** The application's context path, e.g. /app. */
@@ -65,6 +66,22 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     return Object.entries(byNode)
       .filter(([, ids]) => ids.includes(sessionId))
       .map(([node]): TSessionCopy => ({ store: store.name, node, key: sessionId, role: node === route ? "session" : "backup", ttlSeconds: null, size: 0 }));
+  },
+
+  /**
+   * The Manager MBean's expireSession (session-stores.md §5.9) on every Tomcat that holds the id; with
+   * DeltaManager/BackupManager the expiry replicates, and asking each holder makes it certain either way.
+   */
+  async expireSession(store, sessionId, dryRun) {
+    const o = options(store);
+    if (sessionId.includes(",")) return { keys: [] }; // jmxproxy splits ps on commas: no Tomcat id has one
+    const holders = Object.entries(await idsByNode(store)).filter(([, ids]) => ids.includes(sessionId));
+    for (const [nodeId] of dryRun ? [] : holders) {
+      const node = store.nodes.find((n) => n.id === nodeId)!;
+      const answer = await jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=expireSession&ps=${encodeURIComponent(sessionId)}`);
+      if (!answer.startsWith("OK")) throw new UnexpectedResponseError(`Tomcat Manager jmxproxy on ${nodeId}`, `expireSession failed: ${answer.split("\n")[0]?.trim()}`);
+    }
+    return { keys: holders.map(([node]) => ({ node, key: sessionId })) };
   },
 
   async nodeStats(store) {
