@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { SessionsWorkspace } from "@/components/sessions/sessions-workspace";
 import { StoreCounts } from "@/components/sessions/store-counts";
+import { ReplaceServer } from "@/components/sessions/replace-server";
+import { ExpireSessionForm } from "@/components/sessions/expire-sessions";
 import { requireSignedIn } from "@/server/auth/page-session";
 import { roleAtLeast } from "@/server/auth/roles";
 
@@ -20,6 +22,12 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
       </div>
       <SessionsWorkspace cluster={cluster} />
       <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
+      {roleAtLeast(me.role, "operator") && (
+        <>
+          <ExpireSessionForm cluster={cluster} />
+          <ReplaceServer cluster={cluster} />
+        </>
+      )}
     </>
   );
 }

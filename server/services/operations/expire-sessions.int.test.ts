@@ -1,0 +1,118 @@
+/**
+ * Expiring sessions in the lab: seeded MSM and Redis sessions (ground truth), checked by full scans of
+ * the stores; then a real user on /msm through the frontends, with other users clicking meanwhile.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Redis } from "ioredis";
+import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labStoreEndpoints, seedMemcachedSessions, seedRedisSessions } from "@/e2e/lab/seed-sessions";
+import { parseCounterReply, startTraffic, type TCounterReply } from "@/e2e/lab/traffic";
+import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
+import { createTestDb } from "@/server/test-support/test-db";
+import { importInventoryFile } from "@/server/services/inventory";
+import { startExpireSessions, type TExpireResult } from "@/server/services/operations/expire-sessions";
+import type { PrismaClient } from "@/generated/prisma/client";
+
+const env = loadLabEnv();
+const ep = labStoreEndpoints();
+const who = { principal: null, ip: null };
+
+async function expire(db: PrismaClient, ids: string[], dryRun: boolean) {
+  const { id } = await startExpireSessions(db, { cluster: "lab", ids, dryRun }, who);
+  await vi.waitFor(async () => expect(["done", "failed"]).toContain((await db.operation.findUniqueOrThrow({ where: { id } })).state), { timeout: 60_000, interval: 100 });
+  const op = await db.operation.findUniqueOrThrow({ where: { id } });
+  const results = new Map((JSON.parse(op.report!) as { results: TExpireResult[] }).results.map((r) => [r.sessionId, r]));
+  return { op, results };
+}
+
+/** Every key of both memcached nodes, as "node key" (a full scan; retried, see the replace test about crawls). */
+async function memcachedKeys(): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const k of enumerateMemcachedKeys(ep.memcached)) keys.push(`${k.node} ${k.key}`);
+  return keys.sort();
+}
+
+describe("expire sessions", () => {
+  let db: PrismaClient;
+  let cleanup: () => Promise<void>;
+  const redis = new Redis(ep.redis[0]!, { maxRetriesPerRequest: 1 });
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await createTestDb());
+    await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await cleanup();
+  });
+
+  it("removes every key of the sessions in every store and nothing else; a dry run and an unknown id change nothing", async () => {
+    const msm = await seedMemcachedSessions(ep.memcached, { sessions: 300, flush: true, sampleSize: 300 });
+    const red = await seedRedisSessions(ep.redis[0]!, { sessions: 200, flush: true, sampleSize: 200, nodeId: "r1" });
+    const msmId = msm.sample.find((s) => s.node === "n1")!.id;
+    const redisId = red.sample[3]!.id;
+    const unknown = "0123456789ABCDEF0123456789ABCDEF-n1.tomcat1";
+    const before = await memcachedKeys();
+    expect(before.length).toBe(msm.keysPerNode.n1! + msm.keysPerNode.n2!);
+    const mine = (k: string) => k.includes(msmId);
+    expect(before.filter(mine)).toEqual([`n1 ${msmId}`, `n1 validity:${msmId}`, `n2 bak:${msmId}`, `n2 bak:validity:${msmId}`].sort());
+
+    const dry = await expire(db, [msmId, redisId, unknown], true);
+    expect(dry.op.state, dry.op.message ?? "").toBe("done");
+    expect(dry.results.get(msmId)).toMatchObject({ result: "found" });
+    expect(dry.results.get(msmId)!.keys.map((k) => `${k.node} ${k.key}`).sort()).toEqual(before.filter(mine));
+    expect(dry.results.get(redisId)).toMatchObject({ result: "found", keys: [{ store: "redisson", node: "r1", key: `redisson:tomcat_session:${redisId}` }] });
+    expect(dry.results.get(unknown)).toMatchObject({ result: "not-found", keys: [] });
+    expect(await memcachedKeys()).toEqual(before);
+    expect(await redis.exists(`redisson:tomcat_session:${redisId}`)).toBe(1);
+
+    const real = await expire(db, [msmId, redisId, unknown], false);
+    expect(real.op.state, real.op.message ?? "").toBe("done");
+    expect(real.op).toMatchObject({ total: 3, processed: 3, changed: 2, alreadyOk: 1, failedCount: 0 });
+    expect(real.results.get(msmId)).toMatchObject({ result: "removed" });
+    expect(real.results.get(unknown)).toMatchObject({ result: "not-found" });
+    await vi.waitFor(async () => expect(await memcachedKeys()).toEqual(before.filter((k) => !mine(k))), { timeout: 10_000, interval: 500 });
+    const redisKeys = await redis.keys("*");
+    expect(redisKeys).toHaveLength(red.sessions - 1);
+    expect(redisKeys.some((k) => k.includes(redisId))).toBe(false);
+
+    // Expiring it again: not found, nothing changes.
+    const again = await expire(db, [msmId], false);
+    expect(again.results.get(msmId)).toMatchObject({ result: "not-found" });
+    expect(await redis.dbsize()).toBe(red.sessions - 1);
+  }, 120_000);
+
+  it("a user on /msm whose session is expired gets a new session on the next request; other users are untouched", async () => {
+    const msm = labValue(env, "LAB_MSM_PATH");
+    const [a, b] = [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map((u) => `${u.replace(/\/app$/, msm)}/counter`) as [string, string];
+    const traffic = startTraffic({ users: 6, ratePerSec: 12, durationMs: 60_000, targets: [a, b] });
+    try {
+      let cookie = "";
+      const click = async (url: string): Promise<TCounterReply> => {
+        const res = await fetch(url, { headers: cookie ? { Cookie: cookie } : {} });
+        const set = res.headers.get("set-cookie");
+        if (set) cookie = set.split(";")[0]!;
+        const reply = parseCounterReply(await res.text());
+        if (typeof reply === "string") throw new Error(reply);
+        return reply;
+      };
+      const first = await click(a);
+      await click(b);
+      const third = await click(a);
+      expect(third).toMatchObject({ sessionId: first.sessionId, counter: 3 });
+
+      const done = await expire(db, [first.sessionId], false);
+      expect(done.results.get(first.sessionId)).toMatchObject({ result: "removed" });
+      expect(done.results.get(first.sessionId)!.keys.length).toBeGreaterThanOrEqual(4);
+
+      const next = await click(b);
+      expect(next.sessionId).not.toBe(first.sessionId);
+      expect(next.counter).toBe(1);
+
+      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 10)).toBe(true), { timeout: 30_000, interval: 200 });
+    } finally {
+      const report = await traffic.stop();
+      expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });
+    }
+  }, 120_000);
+});
