@@ -366,6 +366,9 @@ EOF
       # The /msm context's sessions (lab MSM stand-in, non-sticky layout) and the Redis bench/seed data.
       - { name: msm, kind: memcached-msm, nodes: [{ name: n1, host: $LAB_HOST, port: $LAB_MEMCACHED1_PORT }, { name: n2, host: $LAB_HOST, port: $LAB_MEMCACHED2_PORT }] }
       - { name: redisson, kind: redis, options: { layout: redisson }, nodes: [{ name: r1, host: $LAB_HOST, port: $LAB_REDIS1_PORT }] }
+      # /jdbc's sessions (Tomcat's DataSourceStore table) and /redis's (lab stand-in, tomcat-redis-session-manager layout, r2).
+      - { name: jdbc, kind: jdbc-store, options: { database: $LAB_JDBC_DATABASE, user: postgres, sessionTable: $LAB_JDBC_TABLE, appName: "/Catalina/localhost$LAB_JDBC_PATH" }, nodes: [{ name: pg, host: $LAB_HOST, port: $LAB_POSTGRES_PORT }] }
+      - { name: redis-sessions, kind: redis, options: { layout: tomcat-redis-session-manager }, nodes: [{ name: r2, host: $LAB_HOST, port: $LAB_REDIS2_PORT }] }
       # /app's sessions: in memory on each Tomcat, replicated by DeltaManager, read through the Manager app.
       - name: app-replicas
         kind: tomcat-manager

@@ -3,6 +3,7 @@ import { apacheBalancerAdapter } from "@/server/adapters/frontends/apache-balanc
 import { modJkAdapter } from "@/server/adapters/frontends/mod-jk";
 import { AppError } from "@/server/errors";
 import type { TStoreAdapter } from "@/server/adapters/stores/adapter";
+import { jdbcStoreAdapter } from "@/server/adapters/stores/jdbc-store";
 import { memcachedMsmAdapter } from "@/server/adapters/stores/memcached-msm";
 import { redisStoreAdapter } from "@/server/adapters/stores/redis";
 import { tomcatManagerAdapter } from "@/server/adapters/stores/tomcat-manager";
@@ -29,6 +30,7 @@ export function listFrontendAdapters(): TFrontendAdapter[] {
 /** The only place that maps a session store kind to its adapter. */
 const storeAdapters = {
   "memcached-msm": memcachedMsmAdapter,
+  "jdbc-store": jdbcStoreAdapter,
   redis: redisStoreAdapter,
   "tomcat-manager": tomcatManagerAdapter,
 } as const satisfies Record<string, TStoreAdapter>;
