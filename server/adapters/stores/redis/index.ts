@@ -10,6 +10,7 @@ import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types
 import type { TStoredKey } from "@/server/adapters/stores/types";
 import { expireRedisSession } from "@/server/adapters/stores/redis/expire";
 import { openRedisNodeCopier } from "@/server/adapters/stores/redis/replace-node";
+import { readRedisSession } from "@/server/adapters/stores/redis/read-session";
 import { AppError } from "@/server/errors";
 
 const ZRedisOptions = z.object({
@@ -103,6 +104,9 @@ export const redisStoreAdapter: TStoreAdapter = {
       }),
     );
   },
+
+  /** Decoded where the layout's values are Java serialization (tomcat-redis-session-manager); null otherwise. */
+  readSession: (store, sessionId) => readRedisSession(store, options(store), sessionId),
 };
 
 function parseInfo(text: string): Record<string, string> {
