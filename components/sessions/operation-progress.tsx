@@ -17,7 +17,7 @@ type TOp = NonNullable<ReturnType<typeof useOperation>["o"]>;
 export function OperationProgress({ o, label, words }: { o: TOp; label: string; words: { unit: string; changed: string; dryChanged: string; ok: string } }) {
   const finished = o.state === "done" || o.state === "failed";
   return (
-    <div role="status" aria-live="polite" aria-label={`${label} progress`}>
+    <div role="status" aria-live="polite" aria-label={`${o.dryRun ? "Dry run" : label} progress`}>
       <p style={{ marginBottom: ".25rem" }}>
         {o.dryRun ? "Dry run" : label} #{o.id}: {o.state}
         {o.total > 0 ? ` — ${o.processed.toLocaleString()} of ${o.total.toLocaleString()} ${words.unit}` : ""}
