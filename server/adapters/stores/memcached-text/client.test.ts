@@ -94,10 +94,10 @@ describe("MemcachedTextClient", () => {
     c.close();
   });
 
-  it("streams a metadump sent in odd-sized chunks and ends at END", async () => {
+  it("streams a metadump (hash mode: every item once) sent in odd-sized chunks and ends at END", async () => {
     const lines = Array.from({ length: 500 }, (_, i) => `key=k%3A${i} exp=-1 la=1 cas=${i} fetch=no cls=1 size=60 \n`).join("") + "END\r\n";
     const port = await fakeServer((line, sock) => {
-      if (line !== "lru_crawler metadump all") return;
+      if (line !== "lru_crawler metadump hash") return;
       const buf = Buffer.from(lines);
       for (let i = 0; i < buf.length; i += 37) sock.write(buf.subarray(i, i + 37));
     });
@@ -106,6 +106,20 @@ describe("MemcachedTextClient", () => {
     for await (const e of c.metadump()) keys.push(e.key);
     expect(keys.length).toBe(500);
     expect(keys[499]).toBe("k:499");
+  });
+
+  it("falls back to the LRU walk (all) when the server refuses hash mode (memcached < 1.6.9), but not on BUSY", async () => {
+    const asked: string[] = [];
+    const port = await fakeServer((line, sock) => {
+      asked.push(line);
+      if (line === "lru_crawler metadump hash") sock.end("BADCLASS invalid class id\r\n");
+      if (line === "lru_crawler metadump all") sock.write("key=a exp=-1 la=1 cas=1 fetch=no \nEND\r\n");
+    });
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    const keys: string[] = [];
+    for await (const e of c.metadump()) keys.push(e.key);
+    expect(keys).toEqual(["a"]);
+    expect(asked).toEqual(["lru_crawler metadump hash", "lru_crawler metadump all"]);
   });
 
   it("raises MemcachedCrawlerBusyError on BUSY and TargetTimeoutError when the dump stalls", async () => {

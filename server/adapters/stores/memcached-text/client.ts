@@ -117,7 +117,7 @@ export class MemcachedTextClient {
   }
 
   /**
-   * `lru_crawler metadump all` as a stream of entries, on its own connection (the server refuses
+   * `lru_crawler metadump` as a stream of entries, on its own connection (the server refuses
    * other commands pipelined before a metadump). Backpressure is the socket's: a slow consumer
    * pauses the read. `timeoutMs` bounds the wait for each chunk, not the whole dump.
    */
@@ -125,13 +125,35 @@ export class MemcachedTextClient {
     for await (const batch of this.metadumpBatches()) yield* batch;
   }
 
-  /** Same as metadump(), one array per received chunk: far fewer async steps for a million keys. */
-  async *metadumpBatches(): AsyncGenerator<TMetadumpEntry[], void, undefined> {
+  /**
+   * Same as metadump(), one array per received chunk: far fewer async steps for a million keys.
+   *
+   * `hash` (memcached ≥ 1.6.9, the default here) walks the hash table: every item once. `all` walks
+   * the LRU queues, and an item the LRU maintainer moves between queues during the walk (busy nodes,
+   * or right after a bulk write) can be skipped: measured in the lab, 13 of 80,000 keys missed by a
+   * dump run just after seeding, 500 of 400,000 in the benchmark. A listing that feeds an evacuation
+   * must not skip sessions, so `all` is only the fallback for servers that refuse `hash`.
+   */
+  async *metadumpBatches(mode: "hash" | "all" = "hash"): AsyncGenerator<TMetadumpEntry[], void, undefined> {
+    let started = false;
+    try {
+      for await (const batch of this.metadumpMode(mode)) {
+        started = true;
+        yield batch;
+      }
+    } catch (err) {
+      const refused = err instanceof MemcachedReplyError && !(err instanceof MemcachedCrawlerBusyError) && !started && mode === "hash";
+      if (!refused) throw err;
+      yield* this.metadumpMode("all");
+    }
+  }
+
+  private async *metadumpMode(mode: "hash" | "all"): AsyncGenerator<TMetadumpEntry[], void, undefined> {
     const socket = await connectSocket(this.opts.host, this.opts.port, this.timeoutMs, this.target);
     const parser = new MetadumpParser();
     const it = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
-      socket.write("lru_crawler metadump all\r\n");
+      socket.write(`lru_crawler metadump ${mode}\r\n`);
       while (!parser.done) {
         const next = await withTimeout(it.next(), this.timeoutMs, () => new TargetTimeoutError(this.target, this.timeoutMs));
         if (next.done) throw new TargetUnreachableError(this.target, "connection closed before END of metadump");
