@@ -39,9 +39,15 @@ const MUTATIONS: Record<string, TCase> = {
   "frontend.delete": { needs: "operator", input: { id: 999 } },
   "token.create": { needs: "admin", input: { name: "t", role: "viewer" } },
   "token.revoke": { needs: "admin", input: { id: 999 } },
+  "session.rescan": { needs: "viewer", input: { cluster: "nosuch" } },
   "store.evacuateNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", dryRun: true } },
   "store.replaceNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", host: "127.0.0.1", port: 11313, dryRun: true } },
   "session.expire": { needs: "operator", input: { cluster: "nosuch", ids: ["ABC-n1.tomcat1"], dryRun: true } },
+  "rollout.start": { needs: "operator", input: { cluster: "nosuch", deploy: { kind: "manual" } } },
+  "rollout.pause": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
+  "rollout.resume": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
+  "rollout.abort": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
+  "rollout.continue": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
   "user.create": { needs: "admin", input: { username: "someone", password: "long-enough-password", role: "viewer" } },
 };
 /** Public on purpose: signing in needs no session, and signing out is harmless. */

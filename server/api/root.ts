@@ -9,6 +9,7 @@ import { userRouter } from "@/server/api/routers/user";
 import { auditRouter } from "@/server/api/routers/audit";
 import { sessionRouter } from "@/server/api/routers/session";
 import { operationRouter, storeRouter } from "@/server/api/routers/store";
+import { rolloutRouter } from "@/server/api/routers/rollout";
 
 export const appRouter = createRouter({
   cluster: clusterRouter,
@@ -22,6 +23,7 @@ export const appRouter = createRouter({
   session: sessionRouter,
   store: storeRouter,
   operation: operationRouter,
+  rollout: rolloutRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -63,6 +63,9 @@ export function createClient(conn: TConnection) {
         await call("POST", `/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(member)}/${verb}`, body, ACTION_TIMEOUT_MS),
         `the ${verb} result`,
       ),
+    /** Rollouts of a cluster: path "" (start, POST) or "/{id}[/verb]"; the answer is checked by rollout-commands.ts. */
+    rollout: async (method: "GET" | "POST", cluster: string, path: string, body?: Record<string, unknown>) =>
+      call(method, `/clusters/${encodeURIComponent(cluster)}/rollouts${path}`, body ?? (method === "POST" ? {} : undefined), ACTION_TIMEOUT_MS),
   };
 }
 export type TClient = ReturnType<typeof createClient>;

@@ -5,6 +5,7 @@ import { createClient, DEFAULT_URL, resolveConnection, type TClient, type TMembe
 import { CliError, EXIT, EXIT_CODES_HELP, type TExitCode } from "@/server/cli/exit-codes";
 import { formatActionResult, formatClusterView, formatOverview, formatWait } from "@/server/cli/format";
 import { relevantFrontendIds, waitForMember, type TExpectation, type TWaitReport } from "@/server/cli/wait";
+import { addRolloutCommands } from "@/server/cli/rollout-commands";
 
 export interface TIo {
   out: (text: string) => void;
@@ -123,6 +124,10 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
       done(await runMemberAction(io, cmd.optsWithGlobals<TGlobals>(), member, opts, "weight", { weight }, { kind: "weight", weight }));
     },
   );
+  addRolloutCommands(program, io, async (cmd, opts) => {
+    const client = createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
+    return { client, cluster: await resolveCluster(client, opts.cluster) };
+  }, done, setJson);
   return program;
 }
 

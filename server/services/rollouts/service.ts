@@ -29,6 +29,8 @@ export async function startRollout(db: TDb, cluster: string, input: TRolloutSett
     await recordAudit(db, { ...actor(who), action: "rollout.start", cluster, result: "denied", details: { reason: "deploy command needs admin" } });
     throw new AppError("FORBIDDEN", "A deploy command runs on the console's host as its user: only an admin may set one. Use a webhook or a manual deploy, or ask an admin.");
   }
+  const existing = await findActiveRollout(db, cluster);
+  if (existing) throw conflict(existing.id, cluster, existing.state);
   const names = settings.members ?? c.members.map((m) => m.name);
   const unknown = names.filter((n) => !c.members.some((m) => m.name === n));
   if (unknown.length) throw new AppError("NOT_FOUND", `No member ${unknown.map((n) => `"${n}"`).join(", ")} in cluster "${cluster}" (members: ${c.members.map((m) => m.name).join(", ")})`);
@@ -44,8 +46,6 @@ export async function startRollout(db: TDb, cluster: string, input: TRolloutSett
   if (settings.wait.strategy !== "inflight" && (await storeConfigs(db, cluster)).length === 0) {
     throw new AppError("INVALID_INPUT", `Cluster ${cluster} has no session stores, so remaining sessions cannot be counted: use the "inflight" wait strategy, or add its stores to the inventory`);
   }
-  const existing = await findActiveRollout(db, cluster);
-  if (existing) throw conflict(existing.id, cluster, existing.state);
   let id: number;
   try {
     const row = await db.rollout.create({
