@@ -8,7 +8,7 @@ const base = { strategy: "safe", waitTimeout: 600, onTimeout: "pause", healthPat
 function io(): TIo & { outText: () => string; errText: () => string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out: (t) => out.push(t), err: (t) => err.push(t), env: { CLUSTERDECK_TOKEN: "cdk_x", CLUSTERDECK_URL: "http://127.0.0.1:9" } as NodeJS.ProcessEnv, outText: () => out.join("\n"), errText: () => err.join("\n") };
+  return { out: (t) => out.push(t), err: (t) => err.push(t), env: { CLUSTERDECK_TOKEN: "cdk_x", CLUSTERDECK_URL: "http://127.0.0.1:9" } as unknown as NodeJS.ProcessEnv, outText: () => out.join("\n"), errText: () => err.join("\n") };
 }
 
 describe("clusterdeck rollout start: options to the REST body", () => {
