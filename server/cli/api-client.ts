@@ -8,6 +8,21 @@ export type TMemberActionResult = z.infer<typeof ZMemberActionResult>;
 export type TClusterSummary = z.infer<typeof ZClusterSummary>;
 export type TClusterView = z.infer<typeof ZClusterView>;
 
+/** The fields of a journaled operation the CLI reads (GET /operations/{id}). */
+const ZOperationAnswer = z.object({
+  id: z.number(),
+  state: z.string(),
+  dryRun: z.boolean(),
+  total: z.number().default(0),
+  processed: z.number().default(0),
+  changed: z.number().default(0),
+  alreadyOk: z.number().default(0),
+  failedCount: z.number().default(0),
+  message: z.string().nullable().default(null),
+  report: z.string().nullable().default(null),
+});
+export type TOperationAnswer = z.infer<typeof ZOperationAnswer>;
+
 export const DEFAULT_URL = "http://127.0.0.1:3000";
 const READ_TIMEOUT_MS = 15_000;
 // An action answers after every frontend was changed and read back (bounded ~5 s each, in parallel).
@@ -63,6 +78,9 @@ export function createClient(conn: TConnection) {
         await call("POST", `/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(member)}/${verb}`, body, ACTION_TIMEOUT_MS),
         `the ${verb} result`,
       ),
+    /** Starts a journaled operation (POST …/replace, …/sessions/expire); follow it with getOperation. */
+    startOperation: async (path: string, body: Record<string, unknown>) => parseAnswer(ZOperationAnswer, await call("POST", path, body, ACTION_TIMEOUT_MS), "the started operation"),
+    getOperation: async (id: number) => parseAnswer(ZOperationAnswer, await call("GET", `/operations/${id}`), `operation #${id}`),
     /** Rollouts of a cluster: path "" (start, POST) or "/{id}[/verb]"; the answer is checked by rollout-commands.ts. */
     rollout: async (method: "GET" | "POST", cluster: string, path: string, body?: Record<string, unknown>) =>
       call(method, `/clusters/${encodeURIComponent(cluster)}/rollouts${path}`, body ?? (method === "POST" ? {} : undefined), ACTION_TIMEOUT_MS),

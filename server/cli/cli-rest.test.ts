@@ -5,15 +5,11 @@
  * URL is a closed local port, and its poll state is set in-process.
  */
 import { spawn } from "node:child_process";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
-import { appRouter } from "@/server/api/root";
-import { createRequestContext } from "@/server/api/trpc";
 import { createTestDb } from "@/server/test-support/test-db";
+import { serveRestApi } from "@/server/test-support/rest-server";
 import { findClosedPort } from "@/server/test-support/fault-server";
 import { createUser } from "@/server/auth/users";
 import { createApiToken } from "@/server/auth/api-tokens";
@@ -26,7 +22,7 @@ const LAST_GOOD = new Date("2026-01-02T03:00:00.000Z");
 
 let db: PrismaClient;
 let cleanup: () => Promise<void>;
-let server: http.Server;
+let api: { url: string; close: () => Promise<void> };
 let consoleUrl = "";
 let jkUrl = "";
 let frontendId = 0;
@@ -48,26 +44,13 @@ beforeAll(async () => {
   const member = (route: string) => ({ key: route, route, host: "127.0.0.1", port: 8009, adminState: "active" as const, health: "healthy" as const, elected: 5, busy: 0, errors: 0, bytesOut: 0, bytesIn: 0, loadfactor: 1, lbset: 0, raw: {}, rates: null });
   setFrontendLive({ frontendId, clusterId: cluster.id, up: false, error: `Cannot reach ${jkUrl}: ECONNREFUSED`, errorCode: "TARGET_UNREACHABLE", lastPollAt: new Date(), lastGoodAt: LAST_GOOD, durationMs: 3, members: [member("tomcat1"), member("tomcat2")], stale: true, balancerRaw: {} });
 
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const body = chunks.length ? Buffer.concat(chunks) : undefined;
-      const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body });
-      const answer = await createOpenApiFetchHandler({ endpoint: "/api/v1", router: appRouter, req: request, createContext: ({ req: r, resHeaders }: { req: Request; resHeaders: Headers }) => createRequestContext(db, r, resHeaders) });
-      res.writeHead(answer.status, Object.fromEntries(answer.headers));
-      res.end(Buffer.from(await answer.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  consoleUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await serveRestApi(db);
+  consoleUrl = api.url;
 });
 
 afterAll(async () => {
   forgetFrontendLive(frontendId);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await api.close();
   await cleanup();
 });
 

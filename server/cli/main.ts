@@ -6,6 +6,7 @@ import { CliError, EXIT, EXIT_CODES_HELP, type TExitCode } from "@/server/cli/ex
 import { formatActionResult, formatClusterView, formatOverview, formatWait } from "@/server/cli/format";
 import { relevantFrontendIds, waitForMember, type TExpectation, type TWaitReport } from "@/server/cli/wait";
 import { addRolloutCommands } from "@/server/cli/rollout-commands";
+import { addStoreCommands } from "@/server/cli/store-commands";
 
 export interface TIo {
   out: (text: string) => void;
@@ -124,6 +125,10 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
       done(await runMemberAction(io, cmd.optsWithGlobals<TGlobals>(), member, opts, "weight", { weight }, { kind: "weight", weight }));
     },
   );
+  addStoreCommands(program, io, async (cmd, opts) => {
+    const client = createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
+    return { client, cluster: await resolveCluster(client, opts.cluster) };
+  }, done, setJson);
   addRolloutCommands(program, io, async (cmd, opts) => {
     const client = createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
     return { client, cluster: await resolveCluster(client, opts.cluster) };

@@ -1,0 +1,25 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createOpenApiFetchHandler } from "trpc-to-openapi";
+import { appRouter } from "@/server/api/root";
+import { createRequestContext } from "@/server/api/trpc";
+import type { PrismaClient } from "@/generated/prisma/client";
+
+/** The console's real REST handler (/api/v1) on a loopback port, over a test database: for CLI tests. */
+export async function serveRestApi(db: PrismaClient): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body });
+      const answer = await createOpenApiFetchHandler({ endpoint: "/api/v1", router: appRouter, req: request, createContext: ({ req: r, resHeaders }: { req: Request; resHeaders: Headers }) => createRequestContext(db, r, resHeaders) });
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
