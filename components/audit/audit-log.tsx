@@ -7,10 +7,11 @@ type TFilters = { cluster: string; action: string; actor: string; result: "" | "
 const EMPTY: TFilters = { cluster: "", action: "", actor: "", result: "" };
 
 /** The append-only audit log, newest first, with filters; pages backwards with "Older entries". */
-export function AuditLog() {
+export function AuditLog({ initial }: { initial?: Partial<TFilters> } = {}) {
   const trpc = useTRPC();
-  const [draft, setDraft] = useState<TFilters>(EMPTY);
-  const [filters, setFilters] = useState<TFilters>(EMPTY);
+  // Links from elsewhere (a rollout's "audit entries") open the log already filtered.
+  const [draft, setDraft] = useState<TFilters>({ ...EMPTY, ...initial });
+  const [filters, setFilters] = useState<TFilters>({ ...EMPTY, ...initial });
   const [beforeId, setBeforeId] = useState<number | undefined>(undefined);
   const input = {
     beforeId,

@@ -45,6 +45,9 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
           <Link className="button" href={`/clusters/${encodeURIComponent(name)}/sessions`}>
             Sessions
           </Link>
+          <Link className="button" href={`/clusters/${encodeURIComponent(name)}/rollouts`}>
+            Rollouts
+          </Link>
           {canOperate && (
             <Link className="button" href={`/clusters/${encodeURIComponent(name)}/inventory`}>
               Edit inventory

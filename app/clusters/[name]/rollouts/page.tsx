@@ -1,0 +1,45 @@
+import Link from "next/link";
+import { RolloutList } from "@/components/rollouts/rollout-list";
+import { StartRolloutForm } from "@/components/rollouts/start-rollout-form";
+import { requireSignedIn } from "@/server/auth/page-session";
+import { roleAtLeast } from "@/server/auth/roles";
+import { getDb } from "@/server/db";
+
+export const dynamic = "force-dynamic";
+
+export default async function RolloutsPage({ params }: { params: Promise<{ name: string }> }) {
+  const { name } = await params;
+  const me = await requireSignedIn(`/clusters/${name}/rollouts`);
+  const cluster = decodeURIComponent(name);
+  const row = await getDb().cluster.findUnique({
+    where: { name: cluster },
+    include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true, host: true, httpPort: true } }, frontends: { where: { enabled: true }, select: { id: true } } },
+  });
+  if (!row) {
+    return (
+      <div className="alert error" role="alert">
+        No cluster named &quot;{cluster}&quot;. <Link href="/">All clusters</Link>
+      </div>
+    );
+  }
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: "space-between" }}>
+        <h1>Rollouts of {cluster}</h1>
+        <Link className="button" href={`/clusters/${encodeURIComponent(cluster)}`}>
+          Back to dashboard
+        </Link>
+      </div>
+      <RolloutList cluster={cluster} />
+      {roleAtLeast(me.role, "operator") ? (
+        row.members.length < 2 ? (
+          <p className="muted">A rolling deploy needs at least two members: one must stay in rotation.</p>
+        ) : (
+          <StartRolloutForm cluster={cluster} members={row.members} frontends={row.frontends.length} isAdmin={roleAtLeast(me.role, "admin")} />
+        )
+      ) : (
+        <p className="muted">Starting a rollout needs the operator role.</p>
+      )}
+    </>
+  );
+}
