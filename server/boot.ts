@@ -7,10 +7,11 @@ import { importInventoryFile } from "@/server/services/inventory";
 import { ensureFirstAdmin } from "@/server/auth/users";
 import { startAutoReapply } from "@/server/services/drift";
 import { resumeOperations } from "@/server/services/operations/journal";
+import { startSessionIndexer } from "@/server/services/session-index/indexer";
 import "@/server/services/operations/evacuate-msm-node"; // registers its runner for resume
+import { resumeRollouts } from "@/server/services/rollouts/engine";
 import "@/server/services/operations/replace-store-node"; // registers its runner for resume
 import "@/server/services/operations/expire-sessions"; // registers its runner for resume
-import { resumeRollouts } from "@/server/services/rollouts/engine";
 
 /**
  * Start-up of the console process: import the inventory file if one is named, start the poller, and
@@ -34,6 +35,7 @@ export async function startConsole(): Promise<void> {
   if (resumed > 0) logger.warn({ resumed }, "operations interrupted by the last stop were resumed");
   const rollouts = await resumeRollouts(db);
   if (rollouts > 0) logger.warn({ rollouts }, "rollouts running at the last stop were resumed from their persisted phase");
+  startSessionIndexer(db, env.CLUSTERDECK_SESSION_INDEX_INTERVAL_S);
   if (env.CLUSTERDECK_POLLER === "0") return;
   const poller = new Poller(db, env.CLUSTERDECK_POLL_CONCURRENCY);
   setPoller(poller);

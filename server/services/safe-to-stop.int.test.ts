@@ -12,6 +12,7 @@ import { importInventoryFile } from "@/server/services/inventory";
 import { checkSafeToStop } from "@/server/services/safe-to-stop";
 import { applyMemberChange } from "@/server/services/member-actions";
 import { describeImpact } from "@/server/services/impact";
+import { rehomingStatus } from "@/server/services/rehoming";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
@@ -48,6 +49,23 @@ describe("safe to stop, then evacuate tomcat2", () => {
       expect((await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "stopped" }, who)).overall).toBe("done");
       const atStop = new Map(traffic.snapshot().users.map((u) => [u.user, u.requests]));
       await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= atStop.get(u.user)! + 4)).toBe(true), { timeout: 60_000, interval: 200 });
+
+      // Re-homing: every /msm user whose session routes to tomcat2 has come back since the stop
+      // (served by another member: tomcat2 gets nothing now), and is not listed as waiting.
+      const msmPath = labValue(env, "LAB_MSM_PATH");
+      const msmUsersOn2 = traffic.snapshot().users.filter((u) => u.target.includes(`${msmPath}/`) && u.sessionIds.at(-1)!.endsWith(".tomcat2")).map((u) => u.sessionIds.at(-1)!);
+      expect(msmUsersOn2.length, "no /msm user's session routes to tomcat2").toBeGreaterThan(0);
+      const rehoming = await rehomingStatus(db, "lab", "tomcat2");
+      expect(rehoming).toMatchObject({ member: "tomcat2", route: "tomcat2", intendedState: "stopped" });
+      expect(rehoming.since).not.toBeNull();
+      const msm = rehoming.stores.find((s) => s.store === "msm")!;
+      expect(msm.error).toBeNull();
+      expect(msm.cameBack).toBeGreaterThanOrEqual(msmUsersOn2.length);
+      for (const id of msmUsersOn2) expect(msm.waiting).not.toContain(id);
+      // Replicas held in Tomcat memory: counted, but Tomcat does not report last access cheaply.
+      const replicas = rehoming.stores.find((s) => s.store === "app-replicas")!;
+      expect(replicas).toMatchObject({ error: null, cameBack: null });
+      expect(replicas.routed).toBeGreaterThan(0);
     } finally {
       const report = await traffic.stop();
       expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });

@@ -1,7 +1,5 @@
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
-import { idsByNode } from "@/server/adapters/stores/tomcat-manager";
-import { replicaSafety } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
 import { storeConfigs } from "@/server/services/sessions";
 import { getClusterByName } from "@/server/services/inventory";
 import { AppError } from "@/server/errors";
@@ -33,20 +31,15 @@ export async function checkSafeToStop(db: TDb, clusterName: string, memberName: 
   const result: TSafeToStop = { member: member.name, route: member.route, total: 0, safe: 0, unsafe: [], perStore: [], verdict: "safe", summary: "" };
   for (const store of stores) {
     try {
-      if (store.kind === "tomcat-manager") {
-        const r = replicaSafety(member.route, await idsByNode(store));
-        result.perStore.push({ store: store.name, kind: store.kind, total: r.total, safe: r.safe, error: null });
-        result.total += r.total;
-        result.safe += r.safe;
-        for (const id of r.unsafe) if (result.unsafe.length < 50) result.unsafe.push({ store: store.name, sessionId: id });
-      } else {
-        // Shared stores hold the session itself: every session of the route found there is safe.
-        const counts = await getStoreAdapter(store.kind).countSessions(store);
-        const n = counts.perRoute[member.route] ?? 0;
-        result.perStore.push({ store: store.name, kind: store.kind, total: n, safe: n, error: null });
-        result.total += n;
-        result.safe += n;
-      }
+      const adapter = getStoreAdapter(store.kind);
+      // Shared stores hold the session itself: every session of the route found there is safe.
+      const r = adapter.routeSafety
+        ? await adapter.routeSafety(store, member.route)
+        : await adapter.countSessions(store).then((c) => ({ total: c.perRoute[member.route] ?? 0, safe: c.perRoute[member.route] ?? 0, unsafe: [] as string[] }));
+      result.perStore.push({ store: store.name, kind: store.kind, total: r.total, safe: r.safe, error: null });
+      result.total += r.total;
+      result.safe += r.safe;
+      for (const id of r.unsafe) if (result.unsafe.length < 50) result.unsafe.push({ store: store.name, sessionId: id });
     } catch (err) {
       result.perStore.push({ store: store.name, kind: store.kind, total: 0, safe: 0, error: (err as Error).message });
       result.verdict = "unknown";

@@ -83,6 +83,11 @@ export interface TStoreAdapter {
   nodeStats(store: TStoreConfig): Promise<TStoreNodeStats[]>;
   /** Every live session, streamed in batches (feeds the session index; never one array of a million). */
   enumerateSessions?(store: TStoreConfig): AsyncIterable<TSessionRow[]>;
+  /**
+   * Sessions of one route that would NOT survive losing that member (ids listed). Absent for shared
+   * stores, where the store itself holds every session: all of a route's sessions are safe there.
+   */
+  routeSafety?(store: TStoreConfig, route: string): Promise<{ total: number; safe: number; unsafe: string[] }>;
   /** Decodes one session's value where the kind's format allows; absent when it does not. */
   readSession?(store: TStoreConfig, sessionId: string): Promise<TSessionDetail | null>;
   /** Removes every key / copy of one session on every node (dryRun: only finds them); absent when the kind cannot. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
 import { locateSession, summarizeStores } from "@/server/services/sessions";
+import { rehomingStatus } from "@/server/services/rehoming";
 import { MAX_EXPIRE_IDS, startExpireSessions, ZSessionIdForExpire } from "@/server/services/operations/expire-sessions";
 import { ZOperationStarted } from "@/server/api/routers/store";
 import { listIndexedSessions, rescanSessions } from "@/server/services/session-index/list";
@@ -30,6 +31,12 @@ export const sessionRouter = createRouter({
     .input(ZCluster.extend({ session: z.string().min(1).max(8192).describe("JSESSIONID value, Cookie header, or URL with ;jsessionid=") }))
     .output(z.unknown())
     .query(({ ctx, input }) => locateSession(ctx.db, input.cluster, input.session)),
+  /** After a stop or disable: the member's sessions, and how many have come back (served elsewhere) since. */
+  rehoming: viewerProcedure
+    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/members/{member}/rehoming", protect: true, tags: ["sessions"], summary: "A stopped member's sessions re-homing as users come back" } })
+    .input(ZCluster.extend({ member: z.string().min(1).max(64) }))
+    .output(z.unknown())
+    .query(({ ctx, input }) => rehomingStatus(ctx.db, input.cluster, input.member)),
   /** Sessions per member (route) and per store node, from a full scan of each store. */
   counts: viewerProcedure
     .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/sessions/counts", protect: true, tags: ["sessions"], summary: "Session counts per member and per store node" } })

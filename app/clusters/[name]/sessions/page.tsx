@@ -3,7 +3,9 @@ import { SessionsWorkspace } from "@/components/sessions/sessions-workspace";
 import { StoreCounts } from "@/components/sessions/store-counts";
 import { ReplaceServer } from "@/components/sessions/replace-server";
 import { ExpireSessionForm } from "@/components/sessions/expire-sessions";
+import { Rehoming } from "@/components/sessions/rehoming";
 import { requireSignedIn } from "@/server/auth/page-session";
+import { getDb } from "@/server/db";
 import { roleAtLeast } from "@/server/auth/roles";
 
 export const dynamic = "force-dynamic";
@@ -12,6 +14,14 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
   const { name } = await params;
   const me = await requireSignedIn(`/clusters/${name}/sessions`);
   const cluster = decodeURIComponent(name);
+  const row = await getDb().cluster.findUnique({ where: { name: cluster }, include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true } } } });
+  if (!row) {
+    return (
+      <div className="alert error" role="alert">
+        No cluster named &quot;{cluster}&quot;. <Link href="/">All clusters</Link>
+      </div>
+    );
+  }
   return (
     <>
       <div className="toolbar" style={{ justifyContent: "space-between" }}>
@@ -22,6 +32,7 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
       </div>
       <SessionsWorkspace cluster={cluster} />
       <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
+      <Rehoming cluster={cluster} members={row.members} />
       {roleAtLeast(me.role, "operator") && (
         <>
           <ExpireSessionForm cluster={cluster} />

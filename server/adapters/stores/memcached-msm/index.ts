@@ -3,13 +3,13 @@ import type { TSessionCopy, TSessionDetail, TStoreAdapter, TStoreConfig } from "
 import { decodeMsmSessionValue } from "@/server/adapters/stores/memcached-msm/value";
 import { decodeMsmAttributes } from "@/server/adapters/stores/java-serialization/decode";
 import { describeJavaValue } from "@/server/adapters/stores/java-serialization/describe";
-import { countFromBatches } from "@/server/adapters/stores/count";
+import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
 import { enumerateMemcachedKeyBatches, readMemcachedNodeStats } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { backupKey, backupNodeFor, backupValidityKey, classifyMsmKey, sessionKey, validityKey } from "@/server/adapters/stores/memcached-msm/keys";
-import { parseSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { parseSessionId, routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
-import type { TStoreNode } from "@/server/adapters/stores/types";
+import type { TStoredKey, TStoreNode } from "@/server/adapters/stores/types";
 import { AppError } from "@/server/errors";
 import { expireMsmSession } from "@/server/adapters/stores/memcached-msm/expire";
 import { openMsmNodeCopier } from "@/server/adapters/stores/memcached-msm/replace-node";
@@ -24,6 +24,15 @@ type TMsmOptions = z.infer<typeof ZMsmOptions>;
 
 function options(store: TStoreConfig): TMsmOptions {
   return ZMsmOptions.parse(store.options);
+}
+
+/** Live sessions are the primary `ID` keys; validity, bak: and lock: keys are not sessions of their own. */
+function msmSessionOf(prefix: string) {
+  return (k: TStoredKey): { sessionId: string; route: string | null } | null => {
+    const c = classifyMsmKey(k.key, prefix);
+    if (c.role !== "session" || !c.sessionId) return null;
+    return { sessionId: c.sessionId, route: routeOfSessionId(c.sessionId) };
+  };
 }
 
 function nodeById(store: TStoreConfig, id: string): TStoreNode {
@@ -49,16 +58,11 @@ export const memcachedMsmAdapter: TStoreAdapter = {
   parseOptions: (raw) => parseStoreOptions(ZMsmOptions, raw),
 
   countSessions(store) {
-    const prefix = options(store).storageKeyPrefix;
-    return countFromBatches(store.name, this.kind, enumerateMemcachedKeyBatches(store.nodes), (k) => {
-      const c = classifyMsmKey(k.key, prefix);
-      if (c.role !== "session" || !c.sessionId) return null;
-      try {
-        return { route: parseSessionId(c.sessionId).route };
-      } catch {
-        return { route: null };
-      }
-    });
+    return countFromBatches(store.name, this.kind, enumerateMemcachedKeyBatches(store.nodes), msmSessionOf(options(store).storageKeyPrefix));
+  },
+
+  enumerateSessions(store) {
+    return rowsFromBatches(enumerateMemcachedKeyBatches(store.nodes), msmSessionOf(options(store).storageKeyPrefix));
   },
 
   /** Straight to the node the id names (primary + validity) and the node MSM backs it up on (bak: pair). */

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
 import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
-import { countFromBatches } from "@/server/adapters/stores/count";
+import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
 import { enumerateRedisKeyBatches } from "@/server/adapters/stores/redis/enumerate";
 import { classifyRedisKey, REDIS_LAYOUTS, redisKeysForSession, redisScanPatterns } from "@/server/adapters/stores/redis/layouts";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
@@ -33,6 +33,14 @@ async function* scanAll(store: TStoreConfig): AsyncGenerator<TStoredKey[]> {
   }
 }
 
+/** The layout's session key (not spring-session's expires/index keys) names one live session. */
+function redisSessionOf(o: TRedisOptions) {
+  return (k: TStoredKey): { sessionId: string; route: string | null } | null => {
+    const c = classifyRedisKey(o.layout, k.key, o);
+    return c.role === "session" && c.sessionId ? { sessionId: c.sessionId, route: routeOfSessionId(c.sessionId) } : null;
+  };
+}
+
 /** Redis, in the layout of one of three session managers: see ../shared/reference/session-stores.md §2–§4. */
 export const redisStoreAdapter: TStoreAdapter = {
   kind: "redis",
@@ -40,11 +48,11 @@ export const redisStoreAdapter: TStoreAdapter = {
   parseOptions: (raw) => parseStoreOptions(ZRedisOptions, raw),
 
   countSessions(store) {
-    const o = options(store);
-    return countFromBatches(store.name, this.kind, scanAll(store), (k) => {
-      const c = classifyRedisKey(o.layout, k.key, o);
-      return c.role === "session" && c.sessionId ? { route: routeOfSessionId(c.sessionId) } : null;
-    });
+    return countFromBatches(store.name, this.kind, scanAll(store), redisSessionOf(options(store)));
+  },
+
+  enumerateSessions(store) {
+    return rowsFromBatches(scanAll(store), redisSessionOf(options(store)));
   },
 
   /** Every key the id maps to, on every node (a session lives on whichever endpoint the app points at). */

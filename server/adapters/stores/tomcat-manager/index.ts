@@ -3,7 +3,7 @@ import type { TSessionCopy, TSessionCounts, TStoreAdapter, TStoreConfig } from "
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
-import { parseListSessionIds, parseMbeanAttributes } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
+import { parseListSessionIds, parseMbeanAttributes, replicaSafety } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
 import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import { UnexpectedResponseError } from "@/server/errors";
 
@@ -58,6 +58,22 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     }
     counts.durationMs = Date.now() - started;
     return counts;
+  },
+
+  /** One row per node holding a copy (primary or replica); the session index merges them by id. */
+  async *enumerateSessions(store) {
+    const o = options(store);
+    for (const node of store.nodes) {
+      const ids = await listNodeSessionIds(node, o);
+      for (let i = 0; i < ids.length; i += 1000) {
+        yield ids.slice(i, i + 1000).map((id) => ({ sessionId: id, node: node.id, route: routeOfSessionId(id), ttlSeconds: null, size: 0, lastAccess: null }));
+      }
+    }
+  },
+
+  /** A session is safe when another Tomcat holds a replica of it (DeltaManager: all; BackupManager: one). */
+  async routeSafety(store, route) {
+    return replicaSafety(route, await idsByNode(store));
   },
 
   async lookup(store, sessionId) {

@@ -1,0 +1,124 @@
+"use client";
+import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useTRPC } from "@/components/trpc";
+import { StateBadge } from "@/components/health-badge";
+import type { TRehoming } from "@/server/services/rehoming";
+import type { TAdminState } from "@/server/domain/member-state";
+
+type TPoint = { t: number; routed: number; cameBack: number | null };
+
+/**
+ * After a member is stopped or disabled: its sessions re-homing as their users come back (each one
+ * used since is, necessarily, served by another member). Polled every 3 s, drawn over the time the
+ * page has been watching.
+ */
+export function Rehoming({ cluster, members }: { cluster: string; members: Array<{ name: string; intendedState: string }> }) {
+  const trpc = useTRPC();
+  const out = members.filter((m) => m.intendedState !== "active");
+  const [member, setMember] = useState(out[0]?.name ?? "");
+  const [points, setPoints] = useState<TPoint[]>([]);
+  const q = useQuery({ ...trpc.session.rehoming.queryOptions({ cluster, member }), enabled: member !== "", refetchInterval: 3_000, retry: false });
+  const r = q.data as TRehoming | undefined;
+
+  useEffect(() => {
+    if (!r) return;
+    const routed = r.stores.reduce((a, s) => a + s.routed, 0);
+    const known = r.stores.filter((s) => s.cameBack !== null);
+    const cameBack = known.length ? known.reduce((a, s) => a + (s.cameBack ?? 0), 0) : null;
+    const t = new Date(r.scannedAt).getTime();
+    // One point per scan; the chart keeps the last 10 minutes at 3 s.
+    setPoints((p) => (p.at(-1)?.t === t ? p : [...p, { t, routed, cameBack }].slice(-200)));
+  }, [r]);
+
+  return (
+    <section aria-labelledby="rehoming-h">
+      <h2 id="rehoming-h">Sessions re-homing</h2>
+      {members.length === 0 ? (
+        <div className="empty">This cluster has no members.</div>
+      ) : (
+        <div className="panel">
+          <label style={{ maxWidth: "20rem" }}>
+            Member
+            <select
+              value={member}
+              onChange={(e) => {
+                setMember(e.target.value);
+                setPoints([]);
+              }}
+            >
+              <option value="">choose a member…</option>
+              {members.map((m) => (
+                <option key={m.name} value={m.name}>
+                  {m.name} ({m.intendedState})
+                </option>
+              ))}
+            </select>
+          </label>
+          {out.length === 0 && member === "" && <p className="muted">Every member is active: stop or disable one to watch its users move to the others.</p>}
+          {q.error && <div className="alert error" role="alert">{q.error.message}</div>}
+          {r && (
+            <div role="region" aria-label={`Re-homing of ${r.member}`}>
+              <p>
+                <strong>{r.member}</strong> <StateBadge state={r.intendedState as TAdminState} />{" "}
+                {r.since ? `since ${new Date(r.since).toLocaleTimeString()}` : "is active: sessions are not moving"}
+              </p>
+              <table aria-label="Re-homing per store">
+                <thead>
+                  <tr>
+                    <th scope="col">Store</th>
+                    <th scope="col" className="num">Sessions routed to {r.route}</th>
+                    <th scope="col" className="num">Came back since (served elsewhere)</th>
+                    <th scope="col">Progress</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.stores.map((s) => (
+                    <tr key={s.store}>
+                      <th scope="row">{s.store}</th>
+                      <td className="num">{s.error ? "–" : s.routed.toLocaleString()}</td>
+                      <td className="num">{s.error ? "–" : s.cameBack === null ? "not reported" : s.cameBack.toLocaleString()}</td>
+                      <td>
+                        {s.error ? (
+                          <span className="field-error">{s.error}</span>
+                        ) : s.cameBack !== null && r.since ? (
+                          <progress aria-label={`${s.store}: sessions came back`} max={Math.max(1, s.routed)} value={s.routed === 0 ? 1 : s.cameBack} />
+                        ) : (
+                          <span className="muted">{s.kind} does not report last access</span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {r.stores.some((s) => s.waiting.length > 0) && r.since && (
+                <details style={{ marginTop: ".5rem" }}>
+                  <summary>Not seen since (first {Math.max(...r.stores.map((s) => s.waiting.length))} per store)</summary>
+                  <ul>
+                    {r.stores.flatMap((s) => s.waiting.map((id) => <li key={`${s.store}/${id}`}><code>{id}</code> ({s.store})</li>))}
+                  </ul>
+                </details>
+              )}
+              {points.length > 1 && (
+                <figure className="chart" aria-label="Re-homing over time" style={{ margin: ".75rem 0 0" }}>
+                  <ResponsiveContainer width="100%" height={200}>
+                    <LineChart data={points} margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
+                      <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+                      <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => new Date(t).toLocaleTimeString()} />
+                      <YAxis width={60} allowDecimals={false} />
+                      <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
+                      <Legend />
+                      <Line type="linear" dataKey="routed" name={`routed to ${r.route}`} stroke="#b42318" dot={false} isAnimationActive={false} />
+                      <Line type="linear" dataKey="cameBack" name="came back" stroke="#027a48" dot={false} isAnimationActive={false} />
+                    </LineChart>
+                  </ResponsiveContainer>
+                </figure>
+              )}
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
