@@ -2,7 +2,7 @@ import type { TMemberActionResult } from "@/server/services/member-actions";
 import { applyMemberChange } from "@/server/services/member-actions";
 import { getClusterByName } from "@/server/services/inventory";
 import { setMemberPhase } from "@/server/services/rollouts/journal";
-import type { TRunCtx } from "@/server/services/rollouts/phases";
+import { applyWeights, type TRunCtx } from "@/server/services/rollouts/phases";
 
 /**
  * What abort leaves, per member, by the phase it had reached (also in README "Rolling deploys"):
@@ -42,13 +42,8 @@ export async function abortMembers(ctx: TRunCtx): Promise<string> {
 }
 
 async function reenable(ctx: TRunCtx, m: { member: string; originalWeights: string | null; originalIntendedWeight: number | null }): Promise<TMemberActionResult[]> {
-  const results: TMemberActionResult[] = [];
   const original = JSON.parse(m.originalWeights ?? "{}") as Record<string, number>;
-  const byWeight = new Map<number, number[]>();
-  for (const [fid, w] of Object.entries(original)) byWeight.set(w, [...(byWeight.get(w) ?? []), Number(fid)]);
-  for (const [w, ids] of byWeight) {
-    results.push(await applyMemberChange(ctx.db, ctx.cluster, m.member, { kind: "weight", weight: w }, { ...ctx.who, frontendIds: ids, recordIntent: false, auditAction: "rollout.restoreWeight" }));
-  }
+  const results = await applyWeights(ctx, m.member, new Map(Object.entries(original).map(([fid, w]) => [Number(fid), w])), "rollout.restoreWeight");
   results.push(await applyMemberChange(ctx.db, ctx.cluster, m.member, { kind: "state", state: "active" }, ctx.who));
   const cluster = await getClusterByName(ctx.db, ctx.cluster);
   const row = cluster.members.find((x) => x.name === m.member);

@@ -208,12 +208,15 @@ async function health(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<T
   }
 }
 
-/** Applies per-frontend weights: one change per distinct weight, to the frontends that get it. */
-async function applyWeights(ctx: TRunCtx, name: string, byFrontend: Map<number, number>): Promise<TMemberActionResult[]> {
+/**
+ * Applies per-frontend weights: one change per distinct weight, to the frontends that get it. Not
+ * recorded as intent: the ramp and abort restore the member's own intended weight themselves.
+ */
+export async function applyWeights(ctx: TRunCtx, name: string, byFrontend: Map<number, number>, auditAction = "rollout.rampWeight"): Promise<TMemberActionResult[]> {
   const groups = new Map<number, number[]>();
   for (const [fid, w] of byFrontend) groups.set(w, [...(groups.get(w) ?? []), fid]);
   const out: TMemberActionResult[] = [];
-  for (const [w, ids] of groups) out.push(await change(ctx, name, { kind: "weight", weight: w }, { frontendIds: ids, recordIntent: false, auditAction: "rollout.rampWeight" }));
+  for (const [w, ids] of groups) out.push(await change(ctx, name, { kind: "weight", weight: w }, { frontendIds: ids, recordIntent: false, auditAction }));
   return out;
 }
 
