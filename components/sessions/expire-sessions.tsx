@@ -82,6 +82,11 @@ export function ExpireSessions({ cluster, ids, onDone }: { cluster: string; ids:
                     <td className={r.result === "failed" ? "field-error" : undefined}>
                       {RESULT_TEXT[r.result]}
                       {r.errors.map((e) => ` — ${e.store}: ${e.reason}`).join("")}
+                      {(r.notes ?? []).map((n) => (
+                        <div key={n.store} className="muted">
+                          {n.store}: {n.note}
+                        </div>
+                      ))}
                     </td>
                     <td>
                       {r.keys.map((k) => (

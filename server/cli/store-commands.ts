@@ -78,8 +78,8 @@ export function addStoreCommands(program: Command, io: TOpsIo, context: TOpsCont
       const human = opts.json ? io.err : io.out;
       const { client, cluster } = await context(cmd, opts);
       const op = await follow(io, client, await client.startOperation(`/clusters/${encodeURIComponent(cluster)}/sessions/expire`, { ids, dryRun: !opts.apply }), human);
-      const results = op.report ? ((JSON.parse(op.report) as { results?: Array<{ sessionId: string; result: string; keys: unknown[]; errors: Array<{ store: string; reason: string }> }> }).results ?? []) : [];
-      human(results.map((r) => `  ${r.sessionId}: ${r.result} (${r.keys.length} keys)${r.errors.map((e) => ` ${e.store}: ${e.reason}`).join("")}`).join("\n"));
+      const results = op.report ? ((JSON.parse(op.report) as { results?: Array<{ sessionId: string; result: string; keys: unknown[]; errors: Array<{ store: string; reason: string }>; notes?: Array<{ store: string; note: string }> }> }).results ?? []) : [];
+      human(results.map((r) => `  ${r.sessionId}: ${r.result} (${r.keys.length} keys)${r.errors.map((e) => ` ${e.store}: ${e.reason}`).join("")}${(r.notes ?? []).map((n) => `\n    note (${n.store}): ${n.note}`).join("")}`).join("\n"));
       if (opts.json) io.out(JSON.stringify({ ...op, report: { results } }, null, 2));
       done(op.failedCount === 0 ? EXIT.OK : op.changed > 0 ? EXIT.PARTIAL : EXIT.FAILED);
     },

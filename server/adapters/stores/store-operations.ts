@@ -53,4 +53,6 @@ export interface TExpiredKey {
 export interface TExpireOutcome {
   /** Keys present before (dry run) or removed. Empty = the store does not hold this session. */
   keys: TExpiredKey[];
+  /** What removing them does not guarantee (e.g. a copy the application holds elsewhere), shown with the result. */
+  note?: string;
 }

@@ -2,6 +2,7 @@
  * Expiring sessions in the lab: seeded MSM and Redis sessions (ground truth), checked by full scans of
  * the stores; then a real user on /msm through the frontends, with other users clicking meanwhile.
  */
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
@@ -9,8 +10,10 @@ import { labStoreEndpoints, seedMemcachedSessions, seedRedisSessions } from "@/e
 import { parseCounterReply, startTraffic, type TCounterReply } from "@/e2e/lab/traffic";
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { createTestDb } from "@/server/test-support/test-db";
-import { importInventoryFile } from "@/server/services/inventory";
+import { importInventory, parseInventoryYaml } from "@/server/services/inventory";
 import { startExpireSessions, type TExpireResult } from "@/server/services/operations/expire-sessions";
+import { storeConfigs } from "@/server/services/sessions";
+import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
@@ -39,7 +42,13 @@ describe("expire sessions", () => {
 
   beforeAll(async () => {
     ({ db, cleanup } = await createTestDb());
-    await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
+    // The lab inventory, plus /jdbc's Manager (PersistentManager keeps sessions in Tomcat memory too):
+    // declared, the expire reaches that copy as well as the table's row.
+    const file = parseInventoryYaml(fs.readFileSync(labValue(env, "LAB_INVENTORY"), "utf8"));
+    const lab = file.clusters.find((c) => c.name === "lab")!;
+    const replicas = lab.stores!.find((st) => st.kind === "tomcat-manager")!;
+    lab.stores!.push({ ...replicas, name: "jdbc-memory", options: { ...replicas.options, context: labValue(env, "LAB_JDBC_PATH") } });
+    await importInventory(db, file);
   });
   afterAll(async () => {
     redis.disconnect();
@@ -82,34 +91,50 @@ describe("expire sessions", () => {
     expect(await redis.dbsize()).toBe(red.sessions - 1);
   }, 120_000);
 
-  it("a user on /msm whose session is expired gets a new session on the next request; other users are untouched", async () => {
-    const msm = labValue(env, "LAB_MSM_PATH");
-    const [a, b] = [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map((u) => `${u.replace(/\/app$/, msm)}/counter`) as [string, string];
-    const traffic = startTraffic({ users: 6, ratePerSec: 12, durationMs: 60_000, targets: [a, b] });
+  /** A browser-like user of one context: one cookie, requests alternating between the two frontends. */
+  function user(path: string) {
+    const [a, b] = [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map((u) => `${u.replace(/\/app$/, path)}/counter`) as [string, string];
+    let cookie = "";
+    let n = 0;
+    return async (): Promise<TCounterReply> => {
+      const res = await fetch(n++ % 2 === 0 ? a : b, { headers: cookie ? { Cookie: cookie } : {} });
+      const set = res.headers.get("set-cookie");
+      if (set) cookie = set.split(";")[0]!;
+      const reply = parseCounterReply(await res.text());
+      if (typeof reply === "string") throw new Error(reply);
+      return reply;
+    };
+  }
+
+  /** Every copy of the id in every store of the cluster, asked of the stores themselves. */
+  async function copiesOf(sessionId: string) {
+    const stores = await storeConfigs(db, "lab");
+    return (await Promise.all(stores.map((s) => getStoreAdapter(s.kind).lookup(s, sessionId).catch(() => [])))).flat();
+  }
+
+  it.each([
+    ["/msm (memcached, MSM stand-in)", "LAB_MSM_PATH", 4],
+    ["/jdbc (PersistentManager + DataSourceStore, and its Manager in memory)", "LAB_JDBC_PATH", 1],
+    ["/app (DeltaManager, in memory on every Tomcat)", null, 3],
+  ] as const)("a user of %s whose session is expired gets a new one on the next request; other users keep theirs", async (_name, pathKey, minKeys) => {
+    const traffic = startTraffic({ users: 4, ratePerSec: 8, durationMs: 60_000, targets: [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map((u) => `${u.replace(/\/app$/, labValue(env, "LAB_MSM_PATH"))}/counter`) });
     try {
-      let cookie = "";
-      const click = async (url: string): Promise<TCounterReply> => {
-        const res = await fetch(url, { headers: cookie ? { Cookie: cookie } : {} });
-        const set = res.headers.get("set-cookie");
-        if (set) cookie = set.split(";")[0]!;
-        const reply = parseCounterReply(await res.text());
-        if (typeof reply === "string") throw new Error(reply);
-        return reply;
-      };
-      const first = await click(a);
-      await click(b);
-      const third = await click(a);
-      expect(third).toMatchObject({ sessionId: first.sessionId, counter: 3 });
+      const click = user(pathKey ? labValue(env, pathKey) : "/app");
+      const first = await click();
+      await click();
+      expect(await click()).toMatchObject({ sessionId: first.sessionId, counter: 3 });
+      expect((await copiesOf(first.sessionId)).length).toBeGreaterThanOrEqual(minKeys);
 
       const done = await expire(db, [first.sessionId], false);
+      expect(done.op.state, done.op.message ?? "").toBe("done");
       expect(done.results.get(first.sessionId)).toMatchObject({ result: "removed" });
-      expect(done.results.get(first.sessionId)!.keys.length).toBeGreaterThanOrEqual(4);
+      expect(done.results.get(first.sessionId)!.keys.length).toBeGreaterThanOrEqual(minKeys);
+      expect(await copiesOf(first.sessionId)).toEqual([]);
 
-      const next = await click(b);
+      const next = await click();
       expect(next.sessionId).not.toBe(first.sessionId);
       expect(next.counter).toBe(1);
-
-      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 10)).toBe(true), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 5)).toBe(true), { timeout: 30_000, interval: 200 });
     } finally {
       const report = await traffic.stop();
       expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });

@@ -22,6 +22,8 @@ export interface TExpireResult {
   result: "removed" | "found" | "not-found" | "failed";
   keys: Array<{ store: string; node: string; key: string }>;
   errors: Array<{ store: string; reason: string }>;
+  /** What a store could not guarantee (e.g. an in-memory copy it cannot reach). */
+  notes: Array<{ store: string; note: string }>;
 }
 
 /** Expires sessions everywhere the cluster's stores hold them (every key, every copy). Run with dryRun first. */
@@ -36,12 +38,13 @@ export async function startExpireSessions(db: TDb, input: { cluster: string; ids
 }
 
 async function expireOne(stores: TStoreConfig[], sessionId: string, dryRun: boolean): Promise<TExpireResult> {
-  const out: TExpireResult = { sessionId, result: "not-found", keys: [], errors: [] };
+  const out: TExpireResult = { sessionId, result: "not-found", keys: [], errors: [], notes: [] };
   await Promise.all(
     stores.map(async (store) => {
       try {
-        const { keys } = await getStoreAdapter(store.kind).expireSession!(store, sessionId, dryRun);
+        const { keys, note } = await getStoreAdapter(store.kind).expireSession!(store, sessionId, dryRun);
         out.keys.push(...keys.map((k) => ({ store: store.name, ...k })));
+        if (note) out.notes.push({ store: store.name, note });
       } catch (err) {
         out.errors.push({ store: store.name, reason: (err as Error).message });
       }

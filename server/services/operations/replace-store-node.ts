@@ -39,9 +39,9 @@ export async function startReplaceStoreNode(db: TDb, input: { cluster: string; s
 }
 
 /**
- * The node's session keys, listed completely before the first read of a value: memcached's crawler walks
- * the LRU lists, and reads during the walk move items between them, so a dump interleaved with our own
- * reads skips keys (seen in the lab: a third of them). Keys only, ~100 bytes each: 100 MB per million.
+ * The node's session keys, listed completely before the first value is read: a memcached dump walking
+ * the LRU queues while we read skipped a third of the keys in the lab (reads move items between queues),
+ * and the list is what the verification re-checks. Keys only, ~100 bytes each: 100 MB per million.
  */
 async function listKeys(copier: TNodeCopier): Promise<string[]> {
   const keys: string[] = [];

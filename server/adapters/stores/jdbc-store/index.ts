@@ -9,6 +9,7 @@ import { dataQuery, lookupQuery, pageQuery, statsQuery } from "@/server/adapters
 import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
+import { expireJdbcSession } from "@/server/adapters/stores/jdbc-store/expire";
 
 const options = (store: TStoreConfig): TJdbcStoreOptions => ZJdbcStoreOptions.parse(store.options);
 
@@ -84,6 +85,8 @@ export const jdbcStoreAdapter: TStoreAdapter = {
       ),
     );
   },
+
+  expireSession: (store, sessionId, dryRun) => expireJdbcSession(store, options(store), sessionId, dryRun),
 
   /** The session_data bytes: `StandardSession.writeObjectData` into one ObjectOutputStream (DataSourceStore.save). */
   async readSession(store, sessionId) {
