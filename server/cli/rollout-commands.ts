@@ -32,6 +32,16 @@ const ZAnswer = z.object({
 });
 type TAnswer = z.infer<typeof ZAnswer>;
 
+/** The generic 409 hint ("use --force") does not fit rollouts: there is no force here. */
+async function ask(p: Promise<unknown>): Promise<unknown> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof CliError && err.code === "CONFLICT") throw new CliError(err.exitCode, err.message, err.code, "See `clusterdeck rollout status`; pause, resume or abort that rollout as needed.");
+    throw err;
+  }
+}
+
 function parse(raw: unknown): TAnswer {
   const p = ZAnswer.safeParse(raw);
   if (!p.success) throw new CliError(EXIT.PARTIAL, `The console's rollout answer has an unexpected shape (${p.error.issues[0]?.path.join(".")}: ${p.error.issues[0]?.message})`, null, "Is the CLI as new as the console?");
@@ -115,7 +125,7 @@ async function follow(io: TRolloutIo, client: TClient, r: TAnswer, until: (r: TA
   while (!until(r)) {
     if (Date.now() > deadline) return { r, timedOut: true };
     await new Promise((res) => setTimeout(res, 1000));
-    r = parse(await client.rollout("GET", r.cluster, `/${r.id}`));
+    r = parse(await ask(client.rollout("GET", r.cluster, `/${r.id}`)));
     const line = `#${r.id} ${r.state} ${pct(r.progress)}${r.current ? ` ${r.current.member} ${r.current.phase}` : ""}`;
     if (line !== last) io.err(line);
     last = line;
@@ -187,7 +197,7 @@ export function addRolloutCommands(program: Command, io: TRolloutIo, connect: TR
       setJson(Boolean(opts.json));
       const body = startBody(opts);
       const { client, cluster } = await connect(cmd, opts);
-      const r = parse(await client.rollout("POST", cluster, "", body));
+      const r = parse(await ask(client.rollout("POST", cluster, "", body)));
       (opts.json ? io.err : io.out)(`started rollout #${r.id} on ${cluster}`);
       done(await report(io, client, r, opts, "end"));
     });
@@ -198,11 +208,11 @@ export function addRolloutCommands(program: Command, io: TRolloutIo, connect: TR
       const { client, cluster } = await connect(cmd, opts);
       let which = id;
       if (which === undefined) {
-        const list = z.array(z.object({ id: z.number() })).safeParse(await client.rollout("GET", cluster, ""));
+        const list = z.array(z.object({ id: z.number() })).safeParse(await ask(client.rollout("GET", cluster, "")));
         which = list.success ? list.data[0]?.id : undefined;
         if (which === undefined) throw new CliError(EXIT.USAGE, `No rollouts on ${cluster} yet.`);
       }
-      done(await report(io, client, parse(await client.rollout("GET", cluster, `/${which}`)), opts, "end"));
+      done(await report(io, client, parse(await ask(client.rollout("GET", cluster, `/${which}`))), opts, "end"));
     },
   );
 
@@ -217,7 +227,7 @@ export function addRolloutCommands(program: Command, io: TRolloutIo, connect: TR
       async (id: number, opts: { cluster?: string; wait?: boolean; timeout: number; json?: boolean }, cmd: Command) => {
         setJson(Boolean(opts.json));
         const { client, cluster } = await connect(cmd, opts);
-        done(await report(io, client, parse(await client.rollout("POST", cluster, `/${id}/${verb}`)), opts, goal));
+        done(await report(io, client, parse(await ask(client.rollout("POST", cluster, `/${id}/${verb}`))), opts, goal));
       },
     );
   }

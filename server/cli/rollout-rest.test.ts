@@ -53,6 +53,7 @@ describe("clusterdeck rollout over REST", () => {
     const again = await cli(["rollout", "start", "--manual", "--strategy", "inflight"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`Rollout #${r.id} is already paused on c1`);
+    expect(again.stderr).not.toContain("--force");
 
     const viewer = await cli(["rollout", "abort", String(r.id)], tokens.viewer);
     expect(viewer.code).toBe(3);
