@@ -12,6 +12,7 @@ import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/e
 import { createTestDb } from "@/server/test-support/test-db";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory";
 import { startExpireSessions, type TExpireResult } from "@/server/services/operations/expire-sessions";
+import { resumeOperations } from "@/server/services/operations/journal";
 import { storeConfigs } from "@/server/services/sessions";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
@@ -90,6 +91,25 @@ describe("expire sessions", () => {
     expect(again.results.get(msmId)).toMatchObject({ result: "not-found" });
     expect(await redis.dbsize()).toBe(red.sessions - 1);
   }, 120_000);
+
+  it("an expiry left running by a crashed console resumes on start and skips the sessions it had already done", async () => {
+    const msm = await seedMemcachedSessions(ep.memcached, { sessions: 30, flush: true, sampleSize: 30 });
+    const [done, todo] = msm.sample.filter((s) => s.node === "n1").map((s) => s.id) as [string, string];
+    const earlier: TExpireResult = { sessionId: done, result: "removed", keys: [{ store: "msm", node: "n1", key: done }], errors: [], notes: [] };
+    const op = await db.operation.create({
+      data: { kind: "session.expire", cluster: "lab", target: "2 sessions", params: JSON.stringify({ ids: [done, todo] }), dryRun: false, state: "running", total: 2, processed: 1, attempts: 1, report: JSON.stringify({ results: [earlier] }) },
+    });
+    expect(await resumeOperations(db)).toBe(1);
+    await vi.waitFor(async () => expect((await db.operation.findUniqueOrThrow({ where: { id: op.id } })).state).toBe("done"), { timeout: 30_000, interval: 100 });
+    const after = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
+    expect(after).toMatchObject({ attempts: 2, processed: 2, changed: 2, failedCount: 0 });
+    const results = (JSON.parse(after.report!) as { results: TExpireResult[] }).results;
+    expect(results.find((r) => r.sessionId === done)).toEqual(earlier);
+    expect(results.find((r) => r.sessionId === todo)).toMatchObject({ result: "removed" });
+    const keys = await memcachedKeys();
+    expect(keys.some((k) => k.includes(todo))).toBe(false);
+    expect(keys.filter((k) => k.includes(done))).toHaveLength(4); // not asked again: the journal said done
+  });
 
   /** A browser-like user of one context: one cookie, requests alternating between the two frontends. */
   function user(path: string) {

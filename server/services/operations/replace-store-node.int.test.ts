@@ -13,6 +13,7 @@ import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/e
 import { createTestDb } from "@/server/test-support/test-db";
 import { importInventoryFile } from "@/server/services/inventory";
 import { startReplaceStoreNode, type TVerification } from "@/server/services/operations/replace-store-node";
+import { resumeOperations } from "@/server/services/operations/journal";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
@@ -127,6 +128,21 @@ describe("replace memcached n1 by the spare n3 (MSM)", () => {
     expect((await b.metaGet(onN1[5]!))!.value!.equals(fresh)).toBe(true);
     for (const id of rewritten) expect((await b.metaGet(id))!.value!.equals(lastWrite.get(id)!)).toBe(true);
   }, 180_000);
+
+  it("a replacement left running by a crashed console resumes on start and finishes", async () => {
+    await seedMemcachedSessions([n1, n2], { sessions: 100, flush: true });
+    await flushMemcached(n3);
+    const before = await keysOf(n1);
+    const op = await db.operation.create({
+      data: { kind: "store.replace-node", cluster: "lab", target: "msm/n1", params: JSON.stringify({ store: "msm", node: "n1", host: n3.host, port: n3.port }), dryRun: false, state: "running", total: 100, processed: 40, attempts: 1 },
+    });
+    expect(await resumeOperations(db)).toBe(1);
+    const done = await waitDone(db, op.id);
+    expect(done.state, done.message ?? "").toBe("done");
+    expect(done).toMatchObject({ attempts: 2, total: before.length, processed: before.length, failedCount: 0 });
+    expect(JSON.parse(done.report!)).toMatchObject({ complete: true });
+    await vi.waitFor(async () => expect(await keysOf(n3)).toEqual(before), { timeout: 10_000, interval: 500 });
+  }, 120_000);
 
   it("refuses a new server that is already a node of the store, and a node the store does not have", async () => {
     await expect(startReplaceStoreNode(db, { cluster: "lab", store: "msm", node: "n1", host: n2.host, port: n2.port, dryRun: true }, who)).rejects.toMatchObject({ code: "INVALID_INPUT" });
