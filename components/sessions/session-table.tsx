@@ -2,6 +2,7 @@
 import { useState, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { RelativeTime } from "@/components/relative-time";
 import type { TIndexedSession, TSessionPage } from "@/server/services/session-index/query";
 import type { TFacets, TIndexStatus } from "@/server/services/session-index/indexer";
 
@@ -189,8 +190,8 @@ function SessionRowView({ r, checked, onToggle, onLocate }: { r: TIndexedSession
       <td className="num">{r.size ? r.size.toLocaleString() : "–"}</td>
       <td className="num">{r.copies}</td>
       <td>
-        <button type="button" onClick={onLocate} aria-label={`Locate ${r.sessionId}`}>
-          Locate
+        <button type="button" onClick={onLocate} aria-label={`Details of ${r.sessionId}`}>
+          Details
         </button>
       </td>
     </tr>
@@ -226,12 +227,14 @@ function Facet({ label, value, options, onChange }: { label: string; value: stri
 
 function IndexStatusLine({ status }: { status: TIndexStatus | undefined }) {
   if (!status) return null;
-  const parts: string[] = [];
-  if (status.scannedAt !== null) parts.push(`scanned ${duration(Math.round((Date.now() - status.scannedAt) / 1000))} ago in ${((status.durationMs ?? 0) / 1000).toFixed(1)} s`);
-  if (status.building) parts.push(`rescanning: ${status.building.scanned.toLocaleString()} read`);
   return (
     <span className="muted" role="status" aria-live="polite">
-      {parts.join(" · ")}
+      {status.scannedAt !== null && (
+        <>
+          scanned <RelativeTime at={new Date(status.scannedAt)} /> in {((status.durationMs ?? 0) / 1000).toFixed(1)} s
+        </>
+      )}
+      {status.building && ` · rescanning: ${status.building.scanned.toLocaleString()} read`}
     </span>
   );
 }

@@ -2,9 +2,13 @@
 import { useRef, useState } from "react";
 import { LocateSession } from "@/components/sessions/locate-session";
 import { SessionTable } from "@/components/sessions/session-table";
+import { ExpireSessions } from "@/components/sessions/expire-sessions";
 
-/** The sessions page's interactive part: picking a row in the table locates it in the panel above. */
-export function SessionsWorkspace({ cluster }: { cluster: string }) {
+/**
+ * The sessions page's interactive part: picking a row in the table locates it in the panel above;
+ * operators can expire the rows they select.
+ */
+export function SessionsWorkspace({ cluster, canOperate }: { cluster: string; canOperate: boolean }) {
   const [pick, setPick] = useState<{ id: string; seq: number } | null>(null);
   const locateRef = useRef<HTMLDivElement>(null);
   return (
@@ -14,6 +18,7 @@ export function SessionsWorkspace({ cluster }: { cluster: string }) {
       </div>
       <SessionTable
         cluster={cluster}
+        selectionActions={canOperate ? (ids, clear) => <ExpireSessions cluster={cluster} ids={ids} onDone={clear} /> : undefined}
         onLocate={(id) => {
           setPick((p) => ({ id, seq: (p?.seq ?? 0) + 1 }));
           locateRef.current?.focus();

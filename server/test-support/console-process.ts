@@ -3,7 +3,7 @@
  * interrupted operations) without the poller and the session indexer, optionally starting one
  * evacuation, then staying alive until killed or until no operation is left open.
  *
- *   DATABASE_URL=file:… tsx server/test-support/console-process.ts [evacuate <cluster> <store> <node>]
+ *   DATABASE_URL=file:… node --import tsx server/test-support/console-process.ts [evacuate <cluster> <store> <node>]
  *
  * Prints one JSON line per event on stdout ({"started":id} / {"idle":true}) for the test to read.
  */

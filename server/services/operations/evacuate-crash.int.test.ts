@@ -20,7 +20,8 @@ const SESSIONS = 200_000; // round-robin over n1/n2: 100,000 name n1
 const repo = path.resolve(import.meta.dirname, "../../..");
 
 function startConsoleProcess(dbUrl: string, args: string[]): ChildProcess {
-  return spawn(path.join(repo, "node_modules/.bin/tsx"), ["server/test-support/console-process.ts", ...args], {
+  // node itself with tsx as a loader, not the tsx wrapper: killing the wrapper would leave its node child running.
+  return spawn(process.execPath, ["--import", "tsx", "server/test-support/console-process.ts", ...args], {
     cwd: repo,
     env: { ...process.env, DATABASE_URL: dbUrl, CLUSTERDECK_POLLER: "0", CLUSTERDECK_SESSION_INDEX_INTERVAL_S: "0", CLUSTERDECK_INVENTORY: "", CLUSTERDECK_ADMIN_PASSWORD: "crash-test-password", LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],

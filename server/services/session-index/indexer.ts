@@ -58,6 +58,7 @@ async function scan(db: TDb, cluster: string, e: TClusterIndex): Promise<void> {
         notIndexed.push(store.name);
         continue;
       }
+      builder.add(store.name, []); // listed in the filters even while it holds no session
       try {
         for await (const rows of adapter.enumerateSessions(store)) {
           builder.add(store.name, rows);

@@ -30,7 +30,7 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
           Back to dashboard
         </Link>
       </div>
-      <SessionsWorkspace cluster={cluster} />
+      <SessionsWorkspace cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
       <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
       <Rehoming cluster={cluster} members={row.members} />
       {roleAtLeast(me.role, "operator") && (

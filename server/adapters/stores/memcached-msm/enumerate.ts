@@ -1,4 +1,4 @@
-import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
+import { MemcachedCrawlerBusyError, MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import type { TMetadumpEntry } from "@/server/adapters/stores/memcached-text/protocol";
 import type { TStoredKey, TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 
@@ -7,6 +7,8 @@ export interface TEnumerateMemcachedOptions {
   concurrency?: number;
   /** Per-command / per-chunk timeout. */
   timeoutMs?: number;
+  /** Pauses before retrying a busy crawler (default: about 20 s in all). */
+  busyPausesMs?: readonly number[];
 }
 
 /** Reads `stats` once: item/byte counts, evictions, memory limit and the server clock. */
@@ -40,7 +42,7 @@ function toNodeStats(id: string, s: Record<string, string>): TStoreNodeStats {
 export function enumerateMemcachedKeyBatches(nodes: TStoreNode[], opts: TEnumerateMemcachedOptions = {}): AsyncIterable<TStoredKey[]> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return mergeBounded(
-    nodes.map((node) => () => dumpNode(node, timeoutMs)),
+    nodes.map((node) => () => dumpNode(node, timeoutMs, opts.busyPausesMs ?? BUSY_PAUSES_MS)),
     Math.max(1, opts.concurrency ?? 1),
   );
 }
@@ -50,19 +52,35 @@ export async function* enumerateMemcachedKeys(nodes: TStoreNode[], opts: TEnumer
   for await (const batch of enumerateMemcachedKeyBatches(nodes, opts)) yield* batch;
 }
 
-async function* dumpNode(node: TStoreNode, timeoutMs: number): AsyncGenerator<TStoredKey[]> {
-  const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs });
-  try {
-    const stats = await client.stats();
-    client.close();
-    const serverTimeAtStats = Number(stats.time ?? 0);
-    const localAtStats = Date.now();
-    for await (const entries of client.metadumpBatches()) {
-      const now = serverTimeAtStats + Math.floor((Date.now() - localAtStats) / 1000);
-      yield entries.map((e) => toStoredKey(node.id, e, now));
+/**
+ * memcached runs one crawler request at a time per server and answers BUSY to a second one. Listings
+ * here (counts, the session index, re-homing, an evacuation) and any other tool may overlap, so a BUSY
+ * before the first line is waited out (short, growing pauses, about 20 s in all) rather than failing.
+ */
+const BUSY_PAUSES_MS = [50, 100, 200, 300, 500, 500, 1000, 1000, 2000, 2000, 3000, 3000, 3000, 3000];
+
+async function* dumpNode(node: TStoreNode, timeoutMs: number, busyPausesMs: readonly number[]): AsyncGenerator<TStoredKey[]> {
+  for (let attempt = 0; ; attempt++) {
+    const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs });
+    let yielded = false;
+    try {
+      const stats = await client.stats();
+      client.close();
+      const serverTimeAtStats = Number(stats.time ?? 0);
+      const localAtStats = Date.now();
+      for await (const entries of client.metadumpBatches()) {
+        const now = serverTimeAtStats + Math.floor((Date.now() - localAtStats) / 1000);
+        yielded = true;
+        yield entries.map((e) => toStoredKey(node.id, e, now));
+      }
+      return;
+    } catch (err) {
+      const pause = busyPausesMs[attempt];
+      if (!(err instanceof MemcachedCrawlerBusyError) || yielded || pause === undefined) throw err;
+      await new Promise((r) => setTimeout(r, pause));
+    } finally {
+      client.close();
     }
-  } finally {
-    client.close();
   }
 }
 
