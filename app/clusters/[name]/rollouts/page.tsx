@@ -1,6 +1,6 @@
-import Link from "next/link";
 import { RolloutList } from "@/components/rollouts/rollout-list";
 import { StartRolloutForm } from "@/components/rollouts/start-rollout-form";
+import { ClusterPageHeader, UnknownCluster } from "@/components/cluster/cluster-page-header";
 import { requireSignedIn } from "@/server/auth/page-session";
 import { roleAtLeast } from "@/server/auth/roles";
 import { getDb } from "@/server/db";
@@ -16,20 +16,11 @@ export default async function RolloutsPage({ params }: { params: Promise<{ name:
     include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true, host: true, httpPort: true } }, frontends: { where: { enabled: true }, select: { id: true } } },
   });
   if (!row) {
-    return (
-      <div className="alert error" role="alert">
-        No cluster named &quot;{cluster}&quot;. <Link href="/">All clusters</Link>
-      </div>
-    );
+    return <UnknownCluster cluster={cluster} />;
   }
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: "space-between" }}>
-        <h1>Rollouts of {cluster}</h1>
-        <Link className="button" href={`/clusters/${encodeURIComponent(cluster)}`}>
-          Back to dashboard
-        </Link>
-      </div>
+      <ClusterPageHeader cluster={cluster} title={`Rollouts of ${cluster}`} />
       <RolloutList cluster={cluster} />
       {roleAtLeast(me.role, "operator") ? (
         row.members.length < 2 ? (

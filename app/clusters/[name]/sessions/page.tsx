@@ -1,9 +1,9 @@
-import Link from "next/link";
 import { SessionsWorkspace } from "@/components/sessions/sessions-workspace";
 import { StoreCounts } from "@/components/sessions/store-counts";
 import { ReplaceServer } from "@/components/sessions/replace-server";
 import { ExpireSessionForm } from "@/components/sessions/expire-sessions";
 import { Rehoming } from "@/components/sessions/rehoming";
+import { ClusterPageHeader, UnknownCluster } from "@/components/cluster/cluster-page-header";
 import { requireSignedIn } from "@/server/auth/page-session";
 import { getDb } from "@/server/db";
 import { roleAtLeast } from "@/server/auth/roles";
@@ -16,20 +16,11 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
   const cluster = decodeURIComponent(name);
   const row = await getDb().cluster.findUnique({ where: { name: cluster }, include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true } } } });
   if (!row) {
-    return (
-      <div className="alert error" role="alert">
-        No cluster named &quot;{cluster}&quot;. <Link href="/">All clusters</Link>
-      </div>
-    );
+    return <UnknownCluster cluster={cluster} />;
   }
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: "space-between" }}>
-        <h1>Sessions of {cluster}</h1>
-        <Link className="button" href={`/clusters/${encodeURIComponent(cluster)}`}>
-          Back to dashboard
-        </Link>
-      </div>
+      <ClusterPageHeader cluster={cluster} title={`Sessions of ${cluster}`} />
       <SessionsWorkspace cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
       <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
       <Rehoming cluster={cluster} members={row.members} />

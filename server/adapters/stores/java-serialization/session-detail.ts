@@ -2,11 +2,15 @@ import type { TSessionDetail } from "@/server/adapters/stores/adapter";
 import type { TStandardSessionData } from "@/server/adapters/stores/java-serialization/decode";
 import { describeJavaValue } from "@/server/adapters/stores/java-serialization/describe";
 
+/** What every decodable session format yields: StandardSession's fields, MSM's header + attributes. */
+export type TDecodedSession = Pick<TStandardSessionData, "creationTime" | "lastAccessedTime" | "maxInactiveInterval" | "attributes" | "notSerializable">;
+
 /**
- * A session detail from a `StandardSession.writeObjectData` value (DataSourceStore rows, jcoleman Redis
- * values). A value that does not decode is still a detail, with the reason, never an exception.
+ * A session detail from a decoder (`StandardSession.writeObjectData` values of DataSourceStore rows and
+ * jcoleman Redis values, MSM values). A value that does not decode is still a detail, with the reason,
+ * never an exception.
  */
-export function standardSessionDetail(node: string, key: string, decode: () => TStandardSessionData): TSessionDetail {
+export function standardSessionDetail(node: string, key: string, decode: () => TDecodedSession): TSessionDetail {
   const base: TSessionDetail = { node, key, creationTime: null, lastAccessedTime: null, maxInactiveInterval: null, attributes: [], notSerializable: [], decodeError: null };
   try {
     const s = decode();

@@ -1,36 +1,25 @@
-import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { MemcachedCrawlerBusyError } from "@/server/adapters/stores/memcached-text/client";
+import { startLineServer } from "@/server/test-support/line-server";
 
-const servers: net.Server[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  for (const close of closers.splice(0)) await close();
 });
 
 /** A memcached double whose crawler is busy for the first `busyTimes` metadump requests. */
 async function busyThenDump(busyTimes: number): Promise<{ port: number; dumps: () => number }> {
   let asked = 0;
-  const server = net.createServer((sock) => {
-    let buf = "";
-    sock.on("error", () => {});
-    sock.on("data", (d) => {
-      buf += d.toString("latin1");
-      let i: number;
-      while ((i = buf.indexOf("\r\n")) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (line === "stats") sock.write("STAT time 1000\r\nSTAT version 1.6.18\r\nEND\r\n");
-        if (line.startsWith("lru_crawler metadump")) {
-          asked++;
-          sock.write(asked <= busyTimes ? "BUSY currently processing crawler request\r\n" : "key=s1-n1.t1 exp=1600 la=990 cas=1 fetch=no cls=1 size=80 \nEND\r\n");
-        }
-      }
-    });
+  const s = await startLineServer((line, sock) => {
+    if (line === "stats") sock.write("STAT time 1000\r\nSTAT version 1.6.18\r\nEND\r\n");
+    if (line.startsWith("lru_crawler metadump")) {
+      asked++;
+      sock.write(asked <= busyTimes ? "BUSY currently processing crawler request\r\n" : "key=s1-n1.t1 exp=1600 la=990 cas=1 fetch=no cls=1 size=80 \nEND\r\n");
+    }
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { port: (server.address() as net.AddressInfo).port, dumps: () => asked };
+  closers.push(s.close);
+  return { port: s.port, dumps: () => asked };
 }
 
 describe("enumerateMemcachedKeys", () => {

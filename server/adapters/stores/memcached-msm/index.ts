@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { TSessionCopy, TSessionDetail, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { decodeMsmSessionValue } from "@/server/adapters/stores/memcached-msm/value";
 import { decodeMsmAttributes } from "@/server/adapters/stores/java-serialization/decode";
-import { describeJavaValue } from "@/server/adapters/stores/java-serialization/describe";
+import { standardSessionDetail } from "@/server/adapters/stores/java-serialization/session-detail";
 import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
 import { enumerateMemcachedKeyBatches, readMemcachedNodeStats } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { backupKey, backupNodeFor, backupValidityKey, classifyMsmKey, sessionKey, validityKey } from "@/server/adapters/stores/memcached-msm/keys";
@@ -117,19 +117,8 @@ export const memcachedMsmAdapter: TStoreAdapter = {
 };
 
 function decodeDetail(node: string, key: string, value: Buffer): TSessionDetail {
-  const base: TSessionDetail = { node, key, creationTime: null, lastAccessedTime: null, maxInactiveInterval: null, attributes: [], notSerializable: [], decodeError: null };
-  try {
+  return standardSessionDetail(node, key, () => {
     const v = decodeMsmSessionValue(value);
-    const a = decodeMsmAttributes(v.attributes);
-    return {
-      ...base,
-      creationTime: new Date(v.creationTime),
-      lastAccessedTime: new Date(v.lastAccessedTime),
-      maxInactiveInterval: v.maxInactiveInterval,
-      attributes: Object.entries(a.attributes).map(([name, val]) => ({ name, value: describeJavaValue(val) })),
-      notSerializable: a.notSerializable,
-    };
-  } catch (err) {
-    return { ...base, decodeError: (err as Error).message };
-  }
+    return { creationTime: v.creationTime, lastAccessedTime: v.lastAccessedTime, maxInactiveInterval: v.maxInactiveInterval, ...decodeMsmAttributes(v.attributes) };
+  });
 }

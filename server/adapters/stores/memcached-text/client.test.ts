@@ -1,32 +1,20 @@
-import net from "node:net";
+import type net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { TargetTimeoutError, TargetUnreachableError } from "@/server/errors";
 import { MemcachedCrawlerBusyError, MemcachedReplyError, MemcachedTextClient } from "./client";
+import { startLineServer } from "@/server/test-support/line-server";
 
 // Fault injection with small in-process servers (CONVENTIONS.md §11): each test scripts the replies.
-const servers: net.Server[] = [];
+const closers: Array<() => Promise<void>> = [];
 
 async function fakeServer(onLine: (line: string, sock: net.Socket) => void): Promise<number> {
-  const server = net.createServer((sock) => {
-    let buf = "";
-    sock.on("data", (d) => {
-      buf += d.toString("latin1");
-      let i: number;
-      while ((i = buf.indexOf("\r\n")) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        onLine(line, sock);
-      }
-    });
-    sock.on("error", () => {});
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return (server.address() as net.AddressInfo).port;
+  const s = await startLineServer(onLine);
+  closers.push(s.close);
+  return s.port;
 }
 
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  for (const close of closers.splice(0)) await close();
 });
 
 describe("MemcachedTextClient", () => {
@@ -56,7 +44,7 @@ describe("MemcachedTextClient", () => {
 
   it("reports refused connections as TargetUnreachableError", async () => {
     const port = await fakeServer(() => {});
-    await new Promise((r) => servers.pop()!.close(r));
+    await closers.pop()!();
     const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
     await expect(c.stats()).rejects.toBeInstanceOf(TargetUnreachableError);
   });
