@@ -3,7 +3,7 @@ import type { TSessionCopy, TSessionCounts, TStoreAdapter, TStoreConfig } from "
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
-import { parseListSessionIds, parseMbeanAttributes, replicaSafety } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
+import { parseInvokeResult, parseJavaTime, parseListSessionIds, parseMbeanAttributes, replicaSafety } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
 import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import { UnexpectedResponseError } from "@/server/errors";
 
@@ -74,6 +74,24 @@ export const tomcatManagerAdapter: TStoreAdapter = {
   /** A session is safe when another Tomcat holds a replica of it (DeltaManager: all; BackupManager: one). */
   async routeSafety(store, route) {
     return replicaSafety(route, await idsByNode(store));
+  },
+
+  /**
+   * Creation and last access, asked of a Tomcat that holds the session (the one its route names first).
+   * Timestamps where the Manager has them, else DeltaManager's Date strings. JMX gives no attribute
+   * names and no per-session timeout, so those stay empty.
+   */
+  async readSession(store, sessionId) {
+    const o = options(store);
+    const route = routeOfSessionId(sessionId);
+    const byNode = await idsByNode(store);
+    const holders = store.nodes.filter((n) => byNode[n.id]?.includes(sessionId)).sort((a, b) => Number(b.id === route) - Number(a.id === route));
+    const node = holders[0];
+    if (!node) return null;
+    const ask = async (op: string) => parseInvokeResult(await jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=${op}&ps=${encodeURIComponent(sessionId)}`));
+    const time = async (timestampOp: string, dateOp: string) => parseJavaTime(await ask(timestampOp).catch(() => ask(dateOp)));
+    const [creationTime, lastAccessedTime] = await Promise.all([time("getCreationTimestamp", "getCreationTime"), time("getLastAccessedTimestamp", "getLastAccessedTime")]);
+    return { node: node.id, key: sessionId, creationTime, lastAccessedTime, maxInactiveInterval: null, attributes: [], notSerializable: [], decodeError: null };
   },
 
   async lookup(store, sessionId) {

@@ -8,6 +8,29 @@ export function parseListSessionIds(text: string): string[] {
   return rest.join(" ").split(/\s+/).filter((s) => s.length > 0);
 }
 
+/**
+ * `invoke=…&op=<op>`: the returned value, trimmed ("OK - Operation <op> returned:\n<value>"); null when
+ * the operation returns nothing or an empty value (unknown session: "" or -1 per operation).
+ */
+export function parseInvokeResult(text: string): string | null {
+  const [status, ...rest] = text.split("\n");
+  if (!status?.startsWith("OK")) throw new UnexpectedResponseError("Tomcat Manager jmxproxy", `operation failed: ${status?.trim() || "empty answer"}`);
+  const value = rest.join("\n").trim();
+  return value === "" || value === "-1" || value === "null" ? null : value;
+}
+
+/**
+ * A session time as the Manager MBean gives it: a millisecond timestamp (getCreationTimestamp, …) or
+ * Java's Date.toString() ("Sun Nov 22 05:30:00 UTC 2026"; DeltaManager has only that form). A zone
+ * abbreviation JavaScript does not know (CET, …) gives null rather than a wrong time.
+ */
+export function parseJavaTime(value: string | null): Date | null {
+  if (value === null) return null;
+  if (/^\d+$/.test(value)) return new Date(Number(value));
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : new Date(t);
+}
+
 /** `qry=…`: "Name: …" then "attribute: value" lines; returns the attributes of the first MBean. */
 export function parseMbeanAttributes(text: string): Record<string, string> {
   const lines = text.split("\n");
