@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { LocateSession } from "@/components/sessions/locate-session";
 import { SessionTable } from "@/components/sessions/session-table";
 import { ExpireSessions } from "@/components/sessions/expire-sessions";
@@ -8,7 +8,7 @@ import { ExpireSessions } from "@/components/sessions/expire-sessions";
  * The sessions page's interactive part: picking a row in the table locates it in the panel above;
  * operators can expire the rows they select.
  */
-export function SessionsWorkspace({ cluster, canOperate }: { cluster: string; canOperate: boolean }) {
+export function SessionsWorkspace({ cluster, canOperate, children }: { cluster: string; canOperate: boolean; children?: ReactNode }) {
   const [pick, setPick] = useState<{ id: string; seq: number } | null>(null);
   const locateRef = useRef<HTMLDivElement>(null);
   return (
@@ -16,6 +16,8 @@ export function SessionsWorkspace({ cluster, canOperate }: { cluster: string; ca
       <div ref={locateRef} tabIndex={-1}>
         <LocateSession key={pick?.seq ?? 0} cluster={cluster} initial={pick?.id} />
       </div>
+      {/* The overview (counts per member and node) sits between locating one session and listing all. */}
+      {children}
       <SessionTable
         cluster={cluster}
         selectionActions={canOperate ? (ids, clear) => <ExpireSessions cluster={cluster} ids={ids} onDone={clear} /> : undefined}

@@ -21,8 +21,9 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
   return (
     <>
       <ClusterPageHeader cluster={cluster} title={`Sessions of ${cluster}`} />
-      <SessionsWorkspace cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
-      <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
+      <SessionsWorkspace cluster={cluster} canOperate={roleAtLeast(me.role, "operator")}>
+        <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
+      </SessionsWorkspace>
       <Rehoming cluster={cluster} members={row.members} />
       {roleAtLeast(me.role, "operator") && (
         <>
