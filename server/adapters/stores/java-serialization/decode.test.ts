@@ -2,16 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { UnexpectedResponseError } from "@/server/errors";
-import {
-  JavaObjectReader,
-  type TJavaObject,
-  type TJavaValue,
-  decodeJavaStream,
-  decodeJcolemanSessionValue,
-  decodeModifiedUtf8,
-  decodeMsmAttributes,
-  decodeStandardSession,
-} from "./decode";
+import { decodeJcolemanSessionValue, decodeMsmAttributes, decodeStandardSession } from "./decode";
+import { JavaObjectReader, decodeJavaStream, decodeModifiedUtf8 } from "./reader";
+import type { TJavaObject, TJavaValue } from "./types";
 
 // Fixtures written by ObjectOutputStream on OpenJDK 17 (see __fixtures__/README.md).
 const FIXTURES = path.join(import.meta.dirname, "__fixtures__");

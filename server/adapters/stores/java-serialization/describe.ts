@@ -1,4 +1,4 @@
-import type { TJavaValue } from "@/server/adapters/stores/java-serialization/decode";
+import type { TJavaValue } from "@/server/adapters/stores/java-serialization/types";
 
 /** A short, human text for a decoded Java value: simple values in full, containers by size, objects by class. */
 export function describeJavaValue(v: TJavaValue | string | number | boolean | bigint): string {
