@@ -58,6 +58,11 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
           </label>
           {out.length === 0 && member === "" && <p className="muted">Every member is active: stop or disable one to watch its users move to the others.</p>}
           {q.error && <div className="alert error" role="alert">{q.error.message}</div>}
+          {member !== "" && q.isLoading && (
+            <p className="muted" aria-busy="true">
+              Scanning the stores for {member}&apos;s sessions…
+            </p>
+          )}
           {r && (
             <div role="region" aria-label={`Re-homing of ${r.member}`}>
               <p>

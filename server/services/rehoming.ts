@@ -28,6 +28,29 @@ export interface TRehoming {
   scannedAt: Date;
 }
 
+/** How long one scan's answer serves every viewer of the same member (the page asks every 3 s). */
+const FRESH_MS = 2_000;
+const recent = new Map<string, { at: number; result: Promise<TRehoming> }>();
+
+/**
+ * The re-homing status, scanned at most once per FRESH_MS per member however many pages watch it: a
+ * request during a scan, or just after one, shares that scan (a full scan of a million sessions takes
+ * seconds, and the page polls).
+ */
+export function rehomingStatus(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
+  const key = `${clusterName}\u0000${memberName}`;
+  const hit = recent.get(key);
+  if (hit && Date.now() - hit.at < FRESH_MS) return hit.result;
+  const entry = { at: Number.POSITIVE_INFINITY, result: scanRehoming(db, clusterName, memberName) };
+  recent.set(key, entry);
+  // Fresh from when the scan ends; a failed scan is not kept.
+  entry.result.then(
+    () => (entry.at = Date.now()),
+    () => recent.delete(key),
+  );
+  return entry.result;
+}
+
 /**
  * "Where did tomcat2's users go?" after a stop or disable: every session whose id routes to the
  * member, and how many of them were used since it left the rotation — by definition on another
@@ -35,7 +58,7 @@ export interface TRehoming {
  * failover (MSM sticky, JvmRouteBinderValve), the routed count itself falls as users come back.
  * One streamed scan per store (no index: the view must be current).
  */
-export async function rehomingStatus(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
+async function scanRehoming(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
   const cluster = await getClusterByName(db, clusterName);
   const member = cluster.members.find((m) => m.name === memberName);
   if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);
