@@ -24,8 +24,9 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
 
   useEffect(() => {
     if (!r) return;
-    const routed = r.stores.reduce((a, s) => a + s.routed, 0);
-    const known = r.stores.filter((s) => s.cameBack !== null);
+    // Drawn over the stores that report last access, so both lines count the same sessions.
+    const known = r.stores.filter((s) => s.cameBack !== null && !s.error);
+    const routed = known.reduce((a, s) => a + s.routed, 0);
     const cameBack = known.length ? known.reduce((a, s) => a + (s.cameBack ?? 0), 0) : null;
     const t = new Date(r.scannedAt).getTime();
     // One point per scan; the chart keeps the last 10 minutes at 3 s.
@@ -114,7 +115,7 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
                       <YAxis width={60} allowDecimals={false} />
                       <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
                       <Legend />
-                      <Line type="linear" dataKey="routed" name={`routed to ${r.route}`} stroke="#b42318" dot={false} isAnimationActive={false} />
+                      <Line type="linear" dataKey="routed" name={`routed to ${r.route} (stores reporting last access)`} stroke="#b42318" dot={false} isAnimationActive={false} />
                       <Line type="linear" dataKey="cameBack" name="came back" stroke="#027a48" dot={false} isAnimationActive={false} />
                     </LineChart>
                   </ResponsiveContainer>
