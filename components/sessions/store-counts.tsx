@@ -61,15 +61,19 @@ export function StoreCounts({ cluster, canOperate }: { cluster: string; canOpera
                     ))}
                   </tbody>
                 </table>
-                <ResponsiveContainer width="100%" height={180}>
-                  <BarChart data={Object.entries(s.counts.perRoute).map(([route, n]) => ({ route, sessions: n }))} margin={{ top: 10, right: 10, left: 0, bottom: 0 }}>
-                    <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-                    <XAxis dataKey="route" />
-                    <YAxis width={64} />
-                    <Tooltip />
-                    <Bar dataKey="sessions" name="sessions by member (route)" fill="#1d4f91" isAnimationActive={false} />
-                  </BarChart>
-                </ResponsiveContainer>
+                {s.counts.total === 0 ? (
+                  <p className="muted">No live session in this store.</p>
+                ) : (
+                  <ResponsiveContainer width="100%" height={180}>
+                    <BarChart data={Object.entries(s.counts.perRoute).map(([route, n]) => ({ route, sessions: n }))} margin={{ top: 10, right: 10, left: 0, bottom: 0 }}>
+                      <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+                      <XAxis dataKey="route" />
+                      <YAxis width={64} />
+                      <Tooltip />
+                      <Bar dataKey="sessions" name="sessions by member (route)" fill="#1d4f91" isAnimationActive={false} />
+                    </BarChart>
+                  </ResponsiveContainer>
+                )}
               </>
             )}
           </figure>
