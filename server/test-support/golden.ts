@@ -3,15 +3,21 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
- * Golden-file tests over every *.xml in `<dir>/__fixtures__`: the parser's output must equal the reviewed
- * `<dir>/__golden__/<name>.json`. UPDATE_GOLDEN=1 rewrites them (review the diff before committing);
+ * Golden-file tests over every `*<extension>` (default .xml) in `<dir>/__fixtures__`: the parser's output
+ * must equal the reviewed `<dir>/__golden__/<name>.json`. UPDATE_GOLDEN=1 rewrites them (review the diff before committing);
  * otherwise a missing golden file is a failure, never a silent write.
  */
-export function describeGoldenFiles(title: string, dir: string, parse: (text: string) => unknown, expectedCount: number): void {
+export function describeGoldenFiles(
+  title: string,
+  dir: string,
+  parse: (text: string) => unknown,
+  expectedCount: number,
+  extension = ".xml",
+): void {
   const fixturesDir = path.join(dir, "__fixtures__");
   const goldenDir = path.join(dir, "__golden__");
-  const fixtures = fs.readdirSync(fixturesDir).filter((name) => name.endsWith(".xml")).sort();
-  const goldenPathOf = (fixture: string) => path.join(goldenDir, fixture.replace(/\.xml$/, ".json"));
+  const fixtures = fs.readdirSync(fixturesDir).filter((name) => name.endsWith(extension)).sort();
+  const goldenPathOf = (fixture: string) => path.join(goldenDir, `${fixture.slice(0, -extension.length)}.json`);
 
   describe(title, () => {
     it("has every capture", () => {
