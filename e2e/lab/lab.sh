@@ -6,7 +6,7 @@
 # (PersistentManager + DataSourceStore on PostgreSQL) and at /redis (lab-only Redis stand-in; redis-standin/).
 #
 #   bash e2e/lab/lab.sh up|down|status|install
-#   bash e2e/lab/lab.sh kill-member tomcatN | stop-member tomcatN | start-member tomcatN | restart-frontend a|b
+#   bash e2e/lab/lab.sh kill-member tomcatN | stop-member tomcatN | start-member tomcatN | restart-frontend a|b|c|d
 #
 # Everything lives under LAB_DIR (default <repo>/.lab). Ports come from the environment, else from
 # $LAB_DIR/lab.env (written by `up`, removed by `down`), else the defaults below. No systemd: every
@@ -30,6 +30,10 @@ source "$SCRIPT_DIR/postgres.sh"
 source "$SCRIPT_DIR/memcached.sh"
 # shellcheck source=redis.sh
 source "$SCRIPT_DIR/redis.sh"
+# shellcheck source=haproxy.sh
+source "$SCRIPT_DIR/haproxy.sh"
+# shellcheck source=nginx.sh
+source "$SCRIPT_DIR/nginx.sh"
 
 LAB_DIR=${LAB_DIR:-$REPO_DIR/.lab}
 LAB_HOST=127.0.0.1
@@ -56,6 +60,9 @@ for n in "${LAB_TOMCAT_IDS[@]}"; do
 done
 setting LAB_FRONTEND_A_PORT 18080
 setting LAB_FRONTEND_B_PORT 18090
+setting LAB_FRONTEND_C_PORT 18100   # HAProxy (haproxy.sh)
+setting LAB_HAPROXY_API_PORT 18101  # its runtime API (stats socket, TCP, level admin)
+setting LAB_FRONTEND_D_PORT 18110   # nginx (nginx.sh)
 setting LAB_POSTGRES_PORT 15432
 setting LAB_MEMCACHED1_PORT 11311
 setting LAB_MEMCACHED2_PORT 11312
@@ -125,6 +132,8 @@ missing_packages() {
   [[ -x $PG_BIN/postgres && -x $PG_BIN/initdb ]] || echo postgresql-15
   [[ -x $MEMCACHED_BIN ]] || echo memcached
   [[ -x $REDIS_BIN ]] || echo redis-server
+  [[ -x $HAPROXY_BIN ]] || echo haproxy
+  [[ -x $NGINX_BIN ]] || echo nginx
   [[ -f $PG_JDBC_JAR ]] || echo libpostgresql-jdbc-java # /jdbc: Tomcat's DataSourceStore on the lab PostgreSQL
 }
 
@@ -496,7 +505,7 @@ member_id() { # tomcatN -> N (validated)
 }
 
 frontend_id() {
-  [[ ${1:-} == a || ${1:-} == b ]] || die "unknown frontend '${1:-}' (expected a or b)"
+  [[ ${1:-} =~ ^[abcd]$ ]] || die "unknown frontend '${1:-}' (expected a, b, c or d)"
   echo "$1"
 }
 
@@ -517,6 +526,8 @@ cmd_up() {
   done
   start_frontend a
   start_frontend b
+  start_haproxy
+  start_nginx
   start_postgres
   ensure_session_table
   for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do start_memcached "$n"; done
@@ -530,6 +541,8 @@ cmd_up() {
 cmd_down() {
   stop_frontend a
   stop_frontend b
+  stop_haproxy
+  stop_nginx
   # SIGTERM to all nodes first so they shut down in parallel, then wait for each.
   local n pids=()
   for n in "${LAB_TOMCAT_IDS[@]}"; do
@@ -569,6 +582,8 @@ cmd_status() {
     else ports="http=$LAB_FRONTEND_B_PORT (mod_jk, /jkstatus /jkstatus-ro)"; fi
     printf '%-12s %-5s %-7s %s\n' "frontend-$f" "$state" "${pid:--}" "$ports"
   done
+  haproxy_status_line || all=1
+  nginx_status_line || all=1
   pid=$(pg_pid)
   state=down
   if [[ -n $pid ]]; then if postgres_ready; then state=up; else state=error; fi; fi
@@ -630,6 +645,8 @@ cmd_start_member() {
 cmd_restart_frontend() {
   local f
   f=$(frontend_id "${1:-}")
+  [[ $f == c ]] && { reload_haproxy; return; }
+  [[ $f == d ]] && { reload_nginx; return; }
   if [[ -z $(frontend_pid "$f") ]]; then
     log "frontend $f is not running: starting it"
     start_frontend "$f"

@@ -392,6 +392,10 @@ render_lab_env() {
   done
   echo "LAB_FRONTEND_A_URL=http://$LAB_HOST:$LAB_FRONTEND_A_PORT/app"
   echo "LAB_FRONTEND_B_URL=http://$LAB_HOST:$LAB_FRONTEND_B_PORT/app"
+  echo "LAB_FRONTEND_C_URL=http://$LAB_HOST:$LAB_FRONTEND_C_PORT/app"
+  echo "LAB_HAPROXY_API=$(haproxy_api_url)"
+  echo "LAB_HAPROXY_BACKEND=$HAPROXY_BACKEND"
+  render_nginx_env
   echo "LAB_BALANCER_MANAGER_URL=http://$LAB_HOST:$LAB_FRONTEND_A_PORT/balancer-manager"
   echo "LAB_JKSTATUS_URL=http://$LAB_HOST:$LAB_FRONTEND_B_PORT/jkstatus"
   echo "LAB_JKSTATUS_RO_URL=http://$LAB_HOST:$LAB_FRONTEND_B_PORT/jkstatus-ro"

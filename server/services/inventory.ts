@@ -5,7 +5,8 @@ import type { TDb } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { emitEvent } from "@/server/poller/event-bus";
 import { recordAudit } from "@/server/services/audit";
-import { getStoreAdapter } from "@/server/adapters/registry";
+import { getFrontendAdapter, getStoreAdapter } from "@/server/adapters/registry";
+import { parseFrontendOptions } from "@/server/services/read-frontend";
 import type { TPrincipal } from "@/server/auth/principal";
 import { ZClusterInput, ZFrontendInput, ZInventoryFile, ZMemberInput, type TInventoryFile } from "@/server/services/inventory-schema";
 
@@ -92,9 +93,18 @@ export async function deleteMember(db: TDb, id: number) {
   changed(existing.clusterId);
 }
 
+/** The row to write: options checked by the kind's adapter and stored as JSON (absent = left as it is). */
+function frontendData(input: TFrontendInput & { options?: Record<string, unknown> }) {
+  const { options, ...rest } = input;
+  if (options === undefined) return rest;
+  parseFrontendOptions(getFrontendAdapter(input.kind), options);
+  return { ...rest, options: JSON.stringify(options) };
+}
+
 export async function createFrontend(db: TDb, clusterId: number, input: TFrontendInput) {
   await requireCluster(db, clusterId);
-  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.create({ data: { ...input, clusterId } }));
+  const data = { ...frontendData(input), clusterId };
+  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.create({ data }));
   changed(clusterId);
   return f;
 }
@@ -102,7 +112,8 @@ export async function createFrontend(db: TDb, clusterId: number, input: TFronten
 export async function updateFrontend(db: TDb, id: number, input: TFrontendInput) {
   const existing = await db.frontend.findUnique({ where: { id } });
   if (!existing) throw new AppError("NOT_FOUND", `No frontend with id ${id}`);
-  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.update({ where: { id }, data: input }));
+  const data = frontendData(input);
+  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.update({ where: { id }, data }));
   changed(existing.clusterId);
   return f;
 }
@@ -124,6 +135,7 @@ export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ 
   let stores = 0;
   // Options are checked by each kind's adapter before anything is written.
   for (const c of file.clusters) for (const st of c.stores) getStoreAdapter(st.kind).parseOptions(st.options);
+  const frontendRows = new Map(file.clusters.flatMap((c) => c.frontends.map((f) => [f, frontendData(f)] as const)));
   await db.$transaction(async (tx) => {
     for (const c of file.clusters) {
       const cluster = await tx.cluster.upsert({ where: { name: c.name }, create: { name: c.name, description: c.description }, update: { description: c.description } });
@@ -132,7 +144,8 @@ export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ 
         members++;
       }
       for (const f of c.frontends) {
-        await tx.frontend.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: f.name } }, create: { ...f, clusterId: cluster.id }, update: f });
+        const data = frontendRows.get(f)!;
+        await tx.frontend.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: f.name } }, create: { ...data, clusterId: cluster.id }, update: data });
         frontends++;
       }
       for (const st of c.stores) {

@@ -1,7 +1,7 @@
 import { getFrontendAdapter } from "@/server/adapters/registry";
-import type { TFrontendTarget } from "@/server/adapters/frontends/adapter";
+import type { TFrontendAdapter, TFrontendTarget } from "@/server/adapters/frontends/adapter";
 import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
-import { UnexpectedResponseError } from "@/server/errors";
+import { AppError, UnexpectedResponseError } from "@/server/errors";
 
 export interface TFrontendRow {
   kind: string;
@@ -10,10 +10,35 @@ export interface TFrontendRow {
   username: string | null;
   password: string | null;
   timeoutMs: number;
+  /** Frontend.options as stored (JSON text); absent or null = {}. */
+  options?: string | null;
+}
+
+/**
+ * Validates a frontend's options with its kind's adapter; kinds that declare no parseOptions take none,
+ * so a stray key is an error rather than silently ignored.
+ */
+export function parseFrontendOptions(adapter: TFrontendAdapter, raw: unknown): Record<string, unknown> {
+  const value = raw ?? {};
+  if (adapter.parseOptions) return adapter.parseOptions(value);
+  if (typeof value !== "object" || Array.isArray(value) || Object.keys(value).length > 0) {
+    throw new AppError("INVALID_INPUT", `${adapter.label} takes no options; remove "options" from this frontend`);
+  }
+  return {};
+}
+
+function storedOptions(row: TFrontendRow): unknown {
+  if (!row.options) return {};
+  try {
+    return JSON.parse(row.options);
+  } catch {
+    throw new AppError("INVALID_INPUT", `The frontend's stored options are not valid JSON; save them again in the inventory`);
+  }
 }
 
 export function toTarget(row: TFrontendRow): TFrontendTarget {
-  return { url: row.url, balancer: row.balancer, username: row.username, password: row.password, timeoutMs: row.timeoutMs };
+  const options = parseFrontendOptions(getFrontendAdapter(row.kind), storedOptions(row));
+  return { url: row.url, balancer: row.balancer, username: row.username, password: row.password, timeoutMs: row.timeoutMs, options };
 }
 
 /** Reads one frontend and returns the balancer this cluster uses in it. Throws typed errors. */

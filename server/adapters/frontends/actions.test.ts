@@ -60,7 +60,7 @@ async function startRecordingServer(path: string) {
 }
 
 function target(url: string, balancer: string): TFrontendTarget {
-  return { url, balancer, username: null, password: null, timeoutMs: 2000 };
+  return { url, balancer, username: null, password: null, timeoutMs: 2000, options: {} };
 }
 
 function snapshot(name: string, nonce: string | null): TBalancerSnapshot {

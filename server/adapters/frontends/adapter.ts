@@ -10,6 +10,8 @@ export interface TFrontendTarget {
   username?: string | null;
   password?: string | null;
   timeoutMs: number;
+  /** The kind's own settings, already validated by its parseOptions ({} for kinds without options). */
+  options: Record<string, unknown>;
 }
 
 /** Capability flags: the UI and the services ask these, never the kind (CONVENTIONS.md §5). */
@@ -20,6 +22,11 @@ export interface TFrontendCapabilities {
   weight: { min: number; max: number; integer: boolean } | null;
   /** Whether the kind counts member errors (charts show "no data" otherwise). */
   countsErrors: boolean;
+  /**
+   * Why a normalized admin state is not offered (or offered with a limit) on this kind, in words the UI
+   * shows beside the frontend; the UI never works this out from the kind itself.
+   */
+  notes?: Partial<Record<TAdminState, string>>;
 }
 
 /**
@@ -30,6 +37,11 @@ export interface TFrontendAdapter {
   kind: string;
   label: string;
   capabilities: TFrontendCapabilities;
+  /**
+   * Validates and defaults the kind's per-frontend options (Frontend.options), throwing AppError
+   * INVALID_INPUT naming the bad field. Kinds without it take no options (see parseFrontendOptions).
+   */
+  parseOptions?(raw: unknown): Record<string, unknown>;
   fetchStatusText(target: TFrontendTarget): Promise<string>;
   parseStatus(text: string): TFrontendStatus;
   /**

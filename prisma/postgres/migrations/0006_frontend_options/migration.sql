@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Frontend" ADD COLUMN     "options" TEXT NOT NULL DEFAULT '{}';
+
