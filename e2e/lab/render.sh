@@ -57,8 +57,16 @@ render_tomcat_server_xml() {
         <!-- A starting node asks a peer for all sessions and waits up to stateTransferTimeout (s).
              lab.sh passes a short value when the whole cluster starts cold (nothing to transfer;
              two nodes starting at once drop each other's request and would wait it out). -->
+        <!-- stateTimestampDrop="false": a delta that reaches a starting node during its state
+             transfer is applied after the snapshot instead of dropped for being older than the
+             request. With the default (true) an update racing the snapshot was lost on the
+             restarted node (seen in the rolling-deploy test: "Drop message [SESSION-DELTA] inside
+             GET_ALL_SESSIONS sync phase", then a user's counter went back). Safe here because
+             replication is synchronous: a session's next delta is only made after every member
+             acknowledged the previous one, so queued deltas apply in order. -->
         <Manager className="org.apache.catalina.ha.session.DeltaManager"
                  expireSessionsOnShutdown="false" notifyListenersOnReplication="true"
+                 stateTimestampDrop="false"
                  stateTransferTimeout="\${lab.stateTransferTimeout}" />
         <Channel className="org.apache.catalina.tribes.group.GroupChannel" heartbeatSleeptime="2000">
           <!-- Static membership over TCP (no multicast): this node + the two others. -->

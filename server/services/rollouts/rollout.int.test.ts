@@ -108,7 +108,8 @@ describe("rolling deploy over the lab", () => {
       await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= at.get(u.user)! + 3)).toBe(true), { timeout: 30_000, interval: 200 });
     } finally {
       const report = await traffic.stop();
-      expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });
+      const why = report.users.flatMap((u) => [...u.failureMessages, ...u.violationMessages].map((m) => `user ${u.user} (${u.nodesSeen.join(">")}): ${m}`));
+      expect(report.totals, why.slice(0, 20).join("\n")).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });
       for (const u of report.users) expect(u.counterMonotonic, `user ${u.user}: ${u.violationMessages.join("; ")}`).toBe(true);
     }
     // Each member: every phase done once, in order; the deploy really restarted it.
