@@ -1,6 +1,8 @@
 import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import { apacheBalancerAdapter } from "@/server/adapters/frontends/apache-balancer";
 import { modJkAdapter } from "@/server/adapters/frontends/mod-jk";
+import { haproxyAdapter } from "@/server/adapters/frontends/haproxy";
+import { nginxAdapter } from "@/server/adapters/frontends/nginx";
 import { AppError } from "@/server/errors";
 import type { TStoreAdapter } from "@/server/adapters/stores/adapter";
 import { jdbcStoreAdapter } from "@/server/adapters/stores/jdbc-store";
@@ -12,6 +14,8 @@ import { tomcatManagerAdapter } from "@/server/adapters/stores/tomcat-manager";
 const frontendAdapters = {
   "apache-balancer": apacheBalancerAdapter,
   "mod-jk": modJkAdapter,
+  haproxy: haproxyAdapter,
+  nginx: nginxAdapter,
 } as const satisfies Record<string, TFrontendAdapter>;
 
 export type TFrontendKind = keyof typeof frontendAdapters;

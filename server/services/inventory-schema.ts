@@ -8,11 +8,16 @@ const ZName = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, dot, dash or underscore (it appears in URLs)");
 const ZPort = z.number().int().min(1).max(65535);
+/** A runtime API socket (HAProxy's `stats socket`): tcp://host:port or unix:/absolute/path. */
+const SOCKET_URL = /^(tcp:\/\/(\[[^\]]+\]|[^:/\s]+):\d{1,5}\/?|unix:\/\S+)$/;
 const ZHttpUrl = z
   .string()
   .trim()
-  .url({ message: "must be a full URL such as http://10.0.0.5/balancer-manager", abort: true })
-  .refine((u) => /^https?:\/\//.test(u), "only http:// and https:// status pages are supported");
+  .refine((u) => SOCKET_URL.test(u) || URL.canParse(u), { message: "must be a full URL such as http://10.0.0.5/balancer-manager", abort: true })
+  .refine(
+    (u) => /^https?:\/\//.test(u) || SOCKET_URL.test(u),
+    "only http:// and https:// status pages, or tcp://host:port and unix:/path runtime API sockets, are supported",
+  );
 
 export const ZMemberInput = z.object({
   name: ZName,
@@ -34,6 +39,8 @@ export const ZFrontendInput = z.object({
   pollIntervalMs: z.number().int().min(500).max(3_600_000).default(2000),
   timeoutMs: z.number().int().min(100).max(60_000).default(1500),
   enabled: z.boolean().default(true),
+  /** Kind-specific (e.g. nginx's include file and commands); validated by the kind's adapter. Absent on update = unchanged. */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 export type TFrontendInput = z.infer<typeof ZFrontendInput>;
 

@@ -49,7 +49,7 @@ describe("inventory", () => {
     await expect(caller.cluster.create({ name: "shop", description: "" })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(caller.member.create({ clusterId: c.id, data: { name: "t1", route: "t1", host: "h", httpPort: 0 } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(caller.member.delete({ id: 999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(caller.frontend.create({ clusterId: c.id, data: { name: "f", kind: "nginx" as "mod-jk", url: "http://x/", balancer: "b" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.frontend.create({ clusterId: c.id, data: { name: "f", kind: "traefik" as "mod-jk", url: "http://x/", balancer: "b" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     const f = await caller.frontend.create({ clusterId: c.id, data: { name: "f", kind: "mod-jk", url: "http://x/jkstatus", balancer: "lb", password: "s3cret" } });
     const inv = await caller.cluster.inventory({ name: "shop" });
     expect(inv.frontends[0]).toMatchObject({ id: f.id, hasPassword: true });

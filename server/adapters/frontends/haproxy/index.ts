@@ -1,0 +1,30 @@
+import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
+import { HAPROXY_OBSERVED_STATE, HAPROXY_WEIGHT_RANGE, setHaproxyAdminState, setHaproxyWeight } from "./actions";
+import { haproxyStatusCommand, parseHaproxyStatus } from "./parse";
+import { assertHaproxyName, sendHaproxyCommand } from "./transport";
+
+export const haproxyAdapter: TFrontendAdapter = {
+  kind: "haproxy",
+  label: "HAProxy (runtime API)",
+  capabilities: {
+    // ready / drain / maint; "disabled" is sent as maint (HAProxy's only no-traffic state) and reads
+    // back as stopped. No standby: backup servers exist only in the configuration.
+    adminStates: ["active", "draining", "disabled", "stopped"],
+    weight: { ...HAPROXY_WEIGHT_RANGE, integer: true },
+    countsErrors: true,
+    notes: {
+      draining:
+        "HAProxy drain: no new sessions, but requests of existing sticky sessions (use-server rules, cookie or " +
+        "stick-table persistence) keep going to the server until they end.",
+      standby: "HAProxy has no runtime standby: backup servers are set in its configuration only.",
+    },
+  },
+  fetchStatusText(target) {
+    assertHaproxyName("backend", target.balancer);
+    return sendHaproxyCommand(target.url, haproxyStatusCommand(target.balancer), target.timeoutMs);
+  },
+  parseStatus: parseHaproxyStatus,
+  observedStateFor: (intended) => HAPROXY_OBSERVED_STATE[intended],
+  setAdminState: setHaproxyAdminState,
+  setWeight: setHaproxyWeight,
+};
