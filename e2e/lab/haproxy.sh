@@ -133,3 +133,8 @@ haproxy_status_line() { # prints the status row; returns 1 unless up
     "http=$LAB_FRONTEND_C_PORT (haproxy, backend $HAPROXY_BACKEND) api=$(haproxy_api_url)"
   [[ $state == up ]]
 }
+
+# The lab inventory's line for frontend C (render_inventory calls it inside the lab cluster's frontends).
+render_haproxy_inventory_frontend() {
+  echo "      - { name: haproxy, kind: haproxy, url: \"$(haproxy_api_url)\", balancer: $HAPROXY_BACKEND, pollIntervalMs: 2000 }"
+}
