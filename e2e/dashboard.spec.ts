@@ -32,7 +32,7 @@ test("from an empty database the lab cluster appears, goes failing when a Tomcat
       expect(await balancerHealth(f, member)).toBe("healthy");
     }
   }
-  await expect(page.getByRole("row", { name: /^Frontend / }).getByText("up", { exact: true })).toHaveCount(2);
+  await expect(page.getByRole("row", { name: /^Frontend / }).getByText("up", { exact: true })).toHaveCount(FRONTENDS.length);
 
   // Anything below happens without a reload: mark the document and check the mark at the end.
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));

@@ -21,7 +21,7 @@ export function ActionResult({ result, onRetry, retrying, onDismiss }: { result:
     <section className={`alert ${tone}`} role="status" aria-live="polite" aria-label={`Result of ${result.action} ${result.member}`}>
       <div className="toolbar" style={{ justifyContent: "space-between" }}>
         <strong>
-          {result.action} {result.member}: {result.overall === "done" ? "done on every frontend" : result.overall === "partial" ? "PARTIAL: not every frontend confirmed" : "FAILED on every frontend"}
+          {result.action} {result.member}: {result.overall === "done" ? (result.frontends.some((f) => f.outcome === "unsupported") ? "done on every frontend that offers it" : "done on every frontend") : result.overall === "partial" ? "PARTIAL: not every frontend confirmed" : "FAILED on every frontend"}
         </strong>
         <span className="toolbar">
           {retryable.length > 0 && (

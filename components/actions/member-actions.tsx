@@ -12,10 +12,11 @@ const VERB_STATE: Record<TVerb, string> = { drain: "draining", disable: "disable
 type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
 
 /**
- * The action buttons of one member. Only verbs every frontend of the cluster supports are offered, so
- * one click means the same thing everywhere; every disruptive one asks first and states its impact.
+ * The action buttons of one member. Only verbs every frontend of the cluster supports, or explains how
+ * it handles instead (caveats: a kind's capability notes, per state), are offered; every disruptive one
+ * asks first, states its impact and shows those caveats.
  */
-export function MemberActions({ cluster, member, intendedState, drift, supportedStates, onResult }: { cluster: string; member: string; intendedState: string | null; drift: boolean; supportedStates: readonly string[]; onResult: (r: TActionResult | TActionResult[]) => void }) {
+export function MemberActions({ cluster, member, intendedState, drift, supportedStates, caveats = {}, onResult }: { cluster: string; member: string; intendedState: string | null; drift: boolean; supportedStates: readonly string[]; caveats?: Record<string, string[]>; onResult: (r: TActionResult | TActionResult[]) => void }) {
   const trpc = useTRPC();
   const [pending, setPending] = useState<TPending>(null);
   const verbs = (Object.keys(VERB_STATE) as TVerb[]).filter((v) => supportedStates.includes(VERB_STATE[v]) && VERB_STATE[v] !== intendedState);
@@ -36,13 +37,13 @@ export function MemberActions({ cluster, member, intendedState, drift, supported
         </button>
       )}
       {reapply.error && <span className="field-error" role="alert">{reapply.error.message}</span>}
-      {pending?.kind === "verb" && <VerbDialog cluster={cluster} member={member} verb={pending.verb} onClose={() => setPending(null)} onResult={onResult} />}
+      {pending?.kind === "verb" && <VerbDialog cluster={cluster} member={member} verb={pending.verb} caveats={caveats[VERB_STATE[pending.verb]] ?? []} onClose={() => setPending(null)} onResult={onResult} />}
       {pending?.kind === "weight" && <WeightDialog cluster={cluster} member={member} onClose={() => setPending(null)} onResult={onResult} />}
     </div>
   );
 }
 
-function VerbDialog({ cluster, member, verb, onClose, onResult }: { cluster: string; member: string; verb: TVerb; onClose: () => void; onResult: (r: TActionResult) => void }) {
+function VerbDialog({ cluster, member, verb, caveats, onClose, onResult }: { cluster: string; member: string; verb: TVerb; caveats: string[]; onClose: () => void; onResult: (r: TActionResult) => void }) {
   const trpc = useTRPC();
   const impact = useQuery(trpc.member.impact.queryOptions({ cluster, member, verb }));
   const [force, setForce] = useState(false);
@@ -61,6 +62,13 @@ function VerbDialog({ cluster, member, verb, onClose, onResult }: { cluster: str
       {impact.isPending && <p aria-busy="true">Working out the impact…</p>}
       {impact.error && <p className="field-error">Impact unknown: {impact.error.message}</p>}
       {impact.data && <p>{impact.data.summary}</p>}
+      {caveats.length > 0 && (
+        <ul aria-label="Frontend limits" className="muted">
+          {caveats.map((c) => (
+            <li key={c}>{c}</li>
+          ))}
+        </ul>
+      )}
       {leavesNoActive && (
         <div className="alert error">
           <p style={{ marginTop: 0 }}>No member would be left active to take new sessions.</p>

@@ -30,7 +30,14 @@ export function FrontendsPanel({ frontends }: { frontends: TFrontend[] }) {
             <th scope="row">
               {f.name} <span className="muted">({f.balancer})</span>
             </th>
-            <td>{f.kindLabel}</td>
+            <td>
+              {f.kindLabel}
+              {Object.entries(f.notes).map(([state, note]) => (
+                <div key={state} className="muted" style={{ fontSize: ".8rem" }} aria-label={`${f.name} ${state}`}>
+                  {state}: {note}
+                </div>
+              ))}
+            </td>
             <td>
               <a href={f.url} target="_blank" rel="noreferrer">
                 {f.url}

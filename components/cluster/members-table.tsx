@@ -14,9 +14,12 @@ type TView = inferRouterOutputs<AppRouter>["cluster"]["get"];
  */
 export function MembersTable({ view, canOperate, onResult }: { view: TView; canOperate: boolean; onResult: (r: TActionResult | TActionResult[]) => void }) {
   const { frontends, members } = view;
-  // Offer only what every polled frontend can do, so one action means the same thing on each.
+  // Offer what every polled frontend can do, or says (in its kind's note) how it handles it instead,
+  // e.g. nginx has no drain and keeps the member in rotation: the dialog then shows those notes.
   const enabled = frontends.filter((f) => f.enabled);
-  const supportedStates = enabled.length === 0 ? [] : enabled[0]!.adminStates.filter((s) => enabled.every((f) => f.adminStates.includes(s)));
+  const candidates = [...new Set(enabled.flatMap((f) => f.adminStates))];
+  const supportedStates = candidates.filter((s) => enabled.every((f) => f.adminStates.includes(s) || f.notes[s] !== undefined));
+  const caveats = Object.fromEntries(supportedStates.map((s) => [s, enabled.filter((f) => f.notes[s] !== undefined).map((f) => `${f.name}: ${f.notes[s]}`)]));
   if (members.length === 0) {
     return <div className="empty">No members yet: add them in the inventory, or wait for the first poll to list what the frontends route to.</div>;
   }
@@ -112,7 +115,7 @@ export function MembersTable({ view, canOperate, onResult }: { view: TView; canO
               {canOperate && (
                 <td>
                   {m.memberId !== null ? (
-                    <MemberActions cluster={view.cluster.name} member={m.name} intendedState={m.intendedState} drift={m.drift} supportedStates={supportedStates} onResult={onResult} />
+                    <MemberActions cluster={view.cluster.name} member={m.name} intendedState={m.intendedState} drift={m.drift} supportedStates={supportedStates} caveats={caveats} onResult={onResult} />
                   ) : (
                     <span className="muted">add to inventory to act on it</span>
                   )}

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import type { TFrontendKind } from "@/server/adapters/registry";
 
 export interface TFrontendDraft {
   name: string;
@@ -13,14 +14,39 @@ export interface TFrontendDraft {
   pollIntervalMs: string;
   timeoutMs: string;
   enabled: boolean;
+  /** The kind's options as JSON text ("" = none); the kind's adapter validates them on save. */
+  options: string;
 }
 
-export const EMPTY_FRONTEND: TFrontendDraft = { name: "", kind: "apache-balancer", url: "", balancer: "", username: "", password: "", pollIntervalMs: "2000", timeoutMs: "1500", enabled: true };
+export const EMPTY_FRONTEND: TFrontendDraft = { name: "", kind: "apache-balancer", url: "", balancer: "", username: "", password: "", pollIntervalMs: "2000", timeoutMs: "1500", enabled: true, options: "" };
+
+/** Stored options (JSON text) as the editor shows them: "" for none, else indented JSON. */
+export function optionsDraft(stored: string | null | undefined): string {
+  if (!stored || stored === "{}") return "";
+  try {
+    return JSON.stringify(JSON.parse(stored), null, 2);
+  } catch {
+    return stored;
+  }
+}
+
+/** The draft's options as an object, or a message saying why the text is not a JSON object. */
+function parseOptionsDraft(text: string): { value: Record<string, unknown> } | { error: string } {
+  if (text.trim() === "") return { value: {} };
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return { error: "Options must be a JSON object, e.g. {\"includeFile\": \"/etc/nginx/clusterdeck/upstream.conf\"}" };
+    return { value: v as Record<string, unknown> };
+  } catch (err) {
+    return { error: `Options are not valid JSON: ${(err as Error).message}` };
+  }
+}
 
 export function toFrontendInput(d: TFrontendDraft) {
+  const options = parseOptionsDraft(d.options);
   return {
     name: d.name,
-    kind: d.kind as "apache-balancer" | "mod-jk",
+    kind: d.kind as TFrontendKind,
     url: d.url,
     balancer: d.balancer,
     username: d.username || null,
@@ -28,6 +54,8 @@ export function toFrontendInput(d: TFrontendDraft) {
     pollIntervalMs: Number(d.pollIntervalMs),
     timeoutMs: Number(d.timeoutMs),
     enabled: d.enabled,
+    // The form refuses to submit text that is not a JSON object (see FrontendForm), so this is the value.
+    options: "value" in options ? options.value : {},
   };
 }
 
@@ -36,13 +64,16 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
   const trpc = useTRPC();
   const kinds = useQuery(trpc.frontend.kinds.queryOptions());
   const [d, setD] = useState(initial);
-  const set = (k: keyof TFrontendDraft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setD({ ...d, [k]: e.target.value });
+  const [optionsError, setOptionsError] = useState<string | null>(null);
+  const set = (k: keyof TFrontendDraft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setD({ ...d, [k]: e.target.value });
   return (
     <form
       className="inline"
       onSubmit={(e) => {
         e.preventDefault();
-        onSubmit(d);
+        const parsed = parseOptionsDraft(d.options);
+        setOptionsError("error" in parsed ? parsed.error : null);
+        if (!("error" in parsed)) onSubmit(d);
       }}
     >
       <label>
@@ -82,6 +113,15 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
       <label>
         Timeout (ms)
         <input value={d.timeoutMs} onChange={set("timeoutMs")} inputMode="numeric" size={6} />
+      </label>
+      <label style={{ minWidth: "24rem" }}>
+        Options (JSON, per kind; nginx: includeFile, testCommand, reloadCommand, stubStatusUrl, probePath)
+        <textarea value={d.options} onChange={set("options")} rows={d.options ? 6 : 1} spellCheck={false} style={{ fontFamily: "monospace" }} />
+        {optionsError && (
+          <span className="field-error" role="alert">
+            {optionsError}
+          </span>
+        )}
       </label>
       <label style={{ flexDirection: "row", alignItems: "center", gap: ".3rem" }}>
         <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> Poll it

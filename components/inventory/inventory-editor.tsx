@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { MutationError } from "@/components/inventory/mutation-error";
 import { EMPTY_MEMBER, MemberForm, toMemberInput } from "@/components/inventory/member-form";
-import { EMPTY_FRONTEND, FrontendForm, toFrontendInput } from "@/components/inventory/frontend-form";
+import { EMPTY_FRONTEND, FrontendForm, optionsDraft, toFrontendInput } from "@/components/inventory/frontend-form";
 
 /** Members and frontends of one cluster: add, edit, delete. Every change is validated by the API. */
 export function InventoryEditor({ name }: { name: string }) {
@@ -102,7 +102,7 @@ export function InventoryEditor({ name }: { name: string }) {
           <li key={f.id} className="panel" style={{ marginBottom: ".5rem" }}>
             {editing === `f${f.id}` ? (
               <FrontendForm
-                initial={{ name: f.name, kind: f.kind, url: f.url, balancer: f.balancer, username: f.username ?? "", password: "", pollIntervalMs: String(f.pollIntervalMs), timeoutMs: String(f.timeoutMs), enabled: f.enabled }}
+                initial={{ name: f.name, kind: f.kind, url: f.url, balancer: f.balancer, username: f.username ?? "", password: "", pollIntervalMs: String(f.pollIntervalMs), timeoutMs: String(f.timeoutMs), enabled: f.enabled, options: optionsDraft(f.options) }}
                 passwordHint={f.hasPassword ? "unchanged" : ""}
                 submitLabel="Save"
                 pending={updateFrontend.isPending}

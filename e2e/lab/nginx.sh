@@ -135,3 +135,20 @@ render_nginx_env() {
   echo "LAB_NGINX_PREFIX=$(nginx_root)"
   echo "LAB_NGINX_CONF=$(nginx_conf)"
 }
+
+# The nginx frontend's entry in the lab inventory (render_inventory): the same argv as nginx_ctl.
+render_nginx_inventory_frontend() {
+  local ctl
+  ctl="\"$NGINX_BIN\", \"-p\", \"$(nginx_root)\", \"-c\", \"$(nginx_conf)\""
+  echo "      - name: nginx"
+  echo "        kind: nginx"
+  echo "        url: \"$(nginx_status_url)\""
+  echo "        balancer: $NGINX_UPSTREAM"
+  echo "        pollIntervalMs: 2000"
+  echo "        options:"
+  echo "          includeFile: \"$(nginx_include)\""
+  echo "          testCommand: [$ctl, \"-t\"]"
+  echo "          reloadCommand: [$ctl, \"-s\", \"reload\"]"
+  echo "          stubStatusUrl: \"$(nginx_status_url)\""
+  echo "          probePath: /app/health"
+}

@@ -370,6 +370,10 @@ EOF
     frontends:
       - { name: apache-balancer, kind: apache-balancer, url: "http://$LAB_HOST:$LAB_FRONTEND_A_PORT/balancer-manager", balancer: tomcats, pollIntervalMs: 2000 }
       - { name: apache-mod-jk, kind: mod-jk, url: "http://$LAB_HOST:$LAB_FRONTEND_B_PORT/jkstatus", balancer: lb, pollIntervalMs: 2000 }
+EOF
+  render_haproxy_inventory_frontend
+  render_nginx_inventory_frontend
+  cat <<EOF
     stores:
       # The /msm context's sessions (lab MSM stand-in, non-sticky layout) and the Redis bench/seed data.
       - { name: msm, kind: memcached-msm, nodes: [{ name: n1, host: $LAB_HOST, port: $LAB_MEMCACHED1_PORT }, { name: n2, host: $LAB_HOST, port: $LAB_MEMCACHED2_PORT }] }

@@ -10,7 +10,7 @@ function view(cells: TCell[], opts: { intended?: TAdminState; up?: Array<boolean
   const names = ["apache-balancer", "apache-mod-jk", "apache-b"];
   return {
     cluster: { id: 1, name: "shop", description: "", autoReapply: false },
-    frontends: cells.map((_, i) => ({ id: i + 1, name: names[i]!, kind: "k", kindLabel: "k", url: "http://x", balancer: "lb", pollIntervalMs: 2000, enabled: true, up: opts.up?.[i] ?? true, error: null, errorCode: null, lastPollAt: null, lastGoodAt: null, durationMs: null, adminStates: [] })),
+    frontends: cells.map((_, i) => ({ id: i + 1, name: names[i]!, kind: "k", kindLabel: "k", url: "http://x", balancer: "lb", pollIntervalMs: 2000, enabled: true, up: opts.up?.[i] ?? true, error: null, errorCode: null, lastPollAt: null, lastGoodAt: null, durationMs: null, adminStates: [], notes: {} })),
     members: [
       {
         memberId: 1,

@@ -43,6 +43,7 @@ export const ZClusterView = z.object({
       lastGoodAt: z.date().nullable(),
       durationMs: z.number().nullable(),
       adminStates: z.array(z.enum(ADMIN_STATES)).readonly(),
+      notes: z.partialRecord(z.enum(ADMIN_STATES), z.string()).default({}),
     }),
   ),
   members: z.array(

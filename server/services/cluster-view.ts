@@ -59,6 +59,8 @@ export interface TFrontendRow {
   lastGoodAt: Date | null;
   durationMs: number | null;
   adminStates: readonly TAdminState[];
+  /** The kind's own words on states it does not offer or offers with limits (capabilities.notes). */
+  notes: Partial<Record<TAdminState, string>>;
 }
 
 export interface TClusterView {
@@ -89,6 +91,7 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
       lastGoodAt: live?.lastGoodAt ?? null,
       durationMs: live?.durationMs ?? null,
       adminStates: adapter.capabilities.adminStates,
+      notes: adapter.capabilities.notes ?? {},
     };
   });
 

@@ -178,7 +178,9 @@ async function applyOnFrontend(f: TFrontendRowWithId, member: Parameters<typeof 
 
 function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): string | null {
   if (change.kind === "state") {
-    return adapter.observedStateFor(change.state) === null ? `${adapter.label} has no ${change.state} state` : null;
+    if (adapter.observedStateFor(change.state) !== null) return null;
+    // The kind's own words where it has them (nginx: why there is no drain and what happens instead).
+    return adapter.capabilities.notes?.[change.state] ?? `${adapter.label} has no ${change.state} state`;
   }
   const w = adapter.capabilities.weight;
   if (!w) return `${adapter.label} has no runtime weight`;

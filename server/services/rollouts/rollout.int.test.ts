@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
-import { LAB_ROUTES, labFrontends, waitUntilHealthy } from "@/e2e/lab/lab-frontends";
+import { expectedAdminState, LAB_ROUTES, labFrontends, labRouteOf, waitUntilHealthy } from "@/e2e/lab/lab-frontends";
 import { startTraffic, type TTrafficHandle } from "@/e2e/lab/traffic";
 import { readBalancer } from "@/server/services/read-frontend";
 import { createTestDb } from "@/server/test-support/test-db";
@@ -32,10 +32,11 @@ const asAdmin = { principal: admin, ip: null };
 const versionFile = (route: string) => path.join(LAB_DIR, route, "app-version.txt");
 
 /** Admin state, weight and health of every lab member on both frontends, read from the balancers. */
+/** Keyed by lab route (nginx members, which have no route, by their Tomcat's port). */
 async function balancerView(): Promise<Record<string, Record<string, { adminState: string; weight: number; health: string }>>> {
   const out: Record<string, Record<string, { adminState: string; weight: number; health: string }>> = {};
   for (const f of FRONTENDS) {
-    for (const m of (await readBalancer(f.row)).members) (out[m.route] ??= {})[f.name] = { adminState: m.adminState, weight: m.loadfactor, health: m.health };
+    for (const m of (await readBalancer(f.row)).members) (out[labRouteOf(m, env)] ??= {})[f.name] = { adminState: m.adminState, weight: m.loadfactor, health: m.health };
   }
   return out;
 }
@@ -171,7 +172,8 @@ describe("rolling deploy over the lab", () => {
     const r = await startRollout(db, "lab", { ...FAST, members: ["tomcat2", "tomcat3"], wait: { strategy: "sessions", timeoutSec: 300 }, deploy: { kind: "manual" } }, { principal: operator, ip: null });
     const waiting = await untilSettled(db, r.id, 30_000, (v) => (v.steps.find((s) => s.phase === "wait")?.samples.length ?? 0) >= 2);
     expect(waiting.members[0]!.remaining).toBeGreaterThanOrEqual(3);
-    for (const f of FRONTENDS) expect((await balancerView()).tomcat2![f.name]!.adminState).toBe("draining");
+    // nginx has no drain: the member stays in rotation there until the stop phase marks it down.
+    for (const f of FRONTENDS) expect((await balancerView()).tomcat2![f.name]!.adminState).toBe(expectedAdminState(f, "draining"));
     await requestAbort(db, "lab", r.id, asAdmin);
     const done = await untilSettled(db, r.id, 30_000);
     expect(done.state).toBe("aborted");

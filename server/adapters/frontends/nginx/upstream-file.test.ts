@@ -79,12 +79,14 @@ describe("editUpstreamFile", () => {
     expect(editUpstreamFile(out, "tomcats", "127.0.0.1:18082", { down: false, backup: false })).toBe(LAB);
   });
 
-  it("sets a weight in place, or adds one where there was none", () => {
+  it("sets a weight in place, or adds one where there was none (but not the default 1)", () => {
+    expect(editUpstreamFile(LAB, "tomcats", "127.0.0.1:18081", { weight: 1 })).toBe(LAB);
     const once = editUpstreamFile(LAB, "tomcats", "127.0.0.1:18081", { weight: 5 });
     expect(once).toContain("server 127.0.0.1:18081 weight=5 max_fails=1 fail_timeout=5s;");
     const twice = editUpstreamFile(once, "tomcats", "127.0.0.1:18081", { weight: 7 });
     expect(twice).toContain("server 127.0.0.1:18081 weight=7 max_fails=1 fail_timeout=5s;");
     expect(parseUpstreamFile(twice)[0]!.servers[0]!.weight).toBe(7);
+    expect(editUpstreamFile(twice, "tomcats", "127.0.0.1:18081", { weight: 1 })).toBe(LAB);
   });
 
   it("keeps unknown parameters and quotes, and edits only the named upstream", () => {

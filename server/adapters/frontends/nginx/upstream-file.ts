@@ -199,10 +199,12 @@ function withFlag(params: string[], flag: string, on: boolean | undefined): stri
 export function editServerParams(params: readonly string[], edit: TServerEdit): string[] {
   let out = [...params];
   if (edit.weight !== undefined) {
-    const w = `${SERVER_PARAMS.weight}=${edit.weight}`;
     const at = out.findIndex((p) => p.startsWith(`${SERVER_PARAMS.weight}=`));
-    if (at >= 0) out[at] = w;
-    else out = [w, ...out];
+    // nginx's default weight is written as no weight at all: putting a member back to 1 (a rollout's
+    // ramp, an operator undoing a change) gives back the line it had, not an equivalent one.
+    if (edit.weight === SERVER_DEFAULTS.weight) out = out.filter((_, i) => i !== at);
+    else if (at >= 0) out[at] = `${SERVER_PARAMS.weight}=${edit.weight}`;
+    else out = [`${SERVER_PARAMS.weight}=${edit.weight}`, ...out];
   }
   out = withFlag(out, SERVER_PARAMS.down, edit.down);
   out = withFlag(out, SERVER_PARAMS.backup, edit.backup);
