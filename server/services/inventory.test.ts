@@ -43,6 +43,31 @@ describe("inventory", () => {
     expect(await db.cluster.count()).toBe(0);
   });
 
+  it("frontend options: checked by the kind's adapter before anything is written, stored as JSON, kept when an update leaves them out", async () => {
+    const nginx = `      - name: nginx
+        kind: nginx
+        url: "http://127.0.0.1:18110/nginx_status"
+        balancer: tomcats
+        options: { includeFile: /srv/up.conf, testCommand: [nginx, -t], reloadCommand: [nginx, -s, reload], probePath: /app/health }
+`;
+    await expect(importInventory(db, parseInventoryYaml(GOOD + nginx.replace("includeFile: /srv/up.conf", "includeFile: up.conf")))).rejects.toThrow(
+      "Invalid nginx frontend options: options.includeFile: must be an absolute path",
+    );
+    await expect(importInventory(db, parseInventoryYaml(GOOD.replace("balancer: tomcats }", "balancer: tomcats, options: { x: 1 } }")))).rejects.toThrow(/takes no options/);
+    expect(await db.cluster.count()).toBe(0);
+
+    await importInventory(db, parseInventoryYaml(GOOD + nginx));
+    const stored = await db.frontend.findFirstOrThrow({ where: { name: "nginx" } });
+    expect(JSON.parse(stored.options)).toStrictEqual({ includeFile: "/srv/up.conf", testCommand: ["nginx", "-t"], reloadCommand: ["nginx", "-s", "reload"], probePath: "/app/health" });
+    expect((await db.frontend.findFirstOrThrow({ where: { name: "apache-balancer" } })).options).toBe("{}");
+
+    const caller = createCaller(testContext(db, "operator"));
+    await caller.frontend.update({ id: stored.id, data: { name: "nginx", kind: "nginx", url: "http://127.0.0.1:18110/nginx_status", balancer: "tomcats", pollIntervalMs: 5000 } });
+    expect((await db.frontend.findUniqueOrThrow({ where: { id: stored.id } })).options).toBe(stored.options);
+    await expect(caller.frontend.update({ id: stored.id, data: { name: "nginx", kind: "nginx", url: "http://127.0.0.1:18110/nginx_status", balancer: "tomcats", options: {} } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await db.frontend.findUniqueOrThrow({ where: { id: stored.id } })).options).toBe(stored.options);
+  });
+
   it("through the API: validates input, reports conflicts and missing rows as typed errors", async () => {
     const caller = createCaller(testContext(db, "operator"));
     const c = await caller.cluster.create({ name: "shop", description: "" });
