@@ -39,9 +39,14 @@ export function FrontendsPanel({ frontends }: { frontends: TFrontend[] }) {
               ))}
             </td>
             <td>
-              <a href={f.url} target="_blank" rel="noreferrer">
-                {f.url}
-              </a>
+              {/* A runtime API socket (tcp://, unix:) is an address, not a page a browser can open. */}
+              {/^https?:\/\//.test(f.url) ? (
+                <a href={f.url} target="_blank" rel="noreferrer">
+                  {f.url}
+                </a>
+              ) : (
+                <code>{f.url}</code>
+              )}
             </td>
             <td>
               {!f.enabled ? (
