@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/server/test-support/test-db";
 import { compactHistory, recordSamples } from "@/server/poller/history";
 import { getClusterHistory } from "@/server/services/history-query";
-import type { TLiveMember } from "@/server/poller/live-state";
+import { forgetFrontendLive, setFrontendLive, type TLiveMember } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const member = (route: string, requestsPerSec: number): TLiveMember => ({
@@ -59,5 +59,26 @@ describe("history: raw for an hour, coarser beyond", () => {
     expect(h.points).toHaveLength(1);
     expect(h.points[0]!.values.tomcat1!.requestsPerSec).toBe(7);
     expect(h.points[0]!.values.tomcat1!.busy).toBe(4);
+  });
+
+  it("a frontend without routes (nginx) adds to the inventory member its live reading matches by host and port", async () => {
+    const c = await db.cluster.create({ data: { name: "c" } });
+    await db.member.create({ data: { clusterId: c.id, name: "tomcat1", route: "tomcat1", host: "127.0.0.1", httpPort: 18081 } });
+    const a = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
+    const n = await db.frontend.create({ data: { clusterId: c.id, name: "n", kind: "nginx", url: "http://y/", balancer: "tomcats" } });
+    const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+    const byPort = { ...member("", 4), key: "127.0.0.1:18081", host: "127.0.0.1", port: 18081 };
+    const unknown = { ...member("", 1), key: "127.0.0.1:9999", host: "127.0.0.1", port: 9999 };
+    await recordSamples(db, a.id, new Date(now - 5000), [member("tomcat1", 3)]);
+    await recordSamples(db, n.id, new Date(now - 5000), [byPort, unknown]);
+    setFrontendLive({ frontendId: n.id, clusterId: c.id, up: true, error: null, errorCode: null, lastPollAt: null, lastGoodAt: null, durationMs: 1, members: [byPort, unknown], stale: false, balancerRaw: {} });
+    try {
+      const h = await getClusterHistory(db, "c", "15m", now);
+      // Not in the inventory: still a line, under the frontend's own key.
+      expect(h.routes).toEqual(["127.0.0.1:9999", "tomcat1"]);
+      expect(h.points[0]!.values.tomcat1!.requestsPerSec).toBe(7);
+    } finally {
+      forgetFrontendLive(n.id);
+    }
   });
 });

@@ -1,6 +1,8 @@
 import type { TDb } from "@/server/db";
 import { RAW_KEEP_MS } from "@/server/poller/history";
 import { getClusterByName } from "@/server/services/inventory";
+import { matchMember } from "@/server/services/member-identity";
+import { getFrontendLive } from "@/server/poller/live-state";
 
 export const HISTORY_RANGES = { "15m": 15 * 60_000, "1h": 60 * 60_000, "24h": 24 * 60 * 60_000 } as const;
 export type THistoryRange = keyof typeof HISTORY_RANGES;
@@ -25,6 +27,25 @@ export interface THistorySeries {
  * Chart series for a cluster. Each frontend's samples are averaged within a bucket, then frontends are
  * added up per member route. 24 h reads the 1-minute roll-ups plus the raw last hour.
  */
+/**
+ * A line per inventory member even for frontends without routes (nginx): a sample's member key is
+ * matched to the member the frontend's live reading shows under that key (by host and port); the key
+ * itself stands in when the console has not read that frontend yet.
+ */
+function routeResolver(cluster: Awaited<ReturnType<typeof getClusterByName>>): (frontendId: number, memberKey: string) => string {
+  const cache = new Map<string, string>();
+  return (frontendId, memberKey) => {
+    const k = `${frontendId} ${memberKey}`;
+    let route = cache.get(k);
+    if (route === undefined) {
+      const observed = getFrontendLive(frontendId)?.members.find((m) => m.key === memberKey);
+      route = (observed && matchMember(cluster.members, observed)?.route) || memberKey;
+      cache.set(k, route);
+    }
+    return route;
+  };
+}
+
 export async function getClusterHistory(db: TDb, clusterName: string, range: THistoryRange, now = Date.now()): Promise<THistorySeries> {
   const cluster = await getClusterByName(db, clusterName);
   const spanMs = HISTORY_RANGES[range];
@@ -41,9 +62,10 @@ export async function getClusterHistory(db: TDb, clusterName: string, range: THi
   type TAcc = { n: number; req: number; busy: number; err: number | null; bytes: number };
   const buckets = new Map<number, Map<string, Map<number, TAcc>>>();
   const routes = new Set<string>();
+  const routeOf = routeResolver(cluster);
   for (const r of rows) {
     const t = Math.floor(r.at.getTime() / bucketMs) * bucketMs;
-    const route = r.route || r.memberKey;
+    const route = r.route || routeOf(r.frontendId, r.memberKey);
     routes.add(route);
     const byRoute = buckets.get(t) ?? new Map<string, Map<number, TAcc>>();
     buckets.set(t, byRoute);
