@@ -150,6 +150,21 @@ describe("haproxy adapter against the lab HAProxy", () => {
     for (const r of ROUTES) expect(await rawServer(r)).toMatchObject({ admin: ACTIVE, weight: 1 });
   });
 
+  it("a killed Tomcat: HAProxy's checks mark it DOWN (failing, still active), and UP again once it is back", async () => {
+    try {
+      await labCommand("kill-member", "tomcat3");
+      // No traffic needed: HAProxy's own health checks (every second, fall 2) find it.
+      await vi.waitFor(async () => expect(await rawServer("tomcat3")).toMatchObject({ op: 0, admin: ACTIVE }), { timeout: 15_000, interval: 250 });
+      const tomcat3 = (await readBalancer(row)).members.find((m) => m.route === "tomcat3");
+      expect([tomcat3?.adminState, tomcat3?.health, tomcat3?.raw.status]).toEqual(["active", "failing", "DOWN"]);
+      for (const r of ["tomcat1", "tomcat2"]) expect((await readBalancer(row)).members.find((m) => m.route === r)?.health).toBe("healthy");
+    } finally {
+      await labCommand("start-member", "tomcat3");
+    }
+    await waitUntilAllRunning();
+    expect((await readBalancer(row)).members.find((m) => m.route === "tomcat3")).toMatchObject({ adminState: "active", health: "healthy" });
+  }, 180_000);
+
   it("an unknown backend fails the poll with HAProxy's words", async () => {
     const target = toTarget({ ...row, balancer: "nope" });
     const text = await haproxy.fetchStatusText(target);
