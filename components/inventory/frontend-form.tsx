@@ -64,6 +64,7 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
   const trpc = useTRPC();
   const kinds = useQuery(trpc.frontend.kinds.queryOptions());
   const [d, setD] = useState(initial);
+  const example = kinds.data?.find((k) => k.kind === d.kind)?.targetExample;
   const [optionsError, setOptionsError] = useState<string | null>(null);
   const set = (k: keyof TFrontendDraft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setD({ ...d, [k]: e.target.value });
   return (
@@ -92,11 +93,11 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
       </label>
       <label style={{ minWidth: "20rem" }}>
         Status page URL
-        <input value={d.url} onChange={set("url")} required placeholder="http://10.0.0.2/balancer-manager" />
+        <input value={d.url} onChange={set("url")} required placeholder={example?.url ?? "http://10.0.0.2/balancer-manager"} />
       </label>
       <label>
         Balancer / lb worker
-        <input value={d.balancer} onChange={set("balancer")} required placeholder="mycluster or lb" />
+        <input value={d.balancer} onChange={set("balancer")} required placeholder={example?.balancer ?? "mycluster or lb"} />
       </label>
       <label>
         User

@@ -36,6 +36,8 @@ export interface TFrontendCapabilities {
 export interface TFrontendAdapter {
   kind: string;
   label: string;
+  /** What this kind's url and balancer look like, for form placeholders (defaults suit the Apache kinds). */
+  targetExample?: { url: string; balancer: string };
   capabilities: TFrontendCapabilities;
   /**
    * Validates and defaults the kind's per-frontend options (Frontend.options), throwing AppError

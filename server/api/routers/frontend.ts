@@ -10,7 +10,7 @@ const ZId = z.object({ id: z.number().int().positive() });
 
 export const frontendRouter = createRouter({
   /** Known kinds and what each can do: the UI builds its choices from this, never from a hard-coded list. */
-  kinds: viewerProcedure.query(() => listFrontendAdapters().map((a) => ({ kind: a.kind, label: a.label, capabilities: a.capabilities }))),
+  kinds: viewerProcedure.query(() => listFrontendAdapters().map((a) => ({ kind: a.kind, label: a.label, capabilities: a.capabilities, targetExample: a.targetExample ?? null }))),
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZFrontendInput }))
     .mutation(({ ctx, input }) => audited(ctx.db, inv(ctx, "frontend.create", input.data.name, { clusterId: input.clusterId }), () => inventory.createFrontend(ctx.db, input.clusterId, input.data))),

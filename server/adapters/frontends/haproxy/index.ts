@@ -6,6 +6,7 @@ import { assertHaproxyName, sendHaproxyCommand } from "./transport";
 export const haproxyAdapter: TFrontendAdapter = {
   kind: "haproxy",
   label: "HAProxy (runtime API)",
+  targetExample: { url: "tcp://10.0.0.3:9999 or unix:/run/haproxy/admin.sock", balancer: "the backend name" },
   capabilities: {
     // ready / drain / maint; "disabled" is sent as maint (HAProxy's only no-traffic state) and reads
     // back as stopped. No standby: backup servers exist only in the configuration.
