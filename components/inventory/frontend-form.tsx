@@ -116,7 +116,7 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
         <input value={d.timeoutMs} onChange={set("timeoutMs")} inputMode="numeric" size={6} />
       </label>
       <label style={{ minWidth: "24rem" }}>
-        Options (JSON, per kind; nginx: includeFile, testCommand, reloadCommand, stubStatusUrl, probePath)
+        Options (JSON; nginx: includeFile, testCommand, reloadCommand, stubStatusUrl, probePath)
         <textarea value={d.options} onChange={set("options")} rows={d.options ? 6 : 1} spellCheck={false} style={{ fontFamily: "monospace" }} />
         {optionsError && (
           <span className="field-error" role="alert">
