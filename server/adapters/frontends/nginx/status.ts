@@ -111,10 +111,16 @@ function toMember(s: TNginxServer, p: TProbeResult | undefined): TObservedMember
 
 function toBalancer(u: TNginxUpstream, doc: TNginxStatusDocument): TBalancerSnapshot {
   const raw: Record<string, string> = { method: u.methodDirective ?? "round robin", includeFile: doc.includeFile, allowsBackup: String(u.allowsBackup) };
+  // The counters are extra: a wrong stubStatusUrl is reported beside the upstream, it does not fail the poll.
+  let stubError = doc.stubStatusError;
   if (doc.stubStatus !== null) {
-    for (const [k, v] of Object.entries(parseStubStatus(doc.stubStatus))) raw[`stub_status.${k}`] = String(v);
+    try {
+      for (const [k, v] of Object.entries(parseStubStatus(doc.stubStatus))) raw[`stub_status.${k}`] = String(v);
+    } catch (err) {
+      stubError = (err as Error).message;
+    }
   }
-  if (doc.stubStatusError) raw["stub_status.error"] = doc.stubStatusError;
+  if (stubError) raw["stub_status.error"] = stubError;
   return { name: u.name, nonce: null, raw, members: u.servers.map((s) => toMember(s, doc.probes[s.address])) };
 }
 

@@ -143,6 +143,11 @@ describe("stub_status and the status document", () => {
     ]);
     expect(backend!.raw).toMatchObject({ method: "least_conn", "stub_status.requests": "2", "stub_status.active": "1" });
     expect(backend!.members[1]!.raw.probe).toBe("ECONNREFUSED (1 ms)");
+
+    // A page that is not stub_status (wrong URL) is reported with the upstream, not a failed poll.
+    const [wrong] = parseNginxStatus(JSON.stringify({ ...doc, stubStatus: "<html>welcome</html>" })).balancers;
+    expect(wrong!.raw["stub_status.error"]).toMatch(/does not look like stub_status/);
+    expect(wrong!.members).toHaveLength(5);
   });
 });
 
