@@ -63,4 +63,9 @@ test("a viewer sees the cluster but no action buttons", async ({ page }) => {
   await expect(page.getByRole("group", { name: /^Actions for / })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^(Drain|Disable|Stop|Enable|Weight…)$/ })).toHaveCount(0);
   await expect(page.getByRole("columnheader", { name: "Actions" })).toHaveCount(0);
+  // What a kind does not offer is explained beside its frontend (nginx: no drain), for viewers too.
+  for (const f of FRONTENDS) {
+    const note = frontendNote(f, "draining");
+    if (note) await expect(page.getByRole("row", { name: `Frontend ${f.name}` })).toContainText(`draining: ${note}`);
+  }
 });
