@@ -13,6 +13,8 @@ import { checkSafeToStop } from "@/server/services/safe-to-stop";
 import { applyMemberChange } from "@/server/services/member-actions";
 import { describeImpact } from "@/server/services/impact";
 import { rehomingStatus } from "@/server/services/rehoming";
+import { storeConfigs } from "@/server/services/sessions";
+import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
@@ -25,6 +27,16 @@ describe("safe to stop, then evacuate tomcat2", () => {
     ({ db, cleanup } = await createTestDb());
     await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
     await waitUntilHealthy(labFrontends(env));
+    // Earlier tests restart Tomcats under traffic, and DeltaManager drops the replication messages that
+    // reach a starting node before its context exists: a session created at that moment can be left on
+    // one node only (which is what this check is for). This test judges the sessions it creates, so
+    // such leftovers routed to tomcat2 are expired first (through the Manager app, as an operator would).
+    const replicas = (await storeConfigs(db, "lab")).find((s) => s.kind === "tomcat-manager")!;
+    for (let round = 0; round < 20; round++) {
+      const leftovers = (await checkSafeToStop(db, "lab", "tomcat2")).unsafe.filter((u) => u.store === replicas.name);
+      if (leftovers.length === 0) break;
+      for (const u of leftovers) await getStoreAdapter(replicas.kind).expireSession!(replicas, u.sessionId, false);
+    }
   }, 180_000);
   afterAll(async () => {
     await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "active" }, who);
