@@ -23,8 +23,10 @@ trap cleanup EXIT INT TERM
 
 if [[ ${DEMO_TRAFFIC:-1} == 1 ]]; then
   # Bounded like every load here: 6 users, 4 requests/s, stops by itself after 8 hours.
-  node_modules/.bin/tsx e2e/lab/traffic.ts --users 6 --rate 4 --duration 28800 \
-    --target "$LAB_FRONTEND_A_URL/counter" --target "$LAB_FRONTEND_B_URL/counter" >"$LAB_DIR/demo-traffic.log" 2>&1 &
+  # node itself with tsx as a loader (not the tsx wrapper, whose node child would outlive a kill).
+  node --import tsx e2e/lab/traffic.ts --users 8 --rate 4 --duration 28800 \
+    --target "$LAB_FRONTEND_A_URL/counter" --target "$LAB_FRONTEND_B_URL/counter" \
+    --target "$LAB_FRONTEND_C_URL/counter" --target "$LAB_FRONTEND_D_URL/counter" >"$LAB_DIR/demo-traffic.log" 2>&1 &
   pids+=($!)
 fi
 

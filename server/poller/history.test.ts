@@ -48,6 +48,23 @@ describe("history: raw for an hour, coarser beyond", () => {
     expect(recent.points[0]!.values.tomcat1).toEqual({ requestsPerSec: 7, busy: 2, errorsPerSec: 0, bytesPerSec: 100 });
   });
 
+  it("compacts a backlog larger than the database's parameter limit (a console that was down for a while)", async () => {
+    const c = await db.cluster.create({ data: { name: "c" } });
+    const f = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
+    const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+    const start = now - 3 * 3600_000;
+    // 12,000 raw samples over 40 minutes, three hours ago: 4 members every 0.8 s.
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({ frontendId: f.id, memberKey: `tomcat${i % 4}`, route: `tomcat${i % 4}`, at: new Date(start + Math.floor(i / 4) * 800), resolution: 0, requestsPerSec: 2, errorsPerSec: 0, bytesPerSec: 10, busy: 0, healthyRatio: 1 }));
+    for (let i = 0; i < rows.length; i += 1000) await db.memberSample.createMany({ data: rows.slice(i, i + 1000) });
+
+    await compactHistory(db, now);
+
+    expect(await db.memberSample.count({ where: { resolution: 0 } })).toBe(0);
+    const minutes = await db.memberSample.findMany({ where: { resolution: 60 } });
+    expect(minutes.length).toBe(4 * 40); // one per member per minute
+    expect(minutes.every((m) => m.requestsPerSec === 2)).toBe(true);
+  });
+
   it("adds up frontends per member: each frontend sends its own traffic", async () => {
     const c = await db.cluster.create({ data: { name: "c" } });
     const a = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
