@@ -9,10 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb } from "@/server/test-support/test-db";
-import { serveRestApi } from "@/server/test-support/rest-server";
+import { createCliTokens, serveRestApi } from "@/server/test-support/rest-server";
 import { findClosedPort } from "@/server/test-support/fault-server";
-import { createUser } from "@/server/auth/users";
-import { createApiToken } from "@/server/auth/api-tokens";
 import { createCluster, createFrontend, createMember } from "@/server/services/inventory";
 import { forgetFrontendLive, setFrontendLive } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
@@ -30,10 +28,7 @@ const tokens = { operator: "", viewer: "" };
 
 beforeAll(async () => {
   ({ db, cleanup } = await createTestDb());
-  const admin = await createUser(db, "boss", "long-enough-password", "admin");
-  const owner = { userId: admin.id, username: "boss", role: "admin" as const, via: "token" as const, csrfToken: null, tokenId: 1, tokenName: "t" };
-  tokens.operator = (await createApiToken(db, owner, "ops", "operator")).token;
-  tokens.viewer = (await createApiToken(db, owner, "look", "viewer")).token;
+  Object.assign(tokens, await createCliTokens(db));
 
   jkUrl = `http://127.0.0.1:${await findClosedPort()}/jkstatus`;
   const cluster = await createCluster(db, { name: "shop", description: "" });

@@ -6,10 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { createTestDb } from "@/server/test-support/test-db";
-import { serveRestApi } from "@/server/test-support/rest-server";
+import { createCliTokens, serveRestApi } from "@/server/test-support/rest-server";
 import { findClosedPort } from "@/server/test-support/fault-server";
-import { createUser } from "@/server/auth/users";
-import { createApiToken } from "@/server/auth/api-tokens";
 import { seedCluster } from "@/server/services/rollouts/one-per-cluster.shared";
 import { run } from "@/server/cli/main";
 
@@ -20,10 +18,7 @@ const tokens = { operator: "", viewer: "" };
 
 beforeAll(async () => {
   ({ db, cleanup } = await createTestDb());
-  const admin = await createUser(db, "boss", "long-enough-password", "admin");
-  const owner = { userId: admin.id, username: "boss", role: "admin" as const, via: "token" as const, csrfToken: null, tokenId: 1, tokenName: "t" };
-  tokens.operator = (await createApiToken(db, owner, "ops", "operator")).token;
-  tokens.viewer = (await createApiToken(db, owner, "look", "viewer")).token;
+  Object.assign(tokens, await createCliTokens(db));
   await seedCluster(db, await findClosedPort());
   api = await serveRestApi(db);
 });

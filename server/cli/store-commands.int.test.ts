@@ -8,9 +8,7 @@ import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
 import { labStoreEndpoints, seedMemcachedSessions } from "@/e2e/lab/seed-sessions";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { createTestDb } from "@/server/test-support/test-db";
-import { serveRestApi } from "@/server/test-support/rest-server";
-import { createUser } from "@/server/auth/users";
-import { createApiToken } from "@/server/auth/api-tokens";
+import { createCliTokens, serveRestApi } from "@/server/test-support/rest-server";
 import { importInventoryFile } from "@/server/services/inventory";
 import { run } from "@/server/cli/main";
 import type { PrismaClient } from "@/generated/prisma/client";
@@ -36,8 +34,7 @@ async function cli(...argv: string[]) {
 beforeAll(async () => {
   ({ db, cleanup } = await createTestDb());
   await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
-  const admin = await createUser(db, "boss", "long-enough-password", "admin");
-  token = (await createApiToken(db, { userId: admin.id, username: "boss", role: "admin", via: "token", csrfToken: null, tokenId: 1, tokenName: "t" }, "ops", "operator")).token;
+  token = (await createCliTokens(db)).operator;
   api = await serveRestApi(db);
   await b.writeNoReply(Buffer.from("flush_all noreply\r\n"));
 });

@@ -4,6 +4,15 @@ import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { appRouter } from "@/server/api/root";
 import { createRequestContext } from "@/server/api/trpc";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { createUser } from "@/server/auth/users";
+import { createApiToken } from "@/server/auth/api-tokens";
+
+/** An admin ("boss") and two API tokens it made, one per role the CLI tests call with. */
+export async function createCliTokens(db: PrismaClient): Promise<{ operator: string; viewer: string }> {
+  const admin = await createUser(db, "boss", "long-enough-password", "admin");
+  const owner = { userId: admin.id, username: "boss", role: "admin" as const, via: "token" as const, csrfToken: null, tokenId: 1, tokenName: "t" };
+  return { operator: (await createApiToken(db, owner, "ops", "operator")).token, viewer: (await createApiToken(db, owner, "look", "viewer")).token };
+}
 
 /** The console's real REST handler (/api/v1) on a loopback port, over a test database: for CLI tests. */
 export async function serveRestApi(db: PrismaClient): Promise<{ url: string; close: () => Promise<void> }> {
