@@ -5,7 +5,10 @@ import { UserMenu } from "@/components/auth/user-menu";
 import { currentPrincipal } from "@/server/auth/page-session";
 import "./globals.css";
 
-export const metadata = { title: "ClusterDeck", description: "Live status and control of Tomcat clusters behind Apache" };
+export const metadata = {
+  title: "ClusterDeck",
+  description: "Live status and control of Tomcat clusters behind Apache",
+};
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const me = await currentPrincipal();

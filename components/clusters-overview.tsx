@@ -25,18 +25,28 @@ export function ClustersOverview({ canEdit }: { canEdit: boolean }) {
       {clusters && clusters.length === 0 && (
         <div className="empty">
           <p>No clusters yet.</p>
-          <p>Add one below, or start the console with CLUSTERDECK_INVENTORY naming a YAML inventory (the lab writes one).</p>
+          <p>
+            Add one below, or start the console with CLUSTERDECK_INVENTORY naming a YAML inventory (the lab writes one).
+          </p>
         </div>
       )}
       {clusters && clusters.length > 0 && (
         <ul className="grid" aria-label="Clusters" style={{ listStyle: "none", padding: 0 }}>
           {clusters.map((c) => (
             <li key={c.id}>
-              <Link className="card" href={`/clusters/${encodeURIComponent(c.name)}`} aria-label={`Cluster ${c.name}: ${c.health}`}>
+              <Link
+                className="card"
+                href={`/clusters/${encodeURIComponent(c.name)}`}
+                aria-label={`Cluster ${c.name}: ${c.health}`}
+              >
                 <h3>
                   {c.name} <StateBadge state={c.health} />
                 </h3>
-                {c.description && <p className="muted" style={{ margin: "0 0 .5rem" }}>{c.description}</p>}
+                {c.description && (
+                  <p className="muted" style={{ margin: "0 0 .5rem" }}>
+                    {c.description}
+                  </p>
+                )}
                 <div className="stats">
                   <span>
                     <strong>{c.healthyMembers}</strong>/{c.members} members healthy
@@ -45,7 +55,9 @@ export function ClustersOverview({ canEdit }: { canEdit: boolean }) {
                     <strong>{c.frontendsUp}</strong>/{c.frontends} frontends answering
                   </span>
                 </div>
-                {c.disagreements > 0 && <p className="flag">{c.disagreements} member(s) seen differently by different frontends</p>}
+                {c.disagreements > 0 && (
+                  <p className="flag">{c.disagreements} member(s) seen differently by different frontends</p>
+                )}
                 {c.drifted > 0 && <p className="flag">{c.drifted} member(s) drifted from their intended state</p>}
               </Link>
             </li>

@@ -1,6 +1,17 @@
 const LABELS: Record<string, string> = {
-  healthy: "healthy", degraded: "degraded", failing: "failing", unknown: "unknown", empty: "empty", recovering: "recovering",
-  active: "active", draining: "draining", disabled: "disabled", stopped: "stopped", standby: "standby", up: "up", down: "down",
+  healthy: "healthy",
+  degraded: "degraded",
+  failing: "failing",
+  unknown: "unknown",
+  empty: "empty",
+  recovering: "recovering",
+  active: "active",
+  draining: "draining",
+  disabled: "disabled",
+  stopped: "stopped",
+  standby: "standby",
+  up: "up",
+  down: "down",
 };
 
 /** A state as a coloured pill; the text carries the meaning, colour only repeats it. */

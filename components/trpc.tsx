@@ -16,7 +16,9 @@ function csrfHeaders(): Record<string, string> {
 
 /** Queries and mutations over batched HTTP; subscriptions over SSE (live status pushes). */
 export function TrpcProviders({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }));
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }),
+  );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [

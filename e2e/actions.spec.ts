@@ -1,5 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { balancerAdminState, expectedAdminState, frontendNote, labFrontends, waitUntilHealthy } from "./lab/lab-frontends";
+import {
+  balancerAdminState,
+  expectedAdminState,
+  frontendNote,
+  labFrontends,
+  waitUntilHealthy,
+} from "./lab/lab-frontends";
 import { ensureTestUsers, OPERATOR, signIn, VIEWER } from "./support/session";
 
 const FRONTENDS = labFrontends();
@@ -9,7 +15,9 @@ test.beforeAll(async ({ request }) => {
   await ensureTestUsers(request);
 });
 
-test("an operator drains and re-enables tomcat2 from the UI; both balancers follow; the audit log shows both", async ({ page }) => {
+test("an operator drains and re-enables tomcat2 from the UI; both balancers follow; the audit log shows both", async ({
+  page,
+}) => {
   await signIn(page, OPERATOR, "/clusters/lab");
   const actions = page.getByRole("group", { name: "Actions for tomcat2" });
   await expect(actions).toBeVisible({ timeout: 30_000 });
@@ -38,18 +46,29 @@ test("an operator drains and re-enables tomcat2 from the UI; both balancers foll
     await expect(result.getByRole("row", { name: `${f.name}: ${drains ? "done" : "unsupported"}` })).toBeVisible();
     expect(await balancerAdminState(f, "tomcat2")).toBe(expectedAdminState(f, "draining"));
   }
-  await expect(page.locator('td[data-member="tomcat2"][data-frontend="apache-mod-jk"]')).toHaveAttribute("aria-label", /draining/, { timeout: 5_000 });
+  await expect(page.locator('td[data-member="tomcat2"][data-frontend="apache-mod-jk"]')).toHaveAttribute(
+    "aria-label",
+    /draining/,
+    { timeout: 5_000 },
+  );
 
   await actions.getByRole("button", { name: "Enable" }).click();
   const enableDialog = page.getByRole("dialog", { name: "Enable tomcat2 on every frontend?" });
   await enableDialog.getByRole("button", { name: "Enable tomcat2" }).click();
-  await expect(page.getByRole("status", { name: "Result of member.enable tomcat2" })).toContainText("done on every frontend", { timeout: 15_000 });
+  await expect(page.getByRole("status", { name: "Result of member.enable tomcat2" })).toContainText(
+    "done on every frontend",
+    { timeout: 15_000 },
+  );
   for (const f of FRONTENDS) expect(await balancerAdminState(f, "tomcat2")).toBe("active");
 
   await page.getByRole("link", { name: "Audit log" }).click();
   const entries = page.getByRole("table", { name: "Audit entries" });
-  await expect(entries.getByRole("row", { name: /member\.enable tomcat2 ok/ }).first()).toContainText(OPERATOR.username);
-  await expect(entries.getByRole("row", { name: /member\.drain tomcat2 ok/ }).first()).toContainText("apache-mod-jk: done");
+  await expect(entries.getByRole("row", { name: /member\.enable tomcat2 ok/ }).first()).toContainText(
+    OPERATOR.username,
+  );
+  await expect(entries.getByRole("row", { name: /member\.drain tomcat2 ok/ }).first()).toContainText(
+    "apache-mod-jk: done",
+  );
   // The filter narrows to one action.
   await page.getByLabel("Action (prefix)").fill("member.drain");
   await page.getByRole("button", { name: "Filter" }).click();
@@ -59,7 +78,9 @@ test("an operator drains and re-enables tomcat2 from the UI; both balancers foll
 
 test("a viewer sees the cluster but no action buttons", async ({ page }) => {
   await signIn(page, VIEWER, "/clusters/lab");
-  await expect(page.locator('td[data-member="tomcat2"][data-frontend="apache-balancer"]')).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('td[data-member="tomcat2"][data-frontend="apache-balancer"]')).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(page.getByRole("group", { name: /^Actions for / })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^(Drain|Disable|Stop|Enable|Weight…)$/ })).toHaveCount(0);
   await expect(page.getByRole("columnheader", { name: "Actions" })).toHaveCount(0);

@@ -16,14 +16,22 @@ interface TCliRun {
 
 function clusterdeck(baseURL: string, token: string, ...args: string[]): Promise<TCliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, CLUSTERDECK_URL: baseURL, CLUSTERDECK_TOKEN: token }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, CLUSTERDECK_URL: baseURL, CLUSTERDECK_TOKEN: token }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 async function trpc(request: APIRequestContext, csrf: string, procedure: string, input: unknown) {
-  const res = await request.post(`/api/trpc/${procedure}`, { data: { json: input }, headers: { "x-csrf-token": csrf } });
+  const res = await request.post(`/api/trpc/${procedure}`, {
+    data: { json: input },
+    headers: { "x-csrf-token": csrf },
+  });
   expect(res.status(), await res.text()).toBe(200);
   return ((await res.json()) as { result: { data: { json: unknown } } }).result.data.json;
 }
@@ -37,7 +45,9 @@ test.describe("clusterdeck CLI against the running console and the lab", () => {
     await waitUntilHealthy(FRONTENDS);
     api = await playwrightRequest.newContext({ baseURL });
     csrf = await apiSignIn(api, ADMIN);
-    token = ((await trpc(api, csrf, "token.create", { name: `cli-e2e-${Date.now()}`, role: "operator" })) as { token: string }).token;
+    token = (
+      (await trpc(api, csrf, "token.create", { name: `cli-e2e-${Date.now()}`, role: "operator" })) as { token: string }
+    ).token;
   });
   test.afterAll(async () => {
     await api?.dispose();
@@ -46,10 +56,16 @@ test.describe("clusterdeck CLI against the running console and the lab", () => {
   test("drain tomcat2 --wait --json: per-frontend results, exit 0; enable the same way", async ({ baseURL }) => {
     const run = await clusterdeck(baseURL!, token, "drain", "tomcat2", "--cluster", "lab", "--wait", "--json");
     expect(run.code, run.stderr).toBe(0);
-    const out = JSON.parse(run.stdout) as { overall: string; frontends: Array<{ frontend: string; outcome: string }>; waited: { confirmed: boolean } };
+    const out = JSON.parse(run.stdout) as {
+      overall: string;
+      frontends: Array<{ frontend: string; outcome: string }>;
+      waited: { confirmed: boolean };
+    };
     expect(out.overall).toBe("done");
     // A kind without a drain (nginx) answers "unsupported" and keeps the member in rotation.
-    expect(out.frontends.map((f) => [f.frontend, f.outcome])).toEqual(FRONTENDS.map((f) => [f.name, expectedAdminState(f, "draining") === "draining" ? "done" : "unsupported"]));
+    expect(out.frontends.map((f) => [f.frontend, f.outcome])).toEqual(
+      FRONTENDS.map((f) => [f.name, expectedAdminState(f, "draining") === "draining" ? "done" : "unsupported"]),
+    );
     expect(out.waited.confirmed).toBe(true);
     for (const f of FRONTENDS) expect(await balancerAdminState(f, "tomcat2")).toBe(expectedAdminState(f, "draining"));
 
@@ -61,7 +77,10 @@ test.describe("clusterdeck CLI against the running console and the lab", () => {
   test("a frontend that is down makes it exit non-zero with a clear message", async ({ baseURL }) => {
     const request = api;
     const port = await findClosedPort();
-    const ghost = (await trpc(request, csrf, "frontend.create", { clusterId: await labClusterId(request), data: { name: "down-jk", kind: "mod-jk", url: `http://127.0.0.1:${port}/jkstatus`, balancer: "lb" } })) as { id: number };
+    const ghost = (await trpc(request, csrf, "frontend.create", {
+      clusterId: await labClusterId(request),
+      data: { name: "down-jk", kind: "mod-jk", url: `http://127.0.0.1:${port}/jkstatus`, balancer: "lb" },
+    })) as { id: number };
     try {
       const run = await clusterdeck(baseURL!, token, "drain", "tomcat2", "--cluster", "lab");
       expect(run.code).toBe(1); // partial: the two lab frontends confirmed, the dead one did not
@@ -85,4 +104,3 @@ async function labClusterId(request: APIRequestContext): Promise<number> {
   const res = await request.get(`/api/trpc/cluster.inventory?input=${input}`);
   return ((await res.json()) as { result: { data: { json: { id: number } } } }).result.data.json.id;
 }
-

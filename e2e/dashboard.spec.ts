@@ -17,7 +17,9 @@ test.beforeAll(async ({ request }) => {
   await ensureTestUsers(request);
 });
 
-test("from an empty database the lab cluster appears, goes failing when a Tomcat dies and recovers, live", async ({ page }) => {
+test("from an empty database the lab cluster appears, goes failing when a Tomcat dies and recovers, live", async ({
+  page,
+}) => {
   // The overview lists the lab cluster imported from the lab's inventory file (a viewer may look).
   await signIn(page, VIEWER);
   const card = page.getByRole("link", { name: /^Cluster lab:/ });
@@ -28,16 +30,27 @@ test("from an empty database the lab cluster appears, goes failing when a Tomcat
   // Three healthy members on both frontends, as the balancers themselves say.
   for (const member of LAB_ROUTES) {
     for (const f of FRONTENDS) {
-      await expect(stateCell(page, member, f.name)).toHaveAttribute("aria-label", `${member} on ${f.name}: active, healthy`, { timeout: 30_000 });
+      await expect(stateCell(page, member, f.name)).toHaveAttribute(
+        "aria-label",
+        `${member} on ${f.name}: active, healthy`,
+        { timeout: 30_000 },
+      );
       expect(await balancerHealth(f, member)).toBe("healthy");
     }
   }
-  await expect(page.getByRole("row", { name: /^Frontend / }).getByText("up", { exact: true })).toHaveCount(FRONTENDS.length);
+  await expect(page.getByRole("row", { name: /^Frontend / }).getByText("up", { exact: true })).toHaveCount(
+    FRONTENDS.length,
+  );
 
   // Anything below happens without a reload: mark the document and check the mark at the end.
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
-  const traffic = startTraffic({ users: 12, ratePerSec: 24, durationMs: 200_000, targets: FRONTENDS.map((f) => f.appUrl) });
+  const traffic = startTraffic({
+    users: 12,
+    ratePerSec: 24,
+    durationMs: 200_000,
+    targets: FRONTENDS.map((f) => f.appUrl),
+  });
   try {
     await labCommand("kill-member", "tomcat2");
 
@@ -52,7 +65,11 @@ test("from an empty database the lab cluster appears, goes failing when a Tomcat
           { timeout: 60_000, intervals: [250] },
         )
         .toBe("failing");
-      await expect(stateCell(page, "tomcat2", f.name)).toHaveAttribute("aria-label", /tomcat2 on .*: active, (failing|recovering)/, { timeout: 2 * POLL_MS + 500 });
+      await expect(stateCell(page, "tomcat2", f.name)).toHaveAttribute(
+        "aria-label",
+        /tomcat2 on .*: active, (failing|recovering)/,
+        { timeout: 2 * POLL_MS + 500 },
+      );
     }
     await expect(page.getByRole("row", { name: "Member tomcat2" }).getByText("failing").first()).toBeVisible();
 
@@ -68,7 +85,11 @@ test("from an empty database the lab cluster appears, goes failing when a Tomcat
           { timeout: 120_000, intervals: [500] },
         )
         .toBe("healthy");
-      await expect(stateCell(page, "tomcat2", f.name)).toHaveAttribute("aria-label", `tomcat2 on ${f.name}: active, healthy`, { timeout: 2 * POLL_MS + 500 });
+      await expect(stateCell(page, "tomcat2", f.name)).toHaveAttribute(
+        "aria-label",
+        `tomcat2 on ${f.name}: active, healthy`,
+        { timeout: 2 * POLL_MS + 500 },
+      );
     }
   } finally {
     await traffic.stop();
@@ -76,7 +97,9 @@ test("from an empty database the lab cluster appears, goes failing when a Tomcat
 
   // The charts have drawn lines from real data points.
   const requestsChart = page.getByRole("figure", { name: "Requests per second" });
-  await expect.poll(async () => Number(await requestsChart.getAttribute("data-points")), { timeout: 30_000 }).toBeGreaterThan(3);
+  await expect
+    .poll(async () => Number(await requestsChart.getAttribute("data-points")), { timeout: 30_000 })
+    .toBeGreaterThan(3);
   await expect(requestsChart.locator("path.recharts-line-curve").first()).toHaveAttribute("d", /^M[^MCL]+[CL]/); // a line through several points, not a lone dot
   await expect(page.getByRole("figure", { name: /Busy/ }).locator("path.recharts-line-curve")).toHaveCount(3);
 

@@ -1,10 +1,9 @@
 import { findClosedPort } from "../server/test-support/fault-server";
-import { expect, test } from "@playwright/test";
+import { type APIRequestContext, expect, test } from "@playwright/test";
 import { ensureTestUsers, OPERATOR, signIn } from "./support/session";
 import { labFrontends } from "./lab/lab-frontends";
 
-
-async function storedFrontends(request: import("@playwright/test").APIRequestContext): Promise<string[]> {
+async function storedFrontends(request: APIRequestContext): Promise<string[]> {
   const input = encodeURIComponent(JSON.stringify({ json: { name: "lab" } }));
   const res = await request.get(`/api/trpc/cluster.inventory?input=${input}`);
   expect(res.ok()).toBe(true);
@@ -16,13 +15,19 @@ test.beforeAll(async ({ request }) => {
   await ensureTestUsers(request);
 });
 
-test("inventory is editable in the UI; a frontend that does not answer shows its error and no last good poll", async ({ page }) => {
+test("inventory is editable in the UI; a frontend that does not answer shows its error and no last good poll", async ({
+  page,
+}) => {
   await signIn(page, OPERATOR, "/clusters/lab/inventory");
   const request = page.request; // shares the signed-in browser's cookies
   await expect(page.getByRole("heading", { name: "Inventory of lab" })).toBeVisible({ timeout: 30_000 });
   const before = await storedFrontends(request);
   // Exactly what the lab inventory lists (render.sh), nothing left over from an earlier run.
-  expect(before).toEqual(labFrontends().map((f) => f.name).sort());
+  expect(before).toEqual(
+    labFrontends()
+      .map((f) => f.name)
+      .sort(),
+  );
 
   const addForm = page.locator("form").filter({ has: page.getByRole("button", { name: "Add frontend" }) });
   await addForm.getByLabel("Name").fill("ghost");
@@ -57,7 +62,12 @@ test("inventory is editable in the UI; a frontend that does not answer shows its
     expect(d.message()).toContain("Remove frontend ghost");
     void d.accept();
   });
-  await page.getByRole("list", { name: "Frontends" }).getByRole("listitem").filter({ hasText: "ghost" }).getByRole("button", { name: "Remove" }).click();
+  await page
+    .getByRole("list", { name: "Frontends" })
+    .getByRole("listitem")
+    .filter({ hasText: "ghost" })
+    .getByRole("button", { name: "Remove" })
+    .click();
   await expect(page.getByRole("list", { name: "Frontends" }).getByText("ghost", { exact: true })).toHaveCount(0);
   expect(await storedFrontends(request)).toEqual(before);
 });

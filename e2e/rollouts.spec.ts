@@ -23,10 +23,13 @@ test.afterAll(() => {
   for (const [r, v] of versions) fs.writeFileSync(versionFile(r), v);
 });
 
-test("an admin starts a rollout over every member from the UI, watches the progress bars, and it finishes with every member active", async ({ page }) => {
+test("an admin starts a rollout over every member from the UI, watches the progress bars, and it finishes with every member active", async ({
+  page,
+}) => {
   const version = `e2e-${Date.now()}`;
   const weights = new Map<string, number>();
-  for (const f of FRONTENDS) for (const m of (await readBalancer(f.row)).members) weights.set(`${f.name}/${m.key}`, m.loadfactor);
+  for (const f of FRONTENDS)
+    for (const m of (await readBalancer(f.row)).members) weights.set(`${f.name}/${m.key}`, m.loadfactor);
 
   await signIn(page, ADMIN, "/clusters/lab");
   await page.getByRole("link", { name: "Rollouts" }).click();
@@ -38,7 +41,9 @@ test("an admin starts a rollout over every member from the UI, watches the progr
   await form.getByLabel("Wait until").selectOption("safe");
   await form.getByRole("radio", { name: "Command (admin)" }).check();
   // A deploy that changes what the demo page shows (no restart here: the lab integration test restarts Tomcats).
-  await form.getByRole("textbox", { name: /^Command/ }).fill(`echo "deploying $CLUSTERDECK_MEMBER"; echo "${version}" > "${LAB_DIR}/$CLUSTERDECK_ROUTE/app-version.txt"`);
+  await form
+    .getByRole("textbox", { name: /^Command/ })
+    .fill(`echo "deploying $CLUSTERDECK_MEMBER"; echo "${version}" > "${LAB_DIR}/$CLUSTERDECK_ROUTE/app-version.txt"`);
   await form.getByLabel(/^Health path/).fill("/app/health");
   await form.getByLabel(/^Weight ramp/).fill("50,100");
   await form.getByLabel("Seconds per ramp step").fill("2");
@@ -54,12 +59,17 @@ test("an admin starts a rollout over every member from the UI, watches the progr
   const overall = page.getByRole("progressbar", { name: "Overall progress" });
   await expect(overall).toBeVisible();
   // The first member's bar fills while the last one has not started.
-  await expect(page.getByRole("progressbar", { name: "tomcat3 progress" })).toHaveJSProperty("value", 1, { timeout: 60_000 });
+  await expect(page.getByRole("progressbar", { name: "tomcat3 progress" })).toHaveJSProperty("value", 1, {
+    timeout: 60_000,
+  });
   await expect(page.getByTestId("rollout-state")).toHaveText("done", { timeout: 120_000 });
   await expect(overall).toHaveJSProperty("value", 1);
-  for (const m of LAB_ROUTES) await expect(page.getByRole("progressbar", { name: `${m} progress` })).toHaveJSProperty("value", 1);
+  for (const m of LAB_ROUTES)
+    await expect(page.getByRole("progressbar", { name: `${m} progress` })).toHaveJSProperty("value", 1);
   const timeline = page.getByRole("region", { name: "Timeline" });
-  await expect(timeline.getByRole("row").filter({ hasText: "tomcat2" }).filter({ hasText: "deploy" })).toContainText("deploy command exited 0");
+  await expect(timeline.getByRole("row").filter({ hasText: "tomcat2" }).filter({ hasText: "deploy" })).toContainText(
+    "deploy command exited 0",
+  );
   await expect(timeline).toContainText("apache-mod-jk: done");
 
   // The balancers and the members themselves agree.
@@ -70,11 +80,18 @@ test("an admin starts a rollout over every member from the UI, watches the progr
     }
   }
   for (const r of LAB_ROUTES) {
-    const reply = (await (await fetch(`${labValue(env, `LAB_TOMCAT${r.slice(-1)}_URL`)}/counter`)).json()) as { version: string };
+    const reply = (await (await fetch(`${labValue(env, `LAB_TOMCAT${r.slice(-1)}_URL`)}/counter`)).json()) as {
+      version: string;
+    };
     expect(reply.version).toBe(version);
   }
   await page.getByRole("link", { name: "Audit entries of this rollout's changes" }).click();
-  await expect(page.getByRole("table", { name: "Audit entries" }).getByRole("row", { name: /member\.drain tomcat3 ok/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("table", { name: "Audit entries" })
+      .getByRole("row", { name: /member\.drain tomcat3 ok/ })
+      .first(),
+  ).toBeVisible();
 });
 
 test("a viewer sees rollouts but cannot start one", async ({ page }) => {

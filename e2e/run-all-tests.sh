@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test of the project, in order: unit (pure, no network) → the real lab up → integration against
-# the lab → production build → Playwright e2e in Debian's Chromium → lab down (if this script started it).
+# Every test of the project, in order: typecheck, format and lint → unit (pure, no network) → the real lab
+# up → integration against the lab → production build → Playwright e2e in Debian's Chromium → lab down (if
+# this script started it).
 # Prints one closing line "tests: N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,8 @@ trap cleanup EXIT
 
 run_step "prisma generate" node prisma/cli.mjs generate
 run_step "typecheck" node_modules/.bin/tsc --noEmit -p .
+run_step "format (prettier --check)" node_modules/.bin/prettier --check --log-level warn .
+run_step "lint (eslint)" node_modules/.bin/eslint --max-warnings 0 .
 run_step "unit tests" node_modules/.bin/vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 if run_step "lab up" bash e2e/lab/lab.sh up; then
   run_step "integration tests (real Apache, mod_jk, Tomcat)" node_modules/.bin/vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json

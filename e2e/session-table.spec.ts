@@ -8,7 +8,9 @@ test.beforeAll(async ({ request }) => {
   await ensureTestUsers(request);
 });
 
-test("the session table: rescan, filter by store, search by prefix, open a row in locate, expire the selected row", async ({ page }) => {
+test("the session table: rescan, filter by store, search by prefix, open a row in locate, expire the selected row", async ({
+  page,
+}) => {
   const nodes = labStoreEndpoints().memcached;
   const truth = await seedMemcachedSessions(nodes, { sessions: 500, flush: true, sampleSize: 5 });
   const sample = truth.sample[0]!;
@@ -22,7 +24,9 @@ test("the session table: rescan, filter by store, search by prefix, open a row i
   await search.getByRole("combobox", { name: "Store", exact: true }).selectOption("msm");
   await search.getByRole("button", { name: "Search" }).click();
   const pages = page.getByRole("navigation", { name: "Pages" });
-  await expect(pages.getByRole("status")).toHaveText(new RegExp(`^1–50 of ${truth.sessions} matching`), { timeout: 30_000 });
+  await expect(pages.getByRole("status")).toHaveText(new RegExp(`^1–50 of ${truth.sessions} matching`), {
+    timeout: 30_000,
+  });
   await pages.getByRole("button", { name: "Next" }).click();
   await expect(pages.getByRole("status")).toHaveText(new RegExp(`^51–100 of ${truth.sessions} matching`));
 
@@ -37,17 +41,24 @@ test("the session table: rescan, filter by store, search by prefix, open a row i
 
   // A row opens in locate, with its copies read from the stores.
   await page.getByRole("button", { name: `Details of ${sample.id}` }).click();
-  await expect(page.getByRole("region", { name: "Location" })).toContainText(`memcached node ${sample.node}`, { timeout: 15_000 });
+  await expect(page.getByRole("region", { name: "Location" })).toContainText(`memcached node ${sample.node}`, {
+    timeout: 15_000,
+  });
 
   // Select it and expire it: dry run first, then every copy is gone from both nodes; a bystander stays.
   await page.getByRole("checkbox", { name: `Select ${sample.id}` }).check();
-  await page.getByRole("region", { name: "Selected sessions" }).getByRole("button", { name: "Expire session…" }).click();
+  await page
+    .getByRole("region", { name: "Selected sessions" })
+    .getByRole("button", { name: "Expire session…" })
+    .click();
   const dialog = page.getByRole("dialog", { name: "Expire session" });
   await expect(dialog.getByRole("row", { name: `${sample.id}: will be removed` })).toBeVisible({ timeout: 30_000 });
   await dialog.getByRole("button", { name: "Expire now" }).click();
   await expect(dialog.getByRole("row", { name: `${sample.id}: removed` })).toBeVisible({ timeout: 30_000 });
 
-  const byId = new Map(nodes.map((n) => [n.id, new MemcachedTextClient({ host: n.host, port: n.port, timeoutMs: 5_000 })]));
+  const byId = new Map(
+    nodes.map((n) => [n.id, new MemcachedTextClient({ host: n.host, port: n.port, timeoutMs: 5_000 })]),
+  );
   try {
     const backupNode = sample.node === "n1" ? "n2" : "n1";
     expect(await byId.get(sample.node)!.metaGet(sample.id)).toBeNull();

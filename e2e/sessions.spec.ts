@@ -10,7 +10,11 @@ test.beforeAll(async ({ request }) => {
 
 test("locate a session from the browser by pasting its Cookie header; per-node counts shown", async ({ page }) => {
   // Known sessions in the lab's memcached nodes, in MSM's layout (the stores are disposable).
-  const truth = await seedMemcachedSessions(labStoreEndpoints().memcached, { sessions: 300, flush: true, sampleSize: 5 });
+  const truth = await seedMemcachedSessions(labStoreEndpoints().memcached, {
+    sessions: 300,
+    flush: true,
+    sampleSize: 5,
+  });
   const sample = truth.sample[0]!;
   const route = sample.id.slice(sample.id.indexOf(".") + 1);
 
@@ -29,17 +33,30 @@ test("locate a session from the browser by pasting its Cookie header; per-node c
   await expect(copies.getByRole("row", { name: `msm ${other} backup`, exact: true })).toBeVisible();
   await expect(copies.getByRole("row", { name: `msm ${other} backup-validity` })).toBeVisible();
   // The stored value decodes: the seeded session's one attribute.
-  await expect(where.getByRole("table", { name: "Attributes in msm" }).getByRole("row", { name: "attribute user" })).toContainText(/"user\d+"/);
-  await expect(where.getByRole("table", { name: "Routing per frontend" }).getByRole("row", { name: new RegExp(`^apache-balancer: served by ${route}`) })).toBeVisible();
+  await expect(
+    where.getByRole("table", { name: "Attributes in msm" }).getByRole("row", { name: "attribute user" }),
+  ).toContainText(/"user\d+"/);
+  await expect(
+    where
+      .getByRole("table", { name: "Routing per frontend" })
+      .getByRole("row", { name: new RegExp(`^apache-balancer: served by ${route}`) }),
+  ).toBeVisible();
 
   // Counts equal what was seeded.
   await expect(page.getByLabel("msm total")).toHaveText(truth.sessions.toLocaleString("en-US"), { timeout: 30_000 });
   for (const [node, n] of Object.entries(truth.sessionsPerNode)) {
-    await expect(page.getByRole("row", { name: `msm node ${node}` }).locator("td").first()).toHaveText(n.toLocaleString("en-US"));
+    await expect(
+      page
+        .getByRole("row", { name: `msm node ${node}` })
+        .locator("td")
+        .first(),
+    ).toHaveText(n.toLocaleString("en-US"));
   }
 });
 
-test("an operator evacuates memcached n1 from the browser: dry run, then the progress bar reaches 100%", async ({ page }) => {
+test("an operator evacuates memcached n1 from the browser: dry run, then the progress bar reaches 100%", async ({
+  page,
+}) => {
   const nodes = labStoreEndpoints().memcached;
   const truth = await seedMemcachedSessions(nodes, { sessions: 400, flush: true, sampleSize: 400 });
   const onN1 = truth.sample.filter((s) => s.node === "n1").map((s) => s.id);

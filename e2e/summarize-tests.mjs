@@ -18,7 +18,9 @@ for (const layer of ["unit", "integration"]) {
     console.log(`${layer}: no report (the step did not run)`);
     continue;
   }
-  console.log(`${layer}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  console.log(
+    `${layer}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+  );
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + r.numTodoTests;

@@ -13,9 +13,14 @@ export async function deployPostgresMigrations(connectionString, migrationsDir) 
   try {
     // One deployer at a time when several console instances start together.
     await client.query("SELECT pg_advisory_lock(2718281828)");
-    await client.query('CREATE TABLE IF NOT EXISTS "_clusterdeck_migrations" (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS "_clusterdeck_migrations" (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+    );
     const done = new Set((await client.query('SELECT name FROM "_clusterdeck_migrations"')).rows.map((r) => r.name));
-    const names = fs.readdirSync(migrationsDir).filter((d) => fs.statSync(path.join(migrationsDir, d)).isDirectory()).sort();
+    const names = fs
+      .readdirSync(migrationsDir)
+      .filter((d) => fs.statSync(path.join(migrationsDir, d)).isDirectory())
+      .sort();
     let applied = 0;
     for (const name of names) {
       if (done.has(name)) continue;
@@ -28,7 +33,7 @@ export async function deployPostgresMigrations(connectionString, migrationsDir) 
         applied++;
       } catch (err) {
         await client.query("ROLLBACK");
-        throw new Error(`migration ${name} failed and was rolled back: ${err.message}`);
+        throw new Error(`migration ${name} failed and was rolled back: ${err.message}`, { cause: err });
       }
     }
     console.log(`PostgreSQL: ${applied} migration(s) applied, ${names.length - applied} already present`);

@@ -28,13 +28,17 @@ export async function startConsole(): Promise<void> {
       logger.info({ file: env.CLUSTERDECK_INVENTORY, ...counts }, "inventory imported");
     } catch (err) {
       // A bad file must not keep the console from starting: what is already in the DB still works.
-      logger.error({ file: env.CLUSTERDECK_INVENTORY, err: (err as Error).message }, "inventory import failed; nothing was changed");
+      logger.error(
+        { file: env.CLUSTERDECK_INVENTORY, err: (err as Error).message },
+        "inventory import failed; nothing was changed",
+      );
     }
   }
   const resumed = await resumeOperations(db);
   if (resumed > 0) logger.warn({ resumed }, "operations interrupted by the last stop were resumed");
   const rollouts = await resumeRollouts(db);
-  if (rollouts > 0) logger.warn({ rollouts }, "rollouts running at the last stop were resumed from their persisted phase");
+  if (rollouts > 0)
+    logger.warn({ rollouts }, "rollouts running at the last stop were resumed from their persisted phase");
   startSessionIndexer(db, env.CLUSTERDECK_SESSION_INDEX_INTERVAL_S);
   if (env.CLUSTERDECK_POLLER === "0") return;
   const poller = new Poller(db, env.CLUSTERDECK_POLL_CONCURRENCY);

@@ -17,7 +17,10 @@ import { getFrontendLive } from "@/server/poller/live-state";
 import { deployPostgresMigrations } from "@/prisma/pg-migrate.mjs";
 import type { PrismaClient } from "@/generated/prisma/client";
 
-const GOOD_XML = fs.readFileSync(path.resolve(import.meta.dirname, "adapters/frontends/apache-balancer/__fixtures__/02-initial.xml"), "utf8");
+const GOOD_XML = fs.readFileSync(
+  path.resolve(import.meta.dirname, "adapters/frontends/apache-balancer/__fixtures__/02-initial.xml"),
+  "utf8",
+);
 
 describe("ClusterDeck on PostgreSQL", () => {
   let db: PrismaClient;
@@ -46,10 +49,16 @@ describe("ClusterDeck on PostgreSQL", () => {
     await poller.start();
     try {
       const f = await db.frontend.findFirstOrThrow();
-      await vi.waitFor(async () => expect(await db.memberSample.count()).toBeGreaterThanOrEqual(3), { timeout: 15_000, interval: 200 });
+      await vi.waitFor(async () => expect(await db.memberSample.count()).toBeGreaterThanOrEqual(3), {
+        timeout: 15_000,
+        interval: 200,
+      });
       expect(getFrontendLive(f.id)?.up).toBe(true);
       const view = await getClusterView(db, "pg");
-      expect(view.members.find((m) => m.name === "node2")?.states[0]).toMatchObject({ adminState: "active", health: "healthy" });
+      expect(view.members.find((m) => m.name === "node2")?.states[0]).toMatchObject({
+        adminState: "active",
+        health: "healthy",
+      });
       expect(await db.frontendPoll.findUniqueOrThrow({ where: { frontendId: f.id } })).toMatchObject({ up: true });
     } finally {
       poller.stop();

@@ -16,7 +16,8 @@ export function isPostgresUrl(url: string): boolean {
  * time, by DATABASE_URL. Their query APIs are the same models; the PostgreSQL one is typed as the SQLite one.
  */
 export function createDb(url: string): TDb {
-  if (isPostgresUrl(url)) return new PrismaPgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as TDb;
+  if (isPostgresUrl(url))
+    return new PrismaPgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as TDb;
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
 }
 

@@ -11,7 +11,10 @@ export const ZEnv = z.object({
   CLUSTERDECK_POLLER: z.enum(["0", "1"]).default("1"),
   /** The first admin, created on first start when there are no users. Without a password, one is generated and printed once. */
   CLUSTERDECK_ADMIN_USER: z.string().min(1).max(64).default("admin"),
-  CLUSTERDECK_ADMIN_PASSWORD: z.string().min(10, "CLUSTERDECK_ADMIN_PASSWORD must have at least 10 characters").optional(),
+  CLUSTERDECK_ADMIN_PASSWORD: z
+    .string()
+    .min(10, "CLUSTERDECK_ADMIN_PASSWORD must have at least 10 characters")
+    .optional(),
   /** Seconds between background scans that refresh the session index (the sessions table); 0 = only on demand. */
   CLUSTERDECK_SESSION_INDEX_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -14,14 +14,38 @@ const OUTCOME_TEXT: Record<TActionResult["frontends"][number]["outcome"], string
 };
 
 /** Per-frontend outcome of one action; a partial or failed result offers a retry of what did not take. */
-export function ActionResult({ result, onRetry, retrying, onDismiss }: { result: TActionResult; onRetry: (frontendIds: number[]) => void; retrying: boolean; onDismiss: () => void }) {
-  const retryable = result.frontends.filter((f) => f.outcome === "failed" || f.outcome === "not-verified").map((f) => f.frontendId);
+export function ActionResult({
+  result,
+  onRetry,
+  retrying,
+  onDismiss,
+}: {
+  result: TActionResult;
+  onRetry: (frontendIds: number[]) => void;
+  retrying: boolean;
+  onDismiss: () => void;
+}) {
+  const retryable = result.frontends
+    .filter((f) => f.outcome === "failed" || f.outcome === "not-verified")
+    .map((f) => f.frontendId);
   const tone = result.overall === "done" ? "info" : "error";
   return (
-    <section className={`alert ${tone}`} role="status" aria-live="polite" aria-label={`Result of ${result.action} ${result.member}`}>
+    <section
+      className={`alert ${tone}`}
+      role="status"
+      aria-live="polite"
+      aria-label={`Result of ${result.action} ${result.member}`}
+    >
       <div className="toolbar" style={{ justifyContent: "space-between" }}>
         <strong>
-          {result.action} {result.member}: {result.overall === "done" ? (result.frontends.some((f) => f.outcome === "unsupported") ? "done on every frontend that offers it" : "done on every frontend") : result.overall === "partial" ? "PARTIAL: not every frontend confirmed" : "FAILED on every frontend"}
+          {result.action} {result.member}:{" "}
+          {result.overall === "done"
+            ? result.frontends.some((f) => f.outcome === "unsupported")
+              ? "done on every frontend that offers it"
+              : "done on every frontend"
+            : result.overall === "partial"
+              ? "PARTIAL: not every frontend confirmed"
+              : "FAILED on every frontend"}
         </strong>
         <span className="toolbar">
           {retryable.length > 0 && (
@@ -48,7 +72,15 @@ export function ActionResult({ result, onRetry, retrying, onDismiss }: { result:
             <tr key={f.frontendId} aria-label={`${f.frontend}: ${f.outcome}`}>
               <th scope="row">{f.frontend}</th>
               <td>{OUTCOME_TEXT[f.outcome]}</td>
-              <td>{f.observed ? <><StateBadge state={f.observed.adminState} /> weight {f.observed.loadfactor}</> : "–"}</td>
+              <td>
+                {f.observed ? (
+                  <>
+                    <StateBadge state={f.observed.adminState} /> weight {f.observed.loadfactor}
+                  </>
+                ) : (
+                  "–"
+                )}
+              </td>
               <td>{f.message ?? ""}</td>
             </tr>
           ))}

@@ -9,10 +9,19 @@ export function AutoReapplyToggle({ clusterId, enabled }: { clusterId: number; e
   return (
     <div className="toolbar" style={{ margin: ".25rem 0 .75rem" }}>
       <label style={{ flexDirection: "row", alignItems: "center", gap: ".4rem" }}>
-        <input type="checkbox" checked={set.isPending ? !enabled : enabled} disabled={set.isPending} onChange={(e) => set.mutate({ id: clusterId, enabled: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={set.isPending ? !enabled : enabled}
+          disabled={set.isPending}
+          onChange={(e) => set.mutate({ id: clusterId, enabled: e.target.checked })}
+        />
         Re-apply intended states automatically when a frontend drifts
       </label>
-      {set.error && <span className="field-error" role="alert">{set.error.message}</span>}
+      {set.error && (
+        <span className="field-error" role="alert">
+          {set.error.message}
+        </span>
+      )}
     </div>
   );
 }

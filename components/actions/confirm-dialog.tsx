@@ -5,7 +5,25 @@ import { useEffect, useRef, type ReactNode } from "react";
  * A modal confirm built on the native <dialog>: focus is trapped and Escape cancels, by the browser.
  * Focus starts on Cancel, so Enter never confirms a disruptive action by accident.
  */
-export function ConfirmDialog({ title, children, confirmLabel, danger, pending, confirmDisabled, onConfirm, onClose }: { title: string; children: ReactNode; confirmLabel: string; danger?: boolean; pending?: boolean; confirmDisabled?: boolean; onConfirm: () => void; onClose: () => void }) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  pending,
+  confirmDisabled,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  pending?: boolean;
+  confirmDisabled?: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -14,7 +32,13 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, pending, 
     cancelRef.current?.focus();
   }, []);
   return (
-    <dialog ref={ref} aria-labelledby="confirm-title" onClose={onClose} className="panel" style={{ maxWidth: 560, padding: "1.25rem" }}>
+    <dialog
+      ref={ref}
+      aria-labelledby="confirm-title"
+      onClose={onClose}
+      className="panel"
+      style={{ maxWidth: 560, padding: "1.25rem" }}
+    >
       <h2 id="confirm-title" style={{ marginTop: 0 }}>
         {title}
       </h2>
@@ -23,7 +47,12 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, pending, 
         <button ref={cancelRef} type="button" onClick={() => ref.current?.close()}>
           Cancel
         </button>
-        <button type="button" className={danger ? "primary danger-fill" : "primary"} disabled={pending || confirmDisabled} onClick={onConfirm}>
+        <button
+          type="button"
+          className={danger ? "primary danger-fill" : "primary"}
+          disabled={pending || confirmDisabled}
+          onClick={onConfirm}
+        >
           {pending ? "Working…" : confirmLabel}
         </button>
       </div>

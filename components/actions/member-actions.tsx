@@ -6,8 +6,20 @@ import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import type { TActionResult } from "@/components/actions/action-result";
 
 type TVerb = "drain" | "disable" | "stop" | "standby" | "enable";
-const VERB_LABEL: Record<TVerb, string> = { drain: "Drain", disable: "Disable", stop: "Stop", standby: "Standby", enable: "Enable" };
-const VERB_STATE: Record<TVerb, string> = { drain: "draining", disable: "disabled", stop: "stopped", standby: "standby", enable: "active" };
+const VERB_LABEL: Record<TVerb, string> = {
+  drain: "Drain",
+  disable: "Disable",
+  stop: "Stop",
+  standby: "Standby",
+  enable: "Enable",
+};
+const VERB_STATE: Record<TVerb, string> = {
+  drain: "draining",
+  disable: "disabled",
+  stop: "stopped",
+  standby: "standby",
+  enable: "active",
+};
 
 type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
 
@@ -16,10 +28,28 @@ type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
  * it handles instead (caveats: a kind's capability notes, per state), are offered; every disruptive one
  * asks first, states its impact and shows those caveats.
  */
-export function MemberActions({ cluster, member, intendedState, drift, supportedStates, caveats = {}, onResult }: { cluster: string; member: string; intendedState: string | null; drift: boolean; supportedStates: readonly string[]; caveats?: Record<string, string[]>; onResult: (r: TActionResult | TActionResult[]) => void }) {
+export function MemberActions({
+  cluster,
+  member,
+  intendedState,
+  drift,
+  supportedStates,
+  caveats = {},
+  onResult,
+}: {
+  cluster: string;
+  member: string;
+  intendedState: string | null;
+  drift: boolean;
+  supportedStates: readonly string[];
+  caveats?: Record<string, string[]>;
+  onResult: (r: TActionResult | TActionResult[]) => void;
+}) {
   const trpc = useTRPC();
   const [pending, setPending] = useState<TPending>(null);
-  const verbs = (Object.keys(VERB_STATE) as TVerb[]).filter((v) => supportedStates.includes(VERB_STATE[v]) && VERB_STATE[v] !== intendedState);
+  const verbs = (Object.keys(VERB_STATE) as TVerb[]).filter(
+    (v) => supportedStates.includes(VERB_STATE[v]) && VERB_STATE[v] !== intendedState,
+  );
   const reapply = useMutation(trpc.member.reapply.mutationOptions({ onSuccess: (r) => onResult(r) }));
   return (
     <div className="toolbar" role="group" aria-label={`Actions for ${member}`}>
@@ -32,22 +62,63 @@ export function MemberActions({ cluster, member, intendedState, drift, supported
         Weight…
       </button>
       {drift && (
-        <button type="button" className="primary" onClick={() => reapply.mutate({ cluster, member })} disabled={reapply.isPending}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => reapply.mutate({ cluster, member })}
+          disabled={reapply.isPending}
+        >
           {reapply.isPending ? "Re-applying…" : "Re-apply"}
         </button>
       )}
-      {reapply.error && <span className="field-error" role="alert">{reapply.error.message}</span>}
-      {pending?.kind === "verb" && <VerbDialog cluster={cluster} member={member} verb={pending.verb} caveats={caveats[VERB_STATE[pending.verb]] ?? []} onClose={() => setPending(null)} onResult={onResult} />}
-      {pending?.kind === "weight" && <WeightDialog cluster={cluster} member={member} onClose={() => setPending(null)} onResult={onResult} />}
+      {reapply.error && (
+        <span className="field-error" role="alert">
+          {reapply.error.message}
+        </span>
+      )}
+      {pending?.kind === "verb" && (
+        <VerbDialog
+          cluster={cluster}
+          member={member}
+          verb={pending.verb}
+          caveats={caveats[VERB_STATE[pending.verb]] ?? []}
+          onClose={() => setPending(null)}
+          onResult={onResult}
+        />
+      )}
+      {pending?.kind === "weight" && (
+        <WeightDialog cluster={cluster} member={member} onClose={() => setPending(null)} onResult={onResult} />
+      )}
     </div>
   );
 }
 
-function VerbDialog({ cluster, member, verb, caveats, onClose, onResult }: { cluster: string; member: string; verb: TVerb; caveats: string[]; onClose: () => void; onResult: (r: TActionResult) => void }) {
+function VerbDialog({
+  cluster,
+  member,
+  verb,
+  caveats,
+  onClose,
+  onResult,
+}: {
+  cluster: string;
+  member: string;
+  verb: TVerb;
+  caveats: string[];
+  onClose: () => void;
+  onResult: (r: TActionResult) => void;
+}) {
   const trpc = useTRPC();
   const impact = useQuery(trpc.member.impact.queryOptions({ cluster, member, verb }));
   const [force, setForce] = useState(false);
-  const action = useMutation(trpc.member[verb].mutationOptions({ onSuccess: (r) => { onResult(r); onClose(); } }));
+  const action = useMutation(
+    trpc.member[verb].mutationOptions({
+      onSuccess: (r) => {
+        onResult(r);
+        onClose();
+      },
+    }),
+  );
   const leavesNoActive = impact.data?.leavesNoActive ?? false;
   return (
     <ConfirmDialog
@@ -73,7 +144,8 @@ function VerbDialog({ cluster, member, verb, caveats, onClose, onResult }: { clu
         <div className="alert error">
           <p style={{ marginTop: 0 }}>No member would be left active to take new sessions.</p>
           <label style={{ flexDirection: "row", gap: ".4rem", alignItems: "center" }}>
-            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> I understand: do it anyway
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} /> I understand: do it
+            anyway
           </label>
         </div>
       )}
@@ -86,12 +158,35 @@ function VerbDialog({ cluster, member, verb, caveats, onClose, onResult }: { clu
   );
 }
 
-function WeightDialog({ cluster, member, onClose, onResult }: { cluster: string; member: string; onClose: () => void; onResult: (r: TActionResult) => void }) {
+function WeightDialog({
+  cluster,
+  member,
+  onClose,
+  onResult,
+}: {
+  cluster: string;
+  member: string;
+  onClose: () => void;
+  onResult: (r: TActionResult) => void;
+}) {
   const trpc = useTRPC();
   const [weight, setWeight] = useState("1");
-  const action = useMutation(trpc.member.setWeight.mutationOptions({ onSuccess: (r) => { onResult(r); onClose(); } }));
+  const action = useMutation(
+    trpc.member.setWeight.mutationOptions({
+      onSuccess: (r) => {
+        onResult(r);
+        onClose();
+      },
+    }),
+  );
   return (
-    <ConfirmDialog title={`Set the weight of ${member} on every frontend`} confirmLabel="Set weight" pending={action.isPending} onConfirm={() => action.mutate({ cluster, member, weight: Number(weight) })} onClose={onClose}>
+    <ConfirmDialog
+      title={`Set the weight of ${member} on every frontend`}
+      confirmLabel="Set weight"
+      pending={action.isPending}
+      onConfirm={() => action.mutate({ cluster, member, weight: Number(weight) })}
+      onClose={onClose}
+    >
       <label>
         Weight (whole number, 1–100: balancer-manager loadfactor and mod_jk lbfactor)
         <input value={weight} onChange={(e) => setWeight(e.target.value)} inputMode="numeric" autoFocus />

@@ -69,7 +69,9 @@ export function TokensPanel() {
             {list.data.map((t) => (
               <tr key={t.id} aria-label={`Token ${t.name}`}>
                 <th scope="row">{t.name}</th>
-                <td><code>{t.prefix}…</code></td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
                 <td>{t.role}</td>
                 <td>{t.owner}</td>
                 <td>{t.createdAt.toLocaleString()}</td>
@@ -78,7 +80,14 @@ export function TokensPanel() {
                   {t.revokedAt ? (
                     `revoked ${t.revokedAt.toLocaleString()}`
                   ) : (
-                    <button type="button" className="danger" onClick={() => window.confirm(`Revoke token ${t.name}? Scripts using it get 401 from now on.`) && revoke.mutate({ id: t.id })}>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() =>
+                        window.confirm(`Revoke token ${t.name}? Scripts using it get 401 from now on.`) &&
+                        revoke.mutate({ id: t.id })
+                      }
+                    >
                       Revoke
                     </button>
                   )}

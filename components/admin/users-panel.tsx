@@ -35,7 +35,10 @@ export function UsersPanel() {
           <tbody>
             {list.data.map((u) => (
               <tr key={u.id}>
-                <th scope="row">{u.username}{u.disabled ? " (disabled)" : ""}</th>
+                <th scope="row">
+                  {u.username}
+                  {u.disabled ? " (disabled)" : ""}
+                </th>
                 <td>{u.role}</td>
                 <td>{u.createdAt.toLocaleString()}</td>
               </tr>
@@ -57,7 +60,13 @@ export function UsersPanel() {
         </label>
         <label>
           Password (10+ characters)
-          <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} required autoComplete="new-password" />
+          <input
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            autoComplete="new-password"
+          />
         </label>
         <label>
           Role

@@ -23,7 +23,8 @@ export function AuditLog({ initial }: { initial?: Partial<TFilters> } = {}) {
   };
   const q = useQuery(trpc.audit.list.queryOptions(input));
   const entries = q.data?.entries ?? [];
-  const set = (k: keyof TFilters) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft({ ...draft, [k]: e.target.value });
+  const set = (k: keyof TFilters) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setDraft({ ...draft, [k]: e.target.value });
   return (
     <>
       <h1>Audit log</h1>
@@ -61,11 +62,22 @@ export function AuditLog({ initial }: { initial?: Partial<TFilters> } = {}) {
         <button type="submit" className="primary">
           Filter
         </button>
-        <button type="button" onClick={() => { setDraft(EMPTY); setFilters(EMPTY); setBeforeId(undefined); }}>
+        <button
+          type="button"
+          onClick={() => {
+            setDraft(EMPTY);
+            setFilters(EMPTY);
+            setBeforeId(undefined);
+          }}
+        >
           Clear
         </button>
       </form>
-      {q.error && <div className="alert error" role="alert">{q.error.message}</div>}
+      {q.error && (
+        <div className="alert error" role="alert">
+          {q.error.message}
+        </div>
+      )}
       {q.isPending && <p aria-busy="true">Loading…</p>}
       {q.data && entries.length === 0 && <div className="empty">No audit entries match.</div>}
       {entries.length > 0 && (
@@ -85,13 +97,26 @@ export function AuditLog({ initial }: { initial?: Partial<TFilters> } = {}) {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id} aria-label={`Audit ${e.id}: ${e.action} ${e.target ?? ""} ${e.result}`}>
-                <td><time dateTime={e.at.toISOString()}>{e.at.toLocaleString()}</time></td>
-                <td>{e.actor}{e.actorRole ? <span className="muted"> ({e.actorRole})</span> : null}</td>
+                <td>
+                  <time dateTime={e.at.toISOString()}>{e.at.toLocaleString()}</time>
+                </td>
+                <td>
+                  {e.actor}
+                  {e.actorRole ? <span className="muted"> ({e.actorRole})</span> : null}
+                </td>
                 <td>{e.ip ?? "–"}</td>
                 <td>{e.action}</td>
                 <td>{[e.cluster, e.target].filter(Boolean).join(" / ") || "–"}</td>
-                <td><span className={`badge ${e.result === "ok" ? "healthy" : e.result === "partial" ? "degraded" : "failing"}`}>{e.result}</span></td>
-                <td className="muted">{summarize(e.before)} → {summarize(e.after)}</td>
+                <td>
+                  <span
+                    className={`badge ${e.result === "ok" ? "healthy" : e.result === "partial" ? "degraded" : "failing"}`}
+                  >
+                    {e.result}
+                  </span>
+                </td>
+                <td className="muted">
+                  {summarize(e.before)} → {summarize(e.after)}
+                </td>
                 <td>{frontendOutcomes(e.details)}</td>
               </tr>
             ))}
@@ -116,12 +141,16 @@ export function AuditLog({ initial }: { initial?: Partial<TFilters> } = {}) {
 
 function summarize(v: unknown): string {
   if (v === null || v === undefined) return "–";
-  if (typeof v === "object") return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k} ${x ?? "–"}`).join(", ");
+  if (typeof v === "object")
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k} ${x ?? "–"}`)
+      .join(", ");
   return String(v);
 }
 
 function frontendOutcomes(details: unknown): string {
-  const fs = (details as { frontends?: Array<{ frontend: string; outcome: string; message: string | null }> } | null)?.frontends;
+  const fs = (details as { frontends?: Array<{ frontend: string; outcome: string; message: string | null }> } | null)
+    ?.frontends;
   if (!Array.isArray(fs)) return "";
   return fs.map((f) => `${f.frontend}: ${f.outcome}${f.message ? ` (${f.message})` : ""}`).join("; ");
 }

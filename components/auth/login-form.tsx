@@ -25,11 +25,23 @@ export function LoginForm({ next }: { next: string }) {
       <h1>Sign in</h1>
       <label>
         User name
-        <input value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" required autoFocus />
+        <input
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoComplete="username"
+          required
+          autoFocus
+        />
       </label>
       <label>
         Password
-        <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />
+        <input
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="current-password"
+          required
+        />
       </label>
       {login.error && (
         <div className="alert error" role="alert">

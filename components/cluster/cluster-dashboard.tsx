@@ -23,7 +23,8 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
     const notFound = (sub.error.data as { code?: string } | undefined)?.code === "NOT_FOUND";
     return (
       <div className="alert error" role="alert">
-        {notFound ? `There is no cluster named "${name}".` : `Cannot load this cluster: ${sub.error.message}`} <Link href="/">Back to clusters</Link>
+        {notFound ? `There is no cluster named "${name}".` : `Cannot load this cluster: ${sub.error.message}`}{" "}
+        <Link href="/">Back to clusters</Link>
       </div>
     );
   }
@@ -40,7 +41,13 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
         </div>
         <div className="toolbar">
           <span className="muted" role="status" aria-live="polite">
-            {sub.status === "pending" ? "live" : sub.status === "connecting" ? "reconnecting…" : sub.error ? "live updates interrupted" : ""}
+            {sub.status === "pending"
+              ? "live"
+              : sub.status === "connecting"
+                ? "reconnecting…"
+                : sub.error
+                  ? "live updates interrupted"
+                  : ""}
           </span>
           <Link className="button" href={`/clusters/${encodeURIComponent(name)}/sessions`}>
             Sessions
@@ -62,7 +69,12 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
       )}
       {canOperate && <AutoReapplyToggle clusterId={view.cluster.id} enabled={view.cluster.autoReapply} />}
       {results.map((r) => (
-        <RetryableResult key={`${r.auditId}`} result={r} onResult={onResult} onDismiss={() => setResults((all) => all.filter((x) => x !== r))} />
+        <RetryableResult
+          key={`${r.auditId}`}
+          result={r}
+          onResult={onResult}
+          onDismiss={() => setResults((all) => all.filter((x) => x !== r))}
+        />
       ))}
       <MembersTable view={view} canOperate={canOperate} onResult={onResult} />
       <h2 className="sr-only">Frontends</h2>
@@ -75,7 +87,15 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
 }
 
 /** Retry re-sends the same change, only to the frontends that did not confirm it. */
-function RetryableResult({ result, onResult, onDismiss }: { result: TActionResult; onResult: (r: TActionResult) => void; onDismiss: () => void }) {
+function RetryableResult({
+  result,
+  onResult,
+  onDismiss,
+}: {
+  result: TActionResult;
+  onResult: (r: TActionResult) => void;
+  onDismiss: () => void;
+}) {
   const trpc = useTRPC();
   const verb = result.action.replace(/^member\./, "");
   const opts = { onSuccess: onResult };
@@ -91,7 +111,9 @@ function RetryableResult({ result, onResult, onDismiss }: { result: TActionResul
       result={result}
       retrying={m?.isPending ?? false}
       onDismiss={onDismiss}
-      onRetry={(frontendIds) => m?.mutate({ cluster: result.cluster, member: result.member, force: false, frontendIds })}
+      onRetry={(frontendIds) =>
+        m?.mutate({ cluster: result.cluster, member: result.member, force: false, frontendIds })
+      }
     />
   );
 }

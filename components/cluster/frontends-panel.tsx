@@ -65,7 +65,8 @@ export function FrontendsPanel({ frontends }: { frontends: TFrontend[] }) {
               )}
             </td>
             <td>
-              <RelativeTime at={f.lastPollAt} /> {f.durationMs !== null && <span className="muted">({f.durationMs} ms)</span>}
+              <RelativeTime at={f.lastPollAt} />{" "}
+              {f.durationMs !== null && <span className="muted">({f.durationMs} ms)</span>}
             </td>
             <td>
               <RelativeTime at={f.lastGoodAt} />

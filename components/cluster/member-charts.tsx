@@ -15,14 +15,20 @@ type TRange = (typeof RANGES)[number]["id"];
 const METRICS = [
   { id: "requestsPerSec", title: "Requests per second", format: formatRate },
   { id: "busy", title: "Busy (requests in flight)", format: formatRate },
-  { id: "errorsPerSec", title: "Errors per second (mod_jk counts them; balancer-manager does not)", format: formatRate },
+  {
+    id: "errorsPerSec",
+    title: "Errors per second (mod_jk counts them; balancer-manager does not)",
+    format: formatRate,
+  },
   { id: "bytesPerSec", title: "Bytes per second (to + from backend)", format: (v: number) => `${formatBytes(v)}/s` },
 ] as const;
 
 /** Seconds matter over 15 minutes; over a day, the hour and minute do. */
 function formatTick(t: number, range: TRange): string {
   const d = new Date(t);
-  return range === "15m" ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }) : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+  return range === "15m"
+    ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false })
+    : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
 }
 
 const COLOURS = ["#1d4f91", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207", "#4338ca"];
@@ -31,7 +37,10 @@ const COLOURS = ["#1d4f91", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490
 export function MemberCharts({ clusterName }: { clusterName: string }) {
   const trpc = useTRPC();
   const [range, setRange] = useState<TRange>("15m");
-  const history = useQuery({ ...trpc.cluster.history.queryOptions({ name: clusterName, range }), refetchInterval: 5_000 });
+  const history = useQuery({
+    ...trpc.cluster.history.queryOptions({ name: clusterName, range }),
+    refetchInterval: 5_000,
+  });
 
   return (
     <section aria-labelledby="charts-heading">
@@ -50,7 +59,9 @@ export function MemberCharts({ clusterName }: { clusterName: string }) {
           Could not load history: {history.error.message}
         </div>
       )}
-      {history.data && history.data.points.length === 0 && <div className="empty">No history yet: points appear after the second poll of a frontend.</div>}
+      {history.data && history.data.points.length === 0 && (
+        <div className="empty">No history yet: points appear after the second poll of a frontend.</div>
+      )}
       {history.data && history.data.points.length > 0 && (
         <div className="charts">
           {METRICS.map((metric) => {
@@ -60,17 +71,40 @@ export function MemberCharts({ clusterName }: { clusterName: string }) {
               return row;
             });
             return (
-              <figure className="chart" key={metric.id} aria-label={metric.title} data-points={data.length} style={{ margin: 0 }}>
+              <figure
+                className="chart"
+                key={metric.id}
+                aria-label={metric.title}
+                data-points={data.length}
+                style={{ margin: 0 }}
+              >
                 <h3>{metric.title}</h3>
                 <ResponsiveContainer width="100%" height={220}>
                   <LineChart data={data} margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-                    <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => formatTick(t, range)} />
+                    <XAxis
+                      dataKey="t"
+                      type="number"
+                      domain={["dataMin", "dataMax"]}
+                      scale="time"
+                      tickFormatter={(t: number) => formatTick(t, range)}
+                    />
                     <YAxis width={84} tickFormatter={(v: number) => metric.format(v)} />
-                    <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} formatter={(v) => (typeof v === "number" ? metric.format(v) : String(v))} />
+                    <Tooltip
+                      labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()}
+                      formatter={(v) => (typeof v === "number" ? metric.format(v) : String(v))}
+                    />
                     <Legend />
                     {history.data.routes.map((route, i) => (
-                      <Line key={route} type="linear" dataKey={route} stroke={COLOURS[i % COLOURS.length]} dot={false} isAnimationActive={false} connectNulls={false} />
+                      <Line
+                        key={route}
+                        type="linear"
+                        dataKey={route}
+                        stroke={COLOURS[i % COLOURS.length]}
+                        dot={false}
+                        isAnimationActive={false}
+                        connectNulls={false}
+                      />
                     ))}
                   </LineChart>
                 </ResponsiveContainer>

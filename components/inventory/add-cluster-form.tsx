@@ -10,7 +10,11 @@ export function AddClusterForm() {
   const router = useRouter();
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
-  const create = useMutation(trpc.cluster.create.mutationOptions({ onSuccess: (c) => router.push(`/clusters/${encodeURIComponent(c.name)}/inventory`) }));
+  const create = useMutation(
+    trpc.cluster.create.mutationOptions({
+      onSuccess: (c) => router.push(`/clusters/${encodeURIComponent(c.name)}/inventory`),
+    }),
+  );
   return (
     <form
       className="inline"

@@ -18,7 +18,18 @@ export interface TFrontendDraft {
   options: string;
 }
 
-export const EMPTY_FRONTEND: TFrontendDraft = { name: "", kind: "apache-balancer", url: "", balancer: "", username: "", password: "", pollIntervalMs: "2000", timeoutMs: "1500", enabled: true, options: "" };
+export const EMPTY_FRONTEND: TFrontendDraft = {
+  name: "",
+  kind: "apache-balancer",
+  url: "",
+  balancer: "",
+  username: "",
+  password: "",
+  pollIntervalMs: "2000",
+  timeoutMs: "1500",
+  enabled: true,
+  options: "",
+};
 
 /** Stored options (JSON text) as the editor shows them: "" for none, else indented JSON. */
 export function optionsDraft(stored: string | null | undefined): string {
@@ -35,7 +46,8 @@ function parseOptionsDraft(text: string): { value: Record<string, unknown> } | {
   if (text.trim() === "") return { value: {} };
   try {
     const v: unknown = JSON.parse(text);
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return { error: "Options must be a JSON object, e.g. {\"includeFile\": \"/etc/nginx/clusterdeck/upstream.conf\"}" };
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      return { error: 'Options must be a JSON object, e.g. {"includeFile": "/etc/nginx/clusterdeck/upstream.conf"}' };
     return { value: v as Record<string, unknown> };
   } catch (err) {
     return { error: `Options are not valid JSON: ${(err as Error).message}` };
@@ -60,13 +72,29 @@ export function toFrontendInput(d: TFrontendDraft) {
 }
 
 /** Fields of one frontend. Kinds come from the adapter registry through the API. */
-export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSubmit, onCancel }: { initial: TFrontendDraft; submitLabel: string; pending: boolean; passwordHint?: string; onSubmit: (d: TFrontendDraft) => void; onCancel?: () => void }) {
+export function FrontendForm({
+  initial,
+  submitLabel,
+  pending,
+  passwordHint,
+  onSubmit,
+  onCancel,
+}: {
+  initial: TFrontendDraft;
+  submitLabel: string;
+  pending: boolean;
+  passwordHint?: string;
+  onSubmit: (d: TFrontendDraft) => void;
+  onCancel?: () => void;
+}) {
   const trpc = useTRPC();
   const kinds = useQuery(trpc.frontend.kinds.queryOptions());
   const [d, setD] = useState(initial);
   const example = kinds.data?.find((k) => k.kind === d.kind)?.targetExample;
   const [optionsError, setOptionsError] = useState<string | null>(null);
-  const set = (k: keyof TFrontendDraft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setD({ ...d, [k]: e.target.value });
+  const set =
+    (k: keyof TFrontendDraft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+      setD({ ...d, [k]: e.target.value });
   return (
     <form
       className="inline"
@@ -93,11 +121,21 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
       </label>
       <label style={{ minWidth: "20rem" }}>
         Status page URL
-        <input value={d.url} onChange={set("url")} required placeholder={example?.url ?? "http://10.0.0.2/balancer-manager"} />
+        <input
+          value={d.url}
+          onChange={set("url")}
+          required
+          placeholder={example?.url ?? "http://10.0.0.2/balancer-manager"}
+        />
       </label>
       <label>
         Balancer / lb worker
-        <input value={d.balancer} onChange={set("balancer")} required placeholder={example?.balancer ?? "mycluster or lb"} />
+        <input
+          value={d.balancer}
+          onChange={set("balancer")}
+          required
+          placeholder={example?.balancer ?? "mycluster or lb"}
+        />
       </label>
       <label>
         User
@@ -105,7 +143,14 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
       </label>
       <label>
         Password
-        <input type="password" value={d.password} onChange={set("password")} autoComplete="new-password" size={10} placeholder={passwordHint} />
+        <input
+          type="password"
+          value={d.password}
+          onChange={set("password")}
+          autoComplete="new-password"
+          size={10}
+          placeholder={passwordHint}
+        />
       </label>
       <label>
         Poll every (ms)
@@ -117,7 +162,13 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
       </label>
       <label style={{ minWidth: "24rem" }}>
         Options (JSON; nginx: includeFile, testCommand, reloadCommand, stubStatusUrl, probePath)
-        <textarea value={d.options} onChange={set("options")} rows={d.options ? 6 : 1} spellCheck={false} style={{ fontFamily: "monospace" }} />
+        <textarea
+          value={d.options}
+          onChange={set("options")}
+          rows={d.options ? 6 : 1}
+          spellCheck={false}
+          style={{ fontFamily: "monospace" }}
+        />
         {optionsError && (
           <span className="field-error" role="alert">
             {optionsError}
@@ -125,7 +176,8 @@ export function FrontendForm({ initial, submitLabel, pending, passwordHint, onSu
         )}
       </label>
       <label style={{ flexDirection: "row", alignItems: "center", gap: ".3rem" }}>
-        <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> Poll it
+        <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> Poll
+        it
       </label>
       <button className="primary" type="submit" disabled={pending}>
         {submitLabel}

@@ -25,7 +25,14 @@ export function ImportInventoryForm() {
     >
       <label>
         Inventory YAML (same format as the file named by CLUSTERDECK_INVENTORY)
-        <textarea rows={7} value={yaml} onChange={(e) => setYaml(e.target.value)} placeholder={EXAMPLE} spellCheck={false} style={{ fontFamily: "monospace" }} />
+        <textarea
+          rows={7}
+          value={yaml}
+          onChange={(e) => setYaml(e.target.value)}
+          placeholder={EXAMPLE}
+          spellCheck={false}
+          style={{ fontFamily: "monospace" }}
+        />
       </label>
       <div className="toolbar" style={{ marginTop: ".5rem" }}>
         <button type="submit" disabled={imp.isPending || yaml.trim() === ""}>

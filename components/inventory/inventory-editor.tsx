@@ -26,7 +26,14 @@ export function InventoryEditor({ name }: { name: string }) {
   const updateFrontend = useMutation(trpc.frontend.update.mutationOptions({ onSuccess: onDone }));
   const deleteFrontend = useMutation(trpc.frontend.delete.mutationOptions({ onSuccess: onDone }));
   const deleteCluster = useMutation(trpc.cluster.delete.mutationOptions({ onSuccess: () => router.push("/") }));
-  const error = createMember.error ?? updateMember.error ?? deleteMember.error ?? createFrontend.error ?? updateFrontend.error ?? deleteFrontend.error ?? deleteCluster.error;
+  const error =
+    createMember.error ??
+    updateMember.error ??
+    deleteMember.error ??
+    createFrontend.error ??
+    updateFrontend.error ??
+    deleteFrontend.error ??
+    deleteCluster.error;
 
   if (inv.error) {
     return (
@@ -50,7 +57,12 @@ export function InventoryEditor({ name }: { name: string }) {
             type="button"
             className="danger"
             onClick={() => {
-              if (window.confirm(`Delete cluster "${c.name}" with its ${c.members.length} member(s), ${c.frontends.length} frontend(s) and all their history? The balancers themselves are not touched.`)) deleteCluster.mutate({ id: c.id });
+              if (
+                window.confirm(
+                  `Delete cluster "${c.name}" with its ${c.members.length} member(s), ${c.frontends.length} frontend(s) and all their history? The balancers themselves are not touched.`,
+                )
+              )
+                deleteCluster.mutate({ id: c.id });
             }}
           >
             Delete cluster
@@ -66,7 +78,13 @@ export function InventoryEditor({ name }: { name: string }) {
           <li key={m.id} className="panel" style={{ marginBottom: ".5rem" }}>
             {editing === `m${m.id}` ? (
               <MemberForm
-                initial={{ name: m.name, route: m.route, host: m.host, httpPort: m.httpPort?.toString() ?? "", ajpPort: m.ajpPort?.toString() ?? "" }}
+                initial={{
+                  name: m.name,
+                  route: m.route,
+                  host: m.host,
+                  httpPort: m.httpPort?.toString() ?? "",
+                  ajpPort: m.ajpPort?.toString() ?? "",
+                }}
                 submitLabel="Save"
                 pending={updateMember.isPending}
                 onSubmit={(d) => updateMember.mutate({ id: m.id, data: toMemberInput(d) })}
@@ -75,13 +93,23 @@ export function InventoryEditor({ name }: { name: string }) {
             ) : (
               <div className="toolbar" style={{ justifyContent: "space-between" }}>
                 <span>
-                  <strong>{m.name}</strong> <span className="muted">route {m.route} · {m.host} · HTTP {m.httpPort ?? "–"} · AJP {m.ajpPort ?? "–"}</span>
+                  <strong>{m.name}</strong>{" "}
+                  <span className="muted">
+                    route {m.route} · {m.host} · HTTP {m.httpPort ?? "–"} · AJP {m.ajpPort ?? "–"}
+                  </span>
                 </span>
                 <span className="toolbar">
                   <button type="button" onClick={() => setEditing(`m${m.id}`)}>
                     Edit
                   </button>
-                  <button type="button" className="danger" onClick={() => window.confirm(`Remove member ${m.name} from the inventory? Its balancers are not changed.`) && deleteMember.mutate({ id: m.id })}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() =>
+                      window.confirm(`Remove member ${m.name} from the inventory? Its balancers are not changed.`) &&
+                      deleteMember.mutate({ id: m.id })
+                    }
+                  >
                     Remove
                   </button>
                 </span>
@@ -92,7 +120,13 @@ export function InventoryEditor({ name }: { name: string }) {
       </ul>
       <div className="panel">
         <h3 style={{ marginTop: 0 }}>Add a member</h3>
-        <MemberForm key={c.members.length} initial={EMPTY_MEMBER} submitLabel="Add member" pending={createMember.isPending} onSubmit={(d) => createMember.mutate({ clusterId: c.id, data: toMemberInput(d) })} />
+        <MemberForm
+          key={c.members.length}
+          initial={EMPTY_MEMBER}
+          submitLabel="Add member"
+          pending={createMember.isPending}
+          onSubmit={(d) => createMember.mutate({ clusterId: c.id, data: toMemberInput(d) })}
+        />
       </div>
 
       <h2>Frontends</h2>
@@ -102,23 +136,48 @@ export function InventoryEditor({ name }: { name: string }) {
           <li key={f.id} className="panel" style={{ marginBottom: ".5rem" }}>
             {editing === `f${f.id}` ? (
               <FrontendForm
-                initial={{ name: f.name, kind: f.kind, url: f.url, balancer: f.balancer, username: f.username ?? "", password: "", pollIntervalMs: String(f.pollIntervalMs), timeoutMs: String(f.timeoutMs), enabled: f.enabled, options: optionsDraft(f.options) }}
+                initial={{
+                  name: f.name,
+                  kind: f.kind,
+                  url: f.url,
+                  balancer: f.balancer,
+                  username: f.username ?? "",
+                  password: "",
+                  pollIntervalMs: String(f.pollIntervalMs),
+                  timeoutMs: String(f.timeoutMs),
+                  enabled: f.enabled,
+                  options: optionsDraft(f.options),
+                }}
                 passwordHint={f.hasPassword ? "unchanged" : ""}
                 submitLabel="Save"
                 pending={updateFrontend.isPending}
-                onSubmit={(d) => updateFrontend.mutate({ id: f.id, data: { ...toFrontendInput(d), keepPassword: d.password === "" } })}
+                onSubmit={(d) =>
+                  updateFrontend.mutate({ id: f.id, data: { ...toFrontendInput(d), keepPassword: d.password === "" } })
+                }
                 onCancel={() => setEditing(null)}
               />
             ) : (
               <div className="toolbar" style={{ justifyContent: "space-between" }}>
                 <span>
-                  <strong>{f.name}</strong> <span className="muted">{f.kind} · {f.url} · balancer {f.balancer} · every {f.pollIntervalMs} ms{f.enabled ? "" : " · polling off"}</span>
+                  <strong>{f.name}</strong>{" "}
+                  <span className="muted">
+                    {f.kind} · {f.url} · balancer {f.balancer} · every {f.pollIntervalMs} ms
+                    {f.enabled ? "" : " · polling off"}
+                  </span>
                 </span>
                 <span className="toolbar">
                   <button type="button" onClick={() => setEditing(`f${f.id}`)}>
                     Edit
                   </button>
-                  <button type="button" className="danger" onClick={() => window.confirm(`Remove frontend ${f.name} and its history? The balancer itself is not changed.`) && deleteFrontend.mutate({ id: f.id })}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() =>
+                      window.confirm(
+                        `Remove frontend ${f.name} and its history? The balancer itself is not changed.`,
+                      ) && deleteFrontend.mutate({ id: f.id })
+                    }
+                  >
                     Remove
                   </button>
                 </span>
@@ -129,7 +188,13 @@ export function InventoryEditor({ name }: { name: string }) {
       </ul>
       <div className="panel">
         <h3 style={{ marginTop: 0 }}>Add a frontend</h3>
-        <FrontendForm key={c.frontends.length} initial={EMPTY_FRONTEND} submitLabel="Add frontend" pending={createFrontend.isPending} onSubmit={(d) => createFrontend.mutate({ clusterId: c.id, data: toFrontendInput(d) })} />
+        <FrontendForm
+          key={c.frontends.length}
+          initial={EMPTY_FRONTEND}
+          submitLabel="Add frontend"
+          pending={createFrontend.isPending}
+          onSubmit={(d) => createFrontend.mutate({ clusterId: c.id, data: toFrontendInput(d) })}
+        />
       </div>
     </>
   );

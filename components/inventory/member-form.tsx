@@ -17,9 +17,22 @@ export function toMemberInput(d: TMemberDraft) {
 }
 
 /** Fields of one member; the server validates, this only collects. */
-export function MemberForm({ initial, submitLabel, pending, onSubmit, onCancel }: { initial: TMemberDraft; submitLabel: string; pending: boolean; onSubmit: (d: TMemberDraft) => void; onCancel?: () => void }) {
+export function MemberForm({
+  initial,
+  submitLabel,
+  pending,
+  onSubmit,
+  onCancel,
+}: {
+  initial: TMemberDraft;
+  submitLabel: string;
+  pending: boolean;
+  onSubmit: (d: TMemberDraft) => void;
+  onCancel?: () => void;
+}) {
   const [d, setD] = useState(initial);
-  const set = (k: keyof TMemberDraft) => (e: React.ChangeEvent<HTMLInputElement>) => setD({ ...d, [k]: e.target.value });
+  const set = (k: keyof TMemberDraft) => (e: React.ChangeEvent<HTMLInputElement>) =>
+    setD({ ...d, [k]: e.target.value });
   return (
     <form
       className="inline"

@@ -6,7 +6,10 @@ import { useTRPC } from "@/components/trpc";
 /** The cluster's recent rollouts, newest first; refreshed while one is open. */
 export function RolloutList({ cluster }: { cluster: string }) {
   const trpc = useTRPC();
-  const q = useQuery({ ...trpc.rollout.list.queryOptions({ cluster }), refetchInterval: (s) => (s.state.data?.some((r) => r.state === "running" || r.state === "paused") ? 2000 : false) });
+  const q = useQuery({
+    ...trpc.rollout.list.queryOptions({ cluster }),
+    refetchInterval: (s) => (s.state.data?.some((r) => r.state === "running" || r.state === "paused") ? 2000 : false),
+  });
   return (
     <section className="panel" aria-label="Rollouts">
       <h2 style={{ marginTop: 0 }}>Rollouts</h2>
@@ -38,7 +41,8 @@ export function RolloutList({ cluster }: { cluster: string }) {
                 </td>
                 <td>{r.state}</td>
                 <td>
-                  <progress aria-label={`Rollout #${r.id} progress`} max={1} value={r.progress} /> {Math.round(r.progress * 100)}%
+                  <progress aria-label={`Rollout #${r.id} progress`} max={1} value={r.progress} />{" "}
+                  {Math.round(r.progress * 100)}%
                 </td>
                 <td>{r.current ? `${r.current.member} ${r.current.phase}` : "—"}</td>
                 <td>

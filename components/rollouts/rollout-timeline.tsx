@@ -18,9 +18,22 @@ export function frontendResults(result: unknown): { lines: TLine[]; auditIds: nu
     if (typeof o.auditId === "number") auditIds.push(o.auditId);
     if (typeof o.frontend === "string") {
       const outcome = typeof o.outcome === "string" ? o.outcome : null;
-      const seen = [o.adminState, o.health, o.weight !== null && o.weight !== undefined ? `weight ${String(o.weight)}` : null].filter((x) => typeof x === "string").join(", ");
+      const seen = [
+        o.adminState,
+        o.health,
+        o.weight !== null && o.weight !== undefined ? `weight ${String(o.weight)}` : null,
+      ]
+        .filter((x) => typeof x === "string")
+        .join(", ");
       const msg = typeof o.message === "string" ? o.message : typeof o.error === "string" ? o.error : null;
-      lines.push({ frontend: o.frontend, text: `${outcome ?? seen}${msg ? ` (${msg})` : ""}`, bad: (outcome !== null && outcome !== "done" && outcome !== "not-routed") || typeof o.error === "string" || o.health === "failing" });
+      lines.push({
+        frontend: o.frontend,
+        text: `${outcome ?? seen}${msg ? ` (${msg})` : ""}`,
+        bad:
+          (outcome !== null && outcome !== "done" && outcome !== "not-routed") ||
+          typeof o.error === "string" ||
+          o.health === "failing",
+      });
       return;
     }
     Object.values(o).forEach(walk);

@@ -31,16 +31,23 @@ export function RolloutView({ cluster, id, canOperate }: { cluster: string; id: 
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [confirmAbort, setConfirmAbort] = useState(false);
-  const q = useQuery({ ...trpc.rollout.get.queryOptions({ cluster, id }), refetchInterval: (s) => (s.state.data && ["done", "aborted"].includes(s.state.data.state) ? false : 1000) });
+  const q = useQuery({
+    ...trpc.rollout.get.queryOptions({ cluster, id }),
+    refetchInterval: (s) => (s.state.data && ["done", "aborted"].includes(s.state.data.state) ? false : 1000),
+  });
   const refresh = { onSuccess: () => qc.invalidateQueries({ queryKey: trpc.rollout.get.queryKey({ cluster, id }) }) };
   const pause = useMutation(trpc.rollout.pause.mutationOptions(refresh));
   const resume = useMutation(trpc.rollout.resume.mutationOptions(refresh));
-  const abort = useMutation(trpc.rollout.abort.mutationOptions({ ...refresh, onSettled: () => setConfirmAbort(false) }));
+  const abort = useMutation(
+    trpc.rollout.abort.mutationOptions({ ...refresh, onSettled: () => setConfirmAbort(false) }),
+  );
   const cont = useMutation(trpc.rollout.continue.mutationOptions(refresh));
   if (q.error) {
     return (
       <div className="alert error" role="alert">
-        {q.error.data?.code === "NOT_FOUND" ? `There is no rollout #${id} in ${cluster}.` : `Cannot load rollout #${id}: ${q.error.message}`}{" "}
+        {q.error.data?.code === "NOT_FOUND"
+          ? `There is no rollout #${id} in ${cluster}.`
+          : `Cannot load rollout #${id}: ${q.error.message}`}{" "}
         <Link href={`/clusters/${encodeURIComponent(cluster)}/rollouts`}>All rollouts</Link>
       </div>
     );
@@ -65,7 +72,8 @@ export function RolloutView({ cluster, id, canOperate }: { cluster: string; id: 
       <section className="panel" aria-label="Overall progress">
         <p style={{ marginTop: 0 }}>
           <strong data-testid="rollout-state">{r.state}</strong>
-          {r.request ? <span className="muted"> ({r.request} requested)</span> : null} · started by {r.startedBy ?? "unknown"} at {r.createdAt.toLocaleString()}
+          {r.request ? <span className="muted"> ({r.request} requested)</span> : null} · started by{" "}
+          {r.startedBy ?? "unknown"} at {r.createdAt.toLocaleString()}
           {r.finishedAt ? ` · ended ${r.finishedAt.toLocaleString()}` : ""}
           {r.current ? (
             <>
@@ -77,22 +85,39 @@ export function RolloutView({ cluster, id, canOperate }: { cluster: string; id: 
         <progress aria-label="Overall progress" max={1} value={r.progress} style={{ width: "100%" }} />
         <span className="muted">{pct(r.progress)}</span>
         {r.message && (
-          <p className={r.state === "paused" ? "alert error" : undefined} role={r.state === "paused" ? "alert" : undefined}>
+          <p
+            className={r.state === "paused" ? "alert error" : undefined}
+            role={r.state === "paused" ? "alert" : undefined}
+          >
             {r.message}
           </p>
         )}
         {canOperate && open && (
           <div className="toolbar" role="group" aria-label="Rollout controls">
-            <button type="button" disabled={busy || r.state !== "running" || r.request === "pause"} onClick={() => pause.mutate(ref)}>
+            <button
+              type="button"
+              disabled={busy || r.state !== "running" || r.request === "pause"}
+              onClick={() => pause.mutate(ref)}
+            >
               Pause
             </button>
             <button type="button" disabled={busy || r.state !== "paused"} onClick={() => resume.mutate(ref)}>
               Resume
             </button>
-            <button type="button" disabled={busy || !r.canContinue} title={r.canContinue ?? "nothing to continue now"} onClick={() => cont.mutate(ref)}>
+            <button
+              type="button"
+              disabled={busy || !r.canContinue}
+              title={r.canContinue ?? "nothing to continue now"}
+              onClick={() => cont.mutate(ref)}
+            >
               Continue{r.canContinue ? `: ${r.canContinue}` : ""}
             </button>
-            <button type="button" className="danger" disabled={busy || r.request === "abort"} onClick={() => setConfirmAbort(true)}>
+            <button
+              type="button"
+              className="danger"
+              disabled={busy || r.request === "abort"}
+              onClick={() => setConfirmAbort(true)}
+            >
               Abort…
             </button>
           </div>
@@ -127,12 +152,25 @@ export function RolloutView({ cluster, id, canOperate }: { cluster: string; id: 
                     {m.message ? <div className="muted">{m.message}</div> : null}
                   </td>
                   <td>
-                    <progress aria-label={`${m.member} progress`} max={1} value={m.progress} style={{ width: "100%" }} /> {pct(m.progress)}
+                    <progress
+                      aria-label={`${m.member} progress`}
+                      max={1}
+                      value={m.progress}
+                      style={{ width: "100%" }}
+                    />{" "}
+                    {pct(m.progress)}
                   </td>
                   <td>
                     {m.remaining !== null ? `${m.remaining} left` : "—"}
-                    {m.predictedFinishAt ? <div className="muted">done about {m.predictedFinishAt.toLocaleTimeString()}</div> : null}
-                    {wait && <Sparkline samples={wait.samples} label={`${m.member}: remaining over the wait, ${wait.samples.at(0)?.[1]} → ${wait.samples.at(-1)?.[1]}`} />}
+                    {m.predictedFinishAt ? (
+                      <div className="muted">done about {m.predictedFinishAt.toLocaleTimeString()}</div>
+                    ) : null}
+                    {wait && (
+                      <Sparkline
+                        samples={wait.samples}
+                        label={`${m.member}: remaining over the wait, ${wait.samples.at(0)?.[1]} → ${wait.samples.at(-1)?.[1]}`}
+                      />
+                    )}
                   </td>
                 </tr>
               );
@@ -142,7 +180,14 @@ export function RolloutView({ cluster, id, canOperate }: { cluster: string; id: 
       </section>
       <RolloutTimeline steps={r.steps} auditHref={auditHref} />
       {confirmAbort && (
-        <ConfirmDialog title={`Abort rollout #${r.id}`} confirmLabel="Abort rollout" danger pending={abort.isPending} onConfirm={() => abort.mutate(ref)} onClose={() => setConfirmAbort(false)}>
+        <ConfirmDialog
+          title={`Abort rollout #${r.id}`}
+          confirmLabel="Abort rollout"
+          danger
+          pending={abort.isPending}
+          onConfirm={() => abort.mutate(ref)}
+          onClose={() => setConfirmAbort(false)}
+        >
           <p>Each member is left as its phase says:</p>
           <ul>
             <li>not started or done: untouched;</li>

@@ -25,7 +25,17 @@ const STRATEGY_TEXT = {
  * its timeout, how each member is deployed, the health URL and the weight ramp; a confirm dialog says
  * what will happen before anything does. Deploy commands are offered to admins only (the server checks).
  */
-export function StartRolloutForm({ cluster, members, frontends, isAdmin }: { cluster: string; members: TRolloutMemberOption[]; frontends: number; isAdmin: boolean }) {
+export function StartRolloutForm({
+  cluster,
+  members,
+  frontends,
+  isAdmin,
+}: {
+  cluster: string;
+  members: TRolloutMemberOption[];
+  frontends: number;
+  isAdmin: boolean;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const qc = useQueryClient();
@@ -56,7 +66,9 @@ export function StartRolloutForm({ cluster, members, frontends, isAdmin }: { clu
 
   const chosen = order.filter((m) => m.on).map((m) => m.name);
   const percents = ramp.split(",").map((x) => Number(x.trim()));
-  const rampOk = percents.every((p, i) => Number.isInteger(p) && p >= 1 && p <= 100 && (i === 0 || p > percents[i - 1]!)) && percents.at(-1) === 100;
+  const rampOk =
+    percents.every((p, i) => Number.isInteger(p) && p >= 1 && p <= 100 && (i === 0 || p > percents[i - 1]!)) &&
+    percents.at(-1) === 100;
   const move = (i: number, by: number) => {
     const next = [...order];
     const [m] = next.splice(i, 1);
@@ -67,7 +79,12 @@ export function StartRolloutForm({ cluster, members, frontends, isAdmin }: { clu
     members: chosen,
     maxUnavailable,
     wait: { strategy, timeoutSec: waitTimeout, onTimeout },
-    deploy: deployKind === "manual" ? { kind: "manual" } : deployKind === "webhook" ? { kind: "webhook", url: webhook, timeoutSec: deployTimeout, idempotent } : { kind: "command", command, timeoutSec: deployTimeout, idempotent },
+    deploy:
+      deployKind === "manual"
+        ? { kind: "manual" }
+        : deployKind === "webhook"
+          ? { kind: "webhook", url: webhook, timeoutSec: deployTimeout, idempotent }
+          : { kind: "command", command, timeoutSec: deployTimeout, idempotent },
     health: { path: healthPath, timeoutSec: healthTimeout },
     ramp: { percents: rampOk ? percents : [100], stepSec: rampStep },
   };
@@ -90,13 +107,22 @@ export function StartRolloutForm({ cluster, members, frontends, isAdmin }: { clu
           {order.map((m, i) => (
             <li key={m.name} style={{ display: "flex", gap: ".5rem", alignItems: "center" }}>
               <label style={{ flexDirection: "row", alignItems: "center", gap: ".35rem" }}>
-                <input type="checkbox" checked={m.on} onChange={(e) => setOrder(order.map((x) => (x.name === m.name ? { ...x, on: e.target.checked } : x)))} />
+                <input
+                  type="checkbox"
+                  checked={m.on}
+                  onChange={(e) => setOrder(order.map((x) => (x.name === m.name ? { ...x, on: e.target.checked } : x)))}
+                />
                 {m.name}
               </label>
               <button type="button" aria-label={`Move ${m.name} up`} disabled={i === 0} onClick={() => move(i, -1)}>
                 ↑
               </button>
-              <button type="button" aria-label={`Move ${m.name} down`} disabled={i === order.length - 1} onClick={() => move(i, 1)}>
+              <button
+                type="button"
+                aria-label={`Move ${m.name} down`}
+                disabled={i === order.length - 1}
+                onClick={() => move(i, 1)}
+              >
                 ↓
               </button>
             </li>
@@ -106,7 +132,13 @@ export function StartRolloutForm({ cluster, members, frontends, isAdmin }: { clu
       <div className="toolbar" style={{ flexWrap: "wrap", alignItems: "end" }}>
         <label>
           Max unavailable
-          <input type="number" min={1} max={Math.max(1, members.length - 1)} value={maxUnavailable} onChange={num(setMaxUnavailable)} />
+          <input
+            type="number"
+            min={1}
+            max={Math.max(1, members.length - 1)}
+            value={maxUnavailable}
+            onChange={num(setMaxUnavailable)}
+          />
         </label>
         <label>
           Wait until
@@ -133,16 +165,32 @@ export function StartRolloutForm({ cluster, members, frontends, isAdmin }: { clu
         <div className="toolbar">
           {(isAdmin ? (["manual", "webhook", "command"] as const) : (["manual", "webhook"] as const)).map((k) => (
             <label key={k} style={{ flexDirection: "row", alignItems: "center", gap: ".35rem" }}>
-              <input type="radio" name="deploy-kind" value={k} checked={deployKind === k} onChange={() => setDeployKind(k)} />
+              <input
+                type="radio"
+                name="deploy-kind"
+                value={k}
+                checked={deployKind === k}
+                onChange={() => setDeployKind(k)}
+              />
               {k === "manual" ? "Manual (press Continue)" : k === "webhook" ? "Webhook" : "Command (admin)"}
             </label>
           ))}
         </div>
-        {!isAdmin && <p className="muted">A deploy command runs on the console&apos;s host as its user: only an admin may set one.</p>}
+        {!isAdmin && (
+          <p className="muted">
+            A deploy command runs on the console&apos;s host as its user: only an admin may set one.
+          </p>
+        )}
         {deployKind === "command" && (
           <label>
             Command (env CLUSTERDECK_MEMBER, _HOST, _ROUTE, _HTTP_PORT, _AJP_PORT)
-            <textarea required rows={2} value={command} onChange={(e) => setCommand(e.target.value)} style={{ fontFamily: "monospace" }} />
+            <textarea
+              required
+              rows={2}
+              value={command}
+              onChange={(e) => setCommand(e.target.value)}
+              style={{ fontFamily: "monospace" }}
+            />
           </label>
         )}
         {deployKind === "webhook" && (
@@ -188,18 +236,37 @@ export function StartRolloutForm({ cluster, members, frontends, isAdmin }: { clu
       {!rampOk && <p className="field-error">The ramp is rising percents ending at 100, e.g. 25,50,100.</p>}
       <MutationError error={start.error} />
       {confirming && (
-        <ConfirmDialog title={`Roll ${chosen.length} member(s) of ${cluster}`} confirmLabel="Start rollout" danger pending={start.isPending} onConfirm={() => start.mutate({ cluster, ...settings })} onClose={() => setConfirming(false)}>
+        <ConfirmDialog
+          title={`Roll ${chosen.length} member(s) of ${cluster}`}
+          confirmLabel="Start rollout"
+          danger
+          pending={start.isPending}
+          onConfirm={() => start.mutate({ cluster, ...settings })}
+          onClose={() => setConfirming(false)}
+        >
           <p>
-            In this order: <strong>{chosen.join(" → ")}</strong>, at most {maxUnavailable} out of rotation at a time; the other {members.length - maxUnavailable} member(s) take all
-            traffic meanwhile.
+            In this order: <strong>{chosen.join(" → ")}</strong>, at most {maxUnavailable} out of rotation at a time;
+            the other {members.length - maxUnavailable} member(s) take all traffic meanwhile.
           </p>
           <ol>
             <li>Drain on every frontend ({frontends}): no new sessions, its users stay.</li>
             <li>
-              Wait until {STRATEGY_TEXT[strategy]}, at most {waitTimeout} s, then {onTimeout === "pause" ? "pause for you" : "proceed anyway"}.
+              Wait until {STRATEGY_TEXT[strategy]}, at most {waitTimeout} s, then{" "}
+              {onTimeout === "pause" ? "pause for you" : "proceed anyway"}.
             </li>
             <li>Stop on every frontend; requests in flight finish.</li>
-            <li>{deployKind === "manual" ? "Wait for you to deploy and press Continue." : deployKind === "webhook" ? `POST to ${webhook}.` : <>Run <code>{command}</code>.</>} A failure pauses the rollout with the member out of rotation.</li>
+            <li>
+              {deployKind === "manual" ? (
+                "Wait for you to deploy and press Continue."
+              ) : deployKind === "webhook" ? (
+                `POST to ${webhook}.`
+              ) : (
+                <>
+                  Run <code>{command}</code>.
+                </>
+              )}{" "}
+              A failure pauses the rollout with the member out of rotation.
+            </li>
             <li>Health gate: {healthPath} on the member&apos;s own HTTP port, and no frontend may see it failing.</li>
             <li>
               Enable at {percents.join("% → ")}% of its weight, {rampStep} s each, watching errors.

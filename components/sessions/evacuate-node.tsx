@@ -13,12 +13,23 @@ export function EvacuateNode({ cluster, store, node }: { cluster: string; store:
   const [open, setOpen] = useState(false);
   const [opId, setOpId] = useState<number | null>(null);
   const start = useMutation(trpc.store.evacuateNode.mutationOptions({ onSuccess: (op) => setOpId(op.id) }));
-  const op = useQuery({ ...trpc.operation.get.queryOptions({ id: opId ?? 0 }), enabled: opId !== null, refetchInterval: (q) => (q.state.data && ["done", "failed"].includes(q.state.data.state) ? false : 500) });
+  const op = useQuery({
+    ...trpc.operation.get.queryOptions({ id: opId ?? 0 }),
+    enabled: opId !== null,
+    refetchInterval: (q) => (q.state.data && ["done", "failed"].includes(q.state.data.state) ? false : 500),
+  });
   const o = op.data;
   const finished = o && (o.state === "done" || o.state === "failed");
   return (
     <>
-      <button type="button" onClick={() => { setOpen(true); setOpId(null); start.reset(); }}>
+      <button
+        type="button"
+        onClick={() => {
+          setOpen(true);
+          setOpId(null);
+          start.reset();
+        }}
+      >
         Evacuate {node}…
       </button>
       {open && (
@@ -30,19 +41,29 @@ export function EvacuateNode({ cluster, store, node }: { cluster: string; store:
           onClose={() => setOpen(false)}
         >
           <p>
-            For every session whose id names {node}, make sure its backup pair (<code>bak:</code>) is on the node MSM falls back to, with the remaining TTL, then read it
-            back. Nothing is deleted. Start with a dry run.
+            For every session whose id names {node}, make sure its backup pair (<code>bak:</code>) is on the node MSM
+            falls back to, with the remaining TTL, then read it back. Nothing is deleted. Start with a dry run.
           </p>
-          {start.error && <div className="alert error" role="alert">{start.error.message}</div>}
+          {start.error && (
+            <div className="alert error" role="alert">
+              {start.error.message}
+            </div>
+          )}
           {o && (
             <div role="status" aria-live="polite" aria-label="Evacuation progress">
               <p style={{ marginBottom: ".25rem" }}>
                 {o.dryRun ? "Dry run" : "Evacuation"} #{o.id}: {o.state}
                 {o.total > 0 ? ` — ${o.processed.toLocaleString()} of ${o.total.toLocaleString()} sessions` : ""}
               </p>
-              <progress aria-label={`${o.dryRun ? "Dry run" : "Evacuation"} progress`} max={Math.max(o.total, 1)} value={o.total === 0 && finished ? 1 : o.processed} style={{ width: "100%" }} />
+              <progress
+                aria-label={`${o.dryRun ? "Dry run" : "Evacuation"} progress`}
+                max={Math.max(o.total, 1)}
+                value={o.total === 0 && finished ? 1 : o.processed}
+                style={{ width: "100%" }}
+              />
               <p className="muted" style={{ margin: ".25rem 0" }}>
-                {o.changed.toLocaleString()} {o.dryRun ? "would be copied" : "copied"} · {o.alreadyOk.toLocaleString()} already safe · {o.failedCount.toLocaleString()} failed
+                {o.changed.toLocaleString()} {o.dryRun ? "would be copied" : "copied"} · {o.alreadyOk.toLocaleString()}{" "}
+                already safe · {o.failedCount.toLocaleString()} failed
               </p>
               {o.message && <p className={o.state === "failed" ? "field-error" : undefined}>{o.message}</p>}
             </div>

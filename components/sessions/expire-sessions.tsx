@@ -7,7 +7,12 @@ import { OperationProgress, useOperation } from "@/components/sessions/operation
 import type { TExpireResult } from "@/server/services/operations/expire-sessions";
 
 const WORDS = { unit: "sessions", changed: "removed", dryChanged: "found", ok: "not found" };
-const RESULT_TEXT: Record<TExpireResult["result"], string> = { removed: "removed", found: "will be removed", "not-found": "not found", failed: "failed" };
+const RESULT_TEXT: Record<TExpireResult["result"], string> = {
+  removed: "removed",
+  found: "will be removed",
+  "not-found": "not found",
+  failed: "failed",
+};
 
 /**
  * Expire one or more sessions everywhere they are stored. Self-contained, so any list (the session table's
@@ -24,7 +29,8 @@ export function ExpireSessions({ cluster, ids, onDone }: { cluster: string; ids:
   const real = useOperation(realId);
   const shown = realId !== null ? real : dry;
   const results = (shown.report as { results?: TExpireResult[] } | null)?.results ?? [];
-  const run = (dryRun: boolean) => start.mutate({ cluster, ids, dryRun }, { onSuccess: (op) => (dryRun ? setDryId(op.id) : setRealId(op.id)) });
+  const run = (dryRun: boolean) =>
+    start.mutate({ cluster, ids, dryRun }, { onSuccess: (op) => (dryRun ? setDryId(op.id) : setRealId(op.id)) });
   const what = ids.length === 1 ? "session" : `${ids.length} sessions`;
   const canConfirm = dry.finished && dry.o?.state === "done" && (dry.o?.changed ?? 0) > 0 && realId === null;
 
@@ -58,11 +64,16 @@ export function ExpireSessions({ cluster, ids, onDone }: { cluster: string; ids:
           }}
         >
           <p>
-            Removes every key and copy of {ids.length === 1 ? <code>{ids[0]}</code> : what} in every store of the cluster (primary and backup copies, validity and lock keys,
-            in-memory replicas). The user&apos;s next request starts a new, empty session: whatever the session held (a login, a cart) is gone. The dry run below lists what
-            will be removed.
+            Removes every key and copy of {ids.length === 1 ? <code>{ids[0]}</code> : what} in every store of the
+            cluster (primary and backup copies, validity and lock keys, in-memory replicas). The user&apos;s next
+            request starts a new, empty session: whatever the session held (a login, a cart) is gone. The dry run below
+            lists what will be removed.
           </p>
-          {start.error && <div className="alert error" role="alert">{start.error.message}</div>}
+          {start.error && (
+            <div className="alert error" role="alert">
+              {start.error.message}
+            </div>
+          )}
           {shown.o && <OperationProgress o={shown.o} label="Expiry" words={WORDS} />}
           {results.length > 0 && (
             <table aria-label="Expiry per session">
@@ -91,7 +102,10 @@ export function ExpireSessions({ cluster, ids, onDone }: { cluster: string; ids:
                     <td>
                       {r.keys.map((k) => (
                         <div key={`${k.store}/${k.node}/${k.key}`}>
-                          <code>{k.key}</code> <span className="muted">on {k.store}/{k.node}</span>
+                          <code>{k.key}</code>{" "}
+                          <span className="muted">
+                            on {k.store}/{k.node}
+                          </span>
                         </div>
                       ))}
                     </td>
@@ -116,7 +130,13 @@ export function ExpireSessionForm({ cluster }: { cluster: string }) {
       <div className="inline panel">
         <label style={{ flex: 1 }}>
           Session ids (one or more)
-          <input value={text} onChange={(e) => setText(e.target.value)} placeholder="6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E-n1.tomcat1" spellCheck={false} style={{ fontFamily: "monospace" }} />
+          <input
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E-n1.tomcat1"
+            spellCheck={false}
+            style={{ fontFamily: "monospace" }}
+          />
         </label>
         <ExpireSessions cluster={cluster} ids={ids} onDone={() => setText("")} />
       </div>

@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
@@ -14,24 +14,35 @@ type TPoint = { t: number; routed: number; cameBack: number | null };
  * used since is, necessarily, served by another member). Polled every 3 s, drawn over the time the
  * page has been watching.
  */
-export function Rehoming({ cluster, members }: { cluster: string; members: Array<{ name: string; intendedState: string }> }) {
+export function Rehoming({
+  cluster,
+  members,
+}: {
+  cluster: string;
+  members: Array<{ name: string; intendedState: string }>;
+}) {
   const trpc = useTRPC();
   const out = members.filter((m) => m.intendedState !== "active");
   const [member, setMember] = useState(out[0]?.name ?? "");
   const [points, setPoints] = useState<TPoint[]>([]);
-  const q = useQuery({ ...trpc.session.rehoming.queryOptions({ cluster, member }), enabled: member !== "", refetchInterval: 3_000, retry: false });
+  const q = useQuery({
+    ...trpc.session.rehoming.queryOptions({ cluster, member }),
+    enabled: member !== "",
+    refetchInterval: 3_000,
+    retry: false,
+  });
   const r = q.data as TRehoming | undefined;
 
-  useEffect(() => {
-    if (!r) return;
+  // One point per scan, added while rendering the answer that brought it (React's "adjust state when a
+  // prop changes" pattern: no effect, no second render pass); the chart keeps the last 10 minutes at 3 s.
+  const scannedAt = r ? new Date(r.scannedAt).getTime() : null;
+  if (r && scannedAt !== null && points.at(-1)?.t !== scannedAt) {
     // Drawn over the stores that report last access, so both lines count the same sessions.
     const known = r.stores.filter((s) => s.cameBack !== null && !s.error);
     const routed = known.reduce((a, s) => a + s.routed, 0);
     const cameBack = known.length ? known.reduce((a, s) => a + (s.cameBack ?? 0), 0) : null;
-    const t = new Date(r.scannedAt).getTime();
-    // One point per scan; the chart keeps the last 10 minutes at 3 s.
-    setPoints((p) => (p.at(-1)?.t === t ? p : [...p, { t, routed, cameBack }].slice(-200)));
-  }, [r]);
+    setPoints([...points, { t: scannedAt, routed, cameBack }].slice(-200));
+  }
 
   return (
     <section aria-labelledby="rehoming-h">
@@ -57,8 +68,14 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
               ))}
             </select>
           </label>
-          {out.length === 0 && member === "" && <p className="muted">Every member is active: stop or disable one to watch its users move to the others.</p>}
-          {q.error && <div className="alert error" role="alert">{q.error.message}</div>}
+          {out.length === 0 && member === "" && (
+            <p className="muted">Every member is active: stop or disable one to watch its users move to the others.</p>
+          )}
+          {q.error && (
+            <div className="alert error" role="alert">
+              {q.error.message}
+            </div>
+          )}
           {member !== "" && q.isLoading && (
             <p className="muted" aria-busy="true">
               Scanning the stores for {member}&apos;s sessions…
@@ -74,8 +91,12 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
                 <thead>
                   <tr>
                     <th scope="col">Store</th>
-                    <th scope="col" className="num">Sessions routed to {r.route}</th>
-                    <th scope="col" className="num">Came back since (served elsewhere)</th>
+                    <th scope="col" className="num">
+                      Sessions routed to {r.route}
+                    </th>
+                    <th scope="col" className="num">
+                      Came back since (served elsewhere)
+                    </th>
                     <th scope="col">Progress</th>
                   </tr>
                 </thead>
@@ -84,12 +105,18 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
                     <tr key={s.store}>
                       <th scope="row">{s.store}</th>
                       <td className="num">{s.error ? "–" : s.routed.toLocaleString()}</td>
-                      <td className="num">{s.error ? "–" : s.cameBack === null ? "not reported" : s.cameBack.toLocaleString()}</td>
+                      <td className="num">
+                        {s.error ? "–" : s.cameBack === null ? "not reported" : s.cameBack.toLocaleString()}
+                      </td>
                       <td>
                         {s.error ? (
                           <span className="field-error">{s.error}</span>
                         ) : s.cameBack !== null && r.since ? (
-                          <progress aria-label={`${s.store}: sessions came back`} max={Math.max(1, s.routed)} value={s.routed === 0 ? 1 : s.cameBack} />
+                          <progress
+                            aria-label={`${s.store}: sessions came back`}
+                            max={Math.max(1, s.routed)}
+                            value={s.routed === 0 ? 1 : s.cameBack}
+                          />
                         ) : (
                           <span className="muted">{s.kind} does not report last access</span>
                         )}
@@ -100,9 +127,17 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
               </table>
               {r.stores.some((s) => s.waiting.length > 0) && r.since && (
                 <details style={{ marginTop: ".5rem" }}>
-                  <summary>Not seen since (first {Math.max(...r.stores.map((s) => s.waiting.length))} per store)</summary>
+                  <summary>
+                    Not seen since (first {Math.max(...r.stores.map((s) => s.waiting.length))} per store)
+                  </summary>
                   <ul>
-                    {r.stores.flatMap((s) => s.waiting.map((id) => <li key={`${s.store}/${id}`}><code>{id}</code> ({s.store})</li>))}
+                    {r.stores.flatMap((s) =>
+                      s.waiting.map((id) => (
+                        <li key={`${s.store}/${id}`}>
+                          <code>{id}</code> ({s.store})
+                        </li>
+                      )),
+                    )}
                   </ul>
                 </details>
               )}
@@ -111,12 +146,32 @@ export function Rehoming({ cluster, members }: { cluster: string; members: Array
                   <ResponsiveContainer width="100%" height={200}>
                     <LineChart data={points} margin={{ top: 5, right: 12, bottom: 5, left: 0 }}>
                       <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-                      <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={(t: number) => new Date(t).toLocaleTimeString()} />
+                      <XAxis
+                        dataKey="t"
+                        type="number"
+                        domain={["dataMin", "dataMax"]}
+                        scale="time"
+                        tickFormatter={(t: number) => new Date(t).toLocaleTimeString()}
+                      />
                       <YAxis width={60} allowDecimals={false} />
                       <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
                       <Legend />
-                      <Line type="linear" dataKey="routed" name={`routed to ${r.route} (stores reporting last access)`} stroke="#b42318" dot={false} isAnimationActive={false} />
-                      <Line type="linear" dataKey="cameBack" name="came back" stroke="#027a48" dot={false} isAnimationActive={false} />
+                      <Line
+                        type="linear"
+                        dataKey="routed"
+                        name={`routed to ${r.route} (stores reporting last access)`}
+                        stroke="#b42318"
+                        dot={false}
+                        isAnimationActive={false}
+                      />
+                      <Line
+                        type="linear"
+                        dataKey="cameBack"
+                        name="came back"
+                        stroke="#027a48"
+                        dot={false}
+                        isAnimationActive={false}
+                      />
                     </LineChart>
                   </ResponsiveContainer>
                 </figure>

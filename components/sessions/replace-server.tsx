@@ -10,7 +10,12 @@ import type { TVerification } from "@/server/services/operations/replace-store-n
 const WORDS = { unit: "keys", changed: "copied", dryChanged: "would be copied", ok: "already there, kept or gone" };
 const ADDRESS = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
 
-type TReport = { complete?: boolean; configChange?: string[]; verification?: TVerification | null; failures?: Array<{ key: string; reason: string }> };
+type TReport = {
+  complete?: boolean;
+  configChange?: string[];
+  verification?: TVerification | null;
+  failures?: Array<{ key: string; reason: string }>;
+};
 
 /**
  * Replace the server behind one store node (the node id stays): a dry run first, then, confirmed, the
@@ -36,15 +41,19 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
     start.reset();
   };
   const run = (dryRun: boolean) =>
-    start.mutate({ cluster, store, node, host: parsed![1]!, port: Number(parsed![2]), dryRun }, { onSuccess: (op) => (dryRun ? setDryId(op.id) : setRealId(op.id)) });
+    start.mutate(
+      { cluster, store, node, host: parsed![1]!, port: Number(parsed![2]), dryRun },
+      { onSuccess: (op) => (dryRun ? setDryId(op.id) : setRealId(op.id)) },
+    );
   const report = real.report as TReport | null;
 
   return (
     <section aria-labelledby="replace-h">
       <h2 id="replace-h">Replace a store server</h2>
       <p className="muted">
-        Copies every session key of one node to a new, empty server with the remaining TTLs, keeping the node id (session ids contain it). Nothing on the old server is
-        changed or deleted. Afterwards you point the application at the new server.
+        Copies every session key of one node to a new, empty server with the remaining TTLs, keeping the node id
+        (session ids contain it). Nothing on the old server is changed or deleted. Afterwards you point the application
+        at the new server.
       </p>
       <form
         className="inline panel"
@@ -57,7 +66,14 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
       >
         <label>
           Store
-          <select value={store} onChange={(e) => { setStore(e.target.value); setNode(""); reset(); }}>
+          <select
+            value={store}
+            onChange={(e) => {
+              setStore(e.target.value);
+              setNode("");
+              reset();
+            }}
+          >
             <option value="">choose…</option>
             {stores?.map((s) => (
               <option key={s.store} value={s.store}>
@@ -68,7 +84,14 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
         </label>
         <label>
           Node
-          <select value={node} onChange={(e) => { setNode(e.target.value); reset(); }} disabled={!chosen}>
+          <select
+            value={node}
+            onChange={(e) => {
+              setNode(e.target.value);
+              reset();
+            }}
+            disabled={!chosen}
+          >
             <option value="">choose…</option>
             {chosen?.nodes.map((n) => (
               <option key={n.node} value={n.node}>
@@ -79,14 +102,33 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
         </label>
         <label>
           New server (host:port)
-          <input value={address} onChange={(e) => { setAddress(e.target.value); reset(); }} placeholder="10.0.0.7:11211" spellCheck={false} aria-invalid={address !== "" && !parsed} />
+          <input
+            value={address}
+            onChange={(e) => {
+              setAddress(e.target.value);
+              reset();
+            }}
+            placeholder="10.0.0.7:11211"
+            spellCheck={false}
+            aria-invalid={address !== "" && !parsed}
+          />
         </label>
-        <button type="submit" className="primary" disabled={!store || !node || !parsed || start.isPending || (dry.o !== undefined && !dry.finished)}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={!store || !node || !parsed || start.isPending || (dry.o !== undefined && !dry.finished)}
+        >
           Dry run
         </button>
       </form>
-      {address !== "" && !parsed && <p className="field-error">Give the new server as host:port, e.g. 10.0.0.7:11211</p>}
-      {start.error && <div className="alert error" role="alert">{start.error.message}</div>}
+      {address !== "" && !parsed && (
+        <p className="field-error">Give the new server as host:port, e.g. 10.0.0.7:11211</p>
+      )}
+      {start.error && (
+        <div className="alert error" role="alert">
+          {start.error.message}
+        </div>
+      )}
       {dry.o && <OperationProgress o={dry.o} label="Replacement" words={WORDS} />}
       {dry.finished && dry.o?.state === "done" && realId === null && (
         <button type="button" className="primary" onClick={() => setConfirming(true)}>
@@ -105,10 +147,14 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
           onClose={() => setConfirming(false)}
         >
           <p>
-            Copies {dry.o.changed.toLocaleString()} session keys of {node} to <code>{address.trim()}</code> with their remaining TTLs, then compares keys and bytes there.
+            Copies {dry.o.changed.toLocaleString()} session keys of {node} to <code>{address.trim()}</code> with their
+            remaining TTLs, then compares keys and bytes there.
           </p>
           <ul>
-            <li>Nothing on the current server of {node} is changed or deleted; users keep being served from it until you change the configuration.</li>
+            <li>
+              Nothing on the current server of {node} is changed or deleted; users keep being served from it until you
+              change the configuration.
+            </li>
             <li>A key the application already wrote on the new server is never overwritten by an older copy.</li>
             <li>The new server takes memory for every copied key; the copy adds load on both servers while it runs.</li>
           </ul>
@@ -119,8 +165,10 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
         <div className="panel" role="region" aria-label="Replacement result" style={{ marginTop: ".5rem" }}>
           {report.verification && (
             <p>
-              Verified on the new server: <strong>{report.verification.targetKeys.toLocaleString()}</strong> of {report.verification.sourceKeys.toLocaleString()} keys,{" "}
-              {report.verification.targetBytes.toLocaleString()} of {report.verification.sourceBytes.toLocaleString()} bytes · {report.verification.missing} missing · {report.verification.differs} different
+              Verified on the new server: <strong>{report.verification.targetKeys.toLocaleString()}</strong> of{" "}
+              {report.verification.sourceKeys.toLocaleString()} keys, {report.verification.targetBytes.toLocaleString()}{" "}
+              of {report.verification.sourceBytes.toLocaleString()} bytes · {report.verification.missing} missing ·{" "}
+              {report.verification.differs} different
               {report.complete ? " — complete" : " — not complete yet"}
             </p>
           )}

@@ -18,7 +18,15 @@ const EMPTY: TFilters = { q: "", store: "", node: "", route: "", minIdle: "", ma
  * background scan), so a million sessions page as fast as a hundred. Search by id, id prefix, or a
  * pasted Cookie header; filter by store, node, member route, idle time and TTL; sort by column.
  */
-export function SessionTable({ cluster, onLocate, selectionActions }: { cluster: string; onLocate: (id: string) => void; selectionActions?: (ids: string[], clear: () => void) => ReactNode }) {
+export function SessionTable({
+  cluster,
+  onLocate,
+  selectionActions,
+}: {
+  cluster: string;
+  onLocate: (id: string) => void;
+  selectionActions?: (ids: string[], clear: () => void) => ReactNode;
+}) {
   const trpc = useTRPC();
   const [draft, setDraft] = useState<TFilters>(EMPTY);
   const [filters, setFilters] = useState<TFilters>(EMPTY);
@@ -74,7 +82,11 @@ export function SessionTable({ cluster, onLocate, selectionActions }: { cluster:
         <h2 id="table-h">All sessions</h2>
         <div className="toolbar">
           <IndexStatusLine status={status} />
-          <button type="button" onClick={() => rescan.mutate({ cluster })} disabled={rescan.isPending || Boolean(status?.building)}>
+          <button
+            type="button"
+            onClick={() => rescan.mutate({ cluster })}
+            disabled={rescan.isPending || Boolean(status?.building)}
+          >
             Rescan now
           </button>
         </div>
@@ -89,35 +101,86 @@ export function SessionTable({ cluster, onLocate, selectionActions }: { cluster:
       >
         <label style={{ flex: 2, minWidth: "16rem" }}>
           Id, id prefix, or Cookie header
-          <input value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} spellCheck={false} style={{ fontFamily: "monospace" }} placeholder="6A8D1C or JSESSIONID=…" />
+          <input
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+            spellCheck={false}
+            style={{ fontFamily: "monospace" }}
+            placeholder="6A8D1C or JSESSIONID=…"
+          />
         </label>
-        <Facet label="Store" value={draft.store} options={d?.facets.stores ?? []} onChange={(store) => setDraft({ ...draft, store })} />
-        <Facet label="Store node" value={draft.node} options={d?.facets.nodes ?? []} onChange={(node) => setDraft({ ...draft, node })} />
-        <Facet label="Member (route)" value={draft.route} options={d?.facets.routes ?? []} onChange={(route) => setDraft({ ...draft, route })} />
+        <Facet
+          label="Store"
+          value={draft.store}
+          options={d?.facets.stores ?? []}
+          onChange={(store) => setDraft({ ...draft, store })}
+        />
+        <Facet
+          label="Store node"
+          value={draft.node}
+          options={d?.facets.nodes ?? []}
+          onChange={(node) => setDraft({ ...draft, node })}
+        />
+        <Facet
+          label="Member (route)"
+          value={draft.route}
+          options={d?.facets.routes ?? []}
+          onChange={(route) => setDraft({ ...draft, route })}
+        />
         <label>
           Idle at least (s)
-          <input inputMode="numeric" size={7} value={draft.minIdle} onChange={(e) => setDraft({ ...draft, minIdle: e.target.value })} aria-invalid={numberError(draft.minIdle)} />
+          <input
+            inputMode="numeric"
+            size={7}
+            value={draft.minIdle}
+            onChange={(e) => setDraft({ ...draft, minIdle: e.target.value })}
+            aria-invalid={numberError(draft.minIdle)}
+          />
         </label>
         <label>
           TTL at most (s)
-          <input inputMode="numeric" size={7} value={draft.maxTtl} onChange={(e) => setDraft({ ...draft, maxTtl: e.target.value })} aria-invalid={numberError(draft.maxTtl)} />
+          <input
+            inputMode="numeric"
+            size={7}
+            value={draft.maxTtl}
+            onChange={(e) => setDraft({ ...draft, maxTtl: e.target.value })}
+            aria-invalid={numberError(draft.maxTtl)}
+          />
         </label>
         <button type="submit" className="primary" disabled={invalid}>
           Search
         </button>
-        <button type="button" onClick={() => { setDraft(EMPTY); apply(EMPTY); }}>
+        <button
+          type="button"
+          onClick={() => {
+            setDraft(EMPTY);
+            apply(EMPTY);
+          }}
+        >
           Clear
         </button>
-        {invalid && <p className="field-error" role="alert">Idle and TTL are whole numbers of seconds.</p>}
+        {invalid && (
+          <p className="field-error" role="alert">
+            Idle and TTL are whole numbers of seconds.
+          </p>
+        )}
       </form>
 
-      {list.error && <div className="alert error" role="alert">{list.error.message}</div>}
+      {list.error && (
+        <div className="alert error" role="alert">
+          {list.error.message}
+        </div>
+      )}
       {status?.errors.map((e) => (
         <div key={e.store} className="alert error" role="alert">
           Store {e.store}: {e.error}
         </div>
       ))}
-      {status && status.notIndexed.length > 0 && <p className="muted">Not listed here (the store kind cannot enumerate sessions): {status.notIndexed.join(", ")}.</p>}
+      {status && status.notIndexed.length > 0 && (
+        <p className="muted">
+          Not listed here (the store kind cannot enumerate sessions): {status.notIndexed.join(", ")}.
+        </p>
+      )}
 
       {d && selected.size > 0 && selectionActions && (
         <div className="toolbar panel" role="region" aria-label="Selected sessions" style={{ margin: ".5rem 0" }}>
@@ -128,16 +191,24 @@ export function SessionTable({ cluster, onLocate, selectionActions }: { cluster:
 
       {!d || (d.status.scannedAt === null && d.rows.length === 0) ? (
         <div className="empty" aria-busy={Boolean(status?.building) || list.isLoading}>
-          {status?.building ? `Scanning the stores… ${status.building.scanned.toLocaleString()} sessions read so far.` : list.isLoading ? "Loading…" : "No scan yet."}
+          {status?.building
+            ? `Scanning the stores… ${status.building.scanned.toLocaleString()} sessions read so far.`
+            : list.isLoading
+              ? "Loading…"
+              : "No scan yet."}
         </div>
       ) : d.rows.length === 0 ? (
-        <div className="empty">{d.total === 0 ? "The stores hold no sessions." : "No session matches these filters."}</div>
+        <div className="empty">
+          {d.total === 0 ? "The stores hold no sessions." : "No session matches these filters."}
+        </div>
       ) : (
         <>
           <table aria-label="Sessions" aria-rowcount={d.matched}>
             <thead>
               <tr>
-                <th scope="col"><span className="sr-only">Select</span></th>
+                <th scope="col">
+                  <span className="sr-only">Select</span>
+                </th>
                 <SortHeader label="Session id" by="id" sort={sort} onSort={sortBy} />
                 <th scope="col">Store</th>
                 <th scope="col">Store node</th>
@@ -145,13 +216,23 @@ export function SessionTable({ cluster, onLocate, selectionActions }: { cluster:
                 <SortHeader label="Idle" by="idle" sort={sort} onSort={sortBy} numeric />
                 <SortHeader label="TTL" by="ttl" sort={sort} onSort={sortBy} numeric />
                 <SortHeader label="Size" by="size" sort={sort} onSort={sortBy} numeric />
-                <th scope="col" className="num">Copies</th>
-                <th scope="col"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="num">
+                  Copies
+                </th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {d.rows.map((r) => (
-                <SessionRowView key={`${r.store}/${r.sessionId}`} r={r} checked={selected.has(r.sessionId)} onToggle={() => toggle(r.sessionId)} onLocate={() => onLocate(r.sessionId)} />
+                <SessionRowView
+                  key={`${r.store}/${r.sessionId}`}
+                  r={r}
+                  checked={selected.has(r.sessionId)}
+                  onToggle={() => toggle(r.sessionId)}
+                  onLocate={() => onLocate(r.sessionId)}
+                />
               ))}
             </tbody>
           </table>
@@ -160,7 +241,8 @@ export function SessionTable({ cluster, onLocate, selectionActions }: { cluster:
               Previous
             </button>
             <span role="status">
-              {(offset + 1).toLocaleString()}–{(offset + d.rows.length).toLocaleString()} of {d.matched.toLocaleString()} matching
+              {(offset + 1).toLocaleString()}–{(offset + d.rows.length).toLocaleString()} of{" "}
+              {d.matched.toLocaleString()} matching
               {d.matched !== d.total ? ` (${d.total.toLocaleString()} sessions in all)` : ""}
             </span>
             <button type="button" onClick={() => setOffset(offset + PAGE)} disabled={offset + PAGE >= d.matched}>
@@ -173,7 +255,17 @@ export function SessionTable({ cluster, onLocate, selectionActions }: { cluster:
   );
 }
 
-function SessionRowView({ r, checked, onToggle, onLocate }: { r: TIndexedSession; checked: boolean; onToggle: () => void; onLocate: () => void }) {
+function SessionRowView({
+  r,
+  checked,
+  onToggle,
+  onLocate,
+}: {
+  r: TIndexedSession;
+  checked: boolean;
+  onToggle: () => void;
+  onLocate: () => void;
+}) {
   return (
     <tr>
       <td>
@@ -198,18 +290,48 @@ function SessionRowView({ r, checked, onToggle, onLocate }: { r: TIndexedSession
   );
 }
 
-function SortHeader({ label, by, sort, onSort, numeric }: { label: string; by: TSort; sort: { by: TSort; dir: "asc" | "desc" }; onSort: (by: TSort) => void; numeric?: boolean }) {
+function SortHeader({
+  label,
+  by,
+  sort,
+  onSort,
+  numeric,
+}: {
+  label: string;
+  by: TSort;
+  sort: { by: TSort; dir: "asc" | "desc" };
+  onSort: (by: TSort) => void;
+  numeric?: boolean;
+}) {
   const active = sort.by === by;
   return (
-    <th scope="col" className={numeric ? "num" : undefined} aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}>
-      <button type="button" onClick={() => onSort(by)} style={{ border: 0, background: "none", padding: 0, fontWeight: 600 }}>
+    <th
+      scope="col"
+      className={numeric ? "num" : undefined}
+      aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}
+    >
+      <button
+        type="button"
+        onClick={() => onSort(by)}
+        style={{ border: 0, background: "none", padding: 0, fontWeight: 600 }}
+      >
         {label} {active ? (sort.dir === "asc" ? "▲" : "▼") : ""}
       </button>
     </th>
   );
 }
 
-function Facet({ label, value, options, onChange }: { label: string; value: string; options: string[]; onChange: (v: string) => void }) {
+function Facet({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (v: string) => void;
+}) {
   return (
     <label>
       {label}

@@ -8,7 +8,15 @@ import { ExpireSessions } from "@/components/sessions/expire-sessions";
  * The sessions page's interactive part: picking a row in the table locates it in the panel above;
  * operators can expire the rows they select.
  */
-export function SessionsWorkspace({ cluster, canOperate, children }: { cluster: string; canOperate: boolean; children?: ReactNode }) {
+export function SessionsWorkspace({
+  cluster,
+  canOperate,
+  children,
+}: {
+  cluster: string;
+  canOperate: boolean;
+  children?: ReactNode;
+}) {
   const [pick, setPick] = useState<{ id: string; seq: number } | null>(null);
   const locateRef = useRef<HTMLDivElement>(null);
   return (
@@ -20,7 +28,9 @@ export function SessionsWorkspace({ cluster, canOperate, children }: { cluster: 
       {children}
       <SessionTable
         cluster={cluster}
-        selectionActions={canOperate ? (ids, clear) => <ExpireSessions cluster={cluster} ids={ids} onDone={clear} /> : undefined}
+        selectionActions={
+          canOperate ? (ids, clear) => <ExpireSessions cluster={cluster} ids={ids} onDone={clear} /> : undefined
+        }
         onLocate={(id) => {
           setPick((p) => ({ id, seq: (p?.seq ?? 0) + 1 }));
           locateRef.current?.focus();

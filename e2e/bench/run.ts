@@ -12,8 +12,18 @@ import os from "node:os";
 import path from "node:path";
 import memjs from "memjs";
 import { Redis } from "ioredis";
-import { labStoreEndpoints, seedMemcachedSessions, seedRedisSessions, stderrProgress, type TSeedTruth } from "@/e2e/lab/seed-sessions";
-import { enumerateMemcachedKeyBatches, enumerateMemcachedKeys, readMemcachedNodeStats } from "@/server/adapters/stores/memcached-msm/enumerate";
+import {
+  labStoreEndpoints,
+  seedMemcachedSessions,
+  seedRedisSessions,
+  stderrProgress,
+  type TSeedTruth,
+} from "@/e2e/lab/seed-sessions";
+import {
+  enumerateMemcachedKeyBatches,
+  enumerateMemcachedKeys,
+  readMemcachedNodeStats,
+} from "@/server/adapters/stores/memcached-msm/enumerate";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { enumerateRedisKeyBatches } from "@/server/adapters/stores/redis/enumerate";
 import type { TStoreNode } from "@/server/adapters/stores/types";
@@ -58,7 +68,9 @@ function rawMetadump(node: TStoreNode): Promise<number> {
   return new Promise((resolve, reject) => {
     let bytes = 0;
     let tail = Buffer.alloc(0);
-    const sock = net.createConnection({ host: node.host, port: node.port }, () => sock.write("lru_crawler metadump all\r\n"));
+    const sock = net.createConnection({ host: node.host, port: node.port }, () =>
+      sock.write("lru_crawler metadump all\r\n"),
+    );
     const timer = setTimeout(() => sock.destroy(new Error("raw metadump timed out")), 120_000);
     sock.on("data", (d: Buffer) => {
       bytes += d.length;
@@ -124,8 +136,12 @@ async function main(): Promise<void> {
     `bench: FLUSHING lab memcached ${ep.memcached.map((n) => `${n.id}@${n.port}`).join(", ")} and Redis r1 ${redisUrl} (the lab is disposable), seeding ${sessions} sessions each\n`,
   );
 
-  const seedMc = await measure(() => seedMemcachedSessions(ep.memcached, { sessions, flush: true, progress: stderrProgress("seed memcached") }));
-  const seedRedis = await measure(() => seedRedisSessions(redisUrl, { sessions, flush: true, layout: "redisson", progress: stderrProgress("seed redis") }));
+  const seedMc = await measure(() =>
+    seedMemcachedSessions(ep.memcached, { sessions, flush: true, progress: stderrProgress("seed memcached") }),
+  );
+  const seedRedis = await measure(() =>
+    seedRedisSessions(redisUrl, { sessions, flush: true, layout: "redisson", progress: stderrProgress("seed redis") }),
+  );
   const mcTruth: TSeedTruth = seedMc.value;
   const expectedMcKeys = Object.values(mcTruth.keysPerNode).reduce((a, b) => a + b, 0);
   const nodeStats = await Promise.all(ep.memcached.map((n) => readMemcachedNodeStats(n)));
@@ -137,21 +153,27 @@ async function main(): Promise<void> {
   const oursFlat = [] as Array<{ ms: number; peakRssMb: number; value: number }>;
   const raws = [] as Array<{ ms: number; value: number }>;
   for (let i = 0; i < 2; i++) {
-    raws.push(await measure(async () => {
-      let b = 0;
-      for (const n of ep.memcached) b += await rawMetadump(n);
-      return b;
-    }));
-    oursBatches.push(await measure(async () => {
-      let n = 0;
-      for await (const batch of enumerateMemcachedKeyBatches(ep.memcached, { concurrency: 1 })) n += batch.length;
-      return n;
-    }));
-    oursFlat.push(await measure(async () => {
-      let n = 0;
-      for await (const _ of enumerateMemcachedKeys(ep.memcached, { concurrency: 1 })) n++;
-      return n;
-    }));
+    raws.push(
+      await measure(async () => {
+        let b = 0;
+        for (const n of ep.memcached) b += await rawMetadump(n);
+        return b;
+      }),
+    );
+    oursBatches.push(
+      await measure(async () => {
+        let n = 0;
+        for await (const batch of enumerateMemcachedKeyBatches(ep.memcached, { concurrency: 1 })) n += batch.length;
+        return n;
+      }),
+    );
+    oursFlat.push(
+      await measure(async () => {
+        let n = 0;
+        for await (const _ of enumerateMemcachedKeys(ep.memcached, { concurrency: 1 })) n++;
+        return n;
+      }),
+    );
   }
   const rawA = best(raws);
   const ob = best(oursBatches);
@@ -193,12 +215,14 @@ async function main(): Promise<void> {
   const rawB = await measure(() => bareScan(redisUrl, match));
   const oursB = await measure(async () => {
     let n = 0;
-    for await (const batch of enumerateRedisKeyBatches(redisUrl, { match, count: 1000, nodeId: "r1" })) n += batch.length;
+    for await (const batch of enumerateRedisKeyBatches(redisUrl, { match, count: 1000, nodeId: "r1" }))
+      n += batch.length;
     return n;
   });
   const oursBnoSize = await measure(async () => {
     let n = 0;
-    for await (const batch of enumerateRedisKeyBatches(redisUrl, { match, count: 1000, nodeId: "r1", size: "none" })) n += batch.length;
+    for await (const batch of enumerateRedisKeyBatches(redisUrl, { match, count: 1000, nodeId: "r1", size: "none" }))
+      n += batch.length;
     return n;
   });
   rows.push({
@@ -232,8 +256,12 @@ async function main(): Promise<void> {
   process.stderr.write("bench: (c) lookups\n");
   const sample = mcTruth.sample;
   const byId = new Map(ep.memcached.map((n) => [n.id, n]));
-  const textClients = new Map(ep.memcached.map((n) => [n.id, new MemcachedTextClient({ host: n.host, port: n.port, timeoutMs: 5000 })]));
-  const memjsClients = new Map(ep.memcached.map((n) => [n.id, memjs.Client.create(`${n.host}:${n.port}`, { retries: 0, timeout: 5 })]));
+  const textClients = new Map(
+    ep.memcached.map((n) => [n.id, new MemcachedTextClient({ host: n.host, port: n.port, timeoutMs: 5000 })]),
+  );
+  const memjsClients = new Map(
+    ep.memcached.map((n) => [n.id, memjs.Client.create(`${n.host}:${n.port}`, { retries: 0, timeout: 5 })]),
+  );
   // Node id taken from the id inline (text between "-" and "."), per session-stores.md §1.2.
   const nodeOf = (id: string) => id.slice(id.indexOf("-") + 1, id.indexOf("."));
   let misses = 0;
@@ -318,17 +346,28 @@ npm run bench -- --sessions 100000   # smaller run
 }
 
 /** Index build through the adapters (what the console's background scan does) and queries on it. */
-async function benchSessionIndex(ep: ReturnType<typeof labStoreEndpoints>, redisUrl: string, rawMetadumpMs: number, someId: string): Promise<TRow[]> {
+async function benchSessionIndex(
+  ep: ReturnType<typeof labStoreEndpoints>,
+  redisUrl: string,
+  rawMetadumpMs: number,
+  someId: string,
+): Promise<TRow[]> {
   const r1 = new URL(redisUrl);
   const stores: TStoreConfig[] = [
     { name: "msm", kind: "memcached-msm", nodes: ep.memcached, options: { storageKeyPrefix: "", failoverNodes: [] } },
-    { name: "redisson", kind: "redis", nodes: [{ id: "r1", host: r1.hostname, port: Number(r1.port) }], options: { layout: "redisson", db: 0 } },
+    {
+      name: "redisson",
+      kind: "redis",
+      nodes: [{ id: "r1", host: r1.hostname, port: Number(r1.port) }],
+      options: { layout: "redisson", db: 0 },
+    },
   ];
   globalThis.gc?.(); // (npm run bench exposes gc) so the before/after difference is what the index holds
   const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
   const build = await measure(async () => {
     const b = new SessionIndexBuilder();
-    for (const store of stores) for await (const rows of getStoreAdapter(store.kind).enumerateSessions!(store)) b.add(store.name, rows);
+    for (const store of stores)
+      for await (const rows of getStoreAdapter(store.kind).enumerateSessions!(store)) b.add(store.name, rows);
     return b.finish();
   });
   const t = build.value;
@@ -348,7 +387,14 @@ async function benchSessionIndex(ep: ReturnType<typeof labStoreEndpoints>, redis
   const byIdle = q({ sort: "idle", dir: "desc", limit: 50 });
   const deep = q({ sort: "size", offset: 500_000, limit: 50 });
   const scan = `${fmtMs(rawMetadumpMs)} (metadump of both nodes: a search without the index)`;
-  const row = (what: string, r: { ms: number; page: { matched: number } }): TRow => ({ what, ours: fmtMs(r.ms), raw: scan, ratio: (r.ms / rawMetadumpMs).toFixed(5), oursRss: "", note: `${r.page.matched.toLocaleString("en-US")} matched` });
+  const row = (what: string, r: { ms: number; page: { matched: number } }): TRow => ({
+    what,
+    ours: fmtMs(r.ms),
+    raw: scan,
+    ratio: (r.ms / rawMetadumpMs).toFixed(5),
+    oursRss: "",
+    note: `${r.page.matched.toLocaleString("en-US")} matched`,
+  });
   return [
     {
       what: `session index build: ${t.ids.length.toLocaleString("en-US")} sessions (MSM 2 nodes + Redis), scan + sort`,
@@ -368,12 +414,26 @@ async function benchSessionIndex(ep: ReturnType<typeof labStoreEndpoints>, redis
 
 /** Seeds 200,000 sessions without bak: pairs (100,000 name n1), then evacuates n1 as the console does. */
 async function benchEvacuation(ep: ReturnType<typeof labStoreEndpoints>): Promise<TRow[]> {
-  const truth = await seedMemcachedSessions(ep.memcached, { sessions: 200_000, flush: true, backups: false, progress: stderrProgress("seed for evacuation") });
+  const truth = await seedMemcachedSessions(ep.memcached, {
+    sessions: 200_000,
+    flush: true,
+    backups: false,
+    progress: stderrProgress("seed for evacuation"),
+  });
   const { db, cleanup } = await createTestDb();
   try {
-    await importInventory(db, parseInventoryYaml(`clusters:\n  - name: bench\n    members: []\n    stores:\n      - { name: msm, kind: memcached-msm, nodes: [${ep.memcached.map((n) => `{ name: ${n.id}, host: ${n.host}, port: ${n.port} }`).join(", ")}] }\n`));
+    await importInventory(
+      db,
+      parseInventoryYaml(
+        `clusters:\n  - name: bench\n    members: []\n    stores:\n      - { name: msm, kind: memcached-msm, nodes: [${ep.memcached.map((n) => `{ name: ${n.id}, host: ${n.host}, port: ${n.port} }`).join(", ")}] }\n`,
+      ),
+    );
     const ours = await measure(async () => {
-      const op = await startEvacuateMsmNode(db, { cluster: "bench", store: "msm", node: "n1", dryRun: false }, { principal: null, ip: null });
+      const op = await startEvacuateMsmNode(
+        db,
+        { cluster: "bench", store: "msm", node: "n1", dryRun: false },
+        { principal: null, ip: null },
+      );
       for (;;) {
         const o = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
         if (o.state === "done" || o.state === "failed") return o;
@@ -383,14 +443,18 @@ async function benchEvacuation(ep: ReturnType<typeof labStoreEndpoints>): Promis
     // Raw: the same 200,000 keys (n1's id + validity:) copied as bak: pairs with memjs get/set, 200 at a time, no checks.
     await seedMemcachedSessions(ep.memcached, { sessions: 200_000, flush: true, backups: false });
     const n1Ids: string[] = [];
-    for await (const batch of enumerateMemcachedKeyBatches([ep.memcached[0]!])) for (const k of batch) if (!k.key.startsWith("validity:")) n1Ids.push(k.key);
+    for await (const batch of enumerateMemcachedKeyBatches([ep.memcached[0]!]))
+      for (const k of batch) if (!k.key.startsWith("validity:")) n1Ids.push(k.key);
     const src = memjs.Client.create(`${ep.memcached[0]!.host}:${ep.memcached[0]!.port}`, { retries: 0, timeout: 5 });
     const dst = memjs.Client.create(`${ep.memcached[1]!.host}:${ep.memcached[1]!.port}`, { retries: 0, timeout: 5 });
     const raw = await measure(async () => {
       for (let i = 0; i < n1Ids.length; i += 200) {
         await Promise.all(
           n1Ids.slice(i, i + 200).map(async (id) => {
-            for (const [from, to] of [[id, `bak:${id}`], [`validity:${id}`, `bak:validity:${id}`]] as const) {
+            for (const [from, to] of [
+              [id, `bak:${id}`],
+              [`validity:${id}`, `bak:validity:${id}`],
+            ] as const) {
               const got = await src.get(from);
               if (got.value) await dst.set(to, got.value, { expires: 3600 });
             }

@@ -39,16 +39,27 @@ interface TInventoryFrontend {
  * inventory is covered without editing them.
  */
 export function labFrontends(env = loadLabEnv()): TLabFrontend[] {
-  const inventory = parseYaml(fs.readFileSync(labValue(env, "LAB_INVENTORY"), "utf8")) as { clusters: Array<{ name: string; frontends: TInventoryFrontend[] }> };
+  const inventory = parseYaml(fs.readFileSync(labValue(env, "LAB_INVENTORY"), "utf8")) as {
+    clusters: Array<{ name: string; frontends: TInventoryFrontend[] }>;
+  };
   const lab = inventory.clusters.find((c) => c.name === "lab");
   if (!lab) throw new Error("the lab inventory has no cluster named lab");
   return lab.frontends.map((f) => {
     const appUrlKey = APP_URL_BY_KIND[f.kind];
-    if (!appUrlKey) throw new Error(`lab-frontends.ts does not know where the app is served through a ${f.kind} frontend`);
+    if (!appUrlKey)
+      throw new Error(`lab-frontends.ts does not know where the app is served through a ${f.kind} frontend`);
     return {
       name: f.name,
       appUrl: `${labValue(env, appUrlKey)}/counter`,
-      row: { kind: f.kind, url: f.url, balancer: f.balancer, username: null, password: null, timeoutMs: 3000, options: f.options ? JSON.stringify(f.options) : null },
+      row: {
+        kind: f.kind,
+        url: f.url,
+        balancer: f.balancer,
+        username: null,
+        password: null,
+        timeoutMs: 3000,
+        options: f.options ? JSON.stringify(f.options) : null,
+      },
     };
   });
 }
@@ -87,7 +98,11 @@ export async function balancerAdminState(f: TLabFrontend, route: string): Promis
  * (a member a balancer saw fail comes back only when new sessions make it retry the member).
  * Bounded: throws after timeoutMs with what is still not healthy.
  */
-export async function waitUntilHealthy(frontends: TLabFrontend[], routes: readonly string[] = LAB_ROUTES, timeoutMs = 120_000): Promise<void> {
+export async function waitUntilHealthy(
+  frontends: TLabFrontend[],
+  routes: readonly string[] = LAB_ROUTES,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let pending: string[] = [];
   while (Date.now() < deadline) {

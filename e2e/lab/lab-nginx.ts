@@ -6,7 +6,13 @@ import type { TFrontendRow } from "../../server/services/read-frontend";
  * wrote, and nginx's own -t / -s reload on the lab's prefix and config, as argv (no shell).
  */
 export function labNginxOptions(env = loadLabEnv()) {
-  const nginx = [labValue(env, "LAB_NGINX_BIN"), "-p", labValue(env, "LAB_NGINX_PREFIX"), "-c", labValue(env, "LAB_NGINX_CONF")];
+  const nginx = [
+    labValue(env, "LAB_NGINX_BIN"),
+    "-p",
+    labValue(env, "LAB_NGINX_PREFIX"),
+    "-c",
+    labValue(env, "LAB_NGINX_CONF"),
+  ];
   return {
     includeFile: labValue(env, "LAB_NGINX_INCLUDE"),
     testCommand: [...nginx, "-t"],

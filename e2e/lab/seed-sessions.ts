@@ -66,7 +66,10 @@ export function labStoreEndpoints(): { memcached: TStoreNode[]; redis: string[] 
       { id: "n1", host: "127.0.0.1", port: port("LAB_MEMCACHED1_PORT", 11311) },
       { id: "n2", host: "127.0.0.1", port: port("LAB_MEMCACHED2_PORT", 11312) },
     ],
-    redis: [`redis://127.0.0.1:${port("LAB_REDIS1_PORT", 16379)}`, `redis://127.0.0.1:${port("LAB_REDIS2_PORT", 16380)}`],
+    redis: [
+      `redis://127.0.0.1:${port("LAB_REDIS1_PORT", 16379)}`,
+      `redis://127.0.0.1:${port("LAB_REDIS2_PORT", 16380)}`,
+    ],
   };
 }
 
@@ -138,7 +141,9 @@ export function msmValidityValue(nowMs: number, maxInactive: number): Buffer {
 }
 
 function hexIds(n: number): string[] {
-  const hex = randomBytes(16 * n).toString("hex").toUpperCase();
+  const hex = randomBytes(16 * n)
+    .toString("hex")
+    .toUpperCase();
   const out: string[] = new Array(n);
   for (let i = 0; i < n; i++) out[i] = hex.slice(i * 32, i * 32 + 32);
   return out;
@@ -157,7 +162,12 @@ export async function seedMemcachedSessions(nodes: TStoreNode[], o: TSeedOptions
   const ttl = o.ttlSeconds ?? 3600;
   const maxInactive = Math.max(1, Math.floor(ttl / 2));
   const clients = nodes.map((n) => new MemcachedTextClient({ host: n.host, port: n.port, timeoutMs: 60_000 }));
-  const truth = emptyTruth("memcached", "msm-non-sticky", nodes.map((n) => n.id), ttl);
+  const truth = emptyTruth(
+    "memcached",
+    "msm-non-sticky",
+    nodes.map((n) => n.id),
+    ttl,
+  );
   const withBackups = o.backups ?? true;
   if (o.collectIds) truth.ids = [];
   // Coprime with 6 so the sample covers every node and every route.
@@ -181,14 +191,18 @@ export async function seedMemcachedSessions(nodes: TStoreNode[], o: TSeedOptions
         const value = msmSessionValue(id, now, maxInactive, `user${i}`);
         perNode[p]!.push(...setCommand(id, ttl, value), ...setCommand(`validity:${id}`, maxInactive, validity));
         if (withBackups) {
-          perNode[b]!.push(...setCommand(`bak:${id}`, ttl, value), ...setCommand(`bak:validity:${id}`, maxInactive, validity));
+          perNode[b]!.push(
+            ...setCommand(`bak:${id}`, ttl, value),
+            ...setCommand(`bak:validity:${id}`, maxInactive, validity),
+          );
           truth.keysPerNode[nodes[b]!.id]! += 2;
         }
         truth.sessionsPerNode[nodes[p]!.id]! += 1;
         truth.sessionsPerRoute[route] = (truth.sessionsPerRoute[route] ?? 0) + 1;
         truth.keysPerNode[nodes[p]!.id]! += 2;
         truth.ids?.push(id);
-        if (i % sampleEvery === 0 && truth.sample.length < (o.sampleSize ?? 1000)) truth.sample.push({ id, node: nodes[p]!.id, key: id });
+        if (i % sampleEvery === 0 && truth.sample.length < (o.sampleSize ?? 1000))
+          truth.sample.push({ id, node: nodes[p]!.id, key: id });
       }
       await Promise.all(clients.map((c, k) => c.writeNoReply(Buffer.concat(perNode[k]!))));
       truth.sessions += n;
@@ -250,7 +264,8 @@ export async function seedRedisSessions(
         truth.sessionsPerNode[nodeId]! += 1;
         truth.keysPerNode[nodeId]! += 1;
         truth.sessionsPerRoute[route] = (truth.sessionsPerRoute[route] ?? 0) + 1;
-        if (i % sampleEvery === 0 && truth.sample.length < (o.sampleSize ?? 1000)) truth.sample.push({ id, node: nodeId, key });
+        if (i % sampleEvery === 0 && truth.sample.length < (o.sampleSize ?? 1000))
+          truth.sample.push({ id, node: nodeId, key });
       }
       const res = await p.exec();
       const failed = res?.find(([e]) => e);
@@ -265,7 +280,12 @@ export async function seedRedisSessions(
   return truth;
 }
 
-function emptyTruth(target: TSeedTruth["target"], layout: TSeedTruth["layout"], nodeIds: string[], ttl: number): TSeedTruth {
+function emptyTruth(
+  target: TSeedTruth["target"],
+  layout: TSeedTruth["layout"],
+  nodeIds: string[],
+  ttl: number,
+): TSeedTruth {
   return {
     target,
     layout,
@@ -304,10 +324,21 @@ async function main(argv: string[]): Promise<void> {
   const ep = labStoreEndpoints();
   let truth: TSeedTruth;
   if (target === "memcached") {
-    truth = await seedMemcachedSessions(ep.memcached, { sessions, ttlSeconds, flush, progress: stderrProgress("memcached") });
+    truth = await seedMemcachedSessions(ep.memcached, {
+      sessions,
+      ttlSeconds,
+      flush,
+      progress: stderrProgress("memcached"),
+    });
   } else if (target === "redis") {
     const layout = arg("redis-layout") === "jcoleman" ? "jcoleman" : "redisson";
-    truth = await seedRedisSessions(ep.redis[0]!, { sessions, ttlSeconds, flush, layout, progress: stderrProgress("redis") });
+    truth = await seedRedisSessions(ep.redis[0]!, {
+      sessions,
+      ttlSeconds,
+      flush,
+      layout,
+      progress: stderrProgress("redis"),
+    });
   } else throw new Error("--target must be memcached or redis");
   const { sample, ...summary } = truth;
   process.stdout.write(`${JSON.stringify({ ...summary, sample: sample.slice(0, 5) }, null, 2)}\n`);

@@ -2,14 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createUserReport,
-  parseCounterReply,
-  recordFailure,
-  recordReply,
-  runTraffic,
-  startTraffic,
-} from "./traffic";
+import { createUserReport, parseCounterReply, recordFailure, recordReply, runTraffic, startTraffic } from "./traffic";
 
 /** What the fake app does with the n-th request it receives (1-based, all users together). */
 type TFault = "ok" | "500" | "reset" | "skip" | "badjson" | "hang";
@@ -18,11 +11,22 @@ type TFakeApp = { url: string; requests: () => number; close: () => Promise<void
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((r) => {
+          s.closeAllConnections();
+          s.close(() => r());
+        }),
+    ),
+  );
 });
 
 /** A tiny stand-in for the lab's /app/counter: sessions by JSESSIONID cookie, node name by request count. */
-async function startFakeApp(fault: (n: number) => TFault = () => "ok", node: (n: number) => string = () => "fake1"): Promise<TFakeApp> {
+async function startFakeApp(
+  fault: (n: number) => TFault = () => "ok",
+  node: (n: number) => string = () => "fake1",
+): Promise<TFakeApp> {
   const sessions = new Map<string, number>();
   let n = 0;
   const server = createServer((req, res) => {
@@ -65,12 +69,24 @@ const reply = (sessionId: string, counter: number, node = "tomcat1") => ({ node,
 describe("recordReply (counting rules)", () => {
   it("accepts a session whose counter goes up by one, and collapses nodes to changes", () => {
     const u = createUserReport(0, "t");
-    for (const [c, node] of [[1, "tomcat1"], [2, "tomcat1"], [3, "tomcat2"], [4, "tomcat2"], [5, "tomcat1"]] as const) {
+    for (const [c, node] of [
+      [1, "tomcat1"],
+      [2, "tomcat1"],
+      [3, "tomcat2"],
+      [4, "tomcat2"],
+      [5, "tomcat1"],
+    ] as const) {
       recordReply(u, reply("A", c, node));
     }
     expect(u).toMatchObject({
-      requests: 5, failures: 0, sessionLost: 0, counterViolations: 0, counterMonotonic: true,
-      sessionIds: ["A"], nodesSeen: ["tomcat1", "tomcat2", "tomcat1"], lastCounter: 5,
+      requests: 5,
+      failures: 0,
+      sessionLost: 0,
+      counterViolations: 0,
+      counterMonotonic: true,
+      sessionIds: ["A"],
+      nodesSeen: ["tomcat1", "tomcat2", "tomcat1"],
+      lastCounter: 5,
     });
   });
 
@@ -80,7 +96,13 @@ describe("recordReply (counting rules)", () => {
     recordReply(u, reply("A", 2));
     recordReply(u, reply("B", 1, "tomcat2"));
     recordReply(u, reply("B", 2, "tomcat2"));
-    expect(u).toMatchObject({ sessionLost: 1, counterViolations: 0, counterMonotonic: false, sessionIds: ["A", "B"], lastCounter: 2 });
+    expect(u).toMatchObject({
+      sessionLost: 1,
+      counterViolations: 0,
+      counterMonotonic: false,
+      sessionIds: ["A", "B"],
+      lastCounter: 2,
+    });
     expect(u.violationMessages[0]).toContain("session lost");
   });
 
@@ -90,7 +112,13 @@ describe("recordReply (counting rules)", () => {
     recordReply(u, reply("A-n1.tomcat1", 2));
     recordReply(u, reply("A-n2.tomcat1", 3));
     recordReply(u, reply("A-n2.tomcat1", 4));
-    expect(u).toMatchObject({ sessionLost: 0, sessionIdChanges: 1, counterViolations: 0, counterMonotonic: true, sessionIds: ["A-n1.tomcat1", "A-n2.tomcat1"] });
+    expect(u).toMatchObject({
+      sessionLost: 0,
+      sessionIdChanges: 1,
+      counterViolations: 0,
+      counterMonotonic: true,
+      sessionIds: ["A-n1.tomcat1", "A-n2.tomcat1"],
+    });
   });
 
   it("flags a counter that skips, repeats, or does not start at 1", () => {
@@ -115,8 +143,14 @@ describe("recordReply (counting rules)", () => {
 
 describe("parseCounterReply", () => {
   it("parses the app's JSON and rejects anything else", () => {
-    expect(parseCounterReply('{"node":"tomcat2","sessionId":"X.tomcat2","counter":3,"version":"1","isNew":false}')).toEqual({
-      node: "tomcat2", sessionId: "X.tomcat2", counter: 3, version: "1", isNew: false,
+    expect(
+      parseCounterReply('{"node":"tomcat2","sessionId":"X.tomcat2","counter":3,"version":"1","isNew":false}'),
+    ).toEqual({
+      node: "tomcat2",
+      sessionId: "X.tomcat2",
+      counter: 3,
+      version: "1",
+      isNew: false,
     });
     expect(parseCounterReply("{oops")).toMatch(/^bad JSON/);
     expect(parseCounterReply('{"node":"tomcat2"}')).toMatch(/^not a counter reply/);
@@ -182,7 +216,13 @@ describe("runTraffic against an in-process app", () => {
     const closed = await startFakeApp();
     await closed.close();
     const hanging = await startFakeApp(() => "hang");
-    const report = await runTraffic({ users: 2, ratePerSec: 20, durationMs: 600, requestTimeoutMs: 150, targets: [closed.url, hanging.url] });
+    const report = await runTraffic({
+      users: 2,
+      ratePerSec: 20,
+      durationMs: 600,
+      requestTimeoutMs: 150,
+      targets: [closed.url, hanging.url],
+    });
     const [refused, timedOut] = report.users;
     expect(refused?.failures).toBeGreaterThan(0);
     expect(refused?.failureMessages[0]).toBe("ECONNREFUSED");
@@ -193,7 +233,13 @@ describe("runTraffic against an in-process app", () => {
   it("always stops at durationMs, and requests cut short are neither successes nor failures", async () => {
     const app = await startFakeApp(() => "hang");
     const t0 = Date.now();
-    const report = await runTraffic({ users: 3, ratePerSec: 30, durationMs: 300, requestTimeoutMs: 60_000, targets: [app.url] });
+    const report = await runTraffic({
+      users: 3,
+      ratePerSec: 30,
+      durationMs: 300,
+      requestTimeoutMs: 60_000,
+      targets: [app.url],
+    });
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(report.totals.requests).toBe(0);
     expect(report.totals.failures).toBe(0);
@@ -203,8 +249,12 @@ describe("runTraffic against an in-process app", () => {
     const app = await startFakeApp();
     const progress: number[] = [];
     const handle = startTraffic({
-      users: 2, ratePerSec: 50, durationMs: 30_000, targets: [app.url],
-      progressIntervalMs: 50, onProgress: (r) => progress.push(r.totals.requests),
+      users: 2,
+      ratePerSec: 50,
+      durationMs: 30_000,
+      targets: [app.url],
+      progressIntervalMs: 50,
+      onProgress: (r) => progress.push(r.totals.requests),
     });
     await new Promise((r) => setTimeout(r, 300));
     const mid = handle.snapshot();
@@ -224,14 +274,24 @@ describe("runTraffic against an in-process app", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     const t0 = Date.now();
-    const report = await runTraffic({ users: 1, ratePerSec: 20, durationMs: 30_000, targets: [app.url], signal: controller.signal });
+    const report = await runTraffic({
+      users: 1,
+      ratePerSec: 20,
+      durationMs: 30_000,
+      targets: [app.url],
+      signal: controller.signal,
+    });
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(report.running).toBe(false);
   });
 
   it("rejects bad options", () => {
-    expect(() => startTraffic({ users: 0, ratePerSec: 1, durationMs: 10, targets: ["http://127.0.0.1:1/"] })).toThrow(/users/);
-    expect(() => startTraffic({ users: 1, ratePerSec: 0, durationMs: 10, targets: ["http://127.0.0.1:1/"] })).toThrow(/ratePerSec/);
+    expect(() => startTraffic({ users: 0, ratePerSec: 1, durationMs: 10, targets: ["http://127.0.0.1:1/"] })).toThrow(
+      /users/,
+    );
+    expect(() => startTraffic({ users: 1, ratePerSec: 0, durationMs: 10, targets: ["http://127.0.0.1:1/"] })).toThrow(
+      /ratePerSec/,
+    );
     expect(() => startTraffic({ users: 1, ratePerSec: 1, durationMs: 10, targets: [] })).toThrow(/target/);
   });
 });

@@ -87,8 +87,19 @@ const MAX_MESSAGES = 5;
 
 export function createUserReport(user: number, target: string): TUserReport {
   return {
-    user, target, requests: 0, failures: 0, failureMessages: [], sessionIds: [], nodesSeen: [],
-    counterMonotonic: true, counterViolations: 0, violationMessages: [], sessionLost: 0, sessionIdChanges: 0, lastCounter: null,
+    user,
+    target,
+    requests: 0,
+    failures: 0,
+    failureMessages: [],
+    sessionIds: [],
+    nodesSeen: [],
+    counterMonotonic: true,
+    counterViolations: 0,
+    violationMessages: [],
+    sessionLost: 0,
+    sessionIdChanges: 0,
+    lastCounter: null,
   };
 }
 
@@ -116,7 +127,10 @@ export function recordReply(state: TUserReport, reply: TCounterReply): void {
     state.sessionLost += 1;
     state.counterMonotonic = false;
     if (!state.sessionIds.includes(reply.sessionId)) state.sessionIds.push(reply.sessionId);
-    pushCapped(state.violationMessages, `session lost on ${reply.node}: ${current} -> ${reply.sessionId} (counter ${reply.counter})`);
+    pushCapped(
+      state.violationMessages,
+      `session lost on ${reply.node}: ${current} -> ${reply.sessionId} (counter ${reply.counter})`,
+    );
   } else if (reply.counter !== (state.lastCounter ?? 0) + 1) {
     violate(state, `counter ${state.lastCounter} -> ${reply.counter} on ${reply.node} in session ${current}`);
   }
@@ -145,7 +159,12 @@ export function parseCounterReply(body: string): TCounterReply | string {
   return { node: v.node, sessionId: v.sessionId, counter: v.counter, version: v.version, isNew: v.isNew };
 }
 
-export function summarize(users: TUserReport[], options: TTrafficReport["options"], startedAt: number, running: boolean): TTrafficReport {
+export function summarize(
+  users: TUserReport[],
+  options: TTrafficReport["options"],
+  startedAt: number,
+  running: boolean,
+): TTrafficReport {
   const elapsedMs = Date.now() - startedAt;
   const sum = (pick: (u: TUserReport) => number) => users.reduce((acc, u) => acc + pick(u), 0);
   const totals: TTrafficTotals = {
@@ -159,14 +178,19 @@ export function summarize(users: TUserReport[], options: TTrafficReport["options
     achievedRatePerSec: elapsedMs > 0 ? Math.round((sum((u) => u.requests) * 10_000) / elapsedMs) / 10 : 0,
   };
   return {
-    startedAt: new Date(startedAt).toISOString(), elapsedMs, running, options,
-    users: users.map((u) => structuredClone(u)), totals,
+    startedAt: new Date(startedAt).toISOString(),
+    elapsedMs,
+    running,
+    options,
+    users: users.map((u) => structuredClone(u)),
+    totals,
     ok: totals.failures === 0 && totals.sessionLost === 0 && totals.counterViolations === 0,
   };
 }
 
 function validate(opts: TTrafficOptions): void {
-  if (!Number.isInteger(opts.users) || opts.users < 1) throw new Error(`users must be an integer >= 1, got ${opts.users}`);
+  if (!Number.isInteger(opts.users) || opts.users < 1)
+    throw new Error(`users must be an integer >= 1, got ${opts.users}`);
   if (!(opts.ratePerSec > 0)) throw new Error(`ratePerSec must be > 0, got ${opts.ratePerSec}`);
   if (!(opts.durationMs >= 0)) throw new Error(`durationMs must be >= 0, got ${opts.durationMs}`);
   if (opts.targets.length === 0) throw new Error("at least one target is needed");
@@ -198,7 +222,12 @@ function errorMessage(err: unknown): string {
 export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
   validate(opts);
   const startedAt = Date.now();
-  const options = { users: opts.users, ratePerSec: opts.ratePerSec, durationMs: opts.durationMs, targets: [...opts.targets] };
+  const options = {
+    users: opts.users,
+    ratePerSec: opts.ratePerSec,
+    durationMs: opts.durationMs,
+    targets: [...opts.targets],
+  };
   const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   const intervalMs = (opts.users * 1000) / opts.ratePerSec;
   const stopper = new AbortController();
@@ -208,7 +237,9 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
   const deadline = setTimeout(stop, opts.durationMs);
   opts.signal?.addEventListener("abort", stop, { once: true });
   if (opts.signal?.aborted) stop();
-  const users = Array.from({ length: opts.users }, (_, i) => createUserReport(i, opts.targets[i % opts.targets.length]!));
+  const users = Array.from({ length: opts.users }, (_, i) =>
+    createUserReport(i, opts.targets[i % opts.targets.length]!),
+  );
   const snapshot = () => summarize(users, options, startedAt, !stopper.signal.aborted);
   const progress = opts.onProgress
     ? setInterval(() => opts.onProgress?.(snapshot()), opts.progressIntervalMs ?? 1000)
@@ -317,7 +348,9 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    console.log("usage: tsx e2e/lab/traffic.ts [--users N] [--rate PER_SEC] [--duration SECONDS] [--target URL]... [--timeout MS] [--json]");
+    console.log(
+      "usage: tsx e2e/lab/traffic.ts [--users N] [--rate PER_SEC] [--duration SECONDS] [--target URL]... [--timeout MS] [--json]",
+    );
     return 0;
   }
   const host = "127.0.0.1";
@@ -339,7 +372,9 @@ async function main(argv: string[]): Promise<number> {
       : (r) => {
           if (r.running) {
             const t = r.totals;
-            process.stderr.write(`t=${Math.round(r.elapsedMs / 1000)}s requests=${t.requests} failures=${t.failures} lost=${t.sessionLost} violations=${t.counterViolations}\n`);
+            process.stderr.write(
+              `t=${Math.round(r.elapsedMs / 1000)}s requests=${t.requests} failures=${t.failures} lost=${t.sessionLost} violations=${t.counterViolations}\n`,
+            );
           }
         },
   });

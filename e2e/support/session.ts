@@ -23,7 +23,10 @@ export async function apiSignIn(request: APIRequestContext, user: TUser): Promis
 /** Creates the operator and viewer test users through the API, as the admin (idempotent). */
 export async function ensureTestUsers(request: APIRequestContext): Promise<void> {
   const csrf = await apiSignIn(request, ADMIN);
-  for (const [u, role] of [[OPERATOR, "operator"], [VIEWER, "viewer"]] as const) {
+  for (const [u, role] of [
+    [OPERATOR, "operator"],
+    [VIEWER, "viewer"],
+  ] as const) {
     const res = await trpcPost(request, "user.create", { ...u, role }, csrf);
     expect([200, 409], await res.text()).toContain(res.status());
   }

@@ -23,7 +23,8 @@ export const FRONTEND_KINDS = Object.keys(frontendAdapters) as [TFrontendKind, .
 
 export function getFrontendAdapter(kind: string): TFrontendAdapter {
   const adapter = (frontendAdapters as Record<string, TFrontendAdapter>)[kind];
-  if (!adapter) throw new AppError("INVALID_INPUT", `Unknown frontend kind "${kind}"; known kinds: ${FRONTEND_KINDS.join(", ")}`);
+  if (!adapter)
+    throw new AppError("INVALID_INPUT", `Unknown frontend kind "${kind}"; known kinds: ${FRONTEND_KINDS.join(", ")}`);
   return adapter;
 }
 
@@ -44,6 +45,7 @@ export const STORE_KINDS = Object.keys(storeAdapters) as [TStoreKind, ...TStoreK
 
 export function getStoreAdapter(kind: string): TStoreAdapter {
   const adapter = (storeAdapters as Record<string, TStoreAdapter>)[kind];
-  if (!adapter) throw new AppError("INVALID_INPUT", `Unknown session store kind "${kind}"; known kinds: ${STORE_KINDS.join(", ")}`);
+  if (!adapter)
+    throw new AppError("INVALID_INPUT", `Unknown session store kind "${kind}"; known kinds: ${STORE_KINDS.join(", ")}`);
   return adapter;
 }

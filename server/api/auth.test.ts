@@ -34,14 +34,23 @@ const MUTATIONS: Record<string, TCase> = {
   "member.enable": { needs: "operator", input: member },
   "member.setWeight": { needs: "operator", input: { ...member, weight: 2 } },
   "member.reapply": { needs: "operator", input: member },
-  "frontend.create": { needs: "operator", input: { clusterId: 999, data: { name: "f", kind: "mod-jk", url: "http://127.0.0.1:1/jkstatus", balancer: "lb" } } },
-  "frontend.update": { needs: "operator", input: { id: 999, data: { name: "f", kind: "mod-jk", url: "http://127.0.0.1:1/jkstatus", balancer: "lb" } } },
+  "frontend.create": {
+    needs: "operator",
+    input: { clusterId: 999, data: { name: "f", kind: "mod-jk", url: "http://127.0.0.1:1/jkstatus", balancer: "lb" } },
+  },
+  "frontend.update": {
+    needs: "operator",
+    input: { id: 999, data: { name: "f", kind: "mod-jk", url: "http://127.0.0.1:1/jkstatus", balancer: "lb" } },
+  },
   "frontend.delete": { needs: "operator", input: { id: 999 } },
   "token.create": { needs: "admin", input: { name: "t", role: "viewer" } },
   "token.revoke": { needs: "admin", input: { id: 999 } },
   "session.rescan": { needs: "viewer", input: { cluster: "nosuch" } },
   "store.evacuateNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", dryRun: true } },
-  "store.replaceNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", host: "127.0.0.1", port: 11313, dryRun: true } },
+  "store.replaceNode": {
+    needs: "operator",
+    input: { cluster: "nosuch", store: "msm", node: "n1", host: "127.0.0.1", port: 11313, dryRun: true },
+  },
   "session.expire": { needs: "operator", input: { cluster: "nosuch", ids: ["ABC-n1.tomcat1"], dryRun: true } },
   "rollout.start": { needs: "operator", input: { cluster: "nosuch", deploy: { kind: "manual" } } },
   "rollout.pause": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
@@ -59,10 +68,20 @@ function principal(role: TRole): TPrincipal {
 }
 
 async function callAs(db: PrismaClient, role: TRole | null, path: string, input: unknown): Promise<string> {
-  const caller = createCaller({ db, principal: role ? principal(role) : null, ip: null, csrfHeader: null, resHeaders: new Headers(), secure: false, sessionCookie: null });
+  const caller = createCaller({
+    db,
+    principal: role ? principal(role) : null,
+    ip: null,
+    csrfHeader: null,
+    resHeaders: new Headers(),
+    secure: false,
+    sessionCookie: null,
+  });
   const [router, proc] = path.split(".") as [string, string];
   try {
-    await (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[router]![proc]!(input);
+    await (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[router]![proc]!(
+      input,
+    );
     return "OK";
   } catch (err) {
     return (err as { code?: string }).code ?? "THROWN";
@@ -106,7 +125,8 @@ describe("REST (/api/v1) and cookie sessions", () => {
     ({ db, cleanup } = await createTestDb());
     const admin = await createUser(db, "boss", "long-enough-password", "admin");
     const owner = { ...principal("admin"), userId: admin.id };
-    for (const role of ["viewer", "operator", "admin"] as const) tokens[role] = (await createApiToken(db, owner, role, role)).token;
+    for (const role of ["viewer", "operator", "admin"] as const)
+      tokens[role] = (await createApiToken(db, owner, role, role)).token;
     const r = await createApiToken(db, owner, "old", "admin");
     revoked = r.token;
     await revokeApiToken(db, owner, r.id);
@@ -116,8 +136,18 @@ describe("REST (/api/v1) and cookie sessions", () => {
   const rest = (method: string, path: string, token: string | null, body?: unknown) => {
     const headers = new Headers({ "content-type": "application/json" });
     if (token) headers.set("authorization", `Bearer ${token}`);
-    const req = new Request(`http://127.0.0.1/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    return createOpenApiFetchHandler({ endpoint: "/api/v1", router: appRouter, req, createContext: ({ req: r, resHeaders }: { req: Request; resHeaders: Headers }) => createRequestContext(db, r, resHeaders) });
+    const req = new Request(`http://127.0.0.1/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return createOpenApiFetchHandler({
+      endpoint: "/api/v1",
+      router: appRouter,
+      req,
+      createContext: ({ req: r, resHeaders }: { req: Request; resHeaders: Headers }) =>
+        createRequestContext(db, r, resHeaders),
+    });
   };
 
   const REST_MUTATIONS = ["drain", "disable", "stop", "standby", "enable", "weight", "reapply"].map((verb) => ({
@@ -156,8 +186,17 @@ describe("REST (/api/v1) and cookie sessions", () => {
     const trpc = (path: string, body: unknown, csrf?: string) => {
       const headers = new Headers({ "content-type": "application/json", cookie: `cd_session=${s.cookieValue}` });
       if (csrf) headers.set("x-csrf-token", csrf);
-      const req = new Request(`http://127.0.0.1/api/trpc/${path}`, { method: body === undefined ? "GET" : "POST", headers, body: body === undefined ? undefined : JSON.stringify({ json: body }) });
-      return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: ({ req: r, resHeaders }) => createRequestContext(db, r, resHeaders) });
+      const req = new Request(`http://127.0.0.1/api/trpc/${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers,
+        body: body === undefined ? undefined : JSON.stringify({ json: body }),
+      });
+      return fetchRequestHandler({
+        endpoint: "/api/trpc",
+        req,
+        router: appRouter,
+        createContext: ({ req: r, resHeaders }) => createRequestContext(db, r, resHeaders),
+      });
     };
     const input = { name: "csrf-test", description: "" };
     const forged = await trpc("cluster.create", input);

@@ -58,8 +58,20 @@ const t = initTRPC
         data: {
           ...shape.data,
           stack: undefined,
-          appCode: cause instanceof AppError ? cause.code : error.code === "BAD_REQUEST" ? "INVALID_INPUT" : error.code === "UNAUTHORIZED" ? "UNAUTHENTICATED" : error.code === "FORBIDDEN" ? "FORBIDDEN" : "INTERNAL",
-          zodIssues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : undefined,
+          appCode:
+            cause instanceof AppError
+              ? cause.code
+              : error.code === "BAD_REQUEST"
+                ? "INVALID_INPUT"
+                : error.code === "UNAUTHORIZED"
+                  ? "UNAUTHENTICATED"
+                  : error.code === "FORBIDDEN"
+                    ? "FORBIDDEN"
+                    : "INTERNAL",
+          zodIssues:
+            cause instanceof ZodError
+              ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message }))
+              : undefined,
         },
       };
     },
@@ -78,13 +90,25 @@ const appErrors = t.middleware(async ({ next }) => {
 function requireRole(needed: TRole) {
   return t.middleware(({ ctx, type, next }) => {
     const p = ctx.principal;
-    if (!p) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in, or send an API token as 'Authorization: Bearer cdk_…'" });
+    if (!p)
+      throw new TRPCError({
+        code: "UNAUTHORIZED",
+        message: "Sign in, or send an API token as 'Authorization: Bearer cdk_…'",
+      });
     // Browsers send the session cookie by themselves, so a cookie alone cannot prove the page meant it:
     // mutations must echo the session's CSRF token. Bearer tokens are never sent by browsers on their own.
-    if (type === "mutation" && p.via === "cookie" && !(ctx.csrfHeader && p.csrfToken && sameSecret(ctx.csrfHeader, p.csrfToken))) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "Missing or wrong CSRF token (x-csrf-token header): reload the page and try again" });
+    if (
+      type === "mutation" &&
+      p.via === "cookie" &&
+      !(ctx.csrfHeader && p.csrfToken && sameSecret(ctx.csrfHeader, p.csrfToken))
+    ) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: "Missing or wrong CSRF token (x-csrf-token header): reload the page and try again",
+      });
     }
-    if (!roleAtLeast(p.role, needed)) throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${needed} role; you are ${p.role}` });
+    if (!roleAtLeast(p.role, needed))
+      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${needed} role; you are ${p.role}` });
     return next({ ctx: { ...ctx, principal: p } });
   });
 }

@@ -8,9 +8,12 @@ export const TOKEN_PREFIX = "cdk_";
 
 /** Creates a token; the secret is returned once and only its hash is kept. */
 export async function createApiToken(db: TDb, owner: TPrincipal, name: string, role: TRole) {
-  if (!roleAtLeast(owner.role, role)) throw new AppError("FORBIDDEN", `A ${owner.role} cannot create a token with the ${role} role`);
+  if (!roleAtLeast(owner.role, role))
+    throw new AppError("FORBIDDEN", `A ${owner.role} cannot create a token with the ${role} role`);
   const secret = randomSecret(TOKEN_PREFIX);
-  const row = await db.apiToken.create({ data: { name, role, prefix: secret.slice(0, 10), tokenHash: sha256(secret), userId: owner.userId } });
+  const row = await db.apiToken.create({
+    data: { name, role, prefix: secret.slice(0, 10), tokenHash: sha256(secret), userId: owner.userId },
+  });
   return { id: row.id, name: row.name, role: row.role, prefix: row.prefix, createdAt: row.createdAt, token: secret };
 }
 
@@ -23,7 +26,15 @@ export async function resolveApiToken(db: TDb, secret: string): Promise<TPrincip
   if (!row || row.revokedAt || row.user.disabled || !isRole(row.role) || !isRole(row.user.role)) return null;
   const role = roleAtLeast(row.user.role, row.role) ? row.role : row.user.role;
   await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
-  return { userId: row.userId, username: row.user.username, role, via: "token", csrfToken: null, tokenId: row.id, tokenName: row.name };
+  return {
+    userId: row.userId,
+    username: row.user.username,
+    role,
+    via: "token",
+    csrfToken: null,
+    tokenId: row.id,
+    tokenName: row.name,
+  };
 }
 
 export async function listApiTokens(db: TDb, viewer: TPrincipal) {
@@ -32,12 +43,22 @@ export async function listApiTokens(db: TDb, viewer: TPrincipal) {
     include: { user: { select: { username: true } } },
     orderBy: { createdAt: "desc" },
   });
-  return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, role: r.role, owner: r.user.username, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    role: r.role,
+    owner: r.user.username,
+    createdAt: r.createdAt,
+    lastUsedAt: r.lastUsedAt,
+    revokedAt: r.revokedAt,
+  }));
 }
 
 export async function revokeApiToken(db: TDb, actor: TPrincipal, id: number) {
   const row = await db.apiToken.findUnique({ where: { id } });
-  if (!row || (actor.role !== "admin" && row.userId !== actor.userId)) throw new AppError("NOT_FOUND", `No token with id ${id}`);
+  if (!row || (actor.role !== "admin" && row.userId !== actor.userId))
+    throw new AppError("NOT_FOUND", `No token with id ${id}`);
   if (row.revokedAt) return row;
   return db.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
 }

@@ -8,7 +8,11 @@ export const CSRF_COOKIE = "cd_csrf";
 export const CSRF_HEADER = "x-csrf-token";
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-export async function createSession(db: TDb, userId: number, ip: string | null): Promise<{ cookieValue: string; csrfToken: string; expiresAt: Date }> {
+export async function createSession(
+  db: TDb,
+  userId: number,
+  ip: string | null,
+): Promise<{ cookieValue: string; csrfToken: string; expiresAt: Date }> {
   const cookieValue = randomSecret("cds_");
   const csrfToken = randomSecret("csrf_");
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
@@ -18,8 +22,17 @@ export async function createSession(db: TDb, userId: number, ip: string | null):
 
 export async function resolveSession(db: TDb, cookieValue: string): Promise<TPrincipal | null> {
   const session = await db.userSession.findUnique({ where: { id: sha256(cookieValue) }, include: { user: true } });
-  if (!session || session.expiresAt.getTime() < Date.now() || session.user.disabled || !isRole(session.user.role)) return null;
-  return { userId: session.user.id, username: session.user.username, role: session.user.role, via: "cookie", csrfToken: session.csrfToken, tokenId: null, tokenName: null };
+  if (!session || session.expiresAt.getTime() < Date.now() || session.user.disabled || !isRole(session.user.role))
+    return null;
+  return {
+    userId: session.user.id,
+    username: session.user.username,
+    role: session.user.role,
+    via: "cookie",
+    csrfToken: session.csrfToken,
+    tokenId: null,
+    tokenName: null,
+  };
 }
 
 export async function deleteSession(db: TDb, cookieValue: string): Promise<void> {
@@ -27,7 +40,10 @@ export async function deleteSession(db: TDb, cookieValue: string): Promise<void>
 }
 
 /** Set-Cookie values. Secure only over https: the lab and a loopback console are plain http. */
-export function sessionCookies(s: { cookieValue: string; csrfToken: string; expiresAt: Date }, secure: boolean): string[] {
+export function sessionCookies(
+  s: { cookieValue: string; csrfToken: string; expiresAt: Date },
+  secure: boolean,
+): string[] {
   const common = `Path=/; SameSite=Strict; Expires=${s.expiresAt.toUTCString()}${secure ? "; Secure" : ""}`;
   return [
     `${SESSION_COOKIE}=${s.cookieValue}; HttpOnly; ${common}`,

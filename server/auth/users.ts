@@ -16,9 +16,16 @@ const DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$ldTGitFo/Hst+lFbNIDccQ$AaWAYd
 export async function createUser(db: TDb, username: string, password: string, role: TRole) {
   try {
     const user = await db.user.create({ data: { username, role, passwordHash: await hashPassword(password) } });
-    return { id: user.id, username: user.username, role: user.role, disabled: user.disabled, createdAt: user.createdAt };
+    return {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      disabled: user.disabled,
+      createdAt: user.createdAt,
+    };
   } catch (err) {
-    if ((err as { code?: string }).code === "P2002") throw new AppError("CONFLICT", `A user named "${username}" already exists`);
+    if ((err as { code?: string }).code === "P2002")
+      throw new AppError("CONFLICT", `A user named "${username}" already exists`);
     throw err;
   }
 }

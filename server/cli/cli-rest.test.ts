@@ -32,12 +32,49 @@ beforeAll(async () => {
 
   jkUrl = `http://127.0.0.1:${await findClosedPort()}/jkstatus`;
   const cluster = await createCluster(db, { name: "shop", description: "" });
-  for (const name of ["tomcat1", "tomcat2"]) await createMember(db, cluster.id, { name, route: name, host: "127.0.0.1" });
-  const f = await createFrontend(db, cluster.id, { name: "apache-mod-jk", kind: "mod-jk", url: jkUrl, balancer: "lb", pollIntervalMs: 2000, timeoutMs: 1500, enabled: true });
+  for (const name of ["tomcat1", "tomcat2"])
+    await createMember(db, cluster.id, { name, route: name, host: "127.0.0.1" });
+  const f = await createFrontend(db, cluster.id, {
+    name: "apache-mod-jk",
+    kind: "mod-jk",
+    url: jkUrl,
+    balancer: "lb",
+    pollIntervalMs: 2000,
+    timeoutMs: 1500,
+    enabled: true,
+  });
   frontendId = f.id;
   // What the poller would hold after the frontend went away: the last good readings, marked stale.
-  const member = (route: string) => ({ key: route, route, host: "127.0.0.1", port: 8009, adminState: "active" as const, health: "healthy" as const, elected: 5, busy: 0, errors: 0, bytesOut: 0, bytesIn: 0, loadfactor: 1, lbset: 0, raw: {}, rates: null });
-  setFrontendLive({ frontendId, clusterId: cluster.id, up: false, error: `Cannot reach ${jkUrl}: ECONNREFUSED`, errorCode: "TARGET_UNREACHABLE", lastPollAt: new Date(), lastGoodAt: LAST_GOOD, durationMs: 3, members: [member("tomcat1"), member("tomcat2")], stale: true, balancerRaw: {} });
+  const member = (route: string) => ({
+    key: route,
+    route,
+    host: "127.0.0.1",
+    port: 8009,
+    adminState: "active" as const,
+    health: "healthy" as const,
+    elected: 5,
+    busy: 0,
+    errors: 0,
+    bytesOut: 0,
+    bytesIn: 0,
+    loadfactor: 1,
+    lbset: 0,
+    raw: {},
+    rates: null,
+  });
+  setFrontendLive({
+    frontendId,
+    clusterId: cluster.id,
+    up: false,
+    error: `Cannot reach ${jkUrl}: ECONNREFUSED`,
+    errorCode: "TARGET_UNREACHABLE",
+    lastPollAt: new Date(),
+    lastGoodAt: LAST_GOOD,
+    durationMs: 3,
+    members: [member("tomcat1"), member("tomcat2")],
+    stale: true,
+    balancerRaw: {},
+  });
 
   api = await serveRestApi(db);
   consoleUrl = api.url;
@@ -50,7 +87,10 @@ afterAll(async () => {
 });
 
 /** Async: the console runs in this process, a synchronous spawn would block it. */
-function cli(args: string[], token = tokens.operator): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  token = tokens.operator,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, CLUSTERDECK_URL: consoleUrl, CLUSTERDECK_TOKEN: token };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: os.tmpdir(), env, stdio: ["ignore", "pipe", "pipe"] });
@@ -76,7 +116,9 @@ describe("clusterdeck against the real REST handler", { timeout: 30_000 }, () =>
     const one = await cli(["status", "shop"]);
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/tomcat1\s+active\/unknown\?\s+active\s+unknown/);
-    expect(one.stdout).toContain(`apache-mod-jk: Cannot reach ${jkUrl}: ECONNREFUSED (last good poll ${LAST_GOOD.toISOString()})`);
+    expect(one.stdout).toContain(
+      `apache-mod-jk: Cannot reach ${jkUrl}: ECONNREFUSED (last good poll ${LAST_GOOD.toISOString()})`,
+    );
   });
 
   it("an action on an unreachable frontend exits 5; then the guard rail exits 2 until --force", async () => {

@@ -18,13 +18,20 @@ const VIEWER_TOKEN = "cdk_test_viewer";
 const CHILD_TIMEOUT_MS = 20_000;
 
 const FRONTENDS = [
-  { id: 1, name: "apache-balancer", kind: "apache-balancer", kindLabel: "balancer-manager", url: "http://127.0.0.1:8081/balancer-manager" },
+  {
+    id: 1,
+    name: "apache-balancer",
+    kind: "apache-balancer",
+    kindLabel: "balancer-manager",
+    url: "http://127.0.0.1:8081/balancer-manager",
+  },
   { id: 2, name: "apache-mod-jk", kind: "mod-jk", kindLabel: "mod_jk status", url: "http://127.0.0.1:8082/jkstatus" },
 ];
 const MEMBERS = ["node1", "node2", "node-partial", "node-down", "node-last", "node-stuck"];
 
 /** mod_jk has no separate disabled state: it reads back as stopped (the console marks it not drifted). */
-const shownAs = (frontendId: number, s: TAdminState): TAdminState => (frontendId === 2 && s === "disabled" ? "stopped" : s);
+const shownAs = (frontendId: number, s: TAdminState): TAdminState =>
+  frontendId === 2 && s === "disabled" ? "stopped" : s;
 
 interface TMemberState {
   intended: TAdminState;
@@ -46,13 +53,29 @@ function createFakeConsole(clusters: string[]) {
   let members = new Map<string, TMemberState>();
   let pending = new Map<string, { state: TAdminState; weight: number }>();
   const reset = () => {
-    members = new Map(MEMBERS.map((m) => [m, { intended: "active", weight: 1, shown: { 1: { state: "active", weight: 1 }, 2: { state: "active", weight: 1 } }, lag: 0 }]));
+    members = new Map(
+      MEMBERS.map((m) => [
+        m,
+        {
+          intended: "active",
+          weight: 1,
+          shown: { 1: { state: "active", weight: 1 }, 2: { state: "active", weight: 1 } },
+          lag: 0,
+        },
+      ]),
+    );
     pending = new Map();
     requests.length = 0;
   };
   reset();
 
-  const frontendResult = (f: (typeof FRONTENDS)[number], outcome: string, message: string | null, state: TAdminState | null, weight: number) => ({
+  const frontendResult = (
+    f: (typeof FRONTENDS)[number],
+    outcome: string,
+    message: string | null,
+    state: TAdminState | null,
+    weight: number,
+  ) => ({
     frontendId: f.id,
     frontend: f.name,
     kind: f.kind,
@@ -64,10 +87,21 @@ function createFakeConsole(clusters: string[]) {
 
   function act(cluster: string, member: string, verb: string, body: { force?: boolean; weight?: number }) {
     const m = members.get(member)!;
-    const target = verb === "weight" ? m.intended : ({ drain: "draining", disable: "disabled", stop: "stopped", standby: "standby", enable: "active" } as const)[verb as "drain"];
+    const target =
+      verb === "weight"
+        ? m.intended
+        : ({ drain: "draining", disable: "disabled", stop: "stopped", standby: "standby", enable: "active" } as const)[
+            verb as "drain"
+          ];
     const weight = verb === "weight" ? body.weight! : m.weight;
     if (member === "node-last" && target !== "active" && !body.force) {
-      return { status: 409, body: { message: `Refused: after this, no member of ${cluster} would be active and healthy to take new sessions. Enable another member first, or force it.`, code: "CONFLICT" } };
+      return {
+        status: 409,
+        body: {
+          message: `Refused: after this, no member of ${cluster} would be active and healthy to take new sessions. Enable another member first, or force it.`,
+          code: "CONFLICT",
+        },
+      };
     }
     const action = verb === "weight" ? "member.setWeight" : `member.${verb}`;
     m.intended = target;
@@ -76,7 +110,10 @@ function createFakeConsole(clusters: string[]) {
     if (member === "node-down") {
       frontends = FRONTENDS.map((f) => frontendResult(f, "failed", `Cannot reach ${f.url}: ECONNREFUSED`, null, 0));
     } else if (member === "node-partial") {
-      frontends = [frontendResult(FRONTENDS[0]!, "done", null, target, weight), frontendResult(FRONTENDS[1]!, "failed", "Cannot reach http://127.0.0.1:1/jkstatus: ECONNREFUSED", null, 0)];
+      frontends = [
+        frontendResult(FRONTENDS[0]!, "done", null, target, weight),
+        frontendResult(FRONTENDS[1]!, "failed", "Cannot reach http://127.0.0.1:1/jkstatus: ECONNREFUSED", null, 0),
+      ];
       m.shown[1] = { state: target, weight };
     } else {
       frontends = FRONTENDS.map((f) => frontendResult(f, "done", null, shownAs(f.id, target), weight));
@@ -122,10 +159,36 @@ function createFakeConsole(clusters: string[]) {
           const shown = m.shown[f.id]!;
           const stale = down && i === 1;
           const drifted = !stale && (shown.state !== shownAs(f.id, m.intended) || shown.weight !== m.weight);
-          return { frontendId: f.id, key: `route=${name}`, adminState: shown.state, health: stale ? "unknown" : "healthy", busy: 0, elected: 3, errors: 0, loadfactor: shown.weight, lbset: 0, requestsPerSec: null, bytesPerSec: null, errorsPerSec: null, stale, drifted };
+          return {
+            frontendId: f.id,
+            key: `route=${name}`,
+            adminState: shown.state,
+            health: stale ? "unknown" : "healthy",
+            busy: 0,
+            elected: 3,
+            errors: 0,
+            loadfactor: shown.weight,
+            lbset: 0,
+            requestsPerSec: null,
+            bytesPerSec: null,
+            errorsPerSec: null,
+            stale,
+            drifted,
+          };
         });
         const drift = states.some((s) => s.drifted);
-        return { memberId: 1, name, route: name, host: null, intendedState: m.intended, intendedWeight: m.weight, drift, states, disagreement: false, health: "healthy" };
+        return {
+          memberId: 1,
+          name,
+          route: name,
+          host: null,
+          intendedState: m.intended,
+          intendedWeight: m.weight,
+          drift,
+          states,
+          disagreement: false,
+          health: "healthy",
+        };
       }),
       health: down ? "degraded" : "healthy",
     };
@@ -142,18 +205,42 @@ function createFakeConsole(clusters: string[]) {
         res.end(JSON.stringify(payload));
       };
       const auth = req.headers.authorization;
-      if (auth !== `Bearer ${TOKEN}` && auth !== `Bearer ${VIEWER_TOKEN}`) return send(401, { message: "Sign in, or send an API token as 'Authorization: Bearer cdk_…'", code: "UNAUTHORIZED" });
+      if (auth !== `Bearer ${TOKEN}` && auth !== `Bearer ${VIEWER_TOKEN}`)
+        return send(401, {
+          message: "Sign in, or send an API token as 'Authorization: Bearer cdk_…'",
+          code: "UNAUTHORIZED",
+        });
       const parts = (req.url ?? "").split("?")[0]!.split("/").filter(Boolean).map(decodeURIComponent); // api v1 clusters …
       if (req.method === "GET" && parts.length === 3) {
-        return send(200, clusters.map((name, i) => ({ id: i + 1, name, description: "", health: name === "intranet" ? "degraded" : "healthy", members: 6, healthyMembers: 6, frontends: 2, frontendsUp: name === "intranet" ? 1 : 2, disagreements: 0, drifted: name === "intranet" ? 1 : 0 })));
+        return send(
+          200,
+          clusters.map((name, i) => ({
+            id: i + 1,
+            name,
+            description: "",
+            health: name === "intranet" ? "degraded" : "healthy",
+            members: 6,
+            healthyMembers: 6,
+            frontends: 2,
+            frontendsUp: name === "intranet" ? 1 : 2,
+            disagreements: 0,
+            drifted: name === "intranet" ? 1 : 0,
+          })),
+        );
       }
       const cluster = parts[3] ?? "";
-      if (!clusters.includes(cluster)) return send(404, { message: `No cluster named "${cluster}"`, code: "NOT_FOUND" });
+      if (!clusters.includes(cluster))
+        return send(404, { message: `No cluster named "${cluster}"`, code: "NOT_FOUND" });
       if (req.method === "GET" && parts.length === 4) return send(200, view(cluster));
       if (req.method === "POST" && parts.length === 7 && parts[4] === "members") {
-        if (auth === `Bearer ${VIEWER_TOKEN}`) return send(403, { message: "This needs the operator role; you are viewer", code: "FORBIDDEN" });
+        if (auth === `Bearer ${VIEWER_TOKEN}`)
+          return send(403, { message: "This needs the operator role; you are viewer", code: "FORBIDDEN" });
         const member = parts[5]!;
-        if (!members.has(member)) return send(404, { message: `No member "${member}" in cluster "${cluster}" (members: ${MEMBERS.join(", ")})`, code: "NOT_FOUND" });
+        if (!members.has(member))
+          return send(404, {
+            message: `No member "${member}" in cluster "${cluster}" (members: ${MEMBERS.join(", ")})`,
+            code: "NOT_FOUND",
+          });
         const out = act(cluster, member, parts[6]!, body ?? {});
         return send(out.status, out.body);
       }
@@ -186,7 +273,11 @@ function runCli(args: string[], env: Record<string, string | undefined>): Promis
   delete childEnv.CLUSTERDECK_TOKEN;
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: os.tmpdir(), env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: os.tmpdir(),
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -202,7 +293,8 @@ function runCli(args: string[], env: Record<string, string | undefined>): Promis
 
 const single = createFakeConsole(["shop"]);
 const multi = createFakeConsole(["shop", "intranet"]);
-const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { CLUSTERDECK_URL: single.url, CLUSTERDECK_TOKEN: TOKEN, ...env });
+const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runCli(args, { CLUSTERDECK_URL: single.url, CLUSTERDECK_TOKEN: TOKEN, ...env });
 
 beforeAll(async () => {
   await single.start();
@@ -235,7 +327,11 @@ describe("clusterdeck CLI", { timeout: 30_000 }, () => {
     expect(r.stderr).toMatch(/apache-balancer\s+done\s+draining/);
     // The only cluster is used without --cluster; the body and the token travel as documented.
     const post = single.requests.find((q) => q.method === "POST")!;
-    expect(post).toMatchObject({ url: "/api/v1/clusters/shop/members/node1/drain", auth: `Bearer ${TOKEN}`, body: { force: false } });
+    expect(post).toMatchObject({
+      url: "/api/v1/clusters/shop/members/node1/drain",
+      auth: `Bearer ${TOKEN}`,
+      body: { force: false },
+    });
   });
 
   it("exit 0 with --wait: polls the cluster view until mod_jk shows disabled as stopped", async () => {
@@ -272,7 +368,10 @@ describe("clusterdeck CLI", { timeout: 30_000 }, () => {
   it("exit 1: partial with --json still prints one parseable document", async () => {
     const r = await cli(["stop", "node-partial", "--json"]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ overall: "partial", frontends: [{ outcome: "done" }, { outcome: "failed" }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      overall: "partial",
+      frontends: [{ outcome: "done" }, { outcome: "failed" }],
+    });
   });
 
   it("exit 1: done on the frontends but --wait times out", async () => {
@@ -294,7 +393,10 @@ describe("clusterdeck CLI", { timeout: 30_000 }, () => {
 
     const forced = await cli(["drain", "node-last", "--force"]);
     expect(forced.code).toBe(0);
-    expect(single.requests.filter((q) => q.method === "POST").map((q) => q.body)).toEqual([{ force: false }, { force: true }]);
+    expect(single.requests.filter((q) => q.method === "POST").map((q) => q.body)).toEqual([
+      { force: false },
+      { force: true },
+    ]);
   });
 
   it("exit 2: unknown member (404), with --json an error document", async () => {
@@ -312,7 +414,13 @@ describe("clusterdeck CLI", { timeout: 30_000 }, () => {
   });
 
   it("exit 2: bad arguments never reach the console", async () => {
-    for (const args of [["weight", "node1", "0"], ["weight", "node1", "2.5"], ["drain", "node1", "--timeout", "soon"], ["bogus"], []]) {
+    for (const args of [
+      ["weight", "node1", "0"],
+      ["weight", "node1", "2.5"],
+      ["drain", "node1", "--timeout", "soon"],
+      ["bogus"],
+      [],
+    ]) {
       const r = await cli(args);
       expect(r.code, args.join(" ")).toBe(2);
     }
@@ -362,7 +470,9 @@ describe("clusterdeck CLI", { timeout: 30_000 }, () => {
     expect(one.stdout).toMatch(/MEMBER\s+apache-balancer\s+apache-mod-jk\s+INTENDED/);
     expect(one.stdout).toMatch(/node1\s+active\/healthy\s+active\/unknown\?/);
     expect(one.stdout).toMatch(/apache-mod-jk\s+mod_jk status\s+DOWN \(TARGET_UNREACHABLE\)/);
-    expect(one.stdout).toContain("apache-mod-jk: Cannot reach http://127.0.0.1:8082/jkstatus: ECONNREFUSED (last good poll 2026-01-02T03:00:00.000Z)");
+    expect(one.stdout).toContain(
+      "apache-mod-jk: Cannot reach http://127.0.0.1:8082/jkstatus: ECONNREFUSED (last good poll 2026-01-02T03:00:00.000Z)",
+    );
 
     const missing = await cli(["status", "nowhere"]);
     expect(missing.code).toBe(2);

@@ -1,7 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { STATE_VERBS, STATE_VERB_NAMES, VERB_EFFECT, type TStateVerb } from "@/server/domain/member-verbs";
 import { ZWeightInput } from "@/server/services/member-actions-schema";
-import { createClient, DEFAULT_URL, resolveConnection, type TClient, type TMemberActionResult } from "@/server/cli/api-client";
+import {
+  createClient,
+  DEFAULT_URL,
+  resolveConnection,
+  type TClient,
+  type TMemberActionResult,
+} from "@/server/cli/api-client";
 import { CliError, EXIT, EXIT_CODES_HELP, type TExitCode } from "@/server/cli/exit-codes";
 import { formatActionResult, formatClusterView, formatOverview, formatWait } from "@/server/cli/format";
 import { relevantFrontendIds, waitForMember, type TExpectation, type TWaitReport } from "@/server/cli/wait";
@@ -28,7 +34,8 @@ interface TActionOpts {
 
 function parseSeconds(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InvalidArgumentError("give seconds, more than 0 and at most 3600");
+  if (!Number.isFinite(n) || n <= 0 || n > 3600)
+    throw new InvalidArgumentError("give seconds, more than 0 and at most 3600");
   return n;
 }
 
@@ -44,7 +51,10 @@ async function resolveCluster(client: TClient, given: string | undefined): Promi
   const clusters = await client.listClusters();
   if (clusters.length === 1 && clusters[0]) return clusters[0].name;
   if (clusters.length === 0) throw new CliError(EXIT.USAGE, `The console at ${client.url} has no clusters.`);
-  throw new CliError(EXIT.USAGE, `The console has ${clusters.length} clusters; say which with --cluster NAME: ${clusters.map((c) => c.name).join(", ")}`);
+  throw new CliError(
+    EXIT.USAGE,
+    `The console has ${clusters.length} clusters; say which with --cluster NAME: ${clusters.map((c) => c.name).join(", ")}`,
+  );
 }
 
 /** Never 0 unless the server said "done" (and, with --wait, the console's polls showed it). */
@@ -54,7 +64,15 @@ function exitFor(result: TMemberActionResult, waited: TWaitReport | null | undef
   return waited === undefined || waited?.confirmed ? EXIT.OK : EXIT.PARTIAL;
 }
 
-async function runMemberAction(io: TIo, globals: TGlobals, member: string, opts: TActionOpts, verb: string, body: Record<string, unknown>, expect: TExpectation): Promise<TExitCode> {
+async function runMemberAction(
+  io: TIo,
+  globals: TGlobals,
+  member: string,
+  opts: TActionOpts,
+  verb: string,
+  body: Record<string, unknown>,
+  expect: TExpectation,
+): Promise<TExitCode> {
   const human = opts.json ? io.err : io.out;
   const client = createClient(resolveConnection(globals, io.env));
   const cluster = await resolveCluster(client, opts.cluster);
@@ -79,7 +97,11 @@ function actionOptions(cmd: Command, withForce: boolean): Command {
   cmd
     .option("-c, --cluster <name>", "cluster name (may be left out when the console has exactly one)")
     .option("--wait", "after the action, poll the console every second until every answering frontend shows the change")
-    .addOption(new Option("--timeout <seconds>", "with --wait: give up waiting after this long").argParser(parseSeconds).default(60))
+    .addOption(
+      new Option("--timeout <seconds>", "with --wait: give up waiting after this long")
+        .argParser(parseSeconds)
+        .default(60),
+    )
     .option("--json", "print one JSON document on stdout (human messages go to stderr)");
   if (withForce) cmd.option("-f, --force", "do it even if no member would stay active (overrides the 409 guard rail)");
   return cmd;
@@ -87,7 +109,9 @@ function actionOptions(cmd: Command, withForce: boolean): Command {
 
 function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: boolean) => void): Command {
   const program = new Command("clusterdeck")
-    .description("Operate ClusterDeck clusters (Tomcat behind Apache balancer-manager / mod_jk) through the console's REST API.")
+    .description(
+      "Operate ClusterDeck clusters (Tomcat behind Apache balancer-manager / mod_jk) through the console's REST API.",
+    )
     .option("--url <url>", `console URL (env CLUSTERDECK_URL, default ${DEFAULT_URL})`)
     .option("--token <token>", "API token cdk_… (env CLUSTERDECK_TOKEN, preferred: not visible in ps)")
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
@@ -110,29 +134,70 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
     });
 
   for (const verb of STATE_VERB_NAMES) {
-    actionOptions(program.command(verb).description(`set <member> to ${STATE_VERBS[verb]} on every frontend: ${VERB_EFFECT[verb]}`).argument("<member>", "member name"), true).action(
-      async (member: string, opts: TActionOpts, cmd: Command) => {
-        setJson(Boolean(opts.json));
-        const expect: TExpectation = { kind: "state", state: STATE_VERBS[verb as TStateVerb] };
-        done(await runMemberAction(io, cmd.optsWithGlobals<TGlobals>(), member, opts, verb, { force: Boolean(opts.force) }, expect));
-      },
-    );
+    actionOptions(
+      program
+        .command(verb)
+        .description(`set <member> to ${STATE_VERBS[verb]} on every frontend: ${VERB_EFFECT[verb]}`)
+        .argument("<member>", "member name"),
+      true,
+    ).action(async (member: string, opts: TActionOpts, cmd: Command) => {
+      setJson(Boolean(opts.json));
+      const expect: TExpectation = { kind: "state", state: STATE_VERBS[verb as TStateVerb] };
+      done(
+        await runMemberAction(
+          io,
+          cmd.optsWithGlobals<TGlobals>(),
+          member,
+          opts,
+          verb,
+          { force: Boolean(opts.force) },
+          expect,
+        ),
+      );
+    });
   }
 
-  actionOptions(program.command("weight").description("set <member>'s weight (1–100) on every frontend").argument("<member>", "member name").argument("<n>", "weight, a whole number from 1 to 100", parseWeight), false).action(
-    async (member: string, weight: number, opts: TActionOpts, cmd: Command) => {
-      setJson(Boolean(opts.json));
-      done(await runMemberAction(io, cmd.optsWithGlobals<TGlobals>(), member, opts, "weight", { weight }, { kind: "weight", weight }));
+  actionOptions(
+    program
+      .command("weight")
+      .description("set <member>'s weight (1–100) on every frontend")
+      .argument("<member>", "member name")
+      .argument("<n>", "weight, a whole number from 1 to 100", parseWeight),
+    false,
+  ).action(async (member: string, weight: number, opts: TActionOpts, cmd: Command) => {
+    setJson(Boolean(opts.json));
+    done(
+      await runMemberAction(
+        io,
+        cmd.optsWithGlobals<TGlobals>(),
+        member,
+        opts,
+        "weight",
+        { weight },
+        { kind: "weight", weight },
+      ),
+    );
+  });
+  addStoreCommands(
+    program,
+    io,
+    async (cmd, opts) => {
+      const client = createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
+      return { client, cluster: await resolveCluster(client, opts.cluster) };
     },
+    done,
+    setJson,
   );
-  addStoreCommands(program, io, async (cmd, opts) => {
-    const client = createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
-    return { client, cluster: await resolveCluster(client, opts.cluster) };
-  }, done, setJson);
-  addRolloutCommands(program, io, async (cmd, opts) => {
-    const client = createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
-    return { client, cluster: await resolveCluster(client, opts.cluster) };
-  }, done, setJson);
+  addRolloutCommands(
+    program,
+    io,
+    async (cmd, opts) => {
+      const client = createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
+      return { client, cluster: await resolveCluster(client, opts.cluster) };
+    },
+    done,
+    setJson,
+  );
   return program;
 }
 
@@ -140,16 +205,26 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
 export async function run(argv: string[], io: TIo): Promise<number> {
   let code: TExitCode = EXIT.OK;
   let json = false;
-  const program = buildProgram(io, (c) => (code = c), (j) => (json = j));
+  const program = buildProgram(
+    io,
+    (c) => (code = c),
+    (j) => (json = j),
+  );
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (err) {
     // Asked-for help exits 0; help shown because of a mistake (no command, bad option) is a usage error.
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    const e = err instanceof CliError ? err : new CliError(EXIT.PARTIAL, `unexpected error: ${(err as Error)?.stack ?? String(err)}`);
+    const e =
+      err instanceof CliError
+        ? err
+        : new CliError(EXIT.PARTIAL, `unexpected error: ${(err as Error)?.stack ?? String(err)}`);
     io.err(`clusterdeck: ${e.message}${e.hint ? `\n  ${e.hint}` : ""}`);
-    if (json) io.out(JSON.stringify({ error: { exitCode: e.exitCode, code: e.code, message: e.message, hint: e.hint } }, null, 2));
+    if (json)
+      io.out(
+        JSON.stringify({ error: { exitCode: e.exitCode, code: e.code, message: e.message, hint: e.hint } }, null, 2),
+      );
     return e.exitCode;
   }
 }

@@ -30,7 +30,11 @@ afterAll(async () => {
 async function cli(args: string[], token = tokens.operator) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(args, { out: (t) => out.push(t), err: (t) => err.push(t), env: { CLUSTERDECK_URL: api.url, CLUSTERDECK_TOKEN: token } as unknown as NodeJS.ProcessEnv });
+  const code = await run(args, {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env: { CLUSTERDECK_URL: api.url, CLUSTERDECK_TOKEN: token } as unknown as NodeJS.ProcessEnv,
+  });
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
@@ -43,7 +47,11 @@ describe("clusterdeck rollout over REST", () => {
 
     const status = await cli(["rollout", "status", "--cluster", "c1", "--wait", "--timeout", "20", "--json"]);
     expect(status.code).toBe(1);
-    expect(JSON.parse(status.stdout)).toMatchObject({ id: r.id, state: "paused", message: expect.stringContaining("cannot read f") });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      id: r.id,
+      state: "paused",
+      message: expect.stringContaining("cannot read f"),
+    });
 
     const again = await cli(["rollout", "start", "--manual", "--strategy", "inflight"]);
     expect(again.code).toBe(2);
@@ -55,8 +63,14 @@ describe("clusterdeck rollout over REST", () => {
 
     const aborted = await cli(["rollout", "abort", `#${r.id}`, "--wait", "--timeout", "20", "--json"]);
     expect(aborted.code, aborted.stderr).toBe(0);
-    expect(JSON.parse(aborted.stdout)).toMatchObject({ state: "aborted", members: [{ state: "not-started" }, { state: "not-started" }] });
-    expect(await db.rollout.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ state: "aborted", activeCluster: null });
+    expect(JSON.parse(aborted.stdout)).toMatchObject({
+      state: "aborted",
+      members: [{ state: "not-started" }, { state: "not-started" }],
+    });
+    expect(await db.rollout.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
+      state: "aborted",
+      activeCluster: null,
+    });
   });
 
   it("an operator's deploy command is refused (403: exit 3); an unknown rollout is exit 2; nothing to continue is 409", async () => {

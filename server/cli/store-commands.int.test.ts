@@ -14,7 +14,10 @@ import { run } from "@/server/cli/main";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
-const [n1, n2] = labStoreEndpoints().memcached as [{ id: string; host: string; port: number }, { id: string; host: string; port: number }];
+const [n1, n2] = labStoreEndpoints().memcached as [
+  { id: string; host: string; port: number },
+  { id: string; host: string; port: number },
+];
 const n3Port = Number(labValue(env, "LAB_MEMCACHED3_PORT"));
 
 let db: PrismaClient;
@@ -27,7 +30,11 @@ const b = new MemcachedTextClient({ host: "127.0.0.1", port: n3Port, timeoutMs: 
 async function cli(...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await run(argv, { out: (t) => (stdout += `${t}\n`), err: (t) => (stderr += `${t}\n`), env: { ...process.env, CLUSTERDECK_URL: api.url, CLUSTERDECK_TOKEN: token } });
+  const code = await run(argv, {
+    out: (t) => (stdout += `${t}\n`),
+    err: (t) => (stderr += `${t}\n`),
+    env: { ...process.env, CLUSTERDECK_URL: api.url, CLUSTERDECK_TOKEN: token },
+  });
   return { code, stdout, stderr };
 }
 

@@ -29,7 +29,9 @@ export interface TWaitReport {
 
 /** Frontends the action was meant to change: not "unsupported" or "not-routed". */
 export function relevantFrontendIds(result: TMemberActionResult): number[] {
-  return result.frontends.filter((f) => f.outcome !== "unsupported" && f.outcome !== "not-routed").map((f) => f.frontendId);
+  return result.frontends
+    .filter((f) => f.outcome !== "unsupported" && f.outcome !== "not-routed")
+    .map((f) => f.frontendId);
 }
 
 /**
@@ -38,7 +40,12 @@ export function relevantFrontendIds(result: TMemberActionResult): number[] {
  * (mod_jk reads "disabled" back as "stopped"), when the console says it has not drifted from an
  * intent equal to the expected state. Weights are compared directly.
  */
-export function checkView(view: TClusterView, member: string, frontendIds: number[], expect: TExpectation): { confirmed: boolean; frontends: TWaitFrontend[] } {
+export function checkView(
+  view: TClusterView,
+  member: string,
+  frontendIds: number[],
+  expect: TExpectation,
+): { confirmed: boolean; frontends: TWaitFrontend[] } {
   const row = view.members.find((m) => m.name === member);
   const frontends: TWaitFrontend[] = [];
   view.frontends.forEach((f, i) => {
@@ -52,7 +59,16 @@ export function checkView(view: TClusterView, member: string, frontendIds: numbe
           ? s.adminState === expect.state || (!s.drifted && row?.intendedState === expect.state)
           : Math.abs(s.loadfactor - expect.weight) < 0.005;
     }
-    frontends.push({ frontendId: f.id, frontend: f.name, answering, listed: s !== null, adminState: s?.adminState ?? null, loadfactor: s?.loadfactor ?? null, drifted: s ? s.drifted : null, confirmed });
+    frontends.push({
+      frontendId: f.id,
+      frontend: f.name,
+      answering,
+      listed: s !== null,
+      adminState: s?.adminState ?? null,
+      loadfactor: s?.loadfactor ?? null,
+      drifted: s ? s.drifted : null,
+      confirmed,
+    });
   });
   const counted = frontends.filter((f) => f.answering);
   return { confirmed: counted.length > 0 && counted.every((f) => f.confirmed), frontends };
@@ -61,11 +77,18 @@ export function checkView(view: TClusterView, member: string, frontendIds: numbe
 const POLL_EVERY_MS = 1_000;
 
 /** Polls GET /clusters/{cluster} every second until checkView confirms or the timeout passes. */
-export async function waitForMember(client: TClient, cluster: string, member: string, frontendIds: number[], expect: TExpectation, timeoutMs: number): Promise<TWaitReport> {
+export async function waitForMember(
+  client: TClient,
+  cluster: string,
+  member: string,
+  frontendIds: number[],
+  expect: TExpectation,
+  timeoutMs: number,
+): Promise<TWaitReport> {
   const started = Date.now();
   const deadline = started + timeoutMs;
   let polls = 0;
-  let error: string | null = null;
+  let error: string | null;
   let frontends: TWaitFrontend[] = [];
   for (;;) {
     polls++;
@@ -74,7 +97,8 @@ export async function waitForMember(client: TClient, cluster: string, member: st
       const check = checkView(await client.getCluster(cluster, remaining), member, frontendIds, expect);
       frontends = check.frontends;
       error = null;
-      if (check.confirmed) return { confirmed: true, timedOut: false, elapsedMs: Date.now() - started, polls, error, frontends };
+      if (check.confirmed)
+        return { confirmed: true, timedOut: false, elapsedMs: Date.now() - started, polls, error, frontends };
     } catch (err) {
       // A console blip during the wait is not a verdict; the deadline decides.
       error = (err as Error).message;

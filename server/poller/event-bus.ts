@@ -29,7 +29,10 @@ export function emitEvent<K extends keyof TEvents>(name: K, payload: TEvents[K])
 }
 
 /** Async iterator over one event kind, ended by the signal (the SSE connection closing). */
-export async function* listenEvents<K extends keyof TEvents>(name: K, signal: AbortSignal | undefined): AsyncGenerator<TEvents[K]> {
+export async function* listenEvents<K extends keyof TEvents>(
+  name: K,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<TEvents[K]> {
   try {
     for await (const [payload] of on(bus(), name, { signal })) yield payload as TEvents[K];
   } catch (err) {

@@ -6,7 +6,20 @@ import { forgetFrontendLive, setFrontendLive, type TLiveMember } from "@/server/
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const member = (route: string, requestsPerSec: number): TLiveMember => ({
-  key: route, route, host: null, port: null, adminState: "active", health: "healthy", elected: 0, busy: 2, errors: 0, bytesIn: 0, bytesOut: 0, loadfactor: 1, lbset: 0, raw: {},
+  key: route,
+  route,
+  host: null,
+  port: null,
+  adminState: "active",
+  health: "healthy",
+  elected: 0,
+  busy: 2,
+  errors: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  loadfactor: 1,
+  lbset: 0,
+  raw: {},
   rates: { requestsPerSec, errorsPerSec: 0, bytesPerSec: 100 },
 });
 
@@ -20,11 +33,14 @@ describe("history: raw for an hour, coarser beyond", () => {
 
   it("rolls raw polls older than an hour into 1-minute buckets with averaged rates", async () => {
     const c = await db.cluster.create({ data: { name: "c" } });
-    const f = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
+    const f = await db.frontend.create({
+      data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" },
+    });
     const now = Date.UTC(2026, 10, 22, 12, 0, 0);
     const twoHoursAgo = now - 2 * 3600_000;
     // 30 polls 2 s apart within one minute, two hours ago: rates 1..30 → mean 15.5
-    for (let i = 0; i < 30; i++) await recordSamples(db, f.id, new Date(twoHoursAgo + i * 2000), [member("tomcat1", i + 1)]);
+    for (let i = 0; i < 30; i++)
+      await recordSamples(db, f.id, new Date(twoHoursAgo + i * 2000), [member("tomcat1", i + 1)]);
     // a recent poll stays raw
     await recordSamples(db, f.id, new Date(now - 60_000), [member("tomcat1", 7)]);
     // the first poll of a member has no rate and writes nothing
@@ -50,11 +66,24 @@ describe("history: raw for an hour, coarser beyond", () => {
 
   it("compacts a backlog larger than the database's parameter limit (a console that was down for a while)", async () => {
     const c = await db.cluster.create({ data: { name: "c" } });
-    const f = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
+    const f = await db.frontend.create({
+      data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" },
+    });
     const now = Date.UTC(2026, 10, 22, 12, 0, 0);
     const start = now - 3 * 3600_000;
     // 12,000 raw samples over 40 minutes, three hours ago: 4 members every 0.8 s.
-    const rows = Array.from({ length: 12_000 }, (_, i) => ({ frontendId: f.id, memberKey: `tomcat${i % 4}`, route: `tomcat${i % 4}`, at: new Date(start + Math.floor(i / 4) * 800), resolution: 0, requestsPerSec: 2, errorsPerSec: 0, bytesPerSec: 10, busy: 0, healthyRatio: 1 }));
+    const rows = Array.from({ length: 12_000 }, (_, i) => ({
+      frontendId: f.id,
+      memberKey: `tomcat${i % 4}`,
+      route: `tomcat${i % 4}`,
+      at: new Date(start + Math.floor(i / 4) * 800),
+      resolution: 0,
+      requestsPerSec: 2,
+      errorsPerSec: 0,
+      bytesPerSec: 10,
+      busy: 0,
+      healthyRatio: 1,
+    }));
     for (let i = 0; i < rows.length; i += 1000) await db.memberSample.createMany({ data: rows.slice(i, i + 1000) });
 
     await compactHistory(db, now);
@@ -67,8 +96,12 @@ describe("history: raw for an hour, coarser beyond", () => {
 
   it("adds up frontends per member: each frontend sends its own traffic", async () => {
     const c = await db.cluster.create({ data: { name: "c" } });
-    const a = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
-    const b = await db.frontend.create({ data: { clusterId: c.id, name: "b", kind: "mod-jk", url: "http://y/", balancer: "lb" } });
+    const a = await db.frontend.create({
+      data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" },
+    });
+    const b = await db.frontend.create({
+      data: { clusterId: c.id, name: "b", kind: "mod-jk", url: "http://y/", balancer: "lb" },
+    });
     const now = Date.UTC(2026, 10, 22, 12, 0, 0);
     await recordSamples(db, a.id, new Date(now - 5000), [member("tomcat1", 3)]);
     await recordSamples(db, b.id, new Date(now - 5000), [member("tomcat1", 4)]);
@@ -80,15 +113,33 @@ describe("history: raw for an hour, coarser beyond", () => {
 
   it("a frontend without routes (nginx) adds to the inventory member its live reading matches by host and port", async () => {
     const c = await db.cluster.create({ data: { name: "c" } });
-    await db.member.create({ data: { clusterId: c.id, name: "tomcat1", route: "tomcat1", host: "127.0.0.1", httpPort: 18081 } });
-    const a = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" } });
-    const n = await db.frontend.create({ data: { clusterId: c.id, name: "n", kind: "nginx", url: "http://y/", balancer: "tomcats" } });
+    await db.member.create({
+      data: { clusterId: c.id, name: "tomcat1", route: "tomcat1", host: "127.0.0.1", httpPort: 18081 },
+    });
+    const a = await db.frontend.create({
+      data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://x/", balancer: "b" },
+    });
+    const n = await db.frontend.create({
+      data: { clusterId: c.id, name: "n", kind: "nginx", url: "http://y/", balancer: "tomcats" },
+    });
     const now = Date.UTC(2026, 10, 22, 12, 0, 0);
     const byPort = { ...member("", 4), key: "127.0.0.1:18081", host: "127.0.0.1", port: 18081 };
     const unknown = { ...member("", 1), key: "127.0.0.1:9999", host: "127.0.0.1", port: 9999 };
     await recordSamples(db, a.id, new Date(now - 5000), [member("tomcat1", 3)]);
     await recordSamples(db, n.id, new Date(now - 5000), [byPort, unknown]);
-    setFrontendLive({ frontendId: n.id, clusterId: c.id, up: true, error: null, errorCode: null, lastPollAt: null, lastGoodAt: null, durationMs: 1, members: [byPort, unknown], stale: false, balancerRaw: {} });
+    setFrontendLive({
+      frontendId: n.id,
+      clusterId: c.id,
+      up: true,
+      error: null,
+      errorCode: null,
+      lastPollAt: null,
+      lastGoodAt: null,
+      durationMs: 1,
+      members: [byPort, unknown],
+      stale: false,
+      balancerRaw: {},
+    });
     try {
       const h = await getClusterHistory(db, "c", "15m", now);
       // Not in the inventory: still a line, under the frontend's own key.

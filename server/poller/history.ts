@@ -57,16 +57,34 @@ async function rollUp(db: TDb, now: number, from: number, bucketSec: number, kee
   const cutoff = Math.floor((now - keepMs) / bucketMs) * bucketMs;
   let total = 0;
   for (let step = 0; step < MAX_WINDOWS_PER_PASS; step++) {
-    const oldest = await db.memberSample.findFirst({ where: { resolution: from, at: { lt: new Date(cutoff) } }, orderBy: { at: "asc" }, select: { at: true } });
+    const oldest = await db.memberSample.findFirst({
+      where: { resolution: from, at: { lt: new Date(cutoff) } },
+      orderBy: { at: "asc" },
+      select: { at: true },
+    });
     if (!oldest) break;
     const windowStart = Math.floor(oldest.at.getTime() / bucketMs) * bucketMs;
-    const range = { resolution: from, at: { gte: new Date(windowStart), lt: new Date(Math.min(cutoff, windowStart + WINDOW_BUCKETS * bucketMs)) } };
+    const range = {
+      resolution: from,
+      at: { gte: new Date(windowStart), lt: new Date(Math.min(cutoff, windowStart + WINDOW_BUCKETS * bucketMs)) },
+    };
     const rows = await db.memberSample.findMany({ where: range });
     const buckets = new Map<string, TBucket>();
     for (const r of rows) {
       const start = Math.floor(r.at.getTime() / bucketMs) * bucketMs;
       const id = `${r.frontendId}\u0000${r.memberKey}\u0000${start}`;
-      const b = buckets.get(id) ?? { frontendId: r.frontendId, memberKey: r.memberKey, route: r.route, start, n: 0, requestsPerSec: 0, errorsPerSec: null, bytesPerSec: 0, busy: 0, healthyRatio: 0 };
+      const b = buckets.get(id) ?? {
+        frontendId: r.frontendId,
+        memberKey: r.memberKey,
+        route: r.route,
+        start,
+        n: 0,
+        requestsPerSec: 0,
+        errorsPerSec: null,
+        bytesPerSec: 0,
+        busy: 0,
+        healthyRatio: 0,
+      };
       b.n++;
       b.requestsPerSec += r.requestsPerSec;
       b.bytesPerSec += r.bytesPerSec;

@@ -51,7 +51,11 @@ export function forgetFrontendLive(frontendId: number): void {
  * (httpd restarts reset elected/transferred/read), so there is no rate for that interval rather than a
  * huge negative one.
  */
-export function computeRates(prev: TObservedMember | undefined, next: TObservedMember, seconds: number): TMemberRates | null {
+export function computeRates(
+  prev: TObservedMember | undefined,
+  next: TObservedMember,
+  seconds: number,
+): TMemberRates | null {
   if (!prev || seconds <= 0) return null;
   const dElected = next.elected - prev.elected;
   const dBytes = next.bytesIn + next.bytesOut - (prev.bytesIn + prev.bytesOut);

@@ -1,7 +1,13 @@
 import type { TDb } from "@/server/db";
 import { readBalancer, type TFrontendRow } from "@/server/services/read-frontend";
 import { AppError } from "@/server/errors";
-import { computeRates, getFrontendLive, setFrontendLive, type TFrontendLive, type TLiveMember } from "@/server/poller/live-state";
+import {
+  computeRates,
+  getFrontendLive,
+  setFrontendLive,
+  type TFrontendLive,
+  type TLiveMember,
+} from "@/server/poller/live-state";
 import { recordSamples } from "@/server/poller/history";
 import { emitEvent } from "@/server/poller/event-bus";
 import { logger } from "@/server/logger";
@@ -16,7 +22,11 @@ export interface TPollTarget extends TFrontendRow {
  * Polls one frontend once and records the outcome, success or failure, as data: in the live table,
  * in FrontendPoll, and as history samples. Never throws (CONVENTIONS.md §8).
  */
-export async function pollFrontend(db: TDb, target: TPollTarget, now: () => Date = () => new Date()): Promise<TFrontendLive> {
+export async function pollFrontend(
+  db: TDb,
+  target: TPollTarget,
+  now: () => Date = () => new Date(),
+): Promise<TFrontendLive> {
   const started = now();
   const prev = getFrontendLive(target.id);
   let live: TFrontendLive;
@@ -25,7 +35,10 @@ export async function pollFrontend(db: TDb, target: TPollTarget, now: () => Date
     const at = now();
     const seconds = prev?.lastGoodAt ? (at.getTime() - prev.lastGoodAt.getTime()) / 1000 : 0;
     const prevByKey = new Map((prev?.stale === false ? prev.members : []).map((m) => [m.key, m]));
-    const members: TLiveMember[] = balancer.members.map((m) => ({ ...m, rates: computeRates(prevByKey.get(m.key), m, seconds) }));
+    const members: TLiveMember[] = balancer.members.map((m) => ({
+      ...m,
+      rates: computeRates(prevByKey.get(m.key), m, seconds),
+    }));
     live = {
       frontendId: target.id,
       clusterId: target.clusterId,
@@ -78,6 +91,10 @@ async function persistPoll(db: TDb, live: TFrontendLive): Promise<void> {
     lastGoodAt: live.lastGoodAt,
     durationMs: live.durationMs,
   };
-  await db.frontendPoll.upsert({ where: { frontendId: live.frontendId }, create: { frontendId: live.frontendId, ...data }, update: data });
+  await db.frontendPoll.upsert({
+    where: { frontendId: live.frontendId },
+    create: { frontendId: live.frontendId, ...data },
+    update: data,
+  });
   if (live.up && live.lastPollAt) await recordSamples(db, live.frontendId, live.lastPollAt, live.members);
 }

@@ -2,12 +2,20 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTestDb } from "@/server/test-support/test-db";
-import { findClosedPort, startCannedServer, startHungServer, type TFaultServer } from "@/server/test-support/fault-server";
+import {
+  findClosedPort,
+  startCannedServer,
+  startHungServer,
+  type TFaultServer,
+} from "@/server/test-support/fault-server";
 import { Poller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
 
-const GOOD_XML = fs.readFileSync(path.resolve(import.meta.dirname, "../adapters/frontends/apache-balancer/__fixtures__/02-initial.xml"), "utf8");
+const GOOD_XML = fs.readFileSync(
+  path.resolve(import.meta.dirname, "../adapters/frontends/apache-balancer/__fixtures__/02-initial.xml"),
+  "utf8",
+);
 
 describe("poller: a failed poll is data and never stalls the others", () => {
   let db: PrismaClient;
@@ -32,7 +40,17 @@ describe("poller: a failed poll is data and never stalls the others", () => {
     const closedPort = await findClosedPort();
     const cluster = await db.cluster.create({ data: { name: "c" } });
     const mk = (name: string, url: string, timeoutMs = 400) =>
-      db.frontend.create({ data: { clusterId: cluster.id, name, kind: "apache-balancer", url, balancer: "mycluster", pollIntervalMs: 500, timeoutMs } });
+      db.frontend.create({
+        data: {
+          clusterId: cluster.id,
+          name,
+          kind: "apache-balancer",
+          url,
+          balancer: "mycluster",
+          pollIntervalMs: 500,
+          timeoutMs,
+        },
+      });
     const fHung = await mk("hung", hung.url);
     const fGarbage = await mk("garbage", garbage.url);
     const fGood = await mk("good", good.url);
@@ -55,7 +73,9 @@ describe("poller: a failed poll is data and never stalls the others", () => {
     expect(garbageLive.errorCode).toBe("UNEXPECTED_RESPONSE");
     expect(garbageLive.error).toMatch(/HTML instead of XML/i);
 
-    await vi.waitFor(() => expect(getFrontendLive(fClosed.id)?.errorCode).toBe("TARGET_UNREACHABLE"), { timeout: 5_000 });
+    await vi.waitFor(() => expect(getFrontendLive(fClosed.id)?.errorCode).toBe("TARGET_UNREACHABLE"), {
+      timeout: 5_000,
+    });
     expect(getFrontendLive(fClosed.id)!.error).toContain("ECONNREFUSED");
 
     const goodLive = getFrontendLive(fGood.id)!;
@@ -77,7 +97,17 @@ describe("poller: a failed poll is data and never stalls the others", () => {
     const server = await startCannedServer(200, GOOD_XML);
     servers.push(server);
     const cluster = await db.cluster.create({ data: { name: "c" } });
-    const f = await db.frontend.create({ data: { clusterId: cluster.id, name: "a", kind: "apache-balancer", url: server.url, balancer: "mycluster", pollIntervalMs: 500, timeoutMs: 400 } });
+    const f = await db.frontend.create({
+      data: {
+        clusterId: cluster.id,
+        name: "a",
+        kind: "apache-balancer",
+        url: server.url,
+        balancer: "mycluster",
+        pollIntervalMs: 500,
+        timeoutMs: 400,
+      },
+    });
     poller = new Poller(db, 2);
     await poller.start();
     await vi.waitFor(() => expect(getFrontendLive(f.id)?.up).toBe(true), { timeout: 5_000 });
@@ -100,7 +130,17 @@ describe("poller: a failed poll is data and never stalls the others", () => {
     const server = await startCannedServer(200, GOOD_XML);
     servers.push(server);
     const cluster = await db.cluster.create({ data: { name: "c" } });
-    const f = await db.frontend.create({ data: { clusterId: cluster.id, name: "a", kind: "apache-balancer", url: server.url, balancer: "nosuch", pollIntervalMs: 500, timeoutMs: 400 } });
+    const f = await db.frontend.create({
+      data: {
+        clusterId: cluster.id,
+        name: "a",
+        kind: "apache-balancer",
+        url: server.url,
+        balancer: "nosuch",
+        pollIntervalMs: 500,
+        timeoutMs: 400,
+      },
+    });
     poller = new Poller(db, 2);
     await poller.start();
     await vi.waitFor(() => expect(getFrontendLive(f.id)?.up).toBe(false), { timeout: 5_000 });
@@ -111,7 +151,10 @@ describe("poller: a failed poll is data and never stalls the others", () => {
 describe("mod-jk adapter", () => {
   it("turns an ERROR result (misspelt lb name) into an error, not an empty balancer list", async () => {
     const { modJkAdapter } = await import("@/server/adapters/frontends/mod-jk");
-    const xml = fs.readFileSync(path.resolve(import.meta.dirname, "../adapters/frontends/mod-jk/__fixtures__/50-err-unknown-worker.xml"), "utf8");
+    const xml = fs.readFileSync(
+      path.resolve(import.meta.dirname, "../adapters/frontends/mod-jk/__fixtures__/50-err-unknown-worker.xml"),
+      "utf8",
+    );
     expect(() => modJkAdapter.parseStatus(xml)).toThrow(/Could not find given worker.*lb worker name/);
   });
 });

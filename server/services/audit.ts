@@ -100,7 +100,11 @@ export async function audited<T>(db: TDb, e: Omit<TAuditInput, "result" | "after
     await recordAudit(db, { ...e, result: "ok", after: value });
     return value;
   } catch (err) {
-    await recordAudit(db, { ...e, result: "failed", details: { ...(e.details as object | undefined), error: (err as Error).message } });
+    await recordAudit(db, {
+      ...e,
+      result: "failed",
+      details: { ...(e.details as object | undefined), error: (err as Error).message },
+    });
     throw err;
   }
 }

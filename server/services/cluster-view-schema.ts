@@ -76,7 +76,12 @@ export const ZClusterSummary = z.object({
   drifted: z.number().int(),
 });
 
-const ZPointValues = z.object({ requestsPerSec: z.number(), busy: z.number(), errorsPerSec: z.number().nullable(), bytesPerSec: z.number() });
+const ZPointValues = z.object({
+  requestsPerSec: z.number(),
+  busy: z.number(),
+  errorsPerSec: z.number().nullable(),
+  bytesPerSec: z.number(),
+});
 export const ZHistorySeries = z.object({
   range: z.enum(["15m", "1h", "24h"]),
   bucketMs: z.number().int(),

@@ -6,7 +6,23 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import type { TAdminState, THealth } from "@/server/domain/member-state";
 
 function member(route: string, port: number, adminState: TAdminState, health: THealth): TLiveMember {
-  return { key: `m-${route}`, route, host: "127.0.0.1", port, adminState, health, elected: 0, busy: 0, errors: null, bytesIn: 0, bytesOut: 0, loadfactor: 1, lbset: 0, raw: {}, rates: null };
+  return {
+    key: `m-${route}`,
+    route,
+    host: "127.0.0.1",
+    port,
+    adminState,
+    health,
+    elected: 0,
+    busy: 0,
+    errors: null,
+    bytesIn: 0,
+    bytesOut: 0,
+    loadfactor: 1,
+    lbset: 0,
+    raw: {},
+    rates: null,
+  };
 }
 
 describe("cluster view: one member, one state per frontend", () => {
@@ -30,15 +46,37 @@ describe("cluster view: one member, one state per frontend", () => {
         { clusterId: c.id, name: "tomcat2", route: "tomcat2", host: "127.0.0.1", httpPort: 8082, ajpPort: 8092 },
       ],
     });
-    const a = await db.frontend.create({ data: { clusterId: c.id, name: "a", kind: "apache-balancer", url: "http://127.0.0.1/balancer-manager", balancer: "b" } });
-    const b = await db.frontend.create({ data: { clusterId: c.id, name: "b", kind: "mod-jk", url: "http://127.0.0.1/jkstatus", balancer: "lb" } });
+    const a = await db.frontend.create({
+      data: {
+        clusterId: c.id,
+        name: "a",
+        kind: "apache-balancer",
+        url: "http://127.0.0.1/balancer-manager",
+        balancer: "b",
+      },
+    });
+    const b = await db.frontend.create({
+      data: { clusterId: c.id, name: "b", kind: "mod-jk", url: "http://127.0.0.1/jkstatus", balancer: "lb" },
+    });
     ids.push(a.id, b.id);
     return { c, a, b };
   }
 
   function live(frontendId: number, clusterId: number, members: TLiveMember[], up = true) {
     const at = new Date();
-    setFrontendLive({ frontendId, clusterId, up, error: up ? null : "boom", errorCode: up ? null : "TARGET_TIMEOUT", lastPollAt: at, lastGoodAt: up ? at : null, durationMs: 1, members, stale: !up, balancerRaw: {} });
+    setFrontendLive({
+      frontendId,
+      clusterId,
+      up,
+      error: up ? null : "boom",
+      errorCode: up ? null : "TARGET_TIMEOUT",
+      lastPollAt: at,
+      lastGoodAt: up ? at : null,
+      durationMs: 1,
+      members,
+      stale: !up,
+      balancerRaw: {},
+    });
   }
 
   it("merges by route and flags disagreement between frontends", async () => {
@@ -74,11 +112,18 @@ describe("cluster view: one member, one state per frontend", () => {
     live(a.id, c.id, [member("tomcat1", 8081, "active", "healthy"), member("tomcat2", 8082, "active", "healthy")]);
     live(b.id, c.id, [member("tomcat1", 8091, "active", "healthy")], false);
     const view = await getClusterView(db, "shop");
-    expect(view.frontends.find((f) => f.id === b.id)).toMatchObject({ up: false, error: "boom", errorCode: "TARGET_TIMEOUT", lastGoodAt: null });
+    expect(view.frontends.find((f) => f.id === b.id)).toMatchObject({
+      up: false,
+      error: "boom",
+      errorCode: "TARGET_TIMEOUT",
+      lastGoodAt: null,
+    });
     expect(view.members[0]!.states[1]).toMatchObject({ stale: true, health: "unknown" });
     expect(view.health).toBe("degraded");
     const overview = await getOverview(db);
-    expect(overview).toEqual([expect.objectContaining({ name: "shop", health: "degraded", frontends: 2, frontendsUp: 1, members: 2 })]);
+    expect(overview).toEqual([
+      expect.objectContaining({ name: "shop", health: "degraded", frontends: 2, frontendsUp: 1, members: 2 }),
+    ]);
   });
 
   it("an empty cluster says so", async () => {

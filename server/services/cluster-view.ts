@@ -97,8 +97,21 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
 
   const rows = new Map<string, TMemberRow>();
   for (const m of cluster.members) {
-    const intendedState = (ADMIN_STATES as readonly string[]).includes(m.intendedState) ? (m.intendedState as TAdminState) : null;
-    rows.set(`id:${m.id}`, { memberId: m.id, name: m.name, route: m.route, host: m.host, intendedState, intendedWeight: m.intendedWeight, drift: false, states: frontends.map(() => null), disagreement: false, health: "unknown" });
+    const intendedState = (ADMIN_STATES as readonly string[]).includes(m.intendedState)
+      ? (m.intendedState as TAdminState)
+      : null;
+    rows.set(`id:${m.id}`, {
+      memberId: m.id,
+      name: m.name,
+      route: m.route,
+      host: m.host,
+      intendedState,
+      intendedWeight: m.intendedWeight,
+      drift: false,
+      states: frontends.map(() => null),
+      disagreement: false,
+      health: "unknown",
+    });
   }
   frontends.forEach((f, index) => {
     const live = getFrontendLive(f.id);
@@ -108,7 +121,18 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
       const rowKey = inv ? `id:${inv.id}` : `route:${om.route || om.key}`;
       let row = rows.get(rowKey);
       if (!row) {
-        row = { memberId: null, name: om.route || om.key, route: om.route, host: om.host, intendedState: null, intendedWeight: null, drift: false, states: frontends.map(() => null), disagreement: false, health: "unknown" };
+        row = {
+          memberId: null,
+          name: om.route || om.key,
+          route: om.route,
+          host: om.host,
+          intendedState: null,
+          intendedWeight: null,
+          drift: false,
+          states: frontends.map(() => null),
+          disagreement: false,
+          health: "unknown",
+        };
         rows.set(rowKey, row);
       }
       row.states[index] = {
@@ -148,7 +172,13 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
  * Drift: the frontend shows something other than what ClusterDeck was told, in that kind's own terms
  * (mod_jk shows "disabled" as stopped). A state the kind cannot show is never drift.
  */
-export function isDrifted(kind: string, intendedState: TAdminState | null, intendedWeight: number | null, observedState: TAdminState, observedWeight: number): boolean {
+export function isDrifted(
+  kind: string,
+  intendedState: TAdminState | null,
+  intendedWeight: number | null,
+  observedState: TAdminState,
+  observedWeight: number,
+): boolean {
   if (intendedState !== null) {
     const expected = getFrontendAdapter(kind).observedStateFor(intendedState);
     if (expected !== null && expected !== observedState) return true;

@@ -9,15 +9,26 @@ import { logger } from "@/server/logger";
  * Re-sends a member's intended state (and weight, if ClusterDeck set one) to the frontends that drifted
  * from it, e.g. after an httpd restart forgot a drain. Intent is not changed.
  */
-export async function reapplyMember(db: TDb, clusterName: string, memberName: string, opts: Omit<TActionOptions, "frontendIds" | "recordIntent" | "auditAction">): Promise<TMemberActionResult[]> {
+export async function reapplyMember(
+  db: TDb,
+  clusterName: string,
+  memberName: string,
+  opts: Omit<TActionOptions, "frontendIds" | "recordIntent" | "auditAction">,
+): Promise<TMemberActionResult[]> {
   const view = await getClusterView(db, clusterName);
   const row = view.members.find((m) => m.name === memberName && m.memberId !== null);
-  if (!row || row.intendedState === null) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);
+  if (!row || row.intendedState === null)
+    throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);
   const drifted = row.states.filter((s) => s?.drifted).map((s) => s!.frontendId);
   if (drifted.length === 0) return [];
   const common = { ...opts, frontendIds: drifted, recordIntent: false, auditAction: "member.reapply", force: true };
-  const results = [await applyMemberChange(db, clusterName, memberName, { kind: "state", state: row.intendedState }, common)];
-  if (row.intendedWeight !== null) results.push(await applyMemberChange(db, clusterName, memberName, { kind: "weight", weight: row.intendedWeight }, common));
+  const results = [
+    await applyMemberChange(db, clusterName, memberName, { kind: "state", state: row.intendedState }, common),
+  ];
+  if (row.intendedWeight !== null)
+    results.push(
+      await applyMemberChange(db, clusterName, memberName, { kind: "weight", weight: row.intendedWeight }, common),
+    );
   return results;
 }
 
@@ -39,8 +50,15 @@ export function startAutoReapply(db: TDb, signal?: AbortSignal): void {
           const key = `${cluster.id}/${m.name}`;
           if (Date.now() - (lastTry.get(key) ?? 0) < COOLDOWN_MS) continue;
           lastTry.set(key, Date.now());
-          const results = await reapplyMember(db, cluster.name, m.name, { principal: null, actor: "system (auto re-apply)", ip: null });
-          logger.info({ cluster: cluster.name, member: m.name, outcomes: results.map((r) => r.overall) }, "drift re-applied automatically");
+          const results = await reapplyMember(db, cluster.name, m.name, {
+            principal: null,
+            actor: "system (auto re-apply)",
+            ip: null,
+          });
+          logger.info(
+            { cluster: cluster.name, member: m.name, outcomes: results.map((r) => r.overall) },
+            "drift re-applied automatically",
+          );
         }
       } catch (err) {
         logger.warn({ err: String(err), clusterId: ev.clusterId }, "automatic re-apply failed");

@@ -32,7 +32,9 @@ export interface THistorySeries {
  * matched to the member the frontend's live reading shows under that key (by host and port); the key
  * itself stands in when the console has not read that frontend yet.
  */
-function routeResolver(cluster: Awaited<ReturnType<typeof getClusterByName>>): (frontendId: number, memberKey: string) => string {
+function routeResolver(
+  cluster: Awaited<ReturnType<typeof getClusterByName>>,
+): (frontendId: number, memberKey: string) => string {
   const cache = new Map<string, string>();
   return (frontendId, memberKey) => {
     const k = `${frontendId} ${memberKey}`;
@@ -46,15 +48,33 @@ function routeResolver(cluster: Awaited<ReturnType<typeof getClusterByName>>): (
   };
 }
 
-export async function getClusterHistory(db: TDb, clusterName: string, range: THistoryRange, now = Date.now()): Promise<THistorySeries> {
+export async function getClusterHistory(
+  db: TDb,
+  clusterName: string,
+  range: THistoryRange,
+  now = Date.now(),
+): Promise<THistorySeries> {
   const cluster = await getClusterByName(db, clusterName);
   const spanMs = HISTORY_RANGES[range];
   const bucketMs = Math.max(10_000, Math.ceil(spanMs / TARGET_POINTS / 10_000) * 10_000);
   const from = new Date(Math.floor((now - spanMs) / bucketMs) * bucketMs);
   const resolutions = spanMs > RAW_KEEP_MS ? [0, 60, 600] : [0];
   const rows = await db.memberSample.findMany({
-    where: { frontendId: { in: cluster.frontends.map((f) => f.id) }, resolution: { in: resolutions }, at: { gte: from } },
-    select: { frontendId: true, route: true, memberKey: true, at: true, requestsPerSec: true, busy: true, errorsPerSec: true, bytesPerSec: true },
+    where: {
+      frontendId: { in: cluster.frontends.map((f) => f.id) },
+      resolution: { in: resolutions },
+      at: { gte: from },
+    },
+    select: {
+      frontendId: true,
+      route: true,
+      memberKey: true,
+      at: true,
+      requestsPerSec: true,
+      busy: true,
+      errorsPerSec: true,
+      bytesPerSec: true,
+    },
     orderBy: { at: "asc" },
   });
 

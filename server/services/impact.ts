@@ -22,7 +22,13 @@ export interface TImpact {
 }
 
 /** What an action would do, for the confirm dialog: "tomcat2 takes 31% of requests; after this, 2 of 3 members stay active". */
-export async function describeImpact(db: TDb, clusterName: string, memberName: string, verb: TStateVerb, now = Date.now()): Promise<TImpact> {
+export async function describeImpact(
+  db: TDb,
+  clusterName: string,
+  memberName: string,
+  verb: TStateVerb,
+  now = Date.now(),
+): Promise<TImpact> {
   const view = await getClusterView(db, clusterName);
   const member = view.members.find((m) => m.name === memberName && m.memberId !== null);
   if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);
@@ -30,7 +36,9 @@ export async function describeImpact(db: TDb, clusterName: string, memberName: s
   const isActive = (m: (typeof inventory)[number]) => m.intendedState === "active" && m.health !== "failing";
   const activeBefore = inventory.filter(isActive).length;
   const target = STATE_VERBS[verb];
-  const activeAfter = inventory.filter((m) => (m.name === memberName ? target === "active" && m.health !== "failing" : isActive(m))).length;
+  const activeAfter = inventory.filter((m) =>
+    m.name === memberName ? target === "active" && m.health !== "failing" : isActive(m),
+  ).length;
 
   const history = await getClusterHistory(db, clusterName, "15m", now);
   const recent = history.points.filter((p) => p.t >= now - 5 * 60_000);
@@ -43,7 +51,10 @@ export async function describeImpact(db: TDb, clusterName: string, memberName: s
     }
   }
   const requestShare = all > 0 ? mine / all : null;
-  const share = requestShare === null ? `${memberName} has had no measured traffic in the last 5 minutes` : `${memberName} takes ${Math.round(requestShare * 100)}% of requests`;
+  const share =
+    requestShare === null
+      ? `${memberName} has had no measured traffic in the last 5 minutes`
+      : `${memberName} takes ${Math.round(requestShare * 100)}% of requests`;
   // stop/disable send its users elsewhere at once: say whether their sessions come along.
   let sessions: string | null = null;
   if (verb === "stop" || verb === "disable") {

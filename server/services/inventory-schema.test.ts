@@ -15,7 +15,10 @@ describe("ZFrontendInput url", () => {
   });
 
   it.each([
-    ["ftp://10.0.0.5/x", "only http:// and https:// status pages, or tcp://host:port and unix:/path runtime API sockets"],
+    [
+      "ftp://10.0.0.5/x",
+      "only http:// and https:// status pages, or tcp://host:port and unix:/path runtime API sockets",
+    ],
     // Parseable as URLs, but not a socket address: the message says which forms are accepted.
     ["tcp://127.0.0.1", "tcp://host:port and unix:/path"],
     ["unix:relative.sock", "tcp://host:port and unix:/path"],

@@ -13,7 +13,10 @@ const SOCKET_URL = /^(tcp:\/\/(\[[^\]]+\]|[^:/\s]+):\d{1,5}\/?|unix:\/\S+)$/;
 const ZHttpUrl = z
   .string()
   .trim()
-  .refine((u) => SOCKET_URL.test(u) || URL.canParse(u), { message: "must be a full URL such as http://10.0.0.5/balancer-manager", abort: true })
+  .refine((u) => SOCKET_URL.test(u) || URL.canParse(u), {
+    message: "must be a full URL such as http://10.0.0.5/balancer-manager",
+    abort: true,
+  })
   .refine(
     (u) => /^https?:\/\//.test(u) || SOCKET_URL.test(u),
     "only http:// and https:// status pages, or tcp://host:port and unix:/path runtime API sockets, are supported",
@@ -50,7 +53,13 @@ export const ZStoreInput = z.object({
   /** Kind-specific; validated by the kind's adapter (see parseOptions). */
   options: z.record(z.string(), z.unknown()).default({}),
   nodes: z
-    .array(z.object({ name: z.string().trim().regex(/^\w+$/, "node ids are letters, digits and _ (MSM's n1)"), host: z.string().trim().min(1).max(255), port: ZPort }))
+    .array(
+      z.object({
+        name: z.string().trim().regex(/^\w+$/, "node ids are letters, digits and _ (MSM's n1)"),
+        host: z.string().trim().min(1).max(255),
+        port: ZPort,
+      }),
+    )
     .min(1, "a store needs at least one node"),
 });
 export type TStoreInput = z.infer<typeof ZStoreInput>;

@@ -50,21 +50,54 @@ describe("inventory", () => {
         balancer: tomcats
         options: { includeFile: /srv/up.conf, testCommand: [nginx, -t], reloadCommand: [nginx, -s, reload], probePath: /app/health }
 `;
-    await expect(importInventory(db, parseInventoryYaml(GOOD + nginx.replace("includeFile: /srv/up.conf", "includeFile: up.conf")))).rejects.toThrow(
-      "Invalid nginx frontend options: options.includeFile: must be an absolute path",
-    );
-    await expect(importInventory(db, parseInventoryYaml(GOOD.replace("balancer: tomcats }", "balancer: tomcats, options: { x: 1 } }")))).rejects.toThrow(/takes no options/);
+    await expect(
+      importInventory(
+        db,
+        parseInventoryYaml(GOOD + nginx.replace("includeFile: /srv/up.conf", "includeFile: up.conf")),
+      ),
+    ).rejects.toThrow("Invalid nginx frontend options: options.includeFile: must be an absolute path");
+    await expect(
+      importInventory(
+        db,
+        parseInventoryYaml(GOOD.replace("balancer: tomcats }", "balancer: tomcats, options: { x: 1 } }")),
+      ),
+    ).rejects.toThrow(/takes no options/);
     expect(await db.cluster.count()).toBe(0);
 
     await importInventory(db, parseInventoryYaml(GOOD + nginx));
     const stored = await db.frontend.findFirstOrThrow({ where: { name: "nginx" } });
-    expect(JSON.parse(stored.options)).toStrictEqual({ includeFile: "/srv/up.conf", testCommand: ["nginx", "-t"], reloadCommand: ["nginx", "-s", "reload"], probePath: "/app/health" });
+    expect(JSON.parse(stored.options)).toStrictEqual({
+      includeFile: "/srv/up.conf",
+      testCommand: ["nginx", "-t"],
+      reloadCommand: ["nginx", "-s", "reload"],
+      probePath: "/app/health",
+    });
     expect((await db.frontend.findFirstOrThrow({ where: { name: "apache-balancer" } })).options).toBe("{}");
 
     const caller = createCaller(testContext(db, "operator"));
-    await caller.frontend.update({ id: stored.id, data: { name: "nginx", kind: "nginx", url: "http://127.0.0.1:18110/nginx_status", balancer: "tomcats", pollIntervalMs: 5000 } });
+    await caller.frontend.update({
+      id: stored.id,
+      data: {
+        name: "nginx",
+        kind: "nginx",
+        url: "http://127.0.0.1:18110/nginx_status",
+        balancer: "tomcats",
+        pollIntervalMs: 5000,
+      },
+    });
     expect((await db.frontend.findUniqueOrThrow({ where: { id: stored.id } })).options).toBe(stored.options);
-    await expect(caller.frontend.update({ id: stored.id, data: { name: "nginx", kind: "nginx", url: "http://127.0.0.1:18110/nginx_status", balancer: "tomcats", options: {} } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.frontend.update({
+        id: stored.id,
+        data: {
+          name: "nginx",
+          kind: "nginx",
+          url: "http://127.0.0.1:18110/nginx_status",
+          balancer: "tomcats",
+          options: {},
+        },
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect((await db.frontend.findUniqueOrThrow({ where: { id: stored.id } })).options).toBe(stored.options);
   });
 
@@ -72,15 +105,28 @@ describe("inventory", () => {
     const caller = createCaller(testContext(db, "operator"));
     const c = await caller.cluster.create({ name: "shop", description: "" });
     await expect(caller.cluster.create({ name: "shop", description: "" })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(caller.member.create({ clusterId: c.id, data: { name: "t1", route: "t1", host: "h", httpPort: 0 } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      caller.member.create({ clusterId: c.id, data: { name: "t1", route: "t1", host: "h", httpPort: 0 } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(caller.member.delete({ id: 999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(caller.frontend.create({ clusterId: c.id, data: { name: "f", kind: "traefik" as "mod-jk", url: "http://x/", balancer: "b" } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    const f = await caller.frontend.create({ clusterId: c.id, data: { name: "f", kind: "mod-jk", url: "http://x/jkstatus", balancer: "lb", password: "s3cret" } });
+    await expect(
+      caller.frontend.create({
+        clusterId: c.id,
+        data: { name: "f", kind: "traefik" as "mod-jk", url: "http://x/", balancer: "b" },
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const f = await caller.frontend.create({
+      clusterId: c.id,
+      data: { name: "f", kind: "mod-jk", url: "http://x/jkstatus", balancer: "lb", password: "s3cret" },
+    });
     const inv = await caller.cluster.inventory({ name: "shop" });
     expect(inv.frontends[0]).toMatchObject({ id: f.id, hasPassword: true });
     expect(inv.frontends[0]).not.toHaveProperty("password");
     // editing without a new password keeps the stored one
-    await caller.frontend.update({ id: f.id, data: { name: "f", kind: "mod-jk", url: "http://x/jkstatus", balancer: "lb2" } });
+    await caller.frontend.update({
+      id: f.id,
+      data: { name: "f", kind: "mod-jk", url: "http://x/jkstatus", balancer: "lb2" },
+    });
     expect((await db.frontend.findUniqueOrThrow({ where: { id: f.id } })).password).toBe("s3cret");
     await caller.cluster.delete({ id: c.id });
     expect(await db.frontend.count()).toBe(0);

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import { type z } from "zod";
 import type { TDb } from "@/server/db";
 import { AppError } from "@/server/errors";
 import { emitEvent } from "@/server/poller/event-bus";
@@ -8,7 +8,13 @@ import { recordAudit } from "@/server/services/audit";
 import { getFrontendAdapter, getStoreAdapter } from "@/server/adapters/registry";
 import { parseFrontendOptions } from "@/server/services/read-frontend";
 import type { TPrincipal } from "@/server/auth/principal";
-import { ZClusterInput, ZFrontendInput, ZInventoryFile, ZMemberInput, type TInventoryFile } from "@/server/services/inventory-schema";
+import {
+  type ZClusterInput,
+  type ZFrontendInput,
+  ZInventoryFile,
+  type ZMemberInput,
+  type TInventoryFile,
+} from "@/server/services/inventory-schema";
 
 type TClusterInput = z.infer<typeof ZClusterInput>;
 type TFrontendInput = z.infer<typeof ZFrontendInput>;
@@ -23,17 +29,24 @@ async function guardUnique<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if ((err as { code?: string }).code === "P2002") throw new AppError("CONFLICT", `${what} already exists; choose another name`);
+    if ((err as { code?: string }).code === "P2002")
+      throw new AppError("CONFLICT", `${what} already exists; choose another name`);
     throw err;
   }
 }
 
 export async function listClusters(db: TDb) {
-  return db.cluster.findMany({ orderBy: { name: "asc" }, include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } } });
+  return db.cluster.findMany({
+    orderBy: { name: "asc" },
+    include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } },
+  });
 }
 
 export async function getClusterByName(db: TDb, name: string) {
-  const cluster = await db.cluster.findUnique({ where: { name }, include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } } });
+  const cluster = await db.cluster.findUnique({
+    where: { name },
+    include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } },
+  });
   if (!cluster) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
   return cluster;
 }
@@ -46,7 +59,9 @@ export async function createCluster(db: TDb, input: TClusterInput) {
 
 export async function updateCluster(db: TDb, id: number, input: TClusterInput) {
   await requireCluster(db, id);
-  const c = await guardUnique(`A cluster named "${input.name}"`, () => db.cluster.update({ where: { id }, data: input }));
+  const c = await guardUnique(`A cluster named "${input.name}"`, () =>
+    db.cluster.update({ where: { id }, data: input }),
+  );
   changed(id);
   return c;
 }
@@ -57,10 +72,23 @@ export async function deleteCluster(db: TDb, id: number) {
   changed(id);
 }
 
-export async function setAutoReapply(db: TDb, id: number, enabled: boolean, who: { principal: TPrincipal | null; ip: string | null }) {
+export async function setAutoReapply(
+  db: TDb,
+  id: number,
+  enabled: boolean,
+  who: { principal: TPrincipal | null; ip: string | null },
+) {
   const before = await requireCluster(db, id);
   const c = await db.cluster.update({ where: { id }, data: { autoReapply: enabled } });
-  await recordAudit(db, { principal: who.principal, ip: who.ip, action: "cluster.setAutoReapply", cluster: c.name, result: "ok", before: { autoReapply: before.autoReapply }, after: { autoReapply: enabled } });
+  await recordAudit(db, {
+    principal: who.principal,
+    ip: who.ip,
+    action: "cluster.setAutoReapply",
+    cluster: c.name,
+    result: "ok",
+    before: { autoReapply: before.autoReapply },
+    after: { autoReapply: enabled },
+  });
   changed(id);
   return c;
 }
@@ -73,7 +101,9 @@ async function requireCluster(db: TDb, id: number) {
 
 export async function createMember(db: TDb, clusterId: number, input: TMemberInput) {
   await requireCluster(db, clusterId);
-  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () => db.member.create({ data: { ...input, clusterId } }));
+  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () =>
+    db.member.create({ data: { ...input, clusterId } }),
+  );
   changed(clusterId);
   return m;
 }
@@ -81,7 +111,9 @@ export async function createMember(db: TDb, clusterId: number, input: TMemberInp
 export async function updateMember(db: TDb, id: number, input: TMemberInput) {
   const existing = await db.member.findUnique({ where: { id } });
   if (!existing) throw new AppError("NOT_FOUND", `No member with id ${id}`);
-  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () => db.member.update({ where: { id }, data: input }));
+  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () =>
+    db.member.update({ where: { id }, data: input }),
+  );
   changed(existing.clusterId);
   return m;
 }
@@ -113,7 +145,9 @@ export async function updateFrontend(db: TDb, id: number, input: TFrontendInput)
   const existing = await db.frontend.findUnique({ where: { id } });
   if (!existing) throw new AppError("NOT_FOUND", `No frontend with id ${id}`);
   const data = frontendData(input);
-  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.update({ where: { id }, data }));
+  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () =>
+    db.frontend.update({ where: { id }, data }),
+  );
   changed(existing.clusterId);
   return f;
 }
@@ -129,7 +163,10 @@ export async function deleteFrontend(db: TDb, id: number) {
  * Upserts clusters, members and frontends by name, in one transaction: a bad file changes nothing.
  * Entries missing from the file are left alone (an import never deletes what an operator added).
  */
-export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ clusters: number; members: number; frontends: number; stores: number }> {
+export async function importInventory(
+  db: TDb,
+  file: TInventoryFile,
+): Promise<{ clusters: number; members: number; frontends: number; stores: number }> {
   let members = 0;
   let frontends = 0;
   let stores = 0;
@@ -138,19 +175,35 @@ export async function importInventory(db: TDb, file: TInventoryFile): Promise<{ 
   const frontendRows = new Map(file.clusters.flatMap((c) => c.frontends.map((f) => [f, frontendData(f)] as const)));
   await db.$transaction(async (tx) => {
     for (const c of file.clusters) {
-      const cluster = await tx.cluster.upsert({ where: { name: c.name }, create: { name: c.name, description: c.description }, update: { description: c.description } });
+      const cluster = await tx.cluster.upsert({
+        where: { name: c.name },
+        create: { name: c.name, description: c.description },
+        update: { description: c.description },
+      });
       for (const m of c.members) {
-        await tx.member.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: m.name } }, create: { ...m, clusterId: cluster.id }, update: m });
+        await tx.member.upsert({
+          where: { clusterId_name: { clusterId: cluster.id, name: m.name } },
+          create: { ...m, clusterId: cluster.id },
+          update: m,
+        });
         members++;
       }
       for (const f of c.frontends) {
         const data = frontendRows.get(f)!;
-        await tx.frontend.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: f.name } }, create: { ...data, clusterId: cluster.id }, update: data });
+        await tx.frontend.upsert({
+          where: { clusterId_name: { clusterId: cluster.id, name: f.name } },
+          create: { ...data, clusterId: cluster.id },
+          update: data,
+        });
         frontends++;
       }
       for (const st of c.stores) {
         const data = { kind: st.kind, options: JSON.stringify(st.options) };
-        const row = await tx.sessionStore.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: st.name } }, create: { ...data, name: st.name, clusterId: cluster.id }, update: data });
+        const row = await tx.sessionStore.upsert({
+          where: { clusterId_name: { clusterId: cluster.id, name: st.name } },
+          create: { ...data, name: st.name, clusterId: cluster.id },
+          update: data,
+        });
         // A store's nodes are replaced as a whole: the file is the list of servers the app uses.
         await tx.storeNode.deleteMany({ where: { storeId: row.id } });
         await tx.storeNode.createMany({ data: st.nodes.map((n) => ({ ...n, storeId: row.id })) });

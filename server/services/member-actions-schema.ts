@@ -28,7 +28,11 @@ export const ZMemberTarget = z.object({
 
 export const ZStateActionInput = ZMemberTarget.extend({
   force: z.boolean().default(false).describe("Allow leaving the cluster with no active member"),
-  frontendIds: z.array(z.number().int().positive()).max(100).optional().describe("Only these frontends (retry of a partial result)"),
+  frontendIds: z
+    .array(z.number().int().positive())
+    .max(100)
+    .optional()
+    .describe("Only these frontends (retry of a partial result)"),
 });
 
 /** 1–100: the range both balancer-manager (loadfactor) and mod_jk (lbfactor) accept, whole numbers. */

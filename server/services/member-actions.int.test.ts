@@ -22,8 +22,14 @@ const FRONTENDS = labFrontends(env);
 const who = { principal: null, actor: "integration-test", ip: null };
 
 /** tomcatN's <httpd:status> and jkstatus activation, read raw. */
-async function rawStates(route: string): Promise<{ apache: string; jk: string; apacheElected: number; jkElected: number }> {
-  const bm = await (await fetch(`${labValue(env, "LAB_BALANCER_MANAGER_URL")}?xml=1`, { headers: { Referer: labValue(env, "LAB_BALANCER_MANAGER_URL") } })).text();
+async function rawStates(
+  route: string,
+): Promise<{ apache: string; jk: string; apacheElected: number; jkElected: number }> {
+  const bm = await (
+    await fetch(`${labValue(env, "LAB_BALANCER_MANAGER_URL")}?xml=1`, {
+      headers: { Referer: labValue(env, "LAB_BALANCER_MANAGER_URL") },
+    })
+  ).text();
   const worker = bm.split("<httpd:worker>").find((w) => w.includes(`<httpd:route>${route}</httpd:route>`)) ?? "";
   const jk = await (await fetch(`${labValue(env, "LAB_JKSTATUS_URL")}?cmd=show&w=lb&mime=xml`)).text();
   const member = jk.split("<jk:member").find((m) => m.includes(`name="${route}"`)) ?? "";
@@ -53,7 +59,8 @@ async function waitForPolls(frontendId: number, n: number, timeoutMs = 30_000): 
   const stop = AbortSignal.timeout(timeoutMs);
   let seen = 0;
   for await (const ev of listenEvents("frontend-polled", stop)) {
-    const started = (getFrontendLive(ev.frontendId)?.lastPollAt?.getTime() ?? 0) - (getFrontendLive(ev.frontendId)?.durationMs ?? 0);
+    const started =
+      (getFrontendLive(ev.frontendId)?.lastPollAt?.getTime() ?? 0) - (getFrontendLive(ev.frontendId)?.durationMs ?? 0);
     if (ev.frontendId === frontendId && ev.up && started >= since && ++seen >= n) return;
   }
   throw new Error(`fewer than ${n} answered polls of frontend ${frontendId} within ${timeoutMs} ms`);
@@ -78,7 +85,10 @@ describe("member actions on every frontend, with users on the lab", () => {
 
   it("drain keeps stuck users on tomcat2 and sends it no new session; stop moves them elsewhere with no failure", async () => {
     traffic = startTraffic({ users: 24, ratePerSec: 48, durationMs: 150_000, targets: FRONTENDS.map((f) => f.appUrl) });
-    await vi.waitFor(() => expect(traffic!.snapshot().users.every((u) => u.requests >= 2)).toBe(true), { timeout: 30_000, interval: 200 });
+    await vi.waitFor(() => expect(traffic!.snapshot().users.every((u) => u.requests >= 2)).toBe(true), {
+      timeout: 30_000,
+      interval: 200,
+    });
     const stuck = traffic.snapshot().users.filter((u) => currentNode(u) === "tomcat2");
     // Precondition, not luck: 24 new users spread over 3 members by both balancers' request counting.
     expect(stuck.length, "no simulated user landed on tomcat2; the scenario needs some").toBeGreaterThan(0);
@@ -87,12 +97,23 @@ describe("member actions on every frontend, with users on the lab", () => {
     expect(drained.overall).toBe("done");
     // A kind without a drain (nginx) reports "unsupported" and keeps the member in rotation; the others drain.
     const canDrain = FRONTENDS.filter((f) => expectedAdminState(f, "draining") === "draining");
-    expect(drained.frontends.map((f) => [f.frontend, f.outcome])).toEqual(FRONTENDS.map((f) => [f.name, canDrain.includes(f) ? "done" : "unsupported"]));
+    expect(drained.frontends.map((f) => [f.frontend, f.outcome])).toEqual(
+      FRONTENDS.map((f) => [f.name, canDrain.includes(f) ? "done" : "unsupported"]),
+    );
     expect(await rawStates("tomcat2")).toMatchObject({ apache: "Init Drn Ok ", jk: "DIS" });
 
     // Stuck users: at least 5 more requests each, all still on tomcat2.
     const before = new Map(stuck.map((u) => [u.user, u.requests]));
-    await vi.waitFor(() => expect(traffic!.snapshot().users.filter((u) => before.has(u.user)).every((u) => u.requests >= before.get(u.user)! + 5)).toBe(true), { timeout: 30_000, interval: 200 });
+    await vi.waitFor(
+      () =>
+        expect(
+          traffic!
+            .snapshot()
+            .users.filter((u) => before.has(u.user))
+            .every((u) => u.requests >= before.get(u.user)! + 5),
+        ).toBe(true),
+      { timeout: 30_000, interval: 200 },
+    );
     for (const u of traffic.snapshot().users.filter((x) => before.has(x.user))) {
       expect(currentNode(u), `user ${u.user} left tomcat2 while it was only draining`).toBe("tomcat2");
       expect(u.failures).toBe(0);
@@ -104,8 +125,22 @@ describe("member actions on every frontend, with users on the lab", () => {
     expect(stopped.overall).toBe("done");
     expect(await rawStates("tomcat2")).toMatchObject({ apache: "Init Stop ", jk: "STP" });
     const electedAtStop = await rawStates("tomcat2");
-    const atStop = new Map(traffic.snapshot().users.filter((u) => before.has(u.user)).map((u) => [u.user, u.requests]));
-    await vi.waitFor(() => expect(traffic!.snapshot().users.filter((u) => atStop.has(u.user)).every((u) => u.requests >= atStop.get(u.user)! + 5)).toBe(true), { timeout: 30_000, interval: 200 });
+    const atStop = new Map(
+      traffic
+        .snapshot()
+        .users.filter((u) => before.has(u.user))
+        .map((u) => [u.user, u.requests]),
+    );
+    await vi.waitFor(
+      () =>
+        expect(
+          traffic!
+            .snapshot()
+            .users.filter((u) => atStop.has(u.user))
+            .every((u) => u.requests >= atStop.get(u.user)! + 5),
+        ).toBe(true),
+      { timeout: 30_000, interval: 200 },
+    );
     for (const u of traffic.snapshot().users.filter((x) => atStop.has(x.user))) {
       expect(currentNode(u), `user ${u.user} still served by a stopped tomcat2`).not.toBe("tomcat2");
     }
@@ -119,8 +154,16 @@ describe("member actions on every frontend, with users on the lab", () => {
     // Back in rotation before judging the run, so a failure here does not leave the next test a stopped member.
     const enabled = await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "active" }, who);
     // Their counters kept increasing on the other members (DeltaManager replicas), and nothing failed.
-    const why = report.users.flatMap((u) => [...u.failureMessages, ...u.violationMessages].map((m) => `user ${u.user} via ${u.target} (${u.nodesSeen.join(">")}): ${m}`));
-    expect(report.totals, why.slice(0, 20).join("\n")).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });
+    const why = report.users.flatMap((u) =>
+      [...u.failureMessages, ...u.violationMessages].map(
+        (m) => `user ${u.user} via ${u.target} (${u.nodesSeen.join(">")}): ${m}`,
+      ),
+    );
+    expect(report.totals, why.slice(0, 20).join("\n")).toMatchObject({
+      failures: 0,
+      sessionLost: 0,
+      counterViolations: 0,
+    });
     for (const u of report.users.filter((x) => before.has(x.user))) expect(u.counterMonotonic).toBe(true);
 
     expect(enabled.overall).toBe("done");
@@ -136,8 +179,14 @@ describe("member actions on every frontend, with users on the lab", () => {
   it("weights apply on both frontends and read back", async () => {
     const r = await applyMemberChange(db, "lab", "tomcat3", { kind: "weight", weight: 4 }, who);
     expect(r.overall).toBe("done");
-    const bm = await (await fetch(`${labValue(env, "LAB_BALANCER_MANAGER_URL")}?xml=1`, { headers: { Referer: labValue(env, "LAB_BALANCER_MANAGER_URL") } })).text();
-    expect(bm.split("<httpd:worker>").find((w) => w.includes("<httpd:route>tomcat3</httpd:route>"))).toContain("<httpd:loadfactor>4.00</httpd:loadfactor>");
+    const bm = await (
+      await fetch(`${labValue(env, "LAB_BALANCER_MANAGER_URL")}?xml=1`, {
+        headers: { Referer: labValue(env, "LAB_BALANCER_MANAGER_URL") },
+      })
+    ).text();
+    expect(bm.split("<httpd:worker>").find((w) => w.includes("<httpd:route>tomcat3</httpd:route>"))).toContain(
+      "<httpd:loadfactor>4.00</httpd:loadfactor>",
+    );
     const jk = await (await fetch(`${labValue(env, "LAB_JKSTATUS_URL")}?cmd=show&w=lb&sw=tomcat3&mime=xml`)).text();
     expect(jk).toContain('lbfactor="4"');
     expect((await applyMemberChange(db, "lab", "tomcat3", { kind: "weight", weight: 1 }, who)).overall).toBe("done");
@@ -147,11 +196,14 @@ describe("member actions on every frontend, with users on the lab", () => {
   it("refuses, unless forced, to leave the cluster with no active member, and changes nothing", async () => {
     await applyMemberChange(db, "lab", "tomcat1", { kind: "state", state: "draining" }, who);
     await applyMemberChange(db, "lab", "tomcat3", { kind: "state", state: "draining" }, who);
-    await expect(applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "draining" }, who)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(
+      applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "draining" }, who),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
     expect((await rawStates("tomcat2")).apache).toBe("Init Ok ");
     expect((await db.member.findFirstOrThrow({ where: { name: "tomcat2" } })).intendedState).toBe("active");
     expect(await db.auditEntry.findFirst({ where: { target: "tomcat2", result: "denied" } })).not.toBeNull();
-    for (const m of ["tomcat1", "tomcat3"]) await applyMemberChange(db, "lab", m, { kind: "state", state: "active" }, who);
+    for (const m of ["tomcat1", "tomcat3"])
+      await applyMemberChange(db, "lab", m, { kind: "state", state: "active" }, who);
   });
 
   it("drift after a graceful httpd restart shows within two polls; re-apply fixes it; auto re-apply too", async () => {
@@ -161,8 +213,16 @@ describe("member actions on every frontend, with users on the lab", () => {
     await poller.start();
     const auto = new AbortController();
     try {
-      expect((await applyMemberChange(db, "lab", "tomcat1", { kind: "state", state: "draining" }, who)).overall).toBe("done");
-      await vi.waitFor(async () => expect((await getClusterView(db, "lab")).members.find((m) => m.name === "tomcat1")!.states[0]?.adminState).toBe("draining"), { timeout: 5_000 });
+      expect((await applyMemberChange(db, "lab", "tomcat1", { kind: "state", state: "draining" }, who)).overall).toBe(
+        "done",
+      );
+      await vi.waitFor(
+        async () =>
+          expect(
+            (await getClusterView(db, "lab")).members.find((m) => m.name === "tomcat1")!.states[0]?.adminState,
+          ).toBe("draining"),
+        { timeout: 5_000 },
+      );
 
       await labCommand("restart-frontend", "a"); // BalancerPersist Off: httpd forgets the drain
       expect((await rawStates("tomcat1")).apache).toBe("Init Ok ");
@@ -178,14 +238,23 @@ describe("member actions on every frontend, with users on the lab", () => {
       expect(fix!.overall).toBe("done");
       expect(fix!.frontends.map((f) => f.frontend)).toEqual(["apache-balancer"]); // only where it drifted
       expect((await rawStates("tomcat1")).apache).toBe("Init Drn Ok ");
-      await vi.waitFor(async () => expect((await getClusterView(db, "lab")).members.find((m) => m.name === "tomcat1")!.drift).toBe(false), { timeout: 3 * POLL_MS });
+      await vi.waitFor(
+        async () =>
+          expect((await getClusterView(db, "lab")).members.find((m) => m.name === "tomcat1")!.drift).toBe(false),
+        { timeout: 3 * POLL_MS },
+      );
 
       // Automatic re-apply: the same restart, and nobody presses anything.
       await db.cluster.update({ where: { name: "lab" }, data: { autoReapply: true } });
       startAutoReapply(db, auto.signal);
       await labCommand("restart-frontend", "a");
-      await vi.waitFor(async () => expect((await rawStates("tomcat1")).apache).toBe("Init Drn Ok "), { timeout: 10_000, interval: 200 });
-      expect(await db.auditEntry.findFirst({ where: { action: "member.reapply", actor: { startsWith: "system" } } })).not.toBeNull();
+      await vi.waitFor(async () => expect((await rawStates("tomcat1")).apache).toBe("Init Drn Ok "), {
+        timeout: 10_000,
+        interval: 200,
+      });
+      expect(
+        await db.auditEntry.findFirst({ where: { action: "member.reapply", actor: { startsWith: "system" } } }),
+      ).not.toBeNull();
     } finally {
       auto.abort();
       poller.stop();
@@ -193,4 +262,3 @@ describe("member actions on every frontend, with users on the lab", () => {
     }
   }, 120_000);
 });
-

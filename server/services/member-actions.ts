@@ -68,22 +68,54 @@ export function describeChange(change: TMemberChange): string {
  * frontend until it shows the change (bounded), records the intended state and an audit entry.
  * Never reports success without the read-back: both frontends answer 200 to changes they ignore.
  */
-export async function applyMemberChange(db: TDb, clusterName: string, memberName: string, change: TMemberChange, opts: TActionOptions): Promise<TMemberActionResult> {
+export async function applyMemberChange(
+  db: TDb,
+  clusterName: string,
+  memberName: string,
+  change: TMemberChange,
+  opts: TActionOptions,
+): Promise<TMemberActionResult> {
   const cluster = await getClusterByName(db, clusterName);
   const member = cluster.members.find((m) => m.name === memberName);
-  if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}" (members: ${cluster.members.map((m) => m.name).join(", ") || "none"})`);
+  if (!member)
+    throw new AppError(
+      "NOT_FOUND",
+      `No member "${memberName}" in cluster "${clusterName}" (members: ${cluster.members.map((m) => m.name).join(", ") || "none"})`,
+    );
   const action = opts.auditAction ?? (change.kind === "state" ? `member.${verbOf(change.state)}` : "member.setWeight");
   const overrodeRollout = await guardRolloutMembers(db, clusterName, memberName, action, opts);
 
   if (change.kind === "state" && change.state !== "active" && !opts.force) {
-    const othersActive = cluster.members.filter((m) => m.id !== member.id && m.intendedState === "active" && !failingEverywhere(cluster.frontends.map((f) => f.id), m));
+    const othersActive = cluster.members.filter(
+      (m) =>
+        m.id !== member.id &&
+        m.intendedState === "active" &&
+        !failingEverywhere(
+          cluster.frontends.map((f) => f.id),
+          m,
+        ),
+    );
     if (othersActive.length === 0) {
-      await recordAudit(db, { principal: opts.principal, actor: opts.actor, ip: opts.ip, action, cluster: clusterName, target: memberName, result: "denied", details: { reason: "would leave no active member", change } });
-      throw new AppError("CONFLICT", `Refused: after this, no member of ${clusterName} would be active and healthy to take new sessions. Enable another member first, or force it.`);
+      await recordAudit(db, {
+        principal: opts.principal,
+        actor: opts.actor,
+        ip: opts.ip,
+        action,
+        cluster: clusterName,
+        target: memberName,
+        result: "denied",
+        details: { reason: "would leave no active member", change },
+      });
+      throw new AppError(
+        "CONFLICT",
+        `Refused: after this, no member of ${clusterName} would be active and healthy to take new sessions. Enable another member first, or force it.`,
+      );
     }
   }
 
-  const frontends = cluster.frontends.filter((f) => f.enabled && (!opts.frontendIds || opts.frontendIds.includes(f.id)));
+  const frontends = cluster.frontends.filter(
+    (f) => f.enabled && (!opts.frontendIds || opts.frontendIds.includes(f.id)),
+  );
   const results = await Promise.all(frontends.map((f) => applyOnFrontend(f, member, change)));
   const confirmed = results.filter((r) => r.outcome === "done").length;
   const relevant = results.filter((r) => r.outcome !== "not-routed" && r.outcome !== "unsupported").length;
@@ -95,7 +127,11 @@ export async function applyMemberChange(db: TDb, clusterName: string, memberName
     // The operator's intent is kept even when a frontend failed: drift then shows where it is not applied.
     await db.member.update({
       where: { id: member.id },
-      data: { ...(change.kind === "state" ? { intendedState: change.state } : { intendedWeight: change.weight }), intendedAt: new Date(), intendedBy: opts.actor ?? opts.principal?.username ?? null },
+      data: {
+        ...(change.kind === "state" ? { intendedState: change.state } : { intendedWeight: change.weight }),
+        intendedAt: new Date(),
+        intendedBy: opts.actor ?? opts.principal?.username ?? null,
+      },
     });
   }
   const auditId = await recordAudit(db, {
@@ -108,7 +144,13 @@ export async function applyMemberChange(db: TDb, clusterName: string, memberName
     result: overall === "done" ? "ok" : overall,
     before,
     after,
-    details: { change, force: opts.force ?? false, frontends: results, ...(opts.rolloutId ? { rolloutId: opts.rolloutId } : {}), ...(overrodeRollout ? { overrodeRollout } : {}) },
+    details: {
+      change,
+      force: opts.force ?? false,
+      frontends: results,
+      ...(opts.rolloutId ? { rolloutId: opts.rolloutId } : {}),
+      ...(overrodeRollout ? { overrodeRollout } : {}),
+    },
   });
   const poller = getPoller();
   if (poller) await Promise.all(frontends.map((f) => poller.pollNow(f.id)));
@@ -120,17 +162,27 @@ function verbOf(state: TAdminState): string {
 }
 
 function failingEverywhere(frontendIds: number[], m: { route: string }): boolean {
-  const seen = frontendIds.map((id) => getFrontendLive(id)?.members.find((o) => o.route === m.route)).filter((o): o is NonNullable<typeof o> => Boolean(o));
+  const seen = frontendIds
+    .map((id) => getFrontendLive(id)?.members.find((o) => o.route === m.route))
+    .filter((o): o is NonNullable<typeof o> => Boolean(o));
   return seen.length > 0 && seen.every((o) => o.health === "failing");
 }
 
 type TFrontendRowWithId = TFrontendRow & { id: number; name: string };
 
-async function applyOnFrontend(f: TFrontendRowWithId, member: Parameters<typeof matchMember>[0][number], change: TMemberChange): Promise<TFrontendActionResult> {
+async function applyOnFrontend(
+  f: TFrontendRowWithId,
+  member: Parameters<typeof matchMember>[0][number],
+  change: TMemberChange,
+): Promise<TFrontendActionResult> {
   const started = Date.now();
   const adapter = getFrontendAdapter(f.kind);
   const base = { frontendId: f.id, frontend: f.name, kind: f.kind };
-  const result = (outcome: TFrontendOutcome, message: string | null, observed: TObservedMember | null): TFrontendActionResult => ({
+  const result = (
+    outcome: TFrontendOutcome,
+    message: string | null,
+    observed: TObservedMember | null,
+  ): TFrontendActionResult => ({
     ...base,
     outcome,
     message,
@@ -159,7 +211,7 @@ async function applyOnFrontend(f: TFrontendRowWithId, member: Parameters<typeof 
 
   const deadline = Date.now() + VERIFY_TIMEOUT_MS;
   let last: TObservedMember | undefined = observed;
-  let lastError: string | null = null;
+  let lastError: string | null;
   for (;;) {
     try {
       const again = await readBalancer(f);
@@ -173,7 +225,11 @@ async function applyOnFrontend(f: TFrontendRowWithId, member: Parameters<typeof 
     await new Promise((r) => setTimeout(r, VERIFY_INTERVAL_MS));
   }
   const saw = last ? `it still shows ${last.adminState}, weight ${last.loadfactor}` : "the member is no longer listed";
-  return result("not-verified", lastError ?? `${f.name} accepted the request but ${saw} after ${VERIFY_TIMEOUT_MS / 1000} s`, last ?? null);
+  return result(
+    "not-verified",
+    lastError ?? `${f.name} accepted the request but ${saw} after ${VERIFY_TIMEOUT_MS / 1000} s`,
+    last ?? null,
+  );
 }
 
 function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): string | null {

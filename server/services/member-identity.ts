@@ -14,13 +14,18 @@ export interface TInventoryMember {
  * session ids use; host + port is the fallback for frontends without routes. A balancer-manager worker
  * is an HTTP (or AJP) connector and a mod_jk member an AJP connector, so either port matches.
  */
-export function matchMember(members: readonly TInventoryMember[], observed: TObservedMember): TInventoryMember | undefined {
+export function matchMember(
+  members: readonly TInventoryMember[],
+  observed: TObservedMember,
+): TInventoryMember | undefined {
   if (observed.route) {
     const byRoute = members.find((m) => m.route === observed.route);
     if (byRoute) return byRoute;
   }
   if (observed.host && observed.port) {
-    return members.find((m) => sameHost(m.host, observed.host!) && (m.httpPort === observed.port || m.ajpPort === observed.port));
+    return members.find(
+      (m) => sameHost(m.host, observed.host!) && (m.httpPort === observed.port || m.ajpPort === observed.port),
+    );
   }
   return undefined;
 }

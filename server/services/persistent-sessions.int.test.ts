@@ -16,7 +16,8 @@ import { locateSession, summarizeStores } from "@/server/services/sessions";
 import { createTestDb } from "@/server/test-support/test-db";
 
 const env = loadLabEnv();
-const frontendUrl = (letter: "A" | "B", path: string) => labValue(env, `LAB_FRONTEND_${letter}_URL`).replace(/\/app$/, path);
+const frontendUrl = (letter: "A" | "B", path: string) =>
+  labValue(env, `LAB_FRONTEND_${letter}_URL`).replace(/\/app$/, path);
 const tomcatUrl = (n: number, path: string) => labValue(env, `LAB_TOMCAT${n}_URL`).replace(/\/app$/, path);
 const pgUrl = () => labValue(env, "LAB_POSTGRES_URL").replace(/\/postgres$/, `/${labValue(env, "LAB_JDBC_DATABASE")}`);
 
@@ -26,7 +27,9 @@ const emptyStore = {
     const client = new pg.Client({ connectionString: pgUrl() });
     await client.connect();
     try {
-      await client.query(`DELETE FROM ${labValue(env, "LAB_JDBC_TABLE")} WHERE app_name = $1`, [`/Catalina/localhost${labValue(env, "LAB_JDBC_PATH")}`]);
+      await client.query(`DELETE FROM ${labValue(env, "LAB_JDBC_TABLE")} WHERE app_name = $1`, [
+        `/Catalina/localhost${labValue(env, "LAB_JDBC_PATH")}`,
+      ]);
     } finally {
       await client.end();
     }
@@ -75,25 +78,38 @@ describe.each([
   afterAll(() => cleanup());
 
   it(`counts per member and in total equal what users recorded through both frontends to ${path}; one session is located, decoded and served by every Tomcat`, async () => {
-    const report = await runTraffic({ users: 12, ratePerSec: 30, durationMs: 4_000, targets: [`${frontendUrl("A", path)}/counter`, `${frontendUrl("B", path)}/counter`] });
+    const report = await runTraffic({
+      users: 12,
+      ratePerSec: 30,
+      durationMs: 4_000,
+      targets: [`${frontendUrl("A", path)}/counter`, `${frontendUrl("B", path)}/counter`],
+    });
     expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0, sessionIdChanges: 0 });
     const truth = truthOf(report);
 
     const summary = (await summarizeStores(db, "lab")).find((s) => s.store === store)!;
     expect(summary.error).toBeNull();
-    expect(summary.counts).toMatchObject({ total: truth.total, perRoute: truth.perRoute, perNode: { [node]: truth.total } });
+    expect(summary.counts).toMatchObject({
+      total: truth.total,
+      perRoute: truth.perRoute,
+      perNode: { [node]: truth.total },
+    });
 
     const user = report.users.find((u) => (u.lastCounter ?? 0) >= 2)!;
     const id = user.sessionIds.at(-1)!;
     const located = await locateSession(db, "lab", id);
-    expect(located.copies.filter((c) => c.store === store)).toEqual([expect.objectContaining({ node, role: "session", key: id })]);
+    expect(located.copies.filter((c) => c.store === store)).toEqual([
+      expect.objectContaining({ node, role: "session", key: id }),
+    ]);
     const ttl = located.copies.find((c) => c.store === store)!.ttlSeconds!;
     expect(ttl).toBeGreaterThan(1700);
     expect(ttl).toBeLessThanOrEqual(1800);
     const detail = located.details.find((d) => d.store === store)!;
     expect(detail).toMatchObject({ decodeError: null, maxInactiveInterval: 1800 });
     // The generator's last request may have been cut short by the end of the run after the server counted it.
-    expect([String(user.lastCounter), String(user.lastCounter! + 1)]).toContain(detail.attributes.find((a) => a.name === "counter")?.value);
+    expect([String(user.lastCounter), String(user.lastCounter! + 1)]).toContain(
+      detail.attributes.find((a) => a.name === "counter")?.value,
+    );
 
     // Any Tomcat serves the session from the store: the id (and its route) stays, the counter goes on.
     let last = Number(detail.attributes.find((a) => a.name === "counter")!.value);

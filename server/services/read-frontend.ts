@@ -32,13 +32,23 @@ function storedOptions(row: TFrontendRow): unknown {
   try {
     return JSON.parse(row.options);
   } catch {
-    throw new AppError("INVALID_INPUT", `The frontend's stored options are not valid JSON; save them again in the inventory`);
+    throw new AppError(
+      "INVALID_INPUT",
+      `The frontend's stored options are not valid JSON; save them again in the inventory`,
+    );
   }
 }
 
 export function toTarget(row: TFrontendRow): TFrontendTarget {
   const options = parseFrontendOptions(getFrontendAdapter(row.kind), storedOptions(row));
-  return { url: row.url, balancer: row.balancer, username: row.username, password: row.password, timeoutMs: row.timeoutMs, options };
+  return {
+    url: row.url,
+    balancer: row.balancer,
+    username: row.username,
+    password: row.password,
+    timeoutMs: row.timeoutMs,
+    options,
+  };
 }
 
 /** Reads one frontend and returns the balancer this cluster uses in it. Throws typed errors. */

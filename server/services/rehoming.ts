@@ -67,7 +67,14 @@ async function scanRehoming(db: TDb, clusterName: string, memberName: string): P
   const stores: TRehomingStore[] = [];
   for (const store of await storeConfigs(db, clusterName)) {
     const adapter = getStoreAdapter(store.kind);
-    const s: TRehomingStore = { store: store.name, kind: store.kind, routed: 0, cameBack: null, waiting: [], error: null };
+    const s: TRehomingStore = {
+      store: store.name,
+      kind: store.kind,
+      routed: 0,
+      cameBack: null,
+      waiting: [],
+      error: null,
+    };
     stores.push(s);
     if (!adapter.enumerateSessions) {
       s.error = `${store.kind} stores cannot list their sessions`;
@@ -95,5 +102,12 @@ async function scanRehoming(db: TDb, clusterName: string, memberName: string): P
       s.error = (err as Error).message;
     }
   }
-  return { member: member.name, route: member.route, intendedState: member.intendedState, since, stores, scannedAt: new Date() };
+  return {
+    member: member.name,
+    route: member.route,
+    intendedState: member.intendedState,
+    since,
+    stores,
+    scannedAt: new Date(),
+  };
 }

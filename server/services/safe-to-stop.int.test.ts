@@ -44,10 +44,16 @@ describe("safe to stop, then evacuate tomcat2", () => {
   });
 
   it("every session routed to tomcat2 has a replica or a store copy; stopping it loses none", async () => {
-    const targets = ["LAB_FRONTEND_A_URL", "LAB_FRONTEND_B_URL"].flatMap((k) => [`${labValue(env, k)}/counter`, `${labValue(env, k).replace(/\/app$/, labValue(env, "LAB_MSM_PATH"))}/counter`]);
+    const targets = ["LAB_FRONTEND_A_URL", "LAB_FRONTEND_B_URL"].flatMap((k) => [
+      `${labValue(env, k)}/counter`,
+      `${labValue(env, k).replace(/\/app$/, labValue(env, "LAB_MSM_PATH"))}/counter`,
+    ]);
     const traffic = startTraffic({ users: 24, ratePerSec: 48, durationMs: 90_000, targets });
     try {
-      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 3)).toBe(true), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 3)).toBe(true), {
+        timeout: 30_000,
+        interval: 200,
+      });
       const onTomcat2 = traffic.snapshot().users.filter((u) => u.sessionIds.at(-1)!.endsWith(".tomcat2")).length;
       expect(onTomcat2, "no simulated user's session was created by tomcat2").toBeGreaterThan(0);
 
@@ -56,16 +62,26 @@ describe("safe to stop, then evacuate tomcat2", () => {
       expect(check.unsafe).toEqual([]);
       expect(check.total).toBeGreaterThanOrEqual(onTomcat2);
       expect(check.perStore.find((s) => s.store === "app-replicas")!.error).toBeNull();
-      expect((await describeImpact(db, "lab", "tomcat2", "stop")).summary).toContain("have a copy in a shared store or on another Tomcat");
+      expect((await describeImpact(db, "lab", "tomcat2", "stop")).summary).toContain(
+        "have a copy in a shared store or on another Tomcat",
+      );
 
-      expect((await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "stopped" }, who)).overall).toBe("done");
+      expect((await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "stopped" }, who)).overall).toBe(
+        "done",
+      );
       const atStop = new Map(traffic.snapshot().users.map((u) => [u.user, u.requests]));
-      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= atStop.get(u.user)! + 4)).toBe(true), { timeout: 60_000, interval: 200 });
+      await vi.waitFor(
+        () => expect(traffic.snapshot().users.every((u) => u.requests >= atStop.get(u.user)! + 4)).toBe(true),
+        { timeout: 60_000, interval: 200 },
+      );
 
       // Re-homing: every /msm user whose session routes to tomcat2 has come back since the stop
       // (served by another member: tomcat2 gets nothing now), and is not listed as waiting.
       const msmPath = labValue(env, "LAB_MSM_PATH");
-      const msmUsersOn2 = traffic.snapshot().users.filter((u) => u.target.includes(`${msmPath}/`) && u.sessionIds.at(-1)!.endsWith(".tomcat2")).map((u) => u.sessionIds.at(-1)!);
+      const msmUsersOn2 = traffic
+        .snapshot()
+        .users.filter((u) => u.target.includes(`${msmPath}/`) && u.sessionIds.at(-1)!.endsWith(".tomcat2"))
+        .map((u) => u.sessionIds.at(-1)!);
       expect(msmUsersOn2.length, "no /msm user's session routes to tomcat2").toBeGreaterThan(0);
       const rehoming = await rehomingStatus(db, "lab", "tomcat2");
       expect(rehoming).toMatchObject({ member: "tomcat2", route: "tomcat2", intendedState: "stopped" });

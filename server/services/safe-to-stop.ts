@@ -28,18 +28,32 @@ export async function checkSafeToStop(db: TDb, clusterName: string, memberName: 
   const member = cluster.members.find((m) => m.name === memberName);
   if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);
   const stores = await storeConfigs(db, clusterName);
-  const result: TSafeToStop = { member: member.name, route: member.route, total: 0, safe: 0, unsafe: [], perStore: [], verdict: "safe", summary: "" };
+  const result: TSafeToStop = {
+    member: member.name,
+    route: member.route,
+    total: 0,
+    safe: 0,
+    unsafe: [],
+    perStore: [],
+    verdict: "safe",
+    summary: "",
+  };
   for (const store of stores) {
     try {
       const adapter = getStoreAdapter(store.kind);
       // Shared stores hold the session itself: every session of the route found there is safe.
       const r = adapter.routeSafety
         ? await adapter.routeSafety(store, member.route)
-        : await adapter.countSessions(store).then((c) => ({ total: c.perRoute[member.route] ?? 0, safe: c.perRoute[member.route] ?? 0, unsafe: [] as string[] }));
+        : await adapter.countSessions(store).then((c) => ({
+            total: c.perRoute[member.route] ?? 0,
+            safe: c.perRoute[member.route] ?? 0,
+            unsafe: [] as string[],
+          }));
       result.perStore.push({ store: store.name, kind: store.kind, total: r.total, safe: r.safe, error: null });
       result.total += r.total;
       result.safe += r.safe;
-      for (const id of r.unsafe) if (result.unsafe.length < 50) result.unsafe.push({ store: store.name, sessionId: id });
+      for (const id of r.unsafe)
+        if (result.unsafe.length < 50) result.unsafe.push({ store: store.name, sessionId: id });
     } catch (err) {
       result.perStore.push({ store: store.name, kind: store.kind, total: 0, safe: 0, error: (err as Error).message });
       result.verdict = "unknown";

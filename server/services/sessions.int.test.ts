@@ -46,11 +46,20 @@ describe("session stores in the lab", () => {
     const summary = await summarizeStores(db, "lab");
     const byName = Object.fromEntries(summary.map((s) => [s.store, s]));
     expect(byName.msm!.error).toBeNull();
-    expect(byName.msm!.counts).toMatchObject({ total: msm.sessions, perNode: msm.sessionsPerNode, perRoute: msm.sessionsPerRoute, keysPerNode: msm.keysPerNode });
+    expect(byName.msm!.counts).toMatchObject({
+      total: msm.sessions,
+      perNode: msm.sessionsPerNode,
+      perRoute: msm.sessionsPerRoute,
+      keysPerNode: msm.keysPerNode,
+    });
     // Backup copies (bak:) are not counted as sessions: four keys per session, one session.
     // (Not compared with the servers' curr_items: memcached keeps counting flushed items until its crawler reclaims them.)
     expect(Object.values(byName.msm!.counts!.keysPerNode).reduce((a, b) => a + b, 0)).toBe(msm.sessions * 4);
-    expect(byName.redisson!.counts).toMatchObject({ total: redis.sessions, perNode: redis.sessionsPerNode, perRoute: redis.sessionsPerRoute });
+    expect(byName.redisson!.counts).toMatchObject({
+      total: redis.sessions,
+      perNode: redis.sessionsPerNode,
+      perRoute: redis.sessionsPerRoute,
+    });
   });
 
   it("locates an MSM session from a Cookie header: primary + validity on its node, the bak pair on the next", async () => {
@@ -83,9 +92,12 @@ describe("session stores in the lab", () => {
     // app-replicas (tomcat-manager) is not in this inventory; msm + redisson only.
     expect(all.total).toBe(msm.sessions + redis.sessions);
     expect((await listIndexedSessions(db, "lab", { store: "msm", limit: 1 })).matched).toBe(msm.sessions);
-    for (const [node, n] of Object.entries(msm.sessionsPerNode)) expect((await listIndexedSessions(db, "lab", { store: "msm", node, limit: 1 })).matched).toBe(n);
-    for (const [route, n] of Object.entries(msm.sessionsPerRoute)) expect((await listIndexedSessions(db, "lab", { store: "msm", route, limit: 1 })).matched).toBe(n);
-    for (const [route, n] of Object.entries(redis.sessionsPerRoute)) expect((await listIndexedSessions(db, "lab", { store: "redisson", route, limit: 1 })).matched).toBe(n);
+    for (const [node, n] of Object.entries(msm.sessionsPerNode))
+      expect((await listIndexedSessions(db, "lab", { store: "msm", node, limit: 1 })).matched).toBe(n);
+    for (const [route, n] of Object.entries(msm.sessionsPerRoute))
+      expect((await listIndexedSessions(db, "lab", { store: "msm", route, limit: 1 })).matched).toBe(n);
+    for (const [route, n] of Object.entries(redis.sessionsPerRoute))
+      expect((await listIndexedSessions(db, "lab", { store: "redisson", route, limit: 1 })).matched).toBe(n);
 
     const sample = msm.sample[1]!;
     const byId = await listIndexedSessions(db, "lab", { q: sample.id });
@@ -96,10 +108,14 @@ describe("session stores in the lab", () => {
     const byPrefix = await listIndexedSessions(db, "lab", { q: sample.id.slice(0, 6), limit: 500 });
     expect(byPrefix.rows.map((r) => r.sessionId)).toContain(sample.id);
     expect(byPrefix.rows.every((r) => r.sessionId.startsWith(sample.id.slice(0, 6)))).toBe(true);
-    expect((await listIndexedSessions(db, "lab", { q: `Cookie: a=b; JSESSIONID=${sample.id}` })).rows[0]?.sessionId).toBe(sample.id);
+    expect(
+      (await listIndexedSessions(db, "lab", { q: `Cookie: a=b; JSESSIONID=${sample.id}` })).rows[0]?.sessionId,
+    ).toBe(sample.id);
     // Paging walks the whole store without repeats.
     const seen = new Set<string>();
-    for (let offset = 0; offset < msm.sessions; offset += 500) for (const r of (await listIndexedSessions(db, "lab", { store: "msm", offset, limit: 500 })).rows) seen.add(r.sessionId);
+    for (let offset = 0; offset < msm.sessions; offset += 500)
+      for (const r of (await listIndexedSessions(db, "lab", { store: "msm", offset, limit: 500 })).rows)
+        seen.add(r.sessionId);
     expect(seen.size).toBe(msm.sessions);
     await expect(listIndexedSessions(db, "nosuch", {})).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
@@ -120,7 +136,9 @@ describe("sessions from real traffic (lab MSM stand-in behind both frontends)", 
   beforeAll(async () => {
     ({ db, cleanup } = await createTestDb());
     const { labValue, loadLabEnv } = await import("@/e2e/lab/lab-env");
-    await (await import("@/server/services/inventory")).importInventoryFile(db, labValue(loadLabEnv(), "LAB_INVENTORY"));
+    await (
+      await import("@/server/services/inventory")
+    ).importInventoryFile(db, labValue(loadLabEnv(), "LAB_INVENTORY"));
   });
   afterAll(() => cleanup());
 
@@ -134,7 +152,10 @@ describe("sessions from real traffic (lab MSM stand-in behind both frontends)", 
       users: 12,
       ratePerSec: 36,
       durationMs: 4_000,
-      targets: [`${labValue(env, "LAB_FRONTEND_A_URL").replace(/\/app$/, path)}/counter`, `${labValue(env, "LAB_FRONTEND_B_URL").replace(/\/app$/, path)}/counter`],
+      targets: [
+        `${labValue(env, "LAB_FRONTEND_A_URL").replace(/\/app$/, path)}/counter`,
+        `${labValue(env, "LAB_FRONTEND_B_URL").replace(/\/app$/, path)}/counter`,
+      ],
     });
     expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0 });
     // Ground truth: each user's session id names its memcached node (-nX) and its route (.tomcatN).
@@ -153,7 +174,12 @@ describe("sessions from real traffic (lab MSM stand-in behind both frontends)", 
     // And one user's session is located with its four copies, its content decoded: the counter it saw last.
     const user = report.users[0]!;
     const one = await locateSession(db, "lab", user.sessionIds.at(-1)!);
-    expect(one.copies.filter((c) => c.store === "msm").map((c) => c.role).sort()).toEqual(["backup", "backup-validity", "session", "validity"]);
+    expect(
+      one.copies
+        .filter((c) => c.store === "msm")
+        .map((c) => c.role)
+        .sort(),
+    ).toEqual(["backup", "backup-validity", "session", "validity"]);
     const detail = one.details.find((d) => d.store === "msm")!;
     expect(detail).toMatchObject({ decodeError: null, maxInactiveInterval: 1800 });
     // The generator's last request may have been cut short by the end of the run after the server counted it.

@@ -10,7 +10,11 @@ import type { TAdminState, THealth } from "@/server/domain/member-state";
 /** The cluster's stores, with options validated by each kind's adapter. */
 export async function storeConfigs(db: TDb, clusterName: string): Promise<TStoreConfig[]> {
   const cluster = await getClusterByName(db, clusterName);
-  const stores = await db.sessionStore.findMany({ where: { clusterId: cluster.id }, include: { nodes: { orderBy: { id: "asc" } } }, orderBy: { name: "asc" } });
+  const stores = await db.sessionStore.findMany({
+    where: { clusterId: cluster.id },
+    include: { nodes: { orderBy: { id: "asc" } } },
+    orderBy: { name: "asc" },
+  });
   return stores.map((s) => ({
     name: s.name,
     kind: s.kind,
@@ -35,7 +39,9 @@ export async function summarizeStores(db: TDb, clusterName: string): Promise<TSt
     stores.map(async (store): Promise<TStoreSummary> => {
       const adapter = getStoreAdapter(store.kind);
       const [counts, nodes] = await Promise.allSettled([adapter.countSessions(store), adapter.nodeStats(store)]);
-      const errors = [counts, nodes].filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => (r.reason as Error).message);
+      const errors = [counts, nodes]
+        .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+        .map((r) => (r.reason as Error).message);
       return {
         store: store.name,
         kind: store.kind,
@@ -81,18 +87,36 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
   const view = await getClusterView(db, clusterName);
   const row = parsed.route ? view.members.find((m) => m.route === parsed.route) : undefined;
   const warnings: string[] = [];
-  if (parsed.route && !row) warnings.push(`No member of ${clusterName} has route ${parsed.route}: every frontend will pick another member`);
+  if (parsed.route && !row)
+    warnings.push(`No member of ${clusterName} has route ${parsed.route}: every frontend will pick another member`);
   if (!parsed.route) warnings.push("The id carries no route: the frontends treat it as a new, non-sticky session");
 
   const frontends: TFrontendRouting[] = view.frontends.map((f, i) => {
     const s = row?.states[i] ?? null;
-    if (!s) return { frontend: f.name, memberKey: null, adminState: null, health: null, servedByMember: false, explanation: row ? `${f.name} does not list ${row.name}` : "no member with this route" };
-    const routable = (s.adminState === "active" || s.adminState === "draining" || s.adminState === "standby") && s.health !== "failing";
+    if (!s)
+      return {
+        frontend: f.name,
+        memberKey: null,
+        adminState: null,
+        health: null,
+        servedByMember: false,
+        explanation: row ? `${f.name} does not list ${row.name}` : "no member with this route",
+      };
+    const routable =
+      (s.adminState === "active" || s.adminState === "draining" || s.adminState === "standby") &&
+      s.health !== "failing";
     const explanation = routable
       ? `served by ${row!.name} (${s.adminState}${s.adminState === "draining" ? ": sticky sessions still go to it" : ""})`
       : `${row!.name} is ${s.health === "failing" ? "failing" : s.adminState} here: the request fails over to another member, which needs the session from a store or replica`;
     if (!routable) warnings.push(`${f.name}: ${explanation}`);
-    return { frontend: f.name, memberKey: s.key, adminState: s.adminState, health: s.health, servedByMember: routable, explanation };
+    return {
+      frontend: f.name,
+      memberKey: s.key,
+      adminState: s.adminState,
+      health: s.health,
+      servedByMember: routable,
+      explanation,
+    };
   });
 
   const stores = await storeConfigs(db, clusterName);
@@ -112,7 +136,9 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
         if (found.length > 0) {
           const stats = await adapter.nodeStats(store).catch(() => []);
           for (const n of stats.filter((x) => x.evictions > 0 && found.some((c) => c.node === x.node))) {
-            warnings.push(`${store.name} node ${n.node} has evicted ${n.evictions} item(s): it is short of memory and may drop sessions`);
+            warnings.push(
+              `${store.name} node ${n.node} has evicted ${n.evictions} item(s): it is short of memory and may drop sessions`,
+            );
           }
         }
       } catch (err) {
@@ -122,17 +148,34 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
   );
   for (const d of details) {
     if (d.decodeError) warnings.push(`${d.store}: the stored value does not decode (${d.decodeError})`);
-    if (d.notSerializable.length > 0) warnings.push(`${d.store}: attribute(s) ${d.notSerializable.join(", ")} could not be serialized and are lost on failover`);
+    if (d.notSerializable.length > 0)
+      warnings.push(
+        `${d.store}: attribute(s) ${d.notSerializable.join(", ")} could not be serialized and are lost on failover`,
+      );
     const primary = copies.find((c) => c.store === d.store && c.role === "session");
-    if (primary?.ttlSeconds !== null && primary?.ttlSeconds !== undefined && d.maxInactiveInterval && d.lastAccessedTime) {
+    if (
+      primary?.ttlSeconds !== null &&
+      primary?.ttlSeconds !== undefined &&
+      d.maxInactiveInterval &&
+      d.lastAccessedTime
+    ) {
       const remaining = d.maxInactiveInterval - (Date.now() - d.lastAccessedTime.getTime()) / 1000;
-      if (primary.ttlSeconds < remaining - 5) warnings.push(`${d.store}: the store keeps it ${primary.ttlSeconds} s, less than the ${Math.round(remaining)} s the session has left in Tomcat`);
+      if (primary.ttlSeconds < remaining - 5)
+        warnings.push(
+          `${d.store}: the store keeps it ${primary.ttlSeconds} s, less than the ${Math.round(remaining)} s the session has left in Tomcat`,
+        );
     }
   }
-  if (row?.intendedState === "draining") warnings.push(`${row.name} is draining: this session stays there until it ends`);
-  if (stores.length > 0 && copies.length === 0 && storeErrors.length === 0) warnings.push("No store holds a copy of this session (expired, never stored, or a different store)");
+  if (row?.intendedState === "draining")
+    warnings.push(`${row.name} is draining: this session stays there until it ends`);
+  if (stores.length > 0 && copies.length === 0 && storeErrors.length === 0)
+    warnings.push("No store holds a copy of this session (expired, never stored, or a different store)");
   for (const c of copies.filter((x) => x.role === "session")) {
-    if (!copies.some((b) => b.store === c.store && b.role === "backup") && stores.find((s) => s.name === c.store)?.kind === "memcached-msm" && (stores.find((s) => s.name === c.store)?.nodes.length ?? 0) > 1) {
+    if (
+      !copies.some((b) => b.store === c.store && b.role === "backup") &&
+      stores.find((s) => s.name === c.store)?.kind === "memcached-msm" &&
+      (stores.find((s) => s.name === c.store)?.nodes.length ?? 0) > 1
+    ) {
       warnings.push(`${c.store}: no backup copy (bak:) on the next node — losing ${c.node} loses this session`);
     }
   }
@@ -144,7 +187,9 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
     member: row?.name ?? null,
     memberIntendedState: row?.intendedState ?? null,
     frontends,
-    copies: copies.sort((a, b) => a.store.localeCompare(b.store) || a.node.localeCompare(b.node) || a.key.localeCompare(b.key)),
+    copies: copies.sort(
+      (a, b) => a.store.localeCompare(b.store) || a.node.localeCompare(b.node) || a.key.localeCompare(b.key),
+    ),
     details,
     storeErrors,
     warnings,

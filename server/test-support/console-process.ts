@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const db = getDb();
   const [verb, cluster, store, node] = process.argv.slice(2);
   if (verb === "evacuate") {
-    const op = await startEvacuateMsmNode(db, { cluster: cluster!, store: store!, node: node!, dryRun: false }, { principal: null, ip: null });
+    const op = await startEvacuateMsmNode(
+      db,
+      { cluster: cluster!, store: store!, node: node!, dryRun: false },
+      { principal: null, ip: null },
+    );
     console.log(JSON.stringify({ started: op.id }));
   }
   for (;;) {

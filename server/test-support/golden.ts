@@ -16,7 +16,10 @@ export function describeGoldenFiles(
 ): void {
   const fixturesDir = path.join(dir, "__fixtures__");
   const goldenDir = path.join(dir, "__golden__");
-  const fixtures = fs.readdirSync(fixturesDir).filter((name) => name.endsWith(extension)).sort();
+  const fixtures = fs
+    .readdirSync(fixturesDir)
+    .filter((name) => name.endsWith(extension))
+    .sort();
   const goldenPathOf = (fixture: string) => path.join(goldenDir, `${fixture.slice(0, -extension.length)}.json`);
 
   describe(title, () => {
@@ -28,7 +31,9 @@ export function describeGoldenFiles(
       const actual = parse(fs.readFileSync(path.join(fixturesDir, fixture), "utf8"));
       const goldenPath = goldenPathOf(fixture);
       if (process.env.UPDATE_GOLDEN === "1") fs.writeFileSync(goldenPath, `${JSON.stringify(actual, null, 2)}\n`);
-      expect(fs.existsSync(goldenPath), `${goldenPath} is missing: run with UPDATE_GOLDEN=1, then review it`).toBe(true);
+      expect(fs.existsSync(goldenPath), `${goldenPath} is missing: run with UPDATE_GOLDEN=1, then review it`).toBe(
+        true,
+      );
       expect(actual).toStrictEqual(JSON.parse(fs.readFileSync(goldenPath, "utf8")));
     });
 

@@ -4,7 +4,9 @@ import net from "node:net";
  * A TCP double for text protocols (memcached): calls `onLine` for every CRLF-terminated line a client
  * sends, with the socket to answer on. Returns the port and a close function.
  */
-export async function startLineServer(onLine: (line: string, sock: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> {
+export async function startLineServer(
+  onLine: (line: string, sock: net.Socket) => void,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const server = net.createServer((sock) => {
     let buf = "";
     sock.on("error", () => {});

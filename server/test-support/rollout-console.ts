@@ -19,7 +19,15 @@ const db = getDb();
 const start = process.env.ROLLOUT_START;
 if (start) {
   const { cluster, ...settings } = JSON.parse(start) as { cluster: string };
-  const principal = { userId: 1, username: "restart-test", role: "admin" as const, via: "token" as const, csrfToken: null, tokenId: null, tokenName: null };
+  const principal = {
+    userId: 1,
+    username: "restart-test",
+    role: "admin" as const,
+    via: "token" as const,
+    csrfToken: null,
+    tokenId: null,
+    tokenName: null,
+  };
   const r = await startRollout(db, cluster, settings as Parameters<typeof startRollout>[2], { principal, ip: null });
   console.log(JSON.stringify({ started: r.id }));
 } else {

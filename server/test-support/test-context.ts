@@ -5,6 +5,17 @@ import type { TRole } from "@/server/auth/roles";
 
 /** A tRPC context for createCaller tests: a principal of the given role (or anonymous), via a token. */
 export function testContext(db: PrismaClient, role: TRole | null, overrides: Partial<TContext> = {}): TContext {
-  const principal: TPrincipal | null = role ? { userId: 1, username: `test-${role}`, role, via: "token", csrfToken: null, tokenId: 1, tokenName: "test" } : null;
-  return { db, principal, ip: "127.0.0.1", csrfHeader: null, resHeaders: new Headers(), secure: false, sessionCookie: null, ...overrides };
+  const principal: TPrincipal | null = role
+    ? { userId: 1, username: `test-${role}`, role, via: "token", csrfToken: null, tokenId: 1, tokenName: "test" }
+    : null;
+  return {
+    db,
+    principal,
+    ip: "127.0.0.1",
+    csrfHeader: null,
+    resHeaders: new Headers(),
+    secure: false,
+    sessionCookie: null,
+    ...overrides,
+  };
 }

@@ -14,7 +14,10 @@ export async function createTestDb(): Promise<{ db: PrismaClient; url: string; c
   const file = path.join(dir, "test.db");
   const sqlite = new Database(file);
   const migrations = path.resolve(import.meta.dirname, "../../prisma/migrations");
-  for (const m of fs.readdirSync(migrations).filter((d) => fs.statSync(path.join(migrations, d)).isDirectory()).sort()) {
+  for (const m of fs
+    .readdirSync(migrations)
+    .filter((d) => fs.statSync(path.join(migrations, d)).isDirectory())
+    .sort()) {
     sqlite.exec(fs.readFileSync(path.join(migrations, m, "migration.sql"), "utf8"));
   }
   sqlite.close();
@@ -34,7 +37,9 @@ export async function createTestDb(): Promise<{ db: PrismaClient; url: string; c
  * A throw-away database in a real PostgreSQL (the lab's), with the PostgreSQL migrations applied the
  * way `npm start` applies them, and the client server/db.ts picks for a postgresql:// URL.
  */
-export async function createPostgresTestDb(serverUrl: string): Promise<{ db: PrismaClient; url: string; cleanup: () => Promise<void> }> {
+export async function createPostgresTestDb(
+  serverUrl: string,
+): Promise<{ db: PrismaClient; url: string; cleanup: () => Promise<void> }> {
   const { default: pg } = await import("pg");
   const { deployPostgresMigrations } = await import("../../prisma/pg-migrate.mjs");
   const { createDb } = await import("@/server/db");

@@ -51,7 +51,9 @@ async function rawBalancerManagerXml(): Promise<string> {
 async function rawApacheWorker(route: string): Promise<{ status: string; loadfactor: string }> {
   const xml = await rawBalancerManagerXml();
   const name = apacheWorkerName(route);
-  const block = [...xml.matchAll(/<httpd:worker>([\s\S]*?)<\/httpd:worker>/g)].map((m) => m[1] ?? "").find((b) => b.includes(`<httpd:name>${name}</httpd:name>`));
+  const block = [...xml.matchAll(/<httpd:worker>([\s\S]*?)<\/httpd:worker>/g)]
+    .map((m) => m[1] ?? "")
+    .find((b) => b.includes(`<httpd:name>${name}</httpd:name>`));
   if (block === undefined) throw new Error(`balancer-manager lists no worker ${name}`);
   const status = /<httpd:status>([^<]*)<\/httpd:status>/.exec(block)?.[1];
   const loadfactor = /<httpd:loadfactor>([^<]*)<\/httpd:loadfactor>/.exec(block)?.[1];
@@ -64,7 +66,11 @@ async function rawApachePost(route: string, params: string): Promise<void> {
   const nonce = /<httpd:nonce>([^<]*)<\/httpd:nonce>/.exec(await rawBalancerManagerXml())?.[1];
   if (!nonce) throw new Error("balancer-manager shows no nonce");
   const body = new URLSearchParams({ b: apacheRow.balancer, w: apacheWorkerName(route), nonce });
-  const res = await fetch(apacheRow.url, { method: "POST", headers: { Referer: apacheRow.url }, body: `${body.toString()}&${params}&xml=1` });
+  const res = await fetch(apacheRow.url, {
+    method: "POST",
+    headers: { Referer: apacheRow.url },
+    body: `${body.toString()}&${params}&xml=1`,
+  });
   expect(res.status).toBe(200);
   await res.text();
 }

@@ -42,7 +42,12 @@ async function startRecordingServer(path: string) {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      requests.push({
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       res.writeHead(reply.status, { "Content-Type": reply.contentType });
       res.end(reply.body);
     });
@@ -100,7 +105,13 @@ describe("apache-balancer actions (balancer-manager POST)", () => {
   }
 
   it("offers all five states and 1-100 weights with decimals; every state reads back as itself", () => {
-    expect(apacheBalancerAdapter.capabilities.adminStates).toEqual(["active", "draining", "disabled", "stopped", "standby"]);
+    expect(apacheBalancerAdapter.capabilities.adminStates).toEqual([
+      "active",
+      "draining",
+      "disabled",
+      "stopped",
+      "standby",
+    ]);
     expect(apacheBalancerAdapter.capabilities.weight).toEqual({ min: 1, max: 100, integer: false });
     for (const state of apacheBalancerAdapter.capabilities.adminStates) {
       expect(apacheBalancerAdapter.observedStateFor(state)).toBe(state);
@@ -128,7 +139,12 @@ describe("apache-balancer actions (balancer-manager POST)", () => {
   });
 
   it("sends basic auth when the frontend has credentials", async () => {
-    await apacheBalancerAdapter.setAdminState({ ...bm, username: "ops", password: "s3cret" }, balancer, MEMBER, "draining");
+    await apacheBalancerAdapter.setAdminState(
+      { ...bm, username: "ops", password: "s3cret" },
+      balancer,
+      MEMBER,
+      "draining",
+    );
     expect(lastRequest().headers.authorization).toBe(`Basic ${Buffer.from("ops:s3cret").toString("base64")}`);
   });
 
@@ -169,7 +185,9 @@ describe("apache-balancer actions (balancer-manager POST)", () => {
   });
 
   it('a member key with "%" is refused (httpd URL-decodes twice)', async () => {
-    const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, "http://127.0.0.1:9002/a%2Fb", "draining"));
+    const err = await appError(
+      apacheBalancerAdapter.setAdminState(bm, balancer, "http://127.0.0.1:9002/a%2Fb", "draining"),
+    );
     expect(err.code).toBe("INVALID_INPUT");
     expect(err.message).toContain('"%"');
     expect(server.requests).toHaveLength(0);
@@ -184,7 +202,11 @@ describe("apache-balancer actions (balancer-manager POST)", () => {
   });
 
   it("an HTML reply (Referer refused: every parameter dropped) is an error", async () => {
-    server.setReply(200, "<!DOCTYPE HTML PUBLIC><html><head><title>Balancer Manager</title></head><body></body></html>", "text/html");
+    server.setReply(
+      200,
+      "<!DOCTYPE HTML PUBLIC><html><head><title>Balancer Manager</title></head><body></body></html>",
+      "text/html",
+    );
     const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, MEMBER, "draining"));
     expect(err.code).toBe("UNEXPECTED_RESPONSE");
     expect(err.message).toMatch(/HTML instead of XML.*Referer/);
@@ -252,20 +274,26 @@ describe("mod-jk actions (jkstatus cmd=update)", () => {
     expect(lastRequest().url).toBe(`/jkstatus?cmd=update&mime=xml&w=lb&sw=tomcat3&vwf=${weight}`);
   });
 
-  it.each([0, -1, 1.5, 100_001, Number.NaN])("setWeight(%s) is refused before anything is sent (mod_jk ignores it)", async (weight) => {
-    const err = await appError(modJkAdapter.setWeight(jk, lb, "tomcat3", weight));
-    expect(err.code).toBe("INVALID_INPUT");
-    expect(server.requests).toHaveLength(0);
-  });
+  it.each([0, -1, 1.5, 100_001, Number.NaN])(
+    "setWeight(%s) is refused before anything is sent (mod_jk ignores it)",
+    async (weight) => {
+      const err = await appError(modJkAdapter.setWeight(jk, lb, "tomcat3", weight));
+      expect(err.code).toBe("INVALID_INPUT");
+      expect(server.requests).toHaveLength(0);
+    },
+  );
 
-  it.each(["tomcat*", "tomcat?", "*"])("member %j is refused: update would expand the wildcard to several members", async (key) => {
-    const err = await appError(modJkAdapter.setAdminState(jk, lb, key, "stopped"));
-    expect(err.code).toBe("INVALID_INPUT");
-    expect(err.message).toMatch(/wildcard/);
-    const weightErr = await appError(modJkAdapter.setWeight(jk, lb, key, 2));
-    expect(weightErr.code).toBe("INVALID_INPUT");
-    expect(server.requests).toHaveLength(0);
-  });
+  it.each(["tomcat*", "tomcat?", "*"])(
+    "member %j is refused: update would expand the wildcard to several members",
+    async (key) => {
+      const err = await appError(modJkAdapter.setAdminState(jk, lb, key, "stopped"));
+      expect(err.code).toBe("INVALID_INPUT");
+      expect(err.message).toMatch(/wildcard/);
+      const weightErr = await appError(modJkAdapter.setWeight(jk, lb, key, 2));
+      expect(weightErr.code).toBe("INVALID_INPUT");
+      expect(server.requests).toHaveLength(0);
+    },
+  );
 
   it("a result type=ERROR (read-only status worker) becomes an AppError with mod_jk's message", async () => {
     server.setReply(200, JK_READ_ONLY_REPLY);
@@ -277,7 +305,10 @@ describe("mod-jk actions (jkstatus cmd=update)", () => {
   });
 
   it("a reply without a result is an error: nothing says the update was applied", async () => {
-    server.setReply(200, '<?xml version="1.0" encoding="UTF-8" ?>\n<jk:status xmlns:jk="http://tomcat.apache.org">\n<jk:server name="127.0.0.1" port="80"/>\n</jk:status>\n');
+    server.setReply(
+      200,
+      '<?xml version="1.0" encoding="UTF-8" ?>\n<jk:status xmlns:jk="http://tomcat.apache.org">\n<jk:server name="127.0.0.1" port="80"/>\n</jk:status>\n',
+    );
     const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
     expect(err.code).toBe("UNEXPECTED_RESPONSE");
     expect(err.message).toMatch(/without a <result>/);

@@ -58,7 +58,12 @@ export interface TFrontendAdapter {
    * servers answer 200 to changes they ignore, so the caller re-reads. Throws an AppError carrying the
    * frontend's own message when the frontend reports a refusal (mod_jk result type=ERROR, HTTP errors).
    */
-  setAdminState(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, state: TAdminState): Promise<void>;
+  setAdminState(
+    target: TFrontendTarget,
+    balancer: TBalancerSnapshot,
+    memberKey: string,
+    state: TAdminState,
+  ): Promise<void>;
   /** Sends a weight change (capabilities.weight gives the range); same contract as setAdminState. */
   setWeight(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, weight: number): Promise<void>;
 }

@@ -39,8 +39,12 @@ export async function fetchText(url: string, opts: TFetchTextOptions): Promise<s
     throw toTransportError(url, opts.timeoutMs, err);
   }
   if (res.status !== 200) {
-    const hint = res.status === 401 || res.status === 403 ? " (check the frontend's credentials and its Require rules)" : "";
-    throw new UnexpectedResponseError(`${opts.method ?? "GET"} ${url}`, `HTTP ${res.status}${hint}`, { url, status: res.status });
+    const hint =
+      res.status === 401 || res.status === 403 ? " (check the frontend's credentials and its Require rules)" : "";
+    throw new UnexpectedResponseError(`${opts.method ?? "GET"} ${url}`, `HTTP ${res.status}${hint}`, {
+      url,
+      status: res.status,
+    });
   }
   return text;
 }

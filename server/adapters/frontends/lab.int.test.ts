@@ -10,8 +10,22 @@ import { readBalancer, type TFrontendRow } from "@/server/services/read-frontend
 import type { TObservedMember } from "@/server/adapters/frontends/types";
 
 const env = loadLabEnv();
-const apache: TFrontendRow = { kind: "apache-balancer", url: labValue(env, "LAB_BALANCER_MANAGER_URL"), balancer: "tomcats", username: null, password: null, timeoutMs: 3000 };
-const jk: TFrontendRow = { kind: "mod-jk", url: labValue(env, "LAB_JKSTATUS_URL"), balancer: "lb", username: null, password: null, timeoutMs: 3000 };
+const apache: TFrontendRow = {
+  kind: "apache-balancer",
+  url: labValue(env, "LAB_BALANCER_MANAGER_URL"),
+  balancer: "tomcats",
+  username: null,
+  password: null,
+  timeoutMs: 3000,
+};
+const jk: TFrontendRow = {
+  kind: "mod-jk",
+  url: labValue(env, "LAB_JKSTATUS_URL"),
+  balancer: "lb",
+  username: null,
+  password: null,
+  timeoutMs: 3000,
+};
 const ROUTES = ["tomcat1", "tomcat2", "tomcat3"];
 
 function byRoute(members: TObservedMember[], route: string): TObservedMember {
@@ -43,7 +57,16 @@ describe("frontend adapters against the lab", () => {
     for (const [i, route] of ROUTES.entries()) {
       const m = byRoute(b.members, route);
       const port = Number(labValue(env, `LAB_TOMCAT${i + 1}_HTTP_PORT`));
-      expect(m).toMatchObject({ key: `http://127.0.0.1:${port}`, host: "127.0.0.1", port, adminState: "active", health: "healthy", loadfactor: 1, lbset: 0, errors: null });
+      expect(m).toMatchObject({
+        key: `http://127.0.0.1:${port}`,
+        host: "127.0.0.1",
+        port,
+        adminState: "active",
+        health: "healthy",
+        loadfactor: 1,
+        lbset: 0,
+        errors: null,
+      });
       expect(m.elected).toBeGreaterThan(0);
       expect(m.bytesIn).toBeGreaterThan(0);
     }
@@ -61,7 +84,14 @@ describe("frontend adapters against the lab", () => {
     for (const [i, route] of ROUTES.entries()) {
       const m = byRoute(b.members, route);
       const port = Number(labValue(env, `LAB_TOMCAT${i + 1}_AJP_PORT`));
-      expect(m).toMatchObject({ key: route, host: "127.0.0.1", port, adminState: "active", health: "healthy", loadfactor: 1 });
+      expect(m).toMatchObject({
+        key: route,
+        host: "127.0.0.1",
+        port,
+        adminState: "active",
+        health: "healthy",
+        loadfactor: 1,
+      });
       expect(m.errors).toBeTypeOf("number");
       expect(m.raw.activation).toBe("ACT");
       expect(m.raw.state).toMatch(/^OK/);

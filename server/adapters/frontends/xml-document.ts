@@ -21,7 +21,10 @@ export function localName(qualifiedName: string): string {
 }
 
 /** What the document's root element is, compared with the one expected (by local name, any prefix). */
-export function classifyRoot(text: string, expectedLocalName: string): { kind: "expected" | "html" | "other"; root: string | null } {
+export function classifyRoot(
+  text: string,
+  expectedLocalName: string,
+): { kind: "expected" | "html" | "other"; root: string | null } {
   const root = readRootElementName(text);
   if (root !== null && localName(root).toLowerCase() === "html") return { kind: "html", root };
   if (root === null || localName(root) !== expectedLocalName) return { kind: "other", root };

@@ -9,7 +9,16 @@ export async function countFromBatches(
   sessionOf: (key: TStoredKey) => { route: string | null } | null,
 ): Promise<TSessionCounts> {
   const started = Date.now();
-  const counts: TSessionCounts = { store, kind, total: 0, perNode: {}, perRoute: {}, keysPerNode: {}, scannedAt: new Date(), durationMs: 0 };
+  const counts: TSessionCounts = {
+    store,
+    kind,
+    total: 0,
+    perNode: {},
+    perRoute: {},
+    keysPerNode: {},
+    scannedAt: new Date(),
+    durationMs: 0,
+  };
   for await (const batch of batches) {
     for (const k of batch) {
       counts.keysPerNode[k.node] = (counts.keysPerNode[k.node] ?? 0) + 1;
@@ -34,7 +43,15 @@ export async function* rowsFromBatches(
     const rows: TSessionRow[] = [];
     for (const k of batch) {
       const s = sessionOf(k);
-      if (s) rows.push({ sessionId: s.sessionId, route: s.route, node: k.node, ttlSeconds: k.ttlSeconds, size: k.size, lastAccess: k.lastAccess });
+      if (s)
+        rows.push({
+          sessionId: s.sessionId,
+          route: s.route,
+          node: k.node,
+          ttlSeconds: k.ttlSeconds,
+          size: k.size,
+          lastAccess: k.lastAccess,
+        });
     }
     if (rows.length > 0) yield rows;
   }

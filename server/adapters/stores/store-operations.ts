@@ -18,7 +18,8 @@ export interface TServerAddress {
  * - gone: the key expired or was removed on the source meanwhile;
  * - failed: with the reason.
  */
-export type TKeyCopy = { key: string; result: "copied" | "same" | "kept" | "gone" } | { key: string; result: "failed"; reason: string };
+export type TKeyCopy =
+  { key: string; result: "copied" | "same" | "kept" | "gone" } | { key: string; result: "failed"; reason: string };
 
 /** One key compared on source and target after the copy (value bytes; 0 where absent). */
 export interface TKeyCheck {

@@ -5,8 +5,21 @@ import { listAudit, ZAuditEntry, ZAuditQuery } from "@/server/services/audit";
 export const auditRouter = createRouter({
   /** Newest first; page with beforeId = nextBeforeId. */
   list: viewerProcedure
-    .meta({ openapi: { method: "GET", path: "/audit", protect: true, tags: ["audit"], summary: "Audit entries, newest first, with filters" } })
-    .input(ZAuditQuery.extend({ limit: z.coerce.number().int().min(1).max(500).default(50), beforeId: z.coerce.number().int().positive().optional() }))
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/audit",
+        protect: true,
+        tags: ["audit"],
+        summary: "Audit entries, newest first, with filters",
+      },
+    })
+    .input(
+      ZAuditQuery.extend({
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+        beforeId: z.coerce.number().int().positive().optional(),
+      }),
+    )
     .output(z.object({ entries: z.array(ZAuditEntry), nextBeforeId: z.number().int().nullable() }))
     .query(({ ctx, input }) => listAudit(ctx.db, input)),
 });

@@ -8,19 +8,36 @@ import { isRole } from "@/server/auth/roles";
 
 export const authRouter = createRouter({
   /** Who am I (null when signed out): the UI hides what the role cannot do. */
-  me: publicProcedure.query(({ ctx }) => (ctx.principal ? { username: ctx.principal.username, role: ctx.principal.role, via: ctx.principal.via } : null)),
+  me: publicProcedure.query(({ ctx }) =>
+    ctx.principal ? { username: ctx.principal.username, role: ctx.principal.role, via: ctx.principal.via } : null,
+  ),
 
-  login: publicProcedure.input(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) })).mutation(async ({ ctx, input }) => {
-    const user = await checkPassword(ctx.db, input.username, input.password);
-    if (!user || !isRole(user.role)) {
-      await recordAudit(ctx.db, { principal: null, actor: input.username, ip: ctx.ip, action: "auth.loginFailed", result: "denied" });
-      throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong user name or password" });
-    }
-    const session = await createSession(ctx.db, user.id, ctx.ip);
-    for (const c of sessionCookies(session, ctx.secure)) ctx.resHeaders?.append("Set-Cookie", c);
-    await recordAudit(ctx.db, { principal: null, actor: user.username, ip: ctx.ip, action: "auth.login", result: "ok", details: { role: user.role } });
-    return { username: user.username, role: user.role };
-  }),
+  login: publicProcedure
+    .input(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }))
+    .mutation(async ({ ctx, input }) => {
+      const user = await checkPassword(ctx.db, input.username, input.password);
+      if (!user || !isRole(user.role)) {
+        await recordAudit(ctx.db, {
+          principal: null,
+          actor: input.username,
+          ip: ctx.ip,
+          action: "auth.loginFailed",
+          result: "denied",
+        });
+        throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong user name or password" });
+      }
+      const session = await createSession(ctx.db, user.id, ctx.ip);
+      for (const c of sessionCookies(session, ctx.secure)) ctx.resHeaders?.append("Set-Cookie", c);
+      await recordAudit(ctx.db, {
+        principal: null,
+        actor: user.username,
+        ip: ctx.ip,
+        action: "auth.login",
+        result: "ok",
+        details: { role: user.role },
+      });
+      return { username: user.username, role: user.role };
+    }),
 
   /** Ends this browser's session. Needs no CSRF token: the worst a forged logout can do is sign you out. */
   logout: publicProcedure.mutation(async ({ ctx }) => {
@@ -34,4 +51,3 @@ export const authRouter = createRouter({
     return { ok: true };
   }),
 });
-

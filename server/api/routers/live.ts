@@ -14,7 +14,11 @@ const overview = async (db: TDb) => ZClusterSummary.array().parse(await getOverv
 // more than one poll behind the frontend it shows.
 export const liveRouter = createRouter({
   /** The cluster view, pushed after every poll of one of its frontends (SSE). */
-  cluster: viewerProcedure.input(z.object({ name: z.string().min(1).max(64) })).subscription(async function* ({ ctx, input, signal }) {
+  cluster: viewerProcedure.input(z.object({ name: z.string().min(1).max(64) })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
     const cluster = await getClusterByName(ctx.db, input.name);
     yield await clusterView(ctx.db, input.name);
     for await (const ev of listenEvents("frontend-polled", signal)) {

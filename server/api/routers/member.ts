@@ -8,30 +8,69 @@ import { reapplyMember } from "@/server/services/drift";
 import { describeImpact } from "@/server/services/impact";
 import { checkSafeToStop } from "@/server/services/safe-to-stop";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
-import { ZMemberActionResult, ZMemberTarget, ZStateActionInput, ZWeightInput } from "@/server/services/member-actions-schema";
+import {
+  ZMemberActionResult,
+  ZMemberTarget,
+  ZStateActionInput,
+  ZWeightInput,
+} from "@/server/services/member-actions-schema";
 
-const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({ principal: ctx.principal, ip: ctx.ip, action, target, details });
+const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({
+  principal: ctx.principal,
+  ip: ctx.ip,
+  action,
+  target,
+  details,
+});
 const ZId = z.object({ id: z.number().int().positive() });
 
 /** drain / disable / stop / standby / enable: one procedure each, the same service underneath. */
 function stateAction(verb: TStateVerb) {
   return operatorProcedure
-    .meta({ openapi: { method: "POST", path: `/clusters/{cluster}/members/{member}/${verb}`, protect: true, tags: ["members"], summary: `${verb} a member on every frontend and verify` } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: `/clusters/{cluster}/members/{member}/${verb}`,
+        protect: true,
+        tags: ["members"],
+        summary: `${verb} a member on every frontend and verify`,
+      },
+    })
     .input(ZStateActionInput)
     .output(ZMemberActionResult)
     .mutation(({ ctx, input }) =>
-      applyMemberChange(ctx.db, input.cluster, input.member, { kind: "state", state: STATE_VERBS[verb] }, { principal: ctx.principal, ip: ctx.ip, force: input.force, frontendIds: input.frontendIds }),
+      applyMemberChange(
+        ctx.db,
+        input.cluster,
+        input.member,
+        { kind: "state", state: STATE_VERBS[verb] },
+        { principal: ctx.principal, ip: ctx.ip, force: input.force, frontendIds: input.frontendIds },
+      ),
     );
 }
 
 export const memberRouter = createRouter({
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
-    .mutation(({ ctx, input }) => audited(ctx.db, inv(ctx, "member.create", input.data.name, { clusterId: input.clusterId }), () => inventory.createMember(ctx.db, input.clusterId, input.data))),
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, inv(ctx, "member.create", input.data.name, { clusterId: input.clusterId }), () =>
+        inventory.createMember(ctx.db, input.clusterId, input.data),
+      ),
+    ),
   update: operatorProcedure
     .input(ZId.extend({ data: ZMemberInput }))
-    .mutation(({ ctx, input }) => audited(ctx.db, inv(ctx, "member.update", input.data.name, { id: input.id }), () => inventory.updateMember(ctx.db, input.id, input.data))),
-  delete: operatorProcedure.input(ZId).mutation(({ ctx, input }) => audited(ctx.db, inv(ctx, "member.delete", null, { id: input.id }), () => inventory.deleteMember(ctx.db, input.id))),
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, inv(ctx, "member.update", input.data.name, { id: input.id }), () =>
+        inventory.updateMember(ctx.db, input.id, input.data),
+      ),
+    ),
+  delete: operatorProcedure
+    .input(ZId)
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, inv(ctx, "member.delete", null, { id: input.id }), () =>
+        inventory.deleteMember(ctx.db, input.id),
+      ),
+    ),
 
   drain: stateAction("drain"),
   disable: stateAction("disable"),
@@ -39,21 +78,53 @@ export const memberRouter = createRouter({
   standby: stateAction("standby"),
   enable: stateAction("enable"),
   setWeight: operatorProcedure
-    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/members/{member}/weight", protect: true, tags: ["members"], summary: "Set a member's weight on every frontend and verify" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/members/{member}/weight",
+        protect: true,
+        tags: ["members"],
+        summary: "Set a member's weight on every frontend and verify",
+      },
+    })
     .input(ZWeightInput)
     .output(ZMemberActionResult)
     .mutation(({ ctx, input }) =>
-      applyMemberChange(ctx.db, input.cluster, input.member, { kind: "weight", weight: input.weight }, { principal: ctx.principal, ip: ctx.ip, frontendIds: input.frontendIds }),
+      applyMemberChange(
+        ctx.db,
+        input.cluster,
+        input.member,
+        { kind: "weight", weight: input.weight },
+        { principal: ctx.principal, ip: ctx.ip, frontendIds: input.frontendIds },
+      ),
     ),
   /** Re-sends the intended state (and weight) to the frontends that drifted from it. */
   reapply: operatorProcedure
-    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/members/{member}/reapply", protect: true, tags: ["members"], summary: "Re-apply the intended state where a frontend drifted" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/members/{member}/reapply",
+        protect: true,
+        tags: ["members"],
+        summary: "Re-apply the intended state where a frontend drifted",
+      },
+    })
     .input(ZMemberTarget)
     .output(z.array(ZMemberActionResult))
-    .mutation(({ ctx, input }) => reapplyMember(ctx.db, input.cluster, input.member, { principal: ctx.principal, ip: ctx.ip })),
+    .mutation(({ ctx, input }) =>
+      reapplyMember(ctx.db, input.cluster, input.member, { principal: ctx.principal, ip: ctx.ip }),
+    ),
   /** Whether every session routed to the member has a copy elsewhere (shared store or replica). */
   safeToStop: viewerProcedure
-    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/members/{member}/safe-to-stop", protect: true, tags: ["members"], summary: "Safe to stop? Every session routed to the member has a copy elsewhere" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/members/{member}/safe-to-stop",
+        protect: true,
+        tags: ["members"],
+        summary: "Safe to stop? Every session routed to the member has a copy elsewhere",
+      },
+    })
     .input(ZMemberTarget)
     .output(z.unknown())
     .query(({ ctx, input }) => checkSafeToStop(ctx.db, input.cluster, input.member)),

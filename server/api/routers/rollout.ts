@@ -2,9 +2,19 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
 import { ZRolloutRef, ZRolloutSummary, ZRolloutView, ZStartRolloutInput } from "@/server/services/rollouts/schema";
-import { continueRollout, getRollout, listRollouts, requestAbort, requestPause, resumeRollout, startRollout } from "@/server/services/rollouts/service";
+import {
+  continueRollout,
+  getRollout,
+  listRollouts,
+  requestAbort,
+  requestPause,
+  resumeRollout,
+  startRollout,
+} from "@/server/services/rollouts/service";
 
-const meta = (method: "GET" | "POST", path: `/${string}`, summary: string): OpenApiMeta => ({ openapi: { method, path, protect: true, tags: ["rollouts"], summary } });
+const meta = (method: "GET" | "POST", path: `/${string}`, summary: string): OpenApiMeta => ({
+  openapi: { method, path, protect: true, tags: ["rollouts"], summary },
+});
 
 /** pause / resume / abort / continue: the same shape, one service call each. */
 function control(verb: "pause" | "resume" | "abort" | "continue", summary: string, run: typeof requestPause) {
@@ -22,7 +32,13 @@ function control(verb: "pause" | "resume" | "abort" | "continue", summary: strin
  */
 export const rolloutRouter = createRouter({
   start: operatorProcedure
-    .meta(meta("POST", "/clusters/{cluster}/rollouts", "Start a rolling deploy: drain, wait, stop, deploy, health gate, weight ramp, member by member"))
+    .meta(
+      meta(
+        "POST",
+        "/clusters/{cluster}/rollouts",
+        "Start a rolling deploy: drain, wait, stop, deploy, health gate, weight ramp, member by member",
+      ),
+    )
     .input(ZStartRolloutInput)
     .output(ZRolloutView)
     .mutation(({ ctx, input }) => {
@@ -33,14 +49,38 @@ export const rolloutRouter = createRouter({
     .meta(meta("GET", "/clusters/{cluster}/rollouts", "The cluster's latest rollouts, newest first"))
     .input(z.object({ cluster: z.string().min(1).max(64) }))
     .output(z.array(ZRolloutSummary))
-    .query(async ({ ctx, input }) => (await listRollouts(ctx.db, input.cluster)).map(({ id, cluster, state, message, startedBy, createdAt, finishedAt, progress, current }) => ({ id, cluster, state, message, startedBy, createdAt, finishedAt, progress, current }))),
+    .query(async ({ ctx, input }) =>
+      (await listRollouts(ctx.db, input.cluster)).map(
+        ({ id, cluster, state, message, startedBy, createdAt, finishedAt, progress, current }) => ({
+          id,
+          cluster,
+          state,
+          message,
+          startedBy,
+          createdAt,
+          finishedAt,
+          progress,
+          current,
+        }),
+      ),
+    ),
   get: viewerProcedure
-    .meta(meta("GET", "/clusters/{cluster}/rollouts/{id}", "One rollout: members' progress, the current step, the timeline with per-frontend results"))
+    .meta(
+      meta(
+        "GET",
+        "/clusters/{cluster}/rollouts/{id}",
+        "One rollout: members' progress, the current step, the timeline with per-frontend results",
+      ),
+    )
     .input(ZRolloutRef)
     .output(ZRolloutView)
     .query(({ ctx, input }) => getRollout(ctx.db, input.cluster, input.id)),
   pause: control("pause", "Pause at the next safe point (a running deploy command finishes first)", requestPause),
   resume: control("resume", "Resume a paused rollout: the current phase runs again", resumeRollout),
   abort: control("abort", "Abort: each member is left in the documented state for its phase", requestAbort),
-  continue: control("continue", "End a wait or a manual deploy now, or count a failed/interrupted deploy as done", continueRollout),
+  continue: control(
+    "continue",
+    "End a wait or a manual deploy now, or count a failed/interrupted deploy as done",
+    continueRollout,
+  ),
 });

@@ -12,7 +12,15 @@ const ZCluster = z.object({ cluster: z.string().min(1).max(64) });
 export const sessionRouter = createRouter({
   /** The searchable, paged session table, served from the background-scanned session index. */
   list: viewerProcedure
-    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/sessions", protect: true, tags: ["sessions"], summary: "Search and page the cluster's sessions (from the session index)" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/sessions",
+        protect: true,
+        tags: ["sessions"],
+        summary: "Search and page the cluster's sessions (from the session index)",
+      },
+    })
     .input(ZCluster.extend(ZSessionQuery.shape))
     .output(z.unknown())
     .query(({ ctx, input }) => {
@@ -21,32 +29,81 @@ export const sessionRouter = createRouter({
     }),
   /** Starts a fresh scan of every store now (read-only on the stores); the table shows its progress. */
   rescan: viewerProcedure
-    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/sessions/rescan", protect: true, tags: ["sessions"], summary: "Rescan the cluster's stores into the session index" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/sessions/rescan",
+        protect: true,
+        tags: ["sessions"],
+        summary: "Rescan the cluster's stores into the session index",
+      },
+    })
     .input(ZCluster)
     .output(z.unknown())
     .mutation(({ ctx, input }) => rescanSessions(ctx.db, input.cluster)),
   /** Paste a JSESSIONID value, a Cookie header or a URL with ;jsessionid=. */
   locate: viewerProcedure
-    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/sessions/locate", protect: true, tags: ["sessions"], summary: "Where a session lives and which member serves it on each frontend" } })
-    .input(ZCluster.extend({ session: z.string().min(1).max(8192).describe("JSESSIONID value, Cookie header, or URL with ;jsessionid=") }))
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/sessions/locate",
+        protect: true,
+        tags: ["sessions"],
+        summary: "Where a session lives and which member serves it on each frontend",
+      },
+    })
+    .input(
+      ZCluster.extend({
+        session: z.string().min(1).max(8192).describe("JSESSIONID value, Cookie header, or URL with ;jsessionid="),
+      }),
+    )
     .output(z.unknown())
     .query(({ ctx, input }) => locateSession(ctx.db, input.cluster, input.session)),
   /** After a stop or disable: the member's sessions, and how many have come back (served elsewhere) since. */
   rehoming: viewerProcedure
-    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/members/{member}/rehoming", protect: true, tags: ["sessions"], summary: "A stopped member's sessions re-homing as users come back" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/members/{member}/rehoming",
+        protect: true,
+        tags: ["sessions"],
+        summary: "A stopped member's sessions re-homing as users come back",
+      },
+    })
     .input(ZCluster.extend({ member: z.string().min(1).max(64) }))
     .output(z.unknown())
     .query(({ ctx, input }) => rehomingStatus(ctx.db, input.cluster, input.member)),
   /** Sessions per member (route) and per store node, from a full scan of each store. */
   counts: viewerProcedure
-    .meta({ openapi: { method: "GET", path: "/clusters/{cluster}/sessions/counts", protect: true, tags: ["sessions"], summary: "Session counts per member and per store node" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/sessions/counts",
+        protect: true,
+        tags: ["sessions"],
+        summary: "Session counts per member and per store node",
+      },
+    })
     .input(ZCluster)
     .output(z.unknown())
     .query(({ ctx, input }) => summarizeStores(ctx.db, input.cluster)),
   /** Removes the sessions' keys and copies in every store of the cluster (dryRun first: lists them). */
   expire: operatorProcedure
-    .meta({ openapi: { method: "POST", path: "/clusters/{cluster}/sessions/expire", protect: true, tags: ["sessions"], summary: "Expire sessions: remove every key and copy in every store (dryRun first)" } })
-    .input(ZCluster.extend({ ids: z.array(ZSessionIdForExpire).min(1).max(MAX_EXPIRE_IDS), dryRun: z.boolean().default(true) }))
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/sessions/expire",
+        protect: true,
+        tags: ["sessions"],
+        summary: "Expire sessions: remove every key and copy in every store (dryRun first)",
+      },
+    })
+    .input(
+      ZCluster.extend({
+        ids: z.array(ZSessionIdForExpire).min(1).max(MAX_EXPIRE_IDS),
+        dryRun: z.boolean().default(true),
+      }),
+    )
     .output(ZOperationStarted)
     .mutation(({ ctx, input }) => startExpireSessions(ctx.db, input, { principal: ctx.principal, ip: ctx.ip })),
 });

@@ -8,14 +8,30 @@ import { recordAudit } from "@/server/services/audit";
 export const tokenRouter = createRouter({
   list: adminProcedure.query(({ ctx }) => listApiTokens(ctx.db, ctx.principal)),
   /** The secret is in this response only; it is stored as a hash. */
-  create: adminProcedure.input(z.object({ name: z.string().trim().min(1).max(64), role: z.enum(ROLES) })).mutation(async ({ ctx, input }) => {
-    const token = await createApiToken(ctx.db, ctx.principal, input.name, input.role);
-    await recordAudit(ctx.db, { principal: ctx.principal, ip: ctx.ip, action: "token.create", target: `token:${token.name}`, result: "ok", details: { id: token.id, role: token.role, prefix: token.prefix } });
-    return token;
-  }),
+  create: adminProcedure
+    .input(z.object({ name: z.string().trim().min(1).max(64), role: z.enum(ROLES) }))
+    .mutation(async ({ ctx, input }) => {
+      const token = await createApiToken(ctx.db, ctx.principal, input.name, input.role);
+      await recordAudit(ctx.db, {
+        principal: ctx.principal,
+        ip: ctx.ip,
+        action: "token.create",
+        target: `token:${token.name}`,
+        result: "ok",
+        details: { id: token.id, role: token.role, prefix: token.prefix },
+      });
+      return token;
+    }),
   revoke: adminProcedure.input(z.object({ id: z.number().int().positive() })).mutation(async ({ ctx, input }) => {
     const row = await revokeApiToken(ctx.db, ctx.principal, input.id);
-    await recordAudit(ctx.db, { principal: ctx.principal, ip: ctx.ip, action: "token.revoke", target: `token:${row.name}`, result: "ok", details: { id: row.id } });
+    await recordAudit(ctx.db, {
+      principal: ctx.principal,
+      ip: ctx.ip,
+      action: "token.revoke",
+      target: `token:${row.name}`,
+      result: "ok",
+      details: { id: row.id },
+    });
     return { id: row.id, revokedAt: row.revokedAt };
   }),
 });

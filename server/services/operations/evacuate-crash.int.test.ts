@@ -23,19 +23,32 @@ function startConsoleProcess(dbUrl: string, args: string[]): ChildProcess {
   // node itself with tsx as a loader, not the tsx wrapper: killing the wrapper would leave its node child running.
   return spawn(process.execPath, ["--import", "tsx", "server/test-support/console-process.ts", ...args], {
     cwd: repo,
-    env: { ...process.env, DATABASE_URL: dbUrl, CLUSTERDECK_POLLER: "0", CLUSTERDECK_SESSION_INDEX_INTERVAL_S: "0", CLUSTERDECK_INVENTORY: "", CLUSTERDECK_ADMIN_PASSWORD: "crash-test-password", LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      CLUSTERDECK_POLLER: "0",
+      CLUSTERDECK_SESSION_INDEX_INTERVAL_S: "0",
+      CLUSTERDECK_INVENTORY: "",
+      CLUSTERDECK_ADMIN_PASSWORD: "crash-test-password",
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once("exit", (code, signal) => resolve({ code, signal }));
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -55,9 +68,20 @@ describe("a console crash during an evacuation of 100,000 sessions", () => {
   beforeAll(async () => {
     ({ db, url, cleanup } = await createTestDb());
     const nodes = ep.memcached.map((n) => `{ name: ${n.id}, host: ${n.host}, port: ${n.port} }`).join(", ");
-    await importInventory(db, parseInventoryYaml(`clusters:\n  - name: lab\n    members: []\n    stores:\n      - { name: msm, kind: memcached-msm, nodes: [${nodes}] }\n`));
+    await importInventory(
+      db,
+      parseInventoryYaml(
+        `clusters:\n  - name: lab\n    members: []\n    stores:\n      - { name: msm, kind: memcached-msm, nodes: [${nodes}] }\n`,
+      ),
+    );
     // No bak: pairs at all: every one of n1's sessions needs copying, so the run is long enough to interrupt.
-    truth = await seedMemcachedSessions(ep.memcached, { sessions: SESSIONS, flush: true, backups: false, collectIds: true, sampleSize: 10 });
+    truth = await seedMemcachedSessions(ep.memcached, {
+      sessions: SESSIONS,
+      flush: true,
+      backups: false,
+      collectIds: true,
+      sampleSize: 10,
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -71,12 +95,20 @@ describe("a console crash during an evacuation of 100,000 sessions", () => {
     children.push(first);
     let stderr = "";
     first.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-    const op = await waitFor("the evacuation to start", () => db.operation.findFirst({ where: { kind: "store.evacuate-node" } }), 60_000);
+    const op = await waitFor(
+      "the evacuation to start",
+      () => db.operation.findFirst({ where: { kind: "store.evacuate-node" } }),
+      60_000,
+    );
     // Let it copy a good part, then kill it mid-run.
-    const before = await waitFor("progress past 20%", async () => {
-      const o = await db.operation.findUnique({ where: { id: op.id } });
-      return o && o.total === 100_000 && o.processed >= 20_000 ? o : null;
-    }, 240_000).catch((err: Error) => {
+    const before = await waitFor(
+      "progress past 20%",
+      async () => {
+        const o = await db.operation.findUnique({ where: { id: op.id } });
+        return o && o.total === 100_000 && o.processed >= 20_000 ? o : null;
+      },
+      240_000,
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; console stderr: ${stderr.slice(-2000)}`);
     });
     first.kill("SIGKILL");

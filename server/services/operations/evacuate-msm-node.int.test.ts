@@ -18,11 +18,17 @@ import { resumeOperations } from "@/server/services/operations/journal";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
-const [n1, n2] = labStoreEndpoints().memcached as [{ id: string; host: string; port: number }, { id: string; host: string; port: number }];
+const [n1, n2] = labStoreEndpoints().memcached as [
+  { id: string; host: string; port: number },
+  { id: string; host: string; port: number },
+];
 const who = { principal: null, ip: null };
 
 async function waitDone(db: PrismaClient, id: number) {
-  await vi.waitFor(async () => expect(["done", "failed"]).toContain((await db.operation.findUniqueOrThrow({ where: { id } })).state), { timeout: 60_000, interval: 100 });
+  await vi.waitFor(
+    async () => expect(["done", "failed"]).toContain((await db.operation.findUniqueOrThrow({ where: { id } })).state),
+    { timeout: 60_000, interval: 100 },
+  );
   return db.operation.findUniqueOrThrow({ where: { id } });
 }
 
@@ -54,16 +60,32 @@ describe("evacuate memcached node n1 (MSM)", () => {
     }
 
     const msm = labValue(env, "LAB_MSM_PATH");
-    traffic = startTraffic({ users: 12, ratePerSec: 24, durationMs: 120_000, targets: [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map((u) => `${u.replace(/\/app$/, msm)}/counter`) });
-    await vi.waitFor(() => expect(traffic!.snapshot().users.every((u) => u.requests >= 2)).toBe(true), { timeout: 30_000, interval: 200 });
+    traffic = startTraffic({
+      users: 12,
+      ratePerSec: 24,
+      durationMs: 120_000,
+      targets: [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map(
+        (u) => `${u.replace(/\/app$/, msm)}/counter`,
+      ),
+    });
+    await vi.waitFor(() => expect(traffic!.snapshot().users.every((u) => u.requests >= 2)).toBe(true), {
+      timeout: 30_000,
+      interval: 200,
+    });
 
-    const dry = await waitDone(db, (await startEvacuateMsmNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: true }, who)).id);
+    const dry = await waitDone(
+      db,
+      (await startEvacuateMsmNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: true }, who)).id,
+    );
     expect(dry.state).toBe("done");
     expect(dry.changed).toBeGreaterThanOrEqual(idleOnN1.length);
     expect(dry.processed).toBe(dry.total);
     expect(await dst.metaGet(backupKey(idleOnN1[0]!))).toBeNull(); // nothing was written
 
-    const real = await waitDone(db, (await startEvacuateMsmNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: false }, who)).id);
+    const real = await waitDone(
+      db,
+      (await startEvacuateMsmNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: false }, who)).id,
+    );
     expect(real.state, real.message ?? "").toBe("done");
     expect(real).toMatchObject({ failedCount: 0 });
     expect(real.processed).toBe(real.total);
@@ -79,20 +101,37 @@ describe("evacuate memcached node n1 (MSM)", () => {
     const pid = Number(fs.readFileSync(path.join(labValue(env, "LAB_DIR"), "run", "memcached-n1.pid"), "utf8").trim());
     process.kill(pid, "SIGKILL");
     const atKill = new Map(traffic.snapshot().users.map((u) => [u.user, u.requests]));
-    await vi.waitFor(() => expect(traffic!.snapshot().users.every((u) => u.requests >= atKill.get(u.user)! + 5)).toBe(true), { timeout: 60_000, interval: 200 });
+    await vi.waitFor(
+      () => expect(traffic!.snapshot().users.every((u) => u.requests >= atKill.get(u.user)! + 5)).toBe(true),
+      { timeout: 60_000, interval: 200 },
+    );
     const report = await traffic.stop();
     traffic = undefined;
     expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });
 
     // An idle session from n1 comes back from its backup on n2, re-id'd to -n2 (same base id), as MSM does.
     const idleId = idleOnN1[0]!;
-    const res = await fetch(`${labValue(env, "LAB_FRONTEND_A_URL").replace(/\/app$/, msm)}/counter`, { headers: { Cookie: `JSESSIONID=${idleId}` } });
+    const res = await fetch(`${labValue(env, "LAB_FRONTEND_A_URL").replace(/\/app$/, msm)}/counter`, {
+      headers: { Cookie: `JSESSIONID=${idleId}` },
+    });
     const body = (await res.json()) as { sessionId: string };
     expect(body.sessionId).toBe(idleId.replace("-n1.", "-n2."));
   }, 240_000);
 
   it("an operation left running by a crashed console is resumed on start and finishes", async () => {
-    const op = await db.operation.create({ data: { kind: "store.evacuate-node", cluster: "lab", target: "msm/n2", params: JSON.stringify({ store: "msm", node: "n2" }), dryRun: true, state: "running", processed: 17, total: 100, attempts: 1 } });
+    const op = await db.operation.create({
+      data: {
+        kind: "store.evacuate-node",
+        cluster: "lab",
+        target: "msm/n2",
+        params: JSON.stringify({ store: "msm", node: "n2" }),
+        dryRun: true,
+        state: "running",
+        processed: 17,
+        total: 100,
+        attempts: 1,
+      },
+    });
     expect(await resumeOperations(db)).toBe(1);
     const done = await waitDone(db, op.id);
     expect(done.attempts).toBe(2);

@@ -23,9 +23,14 @@ const who = { principal: null, ip: null };
 
 async function expire(db: PrismaClient, ids: string[], dryRun: boolean) {
   const { id } = await startExpireSessions(db, { cluster: "lab", ids, dryRun }, who);
-  await vi.waitFor(async () => expect(["done", "failed"]).toContain((await db.operation.findUniqueOrThrow({ where: { id } })).state), { timeout: 60_000, interval: 100 });
+  await vi.waitFor(
+    async () => expect(["done", "failed"]).toContain((await db.operation.findUniqueOrThrow({ where: { id } })).state),
+    { timeout: 60_000, interval: 100 },
+  );
   const op = await db.operation.findUniqueOrThrow({ where: { id } });
-  const results = new Map((JSON.parse(op.report!) as { results: TExpireResult[] }).results.map((r) => [r.sessionId, r]));
+  const results = new Map(
+    (JSON.parse(op.report!) as { results: TExpireResult[] }).results.map((r) => [r.sessionId, r]),
+  );
   return { op, results };
 }
 
@@ -48,7 +53,11 @@ describe("expire sessions", () => {
     const file = parseInventoryYaml(fs.readFileSync(labValue(env, "LAB_INVENTORY"), "utf8"));
     const lab = file.clusters.find((c) => c.name === "lab")!;
     const replicas = lab.stores!.find((st) => st.kind === "tomcat-manager")!;
-    lab.stores!.push({ ...replicas, name: "jdbc-memory", options: { ...replicas.options, context: labValue(env, "LAB_JDBC_PATH") } });
+    lab.stores!.push({
+      ...replicas,
+      name: "jdbc-memory",
+      options: { ...replicas.options, context: labValue(env, "LAB_JDBC_PATH") },
+    });
     await importInventory(db, file);
   });
   afterAll(async () => {
@@ -65,13 +74,23 @@ describe("expire sessions", () => {
     const before = await memcachedKeys();
     expect(before.length).toBe(msm.keysPerNode.n1! + msm.keysPerNode.n2!);
     const mine = (k: string) => k.includes(msmId);
-    expect(before.filter(mine)).toEqual([`n1 ${msmId}`, `n1 validity:${msmId}`, `n2 bak:${msmId}`, `n2 bak:validity:${msmId}`].sort());
+    expect(before.filter(mine)).toEqual(
+      [`n1 ${msmId}`, `n1 validity:${msmId}`, `n2 bak:${msmId}`, `n2 bak:validity:${msmId}`].sort(),
+    );
 
     const dry = await expire(db, [msmId, redisId, unknown], true);
     expect(dry.op.state, dry.op.message ?? "").toBe("done");
     expect(dry.results.get(msmId)).toMatchObject({ result: "found" });
-    expect(dry.results.get(msmId)!.keys.map((k) => `${k.node} ${k.key}`).sort()).toEqual(before.filter(mine));
-    expect(dry.results.get(redisId)).toMatchObject({ result: "found", keys: [{ store: "redisson", node: "r1", key: `redisson:tomcat_session:${redisId}` }] });
+    expect(
+      dry.results
+        .get(msmId)!
+        .keys.map((k) => `${k.node} ${k.key}`)
+        .sort(),
+    ).toEqual(before.filter(mine));
+    expect(dry.results.get(redisId)).toMatchObject({
+      result: "found",
+      keys: [{ store: "redisson", node: "r1", key: `redisson:tomcat_session:${redisId}` }],
+    });
     expect(dry.results.get(unknown)).toMatchObject({ result: "not-found", keys: [] });
     expect(await memcachedKeys()).toEqual(before);
     expect(await redis.exists(`redisson:tomcat_session:${redisId}`)).toBe(1);
@@ -81,7 +100,10 @@ describe("expire sessions", () => {
     expect(real.op).toMatchObject({ total: 3, processed: 3, changed: 2, alreadyOk: 1, failedCount: 0 });
     expect(real.results.get(msmId)).toMatchObject({ result: "removed" });
     expect(real.results.get(unknown)).toMatchObject({ result: "not-found" });
-    await vi.waitFor(async () => expect(await memcachedKeys()).toEqual(before.filter((k) => !mine(k))), { timeout: 10_000, interval: 500 });
+    await vi.waitFor(async () => expect(await memcachedKeys()).toEqual(before.filter((k) => !mine(k))), {
+      timeout: 10_000,
+      interval: 500,
+    });
     const redisKeys = await redis.keys("*");
     expect(redisKeys).toHaveLength(red.sessions - 1);
     expect(redisKeys.some((k) => k.includes(redisId))).toBe(false);
@@ -95,12 +117,32 @@ describe("expire sessions", () => {
   it("an expiry left running by a crashed console resumes on start and skips the sessions it had already done", async () => {
     const msm = await seedMemcachedSessions(ep.memcached, { sessions: 30, flush: true, sampleSize: 30 });
     const [done, todo] = msm.sample.filter((s) => s.node === "n1").map((s) => s.id) as [string, string];
-    const earlier: TExpireResult = { sessionId: done, result: "removed", keys: [{ store: "msm", node: "n1", key: done }], errors: [], notes: [] };
+    const earlier: TExpireResult = {
+      sessionId: done,
+      result: "removed",
+      keys: [{ store: "msm", node: "n1", key: done }],
+      errors: [],
+      notes: [],
+    };
     const op = await db.operation.create({
-      data: { kind: "session.expire", cluster: "lab", target: "2 sessions", params: JSON.stringify({ ids: [done, todo] }), dryRun: false, state: "running", total: 2, processed: 1, attempts: 1, report: JSON.stringify({ results: [earlier] }) },
+      data: {
+        kind: "session.expire",
+        cluster: "lab",
+        target: "2 sessions",
+        params: JSON.stringify({ ids: [done, todo] }),
+        dryRun: false,
+        state: "running",
+        total: 2,
+        processed: 1,
+        attempts: 1,
+        report: JSON.stringify({ results: [earlier] }),
+      },
     });
     expect(await resumeOperations(db)).toBe(1);
-    await vi.waitFor(async () => expect((await db.operation.findUniqueOrThrow({ where: { id: op.id } })).state).toBe("done"), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(
+      async () => expect((await db.operation.findUniqueOrThrow({ where: { id: op.id } })).state).toBe("done"),
+      { timeout: 30_000, interval: 100 },
+    );
     const after = await db.operation.findUniqueOrThrow({ where: { id: op.id } });
     expect(after).toMatchObject({ attempts: 2, processed: 2, changed: 2, failedCount: 0 });
     const results = (JSON.parse(after.report!) as { results: TExpireResult[] }).results;
@@ -113,7 +155,9 @@ describe("expire sessions", () => {
 
   /** A browser-like user of one context: one cookie, requests alternating between the two frontends. */
   function user(path: string) {
-    const [a, b] = [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map((u) => `${u.replace(/\/app$/, path)}/counter`) as [string, string];
+    const [a, b] = [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map(
+      (u) => `${u.replace(/\/app$/, path)}/counter`,
+    ) as [string, string];
     let cookie = "";
     let n = 0;
     return async (): Promise<TCounterReply> => {
@@ -129,35 +173,57 @@ describe("expire sessions", () => {
   /** Every copy of the id in every store of the cluster, asked of the stores themselves. */
   async function copiesOf(sessionId: string) {
     const stores = await storeConfigs(db, "lab");
-    return (await Promise.all(stores.map((s) => getStoreAdapter(s.kind).lookup(s, sessionId).catch(() => [])))).flat();
+    return (
+      await Promise.all(
+        stores.map((s) =>
+          getStoreAdapter(s.kind)
+            .lookup(s, sessionId)
+            .catch(() => []),
+        ),
+      )
+    ).flat();
   }
 
   it.each([
     ["/msm (memcached, MSM stand-in)", "LAB_MSM_PATH", 4],
     ["/jdbc (PersistentManager + DataSourceStore, and its Manager in memory)", "LAB_JDBC_PATH", 1],
     ["/app (DeltaManager, in memory on every Tomcat)", null, 3],
-  ] as const)("a user of %s whose session is expired gets a new one on the next request; other users keep theirs", async (_name, pathKey, minKeys) => {
-    const traffic = startTraffic({ users: 4, ratePerSec: 8, durationMs: 60_000, targets: [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map((u) => `${u.replace(/\/app$/, labValue(env, "LAB_MSM_PATH"))}/counter`) });
-    try {
-      const click = user(pathKey ? labValue(env, pathKey) : "/app");
-      const first = await click();
-      await click();
-      expect(await click()).toMatchObject({ sessionId: first.sessionId, counter: 3 });
-      expect((await copiesOf(first.sessionId)).length).toBeGreaterThanOrEqual(minKeys);
+  ] as const)(
+    "a user of %s whose session is expired gets a new one on the next request; other users keep theirs",
+    async (_name, pathKey, minKeys) => {
+      const traffic = startTraffic({
+        users: 4,
+        ratePerSec: 8,
+        durationMs: 60_000,
+        targets: [labValue(env, "LAB_FRONTEND_A_URL"), labValue(env, "LAB_FRONTEND_B_URL")].map(
+          (u) => `${u.replace(/\/app$/, labValue(env, "LAB_MSM_PATH"))}/counter`,
+        ),
+      });
+      try {
+        const click = user(pathKey ? labValue(env, pathKey) : "/app");
+        const first = await click();
+        await click();
+        expect(await click()).toMatchObject({ sessionId: first.sessionId, counter: 3 });
+        expect((await copiesOf(first.sessionId)).length).toBeGreaterThanOrEqual(minKeys);
 
-      const done = await expire(db, [first.sessionId], false);
-      expect(done.op.state, done.op.message ?? "").toBe("done");
-      expect(done.results.get(first.sessionId)).toMatchObject({ result: "removed" });
-      expect(done.results.get(first.sessionId)!.keys.length).toBeGreaterThanOrEqual(minKeys);
-      expect(await copiesOf(first.sessionId)).toEqual([]);
+        const done = await expire(db, [first.sessionId], false);
+        expect(done.op.state, done.op.message ?? "").toBe("done");
+        expect(done.results.get(first.sessionId)).toMatchObject({ result: "removed" });
+        expect(done.results.get(first.sessionId)!.keys.length).toBeGreaterThanOrEqual(minKeys);
+        expect(await copiesOf(first.sessionId)).toEqual([]);
 
-      const next = await click();
-      expect(next.sessionId).not.toBe(first.sessionId);
-      expect(next.counter).toBe(1);
-      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 5)).toBe(true), { timeout: 30_000, interval: 200 });
-    } finally {
-      const report = await traffic.stop();
-      expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });
-    }
-  }, 120_000);
+        const next = await click();
+        expect(next.sessionId).not.toBe(first.sessionId);
+        expect(next.counter).toBe(1);
+        await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 5)).toBe(true), {
+          timeout: 30_000,
+          interval: 200,
+        });
+      } finally {
+        const report = await traffic.stop();
+        expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0 });
+      }
+    },
+    120_000,
+  );
 });

@@ -14,8 +14,17 @@ export async function saveProgress(db: TDb, id: number, p: TProgress): Promise<v
   await db.operation.update({ where: { id }, data: p });
 }
 
-export async function finishOperation(db: TDb, id: number, state: "done" | "failed", message: string, report: unknown): Promise<void> {
-  await db.operation.update({ where: { id }, data: { state, message, report: JSON.stringify(report), finishedAt: new Date() } });
+export async function finishOperation(
+  db: TDb,
+  id: number,
+  state: "done" | "failed",
+  message: string,
+  report: unknown,
+): Promise<void> {
+  await db.operation.update({
+    where: { id },
+    data: { state, message, report: JSON.stringify(report), finishedAt: new Date() },
+  });
 }
 
 /** Runs registered on start: operations a previous console process left running are started again. */
@@ -35,7 +44,9 @@ export function launch(db: TDb, id: number, kind: string): void {
       await db.operation.update({ where: { id }, data: { state: "running", attempts: { increment: 1 } } });
       await run(db, id);
     } catch (err) {
-      await finishOperation(db, id, "failed", (err as Error).message, { error: (err as Error).message }).catch(() => undefined);
+      await finishOperation(db, id, "failed", (err as Error).message, { error: (err as Error).message }).catch(
+        () => undefined,
+      );
     }
   })();
 }
@@ -47,7 +58,10 @@ export function launch(db: TDb, id: number, kind: string): void {
 export async function resumeOperations(db: TDb): Promise<number> {
   const open = await db.operation.findMany({ where: { state: { in: ["pending", "running"] } } });
   for (const op of open) {
-    await db.operation.update({ where: { id: op.id }, data: { message: `resumed after a console restart (attempt ${op.attempts + 1})` } });
+    await db.operation.update({
+      where: { id: op.id },
+      data: { message: `resumed after a console restart (attempt ${op.attempts + 1})` },
+    });
     launch(db, op.id, op.kind);
   }
   return open.length;

@@ -17,14 +17,20 @@ import { resumeOperations } from "@/server/services/operations/journal";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
-const [n1, n2] = labStoreEndpoints().memcached as [{ id: string; host: string; port: number }, { id: string; host: string; port: number }];
+const [n1, n2] = labStoreEndpoints().memcached as [
+  { id: string; host: string; port: number },
+  { id: string; host: string; port: number },
+];
 const n3 = { id: "n3", host: "127.0.0.1", port: Number(labValue(env, "LAB_MEMCACHED3_PORT")) };
 const r1Url = labValue(env, "LAB_REDIS1_URL");
 const r3Port = Number(labValue(env, "LAB_REDIS3_PORT"));
 const who = { principal: null, ip: null };
 
 async function waitDone(db: PrismaClient, id: number) {
-  await vi.waitFor(async () => expect(["done", "failed"]).toContain((await db.operation.findUniqueOrThrow({ where: { id } })).state), { timeout: 90_000, interval: 100 });
+  await vi.waitFor(
+    async () => expect(["done", "failed"]).toContain((await db.operation.findUniqueOrThrow({ where: { id } })).state),
+    { timeout: 90_000, interval: 100 },
+  );
   return db.operation.findUniqueOrThrow({ where: { id } });
 }
 
@@ -65,9 +71,23 @@ describe("replace memcached n1 by the spare n3 (MSM)", () => {
     const before = await keysOf(n1);
     expect(before.length).toBe(seeded.keysPerNode.n1! + 1);
 
-    const dry = await waitDone(db, (await startReplaceStoreNode(db, { cluster: "lab", store: "msm", node: "n1", host: n3.host, port: n3.port, dryRun: true }, who)).id);
+    const dry = await waitDone(
+      db,
+      (
+        await startReplaceStoreNode(
+          db,
+          { cluster: "lab", store: "msm", node: "n1", host: n3.host, port: n3.port, dryRun: true },
+          who,
+        )
+      ).id,
+    );
     expect(dry.state, dry.message ?? "").toBe("done");
-    expect(dry).toMatchObject({ total: before.length, processed: before.length, changed: before.length, failedCount: 0 });
+    expect(dry).toMatchObject({
+      total: before.length,
+      processed: before.length,
+      changed: before.length,
+      failedCount: 0,
+    });
     expect(await keysOf(n3)).toEqual([]);
 
     // The application (a Tomcat already switched to n3) keeps rewriting three sessions on n3 while the copy runs.
@@ -77,24 +97,46 @@ describe("replace memcached n1 by the spare n3 (MSM)", () => {
     const writer = (async () => {
       for (let round = 0; writing || round < 2; round++) {
         for (const id of rewritten) {
-          const v = msmSessionValue(id, Date.now() + 1_000 + round, 1800, `rewritten-${String(round).padStart(6, "0")}`);
+          const v = msmSessionValue(
+            id,
+            Date.now() + 1_000 + round,
+            1800,
+            `rewritten-${String(round).padStart(6, "0")}`,
+          );
           expect(await b.metaSet(id, v, { ttlSeconds: 3600 })).toBe("HD");
           lastWrite.set(id, v);
         }
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    const op = await startReplaceStoreNode(db, { cluster: "lab", store: "msm", node: "n1", host: n3.host, port: n3.port, dryRun: false }, who);
+    const op = await startReplaceStoreNode(
+      db,
+      { cluster: "lab", store: "msm", node: "n1", host: n3.host, port: n3.port, dryRun: false },
+      who,
+    );
     const real = await waitDone(db, op.id);
     writing = false;
     await writer;
     expect(real.state, real.message ?? "").toBe("done");
     expect(real).toMatchObject({ processed: before.length, failedCount: 0 });
-    const report = JSON.parse(real.report!) as { verification: TVerification; complete: boolean; configChange: string[]; copied: number; kept: number };
+    const report = JSON.parse(real.report!) as {
+      verification: TVerification;
+      complete: boolean;
+      configChange: string[];
+      copied: number;
+      kept: number;
+    };
     expect(report.copied).toBe(before.length - rewritten.length);
-    expect(report.verification).toMatchObject({ sourceKeys: before.length, targetKeys: before.length, missing: 0, differs: rewritten.length });
+    expect(report.verification).toMatchObject({
+      sourceKeys: before.length,
+      targetKeys: before.length,
+      missing: 0,
+      differs: rewritten.length,
+    });
     expect(report.complete).toBe(false);
-    expect(report.configChange.join("\n")).toContain(`memcachedNodes="n1:${n1.host}:${n1.port},n2:${n2.host}:${n2.port}" → memcachedNodes="n1:${n3.host}:${n3.port},n2:${n2.host}:${n2.port}"`);
+    expect(report.configChange.join("\n")).toContain(
+      `memcachedNodes="n1:${n1.host}:${n1.port},n2:${n2.host}:${n2.port}" → memcachedNodes="n1:${n3.host}:${n3.port},n2:${n2.host}:${n2.port}"`,
+    );
 
     // Ask both servers: a full listing of n3 (retried: a crawl can miss keys memcached is still moving
     // between its LRU lists after many reads), then key by key, which also proves nothing left n1.
@@ -116,13 +158,22 @@ describe("replace memcached n1 by the spare n3 (MSM)", () => {
     }
     expect(report.verification.sourceBytes).toBe(sourceBytes);
     expect(report.verification.targetBytes).toBe(targetBytes);
-    expect((await b.metaGet(`lock:${onN1[0]}`))).toMatchObject({ flags: 7, ttlSeconds: null });
+    expect(await b.metaGet(`lock:${onN1[0]}`)).toMatchObject({ flags: 7, ttlSeconds: null });
 
     // The application, still on n1 for some Tomcats, writes a newer value there: a second run carries it over,
     // and still keeps the newer values written on n3.
     const fresh = msmSessionValue(onN1[5]!, Date.now() + 60_000, 1800, "newer-on-n1");
     expect(await a.metaSet(onN1[5]!, fresh, { ttlSeconds: 3600 })).toBe("HD");
-    const again = await waitDone(db, (await startReplaceStoreNode(db, { cluster: "lab", store: "msm", node: "n1", host: n3.host, port: n3.port, dryRun: false }, who)).id);
+    const again = await waitDone(
+      db,
+      (
+        await startReplaceStoreNode(
+          db,
+          { cluster: "lab", store: "msm", node: "n1", host: n3.host, port: n3.port, dryRun: false },
+          who,
+        )
+      ).id,
+    );
     expect(again.state, again.message ?? "").toBe("done");
     expect(again.changed).toBe(1);
     expect((await b.metaGet(onN1[5]!))!.value!.equals(fresh)).toBe(true);
@@ -134,7 +185,17 @@ describe("replace memcached n1 by the spare n3 (MSM)", () => {
     await flushMemcached(n3);
     const before = await keysOf(n1);
     const op = await db.operation.create({
-      data: { kind: "store.replace-node", cluster: "lab", target: "msm/n1", params: JSON.stringify({ store: "msm", node: "n1", host: n3.host, port: n3.port }), dryRun: false, state: "running", total: 100, processed: 40, attempts: 1 },
+      data: {
+        kind: "store.replace-node",
+        cluster: "lab",
+        target: "msm/n1",
+        params: JSON.stringify({ store: "msm", node: "n1", host: n3.host, port: n3.port }),
+        dryRun: false,
+        state: "running",
+        total: 100,
+        processed: 40,
+        attempts: 1,
+      },
     });
     expect(await resumeOperations(db)).toBe(1);
     const done = await waitDone(db, op.id);
@@ -145,9 +206,27 @@ describe("replace memcached n1 by the spare n3 (MSM)", () => {
   }, 120_000);
 
   it("refuses a new server that is already a node of the store, and a node the store does not have", async () => {
-    await expect(startReplaceStoreNode(db, { cluster: "lab", store: "msm", node: "n1", host: n2.host, port: n2.port, dryRun: true }, who)).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(startReplaceStoreNode(db, { cluster: "lab", store: "msm", node: "n9", host: n3.host, port: n3.port, dryRun: true }, who)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(startReplaceStoreNode(db, { cluster: "lab", store: "app-replicas", node: "tomcat1", host: n3.host, port: n3.port, dryRun: true }, who)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(
+      startReplaceStoreNode(
+        db,
+        { cluster: "lab", store: "msm", node: "n1", host: n2.host, port: n2.port, dryRun: true },
+        who,
+      ),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(
+      startReplaceStoreNode(
+        db,
+        { cluster: "lab", store: "msm", node: "n9", host: n3.host, port: n3.port, dryRun: true },
+        who,
+      ),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      startReplaceStoreNode(
+        db,
+        { cluster: "lab", store: "app-replicas", node: "tomcat1", host: n3.host, port: n3.port, dryRun: true },
+        who,
+      ),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 });
 
@@ -177,7 +256,16 @@ describe("replace Redis r1 by the spare r3 (Redisson layout)", () => {
     const sessionKeys = (await a.keys("redisson:tomcat_session:*")).sort();
     expect(sessionKeys.length).toBe(seeded.sessions + 1);
 
-    const dry = await waitDone(db, (await startReplaceStoreNode(db, { cluster: "lab", store: "redisson", node: "r1", host: "127.0.0.1", port: r3Port, dryRun: true }, who)).id);
+    const dry = await waitDone(
+      db,
+      (
+        await startReplaceStoreNode(
+          db,
+          { cluster: "lab", store: "redisson", node: "r1", host: "127.0.0.1", port: r3Port, dryRun: true },
+          who,
+        )
+      ).id,
+    );
     expect(dry.state, dry.message ?? "").toBe("done");
     expect(dry.changed).toBe(sessionKeys.length);
     expect(await b.dbsize()).toBe(0);
@@ -185,17 +273,36 @@ describe("replace Redis r1 by the spare r3 (Redisson layout)", () => {
     // Written on r3 by the application before the copy reached it: must survive.
     const taken = seeded.sample[0]!.key;
     await b.hset(taken, "user", "written-on-r3");
-    const real = await waitDone(db, (await startReplaceStoreNode(db, { cluster: "lab", store: "redisson", node: "r1", host: "127.0.0.1", port: r3Port, dryRun: false }, who)).id);
+    const real = await waitDone(
+      db,
+      (
+        await startReplaceStoreNode(
+          db,
+          { cluster: "lab", store: "redisson", node: "r1", host: "127.0.0.1", port: r3Port, dryRun: false },
+          who,
+        )
+      ).id,
+    );
     expect(real.state, real.message ?? "").toBe("done");
     const report = JSON.parse(real.report!) as { verification: TVerification; kept: number; copied: number };
     expect(report).toMatchObject({ kept: 1, copied: sessionKeys.length - 1 });
-    expect(report.verification).toMatchObject({ sourceKeys: sessionKeys.length, targetKeys: sessionKeys.length, missing: 0, differs: 1 });
+    expect(report.verification).toMatchObject({
+      sourceKeys: sessionKeys.length,
+      targetKeys: sessionKeys.length,
+      missing: 0,
+      differs: 1,
+    });
 
     expect((await b.keys("*")).sort()).toEqual(sessionKeys);
     expect(await a.dbsize()).toBe(sessionKeys.length + 1); // nothing deleted on r1
     expect(await b.hget(taken, "user")).toBe("written-on-r3");
     for (const key of sessionKeys.filter((k) => k !== taken)) {
-      const [fromDump, toDump, fromTtl, toTtl] = await Promise.all([a.dumpBuffer(key), b.dumpBuffer(key), a.pttl(key), b.pttl(key)]);
+      const [fromDump, toDump, fromTtl, toTtl] = await Promise.all([
+        a.dumpBuffer(key),
+        b.dumpBuffer(key),
+        a.pttl(key),
+        b.pttl(key),
+      ]);
       expect(toDump!.equals(fromDump!), key).toBe(true);
       if (fromTtl === -1) expect(toTtl, key).toBe(-1);
       else expect(Math.abs(toTtl - fromTtl), key).toBeLessThanOrEqual(2_000);

@@ -15,16 +15,46 @@ export interface TWho {
  */
 export async function startOperation(
   db: TDb,
-  op: { kind: string; cluster: string; target: string; params: unknown; dryRun: boolean; auditAction: string; auditDetails?: Record<string, unknown> },
+  op: {
+    kind: string;
+    cluster: string;
+    target: string;
+    params: unknown;
+    dryRun: boolean;
+    auditAction: string;
+    auditDetails?: Record<string, unknown>;
+  },
   who: TWho,
 ) {
-  const running = await db.operation.findFirst({ where: { kind: op.kind, cluster: op.cluster, target: op.target, state: { in: ["pending", "running"] } } });
-  if (running) throw new AppError("CONFLICT", `Operation #${running.id} is already running on ${op.target}; wait for it to finish`);
+  const running = await db.operation.findFirst({
+    where: { kind: op.kind, cluster: op.cluster, target: op.target, state: { in: ["pending", "running"] } },
+  });
+  if (running)
+    throw new AppError(
+      "CONFLICT",
+      `Operation #${running.id} is already running on ${op.target}; wait for it to finish`,
+    );
   const row = await db.operation.create({
-    data: { kind: op.kind, cluster: op.cluster, target: op.target, params: JSON.stringify(op.params), dryRun: op.dryRun, state: "pending", startedBy: who.principal?.username ?? null },
+    data: {
+      kind: op.kind,
+      cluster: op.cluster,
+      target: op.target,
+      params: JSON.stringify(op.params),
+      dryRun: op.dryRun,
+      state: "pending",
+      startedBy: who.principal?.username ?? null,
+    },
   });
   const action = op.dryRun ? `${op.auditAction}.dryRun` : op.auditAction;
-  await recordAudit(db, { principal: who.principal, ip: who.ip, action, cluster: op.cluster, target: op.target, result: "ok", details: { operationId: row.id, ...op.auditDetails } });
+  await recordAudit(db, {
+    principal: who.principal,
+    ip: who.ip,
+    action,
+    cluster: op.cluster,
+    target: op.target,
+    result: "ok",
+    details: { operationId: row.id, ...op.auditDetails },
+  });
   launch(db, row.id, op.kind);
   return row;
 }

@@ -17,11 +17,17 @@ import { applyWeights, type TRunCtx } from "@/server/services/rollouts/phases";
  * Every change goes through the same verified member actions, audited as the rollout.
  */
 export async function abortMembers(ctx: TRunCtx): Promise<string> {
-  const members = await ctx.db.rolloutMember.findMany({ where: { rolloutId: ctx.rolloutId }, orderBy: { position: "asc" } });
+  const members = await ctx.db.rolloutMember.findMany({
+    where: { rolloutId: ctx.rolloutId },
+    orderBy: { position: "asc" },
+  });
   const lines: string[] = [];
   for (const m of members) {
     if (m.phase === "pending") {
-      await setMemberPhase(ctx.db, ctx.rolloutId, m.member, { state: "not-started", message: "not started: untouched" });
+      await setMemberPhase(ctx.db, ctx.rolloutId, m.member, {
+        state: "not-started",
+        message: "not started: untouched",
+      });
       continue;
     }
     if (m.phase === "done") continue;
@@ -41,9 +47,17 @@ export async function abortMembers(ctx: TRunCtx): Promise<string> {
   return `Aborted. ${lines.length ? lines.join("; ") : "No member had been touched."}`;
 }
 
-async function reenable(ctx: TRunCtx, m: { member: string; originalWeights: string | null; originalIntendedWeight: number | null }): Promise<TMemberActionResult[]> {
+async function reenable(
+  ctx: TRunCtx,
+  m: { member: string; originalWeights: string | null; originalIntendedWeight: number | null },
+): Promise<TMemberActionResult[]> {
   const original = JSON.parse(m.originalWeights ?? "{}") as Record<string, number>;
-  const results = await applyWeights(ctx, m.member, new Map(Object.entries(original).map(([fid, w]) => [Number(fid), w])), "rollout.restoreWeight");
+  const results = await applyWeights(
+    ctx,
+    m.member,
+    new Map(Object.entries(original).map(([fid, w]) => [Number(fid), w])),
+    "rollout.restoreWeight",
+  );
   results.push(await applyMemberChange(ctx.db, ctx.cluster, m.member, { kind: "state", state: "active" }, ctx.who));
   const cluster = await getClusterByName(ctx.db, ctx.cluster);
   const row = cluster.members.find((x) => x.name === m.member);

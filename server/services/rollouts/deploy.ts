@@ -48,9 +48,17 @@ export function boundOutput(text: string): string {
  * everything it started in that group; daemons it starts with setsid, like a Tomcat, live on).
  * Exit 0 is success. Its output (stdout and stderr interleaved) is kept, bounded.
  */
-export async function runDeployCommand(deploy: Extract<TDeploy, { kind: "command" }>, target: TDeployTarget, hooks: TDeployHooks): Promise<TDeployOutcome> {
+export async function runDeployCommand(
+  deploy: Extract<TDeploy, { kind: "command" }>,
+  target: TDeployTarget,
+  hooks: TDeployHooks,
+): Promise<TDeployOutcome> {
   let output = "";
-  const child = spawn("/bin/sh", ["-c", deploy.command], { env: { ...process.env, ...deployEnv(target) }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("/bin/sh", ["-c", deploy.command], {
+    env: { ...process.env, ...deployEnv(target) },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const add = (b: Buffer) => {
     output = boundOutput(output + b.toString("utf8"));
   };
@@ -86,11 +94,18 @@ export async function runDeployCommand(deploy: Extract<TDeploy, { kind: "command
   if (why) return { ok: false, message: `deploy command ${why}`, output };
   if (ended.error) return { ok: false, message: `deploy command could not start: ${ended.error.message}`, output };
   if (ended.code === 0) return { ok: true, message: "deploy command exited 0", output };
-  return { ok: false, message: ended.signal ? `deploy command killed by ${ended.signal}` : `deploy command exited ${ended.code}`, output };
+  return {
+    ok: false,
+    message: ended.signal ? `deploy command killed by ${ended.signal}` : `deploy command exited ${ended.code}`,
+    output,
+  };
 }
 
 /** POSTs the member to the webhook; any 2xx within the timeout is success. */
-export async function callDeployWebhook(deploy: Extract<TDeploy, { kind: "webhook" }>, target: TDeployTarget): Promise<TDeployOutcome> {
+export async function callDeployWebhook(
+  deploy: Extract<TDeploy, { kind: "webhook" }>,
+  target: TDeployTarget,
+): Promise<TDeployOutcome> {
   try {
     const res = await fetch(deploy.url, {
       method: "POST",
@@ -100,9 +115,18 @@ export async function callDeployWebhook(deploy: Extract<TDeploy, { kind: "webhoo
     });
     const body = (await res.text()).slice(0, 4096);
     const output = `HTTP ${res.status}\n${body}`;
-    return res.ok ? { ok: true, message: `webhook answered ${res.status}`, output } : { ok: false, message: `webhook answered ${res.status}`, output };
+    return res.ok
+      ? { ok: true, message: `webhook answered ${res.status}`, output }
+      : { ok: false, message: `webhook answered ${res.status}`, output };
   } catch (err) {
     const e = err as Error;
-    return { ok: false, message: e.name === "TimeoutError" ? `webhook did not answer within ${deploy.timeoutSec} s` : `webhook failed: ${e.message}`, output: "" };
+    return {
+      ok: false,
+      message:
+        e.name === "TimeoutError"
+          ? `webhook did not answer within ${deploy.timeoutSec} s`
+          : `webhook failed: ${e.message}`,
+      output: "",
+    };
   }
 }

@@ -1,7 +1,16 @@
 import type { TDb } from "@/server/db";
 import type { RolloutMember } from "@/generated/prisma/client";
 import { logger } from "@/server/logger";
-import { consumeRequest, endRollout, finishStep, nextPhase, parseSettings, pauseRollout, setMemberPhase, startStep } from "@/server/services/rollouts/journal";
+import {
+  consumeRequest,
+  endRollout,
+  finishStep,
+  nextPhase,
+  parseSettings,
+  pauseRollout,
+  setMemberPhase,
+  startStep,
+} from "@/server/services/rollouts/journal";
 import { PHASE_RUNNERS, snapshotWeights, type TPhaseOutcome, type TRunCtx } from "@/server/services/rollouts/phases";
 import { abortMembers } from "@/server/services/rollouts/abort";
 import type { TPhase } from "@/server/services/rollouts/schema";
@@ -52,21 +61,36 @@ export async function resumeRollouts(db: TDb): Promise<number> {
 
 async function runLoop(db: TDb, id: number): Promise<void> {
   for (;;) {
-    const r = await db.rollout.findUniqueOrThrow({ where: { id }, include: { members: { orderBy: { position: "asc" } } } });
+    const r = await db.rollout.findUniqueOrThrow({
+      where: { id },
+      include: { members: { orderBy: { position: "asc" } } },
+    });
     if (r.state !== "running") return;
-    const ctx: TRunCtx = { db, rolloutId: id, cluster: r.cluster, settings: parseSettings(r.settings), who: { principal: null, actor: `rollout #${id} (${r.startedBy ?? "unknown"})`, ip: null, rolloutId: id } };
+    const ctx: TRunCtx = {
+      db,
+      rolloutId: id,
+      cluster: r.cluster,
+      settings: parseSettings(r.settings),
+      who: { principal: null, actor: `rollout #${id} (${r.startedBy ?? "unknown"})`, ip: null, rolloutId: id },
+    };
     if (r.request === "abort") return abortRollout(ctx);
     if (r.request === "pause") return pauseRollout(db, id, "paused by an operator");
 
     const open = r.members.filter((m) => m.phase !== "done");
     if (open.length === 0) return endRollout(db, id, "done", `every member rolled (${r.members.length})`);
     const inFlight = open.filter((m) => m.phase !== "pending");
-    const batch = [...inFlight, ...open.filter((m) => m.phase === "pending").slice(0, Math.max(0, ctx.settings.maxUnavailable - inFlight.length))];
+    const batch = [
+      ...inFlight,
+      ...open.filter((m) => m.phase === "pending").slice(0, Math.max(0, ctx.settings.maxUnavailable - inFlight.length)),
+    ];
     const outcomes = await Promise.all(batch.map((m) => advance(ctx, m)));
     if (outcomes.some((o) => o.kind === "abort")) return abortRollout(ctx);
     const pauses = outcomes.filter((o): o is Extract<TPhaseOutcome, { kind: "pause" }> => o.kind === "pause");
     if (pauses.length) {
-      for (const m of batch) await setMemberPhase(db, id, m.member, { state: m.phase === "pending" ? "pending" : "paused" }).catch(() => undefined);
+      for (const m of batch)
+        await setMemberPhase(db, id, m.member, { state: m.phase === "pending" ? "pending" : "paused" }).catch(
+          () => undefined,
+        );
       return pauseRollout(db, id, pauses.map((p) => p.reason).join(" / "));
     }
   }
@@ -79,19 +103,32 @@ async function advance(ctx: TRunCtx, m: RolloutMember): Promise<TPhaseOutcome> {
   if (phase === "pending") {
     const snap = await snapshotWeights(ctx, m);
     if (typeof snap === "string") return { kind: "pause", reason: snap, stepState: "failed" };
-    await setMemberPhase(db, rolloutId, m.member, { phase: "drain", state: "running", originalWeights: JSON.stringify(snap.weights), originalIntendedWeight: snap.intendedWeight, message: null });
+    await setMemberPhase(db, rolloutId, m.member, {
+      phase: "drain",
+      state: "running",
+      originalWeights: JSON.stringify(snap.weights),
+      originalIntendedWeight: snap.intendedWeight,
+      message: null,
+    });
     return { kind: "next", message: "started" };
   }
   const run = PHASE_RUNNERS[phase];
   if (!run) throw new Error(`member ${m.member} is in unknown phase "${phase}"`);
 
-  const last = await db.rolloutStep.findFirst({ where: { rolloutId, member: m.member, phase }, orderBy: { id: "desc" } });
+  const last = await db.rolloutStep.findFirst({
+    where: { rolloutId, member: m.member, phase },
+    orderBy: { id: "desc" },
+  });
   if (last?.state === "running") {
     // Only a process that died mid-phase leaves a step running: this is a resume.
     const d = ctx.settings.deploy;
     if (phase === "deploy" && d.kind !== "manual" && !d.idempotent) {
       await finishStep(db, last.id, "interrupted", "the console stopped while the deploy ran; its outcome is unknown");
-      return { kind: "pause", reason: `The deploy of ${m.member} was interrupted by a console restart and is not marked idempotent: check ${m.member}, then continue (count it as deployed; the health gate still checks it) or resume (run it again).`, stepState: "interrupted" };
+      return {
+        kind: "pause",
+        reason: `The deploy of ${m.member} was interrupted by a console restart and is not marked idempotent: check ${m.member}, then continue (count it as deployed; the health gate still checks it) or resume (run it again).`,
+        stepState: "interrupted",
+      };
     }
     await finishStep(db, last.id, "interrupted", "the console stopped during this step; it was run again on restart");
   }
@@ -101,14 +138,22 @@ async function advance(ctx: TRunCtx, m: RolloutMember): Promise<TPhaseOutcome> {
   try {
     outcome = await run(ctx, m, stepId);
   } catch (err) {
-    outcome = { kind: "pause", reason: `${phase} of ${m.member} failed: ${(err as Error).message}`, stepState: "failed" };
+    outcome = {
+      kind: "pause",
+      reason: `${phase} of ${m.member} failed: ${(err as Error).message}`,
+      stepState: "failed",
+    };
   }
   // A "continue" that arrived as the phase ended by itself is stale: it must not skip the next member's wait.
   await consumeRequest(db, rolloutId, "continue");
   if (outcome.kind === "next") {
     await finishStep(db, stepId, "done", outcome.message, outcome.result);
     const next = nextPhase(phase);
-    await setMemberPhase(db, rolloutId, m.member, { phase: next, state: next === "done" ? "done" : "running", message: next === "done" ? outcome.message : null });
+    await setMemberPhase(db, rolloutId, m.member, {
+      phase: next,
+      state: next === "done" ? "done" : "running",
+      message: next === "done" ? outcome.message : null,
+    });
   } else if (outcome.kind === "pause") {
     await finishStep(db, stepId, outcome.stepState, outcome.reason, outcome.result);
     await setMemberPhase(db, rolloutId, m.member, { message: outcome.reason });

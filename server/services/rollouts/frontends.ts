@@ -35,6 +35,22 @@ export async function readMemberEverywhere(cluster: TCluster, member: TMemberRow
   );
 }
 
-export function describeReadings(rs: TMemberReading[]): Array<{ frontend: string; adminState: string | null; health: string | null; busy: number | null; weight: number | null; errors: number | null; error: string | null }> {
-  return rs.map((r) => ({ frontend: r.frontend, adminState: r.observed?.adminState ?? null, health: r.observed?.health ?? null, busy: r.observed?.busy ?? null, weight: r.observed?.loadfactor ?? null, errors: r.observed?.errors ?? null, error: r.error }));
+export function describeReadings(rs: TMemberReading[]): Array<{
+  frontend: string;
+  adminState: string | null;
+  health: string | null;
+  busy: number | null;
+  weight: number | null;
+  errors: number | null;
+  error: string | null;
+}> {
+  return rs.map((r) => ({
+    frontend: r.frontend,
+    adminState: r.observed?.adminState ?? null,
+    health: r.observed?.health ?? null,
+    busy: r.observed?.busy ?? null,
+    weight: r.observed?.loadfactor ?? null,
+    errors: r.observed?.errors ?? null,
+    error: r.error,
+  }));
 }

@@ -28,7 +28,16 @@ export async function guardRolloutMembers(
   if (!rollout || rollout.id === opts.rolloutId) return null;
   if (!rollout.members.some((m) => m.member === member)) return null;
   if (opts.force && opts.principal?.role === "admin") return rollout.id;
-  await recordAudit(db, { principal: opts.principal, actor: opts.actor, ip: opts.ip, action, cluster, target: member, result: "denied", details: { reason: "member is in an unfinished rollout", rolloutId: rollout.id } });
+  await recordAudit(db, {
+    principal: opts.principal,
+    actor: opts.actor,
+    ip: opts.ip,
+    action,
+    cluster,
+    target: member,
+    result: "denied",
+    details: { reason: "member is in an unfinished rollout", rolloutId: rollout.id },
+  });
   throw new AppError(
     "CONFLICT",
     `Refused: ${member} is part of rollout #${rollout.id} on ${cluster} (${rollout.state}, started by ${rollout.startedBy ?? "unknown"}). Pause or abort the rollout first, or force it as an admin.`,

@@ -15,11 +15,21 @@ export function nextPhase(p: TPhase): TPhase {
   return PHASES[Math.min(PHASES.indexOf(p) + 1, PHASES.length - 1)]!;
 }
 
-export async function startStep(db: TDb, rolloutId: number, member: string, phase: string, message: string | null = null): Promise<number> {
+export async function startStep(
+  db: TDb,
+  rolloutId: number,
+  member: string,
+  phase: string,
+  message: string | null = null,
+): Promise<number> {
   return (await db.rolloutStep.create({ data: { rolloutId, member, phase, state: "running", message } })).id;
 }
 
-export async function updateStep(db: TDb, id: number, data: { message?: string | null; result?: unknown; samples?: unknown; output?: string }): Promise<void> {
+export async function updateStep(
+  db: TDb,
+  id: number,
+  data: { message?: string | null; result?: unknown; samples?: unknown; output?: string },
+): Promise<void> {
   await db.rolloutStep.update({
     where: { id },
     data: {
@@ -31,11 +41,36 @@ export async function updateStep(db: TDb, id: number, data: { message?: string |
   });
 }
 
-export async function finishStep(db: TDb, id: number, state: "done" | "failed" | "interrupted" | "aborted", message: string | null, result?: unknown): Promise<void> {
-  await db.rolloutStep.update({ where: { id }, data: { state, message, finishedAt: new Date(), ...(result !== undefined ? { result: JSON.stringify(result) } : {}) } });
+export async function finishStep(
+  db: TDb,
+  id: number,
+  state: "done" | "failed" | "interrupted" | "aborted",
+  message: string | null,
+  result?: unknown,
+): Promise<void> {
+  await db.rolloutStep.update({
+    where: { id },
+    data: {
+      state,
+      message,
+      finishedAt: new Date(),
+      ...(result !== undefined ? { result: JSON.stringify(result) } : {}),
+    },
+  });
 }
 
-export async function setMemberPhase(db: TDb, rolloutId: number, member: string, data: { phase?: TPhase; state?: string; message?: string | null; originalWeights?: string; originalIntendedWeight?: number | null }): Promise<void> {
+export async function setMemberPhase(
+  db: TDb,
+  rolloutId: number,
+  member: string,
+  data: {
+    phase?: TPhase;
+    state?: string;
+    message?: string | null;
+    originalWeights?: string;
+    originalIntendedWeight?: number | null;
+  },
+): Promise<void> {
   await db.rolloutMember.update({ where: { rolloutId_member: { rolloutId, member } }, data });
 }
 
@@ -55,5 +90,8 @@ export async function pauseRollout(db: TDb, id: number, message: string): Promis
 
 /** done / aborted: activeCluster goes back to null, which frees the cluster for the next rollout. */
 export async function endRollout(db: TDb, id: number, state: "done" | "aborted", message: string): Promise<void> {
-  await db.rollout.update({ where: { id }, data: { state, message, request: null, activeCluster: null, finishedAt: new Date() } });
+  await db.rollout.update({
+    where: { id },
+    data: { state, message, request: null, activeCluster: null, finishedAt: new Date() },
+  });
 }

@@ -8,13 +8,35 @@ describe("predictFinish", () => {
     expect(predictFinish(s)).toBe(10_000);
   });
   it("says nothing when remaining is flat or rising, or with too few samples", () => {
-    expect(predictFinish([[0, 5], [1000, 5], [2000, 5]])).toBeNull();
-    expect(predictFinish([[0, 5], [1000, 6], [2000, 7]])).toBeNull();
-    expect(predictFinish([[0, 5], [1000, 4]])).toBeNull();
+    expect(
+      predictFinish([
+        [0, 5],
+        [1000, 5],
+        [2000, 5],
+      ]),
+    ).toBeNull();
+    expect(
+      predictFinish([
+        [0, 5],
+        [1000, 6],
+        [2000, 7],
+      ]),
+    ).toBeNull();
+    expect(
+      predictFinish([
+        [0, 5],
+        [1000, 4],
+      ]),
+    ).toBeNull();
     expect(predictFinish([])).toBeNull();
   });
   it("is the last sample's time once nothing remains", () => {
-    expect(predictFinish([[0, 3], [5000, 0]])).toBe(5000);
+    expect(
+      predictFinish([
+        [0, 3],
+        [5000, 0],
+      ]),
+    ).toBe(5000);
   });
 });
 

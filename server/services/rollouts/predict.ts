@@ -22,7 +22,10 @@ export function predictFinish(samples: TSample[], window = 60): number | null {
   if (pts.length < 3) return null;
   const n = pts.length;
   const t0 = pts[0]![0];
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   for (const [t, y] of pts) {
     const x = (t - t0) / 1000;
     sx += x;

@@ -43,7 +43,11 @@ export const ZRolloutSettings = z.object({
   health: z
     .object({
       /** Path on the member's own HTTP connector (http://host:httpPort/path), never through a balancer. */
-      path: z.string().regex(/^\/[^\s]*$/, "the health path starts with / (it is asked on the member's own HTTP port)").max(500).default("/"),
+      path: z
+        .string()
+        .regex(/^\/[^\s]*$/, "the health path starts with / (it is asked on the member's own HTTP port)")
+        .max(500)
+        .default("/"),
       timeoutSec: z.number().int().min(1).max(3600).default(180),
     })
     .prefault({}),
@@ -55,7 +59,10 @@ export const ZRolloutSettings = z.object({
         .min(1)
         .max(10)
         .default([25, 50, 100])
-        .refine((p) => p.every((v, i) => i === 0 || v > p[i - 1]!) && p.at(-1) === 100, "ramp percents must rise and end at 100"),
+        .refine(
+          (p) => p.every((v, i) => i === 0 || v > p[i - 1]!) && p.at(-1) === 100,
+          "ramp percents must rise and end at 100",
+        ),
       /** Seconds at each step while errors and health are watched. */
       stepSec: z.number().int().min(1).max(3600).default(10),
     })
@@ -116,4 +123,14 @@ export const ZRolloutView = z.object({
 });
 export type TRolloutView = z.infer<typeof ZRolloutView>;
 
-export const ZRolloutSummary = ZRolloutView.pick({ id: true, cluster: true, state: true, message: true, startedBy: true, createdAt: true, finishedAt: true, progress: true, current: true });
+export const ZRolloutSummary = ZRolloutView.pick({
+  id: true,
+  cluster: true,
+  state: true,
+  message: true,
+  startedBy: true,
+  createdAt: true,
+  finishedAt: true,
+  progress: true,
+  current: true,
+});

@@ -10,7 +10,17 @@ describe("memberProgress", () => {
     expect(memberProgress("done", [])).toBe(1);
   });
   it("moves within the wait as the remaining sessions fall", () => {
-    expect(memberProgress("wait", [[0, 10], [1000, 5]])).toBeCloseTo((1 + 0.5) / 6);
-    expect(memberProgress("wait", [[0, 10], [1000, 12]])).toBeCloseTo(1 / 6); // more than at the start: no progress, never negative
+    expect(
+      memberProgress("wait", [
+        [0, 10],
+        [1000, 5],
+      ]),
+    ).toBeCloseTo((1 + 0.5) / 6);
+    expect(
+      memberProgress("wait", [
+        [0, 10],
+        [1000, 12],
+      ]),
+    ).toBeCloseTo(1 / 6); // more than at the start: no progress, never negative
   });
 });

@@ -25,7 +25,8 @@ export function memberProgress(phase: string, samples: TSample[]): number {
   let within = 0;
   const first = samples[0]?.[1];
   const last = samples.at(-1)?.[1];
-  if (phase === "wait" && first !== undefined && last !== undefined && first > 0) within = Math.max(0, Math.min(1, 1 - last / first));
+  if (phase === "wait" && first !== undefined && last !== undefined && first > 0)
+    within = Math.max(0, Math.min(1, 1 - last / first));
   return (i + within) / WORK.length;
 }
 
@@ -59,7 +60,9 @@ export function toRolloutView(r: Rollout & { members: RolloutMember[]; steps: Ro
   });
   const inFlight = r.members.find((m) => m.phase !== "pending" && m.phase !== "done");
   const settings = parse<{ deploy?: { kind?: string } }>(r.settings, {});
-  const continuable = r.members.some((m) => m.phase === "wait" || (m.phase === "deploy" && (r.state === "paused" || settings.deploy?.kind === "manual")));
+  const continuable = r.members.some(
+    (m) => m.phase === "wait" || (m.phase === "deploy" && (r.state === "paused" || settings.deploy?.kind === "manual")),
+  );
   const open = r.state === "running" || r.state === "paused";
   return {
     id: r.id,
@@ -73,7 +76,12 @@ export function toRolloutView(r: Rollout & { members: RolloutMember[]; steps: Ro
     finishedAt: r.finishedAt,
     progress: members.length ? members.reduce((n, m) => n + m.progress, 0) / members.length : 0,
     current: inFlight ? { member: inFlight.member, phase: inFlight.phase } : null,
-    canContinue: open && continuable ? (inFlight?.phase === "wait" ? "end the wait now and stop the member" : "count the deploy as done and go on to the health gate") : null,
+    canContinue:
+      open && continuable
+        ? inFlight?.phase === "wait"
+          ? "end the wait now and stop the member"
+          : "count the deploy as done and go on to the health gate"
+        : null,
     members,
     steps,
   };

@@ -29,7 +29,11 @@ const indexes = new Map<string, TClusterIndex>();
 function entry(cluster: string): TClusterIndex {
   let e = indexes.get(cluster);
   if (!e) {
-    e = { table: null, status: { scannedAt: null, durationMs: null, building: null, errors: [], notIndexed: [] }, running: null };
+    e = {
+      table: null,
+      status: { scannedAt: null, durationMs: null, building: null, errors: [], notIndexed: [] },
+      running: null,
+    };
     indexes.set(cluster, e);
   }
   return e;
@@ -65,7 +69,10 @@ async function scan(db: TDb, cluster: string, e: TClusterIndex): Promise<void> {
           building.scanned = builder.count;
         }
       } catch (err) {
-        errors.push({ store: store.name, error: `${(err as Error).message} — its sessions are missing or incomplete in this scan` });
+        errors.push({
+          store: store.name,
+          error: `${(err as Error).message} — its sessions are missing or incomplete in this scan`,
+        });
       }
     }
     e.table = builder.finish(startedAt);
@@ -85,7 +92,11 @@ export function sessionIndexStatus(cluster: string): TIndexStatus {
  * A page of the cluster's sessions from the index. The first query of a cluster starts its scan and
  * answers at once with no rows and `building` set: the caller polls until `scannedAt` appears.
  */
-export function querySessions(db: TDb, cluster: string, query: TSessionQueryInput): TSessionPage & { status: TIndexStatus; facets: TFacets } {
+export function querySessions(
+  db: TDb,
+  cluster: string,
+  query: TSessionQueryInput,
+): TSessionPage & { status: TIndexStatus; facets: TFacets } {
   const e = entry(cluster);
   if (!e.table) {
     void rebuildSessionIndex(db, cluster).catch(() => undefined);
@@ -111,7 +122,9 @@ export function startSessionIndexer(db: TDb, intervalS: number): () => void {
     const clusters = await db.cluster.findMany({ where: { stores: { some: {} } }, select: { name: true } });
     for (const c of clusters) {
       if (stopped) return;
-      await rebuildSessionIndex(db, c.name).catch((err) => logger.warn({ cluster: c.name, err: (err as Error).message }, "session index scan failed"));
+      await rebuildSessionIndex(db, c.name).catch((err) =>
+        logger.warn({ cluster: c.name, err: (err as Error).message }, "session index scan failed"),
+      );
     }
   };
   const timer = setInterval(() => void tick(), intervalS * 1000);

@@ -12,9 +12,19 @@ export const ZSessionQuery = z.object({
   /** A member's route, or "(none)" for ids without one. */
   route: z.string().max(128).optional(),
   /** Idle at least this long (needs a store that reports last access). */
-  minIdleSeconds: z.coerce.number().int().min(0).max(10 * 365 * 86_400).optional(),
+  minIdleSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 365 * 86_400)
+    .optional(),
   /** Expiring within this many seconds (sessions without a TTL never match). */
-  maxTtlSeconds: z.coerce.number().int().min(0).max(10 * 365 * 86_400).optional(),
+  maxTtlSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 365 * 86_400)
+    .optional(),
   sort: z.enum(SESSION_SORTS).default("id"),
   dir: z.enum(["asc", "desc"]).default("asc"),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
@@ -56,16 +66,29 @@ export function querySessionIndex(t: TSessionIndexTable, query: TSessionQueryInp
   const now = Math.floor(nowMs / 1000);
   const storeIdx = q.store === undefined ? -1 : t.stores.indexOf(q.store);
   const routeIdx = q.route === undefined ? -1 : t.routes.indexOf(q.route);
-  const nodeSet = q.node === undefined ? null : new Set(t.nodes.flatMap((pair, i) => (nodeName(pair) === q.node && (storeIdx < 0 || pair.startsWith(`${q.store}\u0000`)) ? [i] : [])));
+  const nodeSet =
+    q.node === undefined
+      ? null
+      : new Set(
+          t.nodes.flatMap((pair, i) =>
+            nodeName(pair) === q.node && (storeIdx < 0 || pair.startsWith(`${q.store}\u0000`)) ? [i] : [],
+          ),
+        );
   const none: TSessionPage = { rows: [], matched: 0, total: t.ids.length };
-  if ((q.store !== undefined && storeIdx < 0) || (q.route !== undefined && routeIdx < 0) || (nodeSet && nodeSet.size === 0)) return none;
+  if (
+    (q.store !== undefined && storeIdx < 0) ||
+    (q.route !== undefined && routeIdx < 0) ||
+    (nodeSet && nodeSet.size === 0)
+  )
+    return none;
 
   const from = q.q ? lowerBound(t.ids, q.q) : 0;
   const matches = (i: number): boolean => {
     if (storeIdx >= 0 && t.store[i] !== storeIdx) return false;
     if (routeIdx >= 0 && t.route[i] !== routeIdx) return false;
     if (nodeSet && !nodeSet.has(t.node[i]!)) return false;
-    if (q.minIdleSeconds !== undefined && (t.lastAccess[i] === 0 || now - t.lastAccess[i]! < q.minIdleSeconds)) return false;
+    if (q.minIdleSeconds !== undefined && (t.lastAccess[i] === 0 || now - t.lastAccess[i]! < q.minIdleSeconds))
+      return false;
     if (q.maxTtlSeconds !== undefined && (t.ttl[i]! < 0 || t.ttl[i]! - age > q.maxTtlSeconds)) return false;
     return true;
   };
@@ -80,7 +103,10 @@ export function querySessionIndex(t: TSessionIndexTable, query: TSessionQueryInp
   const want = Math.min(matched, q.offset + q.limit);
   let page: ArrayLike<number>;
   if (q.sort === "id") {
-    page = q.dir === "asc" ? hits.subarray(q.offset, want) : Array.from({ length: Math.max(0, want - q.offset) }, (_, k) => hits[matched - 1 - q.offset - k]!);
+    page =
+      q.dir === "asc"
+        ? hits.subarray(q.offset, want)
+        : Array.from({ length: Math.max(0, want - q.offset) }, (_, k) => hits[matched - 1 - q.offset - k]!);
   } else {
     const key = sortKey(t, q.sort, now);
     const sign = q.dir === "asc" ? 1 : -1;

@@ -32,7 +32,14 @@ export const NO_ROUTE = "(none)";
 /** Collects rows store by store; `finish()` sorts, merges copies of one session, and freezes the columns. */
 export class SessionIndexBuilder {
   private readonly ids: string[] = [];
-  private readonly cols = { store: [] as number[], node: [] as number[], route: [] as number[], ttl: [] as number[], size: [] as number[], lastAccess: [] as number[] };
+  private readonly cols = {
+    store: [] as number[],
+    node: [] as number[],
+    route: [] as number[],
+    ttl: [] as number[],
+    size: [] as number[],
+    lastAccess: [] as number[],
+  };
   private readonly stores: string[] = [];
   private readonly nodes = new Dict();
   private readonly routes = new Dict([NO_ROUTE]);
@@ -104,7 +111,15 @@ export class SessionIndexBuilder {
 }
 
 function allocate(n: number) {
-  return { store: new Uint16Array(n), node: new Uint16Array(n), route: new Uint16Array(n), ttl: new Int32Array(n), size: new Uint32Array(n), lastAccess: new Uint32Array(n), copies: new Uint8Array(n) };
+  return {
+    store: new Uint16Array(n),
+    node: new Uint16Array(n),
+    route: new Uint16Array(n),
+    ttl: new Int32Array(n),
+    size: new Uint32Array(n),
+    lastAccess: new Uint32Array(n),
+    copies: new Uint8Array(n),
+  };
 }
 
 /**

@@ -13,7 +13,10 @@ export default async function RolloutsPage({ params }: { params: Promise<{ name:
   const cluster = decodeURIComponent(name);
   const row = await getDb().cluster.findUnique({
     where: { name: cluster },
-    include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true, host: true, httpPort: true } }, frontends: { where: { enabled: true }, select: { id: true } } },
+    include: {
+      members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true, host: true, httpPort: true } },
+      frontends: { where: { enabled: true }, select: { id: true } },
+    },
   });
   if (!row) {
     return <UnknownCluster cluster={cluster} />;
@@ -26,7 +29,12 @@ export default async function RolloutsPage({ params }: { params: Promise<{ name:
         row.members.length < 2 ? (
           <p className="muted">A rolling deploy needs at least two members: one must stay in rotation.</p>
         ) : (
-          <StartRolloutForm cluster={cluster} members={row.members} frontends={row.frontends.length} isAdmin={roleAtLeast(me.role, "admin")} />
+          <StartRolloutForm
+            cluster={cluster}
+            members={row.members}
+            frontends={row.frontends.length}
+            isAdmin={roleAtLeast(me.role, "admin")}
+          />
         )
       ) : (
         <p className="muted">Starting a rollout needs the operator role.</p>

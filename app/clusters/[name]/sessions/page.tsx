@@ -14,7 +14,10 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
   const { name } = await params;
   const me = await requireSignedIn(`/clusters/${name}/sessions`);
   const cluster = decodeURIComponent(name);
-  const row = await getDb().cluster.findUnique({ where: { name: cluster }, include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true } } } });
+  const row = await getDb().cluster.findUnique({
+    where: { name: cluster },
+    include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true } } },
+  });
   if (!row) {
     return <UnknownCluster cluster={cluster} />;
   }

@@ -96,7 +96,12 @@ function assertNoPercent(what: string, value: string): void {
   }
 }
 
-function buildBody(balancer: TBalancerSnapshot, memberKey: string, nonce: string, change: ReadonlyArray<[string, string]>): URLSearchParams {
+function buildBody(
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  nonce: string,
+  change: ReadonlyArray<[string, string]>,
+): URLSearchParams {
   assertNoPercent("balancer name", balancer.name);
   assertNoPercent("member", memberKey);
   const body = new URLSearchParams([

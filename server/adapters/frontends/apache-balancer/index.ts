@@ -1,7 +1,11 @@
 import type { TFrontendAdapter, TFrontendTarget } from "@/server/adapters/frontends/adapter";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
-import { LOADFACTOR_RANGE, setBalancerManagerAdminState, setBalancerManagerWeight } from "@/server/adapters/frontends/apache-balancer/actions";
+import {
+  LOADFACTOR_RANGE,
+  setBalancerManagerAdminState,
+  setBalancerManagerWeight,
+} from "@/server/adapters/frontends/apache-balancer/actions";
 
 /**
  * httpd only honours ?xml=1 when the Referer's hostname equals the server name it answers as

@@ -121,7 +121,11 @@ describe("parseBalancerManagerXml key facts (hand-checked against the captures)"
   });
 
   it("53: a worker added at runtime starts disabled with no route", () => {
-    const added = findMember(parseFixture("53-balancer-second-add-worker.after.xml"), "second", "http://127.0.0.1:9013");
+    const added = findMember(
+      parseFixture("53-balancer-second-add-worker.after.xml"),
+      "second",
+      "http://127.0.0.1:9013",
+    );
     expect(added).toMatchObject({ route: "", adminState: "disabled", health: "healthy", loadfactor: 1, port: 9013 });
   });
 
@@ -131,7 +135,9 @@ describe("parseBalancerManagerXml key facts (hand-checked against the captures)"
   });
 
   it("70: a fixed nonce is read as is and nonce=None gives an empty (not null) nonce", () => {
-    const nonces = Object.fromEntries(parseFixture("70-nonce-fixed-and-none.xml").balancers.map((b) => [b.name, b.nonce]));
+    const nonces = Object.fromEntries(
+      parseFixture("70-nonce-fixed-and-none.xml").balancers.map((b) => [b.name, b.nonce]),
+    );
     expect(nonces).toMatchObject({ fixednonce: "s3cr3t-fixed-nonce", nononce: "" });
   });
 });
@@ -161,7 +167,9 @@ describe("parseBalancerManagerXml tolerance (inputs derived from 02-initial.xml)
 
   it("rejects a worker whose counter is not a number", () => {
     const broken = initial.replace("<httpd:elected>0</httpd:elected>", "<httpd:elected>many</httpd:elected>");
-    expect(() => parseBalancerManagerXml(broken)).toThrow(/worker "http:\/\/127\.0\.0\.1:9001" of balancer "mycluster".*elected/);
+    expect(() => parseBalancerManagerXml(broken)).toThrow(
+      /worker "http:\/\/127\.0\.0\.1:9001" of balancer "mycluster".*elected/,
+    );
   });
 
   it("rejects a worker without a status", () => {

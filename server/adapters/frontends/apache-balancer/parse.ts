@@ -91,7 +91,10 @@ function assertManagerDocument(xml: string): void {
 /** A truncated response must not parse as a shorter list (see endsWithClosingTag). */
 function assertComplete(xml: string): void {
   if (!endsWithClosingTag(xml, MANAGER_ELEMENTS.root)) {
-    throw new UnexpectedResponseError(WHAT.malformed, "the document does not end with </httpd:manager> (truncated response?)");
+    throw new UnexpectedResponseError(
+      WHAT.malformed,
+      "the document does not end with </httpd:manager> (truncated response?)",
+    );
   }
 }
 
@@ -122,7 +125,11 @@ function requireField(raw: Record<string, string>, field: string, where: string)
 function readInteger(raw: Record<string, string>, field: string, where: string): number {
   const text = requireField(raw, field, where);
   if (!/^-?\d+$/.test(text)) {
-    throw new UnexpectedResponseError(WHAT.format, `${where} has a non-integer <httpd:${field}>: "${text}"`, { field, where, text });
+    throw new UnexpectedResponseError(WHAT.format, `${where} has a non-integer <httpd:${field}>: "${text}"`, {
+      field,
+      where,
+      text,
+    });
   }
   return Number(text);
 }
@@ -130,7 +137,11 @@ function readInteger(raw: Record<string, string>, field: string, where: string):
 function readDecimal(raw: Record<string, string>, field: string, where: string): number {
   const text = requireField(raw, field, where);
   if (!/^-?\d+(?:\.\d+)?$/.test(text)) {
-    throw new UnexpectedResponseError(WHAT.format, `${where} has a non-numeric <httpd:${field}>: "${text}"`, { field, where, text });
+    throw new UnexpectedResponseError(WHAT.format, `${where} has a non-numeric <httpd:${field}>: "${text}"`, {
+      field,
+      where,
+      text,
+    });
   }
   return Number(text);
 }
@@ -175,7 +186,9 @@ function parseBalancer(node: TXmlNode): TBalancerSnapshot {
     // manager, while null means a frontend kind that has no nonce at all (mod_jk).
     nonce: raw[BALANCER_FIELDS.nonce] ?? "",
     raw,
-    members: listChildren(node, MANAGER_ELEMENTS.workers, MANAGER_ELEMENTS.worker).map((worker) => parseWorker(worker, name)),
+    members: listChildren(node, MANAGER_ELEMENTS.workers, MANAGER_ELEMENTS.worker).map((worker) =>
+      parseWorker(worker, name),
+    ),
   };
 }
 

@@ -39,18 +39,32 @@ export const HAPROXY_OBSERVED_STATE: Readonly<Record<TAdminState, TAdminState | 
  */
 export const HAPROXY_WEIGHT_RANGE = { min: 1, max: 256 } as const;
 
-async function sendSetServer(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, change: string): Promise<void> {
+async function sendSetServer(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  change: string,
+): Promise<void> {
   assertHaproxyName("backend", balancer.name);
   assertHaproxyName("server", memberKey);
   const command = `set server ${balancer.name}/${memberKey} ${change}`;
   const answer = await sendHaproxyCommand(target.url, command, target.timeoutMs);
   const refusal = haproxyCommandError(answer);
   if (refusal !== null) {
-    throw new AppError("UNEXPECTED_RESPONSE", `HAProxy refused "${command}": ${refusal}`, { url: target.url, command, answer: refusal });
+    throw new AppError("UNEXPECTED_RESPONSE", `HAProxy refused "${command}": ${refusal}`, {
+      url: target.url,
+      command,
+      answer: refusal,
+    });
   }
 }
 
-export async function setHaproxyAdminState(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, state: TAdminState): Promise<void> {
+export async function setHaproxyAdminState(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  state: TAdminState,
+): Promise<void> {
   const word = HAPROXY_STATE_WORD[state];
   if (word === null) {
     throw new AppError(
@@ -62,7 +76,12 @@ export async function setHaproxyAdminState(target: TFrontendTarget, balancer: TB
   await sendSetServer(target, balancer, memberKey, `state ${word}`);
 }
 
-export async function setHaproxyWeight(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, weight: number): Promise<void> {
+export async function setHaproxyWeight(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  weight: number,
+): Promise<void> {
   if (!Number.isInteger(weight) || weight < HAPROXY_WEIGHT_RANGE.min || weight > HAPROXY_WEIGHT_RANGE.max) {
     throw new AppError(
       "INVALID_INPUT",

@@ -28,7 +28,14 @@ const API = labValue(env, "LAB_HAPROXY_API");
 const BACKEND = labValue(env, "LAB_HAPROXY_BACKEND");
 const COUNTER_URL = `${labValue(env, "LAB_FRONTEND_C_URL")}/counter`;
 const ROUTES = ["tomcat1", "tomcat2", "tomcat3"] as const;
-const row: TFrontendRow = { kind: "haproxy", url: API, balancer: BACKEND, username: null, password: null, timeoutMs: 3000 };
+const row: TFrontendRow = {
+  kind: "haproxy",
+  url: API,
+  balancer: BACKEND,
+  username: null,
+  password: null,
+  timeoutMs: 3000,
+};
 const haproxy = getFrontendAdapter("haproxy");
 const who = { principal: null, actor: "integration-test", ip: null };
 
@@ -86,9 +93,12 @@ async function memberKey(route: string) {
 }
 
 async function waitUntilAllRunning(): Promise<void> {
-  await vi.waitFor(async () => {
-    for (const r of ROUTES) expect(await rawServer(r), `${r} is not UP in HAProxy`).toMatchObject({ op: 2 });
-  }, { timeout: 60_000, interval: 500 });
+  await vi.waitFor(
+    async () => {
+      for (const r of ROUTES) expect(await rawServer(r), `${r} is not UP in HAProxy`).toMatchObject({ op: 2 });
+    },
+    { timeout: 60_000, interval: 500 },
+  );
 }
 
 beforeAll(async () => {
@@ -119,7 +129,9 @@ describe("haproxy adapter against the lab HAProxy", () => {
 
     expect(await rawServer("tomcat3")).toMatchObject({ admin, weight: 1 });
     for (const other of ["tomcat1", "tomcat2"]) expect((await rawServer(other)).admin).toBe(ACTIVE);
-    expect((await readBalancer(row)).members.find((m) => m.route === "tomcat3")?.adminState).toBe(haproxy.observedStateFor(state));
+    expect((await readBalancer(row)).members.find((m) => m.route === "tomcat3")?.adminState).toBe(
+      haproxy.observedStateFor(state),
+    );
   });
 
   it.each([
@@ -137,16 +149,26 @@ describe("haproxy adapter against the lab HAProxy", () => {
   it("refuses bad input before the socket, and reports HAProxy's own refusal; nothing changes", async () => {
     const { balancer, key } = await memberKey("tomcat3");
     const target = toTarget(row);
-    await expect(haproxy.setWeight(target, balancer, key, 0)).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("drain it") });
+    await expect(haproxy.setWeight(target, balancer, key, 0)).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("drain it"),
+    });
     await expect(haproxy.setWeight(target, balancer, key, 2.5)).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(haproxy.setAdminState(target, balancer, key, "standby")).rejects.toMatchObject({ code: "INVALID_INPUT", message: expect.stringContaining("backup") });
+    await expect(haproxy.setAdminState(target, balancer, key, "standby")).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("backup"),
+    });
     // ";" would make HAProxy run a second command.
-    await expect(haproxy.setAdminState(target, balancer, `${key}; set server ${BACKEND}/tomcat1 state maint`, "draining")).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(
+      haproxy.setAdminState(target, balancer, `${key}; set server ${BACKEND}/tomcat1 state maint`, "draining"),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
     await expect(haproxy.setAdminState(target, balancer, "tomcat9", "draining")).rejects.toMatchObject({
       code: "UNEXPECTED_RESPONSE",
       message: `HAProxy refused "set server ${BACKEND}/tomcat9 state drain": No such server.`,
     });
-    await expect(haproxy.setWeight(target, { ...balancer, name: "nope" }, key, 2)).rejects.toMatchObject({ message: expect.stringContaining("No such backend.") });
+    await expect(haproxy.setWeight(target, { ...balancer, name: "nope" }, key, 2)).rejects.toMatchObject({
+      message: expect.stringContaining("No such backend."),
+    });
     for (const r of ROUTES) expect(await rawServer(r)).toMatchObject({ admin: ACTIVE, weight: 1 });
   });
 
@@ -154,15 +176,22 @@ describe("haproxy adapter against the lab HAProxy", () => {
     try {
       await labCommand("kill-member", "tomcat3");
       // No traffic needed: HAProxy's own health checks (every second, fall 2) find it.
-      await vi.waitFor(async () => expect(await rawServer("tomcat3")).toMatchObject({ op: 0, admin: ACTIVE }), { timeout: 15_000, interval: 250 });
+      await vi.waitFor(async () => expect(await rawServer("tomcat3")).toMatchObject({ op: 0, admin: ACTIVE }), {
+        timeout: 15_000,
+        interval: 250,
+      });
       const tomcat3 = (await readBalancer(row)).members.find((m) => m.route === "tomcat3");
       expect([tomcat3?.adminState, tomcat3?.health, tomcat3?.raw.status]).toEqual(["active", "failing", "DOWN"]);
-      for (const r of ["tomcat1", "tomcat2"]) expect((await readBalancer(row)).members.find((m) => m.route === r)?.health).toBe("healthy");
+      for (const r of ["tomcat1", "tomcat2"])
+        expect((await readBalancer(row)).members.find((m) => m.route === r)?.health).toBe("healthy");
     } finally {
       await labCommand("start-member", "tomcat3");
     }
     await waitUntilAllRunning();
-    expect((await readBalancer(row)).members.find((m) => m.route === "tomcat3")).toMatchObject({ adminState: "active", health: "healthy" });
+    expect((await readBalancer(row)).members.find((m) => m.route === "tomcat3")).toMatchObject({
+      adminState: "active",
+      health: "healthy",
+    });
   }, 180_000);
 
   it("an unknown backend fails the poll with HAProxy's words", async () => {
@@ -181,9 +210,15 @@ describe("member actions and drift through HAProxy (service level)", () => {
     ({ db, cleanup } = await createTestDb());
     // A cluster with HAProxy as its only frontend: these tests are about this kind alone.
     inventoryDir = fs.mkdtempSync(path.join(os.tmpdir(), "cd-haproxy-"));
-    const members = ROUTES.map((r, i) => `      - { name: ${r}, route: ${r}, host: 127.0.0.1, httpPort: ${labValue(env, `LAB_TOMCAT${i + 1}_HTTP_PORT`)} }`).join("\n");
+    const members = ROUTES.map(
+      (r, i) =>
+        `      - { name: ${r}, route: ${r}, host: 127.0.0.1, httpPort: ${labValue(env, `LAB_TOMCAT${i + 1}_HTTP_PORT`)} }`,
+    ).join("\n");
     const file = path.join(inventoryDir, "haproxy.yaml");
-    fs.writeFileSync(file, `clusters:\n  - name: hap\n    members:\n${members}\n    frontends:\n      - { name: haproxy, kind: haproxy, url: "${API}", balancer: ${BACKEND}, pollIntervalMs: 1000 }\n`);
+    fs.writeFileSync(
+      file,
+      `clusters:\n  - name: hap\n    members:\n${members}\n    frontends:\n      - { name: haproxy, kind: haproxy, url: "${API}", balancer: ${BACKEND}, pollIntervalMs: 1000 }\n`,
+    );
     await importInventoryFile(db, file);
   }, 60_000);
   afterAll(async () => {
@@ -214,7 +249,9 @@ describe("member actions and drift through HAProxy (service level)", () => {
     // standby is not among this kind's capabilities: reported unsupported with the reason, nothing sent.
     const standby = await applyMemberChange(db, "hap", "tomcat3", { kind: "state", state: "standby" }, who);
     expect(standby.overall).toBe("failed");
-    expect(standby.frontends.map((f) => [f.outcome, f.message])).toEqual([["unsupported", expect.stringContaining("standby")]]);
+    expect(standby.frontends.map((f) => [f.outcome, f.message])).toEqual([
+      ["unsupported", expect.stringContaining("standby")],
+    ]);
     expect((await rawServer("tomcat3")).admin).toBe(ACTIVE);
     await applyMemberChange(db, "hap", "tomcat3", { kind: "state", state: "active" }, who);
 
@@ -231,29 +268,63 @@ describe("member actions and drift through HAProxy (service level)", () => {
     const traffic = startTraffic({ users: 12, ratePerSec: 24, durationMs: 120_000, targets: [COUNTER_URL] });
     try {
       const current = (u: TUserReport) => u.nodesSeen[u.nodesSeen.length - 1];
-      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 2)).toBe(true), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 2)).toBe(true), {
+        timeout: 30_000,
+        interval: 200,
+      });
       const stuck = traffic.snapshot().users.filter((u) => current(u) === "tomcat2");
       // Precondition, not luck: roundrobin spreads 12 new sessions over 3 servers.
       expect(stuck.length, "no simulated user landed on tomcat2").toBeGreaterThan(0);
 
-      expect((await applyMemberChange(db, "hap", "tomcat2", { kind: "state", state: "draining" }, who)).overall).toBe("done");
+      expect((await applyMemberChange(db, "hap", "tomcat2", { kind: "state", state: "draining" }, who)).overall).toBe(
+        "done",
+      );
       expect((await rawServer("tomcat2")).admin).toBe(DRAIN);
       const before = new Map(stuck.map((u) => [u.user, u.requests]));
-      await vi.waitFor(() => expect(traffic.snapshot().users.filter((u) => before.has(u.user)).every((u) => u.requests >= before.get(u.user)! + 5)).toBe(true), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(
+        () =>
+          expect(
+            traffic
+              .snapshot()
+              .users.filter((u) => before.has(u.user))
+              .every((u) => u.requests >= before.get(u.user)! + 5),
+          ).toBe(true),
+        { timeout: 30_000, interval: 200 },
+      );
       for (const u of traffic.snapshot().users.filter((x) => before.has(x.user))) {
-        expect(current(u), `user ${u.user} left tomcat2 while it was only draining (HAProxy drain keeps sticky requests)`).toBe("tomcat2");
+        expect(
+          current(u),
+          `user ${u.user} left tomcat2 while it was only draining (HAProxy drain keeps sticky requests)`,
+        ).toBe("tomcat2");
       }
       // New sessions never go to a drained server.
       const nodes: string[] = [];
       for (let i = 0; i < 12; i++) nodes.push(((await (await fetch(COUNTER_URL)).json()) as { node: string }).node);
       expect(nodes).not.toContain("tomcat2");
 
-      expect((await applyMemberChange(db, "hap", "tomcat2", { kind: "state", state: "stopped" }, who)).overall).toBe("done");
+      expect((await applyMemberChange(db, "hap", "tomcat2", { kind: "state", state: "stopped" }, who)).overall).toBe(
+        "done",
+      );
       expect((await rawServer("tomcat2")).admin).toBe(MAINT);
-      const atStop = new Map(traffic.snapshot().users.filter((u) => before.has(u.user)).map((u) => [u.user, u.requests]));
+      const atStop = new Map(
+        traffic
+          .snapshot()
+          .users.filter((u) => before.has(u.user))
+          .map((u) => [u.user, u.requests]),
+      );
       const sessionsAtStop = await rawTotalSessions("tomcat2");
-      await vi.waitFor(() => expect(traffic.snapshot().users.filter((u) => atStop.has(u.user)).every((u) => u.requests >= atStop.get(u.user)! + 5)).toBe(true), { timeout: 30_000, interval: 200 });
-      for (const u of traffic.snapshot().users.filter((x) => atStop.has(x.user))) expect(current(u)).not.toBe("tomcat2");
+      await vi.waitFor(
+        () =>
+          expect(
+            traffic
+              .snapshot()
+              .users.filter((u) => atStop.has(u.user))
+              .every((u) => u.requests >= atStop.get(u.user)! + 5),
+          ).toBe(true),
+        { timeout: 30_000, interval: 200 },
+      );
+      for (const u of traffic.snapshot().users.filter((x) => atStop.has(x.user)))
+        expect(current(u)).not.toBe("tomcat2");
       // MAINT: HAProxy sends tomcat2 nothing at all (health checks are not sessions).
       expect(await rawTotalSessions("tomcat2")).toBe(sessionsAtStop);
 
@@ -263,7 +334,9 @@ describe("member actions and drift through HAProxy (service level)", () => {
     } finally {
       await traffic.stop();
     }
-    expect((await applyMemberChange(db, "hap", "tomcat2", { kind: "state", state: "active" }, who)).overall).toBe("done");
+    expect((await applyMemberChange(db, "hap", "tomcat2", { kind: "state", state: "active" }, who)).overall).toBe(
+      "done",
+    );
     expect((await rawServer("tomcat2")).admin).toBe(ACTIVE);
   }, 150_000);
 
@@ -272,8 +345,13 @@ describe("member actions and drift through HAProxy (service level)", () => {
     await poller.start();
     const tomcat1 = async () => (await getClusterView(db, "hap")).members.find((m) => m.name === "tomcat1")!;
     try {
-      expect((await applyMemberChange(db, "hap", "tomcat1", { kind: "state", state: "draining" }, who)).overall).toBe("done");
-      await vi.waitFor(async () => expect((await tomcat1()).states[0]?.adminState).toBe("draining"), { timeout: 5_000, interval: 200 });
+      expect((await applyMemberChange(db, "hap", "tomcat1", { kind: "state", state: "draining" }, who)).overall).toBe(
+        "done",
+      );
+      await vi.waitFor(async () => expect((await tomcat1()).states[0]?.adminState).toBe("draining"), {
+        timeout: 5_000,
+        interval: 200,
+      });
       expect((await tomcat1()).drift).toBe(false);
 
       await labCommand("restart-frontend", "c");
@@ -289,7 +367,9 @@ describe("member actions and drift through HAProxy (service level)", () => {
     } finally {
       poller.stop();
     }
-    expect((await applyMemberChange(db, "hap", "tomcat1", { kind: "state", state: "active" }, who)).overall).toBe("done");
+    expect((await applyMemberChange(db, "hap", "tomcat1", { kind: "state", state: "active" }, who)).overall).toBe(
+      "done",
+    );
     // The reloaded HAProxy starts its checks over: wait until every server is UP again for the next user.
     await waitUntilAllRunning();
     await sendNewSessionRequests(COUNTER_URL, 3);

@@ -17,7 +17,8 @@ export const haproxyAdapter: TFrontendAdapter = {
       draining:
         "HAProxy drain: no new sessions, but requests of existing sticky sessions (use-server rules, cookie or " +
         "stick-table persistence) keep going to the server until they end.",
-      disabled: "HAProxy has one no-traffic state, maint (sticky requests go elsewhere too): disable sets it and it reads back as stopped.",
+      disabled:
+        "HAProxy has one no-traffic state, maint (sticky requests go elsewhere too): disable sets it and it reads back as stopped.",
       standby: "HAProxy has no runtime standby: backup servers are set in its configuration only.",
     },
   },

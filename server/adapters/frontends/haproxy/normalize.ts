@@ -23,7 +23,10 @@ export const HAPROXY_ADMIN_BITS = {
 } as const;
 
 const MAINT_MASK =
-  HAPROXY_ADMIN_BITS.forcedMaint | HAPROXY_ADMIN_BITS.inheritedMaint | HAPROXY_ADMIN_BITS.configMaint | HAPROXY_ADMIN_BITS.resolutionMaint;
+  HAPROXY_ADMIN_BITS.forcedMaint |
+  HAPROXY_ADMIN_BITS.inheritedMaint |
+  HAPROXY_ADMIN_BITS.configMaint |
+  HAPROXY_ADMIN_BITS.resolutionMaint;
 const DRAIN_MASK = HAPROXY_ADMIN_BITS.forcedDrain | HAPROXY_ADMIN_BITS.inheritedDrain;
 
 export const HAPROXY_OP_STATES = { stopped: 0, starting: 1, running: 2, stopping: 3 } as const;

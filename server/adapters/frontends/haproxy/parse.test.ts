@@ -13,7 +13,8 @@ const SOFTWARE = "HAProxy 2.6.12-1+deb12u4";
 
 /** What the golden files hold: the parsed status, the refusal of a set command, or the parse error. */
 function parseCapture(text: string): unknown {
-  if (!text.includes("# pxname,") && !text.startsWith("Name: HAProxy")) return { commandError: haproxyCommandError(text) };
+  if (!text.includes("# pxname,") && !text.startsWith("Name: HAProxy"))
+    return { commandError: haproxyCommandError(text) };
   try {
     return parseHaproxyStatus(text);
   } catch (err) {
@@ -31,7 +32,8 @@ function member(status: TFrontendStatus, key: string): TObservedMember {
   return found;
 }
 
-const states = (status: TFrontendStatus) => status.balancers[0]!.members.map((m) => [m.key, m.adminState, m.health, m.loadfactor]);
+const states = (status: TFrontendStatus) =>
+  status.balancers[0]!.members.map((m) => [m.key, m.adminState, m.health, m.loadfactor]);
 
 describeGoldenFiles("parseHaproxyStatus golden files", import.meta.dirname, parseCapture, 17, ".txt");
 
@@ -43,8 +45,21 @@ describe("parseHaproxyStatus key facts (hand-checked against the captures)", () 
   it("01 all UP: one balancer, three servers with address, port, weight and counters", () => {
     const status = readStatus("01-all-up");
     expect(status.software).toBe(SOFTWARE);
-    expect(status.balancers.map((b) => [b.name, b.nonce, b.raw.algo, b.raw.status])).toStrictEqual([["tomcats", null, "roundrobin", "UP"]]);
-    expect(status.balancers[0]!.members.map((m) => [m.key, m.route, m.host, m.port, m.adminState, m.health, m.loadfactor, m.lbset])).toStrictEqual([
+    expect(status.balancers.map((b) => [b.name, b.nonce, b.raw.algo, b.raw.status])).toStrictEqual([
+      ["tomcats", null, "roundrobin", "UP"],
+    ]);
+    expect(
+      status.balancers[0]!.members.map((m) => [
+        m.key,
+        m.route,
+        m.host,
+        m.port,
+        m.adminState,
+        m.health,
+        m.loadfactor,
+        m.lbset,
+      ]),
+    ).toStrictEqual([
       ["tomcat1", "tomcat1", "127.0.0.1", 18081, "active", "healthy", 1, 0],
       ["tomcat2", "tomcat2", "127.0.0.1", 18082, "active", "healthy", 1, 0],
       ["tomcat3", "tomcat3", "127.0.0.1", 18083, "active", "healthy", 1, 0],
@@ -52,7 +67,12 @@ describe("parseHaproxyStatus key facts (hand-checked against the captures)", () 
     expect(member(status, "tomcat1")).toMatchObject({ elected: 8, busy: 0, errors: 0 });
     expect(member(status, "tomcat1").bytesOut).toBeGreaterThan(0);
     expect(member(status, "tomcat1").bytesIn).toBeGreaterThan(member(status, "tomcat1").bytesOut);
-    expect(member(status, "tomcat1").raw).toMatchObject({ status: "UP", check_status: "L7OK", "state.srv_admin_state": "0", "state.srv_op_state": "2" });
+    expect(member(status, "tomcat1").raw).toMatchObject({
+      status: "UP",
+      check_status: "L7OK",
+      "state.srv_admin_state": "0",
+      "state.srv_op_state": "2",
+    });
   });
 
   it("02 drain: DRAIN in show stat, admin bit 0x08, weight kept", () => {
@@ -75,7 +95,12 @@ describe("parseHaproxyStatus key facts (hand-checked against the captures)", () 
 
   it("05 a killed Tomcat: DOWN, failing, still active", () => {
     const tomcat1 = member(readStatus("05-down-tomcat1"), "tomcat1");
-    expect([tomcat1.adminState, tomcat1.health, tomcat1.raw.status, tomcat1.raw.check_status]).toStrictEqual(["active", "failing", "DOWN", "L4CON"]);
+    expect([tomcat1.adminState, tomcat1.health, tomcat1.raw.status, tomcat1.raw.check_status]).toStrictEqual([
+      "active",
+      "failing",
+      "DOWN",
+      "L4CON",
+    ]);
   });
 
   it("06 drained while DOWN: show stat only says DOWN, the admin bits keep the drain", () => {
@@ -84,15 +109,22 @@ describe("parseHaproxyStatus key facts (hand-checked against the captures)", () 
   });
 
   it("07 maint while DOWN: stopped", () => {
-    expect(member(readStatus("07-down-and-maint-tomcat1"), "tomcat1")).toMatchObject({ adminState: "stopped", health: "unknown" });
+    expect(member(readStatus("07-down-and-maint-tomcat1"), "tomcat1")).toMatchObject({
+      adminState: "stopped",
+      health: "unknown",
+    });
   });
 
   it("08 after the restart: UP again", () => {
-    expect(states(readStatus("08-after-restart-tomcat1")).every(([, a, h]) => a === "active" && h === "healthy")).toBe(true);
+    expect(states(readStatus("08-after-restart-tomcat1")).every(([, a, h]) => a === "active" && h === "healthy")).toBe(
+      true,
+    );
   });
 
   it("55 an unknown backend: HAProxy's own messages", () => {
-    expect(() => readStatus("55-err-unknown-backend-status")).toThrow("HAProxy runtime API: No such proxy. / Can't find backend.");
+    expect(() => readStatus("55-err-unknown-backend-status")).toThrow(
+      "HAProxy runtime API: No such proxy. / Can't find backend.",
+    );
   });
 
   it.each([
@@ -107,7 +139,8 @@ describe("parseHaproxyStatus key facts (hand-checked against the captures)", () 
 
 describe("parseHaproxyStatus on what is not the expected answer", () => {
   const csvHeader = "# pxname,svname,status,type\n";
-  const stateHeader = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_port\n";
+  const stateHeader =
+    "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_port\n";
 
   it.each([
     ["an empty answer", "", /expected "show stat" CSV and "show servers state"/],
@@ -130,6 +163,11 @@ describe("parseHaproxyStatus on what is not the expected answer", () => {
 
   it("a backend without servers is a balancer with none", () => {
     const status = parseHaproxyStatus(`${csvHeader}b,BACKEND,DOWN,1\n\n${stateHeader}\n`);
-    expect(status).toStrictEqual({ software: null, balancers: [{ name: "b", nonce: null, raw: { pxname: "b", svname: "BACKEND", status: "DOWN", type: "1" }, members: [] }] });
+    expect(status).toStrictEqual({
+      software: null,
+      balancers: [
+        { name: "b", nonce: null, raw: { pxname: "b", svname: "BACKEND", status: "DOWN", type: "1" }, members: [] },
+      ],
+    });
   });
 });

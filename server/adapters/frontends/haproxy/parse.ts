@@ -100,7 +100,8 @@ function strayMessages(lines: string[]): string[] {
   let inSection = false;
   for (const line of lines) {
     if (line === "") inSection = false;
-    else if (line.startsWith(STAT_HEADER) || line.startsWith(STATE_HEADER) || /^[A-Za-z_]+: /.test(line)) inSection = true;
+    else if (line.startsWith(STAT_HEADER) || line.startsWith(STATE_HEADER) || /^[A-Za-z_]+: /.test(line))
+      inSection = true;
     else if (!inSection && !/^\d+$/.test(line)) out.push(line.trim());
   }
   return out;
@@ -114,7 +115,9 @@ function num(row: TRow, field: string): number {
 function requiredInt(row: TRow, field: string, where: string): number {
   const text = row[field];
   if (text === undefined || !/^\d+$/.test(text)) {
-    throw new UnexpectedResponseError(WHAT, `show servers state: ${where} has no integer ${field} ("${text ?? ""}")`, { row });
+    throw new UnexpectedResponseError(WHAT, `show servers state: ${where} has no integer ${field} ("${text ?? ""}")`, {
+      row,
+    });
   }
   return Number(text);
 }
@@ -122,7 +125,9 @@ function requiredInt(row: TRow, field: string, where: string): number {
 function toMember(stat: TRow, state: TRow | undefined): TObservedMember {
   const name = stat[HAPROXY_STAT_FIELDS.server]!;
   if (!state) {
-    throw new UnexpectedResponseError(WHAT, `server ${name} is in show stat but not in show servers state`, { server: name });
+    throw new UnexpectedResponseError(WHAT, `server ${name} is in show stat but not in show servers state`, {
+      server: name,
+    });
   }
   const where = `server ${name}`;
   const port = Number(state[HAPROXY_STATE_FIELDS.port]);
@@ -135,7 +140,10 @@ function toMember(stat: TRow, state: TRow | undefined): TObservedMember {
     route: stat[HAPROXY_STAT_FIELDS.cookie] || name,
     host: address && address !== "-" ? address : null,
     port: Number.isInteger(port) && port > 0 ? port : null,
-    ...normalizeMemberStatus(requiredInt(state, HAPROXY_STATE_FIELDS.opState, where), requiredInt(state, HAPROXY_STATE_FIELDS.adminState, where)),
+    ...normalizeMemberStatus(
+      requiredInt(state, HAPROXY_STATE_FIELDS.opState, where),
+      requiredInt(state, HAPROXY_STATE_FIELDS.adminState, where),
+    ),
     elected: num(stat, HAPROXY_STAT_FIELDS.totalSessions),
     busy: num(stat, HAPROXY_STAT_FIELDS.currentSessions),
     errors,
@@ -154,7 +162,10 @@ export function parseHaproxyStatus(text: string): TFrontendStatus {
   const stateAt = lines.findIndex((l) => l.startsWith(STATE_HEADER));
   const messages = strayMessages(lines);
   if (statAt < 0 || stateAt < 0) {
-    const detail = messages.length > 0 ? messages.join(" / ") : `expected "show stat" CSV and "show servers state", got ${JSON.stringify(text.slice(0, 120))}`;
+    const detail =
+      messages.length > 0
+        ? messages.join(" / ")
+        : `expected "show stat" CSV and "show servers state", got ${JSON.stringify(text.slice(0, 120))}`;
     throw new UnexpectedResponseError(WHAT, detail, { messages });
   }
   if (messages.length > 0) throw new UnexpectedResponseError(WHAT, messages.join(" / "), { messages });
@@ -162,14 +173,19 @@ export function parseHaproxyStatus(text: string): TFrontendStatus {
   const info = parseInfo(lines.slice(0, Math.min(statAt, stateAt)));
   const stats = rowsAfterHeader(lines, statAt, byComma);
   const states = rowsAfterHeader(lines, stateAt, bySpace);
-  const stateOf = new Map(states.map((s) => [`${s[HAPROXY_STATE_FIELDS.backend]}/${s[HAPROXY_STATE_FIELDS.server]}`, s]));
+  const stateOf = new Map(
+    states.map((s) => [`${s[HAPROXY_STATE_FIELDS.backend]}/${s[HAPROXY_STATE_FIELDS.server]}`, s]),
+  );
 
   const balancers: TBalancerSnapshot[] = stats
     .filter((row) => row[HAPROXY_STAT_FIELDS.type] === HAPROXY_STAT_TYPES.backend)
     .map((backend) => {
       const name = backend[HAPROXY_STAT_FIELDS.proxy]!;
       const members = stats
-        .filter((row) => row[HAPROXY_STAT_FIELDS.type] === HAPROXY_STAT_TYPES.server && row[HAPROXY_STAT_FIELDS.proxy] === name)
+        .filter(
+          (row) =>
+            row[HAPROXY_STAT_FIELDS.type] === HAPROXY_STAT_TYPES.server && row[HAPROXY_STAT_FIELDS.proxy] === name,
+        )
         .map((row) => toMember(row, stateOf.get(`${name}/${row[HAPROXY_STAT_FIELDS.server]}`)));
       return { name, nonce: null, raw: backend, members };
     });

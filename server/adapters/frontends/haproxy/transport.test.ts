@@ -30,12 +30,16 @@ describe("parseHaproxyEndpoint", () => {
     expect(parseHaproxyEndpoint(url)).toStrictEqual(expected);
   });
 
-  it.each(["http://127.0.0.1:18101", "tcp://127.0.0.1", "tcp://127.0.0.1:0", "tcp://127.0.0.1:70000", "unix:run/admin.sock", ""])(
-    "refuses %j with what it expects",
-    (url) => {
-      expect(() => parseHaproxyEndpoint(url)).toThrow(/tcp:\/\/host:port or unix:\/path|absolute path/);
-    },
-  );
+  it.each([
+    "http://127.0.0.1:18101",
+    "tcp://127.0.0.1",
+    "tcp://127.0.0.1:0",
+    "tcp://127.0.0.1:70000",
+    "unix:run/admin.sock",
+    "",
+  ])("refuses %j with what it expects", (url) => {
+    expect(() => parseHaproxyEndpoint(url)).toThrow(/tcp:\/\/host:port or unix:\/path|absolute path/);
+  });
 });
 
 describe("sendHaproxyCommand", () => {
@@ -67,6 +71,8 @@ describe("sendHaproxyCommand", () => {
   });
 
   it("refuses a command with a line break (it would be a second command)", async () => {
-    await expect(sendHaproxyCommand("tcp://127.0.0.1:1", "show info\nshutdown sessions", 100)).rejects.toMatchObject({ code: "INTERNAL" });
+    await expect(sendHaproxyCommand("tcp://127.0.0.1:1", "show info\nshutdown sessions", 100)).rejects.toMatchObject({
+      code: "INTERNAL",
+    });
   });
 });

@@ -13,13 +13,20 @@ export type THaproxyEndpoint = { kind: "tcp"; host: string; port: number } | { k
 export function parseHaproxyEndpoint(url: string): THaproxyEndpoint {
   if (url.startsWith("unix:")) {
     const socketPath = url.slice("unix:".length).replace(/^\/\/(?=\/)/, "");
-    if (!socketPath.startsWith("/")) throw new AppError("INVALID_INPUT", `HAProxy runtime API "${url}": a unix socket needs an absolute path (unix:/run/haproxy/admin.sock)`);
+    if (!socketPath.startsWith("/"))
+      throw new AppError(
+        "INVALID_INPUT",
+        `HAProxy runtime API "${url}": a unix socket needs an absolute path (unix:/run/haproxy/admin.sock)`,
+      );
     return { kind: "unix", path: socketPath };
   }
   const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url);
   const port = m ? Number(m[2]) : NaN;
   if (!m || !(port > 0 && port < 65536)) {
-    throw new AppError("INVALID_INPUT", `HAProxy runtime API "${url}" is not tcp://host:port or unix:/path (the address of its "stats socket")`);
+    throw new AppError(
+      "INVALID_INPUT",
+      `HAProxy runtime API "${url}" is not tcp://host:port or unix:/path (the address of its "stats socket")`,
+    );
   }
   return { kind: "tcp", host: m[1]!.replace(/^\[|\]$/g, ""), port };
 }
@@ -29,7 +36,10 @@ export async function sendHaproxyCommand(url: string, command: string, timeoutMs
   const endpoint = parseHaproxyEndpoint(url);
   if (/[\r\n]/.test(command)) throw new AppError("INTERNAL", "a runtime API command must be one line");
   return new Promise((resolve, reject) => {
-    const socket = endpoint.kind === "tcp" ? net.connect({ host: endpoint.host, port: endpoint.port }) : net.connect({ path: endpoint.path });
+    const socket =
+      endpoint.kind === "tcp"
+        ? net.connect({ host: endpoint.host, port: endpoint.port })
+        : net.connect({ path: endpoint.path });
     const chunks: Buffer[] = [];
     let settled = false;
     const finish = (err: Error | null) => {
@@ -45,7 +55,9 @@ export async function sendHaproxyCommand(url: string, command: string, timeoutMs
     socket.on("connect", () => socket.write(`${command}\n`));
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     socket.on("end", () => finish(null));
-    socket.on("error", (err: NodeJS.ErrnoException) => finish(new TargetUnreachableError(url, err.code ?? err.message)));
+    socket.on("error", (err: NodeJS.ErrnoException) =>
+      finish(new TargetUnreachableError(url, err.code ?? err.message)),
+    );
   });
 }
 
@@ -57,6 +69,10 @@ const NAME = /^[A-Za-z0-9_.:-]+$/;
 
 export function assertHaproxyName(what: "backend" | "server", name: string): void {
   if (!NAME.test(name)) {
-    throw new AppError("INVALID_INPUT", `${what} "${name}" is not a valid HAProxy name (letters, digits, "-", "_", ".", ":" only)`, { [what]: name });
+    throw new AppError(
+      "INVALID_INPUT",
+      `${what} "${name}" is not a valid HAProxy name (letters, digits, "-", "_", ".", ":" only)`,
+      { [what]: name },
+    );
   }
 }

@@ -75,7 +75,12 @@ function assertSingleMember(memberKey: string): void {
   }
 }
 
-function updateUrl(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, change: [string, string]): string {
+function updateUrl(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  change: [string, string],
+): string {
   const url = new URL(target.url);
   url.search = new URLSearchParams([
     [JK_UPDATE_PARAMS.command, UPDATE_COMMAND],
@@ -88,7 +93,12 @@ function updateUrl(target: TFrontendTarget, balancer: TBalancerSnapshot, memberK
 }
 
 /** Sends one update and turns a result other than OK into an AppError with mod_jk's message. */
-async function sendUpdate(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, change: [string, string]): Promise<void> {
+async function sendUpdate(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  change: [string, string],
+): Promise<void> {
   assertSingleMember(memberKey);
   const text = await fetchText(updateUrl(target, balancer, memberKey, change), {
     timeoutMs: target.timeoutMs,
@@ -107,7 +117,12 @@ async function sendUpdate(target: TFrontendTarget, balancer: TBalancerSnapshot, 
   }
 }
 
-export async function setJkAdminState(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, state: TAdminState): Promise<void> {
+export async function setJkAdminState(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  state: TAdminState,
+): Promise<void> {
   const code = JK_ACTIVATION_FOR_STATE[state];
   if (code === null) {
     throw new AppError(
@@ -119,7 +134,12 @@ export async function setJkAdminState(target: TFrontendTarget, balancer: TBalanc
   await sendUpdate(target, balancer, memberKey, [JK_UPDATE_PARAMS.activation, code]);
 }
 
-export async function setJkWeight(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, weight: number): Promise<void> {
+export async function setJkWeight(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  weight: number,
+): Promise<void> {
   if (!Number.isInteger(weight) || weight < LBFACTOR_RANGE.min || weight > LBFACTOR_RANGE.max) {
     throw new AppError(
       "INVALID_INPUT",

@@ -2,7 +2,12 @@ import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { jkResultIsError, parseJkStatusXml } from "@/server/adapters/frontends/mod-jk/parse";
 import { UnexpectedResponseError } from "@/server/errors";
-import { JK_OBSERVED_STATE, LBFACTOR_RANGE, setJkAdminState, setJkWeight } from "@/server/adapters/frontends/mod-jk/actions";
+import {
+  JK_OBSERVED_STATE,
+  LBFACTOR_RANGE,
+  setJkAdminState,
+  setJkWeight,
+} from "@/server/adapters/frontends/mod-jk/actions";
 
 export const modJkAdapter: TFrontendAdapter = {
   kind: "mod-jk",
@@ -19,13 +24,21 @@ export const modJkAdapter: TFrontendAdapter = {
     // (status_parse_uri reads nothing else) and everything answers HTTP 200, errors included.
     const url = new URL(target.url);
     url.search = new URLSearchParams({ cmd: "show", w: target.balancer, mime: "xml" }).toString();
-    return fetchText(url.toString(), { timeoutMs: target.timeoutMs, username: target.username, password: target.password });
+    return fetchText(url.toString(), {
+      timeoutMs: target.timeoutMs,
+      username: target.username,
+      password: target.password,
+    });
   },
   parseStatus(text) {
     const status = parseJkStatusXml(text);
     // jkstatus answers 200 to everything; a misspelt lb name is only an ERROR result with no balancers.
     if (jkResultIsError(status.result)) {
-      throw new UnexpectedResponseError("jkstatus", `${status.result!.message} (check the lb worker name and the status worker URL)`, { result: status.result });
+      throw new UnexpectedResponseError(
+        "jkstatus",
+        `${status.result!.message} (check the lb worker name and the status worker URL)`,
+        { result: status.result },
+      );
     }
     return status;
   },

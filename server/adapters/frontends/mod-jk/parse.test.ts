@@ -9,7 +9,10 @@ import { type TJkStatusDocument, jkResultIsError, parseJkStatusXml } from "./par
 // Fixtures are real captures from Apache/2.4.71 + mod_jk/1.2.48 (reference/captures/jkstatus), copied
 // here because CI does not have /work/shared. Golden files are the reviewed parser output for each.
 const FIXTURES_DIR = path.join(import.meta.dirname, "__fixtures__");
-const XML_FIXTURES = fs.readdirSync(FIXTURES_DIR).filter((name) => name.endsWith(".xml")).sort();
+const XML_FIXTURES = fs
+  .readdirSync(FIXTURES_DIR)
+  .filter((name) => name.endsWith(".xml"))
+  .sort();
 
 function readFixture(name: string): string {
   return fs.readFileSync(path.join(FIXTURES_DIR, name), "utf8");
@@ -71,9 +74,9 @@ describe("parseJkStatusXml key facts (hand-checked against the captures)", () =>
   });
 
   it("07 opt=3 hides members: the lb is there with none", () => {
-    expect(parseFixture("07-list-opt3-no-members-no-maps.xml").balancers.map((b) => [b.name, b.members])).toStrictEqual([
-      ["lb", []],
-    ]);
+    expect(parseFixture("07-list-opt3-no-members-no-maps.xml").balancers.map((b) => [b.name, b.members])).toStrictEqual(
+      [["lb", []]],
+    );
   });
 
   it("10 after traffic: tc3 is ERR, failing, with one error", () => {
@@ -86,7 +89,12 @@ describe("parseJkStatusXml key facts (hand-checked against the captures)", () =>
       busy: 0,
     });
     expect(findMember(afterTraffic, "tc3").raw.state).toBe("ERR");
-    expect(findMember(afterTraffic, "tc1")).toMatchObject({ health: "healthy", elected: 5, bytesOut: 1109, bytesIn: 1085 });
+    expect(findMember(afterTraffic, "tc1")).toMatchObject({
+      health: "healthy",
+      elected: 5,
+      bytesOut: 1109,
+      bytesIn: 1085,
+    });
   });
 
   it("20/22: vwa=1 drains tc1 (mod_jk DIS), vwa=2 stops it", () => {
@@ -158,7 +166,12 @@ describe("parseJkStatusXml results", () => {
 
   it.each(ERROR_RESULTS)("%s is an ERROR result with its message", (fixture, message) => {
     const document = parseFixture(fixture);
-    expect(document).toStrictEqual({ software: null, balancers: [], result: { type: "ERROR", message }, serverTime: null });
+    expect(document).toStrictEqual({
+      software: null,
+      balancers: [],
+      result: { type: "ERROR", message },
+      serverTime: null,
+    });
     expect(jkResultIsError(document.result)).toBe(true);
   });
 
@@ -240,7 +253,10 @@ describe("parseJkStatusXml rejects what is not a jkstatus XML document", () => {
     ["an empty body", ""],
     ["the txt format", 'Server: name=127.0.0.1 port=8091\nResult: type=OK message="Action finished"\n'],
     ["the prop format", "worker.result.type=OK\nworker.result.message=Action finished\n"],
-    ["balancer-manager XML", "<?xml version='1.0'?><httpd:manager xmlns:httpd='http://httpd.apache.org'></httpd:manager>"],
+    [
+      "balancer-manager XML",
+      "<?xml version='1.0'?><httpd:manager xmlns:httpd='http://httpd.apache.org'></httpd:manager>",
+    ],
     ["an empty status", '<?xml version="1.0"?><jk:status xmlns:jk="http://tomcat.apache.org"></jk:status>'],
   ])("rejects %s", (_label, body) => {
     expect(() => parseJkStatusXml(body)).toThrow(UnexpectedResponseError);

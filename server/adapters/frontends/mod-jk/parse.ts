@@ -128,7 +128,10 @@ function assertStatusDocument(xml: string): void {
 /** A truncated response must not parse as a shorter list (see endsWithClosingTag). */
 function assertComplete(xml: string): void {
   if (!endsWithClosingTag(xml, JK_ELEMENTS.root)) {
-    throw new UnexpectedResponseError(WHAT.malformed, "the document does not end with </jk:status> (truncated response?)");
+    throw new UnexpectedResponseError(
+      WHAT.malformed,
+      "the document does not end with </jk:status> (truncated response?)",
+    );
   }
 }
 
@@ -163,7 +166,11 @@ function requireAttribute(raw: Record<string, string>, attribute: string, where:
 function readInteger(raw: Record<string, string>, attribute: string, where: string): number {
   const text = requireAttribute(raw, attribute, where);
   if (!/^-?\d+$/.test(text)) {
-    throw new UnexpectedResponseError(WHAT.format, `${where} has a non-integer ${attribute}="${text}"`, { attribute, where, text });
+    throw new UnexpectedResponseError(WHAT.format, `${where} has a non-integer ${attribute}="${text}"`, {
+      attribute,
+      where,
+      text,
+    });
   }
   return Number(text);
 }

@@ -42,7 +42,10 @@ const fileLocks = new Map<string, Promise<unknown>>();
 function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const prev = fileLocks.get(file) ?? Promise.resolve();
   const next = prev.then(fn, fn);
-  const settled = next.then(() => undefined, () => undefined);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
   fileLocks.set(file, settled);
   void settled.then(() => {
     if (fileLocks.get(file) === settled) fileLocks.delete(file);
@@ -53,7 +56,10 @@ function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
 /** Temp file in the same folder + rename: nginx (or a reader) sees the old file or the new one, never half. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.clusterdeck-${process.pid}-${Date.now()}.tmp`);
-  const mode = await fs.stat(file).then((s) => s.mode & 0o7777, () => 0o644);
+  const mode = await fs.stat(file).then(
+    (s) => s.mode & 0o7777,
+    () => 0o644,
+  );
   try {
     await fs.writeFile(tmp, text, { mode });
     await fs.chmod(tmp, mode);
@@ -97,22 +103,45 @@ async function applyEdit(options: TNginxOptions, upstream: string, address: stri
   }
 }
 
-function change(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, edit: TServerEdit): Promise<void> {
+function change(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  edit: TServerEdit,
+): Promise<void> {
   const options = parseNginxOptions(target.options);
   return withFileLock(options.includeFile, () => applyEdit(options, balancer.name, memberKey, edit));
 }
 
-export async function setNginxAdminState(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, state: TAdminState): Promise<void> {
+export async function setNginxAdminState(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  state: TAdminState,
+): Promise<void> {
   const edit = NGINX_EDIT_FOR_STATE[state];
   if (edit === null) {
-    throw new AppError("INVALID_INPUT", `nginx (open source) has no ${state} state: a server takes all its requests or none (down)`, { state });
+    throw new AppError(
+      "INVALID_INPUT",
+      `nginx (open source) has no ${state} state: a server takes all its requests or none (down)`,
+      { state },
+    );
   }
   await change(target, balancer, memberKey, edit);
 }
 
-export async function setNginxWeight(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, weight: number): Promise<void> {
+export async function setNginxWeight(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  weight: number,
+): Promise<void> {
   if (!Number.isInteger(weight) || weight < NGINX_WEIGHT_RANGE.min || weight > NGINX_WEIGHT_RANGE.max) {
-    throw new AppError("INVALID_INPUT", `weight ${weight} is not valid for nginx here: a whole number from ${NGINX_WEIGHT_RANGE.min} to ${NGINX_WEIGHT_RANGE.max}`, { weight });
+    throw new AppError(
+      "INVALID_INPUT",
+      `weight ${weight} is not valid for nginx here: a whole number from ${NGINX_WEIGHT_RANGE.min} to ${NGINX_WEIGHT_RANGE.max}`,
+      { weight },
+    );
   }
   await change(target, balancer, memberKey, { weight });
 }

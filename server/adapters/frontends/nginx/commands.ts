@@ -14,13 +14,26 @@ const MAX_OUTPUT = 64 * 1024;
 export function runCommand(argv: readonly string[], timeoutMs: number): Promise<TCommandResult> {
   const [file, ...args] = argv;
   return new Promise((resolve) => {
-    execFile(file!, args, { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: MAX_OUTPUT, windowsHide: true }, (err, stdout, stderr) => {
-      const output = `${stderr}${stdout}`.trim();
-      if (!err) return resolve({ ok: true, code: 0, output });
-      const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
-      const why = e.killed ? `timed out after ${timeoutMs} ms` : typeof e.code === "string" ? `${e.code} ${e.message}` : null;
-      resolve({ ok: false, code: typeof e.code === "number" ? e.code : null, output: [output, why].filter(Boolean).join("\n") });
-    });
+    execFile(
+      file!,
+      args,
+      { timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: MAX_OUTPUT, windowsHide: true },
+      (err, stdout, stderr) => {
+        const output = `${stderr}${stdout}`.trim();
+        if (!err) return resolve({ ok: true, code: 0, output });
+        const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean };
+        const why = e.killed
+          ? `timed out after ${timeoutMs} ms`
+          : typeof e.code === "string"
+            ? `${e.code} ${e.message}`
+            : null;
+        resolve({
+          ok: false,
+          code: typeof e.code === "number" ? e.code : null,
+          output: [output, why].filter(Boolean).join("\n"),
+        });
+      },
+    );
   });
 }
 

@@ -15,7 +15,8 @@ export const nginxAdapter: TFrontendAdapter = {
         "Not offered: open source nginx has no drain that keeps sticky sessions (a server takes all its requests or, when down, none). " +
         "A drain leaves the member in rotation on nginx; stopping it marks it down.",
       disabled: "nginx has one no-traffic flag (down): disabled and stopped are the same there.",
-      standby: "Only where the upstream balances by round robin or least_conn: nginx rejects backup with hash, ip_hash and random.",
+      standby:
+        "Only where the upstream balances by round robin or least_conn: nginx rejects backup with hash, ip_hash and random.",
     },
   },
   parseOptions: parseNginxOptions,

@@ -93,14 +93,21 @@ describe("nginx adapter against the lab's nginx", () => {
     await spread(5);
     const after = await readBalancer(row);
     // Our own 5 requests plus the two stub_status reads at least.
-    expect(Number(after.raw["stub_status.requests"])).toBeGreaterThanOrEqual(Number(before.raw["stub_status.requests"]) + 6);
+    expect(Number(after.raw["stub_status.requests"])).toBeGreaterThanOrEqual(
+      Number(before.raw["stub_status.requests"]) + 6,
+    );
   });
 
   it("stop marks the server down in the file; after the reload it gets no requests; enable brings it back", async () => {
     expect((await spread(60)).tomcat2 ?? 0).toBeGreaterThan(0);
 
     await setState(2, "stopped");
-    expect(readFile()).toBe(original.replace(`server ${address(2)} max_fails=1 fail_timeout=5s;`, `server ${address(2)} max_fails=1 fail_timeout=5s down;`));
+    expect(readFile()).toBe(
+      original.replace(
+        `server ${address(2)} max_fails=1 fail_timeout=5s;`,
+        `server ${address(2)} max_fails=1 fail_timeout=5s down;`,
+      ),
+    );
     expect(fs.readFileSync(`${options.includeFile}.previous`, "utf8")).toBe(original);
     expect((await readBalancer(row)).members.map((m) => m.adminState)).toStrictEqual(["active", "stopped", "active"]);
     await eventually(async () => (await spread(20)).tomcat2 === undefined, "tomcat2 out of rotation");
@@ -117,7 +124,11 @@ describe("nginx adapter against the lab's nginx", () => {
   it("disabled is the same `down` line and reads back as stopped", async () => {
     await setState(3, "disabled");
     const m = (await readBalancer(row)).members.find((x) => x.key === address(3))!;
-    expect([m.adminState, m.raw.down, adapter.observedStateFor("disabled")]).toStrictEqual(["stopped", "true", "stopped"]);
+    expect([m.adminState, m.raw.down, adapter.observedStateFor("disabled")]).toStrictEqual([
+      "stopped",
+      "true",
+      "stopped",
+    ]);
     await eventually(async () => (await spread(20)).tomcat3 === undefined, "tomcat3 out of rotation");
   });
 
@@ -131,7 +142,9 @@ describe("nginx adapter against the lab's nginx", () => {
       const c = await spread(90);
       return (c.tomcat1 ?? 0) > 2 * Math.max(c.tomcat2 ?? 0, c.tomcat3 ?? 0);
     }, "tomcat1 taking most new users at weight 4");
-    await expect(adapter.setWeight(toTarget(r), await readBalancer(r), address(1), 0)).rejects.toThrow(/whole number from 1 to 100/);
+    await expect(adapter.setWeight(toTarget(r), await readBalancer(r), address(1), 0)).rejects.toThrow(
+      /whole number from 1 to 100/,
+    );
   });
 
   it("draining is not offered (and says why); standby is refused under hash before anything is written, as nginx -t would", async () => {
@@ -152,8 +165,16 @@ describe("nginx adapter against the lab's nginx", () => {
       const upstream = path.join(dir, "upstream.conf");
       fs.writeFileSync(upstream, original.replace(`server ${address(1)} `, `server ${address(1)} backup `));
       const conf = path.join(dir, "nginx.conf");
-      fs.writeFileSync(conf, fs.readFileSync(labValue(env, "LAB_NGINX_CONF"), "utf8").replace(`include ${options.includeFile};`, `include ${upstream};`));
-      const test = await runCommand([labValue(env, "LAB_NGINX_BIN"), "-p", labValue(env, "LAB_NGINX_PREFIX"), "-c", conf, "-t"], 10_000);
+      fs.writeFileSync(
+        conf,
+        fs
+          .readFileSync(labValue(env, "LAB_NGINX_CONF"), "utf8")
+          .replace(`include ${options.includeFile};`, `include ${upstream};`),
+      );
+      const test = await runCommand(
+        [labValue(env, "LAB_NGINX_BIN"), "-p", labValue(env, "LAB_NGINX_PREFIX"), "-c", conf, "-t"],
+        10_000,
+      );
       expect(test.ok).toBe(false);
       expect(test.output).toMatch(/balancing method does not support parameter "backup"/);
     } finally {
@@ -163,9 +184,14 @@ describe("nginx adapter against the lab's nginx", () => {
 
   it("a change nginx -t refuses leaves the file and the running config as they were and reports nginx's message", async () => {
     // A real nginx -t failure: the lab's config plus a directive nginx does not know.
-    const failing = { ...options, testCommand: [...options.testCommand.slice(0, -1), "-g", "clusterdeck_no_such_directive on;", "-t"] };
+    const failing = {
+      ...options,
+      testCommand: [...options.testCommand.slice(0, -1), "-g", "clusterdeck_no_such_directive on;", "-t"],
+    };
     const err = await rejection(setState(2, "stopped", failing));
-    expect(err.message).toMatch(/nginx refused the change, the previous file is back in place and nothing was reloaded/);
+    expect(err.message).toMatch(
+      /nginx refused the change, the previous file is back in place and nothing was reloaded/,
+    );
     expect(err.message).toMatch(/unknown directive "clusterdeck_no_such_directive"/);
     expect(err.message).toMatch(/test failed/);
     expect(readFile()).toBe(original);

@@ -12,13 +12,19 @@ const ZArgv = z.array(z.string().min(1)).min(1, "give the program and its argume
 export const ZNginxOptions = z
   .object({
     /** The file ClusterDeck owns and rewrites: it holds the upstream block(s) and nothing an operator edits by hand. */
-    includeFile: z.string().min(1).refine((p) => p.startsWith("/"), "must be an absolute path"),
+    includeFile: z
+      .string()
+      .min(1)
+      .refine((p) => p.startsWith("/"), "must be an absolute path"),
     /** Validates the whole configuration with the new file in place (nginx -t). Exit status 0 = valid. */
     testCommand: ZArgv,
     /** Graceful reload (nginx -s reload: new workers, old ones finish their requests). */
     reloadCommand: ZArgv,
     /** Optional stub_status page for server-wide connection counters. */
-    stubStatusUrl: z.url().refine((u) => /^https?:\/\//.test(u), "only http:// and https://").optional(),
+    stubStatusUrl: z
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), "only http:// and https://")
+      .optional(),
     /** Path ClusterDeck GETs on each server's own address for its health (nginx OSS reports none). */
     probePath: z.string().startsWith("/", "must start with /").default("/"),
     /** Bound on each command; a hung ssh must not hold the include file's lock for ever. */

@@ -33,7 +33,9 @@ export async function readIncludeFile(path: string): Promise<string> {
   try {
     return await fs.readFile(path, "utf8");
   } catch (err) {
-    throw new AppError("TARGET_UNREACHABLE", `Cannot read the nginx include file ${path}: ${(err as Error).message}`, { path });
+    throw new AppError("TARGET_UNREACHABLE", `Cannot read the nginx include file ${path}: ${(err as Error).message}`, {
+      path,
+    });
   }
 }
 
@@ -53,7 +55,8 @@ async function probe(url: string, timeoutMs: number): Promise<TProbeResult> {
     return { ok, status: res.status, error: ok ? null : `HTTP ${res.status}`, ms: Date.now() - started };
   } catch (err) {
     const e = err as { name?: string; message?: string; cause?: { code?: string } };
-    const error = e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message ?? String(err));
+    const error =
+      e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message ?? String(err));
     return { ok: false, status: null, error, ms: Date.now() - started };
   }
 }
@@ -68,14 +71,26 @@ export async function fetchNginxStatusText(target: TFrontendTarget): Promise<str
     if (url) urls.set(s.address, url);
   }
   const stub = options.stubStatusUrl
-    ? fetchText(options.stubStatusUrl, { timeoutMs: target.timeoutMs, username: target.username, password: target.password }).then(
+    ? fetchText(options.stubStatusUrl, {
+        timeoutMs: target.timeoutMs,
+        username: target.username,
+        password: target.password,
+      }).then(
         (text) => ({ text, error: null }),
         (err: Error) => ({ text: null, error: err.message }),
       )
     : Promise.resolve({ text: null, error: null });
-  const probed = await Promise.all([...urls].map(async ([address, url]) => [address, await probe(url, target.timeoutMs)] as const));
+  const probed = await Promise.all(
+    [...urls].map(async ([address, url]) => [address, await probe(url, target.timeoutMs)] as const),
+  );
   const { text, error } = await stub;
-  const doc: TNginxStatusDocument = { includeFile: options.includeFile, file, probes: Object.fromEntries(probed), stubStatus: text, stubStatusError: error };
+  const doc: TNginxStatusDocument = {
+    includeFile: options.includeFile,
+    file,
+    probes: Object.fromEntries(probed),
+    stubStatus: text,
+    stubStatusError: error,
+  };
   return JSON.stringify(doc);
 }
 
@@ -110,7 +125,11 @@ function toMember(s: TNginxServer, p: TProbeResult | undefined): TObservedMember
 }
 
 function toBalancer(u: TNginxUpstream, doc: TNginxStatusDocument): TBalancerSnapshot {
-  const raw: Record<string, string> = { method: u.methodDirective ?? "round robin", includeFile: doc.includeFile, allowsBackup: String(u.allowsBackup) };
+  const raw: Record<string, string> = {
+    method: u.methodDirective ?? "round robin",
+    includeFile: doc.includeFile,
+    allowsBackup: String(u.allowsBackup),
+  };
   // The counters are extra: a wrong stubStatusUrl is reported beside the upstream, it does not fail the poll.
   let stubError = doc.stubStatusError;
   if (doc.stubStatus !== null) {

@@ -18,11 +18,17 @@ export interface TStubStatus {
   waiting: number;
 }
 
-const STUB_STATUS = /Active connections:\s*(\d+)\s+server accepts handled requests\s+(\d+)\s+(\d+)\s+(\d+)\s+Reading:\s*(\d+)\s+Writing:\s*(\d+)\s+Waiting:\s*(\d+)/;
+const STUB_STATUS =
+  /Active connections:\s*(\d+)\s+server accepts handled requests\s+(\d+)\s+(\d+)\s+(\d+)\s+Reading:\s*(\d+)\s+Writing:\s*(\d+)\s+Waiting:\s*(\d+)/;
 
 export function parseStubStatus(text: string): TStubStatus {
   const m = STUB_STATUS.exec(text);
-  if (!m) throw new UnexpectedResponseError("nginx stub_status", "the page does not look like stub_status output (check stubStatusUrl)", { sample: text.slice(0, 200) });
+  if (!m)
+    throw new UnexpectedResponseError(
+      "nginx stub_status",
+      "the page does not look like stub_status output (check stubStatusUrl)",
+      { sample: text.slice(0, 200) },
+    );
   const n = (i: number) => Number(m[i]);
   return { active: n(1), accepts: n(2), handled: n(3), requests: n(4), reading: n(5), writing: n(6), waiting: n(7) };
 }

@@ -29,7 +29,9 @@ describe("parseUpstreamFile", () => {
     expect(u!.method).toBe("hash");
     expect(u!.methodDirective).toBe("hash $lab_sticky_key consistent");
     expect(u!.allowsBackup).toBe(false);
-    expect(u!.servers.map((s) => [s.address, s.host, s.port, s.weight, s.maxFails, s.failTimeout, s.down, s.backup])).toStrictEqual([
+    expect(
+      u!.servers.map((s) => [s.address, s.host, s.port, s.weight, s.maxFails, s.failTimeout, s.down, s.backup]),
+    ).toStrictEqual([
       ["127.0.0.1:18081", "127.0.0.1", 18081, 1, 1, "5s", false, false],
       ["127.0.0.1:18082", "127.0.0.1", 18082, 1, 1, "5s", false, false],
       ["127.0.0.1:18083", "127.0.0.1", 18083, 1, 1, "5s", false, false],
@@ -40,7 +42,18 @@ describe("parseUpstreamFile", () => {
     const [backend, rr] = parseUpstreamFile(QUIRKS);
     expect(backend!.method).toBe("least_conn");
     expect(backend!.allowsBackup).toBe(true);
-    expect(backend!.servers.map((s) => ({ a: s.address, h: s.host, p: s.port, w: s.weight, mf: s.maxFails, ft: s.failTimeout, b: s.backup, d: s.down }))).toStrictEqual([
+    expect(
+      backend!.servers.map((s) => ({
+        a: s.address,
+        h: s.host,
+        p: s.port,
+        w: s.weight,
+        mf: s.maxFails,
+        ft: s.failTimeout,
+        b: s.backup,
+        d: s.down,
+      })),
+    ).toStrictEqual([
       { a: "10.10.49.23:8080", h: "10.10.49.23", p: 8080, w: 1, mf: 1, ft: "10s", b: false, d: false },
       { a: "tomcat2.lan", h: "tomcat2.lan", p: 80, w: 3, mf: 1, ft: "10s", b: true, d: false },
       { a: "[::1]:8081", h: "::1", p: 8081, w: 2, mf: 1, ft: "10s", b: false, d: true },
@@ -55,7 +68,13 @@ describe("parseUpstreamFile", () => {
 
   it("knows which methods refuse backup (verified with nginx -t 1.22.1)", () => {
     const method = (m: string) => parseUpstreamFile(`upstream u { ${m} server a:1; }`)[0]!.allowsBackup;
-    expect([method("ip_hash;"), method("hash $x;"), method("random two;"), method("least_conn;"), method("")]).toStrictEqual([false, false, false, true, true]);
+    expect([
+      method("ip_hash;"),
+      method("hash $x;"),
+      method("random two;"),
+      method("least_conn;"),
+      method(""),
+    ]).toStrictEqual([false, false, false, true, true]);
   });
 
   it.each([
@@ -73,7 +92,12 @@ describe("parseUpstreamFile", () => {
 describe("editUpstreamFile", () => {
   it("marks one server down and changes nothing else, byte for byte", () => {
     const out = editUpstreamFile(LAB, "tomcats", "127.0.0.1:18082", { down: true, backup: false });
-    expect(out).toBe(LAB.replace("server 127.0.0.1:18082 max_fails=1 fail_timeout=5s;", "server 127.0.0.1:18082 max_fails=1 fail_timeout=5s down;"));
+    expect(out).toBe(
+      LAB.replace(
+        "server 127.0.0.1:18082 max_fails=1 fail_timeout=5s;",
+        "server 127.0.0.1:18082 max_fails=1 fail_timeout=5s down;",
+      ),
+    );
     expect(parseUpstreamFile(out)[0]!.servers.map((s) => s.down)).toStrictEqual([false, true, false]);
     // and back: the original file again
     expect(editUpstreamFile(out, "tomcats", "127.0.0.1:18082", { down: false, backup: false })).toBe(LAB);
@@ -93,7 +117,9 @@ describe("editUpstreamFile", () => {
     const out = editUpstreamFile(QUIRKS, "backend", "10.0.0.9:8080", { down: true });
     expect(out).toContain("server 10.0.0.9:8080 max_conns=100 down;");
     expect(parseUpstreamFile(out)[1]!.servers[0]!.down).toBe(false);
-    expect(out.replace("server 10.0.0.9:8080 max_conns=100 down;", 'server "10.0.0.9:8080" max_conns=100;')).toBe(QUIRKS);
+    expect(out.replace("server 10.0.0.9:8080 max_conns=100 down;", 'server "10.0.0.9:8080" max_conns=100;')).toBe(
+      QUIRKS,
+    );
   });
 
   it("standby: backup where the method allows it, refused under hash with nginx's reason", () => {
@@ -105,8 +131,12 @@ describe("editUpstreamFile", () => {
   });
 
   it("names an unknown upstream or server", () => {
-    expect(caught(() => editUpstreamFile(LAB, "nope", "127.0.0.1:18081", { down: true })).message).toBe('The include file has no upstream "nope"');
-    expect(caught(() => editUpstreamFile(LAB, "tomcats", "127.0.0.1:9", { down: true })).message).toBe('Upstream "tomcats" has no server 127.0.0.1:9');
+    expect(caught(() => editUpstreamFile(LAB, "nope", "127.0.0.1:18081", { down: true })).message).toBe(
+      'The include file has no upstream "nope"',
+    );
+    expect(caught(() => editUpstreamFile(LAB, "tomcats", "127.0.0.1:9", { down: true })).message).toBe(
+      'Upstream "tomcats" has no server 127.0.0.1:9',
+    );
   });
 
   it("editServerParams toggles flags without duplicating them", () => {
@@ -117,7 +147,15 @@ describe("editUpstreamFile", () => {
 
 describe("stub_status and the status document", () => {
   it("parses stub_status as nginx 1.22 prints it (captured from the lab)", () => {
-    expect(parseStubStatus(fixture("stub-status.txt"))).toStrictEqual({ active: 1, accepts: 2, handled: 2, requests: 2, reading: 0, writing: 1, waiting: 0 });
+    expect(parseStubStatus(fixture("stub-status.txt"))).toStrictEqual({
+      active: 1,
+      accepts: 2,
+      handled: 2,
+      requests: 2,
+      reading: 0,
+      writing: 1,
+      waiting: 0,
+    });
     expect(caught(() => parseStubStatus("<html>404</html>")).message).toMatch(/does not look like stub_status/);
   });
 
@@ -141,7 +179,11 @@ describe("stub_status and the status document", () => {
       ["unix:/run/app.sock", "active", "unknown", 1, ""],
       ["10.0.0.9:8080", "active", "unknown", 1, ""],
     ]);
-    expect(backend!.raw).toMatchObject({ method: "least_conn", "stub_status.requests": "2", "stub_status.active": "1" });
+    expect(backend!.raw).toMatchObject({
+      method: "least_conn",
+      "stub_status.requests": "2",
+      "stub_status.active": "1",
+    });
     expect(backend!.members[1]!.raw.probe).toBe("ECONNREFUSED (1 ms)");
 
     // A page that is not stub_status (wrong URL) is reported with the upstream, not a failed poll.
@@ -152,7 +194,11 @@ describe("stub_status and the status document", () => {
 });
 
 describe("parseNginxOptions", () => {
-  const good = { includeFile: "/etc/nginx/clusterdeck/upstream.conf", testCommand: ["nginx", "-t"], reloadCommand: ["nginx", "-s", "reload"] };
+  const good = {
+    includeFile: "/etc/nginx/clusterdeck/upstream.conf",
+    testCommand: ["nginx", "-t"],
+    reloadCommand: ["nginx", "-s", "reload"],
+  };
 
   it("defaults the probe path and command timeout", () => {
     expect(parseNginxOptions(good)).toStrictEqual({ ...good, probePath: "/", commandTimeoutMs: 15_000 });

@@ -7,7 +7,13 @@ import { AppError } from "@/server/errors";
  */
 
 /** Server parameters ClusterDeck reads (others are kept verbatim). */
-export const SERVER_PARAMS = { weight: "weight", maxFails: "max_fails", failTimeout: "fail_timeout", backup: "backup", down: "down" } as const;
+export const SERVER_PARAMS = {
+  weight: "weight",
+  maxFails: "max_fails",
+  failTimeout: "fail_timeout",
+  backup: "backup",
+  down: "down",
+} as const;
 
 /** nginx's defaults when a parameter is absent (ngx_http_upstream_server). */
 export const SERVER_DEFAULTS = { weight: 1, maxFails: 1, failTimeout: "10s" } as const;
@@ -148,7 +154,8 @@ function toServer(d: TDirective, text: string): TNginxServer {
   const weight = Number(paramValue(params, SERVER_PARAMS.weight) ?? SERVER_DEFAULTS.weight);
   const maxFails = Number(paramValue(params, SERVER_PARAMS.maxFails) ?? SERVER_DEFAULTS.maxFails);
   if (!Number.isInteger(weight) || weight < 1) throw syntaxError(`server ${address}: invalid weight`, text, d.start);
-  if (!Number.isInteger(maxFails) || maxFails < 0) throw syntaxError(`server ${address}: invalid max_fails`, text, d.start);
+  if (!Number.isInteger(maxFails) || maxFails < 0)
+    throw syntaxError(`server ${address}: invalid max_fails`, text, d.start);
   return {
     address,
     ...splitAddress(address),
@@ -217,9 +224,14 @@ export function editServerParams(params: readonly string[], edit: TServerEdit): 
  */
 export function editUpstreamFile(text: string, upstreamName: string, address: string, edit: TServerEdit): string {
   const upstream = parseUpstreamFile(text).find((u) => u.name === upstreamName);
-  if (!upstream) throw new AppError("NOT_FOUND", `The include file has no upstream "${upstreamName}"`, { upstream: upstreamName });
+  if (!upstream)
+    throw new AppError("NOT_FOUND", `The include file has no upstream "${upstreamName}"`, { upstream: upstreamName });
   const server = upstream.servers.find((s) => s.address === address);
-  if (!server) throw new AppError("NOT_FOUND", `Upstream "${upstreamName}" has no server ${address}`, { upstream: upstreamName, address });
+  if (!server)
+    throw new AppError("NOT_FOUND", `Upstream "${upstreamName}" has no server ${address}`, {
+      upstream: upstreamName,
+      address,
+    });
   if (edit.backup && !upstream.allowsBackup) {
     throw new AppError(
       "INVALID_INPUT",

@@ -65,7 +65,10 @@ describe("decodeMsmAttributes", () => {
   it("skips a value aborted by NotSerializableException and MSM's marker, keeping the rest", () => {
     const result = decodeMsmAttributes(read("msm-attributes-not-serializable.bin"));
     expect(result.notSerializable).toEqual(["holder"]);
-    expect(result.attributes).toEqual({ before: "ok", after: { kind: "boxed", className: "java.lang.Integer", value: 7 } });
+    expect(result.attributes).toEqual({
+      before: "ok",
+      after: { kind: "boxed", className: "java.lang.Integer", value: 7 },
+    });
   });
 
   it("rejects a blob that does not start with an Integer count", () => {
@@ -116,7 +119,11 @@ describe("decodeJcolemanSessionValue", () => {
     const long = Buffer.alloc(8);
     long.writeBigInt64BE(1700000000000n);
     const old = Buffer.concat([session.subarray(0, 4), Buffer.from([0x77, 8]), long, session.subarray(4)]);
-    expect(decodeJcolemanSessionValue(old)).toMatchObject({ leadingCreationTime: 1700000000000, attributesHash: null, format: "tomcat9.0.66+" });
+    expect(decodeJcolemanSessionValue(old)).toMatchObject({
+      leadingCreationTime: 1700000000000,
+      attributesHash: null,
+      format: "tomcat9.0.66+",
+    });
   });
 
   it("rejects a value that is not jcoleman's", () => {
@@ -135,7 +142,11 @@ describe("JavaObjectReader on malformed input", () => {
     ["dangling reference", Buffer.from([0xac, 0xed, 0x00, 0x05, 0x71, 0x00, 0x7e, 0x00, 0x09]), /unknown handle/],
     ["string longer than the data", Buffer.from([0xac, 0xed, 0x00, 0x05, 0x74, 0xff, 0xff, 0x41]), /truncated/],
     ["bad modified UTF-8", Buffer.from([0xac, 0xed, 0x00, 0x05, 0x74, 0x00, 0x01, 0xff]), /modified UTF-8/],
-    ["block data where an object is expected", Buffer.from([0xac, 0xed, 0x00, 0x05, 0x77, 0x01, 0x00]), /expected an object/],
+    [
+      "block data where an object is expected",
+      Buffer.from([0xac, 0xed, 0x00, 0x05, 0x77, 0x01, 0x00]),
+      /expected an object/,
+    ],
   ])("%s → UnexpectedResponseError", (_name, bytes, message) => {
     const attempt = (): unknown => new JavaObjectReader(bytes).readObject();
     expect(attempt).toThrow(UnexpectedResponseError);

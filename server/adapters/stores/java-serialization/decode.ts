@@ -3,11 +3,22 @@
  * writeObjectData (DataSourceStore rows), and tomcat-redis-session-manager's values.
  */
 import { fail, JavaObjectReader } from "@/server/adapters/stores/java-serialization/reader";
-import { MSM_NOT_SERIALIZED, type TJavaLimits, type TJavaPrimitive, type TJavaValue } from "@/server/adapters/stores/java-serialization/types";
+import {
+  MSM_NOT_SERIALIZED,
+  type TJavaLimits,
+  type TJavaPrimitive,
+  type TJavaValue,
+} from "@/server/adapters/stores/java-serialization/types";
 
 function readCount(reader: JavaObjectReader, what: string): number {
   const count = reader.readObject();
-  if (count === null || typeof count !== "object" || count.kind !== "boxed" || count.className !== "java.lang.Integer" || typeof count.value !== "number") {
+  if (
+    count === null ||
+    typeof count !== "object" ||
+    count.kind !== "boxed" ||
+    count.className !== "java.lang.Integer" ||
+    typeof count.value !== "number"
+  ) {
     throw fail(`${what}: expected an Integer attribute count`);
   }
   if (count.value < 0) throw fail(`${what}: negative attribute count ${count.value}`);
@@ -37,7 +48,8 @@ function readAttributes(reader: JavaObjectReader, what: string): TJavaAttributes
       if (!reader.atEnd()) {
         const save = reader.position;
         const next = reader.readObject();
-        if (next !== MSM_NOT_SERIALIZED) throw fail(`${what}: attribute "${name}" was aborted without MSM's marker (offset ${save})`);
+        if (next !== MSM_NOT_SERIALIZED)
+          throw fail(`${what}: attribute "${name}" was aborted without MSM's marker (offset ${save})`);
       }
       continue;
     }
@@ -78,7 +90,9 @@ function boxed(value: TJavaValue, className: string, field: string): TJavaPrimit
 }
 
 function isInteger(value: TJavaValue): boolean {
-  return value !== null && typeof value === "object" && value.kind === "boxed" && value.className === "java.lang.Integer";
+  return (
+    value !== null && typeof value === "object" && value.kind === "boxed" && value.className === "java.lang.Integer"
+  );
 }
 
 function stringOrNull(value: TJavaValue, field: string): string | null {
@@ -128,7 +142,8 @@ export function readStandardSession(reader: JavaObjectReader): TStandardSessionD
       countValue = reader.readObject();
     }
   }
-  if (!isInteger(countValue)) throw fail(`StandardSession: no Integer attribute count after the fields (from offset ${position})`);
+  if (!isInteger(countValue))
+    throw fail(`StandardSession: no Integer attribute count after the fields (from offset ${position})`);
   const count = Number(boxed(countValue, "java.lang.Integer", "count"));
   const attributes = readPairs(reader, count);
   return {
@@ -179,12 +194,19 @@ export function decodeJcolemanSessionValue(buf: Buffer, limits: Partial<TJavaLim
   let attributesHash: string | null = null;
   let leadingCreationTime: number | null = null;
   if (Buffer.isBuffer(first)) {
-    if (first.length !== 8) throw fail(`jcoleman value starts with ${first.length} bytes of block data, expected a long`);
+    if (first.length !== 8)
+      throw fail(`jcoleman value starts with ${first.length} bytes of block data, expected a long`);
     leadingCreationTime = Number(first.readBigInt64BE(0));
-  } else if (first !== null && typeof first === "object" && first.kind === "object" && first.className.endsWith(".SessionSerializationMetadata")) {
+  } else if (
+    first !== null &&
+    typeof first === "object" &&
+    first.kind === "object" &&
+    first.className.endsWith(".SessionSerializationMetadata")
+  ) {
     const block = first.annotations[first.className]?.find((item): item is Buffer => Buffer.isBuffer(item));
     const length = block !== undefined && block.length >= 4 ? block.readInt32BE(0) : -1;
-    if (block === undefined || length < 0 || block.length !== 4 + length) throw fail("jcoleman SessionSerializationMetadata is malformed");
+    if (block === undefined || length < 0 || block.length !== 4 + length)
+      throw fail("jcoleman SessionSerializationMetadata is malformed");
     attributesHash = block.subarray(4).toString("hex");
   } else {
     throw fail("jcoleman value does not start with SessionSerializationMetadata");

@@ -18,7 +18,9 @@ describe("describeJavaValue: what an operator sees for each attribute", () => {
     expect(describeJavaValue(42)).toBe("42");
     expect(describeJavaValue(true)).toBe("true");
     expect(describeJavaValue("x".repeat(300))).toHaveLength(203);
-    expect(describeJavaValue({ kind: "date", className: "java.util.Date", epochMs: 0 })).toBe("1970-01-01T00:00:00.000Z");
+    expect(describeJavaValue({ kind: "date", className: "java.util.Date", epochMs: 0 })).toBe(
+      "1970-01-01T00:00:00.000Z",
+    );
     expect(describeJavaValue({ kind: "map", className: "java.util.HashMap", entries: [] })).toBe("HashMap (0 entries)");
   });
 });

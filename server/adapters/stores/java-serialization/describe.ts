@@ -22,7 +22,9 @@ export function describeJavaValue(v: TJavaValue | string | number | boolean | bi
     case "class":
       return `class ${v.className}`;
     default:
-      return "undecodable" in v && v.undecodable ? `(not decodable: ${v.className})` : `${"className" in v ? v.className : "object"}`;
+      return "undecodable" in v && v.undecodable
+        ? `(not decodable: ${v.className})`
+        : `${"className" in v ? v.className : "object"}`;
   }
 }
 

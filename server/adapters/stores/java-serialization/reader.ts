@@ -65,7 +65,12 @@ const BOXED_TYPES: Record<string, string> = {
   "java.lang.Character": "C",
 };
 
-const MAP_CLASSES = new Set(["java.util.HashMap", "java.util.LinkedHashMap", "java.util.Hashtable", "java.util.TreeMap"]);
+const MAP_CLASSES = new Set([
+  "java.util.HashMap",
+  "java.util.LinkedHashMap",
+  "java.util.Hashtable",
+  "java.util.TreeMap",
+]);
 
 export function fail(detail: string, context: Record<string, unknown> = {}): UnexpectedResponseError {
   return new UnexpectedResponseError(WHAT, detail, context);
@@ -96,7 +101,8 @@ export function decodeModifiedUtf8(bytes: Buffer): string {
     }
   }
   let out = "";
-  for (let start = 0; start < units.length; start += 8192) out += String.fromCharCode(...units.slice(start, start + 8192));
+  for (let start = 0; start < units.length; start += 8192)
+    out += String.fromCharCode(...units.slice(start, start + 8192));
   return out;
 }
 
@@ -132,8 +138,14 @@ export class JavaObjectReader {
       return this.objectAt(0);
     } catch (error) {
       if (!(error instanceof WriteAborted)) throw error;
-      const exceptionClass = error.exception !== null && typeof error.exception === "object" ? error.exception.className : "unknown";
-      return { kind: "undecodable", undecodable: true, className: exceptionClass, reason: "the writer aborted this object with an exception" };
+      const exceptionClass =
+        error.exception !== null && typeof error.exception === "object" ? error.exception.className : "unknown";
+      return {
+        kind: "undecodable",
+        undecodable: true,
+        className: exceptionClass,
+        reason: "the writer aborted this object with an exception",
+      };
     }
   }
 
@@ -149,7 +161,10 @@ export class JavaObjectReader {
 
   private need(size: number, what: string): void {
     if (size < 0 || this.offset + size > this.buf.length) {
-      throw fail(`truncated: ${what} needs ${size} bytes at offset ${this.offset}, ${this.buf.length - this.offset} left`, { offset: this.offset });
+      throw fail(
+        `truncated: ${what} needs ${size} bytes at offset ${this.offset}, ${this.buf.length - this.offset} left`,
+        { offset: this.offset },
+      );
     }
   }
 
@@ -230,7 +245,8 @@ export class JavaObjectReader {
   private reference(): THandle {
     const handle = this.i32("handle") - BASE_WIRE_HANDLE;
     const value = this.handles[handle];
-    if (handle < 0 || value === undefined) throw fail(`reference to unknown handle 0x${(handle + BASE_WIRE_HANDLE).toString(16)}`);
+    if (handle < 0 || value === undefined)
+      throw fail(`reference to unknown handle 0x${(handle + BASE_WIRE_HANDLE).toString(16)}`);
     return value;
   }
 
@@ -320,7 +336,10 @@ export class JavaObjectReader {
     const start = this.offset;
     const content = this.content(depth);
     if ("value" in content) return content.value;
-    throw fail(`expected an object at offset ${start}, found ${"block" in content ? "block data" : "TC_ENDBLOCKDATA"}`, { offset: start });
+    throw fail(
+      `expected an object at offset ${start}, found ${"block" in content ? "block data" : "TC_ENDBLOCKDATA"}`,
+      { offset: start },
+    );
   }
 
   /** classDesc: TC_CLASSDESC | TC_PROXYCLASSDESC | TC_NULL | TC_REFERENCE. */
@@ -330,13 +349,21 @@ export class JavaObjectReader {
     if (tc === TC.NULL) return null;
     if (tc === TC.REFERENCE) {
       const target = this.reference();
-      if (target === null || typeof target !== "object" || target.kind !== "classdesc") throw fail("reference to a non-class-descriptor where one was expected");
+      if (target === null || typeof target !== "object" || target.kind !== "classdesc")
+        throw fail("reference to a non-class-descriptor where one was expected");
       return target;
     }
     if (tc === TC.CLASSDESC) {
       const name = this.utf("class name");
       this.bytes(8, "serialVersionUID");
-      const desc: TClassDesc = { kind: "classdesc", name, flags: 0, fields: [], superDesc: null, proxyInterfaces: null };
+      const desc: TClassDesc = {
+        kind: "classdesc",
+        name,
+        flags: 0,
+        fields: [],
+        superDesc: null,
+        proxyInterfaces: null,
+      };
       this.newHandle(desc);
       desc.flags = this.u8("class flags");
       const count = this.u16("field count");
@@ -359,7 +386,14 @@ export class JavaObjectReader {
       return desc;
     }
     if (tc === TC.PROXYCLASSDESC) {
-      const desc: TClassDesc = { kind: "classdesc", name: "", flags: SC.SERIALIZABLE, fields: [], superDesc: null, proxyInterfaces: [] };
+      const desc: TClassDesc = {
+        kind: "classdesc",
+        name: "",
+        flags: SC.SERIALIZABLE,
+        fields: [],
+        superDesc: null,
+        proxyInterfaces: [],
+      };
       this.newHandle(desc);
       const count = this.i32("proxy interface count");
       if (count < 0 || count > 65535) throw fail(`bad proxy interface count ${count}`);
@@ -409,7 +443,8 @@ export class JavaObjectReader {
     const value: TJavaArray = { kind: "array", className: desc.name, items: [] };
     this.newHandle(value);
     const length = this.i32("array length");
-    if (length < 0 || length > this.limits.maxArrayLength) throw fail(`array ${desc.name} length ${length} is out of bounds`);
+    if (length < 0 || length > this.limits.maxArrayLength)
+      throw fail(`array ${desc.name} length ${length} is out of bounds`);
     const elementType = desc.name.charAt(1);
     if (elementType === "B") {
       value.items = this.bytes(length, "byte[]");
@@ -417,7 +452,8 @@ export class JavaObjectReader {
     }
     const items: (TJavaPrimitive | string | TJavaValue)[] = [];
     const primitive = "CDFIJSZ".includes(elementType) && desc.name.length === 2;
-    for (let i = 0; i < length; i++) items.push(primitive ? this.primitive(elementType, desc.name) : this.objectAt(depth + 1));
+    for (let i = 0; i < length; i++)
+      items.push(primitive ? this.primitive(elementType, desc.name) : this.objectAt(depth + 1));
     value.items = items;
     return value;
   }
@@ -446,7 +482,8 @@ export class JavaObjectReader {
         continue;
       }
       for (const field of cls.fields) {
-        object.fields[field.name] = field.className === null ? this.primitive(field.type, `${cls.name}.${field.name}`) : this.objectAt(depth + 1);
+        object.fields[field.name] =
+          field.className === null ? this.primitive(field.type, `${cls.name}.${field.name}`) : this.objectAt(depth + 1);
       }
       if (cls.flags & SC.WRITE_METHOD) object.annotations[cls.name] = this.annotation(depth + 1);
     }
@@ -480,14 +517,21 @@ function simplify(object: TJavaObject): TJavaValue {
       (boxedType === "Z" && typeof value === "boolean") ||
       (boxedType === "C" && typeof value === "string") ||
       ("BDFIS".includes(boxedType) && typeof value === "number");
-    if (ok && (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean" || typeof value === "string")) {
+    if (
+      ok &&
+      (typeof value === "number" ||
+        typeof value === "bigint" ||
+        typeof value === "boolean" ||
+        typeof value === "string")
+    ) {
       return { kind: "boxed", className, value };
     }
     return object;
   }
   if (className === "java.util.Date" || className === "java.sql.Timestamp") {
     const block = object.annotations["java.util.Date"]?.[0];
-    if (Buffer.isBuffer(block) && block.length === 8) return { kind: "date", className, epochMs: Number(block.readBigInt64BE(0)) };
+    if (Buffer.isBuffer(block) && block.length === 8)
+      return { kind: "date", className, epochMs: Number(block.readBigInt64BE(0)) };
     return object;
   }
   if (MAP_CLASSES.has(className)) {

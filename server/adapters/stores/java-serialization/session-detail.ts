@@ -3,7 +3,10 @@ import type { TStandardSessionData } from "@/server/adapters/stores/java-seriali
 import { describeJavaValue } from "@/server/adapters/stores/java-serialization/describe";
 
 /** What every decodable session format yields: StandardSession's fields, MSM's header + attributes. */
-export type TDecodedSession = Pick<TStandardSessionData, "creationTime" | "lastAccessedTime" | "maxInactiveInterval" | "attributes" | "notSerializable">;
+export type TDecodedSession = Pick<
+  TStandardSessionData,
+  "creationTime" | "lastAccessedTime" | "maxInactiveInterval" | "attributes" | "notSerializable"
+>;
 
 /**
  * A session detail from a decoder (`StandardSession.writeObjectData` values of DataSourceStore rows and
@@ -11,7 +14,16 @@ export type TDecodedSession = Pick<TStandardSessionData, "creationTime" | "lastA
  * never an exception.
  */
 export function standardSessionDetail(node: string, key: string, decode: () => TDecodedSession): TSessionDetail {
-  const base: TSessionDetail = { node, key, creationTime: null, lastAccessedTime: null, maxInactiveInterval: null, attributes: [], notSerializable: [], decodeError: null };
+  const base: TSessionDetail = {
+    node,
+    key,
+    creationTime: null,
+    lastAccessedTime: null,
+    maxInactiveInterval: null,
+    attributes: [],
+    notSerializable: [],
+    decodeError: null,
+  };
   try {
     const s = decode();
     return {

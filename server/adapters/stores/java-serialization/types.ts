@@ -18,7 +18,13 @@ export const TC = {
   ENUM: 0x7e,
 } as const;
 
-export const SC = { WRITE_METHOD: 0x01, SERIALIZABLE: 0x02, EXTERNALIZABLE: 0x04, BLOCK_DATA: 0x08, ENUM: 0x10 } as const;
+export const SC = {
+  WRITE_METHOD: 0x01,
+  SERIALIZABLE: 0x02,
+  EXTERNALIZABLE: 0x04,
+  BLOCK_DATA: 0x08,
+  ENUM: 0x10,
+} as const;
 
 /** Marker MSM's JavaSerializationTranscoder writes after a value that threw NotSerializableException. */
 export const MSM_NOT_SERIALIZED = "___NOT_SERIALIZABLE_EXCEPTION___";

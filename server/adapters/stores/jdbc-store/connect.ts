@@ -25,7 +25,11 @@ const SCHEMA_ERRORS: Record<string, string> = {
 function translate(err: unknown, url: string, timeoutMs: number): AppError {
   if (err instanceof AppError) return err;
   const e = err as Error & { code?: string };
-  if (e.code && SCHEMA_ERRORS[e.code]) return new UnexpectedResponseError(`Session table at ${url}`, `${SCHEMA_ERRORS[e.code]}: ${e.message}`, { url, sqlState: e.code });
+  if (e.code && SCHEMA_ERRORS[e.code])
+    return new UnexpectedResponseError(`Session table at ${url}`, `${SCHEMA_ERRORS[e.code]}: ${e.message}`, {
+      url,
+      sqlState: e.code,
+    });
   if (/timeout/i.test(e.message)) return new TargetTimeoutError(url, timeoutMs);
   if (e.code && /^E[A-Z]+$/.test(e.code)) return new TargetUnreachableError(url, e.message);
   return new UnexpectedResponseError(`PostgreSQL at ${url}`, e.message, { url, sqlState: e.code ?? null });
@@ -66,7 +70,11 @@ export async function connectJdbc(node: TStoreNode, o: TJdbcStoreOptions): Promi
 }
 
 /** Runs `fn` with a connection to `node`, closed afterwards whatever happens. */
-export async function withJdbc<T>(node: TStoreNode, o: TJdbcStoreOptions, fn: (c: TJdbcClient) => Promise<T>): Promise<T> {
+export async function withJdbc<T>(
+  node: TStoreNode,
+  o: TJdbcStoreOptions,
+  fn: (c: TJdbcClient) => Promise<T>,
+): Promise<T> {
   const client = await connectJdbc(node, o);
   try {
     return await fn(client);

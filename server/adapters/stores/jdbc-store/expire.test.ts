@@ -5,7 +5,14 @@ import type { TJdbcStoreOptions } from "@/server/adapters/stores/jdbc-store/opti
 
 describe("jdbc-store expire SQL", () => {
   it("deletes the id's row of this context only, identifiers quoted, values as parameters", () => {
-    const o = jdbcStoreAdapter.parseOptions({ database: "d", user: "u", appName: "/Catalina/localhost/shop", sessionTable: "web.Sessions", sessionIdCol: "id", sessionAppCol: "app" }) as TJdbcStoreOptions;
+    const o = jdbcStoreAdapter.parseOptions({
+      database: "d",
+      user: "u",
+      appName: "/Catalina/localhost/shop",
+      sessionTable: "web.Sessions",
+      sessionIdCol: "id",
+      sessionAppCol: "app",
+    }) as TJdbcStoreOptions;
     expect(deleteQuery(o, "ABC'; DROP TABLE x; --.tomcat1")).toEqual({
       text: 'DELETE FROM "web"."sessions" WHERE "id" = $1 AND "app" = $2 RETURNING "id" AS id',
       values: ["ABC'; DROP TABLE x; --.tomcat1", "/Catalina/localhost/shop"],

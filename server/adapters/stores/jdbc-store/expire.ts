@@ -21,10 +21,20 @@ export function deleteQuery(o: TJdbcStoreOptions, sessionId: string): TSql {
  * the next request is still served from memory, and the row comes back). So the result says so: the
  * context's Manager must be in the inventory too (a tomcat-manager store), whose expire reaches memory.
  */
-export async function expireJdbcSession(store: TStoreConfig, o: TJdbcStoreOptions, sessionId: string, dryRun: boolean): Promise<TExpireOutcome> {
+export async function expireJdbcSession(
+  store: TStoreConfig,
+  o: TJdbcStoreOptions,
+  sessionId: string,
+  dryRun: boolean,
+): Promise<TExpireOutcome> {
   const found = await Promise.all(
     store.nodes.map((node) =>
-      withJdbc(node, o, async (c) => (await c.query<{ id: string }>(dryRun ? lookupQuery(o, sessionId) : deleteQuery(o, sessionId))).map((r) => ({ node: node.id, key: r.id }))),
+      withJdbc(node, o, async (c) =>
+        (await c.query<{ id: string }>(dryRun ? lookupQuery(o, sessionId) : deleteQuery(o, sessionId))).map((r) => ({
+          node: node.id,
+          key: r.id,
+        })),
+      ),
     ),
   );
   const keys = found.flat();

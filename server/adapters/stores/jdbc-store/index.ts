@@ -50,11 +50,15 @@ export const jdbcStoreAdapter: TStoreAdapter = {
 
   countSessions(store) {
     // The rows come from scanAll, so every key is a TJdbcRow (countFromBatches is typed for plain keys).
-    return countFromBatches(store.name, this.kind, scanAll(store), (k) => (isLiveRow(k as TJdbcRow) ? { route: routeOfSessionId(k.key) } : null));
+    return countFromBatches(store.name, this.kind, scanAll(store), (k) =>
+      isLiveRow(k as TJdbcRow) ? { route: routeOfSessionId(k.key) } : null,
+    );
   },
 
   enumerateSessions(store) {
-    return rowsFromBatches(scanAll(store), (k) => (isLiveRow(k as TJdbcRow) ? { sessionId: k.key, route: routeOfSessionId(k.key) } : null));
+    return rowsFromBatches(scanAll(store), (k) =>
+      isLiveRow(k as TJdbcRow) ? { sessionId: k.key, route: routeOfSessionId(k.key) } : null,
+    );
   },
 
   /** The id's row on each node; an expired row not yet swept is reported with 0 s left. */
@@ -66,7 +70,14 @@ export const jdbcStoreAdapter: TStoreAdapter = {
         withJdbc(node, o, async (c) =>
           (await c.query<TJdbcRawRow>(lookupQuery(o, sessionId))).map((raw): TSessionCopy => {
             const row = interpretRow(node.id, raw, now);
-            return { store: store.name, node: node.id, key: row.key, role: "session", ttlSeconds: row.ttlSeconds, size: row.size };
+            return {
+              store: store.name,
+              node: node.id,
+              key: row.key,
+              role: "session",
+              ttlSeconds: row.ttlSeconds,
+              size: row.size,
+            };
           }),
         ),
       ),
@@ -79,8 +90,18 @@ export const jdbcStoreAdapter: TStoreAdapter = {
     return Promise.all(
       store.nodes.map((node) =>
         withJdbc(node, o, async (c): Promise<TStoreNodeStats> => {
-          const [s] = await c.query<{ items: string; bytes: string; version: string; server_time: string }>(statsQuery(o));
-          return { node: node.id, items: Number(s?.items ?? 0), bytes: Number(s?.bytes ?? 0), evictions: 0, limitBytes: null, version: `PostgreSQL ${s?.version ?? "?"}`, serverTime: Number(s?.server_time ?? 0) };
+          const [s] = await c.query<{ items: string; bytes: string; version: string; server_time: string }>(
+            statsQuery(o),
+          );
+          return {
+            node: node.id,
+            items: Number(s?.items ?? 0),
+            bytes: Number(s?.bytes ?? 0),
+            evictions: 0,
+            limitBytes: null,
+            version: `PostgreSQL ${s?.version ?? "?"}`,
+            serverTime: Number(s?.server_time ?? 0),
+          };
         }),
       ),
     );

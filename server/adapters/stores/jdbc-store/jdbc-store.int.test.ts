@@ -21,7 +21,14 @@ const store = (options: Record<string, unknown> = {}, port = Number(pgUrl.port))
   name: "jdbc",
   kind: "jdbc-store",
   nodes: [{ id: "pg", host: pgUrl.hostname, port }],
-  options: jdbcStoreAdapter.parseOptions({ database, user: "postgres", sessionTable: table, appName: APP, pageSize: 10, ...options }),
+  options: jdbcStoreAdapter.parseOptions({
+    database,
+    user: "postgres",
+    sessionTable: table,
+    appName: APP,
+    pageSize: 10,
+    ...options,
+  }),
 });
 
 const hexId = (i: number, route: string) => `${i.toString(16).toUpperCase().padStart(32, "0")}.${route}`;
@@ -37,7 +44,10 @@ describe("jdbc-store adapter on the lab's session table", () => {
     await client.connect();
     await client.query(`DELETE FROM ${table} WHERE app_name = $1`, [APP]);
     const insert = (id: string, valid: string, maxInactive: number, lastAccess: number) =>
-      client.query(`INSERT INTO ${table} (session_id, valid_session, max_inactive, last_access, app_name, session_data) VALUES ($1, $2, $3, $4, $5, $6)`, [id, valid, maxInactive, lastAccess, APP, data]);
+      client.query(
+        `INSERT INTO ${table} (session_id, valid_session, max_inactive, last_access, app_name, session_data) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [id, valid, maxInactive, lastAccess, APP, data],
+      );
     for (let i = 1; i <= 25; i++) {
       live.push(hexId(i, `tomcat${(i % 3) + 1}`));
       await insert(live.at(-1)!, "1", 1800, now - i * 1000);
@@ -61,7 +71,14 @@ describe("jdbc-store adapter on the lab's session table", () => {
     const counts = await jdbcStoreAdapter.countSessions(store());
     const perRoute: Record<string, number> = {};
     for (const id of live) perRoute[id.split(".")[1]!] = (perRoute[id.split(".")[1]!] ?? 0) + 1;
-    expect(counts).toMatchObject({ store: "jdbc", kind: "jdbc-store", total: live.length, perNode: { pg: live.length }, perRoute, keysPerNode: { pg: live.length + expired.length + 1 } });
+    expect(counts).toMatchObject({
+      store: "jdbc",
+      kind: "jdbc-store",
+      total: live.length,
+      perNode: { pg: live.length },
+      perRoute,
+      keysPerNode: { pg: live.length + expired.length + 1 },
+    });
   });
 
   it("enumerates every live session once, in batches no larger than a page, with TTL and size", async () => {
@@ -71,13 +88,20 @@ describe("jdbc-store adapter on the lab's session table", () => {
     const rows = batches.flat();
     expect(rows.map((r) => r.sessionId).sort()).toEqual([...live].sort());
     const first = rows.find((r) => r.sessionId === live[0])!;
-    expect(first).toMatchObject({ node: "pg", route: "tomcat2", size: data.length, lastAccess: Math.floor((now - 1000) / 1000) });
+    expect(first).toMatchObject({
+      node: "pg",
+      route: "tomcat2",
+      size: data.length,
+      lastAccess: Math.floor((now - 1000) / 1000),
+    });
     expect(first.ttlSeconds).toBeGreaterThan(1700);
     expect(rows.find((r) => r.sessionId === live.at(-1))!.ttlSeconds).toBeNull();
   });
 
   it("looks up one id in the context: a live row with its TTL, an expired one with 0 s, a missing or other-app id not at all", async () => {
-    expect(await jdbcStoreAdapter.lookup(store(), live[0]!)).toEqual([{ store: "jdbc", node: "pg", key: live[0], role: "session", ttlSeconds: expect.any(Number), size: data.length }]);
+    expect(await jdbcStoreAdapter.lookup(store(), live[0]!)).toEqual([
+      { store: "jdbc", node: "pg", key: live[0], role: "session", ttlSeconds: expect.any(Number), size: data.length },
+    ]);
     expect(await jdbcStoreAdapter.lookup(store(), expired[0]!)).toMatchObject([{ ttlSeconds: 0 }]);
     expect(await jdbcStoreAdapter.lookup(store(), hexId(999, "tomcat1"))).toEqual([]);
     expect(await jdbcStoreAdapter.lookup(store({ appName: "/Catalina/localhost/other" }), live[0]!)).toEqual([]);
@@ -85,17 +109,34 @@ describe("jdbc-store adapter on the lab's session table", () => {
 
   it("decodes the row's session_data and reports node figures", async () => {
     const detail = await jdbcStoreAdapter.readSession!(store(), live[0]!);
-    expect(detail).toMatchObject({ node: "pg", key: live[0], decodeError: null, maxInactiveInterval: 1800, attributes: [{ name: "counter", value: "7" }] });
+    expect(detail).toMatchObject({
+      node: "pg",
+      key: live[0],
+      decodeError: null,
+      maxInactiveInterval: 1800,
+      attributes: [{ name: "counter", value: "7" }],
+    });
     expect(await jdbcStoreAdapter.readSession!(store(), hexId(999, "tomcat1"))).toBeNull();
     const [stats] = await jdbcStoreAdapter.nodeStats(store());
-    expect(stats).toMatchObject({ node: "pg", items: live.length + expired.length + 1, evictions: 0, limitBytes: null });
+    expect(stats).toMatchObject({
+      node: "pg",
+      items: live.length + expired.length + 1,
+      evictions: 0,
+      limitBytes: null,
+    });
     expect(stats!.version).toMatch(/^PostgreSQL 15\./);
     expect(stats!.bytes).toBeGreaterThan(0);
   });
 
   it("fails with actionable errors: a table or column that does not exist, a server that does not answer", async () => {
-    await expect(jdbcStoreAdapter.countSessions(store({ sessionTable: "no_such_table" }))).rejects.toMatchObject({ code: "UNEXPECTED_RESPONSE", message: expect.stringContaining("options.sessionTable") });
-    await expect(jdbcStoreAdapter.lookup(store({ sessionIdCol: "nope" }), live[0]!)).rejects.toMatchObject({ code: "UNEXPECTED_RESPONSE", message: expect.stringContaining("column") });
+    await expect(jdbcStoreAdapter.countSessions(store({ sessionTable: "no_such_table" }))).rejects.toMatchObject({
+      code: "UNEXPECTED_RESPONSE",
+      message: expect.stringContaining("options.sessionTable"),
+    });
+    await expect(jdbcStoreAdapter.lookup(store({ sessionIdCol: "nope" }), live[0]!)).rejects.toMatchObject({
+      code: "UNEXPECTED_RESPONSE",
+      message: expect.stringContaining("column"),
+    });
     const closed = store({}, 1);
     await expect(jdbcStoreAdapter.countSessions(closed)).rejects.toMatchObject({ code: "TARGET_UNREACHABLE" });
   });

@@ -24,8 +24,19 @@ describe("jdbc-store options", () => {
   });
 
   it("accepts DataSourceStore's own defaults and a schema-qualified table", () => {
-    const o = jdbcStoreAdapter.parseOptions({ ...base, sessionTable: "web.tomcat$sessions", sessionIdCol: "id", sessionAppCol: "app", sessionDataCol: "data", appName: "/Catalina/localhost/" });
-    expect(o).toMatchObject({ sessionTable: "web.tomcat$sessions", sessionIdCol: "id", appName: "/Catalina/localhost/" });
+    const o = jdbcStoreAdapter.parseOptions({
+      ...base,
+      sessionTable: "web.tomcat$sessions",
+      sessionIdCol: "id",
+      sessionAppCol: "app",
+      sessionDataCol: "data",
+      appName: "/Catalina/localhost/",
+    });
+    expect(o).toMatchObject({
+      sessionTable: "web.tomcat$sessions",
+      sessionIdCol: "id",
+      appName: "/Catalina/localhost/",
+    });
   });
 
   it.each([
@@ -86,7 +97,9 @@ describe("SQL", () => {
       expect(sql.values).toEqual([evil, "/Catalina/localhost/jdbc"]);
       expect(sql.text).toMatch(/WHERE "session_id" = \$1 AND "app_name" = \$2$/);
     }
-    expect(dataQuery(o, "A").text).toBe('SELECT "session_data" AS data FROM "tomcat_sessions" WHERE "session_id" = $1 AND "app_name" = $2');
+    expect(dataQuery(o, "A").text).toBe(
+      'SELECT "session_data" AS data FROM "tomcat_sessions" WHERE "session_id" = $1 AND "app_name" = $2',
+    );
   });
 
   it("reads the table size through a regclass parameter", () => {

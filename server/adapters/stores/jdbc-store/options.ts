@@ -13,11 +13,16 @@ import { z } from "zod";
  * digits, `_` and `$` (as in `tomcat$sessions`), not starting with a digit or `$`, at most 63 bytes.
  */
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
-const ZIdentifier = z.string().regex(IDENTIFIER, "a plain SQL identifier: letters, digits, _ or $, not starting with a digit (at most 63)");
+const ZIdentifier = z
+  .string()
+  .regex(IDENTIFIER, "a plain SQL identifier: letters, digits, _ or $, not starting with a digit (at most 63)");
 /** A table, optionally schema-qualified (`sessions.tomcat_sessions`). */
 const ZTable = z
   .string()
-  .refine((t) => t.split(".").length <= 2 && t.split(".").every((part) => IDENTIFIER.test(part)), "a table name, optionally schema.table, of plain SQL identifiers");
+  .refine(
+    (t) => t.split(".").length <= 2 && t.split(".").every((part) => IDENTIFIER.test(part)),
+    "a table name, optionally schema.table, of plain SQL identifiers",
+  );
 
 export const ZJdbcStoreOptions = z.object({
   database: z.string().min(1).max(63),
@@ -34,7 +39,9 @@ export const ZJdbcStoreOptions = z.object({
    * The app column's value for the context: DataSourceStore writes `/<engine>/<host><context path>`,
    * e.g. `/Catalina/localhost/app`, and `/Catalina/localhost/` for ROOT.
    */
-  appName: z.string().regex(/^\/[^/\s]+\/[^/\s]+\/\S*$/, "/<engine>/<host><context path>, e.g. /Catalina/localhost/app"),
+  appName: z
+    .string()
+    .regex(/^\/[^/\s]+\/[^/\s]+\/\S*$/, "/<engine>/<host><context path>, e.g. /Catalina/localhost/app"),
   /** Rows per keyset page while counting (one page in memory at a time). */
   pageSize: z.number().int().min(10).max(10_000).default(1000),
   timeoutMs: z.number().int().min(100).max(120_000).default(5000),

@@ -2,12 +2,27 @@ import { describe, expect, it } from "vitest";
 import { interpretRow, isLiveRow, type TJdbcRawRow } from "@/server/adapters/stores/jdbc-store/rows";
 
 const NOW = 1_700_000_000_000;
-const row = (over: Partial<TJdbcRawRow>): TJdbcRawRow => ({ id: "A1B2.tomcat1", valid: "1", max_inactive: 1800, last_access: String(NOW - 60_000), size: 321, ...over });
+const row = (over: Partial<TJdbcRawRow>): TJdbcRawRow => ({
+  id: "A1B2.tomcat1",
+  valid: "1",
+  max_inactive: 1800,
+  last_access: String(NOW - 60_000),
+  size: 321,
+  ...over,
+});
 
 describe("interpretRow (DataSourceStore's expiry rule)", () => {
   it("a fresh valid row is live, with its remaining seconds, last access and size", () => {
     const r = interpretRow("pg", row({}), NOW);
-    expect(r).toEqual({ node: "pg", key: "A1B2.tomcat1", size: 321, ttlSeconds: 1740, lastAccess: (NOW - 60_000) / 1000, valid: true, expired: false });
+    expect(r).toEqual({
+      node: "pg",
+      key: "A1B2.tomcat1",
+      size: 321,
+      ttlSeconds: 1740,
+      lastAccess: (NOW - 60_000) / 1000,
+      valid: true,
+      expired: false,
+    });
     expect(isLiveRow(r)).toBe(true);
   });
 

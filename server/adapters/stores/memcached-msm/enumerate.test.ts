@@ -15,7 +15,11 @@ async function busyThenDump(busyTimes: number): Promise<{ port: number; dumps: (
     if (line === "stats") sock.write("STAT time 1000\r\nSTAT version 1.6.18\r\nEND\r\n");
     if (line.startsWith("lru_crawler metadump")) {
       asked++;
-      sock.write(asked <= busyTimes ? "BUSY currently processing crawler request\r\n" : "key=s1-n1.t1 exp=1600 la=990 cas=1 fetch=no cls=1 size=80 \nEND\r\n");
+      sock.write(
+        asked <= busyTimes
+          ? "BUSY currently processing crawler request\r\n"
+          : "key=s1-n1.t1 exp=1600 la=990 cas=1 fetch=no cls=1 size=80 \nEND\r\n",
+      );
     }
   });
   closers.push(s.close);
@@ -26,7 +30,10 @@ describe("enumerateMemcachedKeys", () => {
   it("waits out a busy crawler (another listing running) and then lists the keys", async () => {
     const s = await busyThenDump(3);
     const keys = [];
-    for await (const k of enumerateMemcachedKeys([{ id: "n1", host: "127.0.0.1", port: s.port }], { busyPausesMs: [5, 5, 5, 5] })) keys.push(k);
+    for await (const k of enumerateMemcachedKeys([{ id: "n1", host: "127.0.0.1", port: s.port }], {
+      busyPausesMs: [5, 5, 5, 5],
+    }))
+      keys.push(k);
     expect(keys).toEqual([{ node: "n1", key: "s1-n1.t1", size: 80, ttlSeconds: 600, lastAccess: 990 }]);
     expect(s.dumps()).toBe(4);
   });
@@ -34,7 +41,10 @@ describe("enumerateMemcachedKeys", () => {
   it("gives up with the BUSY error when the crawler stays busy", async () => {
     const s = await busyThenDump(Number.MAX_SAFE_INTEGER);
     const run = async () => {
-      for await (const _ of enumerateMemcachedKeys([{ id: "n1", host: "127.0.0.1", port: s.port }], { busyPausesMs: [5, 5, 5] })) void _;
+      for await (const _ of enumerateMemcachedKeys([{ id: "n1", host: "127.0.0.1", port: s.port }], {
+        busyPausesMs: [5, 5, 5],
+      }))
+        void _;
     };
     await expect(run()).rejects.toBeInstanceOf(MemcachedCrawlerBusyError);
     expect(s.dumps()).toBe(4); // the first try and three retries

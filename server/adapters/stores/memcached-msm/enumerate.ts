@@ -39,7 +39,10 @@ function toNodeStats(id: string, s: Record<string, string>): TStoreNodeStats {
  * Remaining TTL = exp − server time; the server clock is read with `stats` right before the dump
  * and advanced by local elapsed time, so TTLs are exact to about a second.
  */
-export function enumerateMemcachedKeyBatches(nodes: TStoreNode[], opts: TEnumerateMemcachedOptions = {}): AsyncIterable<TStoredKey[]> {
+export function enumerateMemcachedKeyBatches(
+  nodes: TStoreNode[],
+  opts: TEnumerateMemcachedOptions = {},
+): AsyncIterable<TStoredKey[]> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return mergeBounded(
     nodes.map((node) => () => dumpNode(node, timeoutMs, opts.busyPausesMs ?? BUSY_PAUSES_MS)),
@@ -48,7 +51,10 @@ export function enumerateMemcachedKeyBatches(nodes: TStoreNode[], opts: TEnumera
 }
 
 /** Every live key of every node as a flat stream of TStoredKey. */
-export async function* enumerateMemcachedKeys(nodes: TStoreNode[], opts: TEnumerateMemcachedOptions = {}): AsyncGenerator<TStoredKey> {
+export async function* enumerateMemcachedKeys(
+  nodes: TStoreNode[],
+  opts: TEnumerateMemcachedOptions = {},
+): AsyncGenerator<TStoredKey> {
   for await (const batch of enumerateMemcachedKeyBatches(nodes, opts)) yield* batch;
 }
 
@@ -59,7 +65,11 @@ export async function* enumerateMemcachedKeys(nodes: TStoreNode[], opts: TEnumer
  */
 const BUSY_PAUSES_MS = [50, 100, 200, 300, 500, 500, 1000, 1000, 2000, 2000, 3000, 3000, 3000, 3000];
 
-async function* dumpNode(node: TStoreNode, timeoutMs: number, busyPausesMs: readonly number[]): AsyncGenerator<TStoredKey[]> {
+async function* dumpNode(
+  node: TStoreNode,
+  timeoutMs: number,
+  busyPausesMs: readonly number[],
+): AsyncGenerator<TStoredKey[]> {
   for (let attempt = 0; ; attempt++) {
     const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs });
     let yielded = false;

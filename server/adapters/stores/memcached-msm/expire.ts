@@ -1,7 +1,13 @@
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { isValidTextKey } from "@/server/adapters/stores/memcached-text/protocol";
-import { backupKey, backupValidityKey, lockKey, sessionKey, validityKey } from "@/server/adapters/stores/memcached-msm/keys";
+import {
+  backupKey,
+  backupValidityKey,
+  lockKey,
+  sessionKey,
+  validityKey,
+} from "@/server/adapters/stores/memcached-msm/keys";
 import type { TExpiredKey, TExpireOutcome } from "@/server/adapters/stores/store-operations";
 
 /**
@@ -10,7 +16,12 @@ import type { TExpiredKey, TExpireOutcome } from "@/server/adapters/stores/store
  * the primary and next(primary): after a node outage the backup pair sits on whichever node was next
  * *available* then, and a copy left anywhere would let MSM restore the session.
  */
-export async function expireMsmSession(store: TStoreConfig, prefix: string, sessionId: string, dryRun: boolean): Promise<TExpireOutcome> {
+export async function expireMsmSession(
+  store: TStoreConfig,
+  prefix: string,
+  sessionId: string,
+  dryRun: boolean,
+): Promise<TExpireOutcome> {
   const keys = [sessionKey, validityKey, lockKey, backupKey, backupValidityKey].map((f) => f(sessionId, prefix));
   // An id that cannot even form a key (spaces, too long) is not in this store.
   if (!keys.every(isValidTextKey)) return { keys: [] };
@@ -18,7 +29,11 @@ export async function expireMsmSession(store: TStoreConfig, prefix: string, sess
     store.nodes.map(async (node): Promise<TExpiredKey[]> => {
       const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs: 5_000 });
       try {
-        const hits = await Promise.all(keys.map(async (key) => ((dryRun ? (await client.metaGet(key)) !== null : await client.metaDelete(key)) ? key : null)));
+        const hits = await Promise.all(
+          keys.map(async (key) =>
+            (dryRun ? (await client.metaGet(key)) !== null : await client.metaDelete(key)) ? key : null,
+          ),
+        );
         return hits.filter((k): k is string => k !== null).map((key) => ({ node: node.id, key }));
       } finally {
         client.close();

@@ -5,7 +5,14 @@ import { decodeMsmAttributes } from "@/server/adapters/stores/java-serialization
 import { standardSessionDetail } from "@/server/adapters/stores/java-serialization/session-detail";
 import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
 import { enumerateMemcachedKeyBatches, readMemcachedNodeStats } from "@/server/adapters/stores/memcached-msm/enumerate";
-import { backupKey, backupNodeFor, backupValidityKey, classifyMsmKey, sessionKey, validityKey } from "@/server/adapters/stores/memcached-msm/keys";
+import {
+  backupKey,
+  backupNodeFor,
+  backupValidityKey,
+  classifyMsmKey,
+  sessionKey,
+  validityKey,
+} from "@/server/adapters/stores/memcached-msm/keys";
 import { parseSessionId, routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
@@ -37,15 +44,33 @@ function msmSessionOf(prefix: string) {
 
 function nodeById(store: TStoreConfig, id: string): TStoreNode {
   const node = store.nodes.find((n) => n.id === id);
-  if (!node) throw new AppError("NOT_FOUND", `Session names memcached node "${id}", which store ${store.name} does not have (nodes: ${store.nodes.map((n) => n.id).join(", ")})`);
+  if (!node)
+    throw new AppError(
+      "NOT_FOUND",
+      `Session names memcached node "${id}", which store ${store.name} does not have (nodes: ${store.nodes.map((n) => n.id).join(", ")})`,
+    );
   return node;
 }
 
-async function readCopy(store: string, node: TStoreNode, key: string, role: TSessionCopy["role"]): Promise<TSessionCopy | null> {
+async function readCopy(
+  store: string,
+  node: TStoreNode,
+  key: string,
+  role: TSessionCopy["role"],
+): Promise<TSessionCopy | null> {
   const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs: 2_000 });
   try {
     const got = await client.metaGet(key);
-    return got ? { store, node: node.id, key, role, ttlSeconds: got.ttlSeconds ?? null, size: got.size ?? got.value?.length ?? 0 } : null;
+    return got
+      ? {
+          store,
+          node: node.id,
+          key,
+          role,
+          ttlSeconds: got.ttlSeconds ?? null,
+          size: got.size ?? got.value?.length ?? 0,
+        }
+      : null;
   } finally {
     client.close();
   }
@@ -58,7 +83,12 @@ export const memcachedMsmAdapter: TStoreAdapter = {
   parseOptions: (raw) => parseStoreOptions(ZMsmOptions, raw),
 
   countSessions(store) {
-    return countFromBatches(store.name, this.kind, enumerateMemcachedKeyBatches(store.nodes), msmSessionOf(options(store).storageKeyPrefix));
+    return countFromBatches(
+      store.name,
+      this.kind,
+      enumerateMemcachedKeyBatches(store.nodes),
+      msmSessionOf(options(store).storageKeyPrefix),
+    );
   },
 
   enumerateSessions(store) {
@@ -69,7 +99,11 @@ export const memcachedMsmAdapter: TStoreAdapter = {
   async lookup(store, sessionId) {
     const { storageKeyPrefix: prefix, failoverNodes } = options(store);
     const parsed = parseSessionId(sessionId);
-    if (!parsed.nodeId) throw new AppError("INVALID_INPUT", `Session id ${sessionId} carries no memcached node id (-n1): it was not issued by MSM with node ids`);
+    if (!parsed.nodeId)
+      throw new AppError(
+        "INVALID_INPUT",
+        `Session id ${sessionId} carries no memcached node id (-n1): it was not issued by MSM with node ids`,
+      );
     const primary = nodeById(store, parsed.nodeId);
     const ids = store.nodes.map((n) => n.id);
     const backupId = backupNodeFor(parsed.nodeId, ids, failoverNodes, []);
@@ -79,7 +113,10 @@ export const memcachedMsmAdapter: TStoreAdapter = {
     ];
     if (backupId && backupId !== parsed.nodeId) {
       const backup = nodeById(store, backupId);
-      reads.push(readCopy(store.name, backup, backupKey(parsed.id, prefix), "backup"), readCopy(store.name, backup, backupValidityKey(parsed.id, prefix), "backup-validity"));
+      reads.push(
+        readCopy(store.name, backup, backupKey(parsed.id, prefix), "backup"),
+        readCopy(store.name, backup, backupValidityKey(parsed.id, prefix), "backup-validity"),
+      );
     }
     const settled = await Promise.allSettled(reads);
     return settled.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
@@ -89,9 +126,11 @@ export const memcachedMsmAdapter: TStoreAdapter = {
     return Promise.all(store.nodes.map((n) => readMemcachedNodeStats(n)));
   },
 
-  expireSession: (store, sessionId, dryRun) => expireMsmSession(store, options(store).storageKeyPrefix, sessionId, dryRun),
+  expireSession: (store, sessionId, dryRun) =>
+    expireMsmSession(store, options(store).storageKeyPrefix, sessionId, dryRun),
 
-  openNodeCopier: (store, nodeId, target) => openMsmNodeCopier(store, options(store).storageKeyPrefix, nodeById(store, nodeId), target),
+  openNodeCopier: (store, nodeId, target) =>
+    openMsmNodeCopier(store, options(store).storageKeyPrefix, nodeById(store, nodeId), target),
 
   /** The primary value (or, when it is gone, the bak: copy), decoded: header fields and attributes. */
   async readSession(store, sessionId) {
@@ -99,11 +138,17 @@ export const memcachedMsmAdapter: TStoreAdapter = {
     const parsed = parseSessionId(sessionId);
     if (!parsed.nodeId) return null;
     const candidates: Array<[TStoreNode, string]> = [[nodeById(store, parsed.nodeId), sessionKey(parsed.id, prefix)]];
-    const backupId = backupNodeFor(parsed.nodeId, store.nodes.map((n) => n.id), failoverNodes, []);
-    if (backupId && backupId !== parsed.nodeId) candidates.push([nodeById(store, backupId), backupKey(parsed.id, prefix)]);
+    const backupId = backupNodeFor(
+      parsed.nodeId,
+      store.nodes.map((n) => n.id),
+      failoverNodes,
+      [],
+    );
+    if (backupId && backupId !== parsed.nodeId)
+      candidates.push([nodeById(store, backupId), backupKey(parsed.id, prefix)]);
     for (const [node, key] of candidates) {
       const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs: 2_000 });
-      let value: Buffer | null = null;
+      let value: Buffer | null;
       try {
         value = (await client.metaGet(key).catch(() => null))?.value ?? null;
       } finally {
@@ -119,6 +164,11 @@ export const memcachedMsmAdapter: TStoreAdapter = {
 function decodeDetail(node: string, key: string, value: Buffer): TSessionDetail {
   return standardSessionDetail(node, key, () => {
     const v = decodeMsmSessionValue(value);
-    return { creationTime: v.creationTime, lastAccessedTime: v.lastAccessedTime, maxInactiveInterval: v.maxInactiveInterval, ...decodeMsmAttributes(v.attributes) };
+    return {
+      creationTime: v.creationTime,
+      lastAccessedTime: v.lastAccessedTime,
+      maxInactiveInterval: v.maxInactiveInterval,
+      ...decodeMsmAttributes(v.attributes),
+    };
   });
 }

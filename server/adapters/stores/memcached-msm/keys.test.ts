@@ -16,9 +16,27 @@ const ID = "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E-n1.tomcat1";
 
 describe("key builders", () => {
   it.each([
-    ["", { session: ID, validity: `validity:${ID}`, backup: `bak:${ID}`, backupValidity: `bak:validity:${ID}`, lock: `lock:${ID}` }],
+    [
+      "",
+      {
+        session: ID,
+        validity: `validity:${ID}`,
+        backup: `bak:${ID}`,
+        backupValidity: `bak:validity:${ID}`,
+        lock: `lock:${ID}`,
+      },
+    ],
     // Observed with storageKeyPrefix giving "P_" (§1.7), including the doubled prefix in the backup validity key.
-    ["P_", { session: `P_${ID}`, validity: `validity:P_${ID}`, backup: `bak:P_${ID}`, backupValidity: `bak:P_validity:P_${ID}`, lock: `lock:P_${ID}` }],
+    [
+      "P_",
+      {
+        session: `P_${ID}`,
+        validity: `validity:P_${ID}`,
+        backup: `bak:P_${ID}`,
+        backupValidity: `bak:P_validity:P_${ID}`,
+        lock: `lock:P_${ID}`,
+      },
+    ],
   ])("prefix %j", (prefix, expected) => {
     expect(sessionKey(ID, prefix)).toBe(expected.session);
     expect(validityKey(ID, prefix)).toBe(expected.validity);
@@ -41,7 +59,11 @@ describe("classifyMsmKey", () => {
     [`bak:validity:${ID}`, "", { role: "backup-validity", sessionId: ID }],
     [`lock:${ID}`, "", { role: "lock", sessionId: ID }],
     ["ping-n1", "", { role: "ping", sessionId: null }],
-    ["6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E.tomcat1", "", { role: "session", sessionId: "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E.tomcat1" }],
+    [
+      "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E.tomcat1",
+      "",
+      { role: "session", sessionId: "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E.tomcat1" },
+    ],
     [`P_${ID}`, "P_", { role: "session", sessionId: ID }],
     [`validity:P_${ID}`, "P_", { role: "validity", sessionId: ID }],
     [`bak:P_${ID}`, "P_", { role: "backup", sessionId: ID }],

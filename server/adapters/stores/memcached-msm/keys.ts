@@ -106,10 +106,14 @@ export function backupNodeFor(
   const primary = nodeIds.filter((id) => !failover.has(id));
   const start = primary.indexOf(nodeId);
   if (start < 0) {
-    throw new AppError("INVALID_INPUT", `Node "${nodeId}" is not a primary MSM node (${primary.join(", ") || "none"})`, {
-      nodeId,
-      primary,
-    });
+    throw new AppError(
+      "INVALID_INPUT",
+      `Node "${nodeId}" is not a primary MSM node (${primary.join(", ") || "none"})`,
+      {
+        nodeId,
+        primary,
+      },
+    );
   }
   for (let step = 1; step < primary.length; step++) {
     const candidate = primary[(start + step) % primary.length];

@@ -19,7 +19,12 @@ const SESSION_ROLES: ReadonlySet<TMsmKeyRole> = new Set(["session", "validity", 
  * compare-and-swap only when the source's copy is provably newer (MSM's thisAccessedTime, which every
  * request advances, in the session and validity values). Anything else on the target is kept.
  */
-export function openMsmNodeCopier(store: TStoreConfig, prefix: string, source: TStoreNode, target: TServerAddress): TNodeCopier {
+export function openMsmNodeCopier(
+  store: TStoreConfig,
+  prefix: string,
+  source: TStoreNode,
+  target: TServerAddress,
+): TNodeCopier {
   const src = new MemcachedTextClient({ host: source.host, port: source.port, timeoutMs: 5_000 });
   const dst = new MemcachedTextClient({ host: target.host, port: target.port, timeoutMs: 5_000 });
   const roleOf = (key: string) => classifyMsmKey(key, prefix).role;
@@ -41,9 +46,18 @@ export function openMsmNodeCopier(store: TStoreConfig, prefix: string, source: T
       if (to?.value && to.value.equals(from.value) && to.flags === from.flags) return { key, result: "same" };
       if (to?.value && !isNewer(roleOf(key), from.value, to.value)) return { key, result: "kept" };
       if (dryRun) return { key, result: "copied" };
-      if (from.ttlSeconds === undefined) return { key, result: "failed", reason: "the source did not report the key's TTL (memcached older than 1.6.10?)" };
+      if (from.ttlSeconds === undefined)
+        return {
+          key,
+          result: "failed",
+          reason: "the source did not report the key's TTL (memcached older than 1.6.10?)",
+        };
       const ttlSeconds = from.ttlSeconds === null ? 0 : from.ttlSeconds;
-      const status = await dst.metaSet(key, from.value, { ttlSeconds, flags: from.flags ?? 0, ...(to?.value ? { casToken: to.cas } : { mode: "E" as const }) });
+      const status = await dst.metaSet(key, from.value, {
+        ttlSeconds,
+        flags: from.flags ?? 0,
+        ...(to?.value ? { casToken: to.cas } : { mode: "E" as const }),
+      });
       if (status === "HD") return { key, result: "copied" };
       if (status === "EX" || status === "NS") return { key, result: "kept" }; // written on the target meanwhile: that write wins
       return { key, result: "failed", reason: `storing on ${target.host}:${target.port} answered ${status}` };
@@ -58,7 +72,12 @@ export function openMsmNodeCopier(store: TStoreConfig, prefix: string, source: T
     const targetBytes = to?.value?.length ?? 0;
     if (!from?.value) return { key, state: "gone", sourceBytes, targetBytes };
     if (!to?.value) return { key, state: "missing", sourceBytes, targetBytes };
-    return { key, state: to.value.equals(from.value) && to.flags === from.flags ? "same" : "differs", sourceBytes, targetBytes };
+    return {
+      key,
+      state: to.value.equals(from.value) && to.flags === from.flags ? "same" : "differs",
+      sourceBytes,
+      targetBytes,
+    };
   }
 
   return {
@@ -71,8 +90,11 @@ export function openMsmNodeCopier(store: TStoreConfig, prefix: string, source: T
       return n;
     },
     configChange() {
-      const nodes = (ns: Array<{ id: string; host: string; port: number }>) => ns.map((n) => `${n.id}:${n.host}:${n.port}`).join(",");
-      const after = store.nodes.map((n) => (n.id === source.id ? { id: n.id, host: target.host, port: target.port } : n));
+      const nodes = (ns: Array<{ id: string; host: string; port: number }>) =>
+        ns.map((n) => `${n.id}:${n.host}:${n.port}`).join(",");
+      const after = store.nodes.map((n) =>
+        n.id === source.id ? { id: n.id, host: target.host, port: target.port } : n,
+      );
       return [
         `On every Tomcat of the cluster, in the context's MSM <Manager> (context.xml): memcachedNodes="${nodes(store.nodes)}" → memcachedNodes="${nodes(after)}", then reload the context (or set memcachedNodes through the Manager's JMX attribute).`,
         `Keep the node id ${source.id}: every session id ends in -${source.id}, and MSM finds the session by that id.`,
@@ -90,8 +112,10 @@ export function openMsmNodeCopier(store: TStoreConfig, prefix: string, source: T
 /** Is `from` newer than `to`? Only decodable session and validity values can say; everything else: no. */
 function isNewer(role: TMsmKeyRole, from: Buffer, to: Buffer): boolean {
   try {
-    if (role === "session" || role === "backup") return decodeMsmSessionValue(from).thisAccessedTime > decodeMsmSessionValue(to).thisAccessedTime;
-    if (role === "validity" || role === "backup-validity") return decodeMsmValidity(from).thisAccessedTime > decodeMsmValidity(to).thisAccessedTime;
+    if (role === "session" || role === "backup")
+      return decodeMsmSessionValue(from).thisAccessedTime > decodeMsmSessionValue(to).thisAccessedTime;
+    if (role === "validity" || role === "backup-validity")
+      return decodeMsmValidity(from).thisAccessedTime > decodeMsmValidity(to).thisAccessedTime;
   } catch {
     // not MSM's format (another transcoder): which one is newer is unknown, so the target's is kept
   }

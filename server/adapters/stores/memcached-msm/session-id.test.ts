@@ -93,7 +93,8 @@ describe("formatSessionId / withNode / withRoute", () => {
   });
 
   it("round-trips parse → format", () => {
-    for (const id of [`${HEX}-n1.tomcat1`, `${HEX}-n2`, `${HEX}.r`, HEX]) expect(formatSessionId(parseSessionId(id))).toBe(id);
+    for (const id of [`${HEX}-n1.tomcat1`, `${HEX}-n2`, `${HEX}.r`, HEX])
+      expect(formatSessionId(parseSessionId(id))).toBe(id);
   });
 
   it("withNode replaces the node and keeps the route (createNewSessionId)", () => {

@@ -121,7 +121,8 @@ export function formatSessionId(parts: Pick<TSessionId, "baseId" | "nodeId" | "r
 }
 
 function assertNodeId(nodeId: string): void {
-  if (!NODE_ID.test(nodeId)) throw new AppError("INVALID_INPUT", `"${nodeId}" is not an MSM node id (word characters only)`, { nodeId });
+  if (!NODE_ID.test(nodeId))
+    throw new AppError("INVALID_INPUT", `"${nodeId}" is not an MSM node id (word characters only)`, { nodeId });
 }
 
 /**

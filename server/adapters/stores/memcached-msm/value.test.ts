@@ -67,7 +67,13 @@ describe("decodeMsmSessionValue", () => {
     const encoded = encodeMsmSessionValue({ ...FIELDS, version: 1, authType: "FORM", principal }, Buffer.from("ATTR"));
     expect(encoded.readUInt16BE(2)).toBe(44 + ID.length + 2 + 2 + principal.length);
     const decoded = decodeMsmSessionValue(encoded);
-    expect(decoded).toMatchObject({ version: 1, authType: "FORM", principal, savedRequest: null, savedPrincipal: null });
+    expect(decoded).toMatchObject({
+      version: 1,
+      authType: "FORM",
+      principal,
+      savedRequest: null,
+      savedPrincipal: null,
+    });
     expect(decoded.attributes.toString()).toBe("ATTR");
   });
 
@@ -83,7 +89,9 @@ describe("decodeMsmSessionValue", () => {
   it("rejects every truncation of the header with a clear error", () => {
     const header = decodeMsmSessionValue(FIXTURE).attributesOffset;
     for (let length = 0; length < header; length++) {
-      expect(() => decodeMsmSessionValue(FIXTURE.subarray(0, length)), `length ${length}`).toThrow(UnexpectedResponseError);
+      expect(() => decodeMsmSessionValue(FIXTURE.subarray(0, length)), `length ${length}`).toThrow(
+        UnexpectedResponseError,
+      );
     }
   });
 
@@ -143,10 +151,26 @@ describe("encodeMsmSessionValue / rewriteEmbeddedId", () => {
 
   it("refuses values it cannot encode", () => {
     expectError(() => encodeMsmSessionValue({ ...FIELDS, id: "" }, Buffer.alloc(0)), AppError, /id is empty/);
-    expectError(() => encodeMsmSessionValue({ ...FIELDS, creationTime: 1.5 }, Buffer.alloc(0)), AppError, /creationTime/);
-    expectError(() => encodeMsmSessionValue({ ...FIELDS, maxInactiveInterval: 2 ** 31 }, Buffer.alloc(0)), AppError, /maxInactiveInterval/);
-    expectError(() => encodeMsmSessionValue({ ...FIELDS, principal: Buffer.alloc(70_000) }, Buffer.alloc(0)), AppError, /u16/);
-    expectError(() => encodeMsmSessionValue({ ...FIELDS, version: 1, savedRequest: Buffer.from("x") }, Buffer.alloc(0)), AppError, /version 1/);
+    expectError(
+      () => encodeMsmSessionValue({ ...FIELDS, creationTime: 1.5 }, Buffer.alloc(0)),
+      AppError,
+      /creationTime/,
+    );
+    expectError(
+      () => encodeMsmSessionValue({ ...FIELDS, maxInactiveInterval: 2 ** 31 }, Buffer.alloc(0)),
+      AppError,
+      /maxInactiveInterval/,
+    );
+    expectError(
+      () => encodeMsmSessionValue({ ...FIELDS, principal: Buffer.alloc(70_000) }, Buffer.alloc(0)),
+      AppError,
+      /u16/,
+    );
+    expectError(
+      () => encodeMsmSessionValue({ ...FIELDS, version: 1, savedRequest: Buffer.from("x") }, Buffer.alloc(0)),
+      AppError,
+      /version 1/,
+    );
     expectError(() => rewriteEmbeddedId(Buffer.from("garbage!"), ID), UnexpectedResponseError, /unsupported version/);
   });
 });

@@ -74,10 +74,14 @@ class Cursor {
 
   private need(size: number, field: string): void {
     if (this.offset + size > this.end) {
-      throw new UnexpectedResponseError(this.what, `truncated: ${field} needs ${size} bytes at offset ${this.offset}, ${this.end - this.offset} left`, {
-        offset: this.offset,
-        length: this.buf.length,
-      });
+      throw new UnexpectedResponseError(
+        this.what,
+        `truncated: ${field} needs ${size} bytes at offset ${this.offset}, ${this.end - this.offset} left`,
+        {
+          offset: this.offset,
+          length: this.buf.length,
+        },
+      );
     }
   }
 
@@ -111,7 +115,11 @@ class Cursor {
     this.offset += 1;
     if (byte === 0x31) return true;
     if (byte === 0x30) return false;
-    throw new UnexpectedResponseError(this.what, `${field} byte is 0x${(byte ?? 0).toString(16)}, not ASCII '0' or '1'`, { field });
+    throw new UnexpectedResponseError(
+      this.what,
+      `${field} byte is 0x${(byte ?? 0).toString(16)}, not ASCII '0' or '1'`,
+      { field },
+    );
   }
 
   bytes(size: number, field: string): Buffer {
@@ -130,7 +138,10 @@ class Cursor {
 
 /** Decodes the header of a value stored under `P+ID` or `bak:P+ID`. Throws UnexpectedResponseError on garbage. */
 export function decodeMsmSessionValue(value: Buffer): TMsmSessionValue {
-  if (value.length < 4) throw new UnexpectedResponseError(WHAT, `${value.length} bytes is too short for a header`, { length: value.length });
+  if (value.length < 4)
+    throw new UnexpectedResponseError(WHAT, `${value.length} bytes is too short for a header`, {
+      length: value.length,
+    });
   const cursor = new Cursor(value, WHAT);
   const version = cursor.u16("version");
   if (version !== 1 && version !== 2) {
@@ -138,7 +149,11 @@ export function decodeMsmSessionValue(value: Buffer): TMsmSessionValue {
   }
   const dataLength = cursor.u16("sessionFieldsDataLength");
   if (dataLength > value.length) {
-    throw new UnexpectedResponseError(WHAT, `sessionFieldsDataLength ${dataLength} exceeds the value length ${value.length}`, { dataLength });
+    throw new UnexpectedResponseError(
+      WHAT,
+      `sessionFieldsDataLength ${dataLength} exceeds the value length ${value.length}`,
+      { dataLength },
+    );
   }
   // Fields must end exactly at sessionFieldsDataLength; reading past it would swallow the attributes.
   const fields = new Cursor(value, WHAT, dataLength);
@@ -158,15 +173,20 @@ export function decodeMsmSessionValue(value: Buffer): TMsmSessionValue {
   }
   const authTypeId = fields.u16("authType");
   const authType = MSM_AUTH_TYPES[authTypeId];
-  if (authType === undefined) throw new UnexpectedResponseError(WHAT, `unknown authType id ${authTypeId}`, { authTypeId });
+  if (authType === undefined)
+    throw new UnexpectedResponseError(WHAT, `unknown authType id ${authTypeId}`, { authTypeId });
   const principal = fields.lengthPrefixed("principal");
   const savedRequest = version === 2 ? fields.lengthPrefixed("savedRequest") : null;
   const savedPrincipal = version === 2 ? fields.lengthPrefixed("savedPrincipal") : null;
   if (fields.offset !== dataLength) {
-    throw new UnexpectedResponseError(WHAT, `sessionFieldsDataLength is ${dataLength} but the fields end at ${fields.offset}`, {
-      dataLength,
-      fieldsEnd: fields.offset,
-    });
+    throw new UnexpectedResponseError(
+      WHAT,
+      `sessionFieldsDataLength is ${dataLength} but the fields end at ${fields.offset}`,
+      {
+        dataLength,
+        fieldsEnd: fields.offset,
+      },
+    );
   }
   return {
     version,
@@ -193,7 +213,10 @@ function invalidInput(message: string): AppError {
 
 function checkTimes(record: Record<string, number>, int32Field: string): void {
   for (const [field, value] of Object.entries(record)) {
-    const ok = field === int32Field ? Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff : Number.isSafeInteger(value);
+    const ok =
+      field === int32Field
+        ? Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff
+        : Number.isSafeInteger(value);
     if (!ok) throw invalidInput(`${field} ${value} is not ${field === int32Field ? "a 32-bit" : "a safe"} integer`);
   }
 }
@@ -218,15 +241,18 @@ export function encodeMsmSessionValue(fields: TMsmSessionFields, attributes: Buf
   const idBytes = Buffer.from(fields.id, "utf8");
   if (idBytes.length === 0) throw invalidInput("session id is empty");
   checkU16(idBytes.length, "session id");
-  const optional = fields.version === 2 ? [fields.principal, fields.savedRequest, fields.savedPrincipal] : [fields.principal];
+  const optional =
+    fields.version === 2 ? [fields.principal, fields.savedRequest, fields.savedPrincipal] : [fields.principal];
   if (fields.version === 1 && (fields.savedRequest !== null || fields.savedPrincipal !== null)) {
     throw invalidInput("version 1 values cannot carry a saved request or saved principal");
   }
-  for (const [index, part] of optional.entries()) checkU16(part?.length ?? 0, ["principal", "savedRequest", "savedPrincipal"][index] ?? "field");
+  for (const [index, part] of optional.entries())
+    checkU16(part?.length ?? 0, ["principal", "savedRequest", "savedPrincipal"][index] ?? "field");
   const authTypeId = MSM_AUTH_TYPES.indexOf(fields.authType);
   if (authTypeId < 0) throw invalidInput(`unknown authType ${String(fields.authType)}`);
 
-  const headerLength = MSM_VALUE_OFFSETS.id + idBytes.length + 2 + optional.reduce((sum, part) => sum + 2 + (part?.length ?? 0), 0);
+  const headerLength =
+    MSM_VALUE_OFFSETS.id + idBytes.length + 2 + optional.reduce((sum, part) => sum + 2 + (part?.length ?? 0), 0);
   checkU16(headerLength, "header");
   const out = Buffer.alloc(headerLength + attributes.length);
   out.writeUInt16BE(fields.version, MSM_VALUE_OFFSETS.version);
@@ -260,7 +286,9 @@ export function rewriteEmbeddedId(value: Buffer, newId: string): Buffer {
 
 export function decodeMsmValidity(value: Buffer): TMsmValidity {
   if (value.length !== MSM_VALIDITY_LENGTH) {
-    throw new UnexpectedResponseError(WHAT_VALIDITY, `expected ${MSM_VALIDITY_LENGTH} bytes, got ${value.length}`, { length: value.length });
+    throw new UnexpectedResponseError(WHAT_VALIDITY, `expected ${MSM_VALIDITY_LENGTH} bytes, got ${value.length}`, {
+      length: value.length,
+    });
   }
   const cursor = new Cursor(value, WHAT_VALIDITY);
   return {
@@ -281,5 +309,8 @@ export function encodeMsmValidity(validity: TMsmValidity): Buffer {
 
 /** `SessionValidityInfo.isValid`: never expires when maxInactiveInterval ≤ 0; Java long division truncates. */
 export function isMsmValidityValid(validity: TMsmValidity, nowMs: number): boolean {
-  return validity.maxInactiveInterval <= 0 || Math.trunc((nowMs - validity.thisAccessedTime) / 1000) < validity.maxInactiveInterval;
+  return (
+    validity.maxInactiveInterval <= 0 ||
+    Math.trunc((nowMs - validity.thisAccessedTime) / 1000) < validity.maxInactiveInterval
+  );
 }

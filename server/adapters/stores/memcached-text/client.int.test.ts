@@ -46,7 +46,9 @@ describe("memcached text client against the lab", () => {
     expect(got?.size).toBe(7);
     expect(got?.ttlSeconds).toBeGreaterThan(290);
     expect(got?.ttlSeconds).toBeLessThanOrEqual(300);
-    expect(await c.metaSet(`${run}:b`, got!.value!, { ttlSeconds: got!.ttlSeconds!, flags: got!.flags!, mode: "E" })).toBe("HD");
+    expect(
+      await c.metaSet(`${run}:b`, got!.value!, { ttlSeconds: got!.ttlSeconds!, flags: got!.flags!, mode: "E" }),
+    ).toBe("HD");
     expect(await c.metaSet(`${run}:b`, Buffer.from("x"), { ttlSeconds: 10, mode: "E" })).toBe("NS");
     expect((await c.metaGet(`${run}:b`))?.ttlSeconds).toBeGreaterThan(280);
     expect(await c.metaDelete(`${run}:a`)).toBe(true);
@@ -71,7 +73,9 @@ describe("memcached text client against the lab", () => {
     const cmds = Array.from({ length: 200 }, (_, i) => `set ${run}:nr${i} 0 60 1 noreply\r\nx\r\n`).join("");
     await c.writeNoReply(Buffer.from(cmds));
     expect((await c.metaGet(`${run}:nr199`))?.value?.toString()).toBe("x");
-    await c.writeNoReply(Buffer.from(Array.from({ length: 200 }, (_, i) => `delete ${run}:nr${i} noreply\r\n`).join("")));
+    await c.writeNoReply(
+      Buffer.from(Array.from({ length: 200 }, (_, i) => `delete ${run}:nr${i} noreply\r\n`).join("")),
+    );
     expect(await c.metaGet(`${run}:nr0`)).toBeNull();
   });
 });

@@ -83,7 +83,9 @@ describe("MemcachedTextClient", () => {
   });
 
   it("streams a metadump (hash mode: every item once) sent in odd-sized chunks and ends at END", async () => {
-    const lines = Array.from({ length: 500 }, (_, i) => `key=k%3A${i} exp=-1 la=1 cas=${i} fetch=no cls=1 size=60 \n`).join("") + "END\r\n";
+    const lines =
+      Array.from({ length: 500 }, (_, i) => `key=k%3A${i} exp=-1 la=1 cas=${i} fetch=no cls=1 size=60 \n`).join("") +
+      "END\r\n";
     const port = await fakeServer((line, sock) => {
       if (line !== "lru_crawler metadump hash") return;
       const buf = Buffer.from(lines);

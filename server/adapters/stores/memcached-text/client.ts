@@ -28,7 +28,12 @@ export class MemcachedReplyError extends UnexpectedResponseError {
     readonly status: TErrorReplyStatus | "UNEXPECTED",
     readonly line: string,
   ) {
-    super(`memcached ${target} ${command}`, line.length > 200 ? `${line.slice(0, 200)}…` : line, { target, command, status, line });
+    super(`memcached ${target} ${command}`, line.length > 200 ? `${line.slice(0, 200)}…` : line, {
+      target,
+      command,
+      status,
+      line,
+    });
     this.name = "MemcachedReplyError";
   }
 }
@@ -93,9 +98,11 @@ export class MemcachedTextClient {
   /** Meta set; returns HD (stored), NS (not stored, e.g. add on an existing key), EX or NF. */
   metaSet(key: string, value: Buffer, o: TMetaSetOptions): Promise<TMetaStatus> {
     assertKey(key);
-    if (!Number.isInteger(o.ttlSeconds) || o.ttlSeconds < 0) throw new RangeError(`ttlSeconds must be an integer ≥ 0, got ${o.ttlSeconds}`);
+    if (!Number.isInteger(o.ttlSeconds) || o.ttlSeconds < 0)
+      throw new RangeError(`ttlSeconds must be an integer ≥ 0, got ${o.ttlSeconds}`);
     const mode = o.mode && o.mode !== "S" ? ` M${o.mode}` : "";
-    if (o.casToken !== undefined && !/^\d+$/.test(o.casToken)) throw new RangeError(`casToken must be digits, got ${o.casToken}`);
+    if (o.casToken !== undefined && !/^\d+$/.test(o.casToken))
+      throw new RangeError(`casToken must be digits, got ${o.casToken}`);
     const cas = o.casToken !== undefined ? ` C${o.casToken}` : "";
     const head = Buffer.from(`ms ${key} ${value.length} T${o.ttlSeconds} F${o.flags ?? 0}${mode}${cas}\r\n`);
     return this.request(`ms ${key}`, Buffer.concat([head, value, Buffer.from("\r\n")]), parseMetaStatusReply);
@@ -142,7 +149,11 @@ export class MemcachedTextClient {
         yield batch;
       }
     } catch (err) {
-      const refused = err instanceof MemcachedReplyError && !(err instanceof MemcachedCrawlerBusyError) && !started && mode === "hash";
+      const refused =
+        err instanceof MemcachedReplyError &&
+        !(err instanceof MemcachedCrawlerBusyError) &&
+        !started &&
+        mode === "hash";
       if (!refused) throw err;
       yield* this.metadumpMode("all");
     }
@@ -155,7 +166,11 @@ export class MemcachedTextClient {
     try {
       socket.write(`lru_crawler metadump ${mode}\r\n`);
       while (!parser.done) {
-        const next = await withTimeout(it.next(), this.timeoutMs, () => new TargetTimeoutError(this.target, this.timeoutMs));
+        const next = await withTimeout(
+          it.next(),
+          this.timeoutMs,
+          () => new TargetTimeoutError(this.target, this.timeoutMs),
+        );
         if (next.done) throw new TargetUnreachableError(this.target, "connection closed before END of metadump");
         const entries = parser.push(next.value);
         if (parser.error) {
@@ -240,7 +255,8 @@ export class MemcachedTextClient {
 }
 
 function assertKey(key: string): void {
-  if (!isValidTextKey(key)) throw new RangeError(`Not a valid memcached text-protocol key: ${JSON.stringify(key.slice(0, 60))}`);
+  if (!isValidTextKey(key))
+    throw new RangeError(`Not a valid memcached text-protocol key: ${JSON.stringify(key.slice(0, 60))}`);
 }
 
 function connectSocket(host: string, port: number, timeoutMs: number, target: string): Promise<net.Socket> {
@@ -271,7 +287,12 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Prom
 }
 
 function toTransportError(target: string, timeoutMs: number, err: unknown): Error {
-  if (err instanceof UnexpectedResponseError || err instanceof TargetTimeoutError || err instanceof TargetUnreachableError) return err;
+  if (
+    err instanceof UnexpectedResponseError ||
+    err instanceof TargetTimeoutError ||
+    err instanceof TargetUnreachableError
+  )
+    return err;
   const e = err as { code?: string; message?: string };
   if (e.code === "ETIMEDOUT") return new TargetTimeoutError(target, timeoutMs);
   return new TargetUnreachableError(target, e.code ?? e.message ?? String(err));

@@ -18,14 +18,27 @@ const DUMP_1_6_18 =
 
 describe("parseMetadumpLine", () => {
   it("parses a 1.6.18 line and URL-decodes the key", () => {
-    expect(parseMetadumpLine("key=validity%3AABC-n1 exp=1795317645 la=1795317545 cas=1 fetch=yes cls=1 size=77")).toEqual({
+    expect(
+      parseMetadumpLine("key=validity%3AABC-n1 exp=1795317645 la=1795317545 cas=1 fetch=yes cls=1 size=77"),
+    ).toEqual({
       kind: "entry",
-      entry: { key: "validity:ABC-n1", exp: 1795317645, la: 1795317545, cas: 1, fetch: true, cls: 1, size: 77, flags: null },
+      entry: {
+        key: "validity:ABC-n1",
+        exp: 1795317645,
+        la: 1795317545,
+        cas: 1,
+        fetch: true,
+        cls: 1,
+        size: 77,
+        flags: null,
+      },
     });
   });
 
   it("accepts the trailing space, flags= (1.6.24+) and extstore fields", () => {
-    const r = parseMetadumpLine("key=bak%3Avalidity%3AX-n2.tomcat1 exp=-1 la=5 cas=9 fetch=no cls=3 size=120 flags=7 ext_page=1 ext_offset=2 ");
+    const r = parseMetadumpLine(
+      "key=bak%3Avalidity%3AX-n2.tomcat1 exp=-1 la=5 cas=9 fetch=no cls=3 size=120 flags=7 ext_page=1 ext_offset=2 ",
+    );
     expect(r).toEqual({
       kind: "entry",
       entry: { key: "bak:validity:X-n2.tomcat1", exp: -1, la: 5, cas: 9, fetch: false, cls: 3, size: 120, flags: 7 },
@@ -40,9 +53,15 @@ describe("parseMetadumpLine", () => {
   it("classifies END, blank, BUSY, ERROR and garbage", () => {
     expect(parseMetadumpLine("END\r")).toEqual({ kind: "end" });
     expect(parseMetadumpLine("")).toEqual({ kind: "skip" });
-    expect(parseMetadumpLine("BUSY currently processing crawler request")).toMatchObject({ kind: "error", status: "BUSY" });
+    expect(parseMetadumpLine("BUSY currently processing crawler request")).toMatchObject({
+      kind: "error",
+      status: "BUSY",
+    });
     expect(parseMetadumpLine("ERROR metadump not allowed")).toMatchObject({ kind: "error", status: "ERROR" });
-    expect(parseMetadumpLine("CLIENT_ERROR lru crawler disabled")).toMatchObject({ kind: "error", status: "CLIENT_ERROR" });
+    expect(parseMetadumpLine("CLIENT_ERROR lru crawler disabled")).toMatchObject({
+      kind: "error",
+      status: "CLIENT_ERROR",
+    });
     expect(parseMetadumpLine("<html>")).toMatchObject({ kind: "error", status: "UNEXPECTED" });
     expect(parseMetadumpLine("key=a la=1")).toMatchObject({ kind: "error", status: "UNEXPECTED" });
   });
@@ -95,7 +114,11 @@ describe("command replies", () => {
   it("parses stats, waiting for END", () => {
     const full = Buffer.from("STAT pid 1\r\nSTAT version 1.6.18\r\nSTAT libevent 2.1.12-stable\r\nEND\r\n");
     expect(parseStatsReply(full.subarray(0, 20))).toEqual({ kind: "incomplete" });
-    expect(parseStatsReply(full)).toEqual({ kind: "ok", consumed: full.length, value: { pid: "1", version: "1.6.18", libevent: "2.1.12-stable" } });
+    expect(parseStatsReply(full)).toEqual({
+      kind: "ok",
+      consumed: full.length,
+      value: { pid: "1", version: "1.6.18", libevent: "2.1.12-stable" },
+    });
     expect(parseStatsReply(Buffer.from("ERROR\r\n"))).toMatchObject({ kind: "error", status: "ERROR" });
   });
 
@@ -112,7 +135,10 @@ describe("command replies", () => {
     const never = parseMetaGetReply(Buffer.from("VA 2 t-1 s2 f5\r\nhi\r\n"));
     expect(never.kind === "ok" && never.value?.ttlSeconds === null && never.value.flags === 5).toBe(true);
     expect(parseMetaGetReply(Buffer.from("EN\r\n"))).toEqual({ kind: "ok", consumed: 4, value: null });
-    expect(parseMetaGetReply(Buffer.from("CLIENT_ERROR bad command line format\r\n"))).toMatchObject({ kind: "error", status: "CLIENT_ERROR" });
+    expect(parseMetaGetReply(Buffer.from("CLIENT_ERROR bad command line format\r\n"))).toMatchObject({
+      kind: "error",
+      status: "CLIENT_ERROR",
+    });
     // A value that contains "\r\n" must be read by length, not by line.
     const crlf = parseMetaGetReply(Buffer.from("VA 4 t5\r\na\r\nb\r\n"));
     expect(crlf.kind === "ok" && crlf.value?.value?.toString()).toBe("a\r\nb");
@@ -121,9 +147,15 @@ describe("command replies", () => {
   it("parses ms/md statuses and the mn barrier", () => {
     expect(parseMetaStatusReply(Buffer.from("HD\r\n"))).toEqual({ kind: "ok", consumed: 4, value: "HD" });
     expect(parseMetaStatusReply(Buffer.from("NF\r\n"))).toMatchObject({ value: "NF" });
-    expect(parseMetaStatusReply(Buffer.from("SERVER_ERROR out of memory\r\n"))).toMatchObject({ kind: "error", status: "SERVER_ERROR" });
+    expect(parseMetaStatusReply(Buffer.from("SERVER_ERROR out of memory\r\n"))).toMatchObject({
+      kind: "error",
+      status: "SERVER_ERROR",
+    });
     expect(parseNoopBarrier(Buffer.from("MN\r\n"))).toEqual({ kind: "ok", consumed: 4, value: true });
-    expect(parseNoopBarrier(Buffer.from("CLIENT_ERROR bad data chunk\r\nMN\r\n"))).toMatchObject({ kind: "error", status: "CLIENT_ERROR" });
+    expect(parseNoopBarrier(Buffer.from("CLIENT_ERROR bad data chunk\r\nMN\r\n"))).toMatchObject({
+      kind: "error",
+      status: "CLIENT_ERROR",
+    });
     expect(parseNoopBarrier(Buffer.from("CLIENT_ERROR x\r\n"))).toEqual({ kind: "incomplete" });
   });
 });

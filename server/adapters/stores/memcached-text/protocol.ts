@@ -12,7 +12,14 @@
  */
 
 /** Replies that mean the command failed (protocol.txt "Error strings" + crawler replies in proto_text.c). */
-export const ERROR_REPLY_PREFIXES = ["ERROR", "CLIENT_ERROR", "SERVER_ERROR", "BUSY", "BADCLASS", "NOTSTARTED"] as const;
+export const ERROR_REPLY_PREFIXES = [
+  "ERROR",
+  "CLIENT_ERROR",
+  "SERVER_ERROR",
+  "BUSY",
+  "BADCLASS",
+  "NOTSTARTED",
+] as const;
 export type TErrorReplyStatus = (typeof ERROR_REPLY_PREFIXES)[number];
 
 /** Returns the error status word if `line` is one of memcached's error replies, else null. */
@@ -101,7 +108,14 @@ export function parseMetaGetReply(buf: Buffer): TParseStep<TMetaGetResult | null
 function toMetaGet(value: Buffer | null, f: Record<string, string>): TMetaGetResult {
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
   const t = num(f.t);
-  return { value, ttlSeconds: t === undefined ? undefined : t === -1 ? null : t, size: num(f.s), flags: num(f.f), cas: f.c, returnFlags: f };
+  return {
+    value,
+    ttlSeconds: t === undefined ? undefined : t === -1 ? null : t,
+    size: num(f.s),
+    flags: num(f.f),
+    cas: f.c,
+    returnFlags: f,
+  };
 }
 
 export type TMetaStatus = "HD" | "NS" | "EX" | "NF";
@@ -112,7 +126,8 @@ export function parseMetaStatusReply(buf: Buffer): TParseStep<TMetaStatus> {
   if (end < 0) return { kind: "incomplete" };
   const line = buf.toString("utf8", 0, end - 2);
   const code = line.split(" ", 1)[0];
-  if (code === "HD" || code === "NS" || code === "EX" || code === "NF") return { kind: "ok", consumed: end, value: code };
+  if (code === "HD" || code === "NS" || code === "EX" || code === "NF")
+    return { kind: "ok", consumed: end, value: code };
   return errorStep(line, end);
 }
 
@@ -128,7 +143,8 @@ export function parseNoopBarrier(buf: Buffer): TParseStep<true> {
     if (end < 0) return { kind: "incomplete" };
     const line = buf.toString("utf8", pos, end - 2);
     pos = end;
-    if (line === "MN") return firstError === null ? { kind: "ok", consumed: pos, value: true } : errorStep(firstError, pos);
+    if (line === "MN")
+      return firstError === null ? { kind: "ok", consumed: pos, value: true } : errorStep(firstError, pos);
     firstError ??= line;
   }
 }
@@ -278,5 +294,6 @@ export class MetadumpParser {
 
 /** A key the text protocol can carry as-is: 1–250 bytes, no whitespace or control characters. */
 export function isValidTextKey(key: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what the protocol forbids in a key
   return key.length > 0 && Buffer.byteLength(key) <= 250 && !/[\s\x00-\x1f\x7f]/.test(key);
 }

@@ -29,7 +29,10 @@ export interface TEnumerateRedisOptions {
 }
 
 /** Every key matching `match` on one Redis endpoint, with remaining TTL and size, one array per SCAN batch. */
-export async function* enumerateRedisKeyBatches(url: string, opts: TEnumerateRedisOptions = {}): AsyncGenerator<TStoredKey[]> {
+export async function* enumerateRedisKeyBatches(
+  url: string,
+  opts: TEnumerateRedisOptions = {},
+): AsyncGenerator<TStoredKey[]> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const redis = new Redis(url, {
     db: opts.db,
@@ -54,7 +57,11 @@ export async function* enumerateRedisKeys(url: string, opts: TEnumerateRedisOpti
 }
 
 /** Transport-agnostic core: SCAN, then one pipeline per batch for PTTL (+ MEMORY USAGE). */
-export async function* scanKeyBatches(client: TRedisScanClient, node: string, opts: TEnumerateRedisOptions = {}): AsyncGenerator<TStoredKey[]> {
+export async function* scanKeyBatches(
+  client: TRedisScanClient,
+  node: string,
+  opts: TEnumerateRedisOptions = {},
+): AsyncGenerator<TStoredKey[]> {
   const withSize = (opts.size ?? "memory") === "memory";
   for await (const keys of client.scanStream({ match: opts.match, count: opts.count ?? 1000 })) {
     if (keys.length === 0) continue;

@@ -3,7 +3,12 @@ import { z } from "zod";
 import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
 import { enumerateRedisKeyBatches } from "@/server/adapters/stores/redis/enumerate";
-import { classifyRedisKey, REDIS_LAYOUTS, redisKeysForSession, redisScanPatterns } from "@/server/adapters/stores/redis/layouts";
+import {
+  classifyRedisKey,
+  REDIS_LAYOUTS,
+  redisKeysForSession,
+  redisScanPatterns,
+} from "@/server/adapters/stores/redis/layouts";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
@@ -37,7 +42,9 @@ async function* scanAll(store: TStoreConfig): AsyncGenerator<TStoredKey[]> {
 function redisSessionOf(o: TRedisOptions) {
   return (k: TStoredKey): { sessionId: string; route: string | null } | null => {
     const c = classifyRedisKey(o.layout, k.key, o);
-    return c.role === "session" && c.sessionId ? { sessionId: c.sessionId, route: routeOfSessionId(c.sessionId) } : null;
+    return c.role === "session" && c.sessionId
+      ? { sessionId: c.sessionId, route: routeOfSessionId(c.sessionId) }
+      : null;
   };
 }
 
@@ -62,14 +69,30 @@ export const redisStoreAdapter: TStoreAdapter = {
     const copies: TSessionCopy[] = [];
     await Promise.all(
       store.nodes.map(async (node) => {
-        const redis = new Redis(urlOf(node), { db: o.db, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableOfflineQueue: false });
+        const redis = new Redis(urlOf(node), {
+          db: o.db,
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2_000,
+          enableOfflineQueue: false,
+        });
         try {
           await redis.connect();
           for (const key of keys) {
-            const [ttl, size] = await Promise.all([redis.pttl(key), redis.memory("USAGE", key) as Promise<number | null>]);
+            const [ttl, size] = await Promise.all([
+              redis.pttl(key),
+              redis.memory("USAGE", key) as Promise<number | null>,
+            ]);
             if (ttl === -2) continue; // no such key
             const c = classifyRedisKey(o.layout, key, o);
-            copies.push({ store: store.name, node: node.id, key, role: c.role === "expires" ? "expires" : "session", ttlSeconds: ttl < 0 ? null : Math.ceil(ttl / 1000), size: size ?? 0 });
+            copies.push({
+              store: store.name,
+              node: node.id,
+              key,
+              role: c.role === "expires" ? "expires" : "session",
+              ttlSeconds: ttl < 0 ? null : Math.ceil(ttl / 1000),
+              size: size ?? 0,
+            });
           }
         } finally {
           redis.disconnect();
@@ -83,7 +106,11 @@ export const redisStoreAdapter: TStoreAdapter = {
 
   openNodeCopier(store, nodeId, target) {
     const source = store.nodes.find((n) => n.id === nodeId);
-    if (!source) throw new AppError("NOT_FOUND", `Store ${store.name} has no node "${nodeId}" (nodes: ${store.nodes.map((n) => n.id).join(", ")})`);
+    if (!source)
+      throw new AppError(
+        "NOT_FOUND",
+        `Store ${store.name} has no node "${nodeId}" (nodes: ${store.nodes.map((n) => n.id).join(", ")})`,
+      );
     return openRedisNodeCopier(store, options(store), source, target);
   },
 
@@ -91,7 +118,13 @@ export const redisStoreAdapter: TStoreAdapter = {
     const o = options(store);
     return Promise.all(
       store.nodes.map(async (node): Promise<TStoreNodeStats> => {
-        const redis = new Redis(urlOf(node), { db: o.db, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableOfflineQueue: false });
+        const redis = new Redis(urlOf(node), {
+          db: o.db,
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2_000,
+          enableOfflineQueue: false,
+        });
         try {
           await redis.connect();
           const info = parseInfo(await redis.info());

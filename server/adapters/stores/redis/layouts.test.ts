@@ -21,8 +21,18 @@ const UUID = "0b5a3c1e-7d2f-4e8a-9c6b-1f2e3d4c5b6a";
 describe("key builders", () => {
   it.each<[TRedisLayout, string, TRedisLayoutOptions, string[]]>([
     ["tomcat-redis-session-manager", TOMCAT_ID, {}, [TOMCAT_ID]],
-    ["redisson", TOMCAT_ID, {}, [`redisson:tomcat_session:${TOMCAT_ID}`, `redisson:tomcat_notified_nodes:${TOMCAT_ID}`]],
-    ["redisson", TOMCAT_ID, { keyPrefix: "app1" }, [`app1:redisson:tomcat_session:${TOMCAT_ID}`, `app1:redisson:tomcat_notified_nodes:${TOMCAT_ID}`]],
+    [
+      "redisson",
+      TOMCAT_ID,
+      {},
+      [`redisson:tomcat_session:${TOMCAT_ID}`, `redisson:tomcat_notified_nodes:${TOMCAT_ID}`],
+    ],
+    [
+      "redisson",
+      TOMCAT_ID,
+      { keyPrefix: "app1" },
+      [`app1:redisson:tomcat_session:${TOMCAT_ID}`, `app1:redisson:tomcat_notified_nodes:${TOMCAT_ID}`],
+    ],
     ["spring-session", UUID, {}, [`spring:session:sessions:${UUID}`, `spring:session:sessions:expires:${UUID}`]],
     ["spring-session", UUID, { namespace: "shop" }, [`shop:sessions:${UUID}`, `shop:sessions:expires:${UUID}`]],
   ])("%s %s %j", (layout, id, options, keys) => {
@@ -55,14 +65,29 @@ describe("redisScanPatterns", () => {
 describe("classifyRedisKey", () => {
   const table: [TRedisLayout, string, TRedisLayoutOptions, TRedisKeyClass][] = [
     ["tomcat-redis-session-manager", TOMCAT_ID, {}, { role: "session", sessionId: TOMCAT_ID }],
-    ["tomcat-redis-session-manager", "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E", {}, { role: "session", sessionId: "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E" }],
+    [
+      "tomcat-redis-session-manager",
+      "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E",
+      {},
+      { role: "session", sessionId: "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E" },
+    ],
     ["tomcat-redis-session-manager", "some:other:key", {}, { role: "other", sessionId: null }],
     ["tomcat-redis-session-manager", "counter", {}, { role: "other", sessionId: null }],
     ["redisson", `redisson:tomcat_session:${TOMCAT_ID}`, {}, { role: "session", sessionId: TOMCAT_ID }],
     ["redisson", "redisson:tomcat_session:redisson:tomcat_sso", {}, { role: "sso", sessionId: null }],
     ["redisson", `redisson:tomcat_notified_nodes:${TOMCAT_ID}`, {}, { role: "notified-nodes", sessionId: TOMCAT_ID }],
-    ["redisson", `app1:redisson:tomcat_session:${TOMCAT_ID}`, { keyPrefix: "app1" }, { role: "session", sessionId: TOMCAT_ID }],
-    ["redisson", "app1:redisson:tomcat_session:redisson:tomcat_sso", { keyPrefix: "app1" }, { role: "sso", sessionId: null }],
+    [
+      "redisson",
+      `app1:redisson:tomcat_session:${TOMCAT_ID}`,
+      { keyPrefix: "app1" },
+      { role: "session", sessionId: TOMCAT_ID },
+    ],
+    [
+      "redisson",
+      "app1:redisson:tomcat_session:redisson:tomcat_sso",
+      { keyPrefix: "app1" },
+      { role: "sso", sessionId: null },
+    ],
     // Another prefix's keys are not ours.
     ["redisson", `redisson:tomcat_session:${TOMCAT_ID}`, { keyPrefix: "app1" }, { role: "other", sessionId: null }],
     ["redisson", "redisson:tomcat_session:", {}, { role: "other", sessionId: null }],
@@ -87,13 +112,31 @@ describe("classifyRedisKey", () => {
 
 describe("hash splitting and placeholders", () => {
   it("splits a Redisson hash into metadata and attributes", () => {
-    const split = splitRedissonHash({ "session:creationTime": "c", "session:authtype": "a", "session:isNew": "n", cart: "x", user: "y" });
-    expect(split).toEqual({ metadata: { creationTime: "c", authType: "a", isNew: "n" }, attributes: { cart: "x", user: "y" } });
+    const split = splitRedissonHash({
+      "session:creationTime": "c",
+      "session:authtype": "a",
+      "session:isNew": "n",
+      cart: "x",
+      user: "y",
+    });
+    expect(split).toEqual({
+      metadata: { creationTime: "c", authType: "a", isNew: "n" },
+      attributes: { cart: "x", user: "y" },
+    });
   });
 
   it("splits a Spring hash, stripping sessionAttr:", () => {
-    const split = splitSpringHash({ creationTime: 1, lastAccessedTime: 2, maxInactiveInterval: 3, "sessionAttr:user": 4, stray: 5 });
-    expect(split).toEqual({ metadata: { creationTime: 1, lastAccessedTime: 2, maxInactiveInterval: 3 }, attributes: { user: 4 } });
+    const split = splitSpringHash({
+      creationTime: 1,
+      lastAccessedTime: 2,
+      maxInactiveInterval: 3,
+      "sessionAttr:user": 4,
+      stray: 5,
+    });
+    expect(split).toEqual({
+      metadata: { creationTime: 1, lastAccessedTime: 2, maxInactiveInterval: 3 },
+      attributes: { user: 4 },
+    });
   });
 
   it("recognises jcoleman's null placeholder", () => {

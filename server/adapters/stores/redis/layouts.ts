@@ -91,7 +91,8 @@ function springBase(options: TRedisLayoutOptions): string {
 }
 
 function checkId(sessionId: string): void {
-  if (sessionId === "" || /[\s]/.test(sessionId)) throw new AppError("INVALID_INPUT", `"${sessionId}" is not a session id`, { sessionId });
+  if (sessionId === "" || /[\s]/.test(sessionId))
+    throw new AppError("INVALID_INPUT", `"${sessionId}" is not a session id`, { sessionId });
 }
 
 /** The key holding the session itself. */
@@ -111,7 +112,11 @@ export function redisSessionKey(layout: TRedisLayout, sessionId: string, options
  * Every key derived from the id alone (what a copy between instances must carry along with TTLs). Not
  * included: Spring's expirations bucket and principal index, which depend on values, not on the id.
  */
-export function redisKeysForSession(layout: TRedisLayout, sessionId: string, options: TRedisLayoutOptions = {}): string[] {
+export function redisKeysForSession(
+  layout: TRedisLayout,
+  sessionId: string,
+  options: TRedisLayoutOptions = {},
+): string[] {
   const main = redisSessionKey(layout, sessionId, options);
   switch (layout) {
     case "tomcat-redis-session-manager":
@@ -184,7 +189,8 @@ export function classifyRedisKey(layout: TRedisLayout, key: string, options: TRe
         const id = segmentOrNull(rest.slice("sessions:".length));
         return id === null ? OTHER : { role: "session", sessionId: id };
       }
-      if (rest.startsWith("expirations:") && /^\d+$/.test(rest.slice("expirations:".length))) return { role: "expirations", sessionId: null };
+      if (rest.startsWith("expirations:") && /^\d+$/.test(rest.slice("expirations:".length)))
+        return { role: "expirations", sessionId: null };
       if (rest.startsWith(`index:${SPRING_PRINCIPAL_INDEX}:`)) return { role: "principal-index", sessionId: null };
       return OTHER;
     }
@@ -200,7 +206,9 @@ export interface TSplitHash<T> {
 
 /** Splits a Redisson session hash (HGETALL) into metadata and attributes. */
 export function splitRedissonHash<T>(hash: Record<string, T>): TSplitHash<T> {
-  const byField = new Map<string, string>(Object.entries(REDISSON_SESSION_FIELDS).map(([name, field]) => [field, name]));
+  const byField = new Map<string, string>(
+    Object.entries(REDISSON_SESSION_FIELDS).map(([name, field]) => [field, name]),
+  );
   const result: TSplitHash<T> = { metadata: {}, attributes: {} };
   for (const [field, value] of Object.entries(hash)) {
     const name = byField.get(field);
@@ -216,7 +224,11 @@ export function splitSpringHash<T>(hash: Record<string, T>): TSplitHash<T> {
   for (const [field, value] of Object.entries(hash)) {
     if (field.startsWith(SPRING_SESSION_FIELDS.attributePrefix)) {
       result.attributes[field.slice(SPRING_SESSION_FIELDS.attributePrefix.length)] = value;
-    } else if (field === SPRING_SESSION_FIELDS.creationTime || field === SPRING_SESSION_FIELDS.lastAccessedTime || field === SPRING_SESSION_FIELDS.maxInactiveInterval) {
+    } else if (
+      field === SPRING_SESSION_FIELDS.creationTime ||
+      field === SPRING_SESSION_FIELDS.lastAccessedTime ||
+      field === SPRING_SESSION_FIELDS.maxInactiveInterval
+    ) {
       result.metadata[field] = value;
     }
   }

@@ -2,7 +2,12 @@ import { Redis } from "ioredis";
 import type { TSessionDetail, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { decodeJcolemanSessionValue } from "@/server/adapters/stores/java-serialization/decode";
 import { standardSessionDetail } from "@/server/adapters/stores/java-serialization/session-detail";
-import { isJcolemanPlaceholder, redisSessionKey, type TRedisLayout, type TRedisLayoutOptions } from "@/server/adapters/stores/redis/layouts";
+import {
+  isJcolemanPlaceholder,
+  redisSessionKey,
+  type TRedisLayout,
+  type TRedisLayoutOptions,
+} from "@/server/adapters/stores/redis/layouts";
 
 /**
  * One session's content where the layout's value format is known: jcoleman tomcat-redis-session-manager
@@ -10,11 +15,21 @@ import { isJcolemanPlaceholder, redisSessionKey, type TRedisLayout, type TRedisL
  * client codec (Kryo5 by default) and Spring's attributes the app's serializer: not decoded (null).
  * Reads the node(s) in order and decodes the first copy found.
  */
-export async function readRedisSession(store: TStoreConfig, o: TRedisLayoutOptions & { layout: TRedisLayout; db: number }, sessionId: string): Promise<TSessionDetail | null> {
+export async function readRedisSession(
+  store: TStoreConfig,
+  o: TRedisLayoutOptions & { layout: TRedisLayout; db: number },
+  sessionId: string,
+): Promise<TSessionDetail | null> {
   if (o.layout !== "tomcat-redis-session-manager") return null;
   const key = redisSessionKey(o.layout, sessionId, o);
   for (const node of store.nodes) {
-    const redis = new Redis(`redis://${node.host}:${node.port}`, { db: o.db, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableOfflineQueue: false });
+    const redis = new Redis(`redis://${node.host}:${node.port}`, {
+      db: o.db,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      enableOfflineQueue: false,
+    });
     let value: Buffer | null;
     try {
       await redis.connect();

@@ -1,7 +1,12 @@
 import { Redis } from "ioredis";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import { enumerateRedisKeyBatches } from "@/server/adapters/stores/redis/enumerate";
-import { classifyRedisKey, redisScanPatterns, type TRedisLayout, type TRedisLayoutOptions } from "@/server/adapters/stores/redis/layouts";
+import {
+  classifyRedisKey,
+  redisScanPatterns,
+  type TRedisLayout,
+  type TRedisLayoutOptions,
+} from "@/server/adapters/stores/redis/layouts";
 import type { TKeyCheck, TKeyCopy, TNodeCopier, TServerAddress } from "@/server/adapters/stores/store-operations";
 import type { TStoreNode } from "@/server/adapters/stores/types";
 
@@ -9,15 +14,26 @@ export type TRedisCopyOptions = TRedisLayoutOptions & { layout: TRedisLayout; db
 
 /** Where each session manager takes its Redis endpoint from (session-stores.md §2–§4). */
 const ENDPOINT_SETTING: Record<TRedisLayout, string> = {
-  "tomcat-redis-session-manager": 'the host and port attributes of the RedisSessionManager <Manager> in every Tomcat\'s context.xml',
+  "tomcat-redis-session-manager":
+    "the host and port attributes of the RedisSessionManager <Manager> in every Tomcat's context.xml",
   redisson: "singleServerConfig.address in the redisson.yaml every Tomcat's RedissonSessionManager reads (configPath)",
-  "spring-session": "spring.data.redis.host / spring.data.redis.port (or spring.data.redis.url) of every application instance",
+  "spring-session":
+    "spring.data.redis.host / spring.data.redis.port (or spring.data.redis.url) of every application instance",
 };
 
 const connect = (node: TServerAddress, db: number) =>
-  new Redis(`redis://${node.host}:${node.port}`, { db, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, commandTimeout: 10_000 });
+  new Redis(`redis://${node.host}:${node.port}`, {
+    db,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    commandTimeout: 10_000,
+  });
 
-async function pipelined(redis: Redis, build: (p: ReturnType<Redis["pipeline"]>) => void): Promise<Array<[Error | null, unknown]>> {
+async function pipelined(
+  redis: Redis,
+  build: (p: ReturnType<Redis["pipeline"]>) => void,
+): Promise<Array<[Error | null, unknown]>> {
   const p = redis.pipeline();
   build(p);
   return (await p.exec()) ?? [];
@@ -30,7 +46,12 @@ async function pipelined(redis: Redis, build: (p: ReturnType<Redis["pipeline"]>)
  * application already wrote on the new server (during the switch) is never overwritten; Redis keeps no
  * write clock to tell which of two different values is newer, so such a key is kept and reported.
  */
-export function openRedisNodeCopier(store: TStoreConfig, o: TRedisCopyOptions, source: TStoreNode, target: TServerAddress): TNodeCopier {
+export function openRedisNodeCopier(
+  store: TStoreConfig,
+  o: TRedisCopyOptions,
+  source: TStoreNode,
+  target: TServerAddress,
+): TNodeCopier {
   const src = connect(source, o.db);
   const dst = connect(target, o.db);
   const isSessionKey = (key: string) => classifyRedisKey(o.layout, key, o).role !== "other";
@@ -38,7 +59,12 @@ export function openRedisNodeCopier(store: TStoreConfig, o: TRedisCopyOptions, s
   async function* keyBatches(node: TServerAddress, nodeId: string): AsyncIterable<string[]> {
     const seen = new Set<string>(); // SCAN may return a key twice
     for (const match of redisScanPatterns(o.layout, o)) {
-      for await (const batch of enumerateRedisKeyBatches(`redis://${node.host}:${node.port}`, { match, db: o.db, nodeId, size: "none" })) {
+      for await (const batch of enumerateRedisKeyBatches(`redis://${node.host}:${node.port}`, {
+        match,
+        db: o.db,
+        nodeId,
+        size: "none",
+      })) {
         const keys = batch.map((k) => k.key).filter((k) => isSessionKey(k) && !seen.has(k) && seen.add(k));
         if (keys.length > 0) yield keys;
       }
@@ -79,7 +105,9 @@ export function openRedisNodeCopier(store: TStoreConfig, o: TRedisCopyOptions, s
           const err = byKey.get(r.key);
           if (!err) return r;
           // BUSYKEY: the application wrote the key on the target between our read and the RESTORE.
-          return /BUSYKEY/.test(err.message) ? { key: r.key, result: "kept" } : { key: r.key, result: "failed", reason: err.message };
+          return /BUSYKEY/.test(err.message)
+            ? { key: r.key, result: "kept" }
+            : { key: r.key, result: "failed", reason: err.message };
         });
       } catch (err) {
         return keys.map((key) => ({ key, result: "failed", reason: (err as Error).message }));

@@ -3,7 +3,13 @@ import type { TSessionCopy, TSessionCounts, TStoreAdapter, TStoreConfig } from "
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
-import { parseInvokeResult, parseJavaTime, parseListSessionIds, parseMbeanAttributes, replicaSafety } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
+import {
+  parseInvokeResult,
+  parseJavaTime,
+  parseListSessionIds,
+  parseMbeanAttributes,
+  replicaSafety,
+} from "@/server/adapters/stores/tomcat-manager/jmxproxy";
 import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import { UnexpectedResponseError } from "@/server/errors";
 
@@ -20,7 +26,11 @@ const options = (s: TStoreConfig): TOptions => ZOptions.parse(s.options);
 const mbean = (o: TOptions) => `Catalina:type=Manager,context=${o.context},host=${o.host}`;
 
 function jmx(node: TStoreNode, o: TOptions, query: string): Promise<string> {
-  return fetchText(`http://${node.host}:${node.port}/manager/jmxproxy?${query}`, { timeoutMs: 5_000, username: o.username, password: o.password });
+  return fetchText(`http://${node.host}:${node.port}/manager/jmxproxy?${query}`, {
+    timeoutMs: 5_000,
+    username: o.username,
+    password: o.password,
+  });
 }
 
 /** Ids held by one node: its own sessions and, with DeltaManager/BackupManager, the replicas it keeps. */
@@ -47,7 +57,16 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     const started = Date.now();
     const byNode = await idsByNode(store);
     const unique = new Set(Object.values(byNode).flat());
-    const counts: TSessionCounts = { store: store.name, kind: this.kind, total: unique.size, perNode: {}, perRoute: {}, keysPerNode: {}, scannedAt: new Date(), durationMs: 0 };
+    const counts: TSessionCounts = {
+      store: store.name,
+      kind: this.kind,
+      total: unique.size,
+      perNode: {},
+      perRoute: {},
+      keysPerNode: {},
+      scannedAt: new Date(),
+      durationMs: 0,
+    };
     for (const [node, ids] of Object.entries(byNode)) {
       counts.perNode[node] = ids.length;
       counts.keysPerNode[node] = ids.length;
@@ -66,7 +85,14 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     for (const node of store.nodes) {
       const ids = await listNodeSessionIds(node, o);
       for (let i = 0; i < ids.length; i += 1000) {
-        yield ids.slice(i, i + 1000).map((id) => ({ sessionId: id, node: node.id, route: routeOfSessionId(id), ttlSeconds: null, size: 0, lastAccess: null }));
+        yield ids.slice(i, i + 1000).map((id) => ({
+          sessionId: id,
+          node: node.id,
+          route: routeOfSessionId(id),
+          ttlSeconds: null,
+          size: 0,
+          lastAccess: null,
+        }));
       }
     }
   },
@@ -85,13 +111,31 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     const o = options(store);
     const route = routeOfSessionId(sessionId);
     const byNode = await idsByNode(store);
-    const holders = store.nodes.filter((n) => byNode[n.id]?.includes(sessionId)).sort((a, b) => Number(b.id === route) - Number(a.id === route));
+    const holders = store.nodes
+      .filter((n) => byNode[n.id]?.includes(sessionId))
+      .sort((a, b) => Number(b.id === route) - Number(a.id === route));
     const node = holders[0];
     if (!node) return null;
-    const ask = async (op: string) => parseInvokeResult(await jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=${op}&ps=${encodeURIComponent(sessionId)}`));
-    const time = async (timestampOp: string, dateOp: string) => parseJavaTime(await ask(timestampOp).catch(() => ask(dateOp)));
-    const [creationTime, lastAccessedTime] = await Promise.all([time("getCreationTimestamp", "getCreationTime"), time("getLastAccessedTimestamp", "getLastAccessedTime")]);
-    return { node: node.id, key: sessionId, creationTime, lastAccessedTime, maxInactiveInterval: null, attributes: [], notSerializable: [], decodeError: null };
+    const ask = async (op: string) =>
+      parseInvokeResult(
+        await jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=${op}&ps=${encodeURIComponent(sessionId)}`),
+      );
+    const time = async (timestampOp: string, dateOp: string) =>
+      parseJavaTime(await ask(timestampOp).catch(() => ask(dateOp)));
+    const [creationTime, lastAccessedTime] = await Promise.all([
+      time("getCreationTimestamp", "getCreationTime"),
+      time("getLastAccessedTimestamp", "getLastAccessedTime"),
+    ]);
+    return {
+      node: node.id,
+      key: sessionId,
+      creationTime,
+      lastAccessedTime,
+      maxInactiveInterval: null,
+      attributes: [],
+      notSerializable: [],
+      decodeError: null,
+    };
   },
 
   async lookup(store, sessionId) {
@@ -99,7 +143,14 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     const route = routeOfSessionId(sessionId);
     return Object.entries(byNode)
       .filter(([, ids]) => ids.includes(sessionId))
-      .map(([node]): TSessionCopy => ({ store: store.name, node, key: sessionId, role: node === route ? "session" : "backup", ttlSeconds: null, size: 0 }));
+      .map(([node]): TSessionCopy => ({
+        store: store.name,
+        node,
+        key: sessionId,
+        role: node === route ? "session" : "backup",
+        ttlSeconds: null,
+        size: 0,
+      }));
   },
 
   /**
@@ -112,8 +163,16 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     const holders = Object.entries(await idsByNode(store)).filter(([, ids]) => ids.includes(sessionId));
     for (const [nodeId] of dryRun ? [] : holders) {
       const node = store.nodes.find((n) => n.id === nodeId)!;
-      const answer = await jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=expireSession&ps=${encodeURIComponent(sessionId)}`);
-      if (!answer.startsWith("OK")) throw new UnexpectedResponseError(`Tomcat Manager jmxproxy on ${nodeId}`, `expireSession failed: ${answer.split("\n")[0]?.trim()}`);
+      const answer = await jmx(
+        node,
+        o,
+        `invoke=${encodeURIComponent(mbean(o))}&op=expireSession&ps=${encodeURIComponent(sessionId)}`,
+      );
+      if (!answer.startsWith("OK"))
+        throw new UnexpectedResponseError(
+          `Tomcat Manager jmxproxy on ${nodeId}`,
+          `expireSession failed: ${answer.split("\n")[0]?.trim()}`,
+        );
     }
     return { keys: holders.map(([node]) => ({ node, key: sessionId })) };
   },
@@ -123,7 +182,15 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     return Promise.all(
       store.nodes.map(async (n): Promise<TStoreNodeStats> => {
         const a = parseMbeanAttributes(await jmx(n, o, `qry=${encodeURIComponent(mbean(o))}`));
-        return { node: n.id, items: Number(a.activeSessions ?? 0), bytes: 0, evictions: Number(a.rejectedSessions ?? 0), limitBytes: null, version: a.modelerType ?? "", serverTime: Math.floor(Date.now() / 1000) };
+        return {
+          node: n.id,
+          items: Number(a.activeSessions ?? 0),
+          bytes: 0,
+          evictions: Number(a.rejectedSessions ?? 0),
+          limitBytes: null,
+          version: a.modelerType ?? "",
+          serverTime: Math.floor(Date.now() / 1000),
+        };
       }),
     );
   },

@@ -3,21 +3,35 @@ import { parseInvokeResult, parseJavaTime, parseListSessionIds, parseMbeanAttrib
 
 describe("Tomcat Manager jmxproxy answers (as Tomcat 10.1 prints them)", () => {
   it("lists session ids", () => {
-    expect(parseListSessionIds("OK - Operation listSessionIds returned:\nA.tomcat1 B.tomcat3 C.tomcat2 \n")).toEqual(["A.tomcat1", "B.tomcat3", "C.tomcat2"]);
+    expect(parseListSessionIds("OK - Operation listSessionIds returned:\nA.tomcat1 B.tomcat3 C.tomcat2 \n")).toEqual([
+      "A.tomcat1",
+      "B.tomcat3",
+      "C.tomcat2",
+    ]);
     expect(parseListSessionIds("OK - Operation listSessionIds returned:\n\n")).toEqual([]);
   });
   it("reports a failed call with Tomcat's words", () => {
-    expect(() => parseListSessionIds("Error - Cannot invoke operation [listSessionIds]\njavax.management.InstanceNotFoundException")).toThrow(/Cannot invoke operation/);
+    expect(() =>
+      parseListSessionIds(
+        "Error - Cannot invoke operation [listSessionIds]\njavax.management.InstanceNotFoundException",
+      ),
+    ).toThrow(/Cannot invoke operation/);
   });
   it("reads one MBean's attributes", () => {
-    const a = parseMbeanAttributes("OK - Number of results: 1\n\nName: Catalina:type=Manager,host=localhost,context=/app\nactiveSessions: 3\nname: localhost#/app\n\n");
+    const a = parseMbeanAttributes(
+      "OK - Number of results: 1\n\nName: Catalina:type=Manager,host=localhost,context=/app\nactiveSessions: 3\nname: localhost#/app\n\n",
+    );
     expect(a).toMatchObject({ activeSessions: "3", name: "localhost#/app" });
   });
   it("reads an operation's returned value; empty, -1 and null mean unknown", () => {
-    expect(parseInvokeResult("OK - Operation getCreationTime returned:\n  Sun Nov 22 05:30:00 UTC 2026\n")).toBe("Sun Nov 22 05:30:00 UTC 2026");
+    expect(parseInvokeResult("OK - Operation getCreationTime returned:\n  Sun Nov 22 05:30:00 UTC 2026\n")).toBe(
+      "Sun Nov 22 05:30:00 UTC 2026",
+    );
     expect(parseInvokeResult("OK - Operation getLastAccessedTimestamp returned:\n  -1\n")).toBeNull();
     expect(parseInvokeResult("OK - Operation getCreationTime returned:\n\n")).toBeNull();
-    expect(() => parseInvokeResult("Error - javax.management.ReflectionException: No such operation: getCreationTimestamp")).toThrow(/No such operation/);
+    expect(() =>
+      parseInvokeResult("Error - javax.management.ReflectionException: No such operation: getCreationTimestamp"),
+    ).toThrow(/No such operation/);
   });
   it("reads Java times: millisecond timestamps and Date.toString(); an unknown zone is null, not wrong", () => {
     expect(parseJavaTime("1795325400000")?.toISOString()).toBe("2026-11-22T05:30:00.000Z");
@@ -26,7 +40,13 @@ describe("Tomcat Manager jmxproxy answers (as Tomcat 10.1 prints them)", () => {
     expect(parseJavaTime(null)).toBeNull();
   });
   it("a session is safe when another node holds a replica", () => {
-    expect(replicaSafety("tomcat2", { tomcat1: ["A.tomcat2", "X.tomcat1"], tomcat2: ["A.tomcat2", "B.tomcat2", "X.tomcat1"], tomcat3: [] })).toEqual({ total: 2, safe: 1, unsafe: ["B.tomcat2"] });
+    expect(
+      replicaSafety("tomcat2", {
+        tomcat1: ["A.tomcat2", "X.tomcat1"],
+        tomcat2: ["A.tomcat2", "B.tomcat2", "X.tomcat1"],
+        tomcat3: [],
+      }),
+    ).toEqual({ total: 2, safe: 1, unsafe: ["B.tomcat2"] });
     expect(replicaSafety("tomcat9", { tomcat1: ["A.tomcat1"] })).toEqual({ total: 0, safe: 0, unsafe: [] });
   });
 });

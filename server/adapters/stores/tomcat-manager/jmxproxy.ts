@@ -4,8 +4,15 @@ import { UnexpectedResponseError } from "@/server/errors";
 /** `invoke=…&op=listSessionIds`: "OK - Operation listSessionIds returned:\n<id> <id> …". */
 export function parseListSessionIds(text: string): string[] {
   const [status, ...rest] = text.split("\n");
-  if (!status?.startsWith("OK")) throw new UnexpectedResponseError("Tomcat Manager jmxproxy", `listSessionIds failed: ${status?.trim() || "empty answer"}`);
-  return rest.join(" ").split(/\s+/).filter((s) => s.length > 0);
+  if (!status?.startsWith("OK"))
+    throw new UnexpectedResponseError(
+      "Tomcat Manager jmxproxy",
+      `listSessionIds failed: ${status?.trim() || "empty answer"}`,
+    );
+  return rest
+    .join(" ")
+    .split(/\s+/)
+    .filter((s) => s.length > 0);
 }
 
 /**
@@ -14,7 +21,11 @@ export function parseListSessionIds(text: string): string[] {
  */
 export function parseInvokeResult(text: string): string | null {
   const [status, ...rest] = text.split("\n");
-  if (!status?.startsWith("OK")) throw new UnexpectedResponseError("Tomcat Manager jmxproxy", `operation failed: ${status?.trim() || "empty answer"}`);
+  if (!status?.startsWith("OK"))
+    throw new UnexpectedResponseError(
+      "Tomcat Manager jmxproxy",
+      `operation failed: ${status?.trim() || "empty answer"}`,
+    );
   const value = rest.join("\n").trim();
   return value === "" || value === "-1" || value === "null" ? null : value;
 }
@@ -34,7 +45,8 @@ export function parseJavaTime(value: string | null): Date | null {
 /** `qry=…`: "Name: …" then "attribute: value" lines; returns the attributes of the first MBean. */
 export function parseMbeanAttributes(text: string): Record<string, string> {
   const lines = text.split("\n");
-  if (!lines[0]?.startsWith("OK")) throw new UnexpectedResponseError("Tomcat Manager jmxproxy", `query failed: ${lines[0]?.trim() || "empty answer"}`);
+  if (!lines[0]?.startsWith("OK"))
+    throw new UnexpectedResponseError("Tomcat Manager jmxproxy", `query failed: ${lines[0]?.trim() || "empty answer"}`);
   const out: Record<string, string> = {};
   for (const line of lines.slice(1)) {
     if (line.trim() === "" && Object.keys(out).length > 0) break;
@@ -48,9 +60,16 @@ export function parseMbeanAttributes(text: string): Record<string, string> {
  * With in-memory replication (DeltaManager / BackupManager) a session routed to a member is safe to
  * lose that member when another node also holds it. Pure, so it is tested without Tomcats.
  */
-export function replicaSafety(route: string, idsByNode: Record<string, readonly string[]>): { total: number; safe: number; unsafe: string[] } {
+export function replicaSafety(
+  route: string,
+  idsByNode: Record<string, readonly string[]>,
+): { total: number; safe: number; unsafe: string[] } {
   const mine = (idsByNode[route] ?? []).filter((id) => id.endsWith(`.${route}`));
-  const elsewhere = new Set(Object.entries(idsByNode).filter(([node]) => node !== route).flatMap(([, ids]) => ids));
+  const elsewhere = new Set(
+    Object.entries(idsByNode)
+      .filter(([node]) => node !== route)
+      .flatMap(([, ids]) => ids),
+  );
   const unsafe = mine.filter((id) => !elsewhere.has(id));
   return { total: mine.length, safe: mine.length - unsafe.length, unsafe };
 }

@@ -14,8 +14,16 @@ describe("tomcat-manager readSession against the lab", () => {
     const store: TStoreConfig = {
       name: "app-replicas",
       kind: "tomcat-manager",
-      nodes: [1, 2, 3].map((n) => ({ id: `tomcat${n}`, host: "127.0.0.1", port: Number(labValue(env, `LAB_TOMCAT${n}_HTTP_PORT`)) })),
-      options: tomcatManagerAdapter.parseOptions({ context: "/app", username: labValue(env, "LAB_MANAGER_USER"), password: labValue(env, "LAB_MANAGER_PASSWORD") }),
+      nodes: [1, 2, 3].map((n) => ({
+        id: `tomcat${n}`,
+        host: "127.0.0.1",
+        port: Number(labValue(env, `LAB_TOMCAT${n}_HTTP_PORT`)),
+      })),
+      options: tomcatManagerAdapter.parseOptions({
+        context: "/app",
+        username: labValue(env, "LAB_MANAGER_USER"),
+        password: labValue(env, "LAB_MANAGER_PASSWORD"),
+      }),
     };
     const before = Date.now();
     const res = await fetch(`http://127.0.0.1:${labValue(env, "LAB_TOMCAT2_HTTP_PORT")}/app/counter`);
