@@ -11,7 +11,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["server/**/*.test.ts", "e2e/lab/**/*.test.ts"],
+          include: ["server/**/*.test.ts", "e2e/lab/**/*.test.ts", "test-support/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
         },
       },
@@ -19,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["server/**/*.int.test.ts"],
+          include: ["server/**/*.int.test.ts", "test-support/**/*.int.test.ts"],
           // Tests share one lab: run files one after another so one test's action never races another's reading.
           fileParallelism: false,
           testTimeout: 120_000,

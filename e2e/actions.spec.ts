@@ -5,7 +5,7 @@ import {
   frontendNote,
   labFrontends,
   waitUntilHealthy,
-} from "./lab/lab-frontends";
+} from "../test-support/lab/lab-frontends";
 import { ensureTestUsers, OPERATOR, signIn, VIEWER } from "./support/session";
 
 const FRONTENDS = labFrontends();

@@ -1,8 +1,13 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { findClosedPort } from "../server/test-support/fault-server";
+import { findClosedPort } from "../test-support/fault-server";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
-import { balancerAdminState, expectedAdminState, labFrontends, waitUntilHealthy } from "./lab/lab-frontends";
+import {
+  balancerAdminState,
+  expectedAdminState,
+  labFrontends,
+  waitUntilHealthy,
+} from "../test-support/lab/lab-frontends";
 import { ADMIN, apiSignIn } from "./support/session";
 
 const FRONTENDS = labFrontends();

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
-import { labCommand } from "./lab/lab-env";
+import { labCommand } from "../test-support/lab/lab-env";
 import { sendNewSessionRequests, startTraffic } from "./lab/traffic";
-import { balancerHealth, LAB_ROUTES, labFrontends, waitUntilHealthy } from "./lab/lab-frontends";
+import { balancerHealth, LAB_ROUTES, labFrontends, waitUntilHealthy } from "../test-support/lab/lab-frontends";
 import { ensureTestUsers, signIn, VIEWER } from "./support/session";
 
 const POLL_MS = 2000;

@@ -1,7 +1,7 @@
-import { findClosedPort } from "../server/test-support/fault-server";
+import { findClosedPort } from "../test-support/fault-server";
 import { type APIRequestContext, expect, test } from "@playwright/test";
 import { ensureTestUsers, OPERATOR, signIn } from "./support/session";
-import { labFrontends } from "./lab/lab-frontends";
+import { labFrontends } from "../test-support/lab/lab-frontends";
 
 async function storedFrontends(request: APIRequestContext): Promise<string[]> {
   const input = encodeURIComponent(JSON.stringify({ json: { name: "lab" } }));

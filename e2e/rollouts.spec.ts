@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { labValue, loadLabEnv } from "./lab/lab-env";
-import { LAB_ROUTES, labFrontends, waitUntilHealthy } from "./lab/lab-frontends";
-import { readBalancer } from "../server/services/read-frontend";
+import { labValue, loadLabEnv } from "../test-support/lab/lab-env";
+import { LAB_ROUTES, labFrontends, waitUntilHealthy } from "../test-support/lab/lab-frontends";
+import { readBalancer } from "../server/services/frontends/read-frontend";
 import { ADMIN, ensureTestUsers, signIn, VIEWER } from "./support/session";
 
 const env = loadLabEnv();

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { labStoreEndpoints, seedMemcachedSessions } from "./lab/seed-sessions";
-import { loadLabEnv } from "./lab/lab-env";
+import { loadLabEnv } from "../test-support/lab/lab-env";
 import { ensureTestUsers, OPERATOR, signIn } from "./support/session";
 import { MemcachedTextClient } from "../server/adapters/stores/memcached-text/client";
 import { backupKey, backupValidityKey, sessionKey, validityKey } from "../server/adapters/stores/memcached-msm/keys";

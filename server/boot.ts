@@ -3,11 +3,11 @@ import { getEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { Poller, getPoller, setPoller } from "@/server/poller/poller";
 import { listenEvents } from "@/server/poller/event-bus";
-import { importInventoryFile } from "@/server/services/inventory";
+import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { ensureFirstAdmin } from "@/server/auth/users";
-import { startAutoReapply } from "@/server/services/drift";
+import { startAutoReapply } from "@/server/services/members/drift";
 import { resumeOperations } from "@/server/services/operations/journal";
-import { startSessionIndexer } from "@/server/services/session-index/indexer";
+import { startSessionIndexer } from "@/server/services/sessions/session-index/indexer";
 import "@/server/services/operations/evacuate-msm-node"; // registers its runner for resume
 import { resumeRollouts } from "@/server/services/rollouts/engine";
 import "@/server/services/operations/replace-store-node"; // registers its runner for resume

@@ -5,12 +5,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
-import { createPostgresTestDb } from "@/server/test-support/test-db";
-import { startCannedServer, type TFaultServer } from "@/server/test-support/fault-server";
-import { importInventory, parseInventoryYaml } from "@/server/services/inventory";
-import { getClusterView } from "@/server/services/cluster-view";
-import { getClusterHistory } from "@/server/services/history-query";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import { createPostgresTestDb } from "@/test-support/test-db";
+import { startCannedServer, type TFaultServer } from "@/test-support/fault-server";
+import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
+import { getClusterView } from "@/server/services/clusters/cluster-view";
+import { getClusterHistory } from "@/server/services/clusters/history-query";
 import { compactHistory } from "@/server/poller/history";
 import { Poller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";

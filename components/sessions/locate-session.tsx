@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { StateBadge } from "@/components/health-badge";
-import type { TLocateResult } from "@/server/services/sessions";
+import type { TLocateResult } from "@/server/services/sessions/sessions";
 
 /** Paste a JSESSIONID (or a Cookie header, or a URL with ;jsessionid=): who serves it and where its copies are. */
 export function LocateSession({ cluster, initial }: { cluster: string; initial?: string }) {

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
 import { StateBadge } from "@/components/health-badge";
-import type { TRehoming } from "@/server/services/rehoming";
+import type { TRehoming } from "@/server/services/sessions/rehoming";
 import type { TAdminState } from "@/server/domain/member-state";
 
 type TPoint = { t: number; routed: number; cameBack: number | null };

@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import { OperationProgress, useOperation } from "@/components/sessions/operation-progress";
-import type { TStoreSummary } from "@/server/services/sessions";
+import type { TStoreSummary } from "@/server/services/sessions/sessions";
 import type { TVerification } from "@/server/services/operations/replace-store-node";
 
 const WORDS = { unit: "keys", changed: "copied", dryChanged: "would be copied", ok: "already there, kept or gone" };

@@ -3,8 +3,8 @@ import { useState, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { RelativeTime } from "@/components/relative-time";
-import type { TIndexedSession, TSessionPage } from "@/server/services/session-index/query";
-import type { TFacets, TIndexStatus } from "@/server/services/session-index/indexer";
+import type { TIndexedSession, TSessionPage } from "@/server/services/sessions/session-index/query";
+import type { TFacets, TIndexStatus } from "@/server/services/sessions/session-index/indexer";
 
 type TSort = "id" | "idle" | "ttl" | "size";
 type TFilters = { q: string; store: string; node: string; route: string; minIdle: string; maxTtl: string };

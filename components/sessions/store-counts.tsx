@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
-import type { TStoreSummary } from "@/server/services/sessions";
+import type { TStoreSummary } from "@/server/services/sessions/sessions";
 import { EvacuateNode } from "@/components/sessions/evacuate-node";
 
 /** Sessions per member (route) and per store node, from a full scan of each store; refreshed every 30 s. */

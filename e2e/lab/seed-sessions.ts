@@ -19,7 +19,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import type { TStoreNode } from "@/server/adapters/stores/types";
-import { loadLabEnv } from "./lab-env";
+import { loadLabEnv } from "../../test-support/lab/lab-env";
 
 export const ROUTES = ["tomcat1", "tomcat2", "tomcat3"] as const;
 

@@ -249,7 +249,11 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
     const signal = AbortSignal.any([stopper.signal, AbortSignal.timeout(requestTimeoutMs)]);
     try {
       const res = await fetch(state.target, {
-        headers: jar.cookie ? { cookie: `JSESSIONID=${jar.cookie}` } : {},
+        // One connection per request. A frontend reload (nginx -s reload, HAProxy -sf) closes idle keep-alive
+        // connections, and a request written onto one as it closes fails with "other side closed" before
+        // the server read it. Browsers silently retry that case; a pooled fetch does not, so it would count
+        // a client-side race as a failed request of the cluster.
+        headers: { connection: "close", ...(jar.cookie ? { cookie: `JSESSIONID=${jar.cookie}` } : {}) },
         redirect: "manual",
         signal,
       });
@@ -305,7 +309,7 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
  */
 export async function sendNewSessionRequests(counterUrl: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await fetch(counterUrl, { signal: AbortSignal.timeout(10_000) })
+    await fetch(counterUrl, { headers: { connection: "close" }, signal: AbortSignal.timeout(10_000) })
       .then((r) => r.text())
       .catch(() => undefined);
   }

@@ -8,7 +8,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { appRouter, createCaller } from "@/server/api/root";
 import { createRequestContext } from "@/server/api/trpc";
-import { createTestDb } from "@/server/test-support/test-db";
+import { createTestDb } from "@/test-support/test-db";
 import { createUser } from "@/server/auth/users";
 import { createApiToken, revokeApiToken } from "@/server/auth/api-tokens";
 import { createSession } from "@/server/auth/sessions";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZMemberActionResult } from "@/server/services/member-actions-schema";
-import { ZClusterSummary, ZClusterView } from "@/server/services/cluster-view-schema";
+import { ZMemberActionResult } from "@/server/services/members/member-actions-schema";
+import { ZClusterSummary, ZClusterView } from "@/server/services/clusters/cluster-view-schema";
 import { CliError, EXIT } from "@/server/cli/exit-codes";
 
 /** The console's REST API (/api/v1), nothing else: the CLI never touches the database. */

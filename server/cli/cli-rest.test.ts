@@ -8,10 +8,10 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb } from "@/server/test-support/test-db";
-import { createCliTokens, serveRestApi } from "@/server/test-support/rest-server";
-import { findClosedPort } from "@/server/test-support/fault-server";
-import { createCluster, createFrontend, createMember } from "@/server/services/inventory";
+import { createTestDb } from "@/test-support/test-db";
+import { createCliTokens, serveRestApi } from "@/test-support/rest-server";
+import { findClosedPort } from "@/test-support/fault-server";
+import { createCluster, createFrontend, createMember } from "@/server/services/inventory/inventory";
 import { forgetFrontendLive, setFrontendLive } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { findClosedPort } from "@/server/test-support/fault-server";
+import { findClosedPort } from "@/test-support/fault-server";
 import type { TAdminState } from "@/server/domain/member-state";
 
 const BIN = path.join(import.meta.dirname, "bin.mjs");

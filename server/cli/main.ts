@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { STATE_VERBS, STATE_VERB_NAMES, VERB_EFFECT, type TStateVerb } from "@/server/domain/member-verbs";
-import { ZWeightInput } from "@/server/services/member-actions-schema";
+import { ZWeightInput } from "@/server/services/members/member-actions-schema";
 import {
   createClient,
   DEFAULT_URL,

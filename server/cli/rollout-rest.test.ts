@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@/generated/prisma/client";
-import { createTestDb } from "@/server/test-support/test-db";
-import { createCliTokens, serveRestApi } from "@/server/test-support/rest-server";
-import { findClosedPort } from "@/server/test-support/fault-server";
-import { seedCluster } from "@/server/services/rollouts/one-per-cluster.shared";
+import { createTestDb } from "@/test-support/test-db";
+import { createCliTokens, serveRestApi } from "@/test-support/rest-server";
+import { findClosedPort } from "@/test-support/fault-server";
+import { seedCluster } from "@/test-support/rollouts-one-per-cluster";
 import { run } from "@/server/cli/main";
 
 let db: PrismaClient;

@@ -4,12 +4,12 @@
  * the operations it starts run in this process too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { labStoreEndpoints, seedMemcachedSessions } from "@/e2e/lab/seed-sessions";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
-import { createTestDb } from "@/server/test-support/test-db";
-import { createCliTokens, serveRestApi } from "@/server/test-support/rest-server";
-import { importInventoryFile } from "@/server/services/inventory";
+import { createTestDb } from "@/test-support/test-db";
+import { createCliTokens, serveRestApi } from "@/test-support/rest-server";
+import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { run } from "@/server/cli/main";
 import type { PrismaClient } from "@/generated/prisma/client";
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTestDb } from "@/server/test-support/test-db";
+import { createTestDb } from "@/test-support/test-db";
 import { compactHistory, recordSamples } from "@/server/poller/history";
-import { getClusterHistory } from "@/server/services/history-query";
+import { getClusterHistory } from "@/server/services/clusters/history-query";
 import { forgetFrontendLive, setFrontendLive, type TLiveMember } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
 

@@ -1,5 +1,5 @@
 import type { TDb } from "@/server/db";
-import { readBalancer, type TFrontendRow } from "@/server/services/read-frontend";
+import { readBalancer, type TFrontendRow } from "@/server/services/frontends/read-frontend";
 import { AppError } from "@/server/errors";
 import {
   computeRates,

@@ -1,13 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTestDb } from "@/server/test-support/test-db";
-import {
-  findClosedPort,
-  startCannedServer,
-  startHungServer,
-  type TFaultServer,
-} from "@/server/test-support/fault-server";
+import { createTestDb } from "@/test-support/test-db";
+import { findClosedPort, startCannedServer, startHungServer, type TFaultServer } from "@/test-support/fault-server";
 import { Poller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";

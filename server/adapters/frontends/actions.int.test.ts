@@ -9,9 +9,9 @@
  * Both servers apply changes synchronously in shared memory, so the read-back follows the call directly.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
-import { labFrontends, waitUntilHealthy } from "@/e2e/lab/lab-frontends";
-import { readBalancer, toTarget, type TFrontendRow } from "@/server/services/read-frontend";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import { labFrontends, waitUntilHealthy } from "@/test-support/lab/lab-frontends";
+import { readBalancer, toTarget, type TFrontendRow } from "@/server/services/frontends/read-frontend";
 import { getFrontendAdapter } from "@/server/adapters/registry";
 import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import type { TAdminState } from "@/server/domain/member-state";

@@ -13,7 +13,7 @@ import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import { apacheBalancerAdapter } from "@/server/adapters/frontends/apache-balancer";
 import { formatLoadfactor } from "@/server/adapters/frontends/apache-balancer/actions";
 import { modJkAdapter } from "@/server/adapters/frontends/mod-jk";
-import { startCannedServer } from "@/server/test-support/fault-server";
+import { startCannedServer } from "@/test-support/fault-server";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
 

@@ -3,10 +3,10 @@
  * three real Tomcats behind them. Start the lab first: bash e2e/lab/lab.sh up
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { labCommand, labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labCommand, labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { sendNewSessionRequests } from "@/e2e/lab/traffic";
-import { labFrontends, waitUntilHealthy } from "@/e2e/lab/lab-frontends";
-import { readBalancer, type TFrontendRow } from "@/server/services/read-frontend";
+import { labFrontends, waitUntilHealthy } from "@/test-support/lab/lab-frontends";
+import { readBalancer, type TFrontendRow } from "@/server/services/frontends/read-frontend";
 import type { TObservedMember } from "@/server/adapters/frontends/types";
 
 const env = loadLabEnv();

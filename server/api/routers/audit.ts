@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createRouter, viewerProcedure } from "@/server/api/trpc";
-import { listAudit, ZAuditEntry, ZAuditQuery } from "@/server/services/audit";
+import { listAudit, ZAuditEntry, ZAuditQuery } from "@/server/services/audit/audit";
 
 export const auditRouter = createRouter({
   /** Newest first; page with beforeId = nextBeforeId. */

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { createRouter, publicProcedure } from "@/server/api/trpc";
 import { checkPassword } from "@/server/auth/users";
 import { clearedCookies, createSession, deleteSession, sessionCookies } from "@/server/auth/sessions";
-import { recordAudit } from "@/server/services/audit";
+import { recordAudit } from "@/server/services/audit/audit";
 import { isRole } from "@/server/auth/roles";
 
 export const authRouter = createRouter({

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
-import { audited } from "@/server/services/audit";
-import { ZClusterInput } from "@/server/services/inventory-schema";
-import * as inventory from "@/server/services/inventory";
-import { getClusterView, getOverview } from "@/server/services/cluster-view";
-import { getClusterHistory, HISTORY_RANGES } from "@/server/services/history-query";
-import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/cluster-view-schema";
+import { audited } from "@/server/services/audit/audit";
+import { ZClusterInput } from "@/server/services/inventory/inventory-schema";
+import * as inventory from "@/server/services/inventory/inventory";
+import { getClusterView, getOverview } from "@/server/services/clusters/cluster-view";
+import { getClusterHistory, HISTORY_RANGES } from "@/server/services/clusters/history-query";
+import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/clusters/cluster-view-schema";
 
 const who = (ctx: TContext, action: string, cluster: string | null, details?: unknown) => ({
   principal: ctx.principal,

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
-import { audited } from "@/server/services/audit";
-import { ZFrontendInput } from "@/server/services/inventory-schema";
-import * as inventory from "@/server/services/inventory";
+import { audited } from "@/server/services/audit/audit";
+import { ZFrontendInput } from "@/server/services/inventory/inventory-schema";
+import * as inventory from "@/server/services/inventory/inventory";
 import { listFrontendAdapters } from "@/server/adapters/registry";
 
 const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({

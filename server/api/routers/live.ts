@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { createRouter, viewerProcedure } from "@/server/api/trpc";
 import { listenEvents } from "@/server/poller/event-bus";
-import { getClusterView, getOverview } from "@/server/services/cluster-view";
-import { getClusterByName } from "@/server/services/inventory";
-import { ZClusterSummary, ZClusterView } from "@/server/services/cluster-view-schema";
+import { getClusterView, getOverview } from "@/server/services/clusters/cluster-view";
+import { getClusterByName } from "@/server/services/inventory/inventory";
+import { ZClusterSummary, ZClusterView } from "@/server/services/clusters/cluster-view-schema";
 import type { TDb } from "@/server/db";
 
 // Each push is checked against the same output schema as the cluster.get / cluster.overview queries.

@@ -1,19 +1,19 @@
 import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
-import { audited } from "@/server/services/audit";
-import { ZMemberInput } from "@/server/services/inventory-schema";
-import * as inventory from "@/server/services/inventory";
-import { applyMemberChange } from "@/server/services/member-actions";
-import { reapplyMember } from "@/server/services/drift";
-import { describeImpact } from "@/server/services/impact";
-import { checkSafeToStop } from "@/server/services/safe-to-stop";
+import { audited } from "@/server/services/audit/audit";
+import { ZMemberInput } from "@/server/services/inventory/inventory-schema";
+import * as inventory from "@/server/services/inventory/inventory";
+import { applyMemberChange } from "@/server/services/members/member-actions";
+import { reapplyMember } from "@/server/services/members/drift";
+import { describeImpact } from "@/server/services/members/impact";
+import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import {
   ZMemberActionResult,
   ZMemberTarget,
   ZStateActionInput,
   ZWeightInput,
-} from "@/server/services/member-actions-schema";
+} from "@/server/services/members/member-actions-schema";
 
 const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({
   principal: ctx.principal,

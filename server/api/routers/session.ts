@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
-import { locateSession, summarizeStores } from "@/server/services/sessions";
-import { rehomingStatus } from "@/server/services/rehoming";
+import { locateSession, summarizeStores } from "@/server/services/sessions/sessions";
+import { rehomingStatus } from "@/server/services/sessions/rehoming";
 import { MAX_EXPIRE_IDS, startExpireSessions, ZSessionIdForExpire } from "@/server/services/operations/expire-sessions";
 import { ZOperationStarted } from "@/server/api/routers/store";
-import { listIndexedSessions, rescanSessions } from "@/server/services/session-index/list";
-import { ZSessionQuery } from "@/server/services/session-index/query";
+import { listIndexedSessions, rescanSessions } from "@/server/services/sessions/session-index/list";
+import { ZSessionQuery } from "@/server/services/sessions/session-index/query";
 
 const ZCluster = z.object({ cluster: z.string().min(1).max(64) });
 

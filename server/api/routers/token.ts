@@ -2,7 +2,7 @@ import { z } from "zod";
 import { adminProcedure, createRouter } from "@/server/api/trpc";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/api-tokens";
 import { ROLES } from "@/server/auth/roles";
-import { recordAudit } from "@/server/services/audit";
+import { recordAudit } from "@/server/services/audit/audit";
 
 /** API tokens for scripts. Admin only: a token is a standing credential. */
 export const tokenRouter = createRouter({

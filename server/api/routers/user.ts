@@ -2,7 +2,7 @@ import { z } from "zod";
 import { adminProcedure, createRouter } from "@/server/api/trpc";
 import { createUser } from "@/server/auth/users";
 import { ROLES } from "@/server/auth/roles";
-import { recordAudit } from "@/server/services/audit";
+import { recordAudit } from "@/server/services/audit/audit";
 
 export const userRouter = createRouter({
   list: adminProcedure.query(({ ctx }) =>

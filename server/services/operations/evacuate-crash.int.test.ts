@@ -3,7 +3,7 @@
  * from the journal and finishes, its report is exact, and a full scan finds every session afterwards
  * (primary on the evacuated node, and now its backup pair on the next one).
  *
- * The console is a real separate process (server/test-support/console-process.ts runs the console's
+ * The console is a real separate process (test-support/console-process.ts runs the console's
  * start-up: startConsole), killed with SIGKILL — no chance to clean up, as in a crash.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -11,8 +11,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labStoreEndpoints, seedMemcachedSessions, type TSeedTruth } from "@/e2e/lab/seed-sessions";
 import { enumerateMemcachedKeyBatches } from "@/server/adapters/stores/memcached-msm/enumerate";
-import { createTestDb } from "@/server/test-support/test-db";
-import { importInventory, parseInventoryYaml } from "@/server/services/inventory";
+import { createTestDb } from "@/test-support/test-db";
+import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const ep = labStoreEndpoints();
@@ -21,7 +21,7 @@ const repo = path.resolve(import.meta.dirname, "../../..");
 
 function startConsoleProcess(dbUrl: string, args: string[]): ChildProcess {
   // node itself with tsx as a loader, not the tsx wrapper: killing the wrapper would leave its node child running.
-  return spawn(process.execPath, ["--import", "tsx", "server/test-support/console-process.ts", ...args], {
+  return spawn(process.execPath, ["--import", "tsx", "test-support/console-process.ts", ...args], {
     cwd: repo,
     env: {
       ...process.env,

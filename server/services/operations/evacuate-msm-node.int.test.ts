@@ -6,13 +6,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { labCommand, labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labCommand, labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { labStoreEndpoints, seedMemcachedSessions } from "@/e2e/lab/seed-sessions";
 import { startTraffic, type TTrafficHandle } from "@/e2e/lab/traffic";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { backupKey, backupValidityKey } from "@/server/adapters/stores/memcached-msm/keys";
-import { createTestDb } from "@/server/test-support/test-db";
-import { importInventoryFile } from "@/server/services/inventory";
+import { createTestDb } from "@/test-support/test-db";
+import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
 import { resumeOperations } from "@/server/services/operations/journal";
 import type { PrismaClient } from "@/generated/prisma/client";

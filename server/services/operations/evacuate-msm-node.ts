@@ -13,8 +13,8 @@ import {
 } from "@/server/adapters/stores/memcached-msm/keys";
 import { parseSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
 import type { TStoreNode } from "@/server/adapters/stores/types";
-import { storeConfigs } from "@/server/services/sessions";
-import { recordAudit } from "@/server/services/audit";
+import { storeConfigs } from "@/server/services/sessions/sessions";
+import { recordAudit } from "@/server/services/audit/audit";
 import { AppError } from "@/server/errors";
 import { finishOperation, launch, registerRunner, saveProgress } from "@/server/services/operations/journal";
 import type { TPrincipal } from "@/server/auth/principal";

@@ -5,15 +5,15 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { labStoreEndpoints, seedMemcachedSessions, seedRedisSessions } from "@/e2e/lab/seed-sessions";
 import { parseCounterReply, startTraffic, type TCounterReply } from "@/e2e/lab/traffic";
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
-import { createTestDb } from "@/server/test-support/test-db";
-import { importInventory, parseInventoryYaml } from "@/server/services/inventory";
+import { createTestDb } from "@/test-support/test-db";
+import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import { startExpireSessions, type TExpireResult } from "@/server/services/operations/expire-sessions";
 import { resumeOperations } from "@/server/services/operations/journal";
-import { storeConfigs } from "@/server/services/sessions";
+import { storeConfigs } from "@/server/services/sessions/sessions";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
 

@@ -6,12 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { labStoreEndpoints, msmSessionValue, seedMemcachedSessions, seedRedisSessions } from "@/e2e/lab/seed-sessions";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
-import { createTestDb } from "@/server/test-support/test-db";
-import { importInventoryFile } from "@/server/services/inventory";
+import { createTestDb } from "@/test-support/test-db";
+import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { startReplaceStoreNode, type TVerification } from "@/server/services/operations/replace-store-node";
 import { resumeOperations } from "@/server/services/operations/journal";
 import type { PrismaClient } from "@/generated/prisma/client";

@@ -1,6 +1,6 @@
 import type { TDb } from "@/server/db";
 import type { TPrincipal } from "@/server/auth/principal";
-import { recordAudit } from "@/server/services/audit";
+import { recordAudit } from "@/server/services/audit/audit";
 import { AppError } from "@/server/errors";
 import { launch } from "@/server/services/operations/journal";
 

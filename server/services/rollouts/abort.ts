@@ -1,6 +1,6 @@
-import type { TMemberActionResult } from "@/server/services/member-actions";
-import { applyMemberChange } from "@/server/services/member-actions";
-import { getClusterByName } from "@/server/services/inventory";
+import type { TMemberActionResult } from "@/server/services/members/member-actions";
+import { applyMemberChange } from "@/server/services/members/member-actions";
+import { getClusterByName } from "@/server/services/inventory/inventory";
 import { setMemberPhase } from "@/server/services/rollouts/journal";
 import { applyWeights, type TRunCtx } from "@/server/services/rollouts/phases";
 

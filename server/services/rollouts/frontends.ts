@@ -1,7 +1,7 @@
 import type { TObservedMember } from "@/server/adapters/frontends/types";
-import { readBalancer } from "@/server/services/read-frontend";
-import { matchMember } from "@/server/services/member-identity";
-import type { getClusterByName } from "@/server/services/inventory";
+import { readBalancer } from "@/server/services/frontends/read-frontend";
+import { matchMember } from "@/server/services/members/member-identity";
+import type { getClusterByName } from "@/server/services/inventory/inventory";
 
 type TCluster = Awaited<ReturnType<typeof getClusterByName>>;
 type TMemberRow = TCluster["members"][number];

@@ -1,6 +1,6 @@
 import type { TDb } from "@/server/db";
 import type { TPrincipal } from "@/server/auth/principal";
-import { recordAudit } from "@/server/services/audit";
+import { recordAudit } from "@/server/services/audit/audit";
 import { AppError } from "@/server/errors";
 
 /** The cluster's unfinished rollout (running or paused), if any: at most one, by the unique activeCluster. */

@@ -1,9 +1,9 @@
 /** One unfinished rollout per cluster on PostgreSQL (the lab's): the same unique index as on SQLite. */
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
-import { createPostgresTestDb } from "@/server/test-support/test-db";
-import { findClosedPort } from "@/server/test-support/fault-server";
-import { checkOnePerCluster, seedCluster } from "@/server/services/rollouts/one-per-cluster.shared";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import { createPostgresTestDb } from "@/test-support/test-db";
+import { findClosedPort } from "@/test-support/fault-server";
+import { checkOnePerCluster, seedCluster } from "@/test-support/rollouts-one-per-cluster";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 describe("rollouts on PostgreSQL", () => {

@@ -6,9 +6,9 @@ import {
   type TActionOptions,
   type TMemberActionResult,
   type TMemberChange,
-} from "@/server/services/member-actions";
-import { checkSafeToStop } from "@/server/services/safe-to-stop";
-import { getClusterByName } from "@/server/services/inventory";
+} from "@/server/services/members/member-actions";
+import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
+import { getClusterByName } from "@/server/services/inventory/inventory";
 import { consumeRequest, readRequest, updateStep, type TRequest } from "@/server/services/rollouts/journal";
 import { describeReadings, readMemberEverywhere, type TMemberReading } from "@/server/services/rollouts/frontends";
 import { appendSample, type TSample } from "@/server/services/rollouts/predict";

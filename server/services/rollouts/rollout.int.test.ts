@@ -10,13 +10,19 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
-import { expectedAdminState, LAB_ROUTES, labFrontends, labRouteOf, waitUntilHealthy } from "@/e2e/lab/lab-frontends";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import {
+  expectedAdminState,
+  LAB_ROUTES,
+  labFrontends,
+  labRouteOf,
+  waitUntilHealthy,
+} from "@/test-support/lab/lab-frontends";
 import { startTraffic, type TTrafficHandle } from "@/e2e/lab/traffic";
-import { readBalancer } from "@/server/services/read-frontend";
-import { createTestDb } from "@/server/test-support/test-db";
-import { importInventoryFile } from "@/server/services/inventory";
-import { applyMemberChange } from "@/server/services/member-actions";
+import { readBalancer } from "@/server/services/frontends/read-frontend";
+import { createTestDb } from "@/test-support/test-db";
+import { importInventoryFile } from "@/server/services/inventory/inventory";
+import { applyMemberChange } from "@/server/services/members/member-actions";
 import {
   continueRollout,
   getRollout,
@@ -375,7 +381,7 @@ describe("rolling deploy over the lab", () => {
 
     function consoleProcess(startSettings?: object): ChildProcess {
       // node itself with tsx's loader, not the tsx wrapper: SIGKILL must hit the process running the rollout.
-      const child = spawn(process.execPath, ["--import", "tsx", "server/test-support/rollout-console.ts"], {
+      const child = spawn(process.execPath, ["--import", "tsx", "test-support/rollout-console.ts"], {
         cwd: REPO,
         env: {
           ...process.env,

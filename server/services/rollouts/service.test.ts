@@ -1,10 +1,10 @@
 /** Starting rollouts on SQLite, no lab: bad input is refused with a clear error and nothing is created. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@/generated/prisma/client";
-import { createTestDb } from "@/server/test-support/test-db";
-import { findClosedPort } from "@/server/test-support/fault-server";
+import { createTestDb } from "@/test-support/test-db";
+import { findClosedPort } from "@/test-support/fault-server";
 import { startRollout } from "@/server/services/rollouts/service";
-import { checkOnePerCluster, seedCluster } from "@/server/services/rollouts/one-per-cluster.shared";
+import { checkOnePerCluster, seedCluster } from "@/test-support/rollouts-one-per-cluster";
 import type { TPrincipal } from "@/server/auth/principal";
 
 const operator: TPrincipal = {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeGoldenFiles } from "@/server/test-support/golden";
+import { describeGoldenFiles } from "@/test-support/golden";
 import type { TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
 import { UnexpectedResponseError } from "@/server/errors";
 import { parseBalancerManagerXml } from "./parse";

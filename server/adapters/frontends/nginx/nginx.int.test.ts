@@ -7,10 +7,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
-import { labNginxOptions, labNginxRow } from "@/e2e/lab/lab-nginx";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import { labNginxOptions, labNginxRow } from "@/test-support/lab/lab-nginx";
 import { getFrontendAdapter } from "@/server/adapters/registry";
-import { readBalancer, toTarget } from "@/server/services/read-frontend";
+import { readBalancer, toTarget } from "@/server/services/frontends/read-frontend";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
 import { runCommand } from "./commands";
@@ -35,7 +35,8 @@ async function spread(n: number): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await Promise.all(
     Array.from({ length: n }, async () => {
-      const res = await fetch(counterUrl, { signal: AbortSignal.timeout(10_000) });
+      // No keep-alive: a reload by the previous test closes idle pooled connections (see e2e/lab/traffic.ts).
+      const res = await fetch(counterUrl, { headers: { connection: "close" }, signal: AbortSignal.timeout(10_000) });
       expect(res.status).toBe(200);
       const node = ((await res.json()) as { node: string }).node;
       counts[node] = (counts[node] ?? 0) + 1;

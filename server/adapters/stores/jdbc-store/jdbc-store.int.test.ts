@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import type { TSessionRow, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { jdbcStoreAdapter } from "@/server/adapters/stores/jdbc-store";
 

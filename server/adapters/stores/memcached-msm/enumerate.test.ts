@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { MemcachedCrawlerBusyError } from "@/server/adapters/stores/memcached-text/client";
-import { startLineServer } from "@/server/test-support/line-server";
+import { startLineServer } from "@/test-support/line-server";
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {

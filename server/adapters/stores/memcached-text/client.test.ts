@@ -2,7 +2,7 @@ import type net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { TargetTimeoutError, TargetUnreachableError } from "@/server/errors";
 import { MemcachedCrawlerBusyError, MemcachedReplyError, MemcachedTextClient } from "./client";
-import { startLineServer } from "@/server/test-support/line-server";
+import { startLineServer } from "@/test-support/line-server";
 
 // Fault injection with small in-process servers (CONVENTIONS.md §11): each test scripts the replies.
 const closers: Array<() => Promise<void>> = [];

@@ -3,7 +3,7 @@
  * holds every session; only Date.toString() times): a session made by a real request, read back.
  */
 import { describe, expect, it } from "vitest";
-import { labValue, loadLabEnv } from "@/e2e/lab/lab-env";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { tomcatManagerAdapter } from "@/server/adapters/stores/tomcat-manager";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 

@@ -1,0 +1,242 @@
+import fs from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { type z } from "zod";
+import type { TDb } from "@/server/db";
+import { AppError } from "@/server/errors";
+import { emitEvent } from "@/server/poller/event-bus";
+import { recordAudit } from "@/server/services/audit/audit";
+import { getFrontendAdapter, getStoreAdapter } from "@/server/adapters/registry";
+import { parseFrontendOptions } from "@/server/services/frontends/read-frontend";
+import type { TPrincipal } from "@/server/auth/principal";
+import {
+  type ZClusterInput,
+  type ZFrontendInput,
+  ZInventoryFile,
+  type ZMemberInput,
+  type TInventoryFile,
+} from "@/server/services/inventory/inventory-schema";
+
+type TClusterInput = z.infer<typeof ZClusterInput>;
+type TFrontendInput = z.infer<typeof ZFrontendInput>;
+type TMemberInput = z.infer<typeof ZMemberInput>;
+
+function changed(clusterId: number | null): void {
+  emitEvent("inventory-changed", { clusterId });
+}
+
+/** Prisma's unique violation becomes a CONFLICT an operator understands. */
+async function guardUnique<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002")
+      throw new AppError("CONFLICT", `${what} already exists; choose another name`);
+    throw err;
+  }
+}
+
+export async function listClusters(db: TDb) {
+  return db.cluster.findMany({
+    orderBy: { name: "asc" },
+    include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } },
+  });
+}
+
+export async function getClusterByName(db: TDb, name: string) {
+  const cluster = await db.cluster.findUnique({
+    where: { name },
+    include: { members: { orderBy: { name: "asc" } }, frontends: { orderBy: { name: "asc" } } },
+  });
+  if (!cluster) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
+  return cluster;
+}
+
+export async function createCluster(db: TDb, input: TClusterInput) {
+  const c = await guardUnique(`A cluster named "${input.name}"`, () => db.cluster.create({ data: input }));
+  changed(c.id);
+  return c;
+}
+
+export async function updateCluster(db: TDb, id: number, input: TClusterInput) {
+  await requireCluster(db, id);
+  const c = await guardUnique(`A cluster named "${input.name}"`, () =>
+    db.cluster.update({ where: { id }, data: input }),
+  );
+  changed(id);
+  return c;
+}
+
+export async function deleteCluster(db: TDb, id: number) {
+  await requireCluster(db, id);
+  await db.cluster.delete({ where: { id } });
+  changed(id);
+}
+
+export async function setAutoReapply(
+  db: TDb,
+  id: number,
+  enabled: boolean,
+  who: { principal: TPrincipal | null; ip: string | null },
+) {
+  const before = await requireCluster(db, id);
+  const c = await db.cluster.update({ where: { id }, data: { autoReapply: enabled } });
+  await recordAudit(db, {
+    principal: who.principal,
+    ip: who.ip,
+    action: "cluster.setAutoReapply",
+    cluster: c.name,
+    result: "ok",
+    before: { autoReapply: before.autoReapply },
+    after: { autoReapply: enabled },
+  });
+  changed(id);
+  return c;
+}
+
+async function requireCluster(db: TDb, id: number) {
+  const c = await db.cluster.findUnique({ where: { id } });
+  if (!c) throw new AppError("NOT_FOUND", `No cluster with id ${id}`);
+  return c;
+}
+
+export async function createMember(db: TDb, clusterId: number, input: TMemberInput) {
+  await requireCluster(db, clusterId);
+  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () =>
+    db.member.create({ data: { ...input, clusterId } }),
+  );
+  changed(clusterId);
+  return m;
+}
+
+export async function updateMember(db: TDb, id: number, input: TMemberInput) {
+  const existing = await db.member.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No member with id ${id}`);
+  const m = await guardUnique(`A member named "${input.name}" in this cluster`, () =>
+    db.member.update({ where: { id }, data: input }),
+  );
+  changed(existing.clusterId);
+  return m;
+}
+
+export async function deleteMember(db: TDb, id: number) {
+  const existing = await db.member.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No member with id ${id}`);
+  await db.member.delete({ where: { id } });
+  changed(existing.clusterId);
+}
+
+/** The row to write: options checked by the kind's adapter and stored as JSON (absent = left as it is). */
+function frontendData(input: TFrontendInput & { options?: Record<string, unknown> }) {
+  const { options, ...rest } = input;
+  if (options === undefined) return rest;
+  parseFrontendOptions(getFrontendAdapter(input.kind), options);
+  return { ...rest, options: JSON.stringify(options) };
+}
+
+export async function createFrontend(db: TDb, clusterId: number, input: TFrontendInput) {
+  await requireCluster(db, clusterId);
+  const data = { ...frontendData(input), clusterId };
+  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () => db.frontend.create({ data }));
+  changed(clusterId);
+  return f;
+}
+
+export async function updateFrontend(db: TDb, id: number, input: TFrontendInput) {
+  const existing = await db.frontend.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No frontend with id ${id}`);
+  const data = frontendData(input);
+  const f = await guardUnique(`A frontend named "${input.name}" in this cluster`, () =>
+    db.frontend.update({ where: { id }, data }),
+  );
+  changed(existing.clusterId);
+  return f;
+}
+
+export async function deleteFrontend(db: TDb, id: number) {
+  const existing = await db.frontend.findUnique({ where: { id } });
+  if (!existing) throw new AppError("NOT_FOUND", `No frontend with id ${id}`);
+  await db.frontend.delete({ where: { id } });
+  changed(existing.clusterId);
+}
+
+/**
+ * Upserts clusters, members and frontends by name, in one transaction: a bad file changes nothing.
+ * Entries missing from the file are left alone (an import never deletes what an operator added).
+ */
+export async function importInventory(
+  db: TDb,
+  file: TInventoryFile,
+): Promise<{ clusters: number; members: number; frontends: number; stores: number }> {
+  let members = 0;
+  let frontends = 0;
+  let stores = 0;
+  // Options are checked by each kind's adapter before anything is written.
+  for (const c of file.clusters) for (const st of c.stores) getStoreAdapter(st.kind).parseOptions(st.options);
+  const frontendRows = new Map(file.clusters.flatMap((c) => c.frontends.map((f) => [f, frontendData(f)] as const)));
+  await db.$transaction(async (tx) => {
+    for (const c of file.clusters) {
+      const cluster = await tx.cluster.upsert({
+        where: { name: c.name },
+        create: { name: c.name, description: c.description },
+        update: { description: c.description },
+      });
+      for (const m of c.members) {
+        await tx.member.upsert({
+          where: { clusterId_name: { clusterId: cluster.id, name: m.name } },
+          create: { ...m, clusterId: cluster.id },
+          update: m,
+        });
+        members++;
+      }
+      for (const f of c.frontends) {
+        const data = frontendRows.get(f)!;
+        await tx.frontend.upsert({
+          where: { clusterId_name: { clusterId: cluster.id, name: f.name } },
+          create: { ...data, clusterId: cluster.id },
+          update: data,
+        });
+        frontends++;
+      }
+      for (const st of c.stores) {
+        const data = { kind: st.kind, options: JSON.stringify(st.options) };
+        const row = await tx.sessionStore.upsert({
+          where: { clusterId_name: { clusterId: cluster.id, name: st.name } },
+          create: { ...data, name: st.name, clusterId: cluster.id },
+          update: data,
+        });
+        // A store's nodes are replaced as a whole: the file is the list of servers the app uses.
+        await tx.storeNode.deleteMany({ where: { storeId: row.id } });
+        await tx.storeNode.createMany({ data: st.nodes.map((n) => ({ ...n, storeId: row.id })) });
+        stores++;
+      }
+    }
+  });
+  changed(null);
+  return { clusters: file.clusters.length, members, frontends, stores };
+}
+
+/** Parses and validates YAML text; errors name the path of the bad field. */
+export function parseInventoryYaml(text: string): TInventoryFile {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new AppError("INVALID_INPUT", `Inventory is not valid YAML: ${(err as Error).message}`);
+  }
+  const result = ZInventoryFile.safeParse(data);
+  if (!result.success) {
+    const first = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new AppError("INVALID_INPUT", `Inventory is invalid: ${first.join("; ")}`);
+  }
+  return result.data;
+}
+
+export async function importInventoryFile(db: TDb, path: string) {
+  let text: string;
+  try {
+    text = await fs.readFile(path, "utf8");
+  } catch (err) {
+    throw new AppError("INVALID_INPUT", `Cannot read inventory file ${path}: ${(err as Error).message}`);
+  }
+  return importInventory(db, parseInventoryYaml(text));
+}
