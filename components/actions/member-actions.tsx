@@ -4,21 +4,15 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import type { TActionResult } from "@/components/actions/action-result";
+import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 
-type TVerb = "drain" | "disable" | "stop" | "standby" | "enable";
+type TVerb = TStateVerb;
 const VERB_LABEL: Record<TVerb, string> = {
   drain: "Drain",
   disable: "Disable",
   stop: "Stop",
   standby: "Standby",
   enable: "Enable",
-};
-const VERB_STATE: Record<TVerb, string> = {
-  drain: "draining",
-  disable: "disabled",
-  stop: "stopped",
-  standby: "standby",
-  enable: "active",
 };
 
 type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
@@ -47,8 +41,8 @@ export function MemberActions({
 }) {
   const trpc = useTRPC();
   const [pending, setPending] = useState<TPending>(null);
-  const verbs = (Object.keys(VERB_STATE) as TVerb[]).filter(
-    (v) => supportedStates.includes(VERB_STATE[v]) && VERB_STATE[v] !== intendedState,
+  const verbs = STATE_VERB_NAMES.filter(
+    (v) => supportedStates.includes(STATE_VERBS[v]) && STATE_VERBS[v] !== intendedState,
   );
   const reapply = useMutation(trpc.member.reapply.mutationOptions({ onSuccess: (r) => onResult(r) }));
   return (
@@ -81,7 +75,7 @@ export function MemberActions({
           cluster={cluster}
           member={member}
           verb={pending.verb}
-          caveats={caveats[VERB_STATE[pending.verb]] ?? []}
+          caveats={caveats[STATE_VERBS[pending.verb]] ?? []}
           onClose={() => setPending(null)}
           onResult={onResult}
         />
