@@ -3,6 +3,7 @@ import { getStoreAdapter } from "@/server/adapters/registry";
 import { storeConfigs } from "@/server/services/sessions/sessions";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
+import { asAdminState, type TAdminState } from "@/server/domain/member-state";
 
 const MAX_LISTED = 50;
 
@@ -21,7 +22,7 @@ export interface TRehomingStore {
 export interface TRehoming {
   member: string;
   route: string;
-  intendedState: string;
+  intendedState: TAdminState;
   /** When the member was last set to its current state: the moment "coming back" is counted from. */
   since: Date | null;
   stores: TRehomingStore[];
@@ -105,7 +106,7 @@ async function scanRehoming(db: TDb, clusterName: string, memberName: string): P
   return {
     member: member.name,
     route: member.route,
-    intendedState: member.intendedState,
+    intendedState: asAdminState(member.intendedState),
     since,
     stores,
     scannedAt: new Date(),
