@@ -8,6 +8,7 @@ import { applyMemberChange } from "@/server/services/members/member-actions";
 import { reapplyMember } from "@/server/services/members/drift";
 import { describeImpact } from "@/server/services/members/impact";
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
+import { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import {
   ZMemberActionResult,
@@ -131,7 +132,7 @@ export const memberRouter = createRouter({
       },
     })
     .input(ZMemberTarget)
-    .output(z.unknown())
+    .output(ZSafeToStop)
     .query(({ ctx, input }) => checkSafeToStop(ctx.db, input.cluster, input.member)),
   /** What an action would do, for confirm dialogs. */
   impact: viewerProcedure

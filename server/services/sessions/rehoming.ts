@@ -4,6 +4,7 @@ import { storeConfigs } from "@/server/services/sessions/sessions";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
 import { processSingleton } from "@/server/process-singleton";
+import { asAdminState, type TAdminState } from "@/server/domain/member-state";
 
 const MAX_LISTED = 50;
 
@@ -22,7 +23,7 @@ export interface TRehomingStore {
 export interface TRehoming {
   member: string;
   route: string;
-  intendedState: string;
+  intendedState: TAdminState;
   /** When the member was last set to its current state: the moment "coming back" is counted from. */
   since: Date | null;
   stores: TRehomingStore[];
@@ -106,7 +107,7 @@ async function scanRehoming(db: TDb, clusterName: string, memberName: string): P
   return {
     member: member.name,
     route: member.route,
-    intendedState: member.intendedState,
+    intendedState: asAdminState(member.intendedState),
     since,
     stores,
     scannedAt: new Date(),
