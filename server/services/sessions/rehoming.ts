@@ -4,6 +4,7 @@ import { storeConfigs } from "@/server/services/sessions/sessions";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
 import { asAdminState, type TAdminState } from "@/server/domain/member-state";
+import { processSingleton } from "@/server/process-singleton";
 
 const MAX_LISTED = 50;
 
@@ -31,7 +32,7 @@ export interface TRehoming {
 
 /** How long one scan's answer serves every viewer of the same member (the page asks every 3 s). */
 const FRESH_MS = 2_000;
-const recent = new Map<string, { at: number; result: Promise<TRehoming> }>();
+const recent = processSingleton("rehoming-scans", () => new Map<string, { at: number; result: Promise<TRehoming> }>());
 
 /**
  * The re-homing status, scanned at most once per FRESH_MS per member however many pages watch it: a

@@ -1,3 +1,4 @@
+import { processSingleton } from "@/server/process-singleton";
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import { logger } from "@/server/logger";
@@ -17,7 +18,7 @@ interface TClusterIndex {
 }
 
 // One index per cluster, per console process (a cache of the stores, rebuilt on start).
-const indexes = new Map<string, TClusterIndex>();
+const indexes = processSingleton("session-indexes", () => new Map<string, TClusterIndex>());
 
 function entry(cluster: string): TClusterIndex {
   let e = indexes.get(cluster);
