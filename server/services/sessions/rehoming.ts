@@ -3,8 +3,8 @@ import { getStoreAdapter } from "@/server/adapters/registry";
 import { storeConfigs } from "@/server/services/sessions/sessions";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
-import { processSingleton } from "@/server/process-singleton";
 import { asAdminState, type TAdminState } from "@/server/domain/member-state";
+import { processSingleton } from "@/server/process-singleton";
 
 const MAX_LISTED = 50;
 
