@@ -49,3 +49,22 @@ export class UnexpectedResponseError extends AppError {
     this.name = "UnexpectedResponseError";
   }
 }
+
+/**
+ * A peer's answer was bigger than its limit: reading stopped there, so a hostile or broken peer cannot
+ * make the console buffer an unbounded reply.
+ */
+export class ReplyTooLargeError extends UnexpectedResponseError {
+  constructor(what: string, limitBytes: number) {
+    super(what, `the answer is larger than ${formatLimit(limitBytes)}, the limit for it; reading stopped`, {
+      limitBytes,
+    });
+    this.name = "ReplyTooLargeError";
+  }
+}
+
+function formatLimit(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { openRedis } from "@/server/adapters/stores/redis/connection";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import {
   redisKeysForSession,
@@ -21,7 +21,7 @@ export async function expireRedisSession(
   const keys = redisKeysForSession(o.layout, sessionId, o);
   const found = await Promise.all(
     store.nodes.map(async (node): Promise<TExpiredKey[]> => {
-      const redis = new Redis(`redis://${node.host}:${node.port}`, {
+      const redis = openRedis(`redis://${node.host}:${node.port}`, {
         db: o.db,
         lazyConnect: true,
         maxRetriesPerRequest: 1,
