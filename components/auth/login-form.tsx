@@ -10,7 +10,8 @@ export function LoginForm({ next }: { next: string }) {
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       // A full navigation, so server components see the new cookie.
-      onSuccess: () => window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/"),
+      // `next` is already checked on the server (safeNextPath): a path on this console only.
+      onSuccess: () => window.location.assign(next),
     }),
   );
   return (
