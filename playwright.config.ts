@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
-import { consoleEnvForLab } from "./test-support/lab/lab-env";
+import { consoleEnvForLab } from "./test-support/lab/console-env.mjs";
 
 // E2E against the real lab (bash e2e/lab/lab.sh up) and a production build (npm run build).
 // Browsers cannot be downloaded here: Debian's Chromium with the flags from ../shared/reference/toolchain.md.

@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
-import { consoleEnvForLab } from "./test-support/lab/lab-env";
+import { consoleEnvForLab } from "./test-support/lab/console-env.mjs";
 
 // Two of the three test layers (CONVENTIONS.md §11): unit tests beside the code (no network), and
 // integration tests under server/**/*.int.test.ts against the running lab. E2e is Playwright's.
@@ -14,7 +14,13 @@ export default defineConfig({
           name: "unit",
           // Unit tests' nginx include files (never read or written) lie in this directory.
           env: { CLUSTERDECK_NGINX_INCLUDE_DIR: "/etc/nginx/clusterdeck" },
-          include: ["server/**/*.test.ts", "e2e/lab/**/*.test.ts", "test-support/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: [
+            "server/**/*.test.ts",
+            "components/**/*.test.ts",
+            "e2e/lab/**/*.test.ts",
+            "test-support/**/*.test.ts",
+            "scripts/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
         },
       },

@@ -8,7 +8,7 @@ import { boundQuotes } from "@/server/domain/snippet";
 export const APP_ERROR_CODES = {
   NOT_FOUND: "NOT_FOUND",
   /** Too many attempts (sign-in throttling): try again after the time the message names. */
-  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
   INVALID_INPUT: "BAD_REQUEST",
   CONFLICT: "CONFLICT",
   UNAUTHENTICATED: "UNAUTHORIZED",

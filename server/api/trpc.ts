@@ -79,7 +79,7 @@ const TRPC_TO_APP: Partial<Record<TRPCError["code"], TAppErrorCode>> = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
-  TOO_MANY_REQUESTS: "RATE_LIMITED",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
 };
 
 /** Prisma's "record not found" (P2025) is a NOT_FOUND, whatever its own text says. */

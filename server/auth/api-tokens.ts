@@ -1,24 +1,13 @@
-import { z } from "zod";
+import type { z } from "zod";
+import type { ZApiTokenRecord } from "@/server/auth/auth-schema";
 import type { TDb } from "@/server/db";
-import { isRole, ROLES, roleAtLeast, type TRole } from "@/server/auth/roles";
+import { isRole, roleAtLeast, type TRole } from "@/server/auth/roles";
 import { randomSecret, sha256 } from "@/server/auth/secrets";
 import type { TPrincipal } from "@/server/auth/principal";
 import { AppError } from "@/server/errors";
 import { auditedChange, type TWho } from "@/server/services/audit/audit";
 
 export const TOKEN_PREFIX = "cdk_";
-
-export const ZTokenSummary = z.object({
-  id: z.number().int(),
-  name: z.string(),
-  prefix: z.string(),
-  role: z.enum(ROLES),
-  owner: z.string(),
-  createdAt: z.date(),
-  lastUsedAt: z.date().nullable(),
-  revokedAt: z.date().nullable(),
-  expiresAt: z.date().nullable(),
-});
 
 /**
  * Creates a token; the secret is returned once and only its hash is kept. `expiresInDays` (optional)
@@ -91,7 +80,7 @@ export async function resolveApiToken(db: TDb, secret: string): Promise<TPrincip
   };
 }
 
-export async function listApiTokens(db: TDb, viewer: TPrincipal): Promise<Array<z.infer<typeof ZTokenSummary>>> {
+export async function listApiTokens(db: TDb, viewer: TPrincipal): Promise<Array<z.infer<typeof ZApiTokenRecord>>> {
   const rows = await db.apiToken.findMany({
     where: viewer.role === "admin" ? {} : { userId: viewer.userId },
     include: { user: { select: { username: true } } },
@@ -101,7 +90,7 @@ export async function listApiTokens(db: TDb, viewer: TPrincipal): Promise<Array<
     id: r.id,
     name: r.name,
     prefix: r.prefix,
-    role: ROLES.find((x) => x === r.role) ?? "viewer",
+    role: r.role,
     owner: r.user.username,
     createdAt: r.createdAt,
     lastUsedAt: r.lastUsedAt,

@@ -29,7 +29,7 @@ async function count(db: TDb, key: string, now: Date): Promise<{ attempts: numbe
 }
 
 /**
- * Counts one sign-in attempt for the user name and the caller's address; throws RATE_LIMITED (HTTP 429)
+ * Counts one sign-in attempt for the user name and the caller's address; throws TOO_MANY_REQUESTS (HTTP 429)
  * when either is past the limit. The lock-out is audited once per window, not once per refused attempt.
  */
 export async function countSignInAttempt(db: TDb, username: string, who: TWho): Promise<void> {
@@ -55,7 +55,7 @@ export async function countSignInAttempt(db: TDb, username: string, who: TWho): 
     }
     const minutes = Math.max(1, Math.ceil((windowStart.getTime() + LOGIN_WINDOW_MS - now.getTime()) / 60_000));
     throw new AppError(
-      "RATE_LIMITED",
+      "TOO_MANY_REQUESTS",
       `Too many sign-in attempts ${key.startsWith("ip:") ? "from this address" : "for this user"}: try again in ${minutes} minute(s)`,
       { retryAfterSeconds: minutes * 60 },
     );

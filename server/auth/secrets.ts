@@ -6,7 +6,7 @@ import { AppError } from "@/server/errors";
 /**
  * Argon2id costs about 20 ms of CPU and 19 MiB per hash: a flood of sign-ins must not take every core
  * and gigabytes at once. At most MAX_CONCURRENT_HASHES run together; beyond MAX_QUEUED waiting, a
- * sign-in is refused at once (RATE_LIMITED) instead of queueing without bound.
+ * sign-in is refused at once (TOO_MANY_REQUESTS) instead of queueing without bound.
  */
 const MAX_CONCURRENT_HASHES = 2;
 const MAX_QUEUED = 32;
@@ -20,7 +20,7 @@ export function passwordHashCount(): number {
 
 function bounded<T>(task: () => Promise<T>): Promise<T> {
   if (hashing.queued >= MAX_QUEUED)
-    throw new AppError("RATE_LIMITED", "Too many sign-ins are being checked at once; try again in a few seconds");
+    throw new AppError("TOO_MANY_REQUESTS", "Too many sign-ins are being checked at once; try again in a few seconds");
   return hashing.run(() => {
     verifications++;
     return task();

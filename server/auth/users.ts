@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { hashPassword, randomSecret, sha256, verifyPassword } from "@/server/auth/secrets";
 import { ROLES, roleAtLeast, type TRole } from "@/server/auth/roles";
+import type { ZUserRecord } from "@/server/auth/auth-schema";
 import type { TPrincipal } from "@/server/auth/principal";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
@@ -16,16 +17,7 @@ export const ZUsername = z
   .regex(/^[A-Za-z0-9._@-]+$/, "letters, digits and . _ @ - only");
 export const ZNewPassword = z.string().min(10, "at least 10 characters").max(1024);
 
-export const ZUserSummary = z.object({
-  id: z.number().int(),
-  username: z.string(),
-  role: z.enum(ROLES),
-  disabled: z.boolean(),
-  createdAt: z.date(),
-  passwordChangedAt: z.date().nullable(),
-  passwordGenerated: z.boolean(),
-});
-export type TUserSummary = z.infer<typeof ZUserSummary>;
+export type TUserSummary = z.infer<typeof ZUserRecord>;
 
 const SUMMARY = {
   id: true,
@@ -36,10 +28,7 @@ const SUMMARY = {
   passwordChangedAt: true,
   passwordGenerated: true,
 } as const;
-const summary = (u: Omit<TUserSummary, "role"> & { role: string }): TUserSummary => ({
-  ...u,
-  role: ROLES.find((r) => r === u.role) ?? "viewer",
-});
+const summary = (u: TUserSummary): TUserSummary => u;
 
 /** Inserts a user (no audit: the first admin at start, and tests). People are added with createUserAccount. */
 export async function createUser(

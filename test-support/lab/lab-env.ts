@@ -19,22 +19,6 @@ export function loadLabEnv(): Record<string, string> {
   return env;
 }
 
-/**
- * The settings a console needs to run against the lab (today: the nginx include directory), as `lab.sh
- * up` writes them to lab.env. Labs started before the directory was written there get it from the
- * include file's folder. Empty when there is no lab (unit runs).
- */
-export function consoleEnvForLab(): Record<string, string> {
-  let env: Record<string, string>;
-  try {
-    env = loadLabEnv();
-  } catch {
-    return {};
-  }
-  const dir = env.CLUSTERDECK_NGINX_INCLUDE_DIR ?? (env.LAB_NGINX_INCLUDE && path.dirname(env.LAB_NGINX_INCLUDE));
-  return dir ? { CLUSTERDECK_NGINX_INCLUDE_DIR: dir } : {};
-}
-
 export function labValue(env: Record<string, string>, key: string): string {
   const v = env[key];
   if (v === undefined) throw new Error(`lab.env has no ${key}`);

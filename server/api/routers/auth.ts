@@ -3,27 +3,16 @@ import { createRouter, publicProcedure, viewerProcedure, whoOf } from "@/server/
 import { signIn, signOut } from "@/server/auth/login";
 import { clearedCookies, sessionCookies } from "@/server/auth/sessions";
 import { changeOwnPassword, describeMe, ZNewPassword } from "@/server/auth/users";
-import { ROLES } from "@/server/auth/roles";
+import { ZLoginAnswer, ZLogoutAnswer, ZMe, ZPasswordChanged } from "@/server/auth/auth-schema";
 
 export const authRouter = createRouter({
   /** Who am I (null when signed out): the UI hides what the role cannot do. */
-  me: publicProcedure
-    .output(
-      z
-        .object({
-          username: z.string(),
-          role: z.enum(ROLES),
-          via: z.enum(["cookie", "token"]),
-          passwordGenerated: z.boolean(),
-        })
-        .nullable(),
-    )
-    .query(({ ctx }) => describeMe(ctx.db, ctx.principal)),
+  me: publicProcedure.output(ZMe).query(({ ctx }) => describeMe(ctx.db, ctx.principal)),
 
   /** Throttled per user name and per client address (HTTP 429 past the limit, before any password check). */
   login: publicProcedure
     .input(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }))
-    .output(z.object({ username: z.string(), role: z.enum(ROLES) }))
+    .output(ZLoginAnswer)
     .mutation(async ({ ctx, input }) => {
       const { username, role, session } = await signIn(ctx.db, input, whoOf(ctx));
       for (const c of sessionCookies(session, ctx.secure)) ctx.resHeaders?.append("Set-Cookie", c);
@@ -31,7 +20,7 @@ export const authRouter = createRouter({
     }),
 
   /** Ends this browser's session. Needs no CSRF token: the worst a forged logout can do is sign you out. */
-  logout: publicProcedure.output(z.object({ ok: z.boolean() })).mutation(async ({ ctx }) => {
+  logout: publicProcedure.output(ZLogoutAnswer).mutation(async ({ ctx }) => {
     if (ctx.principal?.via === "cookie" && ctx.resHeaders) {
       for (const c of clearedCookies(ctx.secure)) ctx.resHeaders.append("Set-Cookie", c);
     }
@@ -42,6 +31,6 @@ export const authRouter = createRouter({
   /** Everyone changes their own password (the current one is required); their other sessions end. */
   changePassword: viewerProcedure
     .input(z.object({ currentPassword: z.string().min(1).max(1024), newPassword: ZNewPassword }))
-    .output(z.object({ endedSessions: z.number().int() }))
+    .output(ZPasswordChanged)
     .mutation(({ ctx, input }) => changeOwnPassword(ctx.db, ctx.principal, input, whoOf(ctx), ctx.sessionCookie)),
 });

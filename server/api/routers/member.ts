@@ -1,14 +1,17 @@
 import { z } from "zod";
 import { createRouter, operatorProcedure, sessionViewerProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
 import { ZMemberInput } from "@/server/services/inventory/inventory-schema";
+import { ZMemberRecord } from "@/server/services/inventory/inventory-records-schema";
 import * as inventory from "@/server/services/inventory/inventory";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { reapplyMember } from "@/server/services/members/drift";
 import { describeImpact } from "@/server/services/members/impact";
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
+import { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import {
   ZMemberActionResult,
+  ZMemberImpact,
   ZMemberTarget,
   ZStateActionInput,
   ZWeightInput,
@@ -44,12 +47,15 @@ function stateAction(verb: TStateVerb) {
 export const memberRouter = createRouter({
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
+    .output(ZMemberRecord)
     .mutation(({ ctx, input }) => inventory.createMember(ctx.db, input.clusterId, input.data, whoOf(ctx))),
   update: operatorProcedure
     .input(ZId.extend({ data: ZMemberInput }))
+    .output(ZMemberRecord)
     .mutation(({ ctx, input }) => inventory.updateMember(ctx.db, input.id, input.data, whoOf(ctx))),
   delete: operatorProcedure
     .input(ZId)
+    .output(z.void())
     .mutation(({ ctx, input }) => inventory.deleteMember(ctx.db, input.id, whoOf(ctx))),
 
   drain: stateAction("drain"),
@@ -104,10 +110,11 @@ export const memberRouter = createRouter({
       },
     })
     .input(ZMemberTarget)
-    .output(z.unknown())
+    .output(ZSafeToStop)
     .query(({ ctx, input }) => checkSafeToStop(ctx.db, input.cluster, input.member)),
   /** What an action would do, for confirm dialogs. */
   impact: viewerProcedure
     .input(ZMemberTarget.extend({ verb: z.enum(STATE_VERB_NAMES) }))
+    .output(ZMemberImpact)
     .query(({ ctx, input }) => describeImpact(ctx.db, input.cluster, input.member, input.verb)),
 });

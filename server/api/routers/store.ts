@@ -3,29 +3,7 @@ import { createRouter, forCaller, operatorProcedure, viewerProcedure, whoOf } fr
 import { getOperation, listOperations } from "@/server/services/operations/read";
 import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
 import { startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
-
-const ZOperation = z.object({
-  id: z.number().int(),
-  kind: z.string(),
-  cluster: z.string(),
-  target: z.string(),
-  dryRun: z.boolean(),
-  state: z.string(),
-  total: z.number().int(),
-  processed: z.number().int(),
-  changed: z.number().int(),
-  alreadyOk: z.number().int(),
-  failedCount: z.number().int(),
-  message: z.string().nullable(),
-  report: z.string().nullable(),
-  startedBy: z.string().nullable(),
-  attempts: z.number().int(),
-  createdAt: z.date(),
-  finishedAt: z.date().nullable(),
-});
-
-/** What starting an operation answers: its row; follow it with operation.get. */
-export const ZOperationStarted = ZOperation.omit({ report: true }).partial().extend({ id: z.number().int() });
+import { ZOperation, ZOperationStarted } from "@/server/services/operations/operation-schema";
 
 export const storeRouter = createRouter({
   /** MSM: make sure every session on the node has its backup pair on the node MSM falls back to. Run with dryRun first. */

@@ -77,8 +77,8 @@ export async function updateCluster(db: TDb, id: number, input: TClusterInput, w
   });
 }
 
-export async function deleteCluster(db: TDb, id: number, who: TWho) {
-  return auditedChange(db, who, { action: "cluster.delete", details: { id } }, async () => {
+export async function deleteCluster(db: TDb, id: number, who: TWho): Promise<void> {
+  await auditedChange(db, who, { action: "cluster.delete", details: { id } }, async () => {
     const c = await requireCluster(db, id);
     await db.cluster.delete({ where: { id } });
     changed(id);
@@ -136,8 +136,8 @@ export async function updateMember(db: TDb, id: number, input: TMemberInput, who
   });
 }
 
-export async function deleteMember(db: TDb, id: number, who: TWho) {
-  return auditedChange(db, who, { action: "member.delete", details: { id } }, async () => {
+export async function deleteMember(db: TDb, id: number, who: TWho): Promise<void> {
+  await auditedChange(db, who, { action: "member.delete", details: { id } }, async () => {
     const existing = await db.member.findUnique({ where: { id } });
     if (!existing) throw new AppError("NOT_FOUND", `No member with id ${id}`);
     await db.member.delete({ where: { id } });
@@ -232,8 +232,8 @@ export async function updateFrontend(
   ).then(publicFrontend);
 }
 
-export async function deleteFrontend(db: TDb, id: number, who: TWho) {
-  return auditedChange(db, who, { action: "frontend.delete", details: { id } }, async () => {
+export async function deleteFrontend(db: TDb, id: number, who: TWho): Promise<void> {
+  await auditedChange(db, who, { action: "frontend.delete", details: { id } }, async () => {
     const existing = await db.frontend.findUnique({ where: { id } });
     if (!existing) throw new AppError("NOT_FOUND", `No frontend with id ${id}`);
     await db.frontend.delete({ where: { id } });
