@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
 export function LoginForm({ next }: { next: string }) {
   const trpc = useTRPC();
@@ -44,11 +45,7 @@ export function LoginForm({ next }: { next: string }) {
           required
         />
       </label>
-      {login.error && (
-        <div className="alert error" role="alert">
-          {login.error.message}
-        </div>
-      )}
+      <ErrorNotice error={login.error} context="Not signed in" />
       <button className="primary" type="submit" disabled={login.isPending}>
         {login.isPending ? "Signing in…" : "Sign in"}
       </button>

@@ -96,6 +96,7 @@ export async function listApiTokens(db: TDb, viewer: TPrincipal): Promise<Array<
     lastUsedAt: r.lastUsedAt,
     revokedAt: r.revokedAt,
     expiresAt: r.expiresAt,
+    expired: r.expiresAt !== null && r.expiresAt.getTime() <= Date.now(),
   }));
 }
 

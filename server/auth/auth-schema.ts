@@ -49,6 +49,8 @@ export const ZApiTokenRecord = z.object({
   revokedAt: z.date().nullable(),
   /** After this the token is refused; null = no expiry. */
   expiresAt: z.date().nullable(),
+  /** Past its expiry now (the console's clock). */
+  expired: z.boolean(),
 });
 
 /** A new token: `token` is the secret, shown this once (only its hash is stored). */

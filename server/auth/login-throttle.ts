@@ -3,10 +3,10 @@ import { AppError } from "@/server/errors";
 import { recordAudit, type TWho } from "@/server/services/audit/audit";
 
 /**
- * Sign-in attempts are limited per user name and per client address: LOGIN_ATTEMPTS in LOGIN_WINDOW_MS.
- * An attempt is counted before the password is checked, so the one past the limit is refused without
- * computing a hash, even with the right password. Counts live in the database (LoginThrottle), shared
- * by every console instance.
+ * Sign-in attempts are limited per user name and per client address: LOGIN_ATTEMPTS failures in
+ * LOGIN_WINDOW_MS. An attempt is counted before the password is checked, so the one past the limit is
+ * refused without computing a hash, even with the right password; a successful one is given back
+ * (settleSuccessfulSignIn). Counts live in the database (LoginThrottle), shared by every console instance.
  */
 export const LOGIN_ATTEMPTS = 10;
 export const LOGIN_WINDOW_MS = 5 * 60 * 1000;
@@ -62,9 +62,17 @@ export async function countSignInAttempt(db: TDb, username: string, who: TWho): 
   }
 }
 
-/** A successful sign-in clears the user name's count (the address keeps its own). */
-export async function clearUserAttempts(db: TDb, username: string): Promise<void> {
+/**
+ * A successful sign-in is not a failure to count: the user name's count is cleared, and the address
+ * gets its attempt back (a team behind one address signs in all day; only failures add up there).
+ */
+export async function settleSuccessfulSignIn(db: TDb, username: string, who: TWho): Promise<void> {
   await db.loginThrottle.deleteMany({ where: { key: userKey(username) } });
+  if (who.ip)
+    await db.loginThrottle.updateMany({
+      where: { key: clientKey(who.ip), attempts: { gt: 0 } },
+      data: { attempts: { decrement: 1 } },
+    });
 }
 
 /** Windows that are over: dropped by the periodic purge. */

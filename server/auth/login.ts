@@ -1,7 +1,7 @@
 import type { TDb } from "@/server/db";
 import { verifyPassword } from "@/server/auth/secrets";
 import { isRole, type TRole } from "@/server/auth/roles";
-import { clearUserAttempts, countSignInAttempt } from "@/server/auth/login-throttle";
+import { countSignInAttempt, settleSuccessfulSignIn } from "@/server/auth/login-throttle";
 import { createSession, deleteSession } from "@/server/auth/sessions";
 import type { TPrincipal } from "@/server/auth/principal";
 import { AppError } from "@/server/errors";
@@ -33,7 +33,7 @@ export async function signIn(
     });
     throw new AppError("UNAUTHENTICATED", "Wrong user name or password");
   }
-  await clearUserAttempts(db, user.username);
+  await settleSuccessfulSignIn(db, user.username, who);
   const session = await createSession(db, user.id, who.ip);
   await recordAudit(db, {
     principal: null,

@@ -7,7 +7,7 @@ import type { TPrincipal } from "@/server/auth/principal";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { auditedChange, type TWho } from "@/server/services/audit/audit";
-import { countSignInAttempt } from "@/server/auth/login-throttle";
+import { countSignInAttempt, settleSuccessfulSignIn } from "@/server/auth/login-throttle";
 
 export const ZUsername = z
   .string()
@@ -171,6 +171,7 @@ export async function changeOwnPassword(
     await countSignInAttempt(db, user.username, who);
     if (!(await verifyPassword(user.passwordHash, input.currentPassword)))
       throw new AppError("INVALID_INPUT", "The current password is wrong", { field: "currentPassword" });
+    await settleSuccessfulSignIn(db, user.username, who);
     if (input.currentPassword === input.newPassword)
       throw new AppError("INVALID_INPUT", "The new password is the same as the current one", { field: "newPassword" });
     await db.user.update({
