@@ -1,5 +1,5 @@
 /**
- * tRPC building blocks, in one file (CONVENTIONS.md §1): context, error formatter, and the procedures
+ * tRPC building blocks, in one file (docs/conventions.md §1): context, error formatter, and the procedures
  * by role: public (sign-in only), viewer (read), operator (every change to a cluster), admin (users,
  * tokens, and settings that run programs, touch files or send credentials).
  */
