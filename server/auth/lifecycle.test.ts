@@ -4,12 +4,12 @@
  * password change ends the other sessions; demotion ends sessions; sign-in floods are refused (429)
  * before any hash is computed, with one audit entry per lock-out window.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createCaller } from "@/server/api/root";
 import { createRequestContext } from "@/server/api/trpc";
 import { createTestDb } from "@/test-support/test-db";
 import { callerHeaders, callRest, callTrpc } from "@/test-support/http-api";
-import { createUser, setUserDisabled, setUserRole } from "@/server/auth/users";
+import { createUser, ensureFirstAdmin, setUserDisabled, setUserRole } from "@/server/auth/users";
 import { createApiToken } from "@/server/auth/api-tokens";
 import { createSession } from "@/server/auth/sessions";
 import { passwordHashCount } from "@/server/auth/secrets";
@@ -112,6 +112,43 @@ describe("user lifecycle", () => {
     expect((await login("another-long-password")).status).toBe(200);
     expect(await db.auditEntry.count({ where: { action: "user.changePassword", result: "ok" } })).toBe(1);
     expect(await db.auditEntry.count({ where: { action: "user.changePassword", result: "failed" } })).toBe(1);
+  });
+
+  it("the generated first-admin password is flagged until its owner changes it, then signs in no more", async () => {
+    const fresh = await createTestDb();
+    const printed = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await ensureFirstAdmin(fresh.db, "first", undefined);
+      const line = printed.mock.calls.map((c) => String(c[0])).find((l) => l.includes('admin user "first"'));
+      const generated = /with password (\S+) /.exec(line ?? "")?.[1];
+      expect(generated).toBeDefined();
+      const login = (password: string) =>
+        callTrpc(fresh.db, "auth.login", "mutation", { username: "first", password }, callerHeaders());
+      expect((await login(generated!)).status).toBe(200);
+      const admin = await fresh.db.user.findUniqueOrThrow({ where: { username: "first" } });
+      const session = await createSession(fresh.db, admin.id, null);
+      const headers = callerHeaders({ cookie: `cd_session=${session.cookieValue}`, csrf: session.csrfToken });
+      // auth.me is what the page header reads to show "change the generated password".
+      expect((await callTrpc(fresh.db, "auth.me", "query", undefined, headers)).text).toContain(
+        '"passwordGenerated":true',
+      );
+      const changed = await callTrpc(
+        fresh.db,
+        "auth.changePassword",
+        "mutation",
+        { currentPassword: generated!, newPassword: "chosen-by-the-admin" },
+        headers,
+      );
+      expect(changed.status, changed.text).toBe(200);
+      expect((await callTrpc(fresh.db, "auth.me", "query", undefined, headers)).text).toContain(
+        '"passwordGenerated":false',
+      );
+      expect((await login(generated!)).status).toBe(401);
+      expect((await login("chosen-by-the-admin")).status).toBe(200);
+    } finally {
+      printed.mockRestore();
+      await fresh.cleanup();
+    }
   });
 
   it("lowering a role ends the user's sessions; the last enabled admin cannot be demoted or disabled", async () => {
