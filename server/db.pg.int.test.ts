@@ -16,6 +16,7 @@ import { Poller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { deployPostgresMigrations } from "@/prisma/pg-migrate.mjs";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const GOOD_XML = fs.readFileSync(
   path.resolve(import.meta.dirname, "adapters/frontends/apache-balancer/__fixtures__/02-initial.xml"),
@@ -44,7 +45,7 @@ describe("ClusterDeck on PostgreSQL", () => {
 
   it("imports an inventory, polls, records history and serves the cluster view", async () => {
     const yaml = `clusters:\n  - name: pg\n    members:\n      - { name: node2, route: node2, host: 127.0.0.1, httpPort: 9002 }\n    frontends:\n      - { name: a, kind: apache-balancer, url: "${server.url}", balancer: mycluster, pollIntervalMs: 500 }\n`;
-    await importInventory(db, parseInventoryYaml(yaml));
+    await importInventory(db, parseInventoryYaml(yaml), SETUP);
     const poller = new Poller(db, 2);
     await poller.start();
     try {

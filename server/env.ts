@@ -17,6 +17,27 @@ export const ZEnv = z.object({
     .optional(),
   /** Seconds between background scans that refresh the session index (the sessions table); 0 = only on demand. */
   CLUSTERDECK_SESSION_INDEX_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
+   * The directory nginx include files must lie in: the console rewrites them, so an inventory entry may
+   * not point it at any other file. Unset = nginx frontends cannot be used.
+   */
+  CLUSTERDECK_NGINX_INCLUDE_DIR: z
+    .string()
+    .refine((p) => p.startsWith("/"), "CLUSTERDECK_NGINX_INCLUDE_DIR must be an absolute path")
+    .optional(),
+  /**
+   * Addresses of reverse proxies in front of the console (comma-separated IPs): only their
+   * X-Forwarded-For / X-Forwarded-Proto are believed. Unset = none (the socket's address is the client).
+   */
+  CLUSTERDECK_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type TEnv = z.infer<typeof ZEnv>;

@@ -34,6 +34,7 @@ import { querySessionIndex } from "@/server/services/sessions/session-index/quer
 import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import { createTestDb } from "@/test-support/test-db";
+import { SETUP } from "@/test-support/test-context";
 
 const HARD_LIMIT_MS = 20 * 60_000;
 const REPO = path.resolve(import.meta.dirname, "../..");
@@ -427,6 +428,7 @@ async function benchEvacuation(ep: ReturnType<typeof labStoreEndpoints>): Promis
       parseInventoryYaml(
         `clusters:\n  - name: bench\n    members: []\n    stores:\n      - { name: msm, kind: memcached-msm, nodes: [${ep.memcached.map((n) => `{ name: ${n.id}, host: ${n.host}, port: ${n.port} }`).join(", ")}] }\n`,
       ),
+      SETUP,
     );
     const ours = await measure(async () => {
       const op = await startEvacuateMsmNode(

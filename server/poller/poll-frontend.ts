@@ -1,6 +1,7 @@
 import type { TDb } from "@/server/db";
 import { readBalancer, type TFrontendRow } from "@/server/services/frontends/read-frontend";
-import { AppError } from "@/server/errors";
+import { AppError, errorIdOf, publicErrorMessage } from "@/server/errors";
+import { MAX_MESSAGE_CHARS, snippet } from "@/server/domain/snippet";
 import {
   computeRates,
   getFrontendLive,
@@ -54,9 +55,11 @@ export async function pollFrontend(
     };
   } catch (err) {
     const at = now();
-    const message = err instanceof Error ? err.message : String(err);
+    // Shown to every viewer: an AppError's own (bounded) message, else a generic one with the log's id.
+    const message = snippet(publicErrorMessage(err), MAX_MESSAGE_CHARS);
     const code = err instanceof AppError ? err.code : "INTERNAL";
-    if (!(err instanceof AppError)) logger.error({ err, frontend: target.name }, "unexpected poll failure");
+    if (!(err instanceof AppError))
+      logger.error({ err, errorId: errorIdOf(err), frontend: target.name }, "unexpected poll failure");
     live = {
       frontendId: target.id,
       clusterId: target.clusterId,

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
-import { audited } from "@/server/services/audit/audit";
+import { createRouter, operatorProcedure, sessionViewerProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
 import { ZMemberInput } from "@/server/services/inventory/inventory-schema";
 import { ZMemberRecord } from "@/server/services/inventory/inventory-records-schema";
 import * as inventory from "@/server/services/inventory/inventory";
@@ -18,13 +17,6 @@ import {
   ZWeightInput,
 } from "@/server/services/members/member-actions-schema";
 
-const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({
-  principal: ctx.principal,
-  ip: ctx.ip,
-  action,
-  target,
-  details,
-});
 const ZId = z.object({ id: z.number().int().positive() });
 
 /** drain / disable / stop / standby / enable: one procedure each, the same service underneath. */
@@ -47,7 +39,7 @@ function stateAction(verb: TStateVerb) {
         input.cluster,
         input.member,
         { kind: "state", state: STATE_VERBS[verb] },
-        { principal: ctx.principal, ip: ctx.ip, force: input.force, frontendIds: input.frontendIds },
+        { ...whoOf(ctx), force: input.force, frontendIds: input.frontendIds },
       ),
     );
 }
@@ -56,27 +48,15 @@ export const memberRouter = createRouter({
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
     .output(ZMemberRecord)
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, inv(ctx, "member.create", input.data.name, { clusterId: input.clusterId }), () =>
-        inventory.createMember(ctx.db, input.clusterId, input.data),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.createMember(ctx.db, input.clusterId, input.data, whoOf(ctx))),
   update: operatorProcedure
     .input(ZId.extend({ data: ZMemberInput }))
     .output(ZMemberRecord)
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, inv(ctx, "member.update", input.data.name, { id: input.id }), () =>
-        inventory.updateMember(ctx.db, input.id, input.data),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.updateMember(ctx.db, input.id, input.data, whoOf(ctx))),
   delete: operatorProcedure
     .input(ZId)
     .output(z.void())
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, inv(ctx, "member.delete", null, { id: input.id }), () =>
-        inventory.deleteMember(ctx.db, input.id),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.deleteMember(ctx.db, input.id, whoOf(ctx))),
 
   drain: stateAction("drain"),
   disable: stateAction("disable"),
@@ -101,7 +81,7 @@ export const memberRouter = createRouter({
         input.cluster,
         input.member,
         { kind: "weight", weight: input.weight },
-        { principal: ctx.principal, ip: ctx.ip, frontendIds: input.frontendIds },
+        { ...whoOf(ctx), frontendIds: input.frontendIds },
       ),
     ),
   /** Re-sends the intended state (and weight) to the frontends that drifted from it. */
@@ -117,11 +97,9 @@ export const memberRouter = createRouter({
     })
     .input(ZMemberTarget)
     .output(z.array(ZMemberActionResult))
-    .mutation(({ ctx, input }) =>
-      reapplyMember(ctx.db, input.cluster, input.member, { principal: ctx.principal, ip: ctx.ip }),
-    ),
+    .mutation(({ ctx, input }) => reapplyMember(ctx.db, input.cluster, input.member, whoOf(ctx))),
   /** Whether every session routed to the member has a copy elsewhere (shared store or replica). */
-  safeToStop: viewerProcedure
+  safeToStop: sessionViewerProcedure
     .meta({
       openapi: {
         method: "GET",

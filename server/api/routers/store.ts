@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, forCaller, operatorProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
+import { getOperation, listOperations } from "@/server/services/operations/read";
 import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
 import { startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
 import { ZOperation, ZOperationStarted } from "@/server/services/operations/operation-schema";
@@ -25,7 +26,7 @@ export const storeRouter = createRouter({
       }),
     )
     .output(ZOperationStarted)
-    .mutation(({ ctx, input }) => startEvacuateMsmNode(ctx.db, input, { principal: ctx.principal, ip: ctx.ip })),
+    .mutation(({ ctx, input }) => startEvacuateMsmNode(ctx.db, input, whoOf(ctx))),
   /** Copy every session key of a node to a new, empty server (TTLs kept, source untouched), verify, and say which config to change. */
   replaceNode: operatorProcedure
     .meta({
@@ -52,7 +53,7 @@ export const storeRouter = createRouter({
       }),
     )
     .output(ZOperationStarted)
-    .mutation(({ ctx, input }) => startReplaceStoreNode(ctx.db, input, { principal: ctx.principal, ip: ctx.ip })),
+    .mutation(({ ctx, input }) => startReplaceStoreNode(ctx.db, input, whoOf(ctx))),
 });
 
 export const operationRouter = createRouter({
@@ -68,11 +69,10 @@ export const operationRouter = createRouter({
     })
     .input(z.object({ id: z.coerce.number().int().positive() }))
     .output(ZOperation)
-    .query(({ ctx, input }) => ctx.db.operation.findUniqueOrThrow({ where: { id: input.id } })),
+    // Masked for viewers on the whole row (its params name the ids a one-session target repeats).
+    .query(async ({ ctx, input }) => forCaller(ctx, await getOperation(ctx.db, input.id))),
   list: viewerProcedure
     .input(z.object({ cluster: z.string().min(1).max(64) }))
     .output(z.array(ZOperation))
-    .query(({ ctx, input }) =>
-      ctx.db.operation.findMany({ where: { cluster: input.cluster }, orderBy: { id: "desc" }, take: 20 }),
-    ),
+    .query(async ({ ctx, input }) => forCaller(ctx, await listOperations(ctx.db, input.cluster))),
 });

@@ -1,4 +1,5 @@
 import type { TDb } from "@/server/db";
+import { discardBody } from "@/server/adapters/read-limited";
 import type { RolloutMember } from "@/generated/prisma/client";
 import { getFrontendAdapter } from "@/server/adapters/registry";
 import {
@@ -245,7 +246,7 @@ async function deploy(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<T
 async function probe(url: string): Promise<string | null> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(3_000), redirect: "manual" });
-    await res.arrayBuffer();
+    await discardBody(res); // only the status matters: a probe never buffers what a member sends
     return res.ok ? null : `HTTP ${res.status}`;
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };

@@ -11,6 +11,7 @@ import { locateSession, summarizeStores } from "@/server/services/sessions/sessi
 import { listIndexedSessions } from "@/server/services/sessions/session-index/list";
 import { rebuildSessionIndex, resetSessionIndexes } from "@/server/services/sessions/session-index/indexer";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const ep = labStoreEndpoints();
 const r1 = new URL(ep.redis[0]!);
@@ -36,6 +37,7 @@ describe("session stores in the lab", () => {
       - { name: msm, kind: memcached-msm, nodes: [${nodes}] }
       - { name: redisson, kind: redis, options: { layout: redisson }, nodes: [{ name: r1, host: ${r1.hostname}, port: ${r1.port} }] }
 `),
+      SETUP,
     );
     msm = await seedMemcachedSessions(ep.memcached, { sessions: 3000, flush: true, sampleSize: 20 });
     redis = await seedRedisSessions(ep.redis[0]!, { sessions: 2000, flush: true, sampleSize: 20, nodeId: "r1" });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   decodeKey,
   LineSplitter,
+  MAX_METADUMP_LINE,
   MetadumpParser,
   parseMetadumpLine,
   parseMetaGetReply,
@@ -124,7 +125,8 @@ describe("command replies", () => {
 
   it("parses mg hits, misses and waits for the whole value", () => {
     const hit = Buffer.from("VA 3 t100 s3 f0\r\nabc\r\nEN\r\n");
-    expect(parseMetaGetReply(hit.subarray(0, 18))).toEqual({ kind: "incomplete" });
+    // The header says how long the whole reply is: the client waits for that many bytes before parsing again.
+    expect(parseMetaGetReply(hit.subarray(0, 18))).toEqual({ kind: "incomplete", need: 22 });
     const r = parseMetaGetReply(hit);
     expect(r.kind).toBe("ok");
     if (r.kind === "ok") {
@@ -157,5 +159,15 @@ describe("command replies", () => {
       status: "CLIENT_ERROR",
     });
     expect(parseNoopBarrier(Buffer.from("CLIENT_ERROR x\r\n"))).toEqual({ kind: "incomplete" });
+  });
+});
+
+describe("metadump lines that never end", () => {
+  it("are an error, not a growing buffer", () => {
+    const p = new MetadumpParser();
+    expect(p.push(Buffer.from("key=a exp=-1 la=1 cas=1 fetch=no cls=1 size=60\n"))).toHaveLength(1);
+    p.push(Buffer.alloc(MAX_METADUMP_LINE + 1, 0x41));
+    expect(p.done).toBe(true);
+    expect(p.error?.status).toBe("UNEXPECTED");
   });
 });

@@ -30,7 +30,8 @@ export function errorStatusOf(line: string): TErrorReplyStatus | null {
 
 /** Result of trying to parse one reply from the front of a receive buffer. */
 export type TParseStep<T> =
-  | { kind: "incomplete" }
+  /** `need`: the reply's total length when its header already says it (a `VA <len>` value). */
+  | { kind: "incomplete"; need?: number }
   | { kind: "ok"; consumed: number; value: T }
   | { kind: "error"; consumed: number; status: TErrorReplyStatus | "UNEXPECTED"; line: string };
 
@@ -99,7 +100,7 @@ export function parseMetaGetReply(buf: Buffer): TParseStep<TMetaGetResult | null
   const len = Number(tokens[1]);
   if (!Number.isInteger(len) || len < 0) return errorStep(line, end);
   const total = end + len + 2;
-  if (buf.length < total) return { kind: "incomplete" };
+  if (buf.length < total) return { kind: "incomplete", need: total };
   if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a) return errorStep(line, total);
   const value = Buffer.from(buf.subarray(end, end + len));
   return { kind: "ok", consumed: total, value: toMetaGet(value, parseMetaFlags(tokens.slice(2))) };
@@ -239,18 +240,32 @@ export function decodeKey(encoded: string): string {
 }
 
 /**
+ * A metadump line is a key (250 bytes, up to 750 uri-encoded) and a few numbers; a line far longer than
+ * that is garbage, and is not buffered.
+ */
+export const MAX_METADUMP_LINE = 16 * 1024;
+
+/**
  * Splits a byte stream into lines across chunk boundaries. Keeps only the unfinished tail between
  * calls, so memory stays bounded by one chunk whatever the dump size.
  */
 export class LineSplitter {
   private tail = "";
   private readonly decoder = new TextDecoder("utf-8");
+  /** Set when an unterminated line grew past maxLineLength: the stream is not what it claims to be. */
+  overflow = false;
+
+  constructor(private readonly maxLineLength = MAX_METADUMP_LINE) {}
 
   /** Returns the complete lines in `chunk` (terminators removed; a `\r` before `\n` is stripped). */
   push(chunk: Uint8Array): string[] {
     const text = this.tail + this.decoder.decode(chunk, { stream: true });
     const lines = text.split("\n");
     this.tail = lines.pop() ?? "";
+    if (this.tail.length > this.maxLineLength) {
+      this.overflow = true;
+      this.tail = "";
+    }
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i]!;
       if (l.endsWith("\r")) lines[i] = l.slice(0, -1);
@@ -276,7 +291,13 @@ export class MetadumpParser {
   push(chunk: Uint8Array): TMetadumpEntry[] {
     const out: TMetadumpEntry[] = [];
     if (this.done) return out;
-    for (const line of this.splitter.push(chunk)) {
+    const lines = this.splitter.push(chunk);
+    if (this.splitter.overflow) {
+      this.error = { status: "UNEXPECTED", line: `a line longer than ${MAX_METADUMP_LINE} characters` };
+      this.done = true;
+      return out;
+    }
+    for (const line of lines) {
       const parsed = parseMetadumpLine(line);
       if (parsed.kind === "entry") out.push(parsed.entry);
       else if (parsed.kind === "end") {

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { openRedis } from "@/server/adapters/stores/redis/connection";
 import { z } from "zod";
 import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
@@ -69,7 +69,7 @@ export const redisStoreAdapter: TStoreAdapter = {
     const copies: TSessionCopy[] = [];
     await Promise.all(
       store.nodes.map(async (node) => {
-        const redis = new Redis(urlOf(node), {
+        const redis = openRedis(urlOf(node), {
           db: o.db,
           lazyConnect: true,
           maxRetriesPerRequest: 1,
@@ -118,7 +118,7 @@ export const redisStoreAdapter: TStoreAdapter = {
     const o = options(store);
     return Promise.all(
       store.nodes.map(async (node): Promise<TStoreNodeStats> => {
-        const redis = new Redis(urlOf(node), {
+        const redis = openRedis(urlOf(node), {
           db: o.db,
           lazyConnect: true,
           maxRetriesPerRequest: 1,

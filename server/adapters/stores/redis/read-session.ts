@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { openRedis } from "@/server/adapters/stores/redis/connection";
 import type { TSessionDetail, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { decodeJcolemanSessionValue } from "@/server/adapters/stores/java-serialization/decode";
 import { standardSessionDetail } from "@/server/adapters/stores/java-serialization/session-detail";
@@ -23,7 +23,7 @@ export async function readRedisSession(
   if (o.layout !== "tomcat-redis-session-manager") return null;
   const key = redisSessionKey(o.layout, sessionId, o);
   for (const node of store.nodes) {
-    const redis = new Redis(`redis://${node.host}:${node.port}`, {
+    const redis = openRedis(`redis://${node.host}:${node.port}`, {
       db: o.db,
       lazyConnect: true,
       maxRetriesPerRequest: 1,
