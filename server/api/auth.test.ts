@@ -34,6 +34,7 @@ const MUTATIONS: Record<string, TCase> = {
   "member.enable": { needs: "operator", input: member },
   "member.setWeight": { needs: "operator", input: { ...member, weight: 2 } },
   "member.reapply": { needs: "operator", input: member },
+  "member.bulk.run": { needs: "operator", input: { cluster: "nosuch", verb: "drain", members: ["tomcat1"] } },
   "frontend.create": {
     needs: "operator",
     input: { clusterId: 999, data: { name: "f", kind: "mod-jk", url: "http://127.0.0.1:1/jkstatus", balancer: "lb" } },
@@ -77,11 +78,14 @@ async function callAs(db: PrismaClient, role: TRole | null, path: string, input:
     secure: false,
     sessionCookie: null,
   });
-  const [router, proc] = path.split(".") as [string, string];
+  // Nested routers (member.bulk.run) are walked one name at a time.
+  const procedure = path
+    .split(".")
+    .reduce<unknown>((node, name) => (node as Record<string, unknown>)[name], caller) as (
+    i: unknown,
+  ) => Promise<unknown>;
   try {
-    await (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[router]![proc]!(
-      input,
-    );
+    await procedure(input);
     return "OK";
   } catch (err) {
     return (err as { code?: string }).code ?? "THROWN";
@@ -150,10 +154,13 @@ describe("REST (/api/v1) and cookie sessions", () => {
     });
   };
 
-  const REST_MUTATIONS = ["drain", "disable", "stop", "standby", "enable", "weight", "reapply"].map((verb) => ({
-    path: `/clusters/nosuch/members/tomcat2/${verb}`,
-    body: verb === "weight" ? { weight: 2 } : {},
-  }));
+  const REST_MUTATIONS = [
+    ...["drain", "disable", "stop", "standby", "enable", "weight", "reapply"].map((verb) => ({
+      path: `/clusters/nosuch/members/tomcat2/${verb}`,
+      body: verb === "weight" ? { weight: 2 } : ({} as Record<string, unknown>),
+    })),
+    { path: "/clusters/nosuch/bulk/drain", body: { members: ["tomcat1", "tomcat2"] } },
+  ];
 
   for (const m of REST_MUTATIONS) {
     it(`POST ${m.path}: anonymous 401, viewer 403, revoked 401, operator allowed`, async () => {

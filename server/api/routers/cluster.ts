@@ -5,7 +5,12 @@ import { ZClusterInput } from "@/server/services/inventory/inventory-schema";
 import * as inventory from "@/server/services/inventory/inventory";
 import { getClusterView, getOverview } from "@/server/services/clusters/cluster-view";
 import { getClusterHistory, HISTORY_RANGES } from "@/server/services/clusters/history-query";
-import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/clusters/cluster-view-schema";
+import {
+  ZClusterSummary,
+  ZClusterView,
+  ZHistoryPick,
+  ZHistorySeries,
+} from "@/server/services/clusters/cluster-view-schema";
 
 const who = (ctx: TContext, action: string, cluster: string | null, details?: unknown) => ({
   principal: ctx.principal,
@@ -51,10 +56,16 @@ export const clusterRouter = createRouter({
     const c = await inventory.getClusterByName(ctx.db, input.name);
     return { ...c, frontends: c.frontends.map(({ password, ...f }) => ({ ...f, hasPassword: Boolean(password) })) };
   }),
+  /** Chart series of the picked members (default: the 5 busiest by requests) and the cluster total. */
   history: viewerProcedure
-    .input(ZClusterName.extend({ range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]) }))
+    .input(
+      ZClusterName.extend({
+        range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]),
+        pick: ZHistoryPick.optional(),
+      }),
+    )
     .output(ZHistorySeries)
-    .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range)),
+    .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range, input.pick)),
   create: operatorProcedure
     .input(ZClusterInput)
     .mutation(({ ctx, input }) =>

@@ -10,6 +10,7 @@ import { getClusterByName } from "@/server/services/inventory/inventory";
 import { recordAudit } from "@/server/services/audit/audit";
 import type { TPrincipal } from "@/server/auth/principal";
 import { getPoller } from "@/server/poller/poller";
+import { emitEvent } from "@/server/poller/event-bus";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { guardRolloutMembers } from "@/server/services/rollouts/guard";
 
@@ -133,6 +134,7 @@ export async function applyMemberChange(
         intendedBy: opts.actor ?? opts.principal?.username ?? null,
       },
     });
+    emitEvent("intent-changed", { clusterId: cluster.id });
   }
   const auditId = await recordAudit(db, {
     principal: opts.principal,
@@ -157,7 +159,7 @@ export async function applyMemberChange(
   return { cluster: clusterName, member: memberName, action, overall, frontends: results, auditId };
 }
 
-function verbOf(state: TAdminState): string {
+export function verbOf(state: TAdminState): string {
   return { active: "enable", draining: "drain", disabled: "disable", stopped: "stop", standby: "standby" }[state];
 }
 
@@ -232,7 +234,7 @@ async function applyOnFrontend(
   );
 }
 
-function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): string | null {
+export function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): string | null {
   if (change.kind === "state") {
     if (adapter.observedStateFor(change.state) !== null) return null;
     // The kind's own words where it has them (nginx: why there is no drain and what happens instead).
