@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/test-support/test-db";
-import { BUCKET_MS, compactHistory, HistoryRecorder } from "@/server/poller/history";
+import {
+  BUCKET_MS,
+  compactHistory,
+  forEachMember,
+  HistoryRecorder,
+  packMembers,
+  type TMemberValues,
+} from "@/server/poller/history";
 import { getClusterHistory, getRequestShares } from "@/server/services/clusters/history-query";
 import type { TFrontendLive, TLiveMember } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
@@ -95,23 +102,29 @@ describe("history: 10-second buckets per cluster member, written in batches", ()
     expect(await rec.flush(start + BUCKET_MS)).toBe(0);
     expect(await db.frontendPoll.count()).toBe(3);
     rec.record(poll(c.id, b.id, start + 15_000, [], false));
-    expect(await rec.flush(start + BUCKET_MS + 3_000)).toBe(2);
+    expect(await rec.flush(start + BUCKET_MS + 3_000)).toBe(1);
 
-    const rows = await db.clusterSample.findMany({ orderBy: { route: "asc" } });
-    expect(rows.map((r) => [r.route, r.resolution, r.at.getTime()])).toEqual([
-      ["127.0.0.1:9999", 10, start],
-      ["tomcat1", 10, start],
-    ]);
-    const t1 = rows[1]!;
+    const rows = await db.clusterSample.findMany();
+    expect(rows.map((r) => [r.clusterId, r.resolution, r.at.getTime()])).toEqual([[c.id, 10, start]]);
+    const members = unpack(rows[0]!.members);
+    expect([...members.keys()].sort()).toEqual(["127.0.0.1:9999", "tomcat1"]);
+    const t1 = members.get("tomcat1")!;
     expect(t1.requestsPerSec).toBe(3 + 5 + 2);
     expect(t1.errorsPerSec).toBe(2); // only mod_jk counts errors: mean of 1 and 3
     expect(t1.busy).toBe(6);
-    expect(t1.healthyRatio).toBeCloseTo((1 + 0.5 + 1) / 3);
+    expect(t1.healthyRatio).toBeCloseTo((1 + 0.5 + 1) / 3, 5);
+    expect(rows[0]).toMatchObject({ requestsPerSec: 11, errorsPerSec: 2, busy: 8 });
     expect(await db.frontendPoll.findUniqueOrThrow({ where: { frontendId: b.id } })).toMatchObject({
       up: false,
       errorCode: "TARGET_TIMEOUT",
     });
   });
+
+  function unpack(text: string): Map<string, TMemberValues> {
+    const out = new Map<string, TMemberValues>();
+    forEachMember(text, (route, v) => out.set(route, v));
+    return out;
+  }
 
   it("keeps rows a failed write could not store and writes them with the next flush", async () => {
     const { c, a } = await seed();
@@ -132,62 +145,87 @@ describe("history: 10-second buckets per cluster member, written in batches", ()
     expect(await db.clusterSample.count()).toBe(1);
   });
 
-  it("rolls 10-second buckets older than an hour into minutes, minutes older than a day into 10 minutes", async () => {
-    const c = await db.cluster.create({ data: { name: "c" } });
-    const twoHoursAgo = NOW - 2 * 3600_000;
-    const row = (route: string, at: number, resolution: number, requestsPerSec: number) => ({
-      clusterId: c.id,
-      route,
+  /** A stored bucket of members m0..m{n-1} whose values are f(i). */
+  function bucket(clusterId: number, at: number, resolution: number, n: number, f: (i: number) => number) {
+    const values = new Map<string, TMemberValues>();
+    for (let i = 0; i < n; i++)
+      values.set(`m${i}`, { requestsPerSec: f(i), errorsPerSec: null, bytesPerSec: 10, busy: 1, healthyRatio: 1 });
+    let total = 0;
+    for (const v of values.values()) total += v.requestsPerSec;
+    return {
+      clusterId,
       at: new Date(at),
       resolution,
-      requestsPerSec,
+      members: packMembers(values),
+      requestsPerSec: total,
       errorsPerSec: null,
-      bytesPerSec: 10,
-      busy: 1,
-      healthyRatio: 1,
-    });
-    // One minute of tomcat1 two hours ago, 6 buckets with 1..6 req/s (mean 3.5); a recent bucket stays.
+      bytesPerSec: 10 * n,
+      busy: n,
+    };
+  }
+
+  it("makes a minute row as soon as its minute has closed, ten-minute rows from minutes, and prunes by age", async () => {
+    const c = await db.cluster.create({ data: { name: "c" } });
+    const minute = NOW - 5 * 60_000;
+    // One minute: 6 buckets of 2 members, m0 at 1..6 req/s (mean 3.5), m1 only in the first 3 (mean 20).
     await db.clusterSample.createMany({
-      data: [
-        ...Array.from({ length: 6 }, (_, i) => row("tomcat1", twoHoursAgo + i * 10_000, 10, i + 1)),
-        row("tomcat1", NOW - 60_000, 10, 7),
-        // Two days ago: ten minutes at 2 and 4 req/s alternating, minute rows.
-        ...Array.from({ length: 10 }, (_, i) => row("tomcat2", NOW - 2 * 86_400_000 + i * 60_000, 60, i % 2 ? 4 : 2)),
-        // Older than 30 days: deleted.
-        row("tomcat3", NOW - 31 * 86_400_000, 600, 1),
-      ],
+      data: Array.from({ length: 6 }, (_, k) => {
+        const row = bucket(c.id, minute + k * 10_000, 10, k < 3 ? 2 : 1, (i) => (i === 0 ? k + 1 : 20));
+        return row;
+      }),
     });
+    // Ten minutes of minute rows, two days ago (alternating 2 and 4): one ten-minute row at 3.
+    await db.clusterSample.createMany({
+      data: Array.from({ length: 10 }, (_, k) =>
+        bucket(c.id, NOW - 2 * 86_400_000 + k * 60_000, 60, 1, () => (k % 2 ? 4 : 2)),
+      ),
+    });
+    // Older than 30 days, and 10-second rows older than an hour: pruned.
+    await db.clusterSample.createMany({
+      data: [bucket(c.id, NOW - 31 * 86_400_000, 600, 1, () => 1), bucket(c.id, NOW - 2 * 3600_000, 10, 1, () => 1)],
+    });
+
     await compactHistory(db, NOW);
     const rows = await db.clusterSample.findMany({ orderBy: [{ resolution: "asc" }, { at: "asc" }] });
-    expect(rows.map((r) => [r.route, r.resolution, r.requestsPerSec])).toEqual([
-      ["tomcat1", 10, 7],
-      ["tomcat1", 60, 3.5],
-      ["tomcat2", 600, 3],
+    const minuteRow = rows.find((r) => r.resolution === 60 && r.at.getTime() === minute)!;
+    expect(unpack(minuteRow.members).get("m0")!.requestsPerSec).toBe(3.5);
+    expect(unpack(minuteRow.members).get("m1")!.requestsPerSec).toBe(20);
+    expect(minuteRow.requestsPerSec).toBeCloseTo((21 + 22 + 23 + 4 + 5 + 6) / 6);
+    const tenMinutes = rows.filter((r) => r.resolution === 600);
+    expect(tenMinutes.map((r) => [r.at.getTime(), unpack(r.members).get("m0")!.requestsPerSec])).toContainEqual([
+      NOW - 2 * 86_400_000,
+      3,
     ]);
-    expect(rows[1]!.at.getTime()).toBe(twoHoursAgo);
+    expect(rows.filter((r) => r.resolution === 10).map((r) => r.at.getTime() >= NOW - 3600_000)).not.toContain(false);
+    expect(rows.some((r) => r.at.getTime() === NOW - 31 * 86_400_000)).toBe(false);
+
+    // Idempotent: a second pass makes nothing twice.
+    const count = await db.clusterSample.count();
+    await compactHistory(db, NOW);
+    expect(await db.clusterSample.count()).toBe(count);
   });
 
-  it("compacts a backlog larger than the database's parameter limit (a console that was down for a while)", async () => {
+  it("waits for a minute's last buckets (written up to a flush after it closed) before rolling it up", async () => {
     const c = await db.cluster.create({ data: { name: "c" } });
-    const start = NOW - 3 * 3600_000;
-    // 40 minutes of 50 members, three hours ago: 12,000 rows.
-    const rows = Array.from({ length: 12_000 }, (_, i) => ({
-      clusterId: c.id,
-      route: `m${i % 50}`,
-      at: new Date(start + Math.floor(i / 50) * 10_000),
-      resolution: 10,
-      requestsPerSec: 2,
-      errorsPerSec: null,
-      bytesPerSec: 10,
-      busy: 0,
-      healthyRatio: 1,
-    }));
-    for (let i = 0; i < rows.length; i += 2000) await db.clusterSample.createMany({ data: rows.slice(i, i + 2000) });
+    const minute = Math.floor(NOW / 60_000) * 60_000 - 60_000;
+    await db.clusterSample.createMany({ data: [bucket(c.id, minute, 10, 1, () => 1)] });
+    await compactHistory(db, minute + 60_000 + 5_000);
+    expect(await db.clusterSample.count({ where: { resolution: 60 } })).toBe(0);
+    await compactHistory(db, minute + 60_000 + 31_000);
+    expect(await db.clusterSample.count({ where: { resolution: 60 } })).toBe(1);
+  });
+
+  it("works off a backlog (a console that was down for a while) a bounded number of buckets per pass", async () => {
+    const c = await db.cluster.create({ data: { name: "c" } });
+    // 40 minutes of 10-second rows of 50 members, ending a minute ago.
+    const start = NOW - 41 * 60_000;
+    await db.clusterSample.createMany({
+      data: Array.from({ length: 240 }, (_, k) => bucket(c.id, start + k * 10_000, 10, 50, () => 2)),
+    });
     await compactHistory(db, NOW);
-    expect(await db.clusterSample.count({ where: { resolution: 10 } })).toBe(0);
     const minutes = await db.clusterSample.findMany({ where: { resolution: 60 } });
-    expect(minutes.length).toBe(50 * 40);
-    expect(minutes.every((m) => m.requestsPerSec === 2)).toBe(true);
+    expect(minutes.length).toBe(40);
+    expect(minutes.every((m) => [...unpack(m.members).values()].every((v) => v.requestsPerSec === 2))).toBe(true);
   });
 });
 
@@ -200,19 +238,27 @@ describe("history queries: the busiest members, the cluster total, shares", () =
     clusterId = (await db.cluster.create({ data: { name: "big" } })).id;
     // 30 members over the last 15 minutes: m<i> takes i req/s; every 7th has errors (i/10 per second).
     const data = [];
-    for (let b = 0; b < 90; b++)
+    for (let b = 0; b < 90; b++) {
+      const values = new Map<string, TMemberValues>();
       for (let i = 1; i <= 30; i++)
-        data.push({
-          clusterId,
-          route: `m${String(i).padStart(2, "0")}`,
-          at: new Date(NOW - 900_000 + b * 10_000),
-          resolution: 10,
+        values.set(`m${String(i).padStart(2, "0")}`, {
           requestsPerSec: i,
           errorsPerSec: i % 7 === 0 ? i / 10 : 0,
           bytesPerSec: 100 * i,
           busy: 1,
           healthyRatio: 1,
         });
+      data.push({
+        clusterId,
+        at: new Date(NOW - 900_000 + b * 10_000),
+        resolution: 10,
+        members: packMembers(values),
+        requestsPerSec: 465,
+        errorsPerSec: 8.4,
+        bytesPerSec: 46_500,
+        busy: 30,
+      });
+    }
     await db.clusterSample.createMany({ data });
   });
   afterEach(() => cleanup());

@@ -1,20 +1,26 @@
 import type { TDb } from "@/server/db";
 import type { TFrontendLive } from "@/server/poller/live-state";
+import type { TObservedMember } from "@/server/adapters/frontends/types";
 import { createMemberMatcher, type TInventoryMember } from "@/server/services/members/member-identity";
 
 /**
- * History is kept per cluster member, frontends added up (each frontend sends its own traffic), in
- * buckets: 10 s for an hour (written by the poller, already aggregated), 1 minute for a day, 10 minutes
- * for 30 days. A 15-minute chart of 1,000 members reads 90 rows per member it draws, never a raw poll.
+ * History is kept per cluster, one row per bucket holding every member's values (frontends added up:
+ * each frontend sends its own traffic) and the cluster's totals. Three resolutions live side by side:
+ * 10-second rows (written by the poller) for an hour, 1-minute rows for a day, 10-minute rows for 30
+ * days; a coarser row is made from the finer ones as soon as its bucket has closed. A 15-minute chart
+ * of 1,000 members reads 90 rows.
  */
 export const BUCKET_MS = 10_000;
-export const TEN_SECOND_KEEP_MS = 60 * 60 * 1000;
-export const MINUTE_KEEP_MS = 24 * 60 * 60 * 1000;
-export const TEN_MINUTE_KEEP_MS = 30 * 24 * 60 * 60 * 1000;
+/** Seconds per bucket → how long rows of that resolution are kept. */
+export const RESOLUTIONS = [
+  { seconds: 10, keepMs: 60 * 60 * 1000 },
+  { seconds: 60, keepMs: 24 * 60 * 60 * 1000 },
+  { seconds: 600, keepMs: 30 * 24 * 60 * 60 * 1000 },
+] as const;
 /** A poll that ends this long after its bucket closed still lands in it before the bucket is written. */
 const FLUSH_GRACE_MS = 2_000;
-/** About 10 minutes of a 10,000-member console's buckets, held while the database cannot be written. */
-const MAX_PENDING_ROWS = 600_000;
+/** An hour of 10-second buckets for ten clusters, held while the database cannot be written. */
+const MAX_PENDING_ROWS = 3_600;
 
 /** One frontend member's readings within one bucket. */
 interface TAccumulator {
@@ -29,16 +35,89 @@ interface TAccumulator {
   healthy: number;
 }
 
-export interface TSampleRow {
-  clusterId: number;
-  route: string;
-  at: Date;
-  resolution: number;
+/** One member's values in one bucket. */
+export interface TMemberValues {
   requestsPerSec: number;
+  /** null where none of its frontends counts errors. */
   errorsPerSec: number | null;
   bytesPerSec: number;
   busy: number;
   healthyRatio: number;
+}
+
+/** The members of one bucket as stored in ClusterSample.members: one array per value, in the order of routes. */
+interface TPackedMembers {
+  routes: string[];
+  requestsPerSec: number[];
+  errorsPerSec: Array<number | null>;
+  bytesPerSec: number[];
+  busy: number[];
+  healthyRatio: number[];
+}
+
+export function packMembers(values: ReadonlyMap<string, TMemberValues>): string {
+  const packed: TPackedMembers = {
+    routes: [],
+    requestsPerSec: [],
+    errorsPerSec: [],
+    bytesPerSec: [],
+    busy: [],
+    healthyRatio: [],
+  };
+  for (const [route, v] of values) {
+    packed.routes.push(route);
+    packed.requestsPerSec.push(round(v.requestsPerSec));
+    packed.errorsPerSec.push(v.errorsPerSec === null ? null : round(v.errorsPerSec));
+    packed.bytesPerSec.push(round(v.bytesPerSec));
+    packed.busy.push(round(v.busy));
+    packed.healthyRatio.push(round(v.healthyRatio));
+  }
+  return JSON.stringify(packed);
+}
+
+/** Calls `each` for every member of a stored bucket (the row's own JSON: no copy of it is kept). */
+export function forEachMember(members: string, each: (route: string, v: TMemberValues) => void): void {
+  const p = JSON.parse(members) as TPackedMembers;
+  for (let i = 0; i < p.routes.length; i++) {
+    each(p.routes[i]!, {
+      requestsPerSec: p.requestsPerSec[i] ?? 0,
+      errorsPerSec: p.errorsPerSec[i] ?? null,
+      bytesPerSec: p.bytesPerSec[i] ?? 0,
+      busy: p.busy[i] ?? 0,
+      healthyRatio: p.healthyRatio[i] ?? 0,
+    });
+  }
+}
+
+/** Six significant digits are plenty for a chart and keep a 1,000-member row near 40 KB. */
+function round(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(6)) : 0;
+}
+
+export interface TSampleRow {
+  clusterId: number;
+  at: Date;
+  resolution: number;
+  members: string;
+  requestsPerSec: number;
+  errorsPerSec: number | null;
+  bytesPerSec: number;
+  busy: number;
+}
+
+/** The cluster's totals over the members of one bucket. */
+function totals(values: Iterable<TMemberValues>) {
+  let requestsPerSec = 0;
+  let errorsPerSec: number | null = null;
+  let bytesPerSec = 0;
+  let busy = 0;
+  for (const v of values) {
+    requestsPerSec += v.requestsPerSec;
+    bytesPerSec += v.bytesPerSec;
+    busy += v.busy;
+    if (v.errorsPerSec !== null) errorsPerSec = (errorsPerSec ?? 0) + v.errorsPerSec;
+  }
+  return { requestsPerSec, errorsPerSec, bytesPerSec, busy };
 }
 
 type TInventoryOf = (clusterId: number) => Promise<readonly TInventoryMember[]>;
@@ -99,15 +178,16 @@ export class HistoryRecorder {
 
   /**
    * Writes the buckets that closed (all of them with `everything`, at shutdown) and the latest poll
-   * outcomes, in one transaction. Rows a failed write could not store are tried again next time (up to
-   * MAX_PENDING_ROWS, the oldest dropped first). Returns the number of sample rows written.
+   * outcomes, in one transaction: one row per cluster per bucket. Rows a failed write could not store
+   * are tried again next time (up to MAX_PENDING_ROWS, the oldest dropped first). Returns the number of
+   * rows written.
    */
   async flush(now = Date.now(), everything = false): Promise<number> {
     const closed = [...this.buckets.keys()].filter((s) => everything || s + BUCKET_MS + FLUSH_GRACE_MS <= now);
     const rows = this.pending.splice(0);
     for (const start of closed.sort((a, b) => a - b)) {
       for (const [clusterId, byFrontend] of this.buckets.get(start)!)
-        rows.push(...(await this.aggregate(clusterId, start, byFrontend)));
+        rows.push(await this.aggregate(clusterId, start, byFrontend));
       this.buckets.delete(start);
     }
     const polls = [...this.polls.values()];
@@ -153,48 +233,41 @@ export class HistoryRecorder {
     return kept.length;
   }
 
-  /** One row per member: each frontend's readings averaged over the bucket, then the frontends added up. */
+  /** The bucket's row: each frontend's readings averaged over the bucket, then the frontends added up per member. */
   private async aggregate(
     clusterId: number,
     start: number,
     byFrontend: Map<number, Map<string, TAccumulator>>,
-  ): Promise<TSampleRow[]> {
+  ): Promise<TSampleRow> {
     const match = createMemberMatcher(await this.inventoryOf(clusterId));
-    const byRoute = new Map<string, TSampleRow & { frontends: number }>();
+    const byRoute = new Map<string, TMemberValues & { frontends: number }>();
     for (const byKey of byFrontend.values()) {
       for (const [key, acc] of byKey) {
         const route =
-          match({ key, route: acc.route, host: acc.host, port: acc.port } as Parameters<typeof match>[0])?.route ||
+          match({ key, route: acc.route, host: acc.host, port: acc.port } as TObservedMember)?.route ||
           acc.route ||
           key;
-        let row = byRoute.get(route);
-        if (!row) {
-          row = {
-            clusterId,
-            route,
-            at: new Date(start),
-            resolution: BUCKET_MS / 1000,
-            requestsPerSec: 0,
-            errorsPerSec: null,
-            bytesPerSec: 0,
-            busy: 0,
-            healthyRatio: 0,
-            frontends: 0,
-          };
-          byRoute.set(route, row);
+        let v = byRoute.get(route);
+        if (!v) {
+          v = { requestsPerSec: 0, errorsPerSec: null, bytesPerSec: 0, busy: 0, healthyRatio: 0, frontends: 0 };
+          byRoute.set(route, v);
         }
-        row.frontends++;
-        row.requestsPerSec += acc.req / acc.n;
-        row.bytesPerSec += acc.bytes / acc.n;
-        row.busy += acc.busy / acc.n;
-        row.healthyRatio += acc.healthy / acc.n;
-        if (acc.err !== null) row.errorsPerSec = (row.errorsPerSec ?? 0) + acc.err / acc.n;
+        v.frontends++;
+        v.requestsPerSec += acc.req / acc.n;
+        v.bytesPerSec += acc.bytes / acc.n;
+        v.busy += acc.busy / acc.n;
+        v.healthyRatio += acc.healthy / acc.n;
+        if (acc.err !== null) v.errorsPerSec = (v.errorsPerSec ?? 0) + acc.err / acc.n;
       }
     }
-    return [...byRoute.values()].map(({ frontends, ...row }) => ({
-      ...row,
-      healthyRatio: row.healthyRatio / frontends,
-    }));
+    for (const v of byRoute.values()) v.healthyRatio /= v.frontends;
+    return {
+      clusterId,
+      at: new Date(start),
+      resolution: BUCKET_MS / 1000,
+      members: packMembers(byRoute),
+      ...totals(byRoute.values()),
+    };
   }
 }
 
@@ -207,58 +280,102 @@ function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return value;
 }
 
-/** Windows rolled up per compaction pass, so a long backlog is worked off over several passes. */
-const MAX_WINDOWS_PER_PASS = 200;
+const ROLL_UP_GRACE_MS = 3 * BUCKET_MS;
+/** Coarse buckets made per resolution per compaction pass, so a long backlog is worked off over several. */
+const MAX_BUCKETS_PER_PASS = 200;
 
 /**
- * Rolls rows of one resolution older than `keepMs` into buckets of `bucketSec`, one bucket at a time,
- * oldest first: the database averages each member's rows of the bucket (GROUP BY), so nothing but the
- * results crosses to the console. Rows are selected and deleted by time range, never by a list of ids.
+ * Makes the rows of resolution `to` for every bucket that has closed since the newest one, from the rows
+ * of resolution `from` inside it: per member, the mean over the finer rows it appears in; the totals as
+ * the mean of the finer totals. Idempotent: a bucket that already has its row is never made twice.
  */
-async function rollUp(db: TDb, now: number, from: number, bucketSec: number, keepMs: number): Promise<number> {
-  const bucketMs = bucketSec * 1000;
-  // Align the cutoff to a bucket edge so no bucket is split between two roll-ups.
-  const cutoff = Math.floor((now - keepMs) / bucketMs) * bucketMs;
-  let total = 0;
-  for (let step = 0; step < MAX_WINDOWS_PER_PASS; step++) {
-    const oldest = await db.clusterSample.findFirst({
-      where: { resolution: from, at: { lt: new Date(cutoff) } },
+async function rollUp(db: TDb, now: number, from: number, to: number): Promise<number> {
+  const toMs = to * 1000;
+  // The finer rows of a bucket arrive up to a flush after it closed (HistoryRecorder): wait for them.
+  const closedBefore = Math.floor((now - ROLL_UP_GRACE_MS) / toMs) * toMs;
+  let made = 0;
+  for (let step = 0; step < MAX_BUCKETS_PER_PASS; step++) {
+    const newest = await db.clusterSample.findFirst({
+      where: { resolution: to },
+      orderBy: { at: "desc" },
+      select: { at: true },
+    });
+    const next = await db.clusterSample.findFirst({
+      where: {
+        resolution: from,
+        at: { gte: new Date(newest ? newest.at.getTime() + toMs : 0), lt: new Date(closedBefore) },
+      },
       orderBy: { at: "asc" },
       select: { at: true },
     });
-    if (!oldest) break;
-    const start = Math.floor(oldest.at.getTime() / bucketMs) * bucketMs;
-    const range = { resolution: from, at: { gte: new Date(start), lt: new Date(Math.min(cutoff, start + bucketMs)) } };
-    const groups = await db.clusterSample.groupBy({
-      by: ["clusterId", "route"],
-      where: range,
-      _avg: { requestsPerSec: true, errorsPerSec: true, bytesPerSec: true, busy: true, healthyRatio: true },
-      _count: { _all: true },
+    if (!next) break;
+    const start = Math.floor(next.at.getTime() / toMs) * toMs;
+    const fine = await db.clusterSample.findMany({
+      where: { resolution: from, at: { gte: new Date(start), lt: new Date(start + toMs) } },
+      orderBy: { clusterId: "asc" },
     });
-    await db.$transaction([
-      db.clusterSample.createMany({
-        data: groups.map((g) => ({
-          clusterId: g.clusterId,
-          route: g.route,
-          at: new Date(start),
-          resolution: bucketSec,
-          requestsPerSec: g._avg.requestsPerSec ?? 0,
-          errorsPerSec: g._avg.errorsPerSec,
-          bytesPerSec: g._avg.bytesPerSec ?? 0,
-          busy: g._avg.busy ?? 0,
-          healthyRatio: g._avg.healthyRatio ?? 0,
-        })),
-      }),
-      db.clusterSample.deleteMany({ where: range }),
-    ]);
-    total += groups.reduce((n, g) => n + g._count._all, 0);
+    const byCluster = new Map<number, typeof fine>();
+    for (const row of fine) getOrSet(byCluster, row.clusterId, () => []).push(row);
+    await db.clusterSample.createMany({
+      data: [...byCluster].map(([clusterId, rows]) => mergeRows(clusterId, new Date(start), to, rows)),
+    });
+    made += byCluster.size;
   }
-  return total;
+  return made;
 }
 
-/** One compaction pass; cheap when there is nothing to do. */
+function mergeRows(
+  clusterId: number,
+  at: Date,
+  resolution: number,
+  rows: ReadonlyArray<Omit<TSampleRow, "clusterId" | "at" | "resolution">>,
+): TSampleRow {
+  const sums = new Map<string, TMemberValues & { n: number; nErr: number }>();
+  for (const row of rows) {
+    forEachMember(row.members, (route, v) => {
+      let s = sums.get(route);
+      if (!s) {
+        s = { requestsPerSec: 0, errorsPerSec: null, bytesPerSec: 0, busy: 0, healthyRatio: 0, n: 0, nErr: 0 };
+        sums.set(route, s);
+      }
+      s.n++;
+      s.requestsPerSec += v.requestsPerSec;
+      s.bytesPerSec += v.bytesPerSec;
+      s.busy += v.busy;
+      s.healthyRatio += v.healthyRatio;
+      if (v.errorsPerSec !== null) {
+        s.nErr++;
+        s.errorsPerSec = (s.errorsPerSec ?? 0) + v.errorsPerSec;
+      }
+    });
+  }
+  const means = new Map<string, TMemberValues>();
+  for (const [route, s] of sums)
+    means.set(route, {
+      requestsPerSec: s.requestsPerSec / s.n,
+      errorsPerSec: s.errorsPerSec === null ? null : s.errorsPerSec / s.nErr,
+      bytesPerSec: s.bytesPerSec / s.n,
+      busy: s.busy / s.n,
+      healthyRatio: s.healthyRatio / s.n,
+    });
+  const n = rows.length || 1;
+  const withErrors = rows.filter((r) => r.errorsPerSec !== null);
+  return {
+    clusterId,
+    at,
+    resolution,
+    members: packMembers(means),
+    requestsPerSec: rows.reduce((a, r) => a + r.requestsPerSec, 0) / n,
+    errorsPerSec: withErrors.length ? withErrors.reduce((a, r) => a + r.errorsPerSec!, 0) / withErrors.length : null,
+    bytesPerSec: rows.reduce((a, r) => a + r.bytesPerSec, 0) / n,
+    busy: rows.reduce((a, r) => a + r.busy, 0) / n,
+  };
+}
+
+/** One compaction pass: coarser rows for closed buckets, then each resolution pruned to its age. Cheap when idle. */
 export async function compactHistory(db: TDb, now = Date.now()): Promise<void> {
-  await rollUp(db, now, BUCKET_MS / 1000, 60, TEN_SECOND_KEEP_MS);
-  await rollUp(db, now, 60, 600, MINUTE_KEEP_MS);
-  await db.clusterSample.deleteMany({ where: { resolution: 600, at: { lt: new Date(now - TEN_MINUTE_KEEP_MS) } } });
+  for (let i = 1; i < RESOLUTIONS.length; i++)
+    await rollUp(db, now, RESOLUTIONS[i - 1]!.seconds, RESOLUTIONS[i]!.seconds);
+  for (const r of RESOLUTIONS)
+    await db.clusterSample.deleteMany({ where: { resolution: r.seconds, at: { lt: new Date(now - r.keepMs) } } });
 }

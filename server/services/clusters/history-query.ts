@@ -1,6 +1,6 @@
 import type { TDb } from "@/server/db";
 import { AppError } from "@/server/errors";
-import { BUCKET_MS, TEN_SECOND_KEEP_MS } from "@/server/poller/history";
+import { forEachMember, RESOLUTIONS, type TMemberValues } from "@/server/poller/history";
 
 export const HISTORY_RANGES = { "15m": 15 * 60_000, "1h": 60 * 60_000, "24h": 24 * 60 * 60_000 } as const;
 export type THistoryRange = keyof typeof HISTORY_RANGES;
@@ -10,8 +10,10 @@ export type THistoryPick = { top: "requests" | "errors"; n: number } | { members
 export const DEFAULT_PICK: THistoryPick = { top: "requests", n: 5 };
 export const MAX_LINES = 20;
 
-/** About this many points per line: enough detail, small payloads. */
-const TARGET_POINTS = 120;
+/** Stored resolution (seconds) read for each range: 90, 360 and 144 rows. */
+const RANGE_RESOLUTION: Record<THistoryRange, number> = { "15m": 10, "1h": 10, "24h": 600 };
+/** Chart point width per range: 90, 120 and 144 points. */
+const RANGE_BUCKET_MS: Record<THistoryRange, number> = { "15m": 10_000, "1h": 30_000, "24h": 600_000 };
 
 export interface TPointValues {
   requestsPerSec: number;
@@ -37,23 +39,47 @@ export interface THistorySeries {
   points: THistoryPoint[];
 }
 
-type TValuesRow = { at: Date } & TPointValues;
-
-/** Which stored resolutions cover a range: the 10-second buckets for the last hour, minutes before. */
-function resolutionsFor(spanMs: number): number[] {
-  return spanMs > TEN_SECOND_KEEP_MS ? [BUCKET_MS / 1000, 60, 600] : [BUCKET_MS / 1000];
-}
-
 async function clusterIdOf(db: TDb, name: string): Promise<number> {
   const c = await db.cluster.findUnique({ where: { name }, select: { id: true } });
   if (!c) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
   return c.id;
 }
 
+type TStoredRow = {
+  at: Date;
+  members: string;
+  requestsPerSec: number;
+  errorsPerSec: number | null;
+  bytesPerSec: number;
+  busy: number;
+};
+
 /**
- * Chart series for a cluster, from the pre-aggregated buckets (history.ts): the database ranks the
- * members and adds up the cluster total, and only the picked members' rows are read. A 15-minute
- * chart of 1,000 members reads 90 rows per line drawn.
+ * The rows covering [from, now): the range's own resolution, then finer rows for the stretch after its
+ * newest row (the coarse bucket still open, or not yet rolled up after an upgrade).
+ */
+async function readRows(db: TDb, clusterId: number, range: THistoryRange, from: Date): Promise<TStoredRow[]> {
+  const coarsest = RANGE_RESOLUTION[range];
+  const select = { at: true, members: true, requestsPerSec: true, errorsPerSec: true, bytesPerSec: true, busy: true };
+  const rows: TStoredRow[] = [];
+  let since = from;
+  for (const r of RESOLUTIONS.filter((x) => x.seconds <= coarsest).reverse()) {
+    const part = await db.clusterSample.findMany({
+      where: { clusterId, resolution: r.seconds, at: { gte: since } },
+      select,
+      orderBy: { at: "asc" },
+    });
+    rows.push(...part);
+    const last = part[part.length - 1];
+    if (last) since = new Date(last.at.getTime() + r.seconds * 1000);
+  }
+  return rows;
+}
+
+/**
+ * Chart series for a cluster from the pre-aggregated rows (one per bucket, every member inside): the
+ * members are ranked over the range (or taken as asked), and only the picked ones and the cluster's
+ * total become lines. A 15-minute chart of 1,000 members reads 90 rows.
  */
 export async function getClusterHistory(
   db: TDb,
@@ -63,52 +89,40 @@ export async function getClusterHistory(
   now = Date.now(),
 ): Promise<THistorySeries> {
   const clusterId = await clusterIdOf(db, clusterName);
-  const spanMs = HISTORY_RANGES[range];
-  const bucketMs = Math.max(BUCKET_MS, Math.ceil(spanMs / TARGET_POINTS / BUCKET_MS) * BUCKET_MS);
-  const from = new Date(Math.floor((now - spanMs) / bucketMs) * bucketMs);
-  const where = { clusterId, resolution: { in: resolutionsFor(spanMs) }, at: { gte: from } };
+  const bucketMs = RANGE_BUCKET_MS[range];
+  const from = new Date(Math.floor((now - HISTORY_RANGES[range]) / bucketMs) * bucketMs);
+  const rows = await readRows(db, clusterId, range, from);
 
-  const routes = "members" in pick ? pick.members.slice(0, MAX_LINES) : await topRoutes(db, where, pick);
-  const [rows, totals] = await Promise.all([
-    routes.length === 0
-      ? Promise.resolve([])
-      : db.clusterSample.findMany({
-          where: { ...where, route: { in: routes } },
-          select: { route: true, at: true, requestsPerSec: true, busy: true, errorsPerSec: true, bytesPerSec: true },
-          orderBy: { at: "asc" },
-        }),
-    db.clusterSample.groupBy({
-      by: ["at"],
-      where,
-      _sum: { requestsPerSec: true, busy: true, errorsPerSec: true, bytesPerSec: true },
-      orderBy: { at: "asc" },
-    }),
-  ]);
+  let routes: string[];
+  if ("members" in pick) routes = pick.members.slice(0, MAX_LINES);
+  else {
+    const score = new Map<string, number>();
+    const field = pick.top === "requests" ? "requestsPerSec" : "errorsPerSec";
+    for (const row of rows)
+      forEachMember(row.members, (route, v) => {
+        const x = v[field];
+        if (x !== null) score.set(route, (score.get(route) ?? 0) + x);
+      });
+    routes = [...score]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, Math.min(Math.max(1, pick.n), MAX_LINES))
+      .map(([route]) => route);
+  }
+  const wanted = new Set(routes);
 
   const buckets = new Map<number, { total: BucketMean; byRoute: Map<string, BucketMean> }>();
-  const bucketOf = (at: Date) => {
-    const t = Math.floor(at.getTime() / bucketMs) * bucketMs;
+  for (const row of rows) {
+    const t = Math.floor(row.at.getTime() / bucketMs) * bucketMs;
     let b = buckets.get(t);
-    if (!b) {
-      b = { total: new BucketMean(), byRoute: new Map() };
-      buckets.set(t, b);
-    }
-    return b;
-  };
-  for (const g of totals) {
-    bucketOf(g.at).total.add({
-      at: g.at,
-      requestsPerSec: g._sum.requestsPerSec ?? 0,
-      busy: g._sum.busy ?? 0,
-      errorsPerSec: g._sum.errorsPerSec,
-      bytesPerSec: g._sum.bytesPerSec ?? 0,
+    if (!b) buckets.set(t, (b = { total: new BucketMean(), byRoute: new Map() }));
+    b.total.add(row);
+    const byRoute = b.byRoute;
+    forEachMember(row.members, (route, v) => {
+      if (!wanted.has(route)) return;
+      let mean = byRoute.get(route);
+      if (!mean) byRoute.set(route, (mean = new BucketMean()));
+      mean.add(v);
     });
-  }
-  for (const r of rows) {
-    const b = bucketOf(r.at);
-    let mean = b.byRoute.get(r.route);
-    if (!mean) b.byRoute.set(r.route, (mean = new BucketMean()));
-    mean.add(r);
   }
   const points: THistoryPoint[] = [...buckets.entries()]
     .sort(([a], [b]) => a - b)
@@ -120,33 +134,7 @@ export async function getClusterHistory(
   return { range, bucketMs, routes, pick, points };
 }
 
-/** The busiest members over the range, ranked by the database (SUM … GROUP BY route … LIMIT n). */
-async function topRoutes(
-  db: TDb,
-  where: { clusterId: number; resolution: { in: number[] }; at: { gte: Date } },
-  pick: { top: "requests" | "errors"; n: number },
-): Promise<string[]> {
-  const n = Math.min(Math.max(1, pick.n), MAX_LINES);
-  const ranked =
-    pick.top === "requests"
-      ? await db.clusterSample.groupBy({
-          by: ["route"],
-          where,
-          _sum: { requestsPerSec: true },
-          orderBy: [{ _sum: { requestsPerSec: "desc" } }, { route: "asc" }],
-          take: n,
-        })
-      : await db.clusterSample.groupBy({
-          by: ["route"],
-          where: { ...where, errorsPerSec: { not: null } },
-          _sum: { errorsPerSec: true },
-          orderBy: [{ _sum: { errorsPerSec: "desc" } }, { route: "asc" }],
-          take: n,
-        });
-  return ranked.map((r) => r.route);
-}
-
-/** Each member's share of the cluster's requests since `sinceMs` (0–1), null where nothing was measured. */
+/** The selection's share of the cluster's requests since `sinceMs` (0–1), null where nothing was measured. */
 export async function getRequestShares(
   db: TDb,
   clusterName: string,
@@ -154,41 +142,48 @@ export async function getRequestShares(
   sinceMs: number,
 ): Promise<{ share: number | null; byRoute: Map<string, number> }> {
   const clusterId = await clusterIdOf(db, clusterName);
-  const where = { clusterId, resolution: BUCKET_MS / 1000, at: { gte: new Date(sinceMs) } };
-  const [all, mine] = await Promise.all([
-    db.clusterSample.aggregate({ where, _sum: { requestsPerSec: true } }),
-    db.clusterSample.groupBy({
-      by: ["route"],
-      where: { ...where, route: { in: [...routes] } },
-      _sum: { requestsPerSec: true },
-    }),
-  ]);
-  const total = all._sum.requestsPerSec ?? 0;
-  const byRoute = new Map(mine.map((g) => [g.route, total > 0 ? (g._sum.requestsPerSec ?? 0) / total : 0]));
-  const share = total > 0 ? [...byRoute.values()].reduce((a, b) => a + b, 0) : null;
-  return { share, byRoute };
+  const rows = await db.clusterSample.findMany({
+    where: { clusterId, resolution: RESOLUTIONS[0].seconds, at: { gte: new Date(sinceMs) } },
+    select: { members: true, requestsPerSec: true },
+  });
+  const wanted = new Set(routes);
+  const mine = new Map<string, number>();
+  let total = 0;
+  for (const row of rows) {
+    total += row.requestsPerSec;
+    forEachMember(row.members, (route, v) => {
+      if (wanted.has(route)) mine.set(route, (mine.get(route) ?? 0) + v.requestsPerSec);
+    });
+  }
+  if (total <= 0) return { share: null, byRoute: new Map() };
+  const byRoute = new Map(routes.map((r) => [r, (mine.get(r) ?? 0) / total]));
+  return { share: [...byRoute.values()].reduce((a, b) => a + b, 0), byRoute };
 }
 
-/** The mean of the rows that fall in one chart bucket (several stored buckets per chart point). */
+/** The mean of the stored values that fall in one chart point. */
 class BucketMean {
   private n = 0;
+  private nErr = 0;
   private req = 0;
   private busy = 0;
   private err: number | null = null;
   private bytes = 0;
-  add(r: TValuesRow): void {
+  add(v: Pick<TMemberValues, "requestsPerSec" | "busy" | "errorsPerSec" | "bytesPerSec">): void {
     this.n++;
-    this.req += r.requestsPerSec;
-    this.busy += r.busy;
-    this.bytes += r.bytesPerSec;
-    if (r.errorsPerSec !== null) this.err = (this.err ?? 0) + r.errorsPerSec;
+    this.req += v.requestsPerSec;
+    this.busy += v.busy;
+    this.bytes += v.bytesPerSec;
+    if (v.errorsPerSec !== null) {
+      this.nErr++;
+      this.err = (this.err ?? 0) + v.errorsPerSec;
+    }
   }
   value(): TPointValues {
     const n = this.n || 1;
     return {
       requestsPerSec: this.req / n,
       busy: this.busy / n,
-      errorsPerSec: this.err === null ? null : this.err / n,
+      errorsPerSec: this.err === null ? null : this.err / this.nErr,
       bytesPerSec: this.bytes / n,
     };
   }
