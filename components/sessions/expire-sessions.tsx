@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import { OperationProgress, useOperation } from "@/components/sessions/operation-progress";
-import type { TExpireResult } from "@/server/services/operations/expire-sessions";
+import { ZExpireReport, type TExpireResult } from "@/server/services/operations/operation-schema";
 
 const WORDS = { unit: "sessions", changed: "removed", dryChanged: "found", ok: "not found" };
 const RESULT_TEXT: Record<TExpireResult["result"], string> = {
@@ -25,10 +25,10 @@ export function ExpireSessions({ cluster, ids, onDone }: { cluster: string; ids:
   const [dryId, setDryId] = useState<number | null>(null);
   const [realId, setRealId] = useState<number | null>(null);
   const start = useMutation(trpc.session.expire.mutationOptions());
-  const dry = useOperation(dryId);
-  const real = useOperation(realId);
+  const dry = useOperation(dryId, ZExpireReport);
+  const real = useOperation(realId, ZExpireReport);
   const shown = realId !== null ? real : dry;
-  const results = (shown.report as { results?: TExpireResult[] } | null)?.results ?? [];
+  const results = shown.report?.results ?? [];
   const run = (dryRun: boolean) =>
     start.mutate({ cluster, ids, dryRun }, { onSuccess: (op) => (dryRun ? setDryId(op.id) : setRealId(op.id)) });
   const what = ids.length === 1 ? "session" : `${ids.length} sessions`;

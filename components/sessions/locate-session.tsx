@@ -3,7 +3,6 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { StateBadge } from "@/components/health-badge";
-import type { TLocateResult } from "@/server/services/sessions/sessions";
 
 /** Paste a JSESSIONID (or a Cookie header, or a URL with ;jsessionid=): who serves it and where its copies are. */
 export function LocateSession({ cluster, initial }: { cluster: string; initial?: string }) {
@@ -16,7 +15,7 @@ export function LocateSession({ cluster, initial }: { cluster: string; initial?:
     enabled: asked !== null,
     retry: false,
   });
-  const r = q.data as TLocateResult | undefined;
+  const r = q.data;
   return (
     <section aria-labelledby="locate-h">
       <h2 id="locate-h">Locate a session</h2>

@@ -1,9 +1,15 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
+import type { z } from "zod";
 import { useTRPC } from "@/components/trpc";
+import type { TOperationAnswer } from "@/components/sessions/session-answers";
+import { parseOperationReport } from "@/server/services/operations/operation-schema";
 
-/** Follows one journaled operation (polls every 500 ms until it is done or failed). */
-export function useOperation(id: number | null) {
+/**
+ * Follows one journaled operation (polls every 500 ms until it is done or failed); once it has finished, its
+ * report is read through the kind's schema (null when it has none or it does not match).
+ */
+export function useOperation<T extends z.ZodType>(id: number | null, reportSchema: T) {
   const trpc = useTRPC();
   const q = useQuery({
     ...trpc.operation.get.queryOptions({ id: id ?? 0 }),
@@ -12,10 +18,8 @@ export function useOperation(id: number | null) {
   });
   const o = id === null ? undefined : q.data;
   const finished = o !== undefined && (o.state === "done" || o.state === "failed");
-  return { o, finished, report: finished && o.report ? (JSON.parse(o.report) as unknown) : null };
+  return { o, finished, report: finished ? parseOperationReport(reportSchema, o.report) : null };
 }
-
-type TOp = NonNullable<ReturnType<typeof useOperation>["o"]>;
 
 /** Progress bar and counters of an operation; `words` names what is counted and what "changed" means. */
 export function OperationProgress({
@@ -23,7 +27,7 @@ export function OperationProgress({
   label,
   words,
 }: {
-  o: TOp;
+  o: TOperationAnswer;
   label: string;
   words: { unit: string; changed: string; dryChanged: string; ok: string };
 }) {

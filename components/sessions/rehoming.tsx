@@ -4,8 +4,6 @@ import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
 import { StateBadge } from "@/components/health-badge";
-import type { TRehoming } from "@/server/services/sessions/rehoming";
-import type { TAdminState } from "@/server/domain/member-state";
 
 type TPoint = { t: number; routed: number; cameBack: number | null };
 
@@ -31,7 +29,7 @@ export function Rehoming({
     refetchInterval: 3_000,
     retry: false,
   });
-  const r = q.data as TRehoming | undefined;
+  const r = q.data;
 
   // One point per scan, added while rendering the answer that brought it (React's "adjust state when a
   // prop changes" pattern: no effect, no second render pass); the chart keeps the last 10 minutes at 3 s.
@@ -84,7 +82,7 @@ export function Rehoming({
           {r && (
             <div role="region" aria-label={`Re-homing of ${r.member}`}>
               <p>
-                <strong>{r.member}</strong> <StateBadge state={r.intendedState as TAdminState} />{" "}
+                <strong>{r.member}</strong> <StateBadge state={r.intendedState} />{" "}
                 {r.since ? `since ${new Date(r.since).toLocaleTimeString()}` : "is active: sessions are not moving"}
               </p>
               <table aria-label="Re-homing per store">

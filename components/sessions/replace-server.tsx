@@ -4,18 +4,10 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import { OperationProgress, useOperation } from "@/components/sessions/operation-progress";
-import type { TStoreSummary } from "@/server/services/sessions/sessions";
-import type { TVerification } from "@/server/services/operations/replace-store-node";
+import { ZReplaceReport } from "@/server/services/operations/operation-schema";
 
 const WORDS = { unit: "keys", changed: "copied", dryChanged: "would be copied", ok: "already there, kept or gone" };
 const ADDRESS = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
-
-type TReport = {
-  complete?: boolean;
-  configChange?: string[];
-  verification?: TVerification | null;
-  failures?: Array<{ key: string; reason: string }>;
-};
 
 /**
  * Replace the server behind one store node (the node id stays): a dry run first, then, confirmed, the
@@ -23,7 +15,7 @@ type TReport = {
  */
 export function ReplaceServer({ cluster }: { cluster: string }) {
   const trpc = useTRPC();
-  const stores = useQuery(trpc.session.counts.queryOptions({ cluster })).data as TStoreSummary[] | undefined;
+  const stores = useQuery(trpc.session.counts.queryOptions({ cluster })).data;
   const [store, setStore] = useState("");
   const [node, setNode] = useState("");
   const [address, setAddress] = useState("");
@@ -31,8 +23,8 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
   const [realId, setRealId] = useState<number | null>(null);
   const [confirming, setConfirming] = useState(false);
   const start = useMutation(trpc.store.replaceNode.mutationOptions());
-  const dry = useOperation(dryId);
-  const real = useOperation(realId);
+  const dry = useOperation(dryId, ZReplaceReport);
+  const real = useOperation(realId, ZReplaceReport);
   const chosen = stores?.find((s) => s.store === store);
   const parsed = ADDRESS.exec(address.trim());
   const reset = () => {
@@ -45,7 +37,7 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
       { cluster, store, node, host: parsed![1]!, port: Number(parsed![2]), dryRun },
       { onSuccess: (op) => (dryRun ? setDryId(op.id) : setRealId(op.id)) },
     );
-  const report = real.report as TReport | null;
+  const report = real.report;
 
   return (
     <section aria-labelledby="replace-h">

@@ -3,12 +3,10 @@ import { useState, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { RelativeTime } from "@/components/relative-time";
-import type { TIndexedSession, TSessionPage } from "@/server/services/sessions/session-index/query";
-import type { TFacets, TIndexStatus } from "@/server/services/sessions/session-index/indexer";
+import type { TIndexedSessionRow, TIndexStatusAnswer } from "@/components/sessions/session-answers";
 
 type TSort = "id" | "idle" | "ttl" | "size";
 type TFilters = { q: string; store: string; node: string; route: string; minIdle: string; maxTtl: string };
-type TPageData = TSessionPage & { status: TIndexStatus; facets: TFacets };
 
 const PAGE = 50;
 const EMPTY: TFilters = { q: "", store: "", node: "", route: "", minIdle: "", maxTtl: "" };
@@ -51,10 +49,10 @@ export function SessionTable({
     placeholderData: keepPreviousData,
     retry: false,
     // While a scan runs, poll to show its progress and pick up the new index when it lands.
-    refetchInterval: (q) => ((q.state.data as TPageData | undefined)?.status.building ? 1000 : 15_000),
+    refetchInterval: (q) => (q.state.data?.status.building ? 1000 : 15_000),
   });
   const rescan = useMutation(trpc.session.rescan.mutationOptions({ onSuccess: () => void list.refetch() }));
-  const d = list.data as TPageData | undefined;
+  const d = list.data;
   const status = d?.status;
 
   const apply = (next: TFilters) => {
@@ -261,7 +259,7 @@ function SessionRowView({
   onToggle,
   onLocate,
 }: {
-  r: TIndexedSession;
+  r: TIndexedSessionRow;
   checked: boolean;
   onToggle: () => void;
   onLocate: () => void;
@@ -347,7 +345,7 @@ function Facet({
   );
 }
 
-function IndexStatusLine({ status }: { status: TIndexStatus | undefined }) {
+function IndexStatusLine({ status }: { status: TIndexStatusAnswer | undefined }) {
   if (!status) return null;
   return (
     <span className="muted" role="status" aria-live="polite">

@@ -2,14 +2,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
-import type { TStoreSummary } from "@/server/services/sessions/sessions";
 import { EvacuateNode } from "@/components/sessions/evacuate-node";
 
 /** Sessions per member (route) and per store node, from a full scan of each store; refreshed every 30 s. */
 export function StoreCounts({ cluster, canOperate }: { cluster: string; canOperate: boolean }) {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.session.counts.queryOptions({ cluster }), refetchInterval: 30_000 });
-  const stores = q.data as TStoreSummary[] | undefined;
+  const stores = q.data;
   return (
     <section aria-labelledby="counts-h">
       <div className="toolbar" style={{ justifyContent: "space-between" }}>

@@ -13,3 +13,8 @@ export type TAdminState = (typeof ADMIN_STATES)[number];
  */
 export const HEALTHS = ["healthy", "failing", "recovering", "unknown"] as const;
 export type THealth = (typeof HEALTHS)[number];
+
+/** A stored intended state (a string column) as the domain's type; anything unknown reads as "active". */
+export function asAdminState(value: string): TAdminState {
+  return (ADMIN_STATES as readonly string[]).includes(value) ? (value as TAdminState) : "active";
+}

@@ -2,11 +2,13 @@ import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
 import { audited } from "@/server/services/audit/audit";
 import { ZMemberInput } from "@/server/services/inventory/inventory-schema";
+import { ZMemberRecord } from "@/server/services/inventory/inventory-records-schema";
 import * as inventory from "@/server/services/inventory/inventory";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { reapplyMember } from "@/server/services/members/drift";
 import { describeImpact } from "@/server/services/members/impact";
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
+import { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import {
   ZBulkActionInput,
@@ -14,6 +16,7 @@ import {
   ZBulkImpact,
   ZBulkTarget,
   ZMemberActionResult,
+  ZMemberImpact,
   ZMemberTarget,
   ZStateActionInput,
   ZWeightInput,
@@ -89,6 +92,7 @@ export const memberRouter = createRouter({
   bulk: bulkRouter,
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
+    .output(ZMemberRecord)
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "member.create", input.data.name, { clusterId: input.clusterId }), () =>
         inventory.createMember(ctx.db, input.clusterId, input.data),
@@ -96,6 +100,7 @@ export const memberRouter = createRouter({
     ),
   update: operatorProcedure
     .input(ZId.extend({ data: ZMemberInput }))
+    .output(ZMemberRecord)
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "member.update", input.data.name, { id: input.id }), () =>
         inventory.updateMember(ctx.db, input.id, input.data),
@@ -103,6 +108,7 @@ export const memberRouter = createRouter({
     ),
   delete: operatorProcedure
     .input(ZId)
+    .output(z.void())
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "member.delete", null, { id: input.id }), () =>
         inventory.deleteMember(ctx.db, input.id),
@@ -163,10 +169,11 @@ export const memberRouter = createRouter({
       },
     })
     .input(ZMemberTarget)
-    .output(z.unknown())
+    .output(ZSafeToStop)
     .query(({ ctx, input }) => checkSafeToStop(ctx.db, input.cluster, input.member)),
   /** What an action would do, for confirm dialogs. */
   impact: viewerProcedure
     .input(ZMemberTarget.extend({ verb: z.enum(STATE_VERB_NAMES) }))
+    .output(ZMemberImpact)
     .query(({ ctx, input }) => describeImpact(ctx.db, input.cluster, input.member, input.verb)),
 });

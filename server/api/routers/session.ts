@@ -3,9 +3,11 @@ import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/t
 import { locateSession, summarizeStores } from "@/server/services/sessions/sessions";
 import { rehomingStatus } from "@/server/services/sessions/rehoming";
 import { MAX_EXPIRE_IDS, startExpireSessions, ZSessionIdForExpire } from "@/server/services/operations/expire-sessions";
-import { ZOperationStarted } from "@/server/api/routers/store";
+import { ZOperationStarted } from "@/server/services/operations/operation-schema";
 import { listIndexedSessions, rescanSessions } from "@/server/services/sessions/session-index/list";
 import { ZSessionQuery } from "@/server/services/sessions/session-index/query";
+import { ZIndexStatus, ZSessionListPage } from "@/server/services/sessions/session-index/session-index-schema";
+import { ZLocateResult, ZRehoming, ZStoreSummary } from "@/server/services/sessions/sessions-schema";
 
 const ZCluster = z.object({ cluster: z.string().min(1).max(64) });
 
@@ -22,7 +24,7 @@ export const sessionRouter = createRouter({
       },
     })
     .input(ZCluster.extend(ZSessionQuery.shape))
-    .output(z.unknown())
+    .output(ZSessionListPage)
     .query(({ ctx, input }) => {
       const { cluster, ...query } = input;
       return listIndexedSessions(ctx.db, cluster, query);
@@ -39,7 +41,7 @@ export const sessionRouter = createRouter({
       },
     })
     .input(ZCluster)
-    .output(z.unknown())
+    .output(ZIndexStatus)
     .mutation(({ ctx, input }) => rescanSessions(ctx.db, input.cluster)),
   /** Paste a JSESSIONID value, a Cookie header or a URL with ;jsessionid=. */
   locate: viewerProcedure
@@ -57,7 +59,7 @@ export const sessionRouter = createRouter({
         session: z.string().min(1).max(8192).describe("JSESSIONID value, Cookie header, or URL with ;jsessionid="),
       }),
     )
-    .output(z.unknown())
+    .output(ZLocateResult)
     .query(({ ctx, input }) => locateSession(ctx.db, input.cluster, input.session)),
   /** After a stop or disable: the member's sessions, and how many have come back (served elsewhere) since. */
   rehoming: viewerProcedure
@@ -71,7 +73,7 @@ export const sessionRouter = createRouter({
       },
     })
     .input(ZCluster.extend({ member: z.string().min(1).max(64) }))
-    .output(z.unknown())
+    .output(ZRehoming)
     .query(({ ctx, input }) => rehomingStatus(ctx.db, input.cluster, input.member)),
   /** Sessions per member (route) and per store node, from a full scan of each store. */
   counts: viewerProcedure
@@ -85,7 +87,7 @@ export const sessionRouter = createRouter({
       },
     })
     .input(ZCluster)
-    .output(z.unknown())
+    .output(z.array(ZStoreSummary))
     .query(({ ctx, input }) => summarizeStores(ctx.db, input.cluster)),
   /** Removes the sessions' keys and copies in every store of the cluster (dryRun first: lists them). */
   expire: operatorProcedure

@@ -2,29 +2,7 @@ import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
 import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
 import { startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
-
-const ZOperation = z.object({
-  id: z.number().int(),
-  kind: z.string(),
-  cluster: z.string(),
-  target: z.string(),
-  dryRun: z.boolean(),
-  state: z.string(),
-  total: z.number().int(),
-  processed: z.number().int(),
-  changed: z.number().int(),
-  alreadyOk: z.number().int(),
-  failedCount: z.number().int(),
-  message: z.string().nullable(),
-  report: z.string().nullable(),
-  startedBy: z.string().nullable(),
-  attempts: z.number().int(),
-  createdAt: z.date(),
-  finishedAt: z.date().nullable(),
-});
-
-/** What starting an operation answers: its row; follow it with operation.get. */
-export const ZOperationStarted = ZOperation.omit({ report: true }).partial().extend({ id: z.number().int() });
+import { ZOperation, ZOperationStarted } from "@/server/services/operations/operation-schema";
 
 export const storeRouter = createRouter({
   /** MSM: make sure every session on the node has its backup pair on the node MSM falls back to. Run with dryRun first. */
@@ -93,6 +71,7 @@ export const operationRouter = createRouter({
     .query(({ ctx, input }) => ctx.db.operation.findUniqueOrThrow({ where: { id: input.id } })),
   list: viewerProcedure
     .input(z.object({ cluster: z.string().min(1).max(64) }))
+    .output(z.array(ZOperation))
     .query(({ ctx, input }) =>
       ctx.db.operation.findMany({ where: { cluster: input.cluster }, orderBy: { id: "desc" }, take: 20 }),
     ),

@@ -2,6 +2,7 @@ import type { TDb } from "@/server/db";
 import { getFrontendAdapter } from "@/server/adapters/registry";
 import type { TObservedMember } from "@/server/adapters/frontends/types";
 import { AppError } from "@/server/errors";
+import { VERB_FOR_STATE } from "@/server/domain/member-verbs";
 import { emitEvent } from "@/server/poller/event-bus";
 import { getPoller } from "@/server/poller/poller";
 import { recordAudit } from "@/server/services/audit/audit";
@@ -12,7 +13,6 @@ import {
   matches,
   unsupportedReason,
   VERIFY_TIMEOUT_MS,
-  verbOf,
   type TActionOptions,
   type TFrontendActionResult,
   type TFrontendOutcome,
@@ -62,7 +62,7 @@ export async function applyBulkChange(
   const cluster = await getClusterByName(db, clusterName);
   const selection = resolveMembers(cluster, memberNames);
   const action =
-    opts.auditAction ?? (change.kind === "state" ? `member.bulk.${verbOf(change.state)}` : "member.bulk.setWeight");
+    opts.auditAction ?? (change.kind === "state" ? `member.bulk.${VERB_FOR_STATE[change.state]}` : "member.bulk.setWeight");
   const who = { principal: opts.principal, actor: opts.actor, ip: opts.ip };
   const overrodeRollout = await guardRollout(db, clusterName, selection, action, opts);
 

@@ -3,6 +3,8 @@ import { getFrontendAdapter } from "@/server/adapters/registry";
 import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import type { TBalancerSnapshot, TObservedMember } from "@/server/adapters/frontends/types";
 import type { TAdminState } from "@/server/domain/member-state";
+import { VERB_FOR_STATE } from "@/server/domain/member-verbs";
+import { observedMatchesIntended } from "@/server/domain/drift";
 import { AppError } from "@/server/errors";
 import { readBalancer, toTarget, type TFrontendRow } from "@/server/services/frontends/read-frontend";
 import { matchMember } from "@/server/services/members/member-identity";
@@ -83,7 +85,8 @@ export async function applyMemberChange(
       "NOT_FOUND",
       `No member "${memberName}" in cluster "${clusterName}" (members: ${cluster.members.map((m) => m.name).join(", ") || "none"})`,
     );
-  const action = opts.auditAction ?? (change.kind === "state" ? `member.${verbOf(change.state)}` : "member.setWeight");
+  const action =
+    opts.auditAction ?? (change.kind === "state" ? `member.${VERB_FOR_STATE[change.state]}` : "member.setWeight");
   const overrodeRollout = await guardRolloutMembers(db, clusterName, memberName, action, opts);
 
   if (change.kind === "state" && change.state !== "active" && !opts.force) {
@@ -157,10 +160,6 @@ export async function applyMemberChange(
   const poller = getPoller();
   if (poller) await Promise.all(frontends.map((f) => poller.pollNow(f.id)));
   return { cluster: clusterName, member: memberName, action, overall, frontends: results, auditId };
-}
-
-export function verbOf(state: TAdminState): string {
-  return { active: "enable", draining: "drain", disabled: "disable", stopped: "stop", standby: "standby" }[state];
 }
 
 function failingEverywhere(frontendIds: number[], m: { route: string }): boolean {
@@ -248,8 +247,9 @@ export function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChan
   return null;
 }
 
-/** Whether a member as read back shows the change (in the kind's own terms, see observedStateFor). */
+/** Whether a member as read back shows the change (the drift rule, server/domain/drift.ts). */
 export function matches(adapter: TFrontendAdapter, change: TMemberChange, m: TObservedMember): boolean {
-  if (change.kind === "state") return m.adminState === adapter.observedStateFor(change.state);
-  return Math.abs(m.loadfactor - change.weight) < 0.005;
+  const intent =
+    change.kind === "state" ? { state: change.state, weight: null } : { state: null, weight: change.weight };
+  return observedMatchesIntended(intent, m, (s) => adapter.observedStateFor(s));
 }

@@ -11,7 +11,8 @@ import { parseCounterReply, startTraffic, type TCounterReply } from "@/e2e/lab/t
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
-import { startExpireSessions, type TExpireResult } from "@/server/services/operations/expire-sessions";
+import { startExpireSessions } from "@/server/services/operations/expire-sessions";
+import type { TExpireResult } from "@/server/services/operations/operation-schema";
 import { resumeOperations } from "@/server/services/operations/journal";
 import { storeConfigs } from "@/server/services/sessions/sessions";
 import { getStoreAdapter } from "@/server/adapters/registry";

@@ -6,6 +6,7 @@ import { storeConfigs } from "@/server/services/sessions/sessions";
 import { AppError } from "@/server/errors";
 import { finishOperation, registerRunner, saveProgress } from "@/server/services/operations/journal";
 import { startOperation, type TWho } from "@/server/services/operations/start";
+import { ZExpireReport, type TExpireResult } from "@/server/services/operations/operation-schema";
 
 export const EXPIRE_SESSIONS = "session.expire";
 /** Ids expired at once (each asks every node of every store a handful of keys). */
@@ -19,16 +20,6 @@ export const ZSessionIdForExpire = z
   .max(200)
   .regex(/^[\x21-\x2b\x2d-\x3a\x3c-\x7e]+$/, "a session id: printable characters, no spaces, commas or semicolons");
 const ZParams = z.object({ ids: z.array(z.string()) });
-
-export interface TExpireResult {
-  sessionId: string;
-  /** removed: keys were removed; found: a dry run found keys it would remove; not-found: no store holds it. */
-  result: "removed" | "found" | "not-found" | "failed";
-  keys: Array<{ store: string; node: string; key: string }>;
-  errors: Array<{ store: string; reason: string }>;
-  /** What a store could not guarantee (e.g. an in-memory copy it cannot reach). */
-  notes: Array<{ store: string; note: string }>;
-}
 
 /** Expires sessions everywhere the cluster's stores hold them (every key, every copy). Run with dryRun first. */
 export async function startExpireSessions(
@@ -88,7 +79,7 @@ async function runExpireSessions(db: TDb, id: number): Promise<void> {
   const unsupported = all.filter((s) => !getStoreAdapter(s.kind).expireSession).map((s) => `${s.name} (${s.kind})`);
   const stores = all.filter((s) => getStoreAdapter(s.kind).expireSession);
   // Resume: ids already done in an earlier attempt keep their result (expiring again would say "not found").
-  const earlier = op.report ? ((JSON.parse(op.report) as { results?: TExpireResult[] }).results ?? []) : [];
+  const earlier = op.report ? ZExpireReport.parse(JSON.parse(op.report)).results : [];
   const results = new Map(earlier.map((r) => [r.sessionId, r]));
   const save = async () => {
     const list = [...results.values()];

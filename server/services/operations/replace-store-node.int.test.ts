@@ -12,7 +12,8 @@ import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/cli
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
-import { startReplaceStoreNode, type TVerification } from "@/server/services/operations/replace-store-node";
+import { startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
+import type { TVerification } from "@/server/services/operations/operation-schema";
 import { resumeOperations } from "@/server/services/operations/journal";
 import type { PrismaClient } from "@/generated/prisma/client";
 

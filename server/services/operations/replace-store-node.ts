@@ -2,11 +2,12 @@ import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
-import type { TKeyCheck, TKeyCopy, TNodeCopier } from "@/server/adapters/stores/store-operations";
+import type { TKeyCopy, TNodeCopier } from "@/server/adapters/stores/store-operations";
 import { storeConfigs } from "@/server/services/sessions/sessions";
 import { AppError } from "@/server/errors";
 import { finishOperation, registerRunner, saveProgress } from "@/server/services/operations/journal";
 import { startOperation, type TWho } from "@/server/services/operations/start";
+import type { TVerification } from "@/server/services/operations/operation-schema";
 
 export const REPLACE_STORE_NODE = "store.replace-node";
 /** Keys per copy round (one pipelined round trip per side). */
@@ -154,21 +155,6 @@ function countCopy(
 ): void {
   tally[r.result]++;
   if (r.result === "failed" && failures.length < MAX_REPORTED_FAILURES) failures.push({ key: r.key, reason: r.reason });
-}
-
-export interface TVerification {
-  /** Session keys on the old server when verified, and their value bytes. */
-  sourceKeys: number;
-  sourceBytes: number;
-  /** Of those, present on the new server, and their value bytes there. */
-  targetKeys: number;
-  targetBytes: number;
-  missing: number;
-  /** Present on both with different bytes: changed on the old server after the copy (or the application wrote the new one). */
-  differs: number;
-  /** Session keys of the store listed on the new server (more than targetKeys when the application already writes there; a crawl, so it may miss a key being moved). */
-  targetSessionKeys: number;
-  examples: Array<{ key: string; state: TKeyCheck["state"] }>;
 }
 
 /**

@@ -3,6 +3,8 @@ import { getStoreAdapter } from "@/server/adapters/registry";
 import { storeConfigs } from "@/server/services/sessions/sessions";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
+import { asAdminState, type TAdminState } from "@/server/domain/member-state";
+import { processSingleton } from "@/server/process-singleton";
 
 const MAX_LISTED = 50;
 
@@ -21,7 +23,7 @@ export interface TRehomingStore {
 export interface TRehoming {
   member: string;
   route: string;
-  intendedState: string;
+  intendedState: TAdminState;
   /** When the member was last set to its current state: the moment "coming back" is counted from. */
   since: Date | null;
   stores: TRehomingStore[];
@@ -30,7 +32,7 @@ export interface TRehoming {
 
 /** How long one scan's answer serves every viewer of the same member (the page asks every 3 s). */
 const FRESH_MS = 2_000;
-const recent = new Map<string, { at: number; result: Promise<TRehoming> }>();
+const recent = processSingleton("rehoming-scans", () => new Map<string, { at: number; result: Promise<TRehoming> }>());
 
 /**
  * The re-homing status, scanned at most once per FRESH_MS per member however many pages watch it: a
@@ -105,7 +107,7 @@ async function scanRehoming(db: TDb, clusterName: string, memberName: string): P
   return {
     member: member.name,
     route: member.route,
-    intendedState: member.intendedState,
+    intendedState: asAdminState(member.intendedState),
     since,
     stores,
     scannedAt: new Date(),

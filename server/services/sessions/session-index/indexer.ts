@@ -1,3 +1,4 @@
+import { processSingleton } from "@/server/process-singleton";
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import { logger } from "@/server/logger";
@@ -8,18 +9,7 @@ import {
   type TSessionPage,
   type TSessionQueryInput,
 } from "@/server/services/sessions/session-index/query";
-
-export interface TIndexStatus {
-  /** When the index in use was scanned (ms); null before the first scan finishes. */
-  scannedAt: number | null;
-  durationMs: number | null;
-  /** A scan in progress: sessions read so far (the index in use stays the previous one until it ends). */
-  building: { startedAt: number; scanned: number } | null;
-  /** Stores whose scan failed: their sessions are missing from the index, said here, never hidden. */
-  errors: Array<{ store: string; error: string }>;
-  /** Stores whose kind cannot list sessions. */
-  notIndexed: string[];
-}
+import type { TFacets, TIndexStatus } from "@/server/services/sessions/session-index/session-index-schema";
 
 interface TClusterIndex {
   table: TSessionIndexTable | null;
@@ -28,7 +18,7 @@ interface TClusterIndex {
 }
 
 // One index per cluster, per console process (a cache of the stores, rebuilt on start).
-const indexes = new Map<string, TClusterIndex>();
+const indexes = processSingleton("session-indexes", () => new Map<string, TClusterIndex>());
 
 function entry(cluster: string): TClusterIndex {
   let e = indexes.get(cluster);
@@ -109,13 +99,6 @@ export function querySessions(
   const t = e.table;
   const facets = { stores: t.stores, nodes: [...new Set(t.nodes.map(nodeName))].sort(), routes: [...t.routes].sort() };
   return { ...querySessionIndex(t, query), status: e.status, facets };
-}
-
-/** The values the table's filters offer: what the index holds. */
-export interface TFacets {
-  stores: string[];
-  nodes: string[];
-  routes: string[];
 }
 
 /** Background refresh: every cluster that has stores is rescanned every `intervalS` seconds, one at a time. */

@@ -5,6 +5,7 @@ import {
   NO_ROUTE,
   type TSessionIndexTable,
 } from "@/server/services/sessions/session-index/table";
+import type { TIndexedSession } from "@/server/services/sessions/session-index/session-index-schema";
 
 export const SESSION_SORTS = ["id", "idle", "ttl", "size"] as const;
 
@@ -37,19 +38,6 @@ export const ZSessionQuery = z.object({
 });
 export type TSessionQuery = z.infer<typeof ZSessionQuery>;
 export type TSessionQueryInput = z.input<typeof ZSessionQuery>;
-
-export interface TIndexedSession {
-  sessionId: string;
-  store: string;
-  node: string;
-  route: string | null;
-  /** Seconds left now (scan-time TTL minus time since the scan); null = no expiry reported. */
-  ttlSeconds: number | null;
-  /** Seconds since the last access; null when the store does not report it. */
-  idleSeconds: number | null;
-  size: number;
-  copies: number;
-}
 
 export interface TSessionPage {
   rows: TIndexedSession[];
