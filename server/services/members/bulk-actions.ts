@@ -62,7 +62,8 @@ export async function applyBulkChange(
   const cluster = await getClusterByName(db, clusterName);
   const selection = resolveMembers(cluster, memberNames);
   const action =
-    opts.auditAction ?? (change.kind === "state" ? `member.bulk.${VERB_FOR_STATE[change.state]}` : "member.bulk.setWeight");
+    opts.auditAction ??
+    (change.kind === "state" ? `member.bulk.${VERB_FOR_STATE[change.state]}` : "member.bulk.setWeight");
   const who = { principal: opts.principal, actor: opts.actor, ip: opts.ip };
   const overrodeRollout = await guardRollout(db, clusterName, selection, action, opts);
 
