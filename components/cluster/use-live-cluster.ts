@@ -3,6 +3,7 @@ import { useCallback, useReducer } from "react";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "@/components/trpc";
 import type { TRouterOutputs } from "@/components/api-types";
+import { decodeMemberRows } from "@/server/services/clusters/cluster-view-schema";
 
 export type TClusterView = TRouterOutputs["cluster"]["get"];
 export type TMemberRow = TClusterView["members"][number];
@@ -24,16 +25,19 @@ interface TState {
 
 function applyFrame(state: TState, frame: TFrame): TState {
   if (frame.type === "snapshot") {
-    return { view: frame.view, index: new Map(frame.view.members.map((m, i) => [m.key, i])) };
+    const members = decodeMemberRows(frame.members);
+    const view = { cluster: frame.cluster, frontends: frame.frontends, members, health: frame.health };
+    return { view, index: new Map(members.map((m, i) => [m.key, i])) };
   }
   const view = state.view;
   if (!view) return state;
   if (frame.type === "delta") {
     let members = view.members;
     let index = state.index;
-    if (frame.members.length > 0 || frame.removed.length > 0) {
+    const changed = decodeMemberRows(frame.members);
+    if (changed.length > 0 || frame.removed.length > 0) {
       members = [...members];
-      for (const row of frame.members) {
+      for (const row of changed) {
         const at = index.get(row.key);
         if (at === undefined) members.push(row);
         else members[at] = row;
@@ -46,9 +50,10 @@ function applyFrame(state: TState, frame: TFrame): TState {
         index = new Map(members.map((m, i) => [m.key, i]));
     }
     let frontends = view.frontends;
-    if (frame.frontends.length > 0) {
+    if (frame.frontends.length > 0 || frame.polls.length > 0) {
       const byId = new Map(frame.frontends.map((f) => [f.id, f]));
-      frontends = frontends.map((f) => byId.get(f.id) ?? f);
+      const polled = new Map(frame.polls.map((p) => [p.id, p]));
+      frontends = frontends.map((f) => byId.get(f.id) ?? { ...f, ...polled.get(f.id) });
     }
     return {
       view: { ...view, cluster: frame.cluster ?? view.cluster, frontends, members, health: frame.health },
@@ -74,12 +79,12 @@ function applyFrame(state: TState, frame: TFrame): TState {
 
 /** Marks for the bench (scripts/bench): when a frame arrived, read by the browser measurement. */
 function markFrame(frame: TFrame): void {
-  const w = window as unknown as { __cdFrames?: Array<{ type: string; at: number; keys: string[] }> };
+  const w = window as unknown as { __cdFrames?: Array<{ type: string; at: number; members: string[] }> };
   if (!w.__cdFrames) return;
   w.__cdFrames.push({
     type: frame.type,
     at: performance.now(),
-    keys: frame.type === "delta" ? frame.members.map((m) => m.key) : [],
+    members: frame.type === "delta" ? decodeMemberRows(frame.members).map((m) => m.name) : [],
   });
 }
 

@@ -2,8 +2,18 @@ import { z } from "zod";
 import { createRouter, viewerProcedure } from "@/server/api/trpc";
 import { onEvent } from "@/server/poller/event-bus";
 import { getOverview } from "@/server/services/clusters/cluster-view";
-import { subscribeCluster } from "@/server/services/clusters/live-feed";
-import { ZClusterSummary, ZLiveFrame } from "@/server/services/clusters/cluster-view-schema";
+import { subscribeCluster, type TLiveFrame } from "@/server/services/clusters/live-feed";
+import { encodeMemberRows, ZClusterSummary, ZLiveFrame } from "@/server/services/clusters/cluster-view-schema";
+
+/** Member rows as JSON text (see ZLiveFrame): checked against their schema first. */
+function toWire(frame: TLiveFrame) {
+  if (frame.type === "snapshot") {
+    const { members, ...rest } = frame.view;
+    return { type: frame.type, ...rest, members: encodeMemberRows(members) };
+  }
+  if (frame.type === "delta") return { ...frame, members: encodeMemberRows(frame.members) };
+  return frame;
+}
 
 /** The overview is a summary: after a burst of polls it is recomputed at most this often. */
 const OVERVIEW_MIN_GAP_MS = 2_000;
@@ -19,7 +29,7 @@ export const liveRouter = createRouter({
     input,
     signal,
   }) {
-    for await (const frame of subscribeCluster(ctx.db, input.name, signal)) yield ZLiveFrame.parse(frame);
+    for await (const frame of subscribeCluster(ctx.db, input.name, signal)) yield ZLiveFrame.parse(toWire(frame));
   }),
   /** The overview, pushed after polls (at most every 2 s). */
   overview: viewerProcedure.subscription(async function* ({ ctx, signal }) {

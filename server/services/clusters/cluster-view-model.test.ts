@@ -141,7 +141,7 @@ describe("cluster view model: after a poll only the members that changed are reb
         .filter((m) => before.get(m.key) !== JSON.stringify(stateOnly(m)))
         .map((m) => m.key);
       expect(delta.members.map((m) => m.key).sort()).toEqual(differing.sort());
-      expect(delta.frontends.map((x) => x.id)).toEqual([f.id]);
+      expect([...delta.frontends, ...delta.polls].map((x) => x.id)).toEqual([f.id]);
     }
   });
 

@@ -77,13 +77,31 @@ export const ZClusterView = z.object({
  * What live.cluster pushes: a snapshot on connect (and when a browser fell behind), then deltas after
  * polls and inventory changes, and every 10 s the metrics that moved: per row key, per frontend (in
  * the order of the view's frontends) [requests/s, busy, errors/s], null where it does not list the member.
+ *
+ * Member rows travel as JSON text (`members`, checked against ZMemberRow before it is written, read with
+ * decodeMemberRows): the superjson transformer walks every value of an answer looking for dates, which for
+ * a 1,000-member snapshot cost more than building it; a string is one value.
  */
 export const ZLiveFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("snapshot"), view: ZClusterView }),
+  z.object({
+    type: z.literal("snapshot"),
+    cluster: ZClusterHeader,
+    frontends: z.array(ZFrontendRow),
+    members: z.string().describe("JSON array of ZMemberRow"),
+    health: ZRollup,
+  }),
   z.object({
     type: z.literal("delta"),
     frontends: z.array(ZFrontendRow),
-    members: z.array(ZMemberRow),
+    polls: z.array(
+      z.object({
+        id: z.number().int(),
+        lastPollAt: z.date().nullable(),
+        lastGoodAt: z.date().nullable(),
+        durationMs: z.number().nullable(),
+      }),
+    ),
+    members: z.string().describe("JSON array of ZMemberRow: the rows that changed"),
     removed: z.array(z.string()),
     health: ZRollup,
     cluster: ZClusterHeader.nullable(),
@@ -95,6 +113,17 @@ export const ZLiveFrame = z.discriminatedUnion("type", [
   }),
 ]);
 
+export type TMemberRowWire = z.infer<typeof ZMemberRow>;
+
+/** Rows checked against their schema, then written as JSON text for a live frame. */
+export function encodeMemberRows(rows: readonly unknown[]): string {
+  return JSON.stringify(ZMemberRow.array().parse(rows));
+}
+
+/** The rows of a live frame (the server checked them against ZMemberRow before writing them). */
+export function decodeMemberRows(json: string): TMemberRowWire[] {
+  return JSON.parse(json) as TMemberRowWire[];
+}
 export const ZClusterSummary = z.object({
   id: z.number().int(),
   name: z.string(),

@@ -86,9 +86,20 @@ function rowKeyOf(inventoryId: number | null, om: TObservedMember): string {
   return inventoryId !== null ? `id:${inventoryId}` : `route:${om.route || om.key}`;
 }
 
+export type TFrontendPoll = Pick<TFrontendRow, "id" | "lastPollAt" | "lastGoodAt" | "durationMs">;
+
+/** Whether two rows of one frontend differ in more than the time of the poll. */
+function sameBesidesPollTime(a: TFrontendRow, b: TFrontendRow): boolean {
+  const strip = ({ lastPollAt: _a, lastGoodAt: _b, durationMs: _c, ...rest }: TFrontendRow) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
 /** What changed in a cluster view after one poll (or an inventory change): a few rows, not the whole view. */
 export interface TClusterViewDelta {
+  /** Frontends whose row changed beyond the time of their last poll. */
   frontends: TFrontendRow[];
+  /** Frontends polled with nothing else changed: only when, and how long it took. */
+  polls: TFrontendPoll[];
   members: TMemberRow[];
   /** Keys of rows no frontend lists any more (members not in the inventory). */
   removed: string[];
@@ -149,6 +160,7 @@ export class ClusterViewModel {
     const header = this.clusterHeader();
     return {
       frontends: JSON.stringify(this.frontends) === frontendsBefore ? [] : this.frontends,
+      polls: [],
       members: changed.map((r) => this.refreshMetrics(r)),
       removed: [...previousKeys].filter((k) => !this.rows.has(k)),
       health: rollupCluster([...this.rows.values()], this.frontends),
@@ -164,11 +176,14 @@ export class ClusterViewModel {
   applyPoll(frontendId: number, changedKeys: readonly string[] | null): TClusterViewDelta {
     const index = this.frontends.findIndex((f) => f.id === frontendId);
     if (index < 0) return this.emptyDelta();
-    this.frontends[index] = this.frontendRow(this.inventory.frontends[index]!);
-    if (changedKeys === null) {
-      const delta = this.replaceInventory(this.inventory);
-      return { ...delta, frontends: [this.frontends[index]!] };
-    }
+    const before = this.frontends[index]!;
+    const after = this.frontendRow(this.inventory.frontends[index]!);
+    this.frontends[index] = after;
+    const { id, lastPollAt, lastGoodAt, durationMs } = after;
+    const polled = sameBesidesPollTime(before, after)
+      ? { frontends: [], polls: [{ id, lastPollAt, lastGoodAt, durationMs }] }
+      : { frontends: [after], polls: [] };
+    if (changedKeys === null) return { ...this.replaceInventory(this.inventory), ...polled };
     const affected = new Set<string>();
     for (const key of changedKeys) {
       const oldRow = this.keyToRow[index]!.get(key);
@@ -200,7 +215,7 @@ export class ClusterViewModel {
       }
     }
     return {
-      frontends: [this.frontends[index]!],
+      ...polled,
       members,
       removed,
       health: rollupCluster([...this.rows.values()], this.frontends),
@@ -234,6 +249,7 @@ export class ClusterViewModel {
   private emptyDelta(): TClusterViewDelta {
     return {
       frontends: [],
+      polls: [],
       members: [],
       removed: [],
       health: rollupCluster([...this.rows.values()], this.frontends),
@@ -346,9 +362,9 @@ export class ClusterViewModel {
       errors: om.errors,
       loadfactor: om.loadfactor,
       lbset: om.lbset,
-      requestsPerSec: om.rates?.requestsPerSec ?? null,
-      bytesPerSec: om.rates?.bytesPerSec ?? null,
-      errorsPerSec: om.rates?.errorsPerSec ?? null,
+      requestsPerSec: round(om.rates?.requestsPerSec),
+      bytesPerSec: round(om.rates?.bytesPerSec),
+      errorsPerSec: round(om.rates?.errorsPerSec),
       stale,
       drifted:
         !stale &&
@@ -374,9 +390,9 @@ export class ClusterViewModel {
           busy: om.busy,
           elected: om.elected,
           errors: om.errors,
-          requestsPerSec: om.rates?.requestsPerSec ?? null,
-          bytesPerSec: om.rates?.bytesPerSec ?? null,
-          errorsPerSec: om.rates?.errorsPerSec ?? null,
+          requestsPerSec: round(om.rates?.requestsPerSec),
+          bytesPerSec: round(om.rates?.bytesPerSec),
+          errorsPerSec: round(om.rates?.errorsPerSec),
         };
       }),
     };
@@ -403,6 +419,7 @@ function rowSignature(row: TMemberRow): string {
   ].join("\u0002");
 }
 
+/** Rates to the hundredth: what the page shows, and a third of the bytes of a full double. */
 function round(v: number | null | undefined): number | null {
   return v === null || v === undefined ? null : Math.round(v * 100) / 100;
 }

@@ -93,7 +93,8 @@ class ClusterFeed {
   }
 
   private publish(delta: TClusterViewDelta): void {
-    if (delta.frontends.length + delta.members.length + delta.removed.length === 0 && delta.cluster === null) return;
+    const size = delta.frontends.length + delta.polls.length + delta.members.length + delta.removed.length;
+    if (size === 0 && delta.cluster === null) return;
     this.send({ type: "delta", ...delta });
   }
 
