@@ -7,7 +7,9 @@ import type { TFrontendRow, TMemberRow } from "@/components/cluster/use-live-clu
 import { MemberActions } from "@/components/actions/member-actions";
 import type { TActionResult } from "@/components/actions/action-result";
 
-/** Short words for a cell: the colour carries health, the word the admin state. */
+/** Short words for a cell: the admin state, then the health (which the colour repeats). */
+const SHORT_HEALTH: Record<string, string> = { healthy: "ok", failing: "fail", recovering: "retry", unknown: "?" };
+
 const SHORT_STATE: Record<string, string> = {
   active: "active",
   draining: "drain",
@@ -140,6 +142,7 @@ export const MemberRowView = memo(function MemberRowView({
               title={cellTitle(f, s)}
             >
               <span className={`cell-state a-${s.adminState}`}>{SHORT_STATE[s.adminState] ?? s.adminState}</span>
+              <span className="cell-health">{SHORT_HEALTH[s.health] ?? s.health}</span>
               <span className="cell-weight">{s.loadfactor}</span>
               {s.drifted && (
                 <span className="cell-flag" aria-hidden="true">

@@ -114,12 +114,16 @@ async function openStream(rig: TConsoleRig) {
           .join("\n");
         if (!data) continue;
         try {
-          const parsed = JSON.parse(data) as { json?: { type?: string; members?: Array<{ name: string }> } };
+          const parsed = JSON.parse(data) as { json?: { type?: string; members?: string } };
           const frame = parsed.json ?? {};
           frames.push({
             bytes: Buffer.byteLength(event),
             type: frame.type ?? "?",
-            members: frame.type === "delta" ? (frame.members ?? []).map((m) => m.name) : [],
+            // Member rows travel as JSON text inside the frame (ZLiveFrame).
+            members:
+              frame.type === "delta"
+                ? (JSON.parse(frame.members ?? "[]") as Array<{ name: string }>).map((m) => m.name)
+                : [],
             at: Date.now(),
           });
         } catch {

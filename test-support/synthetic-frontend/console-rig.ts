@@ -128,8 +128,12 @@ export async function startConsoleRig(opts: {
     token: (role) => tokens[role],
     stop: async () => {
       if (child.exitCode === null) {
+        // next start waits for open connections (a browser's event stream) before it exits on SIGTERM.
+        const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
-        await new Promise((r) => child.once("exit", r));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
       }
       for (const f of frontends) await f.close();
       await cleanup();
