@@ -41,7 +41,14 @@ export function syntheticMembers(count: number): TSyntheticMemberSpec[] {
 export function syntheticInventoryYaml(
   cluster: string,
   members: readonly TSyntheticMemberSpec[],
-  frontends: ReadonlyArray<{ name: string; kind: string; url: string; balancer: string; pollIntervalMs?: number }>,
+  frontends: ReadonlyArray<{
+    name: string;
+    kind: string;
+    url: string;
+    balancer: string;
+    pollIntervalMs?: number;
+    timeoutMs?: number;
+  }>,
 ): string {
   const lines = [
     `clusters:`,
@@ -56,7 +63,7 @@ export function syntheticInventoryYaml(
   lines.push(`    frontends:`);
   for (const f of frontends)
     lines.push(
-      `      - { name: ${f.name}, kind: ${f.kind}, url: "${f.url}", balancer: ${f.balancer}, pollIntervalMs: ${f.pollIntervalMs ?? 2000} }`,
+      `      - { name: ${f.name}, kind: ${f.kind}, url: "${f.url}", balancer: ${f.balancer}, pollIntervalMs: ${f.pollIntervalMs ?? 2000}${f.timeoutMs ? `, timeoutMs: ${f.timeoutMs}` : ""} }`,
     );
   return `${lines.join("\n")}\n`;
 }

@@ -221,6 +221,15 @@ function readBalancers(xml: string): TBalancerFields[] {
   return balancers;
 }
 
+/**
+ * That a reply is balancer-manager's XML status, complete, without reading it (a change's reply: the
+ * caller reads the frontend back anyway, so parsing its 1,000 workers here would be wasted).
+ */
+export function assertBalancerManagerXml(xml: string): void {
+  assertManagerDocument(xml);
+  assertComplete(xml);
+}
+
 /** Parses a balancer-manager `?xml=1` document into every balancer it lists (config order). */
 export function parseBalancerManagerXml(xml: string): TFrontendStatus {
   assertManagerDocument(xml);
