@@ -12,9 +12,9 @@ const folders = fs
   .readdirSync(MIGRATIONS)
   .filter((d) => fs.statSync(path.join(MIGRATIONS, d)).isDirectory())
   .sort();
-const SAMPLES = "0007_cluster_samples";
+const SAMPLES = "0010_cluster_samples";
 
-describe("migration 0007: the per-frontend history comes along into per-cluster buckets (SQLite)", () => {
+describe("migration 0010: the per-frontend history comes along into per-cluster buckets (SQLite)", () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
