@@ -314,7 +314,7 @@ async function timeChart(rig: TConsoleRig) {
 }
 
 /** Debian's Chromium with the flags of playwright.config.ts. */
-async function measureBrowser(rig: TConsoleRig, progress: (s: string) => void) {
+export async function measureBrowser(rig: TConsoleRig, progress: (s: string) => void) {
   progress("large cluster: Chromium");
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
