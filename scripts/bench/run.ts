@@ -325,7 +325,7 @@ async function runSessionStores(): Promise<void> {
   const memjsClients = new Map(
     ep.memcached.map((n) => [n.id, memjs.Client.create(`${n.host}:${n.port}`, { retries: 0, timeout: 5 })]),
   );
-  // Node id taken from the id inline (text between "-" and "."), per session-stores.md §1.2.
+  // Node id taken from the id inline (text between "-" and "."), per docs/reference/session-stores.md §1.2.
   const nodeOf = (id: string) => id.slice(id.indexOf("-") + 1, id.indexOf("."));
   let misses = 0;
   for (const s of sample.slice(0, 50)) await textClients.get(nodeOf(s.id))!.metaGet(s.id); // warm-up

@@ -20,7 +20,7 @@ export interface TPollTarget extends TFrontendRow {
 
 /**
  * Polls one frontend once and records the outcome, success or failure, as data: in the live table,
- * and (batched) in FrontendPoll and the history. Never throws (CONVENTIONS.md §8). The document is
+ * and (batched) in FrontendPoll and the history. Never throws (docs/conventions.md §8). The document is
  * parsed once; each member is then compared with the previous poll, and the event names only the
  * members whose state changed, so what follows a poll costs nothing for the others.
  */

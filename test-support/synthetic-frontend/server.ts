@@ -8,7 +8,7 @@ import type { TSyntheticFlip, TSyntheticMemberSpec } from "./members";
 
 /**
  * A synthetic large frontend on a loopback port, in the test's (or the bench's) own process: for
- * scale tests only (CONVENTIONS.md §11); the real-server tests run against the lab. It serves what
+ * scale tests only (docs/conventions.md §11); the real-server tests run against the lab. It serves what
  * the adapter of its kind reads and accepts the changes that adapter sends, for N members.
  */
 export type TSyntheticKind = "apache-balancer" | "mod-jk" | "haproxy";

@@ -70,7 +70,7 @@ export interface TSessionRow {
 }
 
 /**
- * One store kind (CONVENTIONS.md §5). Enumeration streams (a million keys are never one array);
+ * One store kind (docs/conventions.md §5). Enumeration streams (a million keys are never one array);
  * lookup goes straight to the node(s) an id names, without scanning.
  */
 export interface TStoreAdapter {

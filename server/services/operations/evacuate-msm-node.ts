@@ -26,7 +26,7 @@ const MAX_REPORTED_FAILURES = 20;
 const ZParams = z.object({ store: z.string(), node: z.string() });
 
 /**
- * Evacuating MSM node nX (../shared/reference/session-stores.md §1.6, point 3): when nX goes down, MSM
+ * Evacuating MSM node nX (docs/reference/session-stores.md §1.6, point 3): when nX goes down, MSM
  * restores each session from the `bak:` pair on the next node. So: for every session whose id names nX,
  * make sure that pair exists there with the current bytes and the remaining TTL; copy it from nX where
  * it is missing or stale; read it back. Nothing is ever deleted: the source copy stays until nX is gone.

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ADMIN_STATES, HEALTHS } from "@/server/domain/member-state";
 
 /**
- * Output schemas of the session procedures (CONVENTIONS.md §4): what locate, counts, safe-to-stop and
+ * Output schemas of the session procedures (docs/conventions.md §4): what locate, counts, safe-to-stop and
  * re-homing answer, checked on the way out and documented in the OpenAPI document. Types the components
  * use come from the router (inferRouterOutputs), so a change here fails the typecheck where it matters.
  * Field names that carry a session id (`sessionId`, `waiting`, `unsafe[].sessionId`, copy `key`) are what

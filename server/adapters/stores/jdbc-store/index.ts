@@ -38,7 +38,7 @@ async function* scanAll(store: TStoreConfig): AsyncGenerator<TJdbcRow[]> {
 
 /**
  * Tomcat's DataSourceStore table (PersistentManager, usually with PersistentValve): one row per session
- * and context, see reference/session-stores.md §5.3/§5.6. A store node is a database server.
+ * and context, see docs/reference/session-stores.md §5.3/§5.6. A store node is a database server.
  * Counting: every row of the context is a key (keysPerNode); only rows marked valid and not past
  * `last_access + max_inactive` are sessions (total, perNode, perRoute). Expired rows that no Tomcat
  * has swept yet are therefore in keysPerNode but not in the session counts.

@@ -76,7 +76,7 @@ async function readCopy(
   }
 }
 
-/** memcached-session-manager (MSM) layout: see ../shared/reference/session-stores.md §1. */
+/** memcached-session-manager (MSM) layout: see docs/reference/session-stores.md §1. */
 export const memcachedMsmAdapter: TStoreAdapter = {
   kind: "memcached-msm",
   label: "memcached (memcached-session-manager layout)",

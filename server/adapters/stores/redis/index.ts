@@ -48,7 +48,7 @@ function redisSessionOf(o: TRedisOptions) {
   };
 }
 
-/** Redis, in the layout of one of three session managers: see ../shared/reference/session-stores.md §2–§4. */
+/** Redis, in the layout of one of three session managers: see docs/reference/session-stores.md §2–§4. */
 export const redisStoreAdapter: TStoreAdapter = {
   kind: "redis",
   label: "Redis (tomcat-redis-session-manager, Redisson or Spring Session layout)",

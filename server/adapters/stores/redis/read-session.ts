@@ -11,9 +11,9 @@ import {
 
 /**
  * One session's content where the layout's value format is known: jcoleman tomcat-redis-session-manager
- * (reference §2: metadata object + `StandardSession.writeObjectData`). Redisson's hash values use the
- * client codec (Kryo5 by default) and Spring's attributes the app's serializer: not decoded (null).
- * Reads the node(s) in order and decodes the first copy found.
+ * (docs/reference/session-stores.md §2: metadata object + `StandardSession.writeObjectData`). Redisson's hash values
+ * use the client codec (Kryo5 by default) and Spring's attributes the app's serializer: not decoded (null). Reads the
+ * node(s) in order and decodes the first copy found.
  */
 export async function readRedisSession(
   store: TStoreConfig,
