@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useCallback, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { StateBadge } from "@/components/health-badge";
@@ -25,6 +25,10 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const onResult = useCallback((r: TActionResult | TActionResult[]) => setResults(Array.isArray(r) ? r : [r]), []);
   const onBulkResult = useCallback((r: TBulkResult) => setBulkResults([r]), []);
+  // The charts are costly to draw: they get the same array until the selected routes themselves change,
+  // not a new one after every poll.
+  const routesKey = useMemo(() => selectedRoutes(view?.members ?? [], selected).join("\n"), [view?.members, selected]);
+  const routes = useMemo(() => (routesKey ? routesKey.split("\n") : []), [routesKey]);
 
   if (live.error && !view) {
     return (
@@ -103,14 +107,15 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
       <div style={{ marginTop: "1rem" }}>
         <FrontendsPanel frontends={view.frontends} />
       </div>
-      <MemberCharts clusterName={name} selectedRoutes={selectedRoutes(view, selected)} />
+      <MemberCharts clusterName={name} selectedRoutes={routes} />
     </>
   );
 }
 
 /** The routes of the selected members, for the charts' "selected members" choice. */
-function selectedRoutes(view: TClusterView, selected: ReadonlySet<string>): string[] {
-  return view.members.filter((m) => selected.has(m.name)).map((m) => m.route || m.name);
+function selectedRoutes(members: TClusterView["members"], selected: ReadonlySet<string>): string[] {
+  if (selected.size === 0) return [];
+  return members.filter((m) => selected.has(m.name)).map((m) => m.route || m.name);
 }
 
 /** Retry re-sends the same change, only to the frontends that did not confirm it. */

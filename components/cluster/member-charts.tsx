@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { memo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
@@ -43,7 +43,13 @@ type TPickChoice = "requests" | "errors" | "selected";
  * the 5 busiest by requests; or the busiest by errors; or the members selected in the table. A thousand
  * lines would show nothing, so the server picks and only those are drawn.
  */
-export function MemberCharts({ clusterName, selectedRoutes }: { clusterName: string; selectedRoutes: string[] }) {
+export const MemberCharts = memo(function MemberCharts({
+  clusterName,
+  selectedRoutes,
+}: {
+  clusterName: string;
+  selectedRoutes: string[];
+}) {
   const trpc = useTRPC();
   const [range, setRange] = useState<TRange>("15m");
   const [choice, setChoice] = useState<TPickChoice>("requests");
@@ -158,4 +164,4 @@ export function MemberCharts({ clusterName, selectedRoutes }: { clusterName: str
       )}
     </section>
   );
-}
+});

@@ -331,22 +331,24 @@ export async function measureBrowser(rig: TConsoleRig, progress: (s: string) => 
     await page.getByLabel("Password").fill(rig.adminPassword);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL((u) => u.pathname === "/");
-    // Records when the first member row appears, relative to the navigation's start.
-    await page.addInitScript(() => {
-      const w = window as unknown as { __firstRowAt?: number; __cdFrames?: unknown[] };
-      w.__cdFrames = [];
-      const seen = () => {
-        if (w.__firstRowAt === undefined && document.querySelector("[data-member-row]"))
-          w.__firstRowAt = performance.now();
-      };
-      new MutationObserver(seen).observe(document, { childList: true, subtree: true });
+    // Records when the first member row appears, relative to the navigation's start. A string, not a
+    // function: tsx (esbuild) wraps named functions in a `__name` helper the page does not have.
+    await page.addInitScript({
+      content: `
+        window.__cdFrames = [];
+        new MutationObserver(() => {
+          if (window.__firstRowAt === undefined && document.querySelector("[data-member-row]"))
+            window.__firstRowAt = performance.now();
+        }).observe(document, { childList: true, subtree: true });`,
     });
     const firsts: number[] = [];
     let rowsDrawn = 0;
     for (let i = 0; i < 3; i++) {
       await page.goto(`${rig.url}/clusters/${rig.cluster}`, { waitUntil: "commit" });
       await page.locator("[data-member-row]").first().waitFor({ timeout: 30_000 });
-      firsts.push(await page.evaluate(() => (window as unknown as { __firstRowAt: number }).__firstRowAt));
+      const at = await page.evaluate(() => (window as unknown as { __firstRowAt?: number }).__firstRowAt);
+      if (typeof at !== "number") throw new Error("the page drew member rows but the first-row mark was not set");
+      firsts.push(at);
       rowsDrawn = await page.locator("[data-member-row]").count();
     }
     firsts.sort((a, b) => a - b);
