@@ -123,7 +123,9 @@ describe("1,000 members behind 4 synthetic frontends (balancer-manager, jkstatus
     const result = await caller.member.bulk.run({ cluster: "big", verb: "drain", members: ten, force: false });
     expect(
       result.members.flatMap((m) =>
-        m.frontends.filter((f) => f.outcome !== "done").map((f) => `${m.member}@${f.frontend}: ${f.outcome} ${f.message}`),
+        m.frontends
+          .filter((f) => f.outcome !== "done")
+          .map((f) => `${m.member}@${f.frontend}: ${f.outcome} ${f.message}`),
       ),
     ).toEqual([]);
     expect(result.overall).toBe("done");
