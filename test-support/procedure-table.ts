@@ -58,6 +58,11 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "member.reapply": { needs: "operator", input: () => noMember },
   "member.safeToStop": { needs: "viewer", input: (t) => ({ cluster: t.cluster, member: t.member }) },
   "member.impact": { needs: "viewer", input: (t) => ({ cluster: t.cluster, member: t.member, verb: "drain" }) },
+  "member.bulk.run": { needs: "operator", input: () => ({ cluster: NOSUCH, verb: "drain", members: ["tomcat2"] }) },
+  "member.bulk.impact": {
+    needs: "viewer",
+    input: (t) => ({ cluster: t.cluster, verb: "drain", members: [t.member] }),
+  },
   "frontend.kinds": { needs: "viewer", input: () => undefined },
   "frontend.create": { needs: "operator", input: () => ({ clusterId: NO_ID, data: frontendData }) },
   "frontend.update": { needs: "operator", input: () => ({ id: NO_ID, data: frontendData }) },

@@ -59,7 +59,7 @@ describe("user lifecycle", () => {
     const afterPoll = async () => {
       const next = it.next();
       await new Promise((r) => setTimeout(r, 50));
-      emitEvent("frontend-polled", { clusterId: 1, frontendId: 1, up: true });
+      emitEvent("frontend-polled", { clusterId: 1, frontendId: 1, up: true, changed: null });
       return next;
     };
     expect((await it.next()).done).toBe(false); // the first push

@@ -9,7 +9,12 @@ import {
 import * as inventory from "@/server/services/inventory/inventory";
 import { getClusterView, getOverview } from "@/server/services/clusters/cluster-view";
 import { getClusterHistory, HISTORY_RANGES } from "@/server/services/clusters/history-query";
-import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/clusters/cluster-view-schema";
+import {
+  ZClusterSummary,
+  ZClusterView,
+  ZHistoryPick,
+  ZHistorySeries,
+} from "@/server/services/clusters/cluster-view-schema";
 
 const ZId = z.object({ id: z.number().int().positive() });
 const ZClusterName = z.object({ name: z.string().min(1).max(64) });
@@ -48,10 +53,16 @@ export const clusterRouter = createRouter({
     .input(ZClusterName)
     .output(ZClusterInventory)
     .query(async ({ ctx, input }) => forCaller(ctx, await inventory.getInventory(ctx.db, input.name))),
+  /** Chart series of the picked members (default: the 5 busiest by requests) and the cluster total. */
   history: viewerProcedure
-    .input(ZClusterName.extend({ range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]) }))
+    .input(
+      ZClusterName.extend({
+        range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]),
+        pick: ZHistoryPick.optional(),
+      }),
+    )
     .output(ZHistorySeries)
-    .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range)),
+    .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range, input.pick)),
   create: operatorProcedure
     .input(ZClusterInput)
     .output(ZClusterRecord)

@@ -10,12 +10,18 @@ import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
 import { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import {
+  ZBulkActionInput,
+  ZBulkActionResult,
+  ZBulkImpact,
+  ZBulkTarget,
   ZMemberActionResult,
   ZMemberImpact,
   ZMemberTarget,
   ZStateActionInput,
   ZWeightInput,
 } from "@/server/services/members/member-actions-schema";
+import { applyBulkChange } from "@/server/services/members/bulk-actions";
+import { describeBulkImpact } from "@/server/services/members/bulk-impact";
 
 const ZId = z.object({ id: z.number().int().positive() });
 
@@ -44,7 +50,38 @@ function stateAction(verb: TStateVerb) {
     );
 }
 
+/** One verb on many members: one confirmation, the guard rail over the whole selection, one audit entry. */
+const bulkRouter = createRouter({
+  run: operatorProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/bulk/{verb}",
+        protect: true,
+        tags: ["members"],
+        summary: "Apply one verb to many members on every frontend and verify each (one audit entry)",
+      },
+    })
+    .input(ZBulkActionInput)
+    .output(ZBulkActionResult)
+    .mutation(({ ctx, input }) =>
+      applyBulkChange(
+        ctx.db,
+        input.cluster,
+        input.members,
+        { kind: "state", state: STATE_VERBS[input.verb] },
+        { principal: ctx.principal, ip: ctx.ip, force: input.force, frontendIds: input.frontendIds },
+      ),
+    ),
+  /** The combined impact for the confirm dialog: share of requests, members left active per frontend. */
+  impact: viewerProcedure
+    .input(ZBulkTarget)
+    .output(ZBulkImpact)
+    .query(({ ctx, input }) => describeBulkImpact(ctx.db, input.cluster, input.members, input.verb)),
+});
+
 export const memberRouter = createRouter({
+  bulk: bulkRouter,
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
     .output(ZMemberRecord)

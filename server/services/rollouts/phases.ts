@@ -1,3 +1,4 @@
+import { emitEvent } from "@/server/poller/event-bus";
 import type { TDb } from "@/server/db";
 import { discardBody } from "@/server/adapters/read-limited";
 import type { RolloutMember } from "@/generated/prisma/client";
@@ -338,6 +339,7 @@ async function ramp(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
   }
   const log: unknown[] = [];
   await ctx.db.member.update({ where: { id: member.id }, data: { intendedWeight: null } });
+  emitEvent("intent-changed", { clusterId: cluster.id });
   for (let i = 0; i < percents.length; i++) {
     const weights = new Map([...plan].map(([fid, ws]) => [fid, ws[i]!]));
     const set = await applyWeights(ctx, m.member, weights);
@@ -380,6 +382,7 @@ async function ramp(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
     }
   }
   await ctx.db.member.update({ where: { id: member.id }, data: { intendedWeight: m.originalIntendedWeight } });
+  emitEvent("intent-changed", { clusterId: cluster.id });
   return {
     kind: "next",
     message: `active at its original weight on every frontend (${[...plan].map(([fid, ws]) => `${cluster.frontends.find((f) => f.id === fid)?.name}: ${ws.join(" → ")}`).join("; ")})`,
