@@ -9,9 +9,32 @@ export interface TFrontendPolledEvent {
 export interface TInventoryChangedEvent {
   clusterId: number | null;
 }
+/** A member's intended state or weight was recorded (an action, a rollout step): drift is judged anew. */
+export interface TIntentChangedEvent {
+  clusterId: number;
+}
+/** A rollout was started or changed state (running, paused, done, aborted). */
+export interface TRolloutChangedEvent {
+  id: number;
+  cluster: string;
+  state: string;
+  message: string | null;
+}
+/** An operation (evacuate, replace, expire) was created or changed state (pending, running, done, failed). */
+export interface TOperationChangedEvent {
+  id: number;
+  cluster: string;
+  kind: string;
+  target: string;
+  state: string;
+  message: string | null;
+}
 interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
   "inventory-changed": TInventoryChangedEvent;
+  "intent-changed": TIntentChangedEvent;
+  "rollout-changed": TRolloutChangedEvent;
+  "operation-changed": TOperationChangedEvent;
 }
 
 // One bus per process: the poller (instrumentation bundle) and the SSE subscriptions (route bundles)
@@ -26,6 +49,12 @@ function bus(): EventEmitter {
 
 export function emitEvent<K extends keyof TEvents>(name: K, payload: TEvents[K]): void {
   bus().emit(name, payload);
+}
+
+/** Calls `listener` for each event of one kind until the returned function is called. */
+export function onEvent<K extends keyof TEvents>(name: K, listener: (payload: TEvents[K]) => void): () => void {
+  bus().on(name, listener);
+  return () => bus().off(name, listener);
 }
 
 /** Async iterator over one event kind, ended by the signal (the SSE connection closing). */

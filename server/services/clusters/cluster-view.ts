@@ -1,6 +1,6 @@
 import type { TDb } from "@/server/db";
 import { getFrontendAdapter } from "@/server/adapters/registry";
-import { getFrontendLive } from "@/server/poller/live-state";
+import { getFrontendLive, type TFrontendLive } from "@/server/poller/live-state";
 import { matchMember } from "@/server/services/members/member-identity";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { ADMIN_STATES, type TAdminState, type THealth } from "@/server/domain/member-state";
@@ -72,9 +72,20 @@ export interface TClusterView {
 }
 
 export async function getClusterView(db: TDb, name: string): Promise<TClusterView> {
-  const cluster = await getClusterByName(db, name);
+  return buildClusterView(await getClusterByName(db, name), getFrontendLive);
+}
+
+/** A cluster as stored (members and frontends), the shape getClusterByName answers. */
+export type TClusterInventory = Awaited<ReturnType<typeof getClusterByName>>;
+export type TLiveLookup = (frontendId: number) => TFrontendLive | undefined;
+
+/**
+ * The view of one cluster from its inventory and the live readings, without the database: the pages
+ * read it after loading the inventory, metrics and alerts from an inventory they keep in memory.
+ */
+export function buildClusterView(cluster: TClusterInventory, liveOf: TLiveLookup): TClusterView {
   const frontends: TFrontendRow[] = cluster.frontends.map((f) => {
-    const live = getFrontendLive(f.id);
+    const live = liveOf(f.id);
     const adapter = getFrontendAdapter(f.kind);
     return {
       id: f.id,
@@ -115,7 +126,7 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
     });
   }
   frontends.forEach((f, index) => {
-    const live = getFrontendLive(f.id);
+    const live = liveOf(f.id);
     for (const om of live?.members ?? []) {
       const inv = matchMember(cluster.members, om);
       // A member a frontend routes to but the inventory does not know is still shown: it takes traffic.

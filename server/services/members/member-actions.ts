@@ -9,6 +9,7 @@ import { AppError } from "@/server/errors";
 import { readBalancer, toTarget, type TFrontendRow } from "@/server/services/frontends/read-frontend";
 import { matchMember } from "@/server/services/members/member-identity";
 import { getClusterByName } from "@/server/services/inventory/inventory";
+import { emitEvent } from "@/server/poller/event-bus";
 import { recordAudit } from "@/server/services/audit/audit";
 import type { TPrincipal } from "@/server/auth/principal";
 import { getPoller } from "@/server/poller/poller";
@@ -139,6 +140,7 @@ export async function applyMemberChange(
         intendedBy: opts.actor ?? opts.principal?.username ?? null,
       },
     });
+    emitEvent("intent-changed", { clusterId: cluster.id });
   }
   const auditId = await recordAudit(db, {
     principal: opts.principal,

@@ -9,6 +9,7 @@ import {
 } from "@/server/services/members/member-actions";
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
 import { getClusterByName } from "@/server/services/inventory/inventory";
+import { emitEvent } from "@/server/poller/event-bus";
 import { consumeRequest, readRequest, updateStep, type TRequest } from "@/server/services/rollouts/journal";
 import { describeReadings, readMemberEverywhere, type TMemberReading } from "@/server/services/rollouts/frontends";
 import { appendSample, type TSample } from "@/server/services/rollouts/predict";
@@ -337,6 +338,7 @@ async function ramp(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
   }
   const log: unknown[] = [];
   await ctx.db.member.update({ where: { id: member.id }, data: { intendedWeight: null } });
+  emitEvent("intent-changed", { clusterId: cluster.id });
   for (let i = 0; i < percents.length; i++) {
     const weights = new Map([...plan].map(([fid, ws]) => [fid, ws[i]!]));
     const set = await applyWeights(ctx, m.member, weights);
@@ -379,6 +381,7 @@ async function ramp(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
     }
   }
   await ctx.db.member.update({ where: { id: member.id }, data: { intendedWeight: m.originalIntendedWeight } });
+  emitEvent("intent-changed", { clusterId: cluster.id });
   return {
     kind: "next",
     message: `active at its original weight on every frontend (${[...plan].map(([fid, ws]) => `${cluster.frontends.find((f) => f.id === fid)?.name}: ${ws.join(" → ")}`).join("; ")})`,
