@@ -17,6 +17,11 @@ export const ZEnv = z.object({
     .optional(),
   /** Seconds between background scans that refresh the session index (the sessions table); 0 = only on demand. */
   CLUSTERDECK_SESSION_INDEX_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
+   * host:port of a second listener that serves GET /metrics without a token (loopback or a monitoring
+   * network only); unset: /metrics is served by the console with a viewer's bearer token only.
+   */
+  CLUSTERDECK_METRICS_ADDR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type TEnv = z.infer<typeof ZEnv>;
