@@ -30,7 +30,7 @@ export class ConsoleMetrics {
 
   constructor(private readonly source: TMetricsSource) {
     collectDefaultMetrics({ register: this.registry });
-    const self = this;
+    const views = () => this.views;
     this.pollDuration = new Histogram({
       name: "clusterdeck_frontend_poll_duration_seconds",
       help: "How long each poll of a frontend took, answered or failed.",
@@ -45,7 +45,7 @@ export class ConsoleMetrics {
       registers: [this.registry],
       collect() {
         // Every polled frontend has the series from its first poll on, so increase() sees the first failure.
-        for (const v of self.views)
+        for (const v of views())
           for (const f of v.frontends) if (f.up !== null) this.inc({ cluster: v.cluster.name, frontend: f.name }, 0);
       },
     });
