@@ -30,6 +30,10 @@ export class ConsoleMetrics {
 
   constructor(private readonly source: TMetricsSource) {
     collectDefaultMetrics({ register: this.registry });
+    // These three are gauges named like counters (promtool check metrics warns about each); their
+    // per-type siblings (nodejs_active_handles{type}, …) stay and sum to the same numbers.
+    for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"])
+      this.registry.removeSingleMetric(name);
     const views = () => this.views;
     this.pollDuration = new Histogram({
       name: "clusterdeck_frontend_poll_duration_seconds",
