@@ -127,3 +127,25 @@ export function startSessionIndexer(db: TDb, intervalS: number): () => void {
 export function resetSessionIndexes(): void {
   indexes.clear();
 }
+
+// Counted once per index (the index is replaced whole, never changed): a scrape reads the counts.
+const routeCounts = new WeakMap<TSessionIndexTable, Map<string, number>>();
+
+/**
+ * Sessions per route (jvmRoute) in the cluster's index, with when that index was scanned; null before
+ * its first scan. For /metrics: no store is read, the counts come from the last scan.
+ */
+export function sessionCountsByRoute(
+  cluster: string,
+): { scannedAt: number; total: number; byRoute: ReadonlyMap<string, number> } | null {
+  const t = indexes.get(cluster)?.table;
+  if (!t) return null;
+  let byRoute = routeCounts.get(t);
+  if (!byRoute) {
+    const perIndex = new Uint32Array(t.routes.length);
+    for (let i = 0; i < t.route.length; i++) perIndex[t.route[i]!]!++;
+    byRoute = new Map(t.routes.map((r, i) => [r, perIndex[i]!]));
+    routeCounts.set(t, byRoute);
+  }
+  return { scannedAt: t.scannedAt, total: t.ids.length, byRoute };
+}
