@@ -242,9 +242,13 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** The connection closed before a single byte of an answer arrived (undici's "other side closed"). */
+/**
+ * fetch() itself failed because the connection was closed or reset (undici's "other side closed", or
+ * ECONNRESET) before a single byte of an answer arrived. Errors while reading a body are not this.
+ */
 export function isUnansweredReset(err: unknown): boolean {
   const cause = (err as { cause?: { code?: string; socket?: { bytesRead?: number } } } | null)?.cause;
+  if (cause?.code === "ECONNRESET") return true;
   return cause?.code === "UND_ERR_SOCKET" && cause.socket?.bytesRead === 0;
 }
 
@@ -277,6 +281,7 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
   async function requestOnce(state: TUserReport, jar: { cookie?: string }, retried = false): Promise<void> {
     const signal = AbortSignal.any([stopper.signal, AbortSignal.timeout(requestTimeoutMs)]);
     const sentAt = Date.now();
+    let answered = false;
     try {
       const res = await fetch(state.target, {
         // One connection per request. A frontend reload (nginx -s reload, HAProxy -sf) closes idle keep-alive
@@ -287,6 +292,7 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
         redirect: "manual",
         signal,
       });
+      answered = true;
       for (const c of res.headers.getSetCookie()) {
         const m = /^JSESSIONID=([^;]*)/.exec(c);
         if (m) jar.cookie = m[1];
@@ -299,7 +305,7 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
       recordReply(state, reply);
     } catch (err) {
       if (stopper.signal.aborted) return; // cut short by the end of the run: neither success nor failure
-      if (!retried && isUnansweredReset(err)) {
+      if (!retried && !answered && isUnansweredReset(err)) {
         state.resetRetries += 1;
         return requestOnce(state, jar, true);
       }

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import { flushLabMemcached } from "@/test-support/lab/lab-stores";
 import {
   expectedAdminState,
   LAB_ROUTES,
@@ -96,6 +97,8 @@ describe("rolling deploy over the lab", () => {
     ({ db, url, cleanup } = await createTestDb());
     await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
     await waitUntilHealthy(FRONTENDS);
+    // The safe wait judges every session routed to the member; this test's are its users' (in /app).
+    await flushLabMemcached(env);
     original = await balancerView();
     for (const r of LAB_ROUTES) versions.set(r, fs.readFileSync(versionFile(r), "utf8"));
   }, 180_000);

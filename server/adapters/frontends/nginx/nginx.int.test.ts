@@ -30,13 +30,27 @@ async function setState(n: number, state: TAdminState, opts: Record<string, unkn
   await adapter.setAdminState(toTarget(r), await readBalancer(r), address(n), state);
 }
 
+/**
+ * One request as a new user. No keep-alive: a reload by the previous step closes idle pooled connections.
+ * A connection reset before any answer (nginx's reload does that to one being accepted at that instant,
+ * see e2e/lab/traffic.ts) is sent once more, as a browser would: what is measured here is the spread.
+ */
+async function newUserRequest(retried = false): Promise<Response> {
+  try {
+    return await fetch(counterUrl, { headers: { connection: "close" }, signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    if (retried || (code !== "ECONNRESET" && code !== "UND_ERR_SOCKET")) throw err;
+    return newUserRequest(true);
+  }
+}
+
 /** n requests without a cookie (new users: nginx hashes a random key) → replies per node. */
 async function spread(n: number): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await Promise.all(
     Array.from({ length: n }, async () => {
-      // No keep-alive: a reload by the previous test closes idle pooled connections (see e2e/lab/traffic.ts).
-      const res = await fetch(counterUrl, { headers: { connection: "close" }, signal: AbortSignal.timeout(10_000) });
+      const res = await newUserRequest();
       expect(res.status).toBe(200);
       const node = ((await res.json()) as { node: string }).node;
       counts[node] = (counts[node] ?? 0) + 1;
