@@ -24,6 +24,11 @@ export interface TFrontendCapabilities {
   /** Whether the kind counts member errors (charts show "no data" otherwise). */
   countsErrors: boolean;
   /**
+   * Whether the kind reports each member's requests in flight (busy). Without it a stop cannot see when
+   * the requests already sent to a member have finished, so the rolling deploy waits a settle time.
+   */
+  countsInFlight: boolean;
+  /**
    * Why a normalized admin state is not offered (or offered with a limit) on this kind, in words the UI
    * shows beside the frontend; the UI never works this out from the kind itself.
    */

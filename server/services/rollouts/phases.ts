@@ -36,6 +36,13 @@ export type TPhaseOutcome =
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** In-flight requests get this long to finish after a stop, before the deploy may end the process. */
 const STOP_INFLIGHT_TIMEOUT_MS = 30_000;
+/**
+ * After a stop, how long requests already sent to the member get to finish on frontends that cannot
+ * count them (nginx: after `down` and a reload, old workers still finish theirs, unseen). Without it the
+ * deploy ended the Tomcat under such a request and its user got a cut-off answer (the rollout test saw
+ * it about one run in two). Longer requests need the deploy's own grace period (README "Known limits").
+ */
+export const STOP_SETTLE_MS = 5_000;
 /** The member's own health URL must answer this many times in a row. */
 const HEALTH_PASSES = 2;
 
@@ -175,12 +182,20 @@ async function stop(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
   for (;;) {
     const rs = await readMemberEverywhere(cluster, member);
     const busy = rs.reduce((n, x) => n + (x.observed?.busy ?? 0), 0);
-    if (busy === 0 && rs.every((x) => !x.error))
+    if (busy === 0 && rs.every((x) => !x.error)) {
+      const blind = cluster.frontends.filter((f) => !getFrontendAdapter(f.kind).capabilities.countsInFlight);
+      if (blind.length > 0) {
+        await updateStep(ctx.db, stepId, {
+          message: `stopped; ${blind.map((f) => f.name).join(", ")} cannot count requests in flight: ${STOP_SETTLE_MS / 1000} s for them to finish`,
+        });
+        await sleep(STOP_SETTLE_MS);
+      }
       return {
         kind: "next",
         message: `stopped on every frontend, nothing in flight (${summarize(r)})`,
         result: { action: r, frontends: describeReadings(rs) },
       };
+    }
     if (Date.now() > deadline)
       return {
         kind: "pause",

@@ -24,6 +24,7 @@ export const apacheBalancerAdapter: TFrontendAdapter = {
     // 1-100 with decimals: httpd stores hundredths (setWeight refuses finer steps).
     weight: { ...LOADFACTOR_RANGE, integer: false },
     countsErrors: false,
+    countsInFlight: true,
   },
   fetchStatusText(target) {
     const url = new URL(target.url);

@@ -13,6 +13,7 @@ export const haproxyAdapter: TFrontendAdapter = {
     adminStates: ["active", "draining", "disabled", "stopped"],
     weight: { ...HAPROXY_WEIGHT_RANGE, integer: true },
     countsErrors: true,
+    countsInFlight: true,
     notes: {
       draining:
         "HAProxy drain: no new sessions, but requests of existing sticky sessions (use-server rules, cookie or " +

@@ -18,6 +18,7 @@ export const modJkAdapter: TFrontendAdapter = {
     adminStates: ["active", "draining", "disabled", "stopped"],
     weight: { ...LBFACTOR_RANGE, integer: true },
     countsErrors: true,
+    countsInFlight: true,
   },
   fetchStatusText(target) {
     // cmd=show for just our lb worker keeps the document small; parameters go in the query string

@@ -10,6 +10,7 @@ export const nginxAdapter: TFrontendAdapter = {
     adminStates: ["active", "disabled", "stopped", "standby"],
     weight: { ...NGINX_WEIGHT_RANGE, integer: true },
     countsErrors: false,
+    countsInFlight: false,
     notes: {
       draining:
         "Not offered: open source nginx has no drain that keeps sticky sessions (a server takes all its requests or, when down, none). " +
