@@ -11,7 +11,7 @@ import {
   sessionKey,
   validityKey,
 } from "@/server/adapters/stores/memcached-msm/keys";
-import { parseSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { parseSessionId } from "@/server/domain/session-id";
 import type { TStoreNode } from "@/server/adapters/stores/types";
 import { storeConfigs } from "@/server/services/sessions/sessions";
 import { recordAudit } from "@/server/services/audit/audit";

@@ -2,7 +2,7 @@ import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TSessionCopy, TSessionCounts, TSessionDetail, TStoreConfig } from "@/server/adapters/stores/adapter";
 import type { TStoreNodeStats } from "@/server/adapters/stores/types";
-import { extractSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { extractSessionId } from "@/server/domain/session-id";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { getClusterView } from "@/server/services/clusters/cluster-view";
 import type { TAdminState, THealth } from "@/server/domain/member-state";

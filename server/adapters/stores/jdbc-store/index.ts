@@ -6,7 +6,7 @@ import { withJdbc, connectJdbc } from "@/server/adapters/stores/jdbc-store/conne
 import { ZJdbcStoreOptions, type TJdbcStoreOptions } from "@/server/adapters/stores/jdbc-store/options";
 import { interpretRow, isLiveRow, type TJdbcRawRow, type TJdbcRow } from "@/server/adapters/stores/jdbc-store/rows";
 import { dataQuery, lookupQuery, pageQuery, statsQuery } from "@/server/adapters/stores/jdbc-store/sql";
-import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { routeOfSessionId } from "@/server/domain/session-id";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import { expireJdbcSession } from "@/server/adapters/stores/jdbc-store/expire";

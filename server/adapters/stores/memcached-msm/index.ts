@@ -13,7 +13,7 @@ import {
   sessionKey,
   validityKey,
 } from "@/server/adapters/stores/memcached-msm/keys";
-import { parseSessionId, routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { parseSessionId, routeOfSessionId } from "@/server/domain/session-id";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoredKey, TStoreNode } from "@/server/adapters/stores/types";

@@ -10,7 +10,7 @@ import {
   redisScanPatterns,
 } from "@/server/adapters/stores/redis/layouts";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
-import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { routeOfSessionId } from "@/server/domain/session-id";
 import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
 import type { TStoredKey } from "@/server/adapters/stores/types";
 import { expireRedisSession } from "@/server/adapters/stores/redis/expire";

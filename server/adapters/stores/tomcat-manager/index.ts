@@ -10,7 +10,7 @@ import {
   parseMbeanAttributes,
   replicaSafety,
 } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
-import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { routeOfSessionId } from "@/server/domain/session-id";
 import { UnexpectedResponseError } from "@/server/errors";
 
 const ZOptions = z.object({

@@ -1,5 +1,5 @@
 import type { TDb } from "@/server/db";
-import { extractSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { extractSessionId } from "@/server/domain/session-id";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import {
   querySessions,
