@@ -6,6 +6,7 @@ import { StateBadge } from "@/components/health-badge";
 import { FrontendsPanel } from "@/components/cluster/frontends-panel";
 import { MembersTable } from "@/components/cluster/members-table";
 import { MemberCharts } from "@/components/cluster/member-charts";
+import { StoresPanel } from "@/components/stores/stores-panel";
 import { ActionResult, type TActionResult } from "@/components/actions/action-result";
 import { AutoReapplyToggle } from "@/components/actions/auto-reapply-toggle";
 import { useMutation } from "@tanstack/react-query";
@@ -80,6 +81,9 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
       <h2 className="sr-only">Frontends</h2>
       <div style={{ marginTop: "1rem" }}>
         <FrontendsPanel frontends={view.frontends} />
+      </div>
+      <div style={{ marginTop: "1rem" }}>
+        <StoresPanel cluster={name} />
       </div>
       <MemberCharts clusterName={name} />
     </>

@@ -31,7 +31,7 @@ import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import { SessionIndexBuilder } from "@/server/services/sessions/session-index/table";
 import { querySessionIndex } from "@/server/services/sessions/session-index/query";
-import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
+import { startEvacuateStoreNode } from "@/server/services/operations/evacuate-store-node";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import { createTestDb } from "@/test-support/test-db";
 
@@ -429,7 +429,7 @@ async function benchEvacuation(ep: ReturnType<typeof labStoreEndpoints>): Promis
       ),
     );
     const ours = await measure(async () => {
-      const op = await startEvacuateMsmNode(
+      const op = await startEvacuateStoreNode(
         db,
         { cluster: "bench", store: "msm", node: "n1", dryRun: false },
         { principal: null, ip: null },

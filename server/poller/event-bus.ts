@@ -5,12 +5,19 @@ export interface TFrontendPolledEvent {
   frontendId: number;
   up: boolean;
 }
+export interface TStorePolledEvent {
+  clusterId: number;
+  storeId: number;
+  storeNodeId: number;
+  up: boolean;
+}
 export interface TInventoryChangedEvent {
   clusterId: number | null;
 }
 interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
   "inventory-changed": TInventoryChangedEvent;
+  "store-polled": TStorePolledEvent;
 }
 
 // One bus per process on globalThis: Next.js may bundle this module more than once (instrumentation

@@ -5,6 +5,8 @@ import { getClusterView, getOverview } from "@/server/services/clusters/cluster-
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { ZClusterSummary, ZClusterView } from "@/server/services/clusters/cluster-view-schema";
 import type { TDb } from "@/server/db";
+import { summarizeStores } from "@/server/services/sessions/store-summary";
+import { ZStoreSummary } from "@/server/services/sessions/sessions-schema";
 
 // Each push is checked against the same output schema as the cluster.get / cluster.overview queries.
 const clusterView = async (db: TDb, name: string) => ZClusterView.parse(await getClusterView(db, name));
@@ -24,6 +26,21 @@ export const liveRouter = createRouter({
     for await (const ev of listenEvents("frontend-polled", signal)) {
       if (ev.clusterId !== cluster.id) continue;
       yield await clusterView(ctx.db, input.name);
+    }
+  }),
+  /** The cluster's session stores (live stats, health, index counts), pushed after each store node poll (SSE). */
+  stores: viewerProcedure.input(z.object({ cluster: z.string().min(1).max(64) })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const cluster = await getClusterByName(ctx.db, input.cluster);
+    const view = async () =>
+      ZStoreSummary.array().parse(await summarizeStores(ctx.db, input.cluster, { viewed: false }));
+    yield await view();
+    for await (const ev of listenEvents("store-polled", signal)) {
+      if (ev.clusterId !== cluster.id) continue;
+      yield await view();
     }
   }),
   /** The overview, pushed after any poll. */

@@ -3,7 +3,7 @@ import type { TPrincipal } from "@/server/auth/principal";
 import { AppError } from "@/server/errors";
 import { recordAudit } from "@/server/services/audit/audit";
 import { getClusterByName } from "@/server/services/inventory/inventory";
-import { storeConfigs } from "@/server/services/sessions/sessions";
+import { storeConfigs } from "@/server/services/sessions/stores";
 import { endRollout, finishStep, nextPhase, setMemberPhase, startStep } from "@/server/services/rollouts/journal";
 import { findActiveRollout } from "@/server/services/rollouts/guard";
 import { isRunnerActive, launchRollout } from "@/server/services/rollouts/engine";
