@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { StateBadge } from "@/components/health-badge";
 import { AddClusterForm } from "@/components/inventory/add-cluster-form";
 import { ImportInventoryForm } from "@/components/inventory/import-inventory-form";
@@ -16,11 +17,9 @@ export function ClustersOverview({ canEdit }: { canEdit: boolean }) {
     <>
       <h1>Clusters</h1>
       <p className="muted">Every member as every frontend sees it, updated after each poll.</p>
-      {sub.error && (
-        <div className="alert error" role="alert">
-          Live updates interrupted: {sub.error.message}. Reconnecting…
-        </div>
-      )}
+      <ErrorNotice error={sub.error} context="Live updates interrupted">
+        <p className="muted">Reconnecting…</p>
+      </ErrorNotice>
       {!clusters && !sub.error && <p aria-busy="true">Loading clusters…</p>}
       {clusters && clusters.length === 0 && (
         <div className="empty">

@@ -3,6 +3,7 @@ import { PrismaClient as PrismaPgClient } from "@/generated/prisma-pg/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { getEnv } from "@/server/env";
+import { processSingleton } from "@/server/process-singleton";
 
 export type TDb = PrismaClient;
 
@@ -21,11 +22,7 @@ export function createDb(url: string): TDb {
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url }) });
 }
 
-// One client per process, kept on globalThis: Next.js may load this module in several bundles
-// (instrumentation, route handlers) and each must share the same connection.
-const g = globalThis as unknown as { __clusterdeckDb?: TDb };
-
+/** One client per process, whichever bundle asks (instrumentation, route handlers share one connection). */
 export function getDb(): TDb {
-  g.__clusterdeckDb ??= createDb(getEnv().DATABASE_URL);
-  return g.__clusterdeckDb;
+  return processSingleton("db", () => createDb(getEnv().DATABASE_URL));
 }

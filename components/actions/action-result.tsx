@@ -1,9 +1,8 @@
 "use client";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@/server/api/root";
+import type { TRouterOutputs } from "@/components/api-types";
 import { StateBadge } from "@/components/health-badge";
 
-export type TActionResult = inferRouterOutputs<AppRouter>["member"]["drain"];
+export type TActionResult = TRouterOutputs["member"]["drain"];
 
 const OUTCOME_TEXT: Record<TActionResult["frontends"][number]["outcome"], string> = {
   done: "done (confirmed by reading it back)",

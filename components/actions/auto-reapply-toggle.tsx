@@ -1,6 +1,7 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
 /** Per-cluster switch: re-apply intended states by itself when a frontend drifts (e.g. after an httpd restart). */
 export function AutoReapplyToggle({ clusterId, enabled }: { clusterId: number; enabled: boolean }) {
@@ -17,11 +18,7 @@ export function AutoReapplyToggle({ clusterId, enabled }: { clusterId: number; e
         />
         Re-apply intended states automatically when a frontend drifts
       </label>
-      {set.error && (
-        <span className="field-error" role="alert">
-          {set.error.message}
-        </span>
-      )}
+      <ErrorNotice error={set.error} context="Setting not changed" inline />
     </div>
   );
 }

@@ -4,8 +4,11 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import type { TActionResult } from "@/components/actions/action-result";
+import { ErrorNotice, FieldError } from "@/components/errors/error-notice";
+import { useFieldErrors } from "@/components/errors/field-errors";
+import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 
-type TVerb = "drain" | "disable" | "stop" | "standby" | "enable";
+type TVerb = TStateVerb;
 const VERB_LABEL: Record<TVerb, string> = {
   drain: "Drain",
   disable: "Disable",
@@ -13,13 +16,8 @@ const VERB_LABEL: Record<TVerb, string> = {
   standby: "Standby",
   enable: "Enable",
 };
-const VERB_STATE: Record<TVerb, string> = {
-  drain: "draining",
-  disable: "disabled",
-  stop: "stopped",
-  standby: "standby",
-  enable: "active",
-};
+
+const WEIGHT_FIELDS = ["weight"] as const;
 
 type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
 
@@ -47,8 +45,8 @@ export function MemberActions({
 }) {
   const trpc = useTRPC();
   const [pending, setPending] = useState<TPending>(null);
-  const verbs = (Object.keys(VERB_STATE) as TVerb[]).filter(
-    (v) => supportedStates.includes(VERB_STATE[v]) && VERB_STATE[v] !== intendedState,
+  const verbs = STATE_VERB_NAMES.filter(
+    (v) => supportedStates.includes(STATE_VERBS[v]) && STATE_VERBS[v] !== intendedState,
   );
   const reapply = useMutation(trpc.member.reapply.mutationOptions({ onSuccess: (r) => onResult(r) }));
   return (
@@ -71,17 +69,13 @@ export function MemberActions({
           {reapply.isPending ? "Re-applying…" : "Re-apply"}
         </button>
       )}
-      {reapply.error && (
-        <span className="field-error" role="alert">
-          {reapply.error.message}
-        </span>
-      )}
+      <ErrorNotice error={reapply.error} context="Re-apply failed" inline />
       {pending?.kind === "verb" && (
         <VerbDialog
           cluster={cluster}
           member={member}
           verb={pending.verb}
-          caveats={caveats[VERB_STATE[pending.verb]] ?? []}
+          caveats={caveats[STATE_VERBS[pending.verb]] ?? []}
           onClose={() => setPending(null)}
           onResult={onResult}
         />
@@ -131,7 +125,7 @@ function VerbDialog({
       onClose={onClose}
     >
       {impact.isPending && <p aria-busy="true">Working out the impact…</p>}
-      {impact.error && <p className="field-error">Impact unknown: {impact.error.message}</p>}
+      <ErrorNotice error={impact.error} context="Impact unknown" inline />
       {impact.data && <p>{impact.data.summary}</p>}
       {caveats.length > 0 && (
         <ul aria-label="Frontend limits" className="muted">
@@ -149,11 +143,7 @@ function VerbDialog({
           </label>
         </div>
       )}
-      {action.error && (
-        <div className="alert error" role="alert">
-          {action.error.message}
-        </div>
-      )}
+      <ErrorNotice error={action.error} context={`${VERB_LABEL[verb]} failed`} />
     </ConfirmDialog>
   );
 }
@@ -179,6 +169,7 @@ function WeightDialog({
       },
     }),
   );
+  const fields = useFieldErrors(action.error, WEIGHT_FIELDS);
   return (
     <ConfirmDialog
       title={`Set the weight of ${member} on every frontend`}
@@ -188,14 +179,17 @@ function WeightDialog({
       onClose={onClose}
     >
       <label>
-        Weight (whole number, 1–100: balancer-manager loadfactor and mod_jk lbfactor)
-        <input value={weight} onChange={(e) => setWeight(e.target.value)} inputMode="numeric" autoFocus />
+        Weight (whole number, 1–100; each frontend&apos;s kind says if it takes less)
+        <input
+          value={weight}
+          onChange={(e) => setWeight(e.target.value)}
+          inputMode="numeric"
+          autoFocus
+          {...fields.inputProps("weight")}
+        />
+        <FieldError fields={fields} field="weight" />
       </label>
-      {action.error && (
-        <div className="alert error" role="alert">
-          {action.error.message}
-        </div>
-      )}
+      <ErrorNotice error={action.error} context="Weight not set" fields={fields} />
     </ConfirmDialog>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
 type TFilters = { cluster: string; action: string; actor: string; result: "" | "ok" | "partial" | "failed" | "denied" };
 const EMPTY: TFilters = { cluster: "", action: "", actor: "", result: "" };
@@ -73,11 +74,7 @@ export function AuditLog({ initial }: { initial?: Partial<TFilters> } = {}) {
           Clear
         </button>
       </form>
-      {q.error && (
-        <div className="alert error" role="alert">
-          {q.error.message}
-        </div>
-      )}
+      <ErrorNotice error={q.error} context="Cannot load the audit log" />
       {q.isPending && <p aria-busy="true">Loading…</p>}
       {q.data && entries.length === 0 && <div className="empty">No audit entries match.</div>}
       {entries.length > 0 && (
@@ -139,18 +136,29 @@ export function AuditLog({ initial }: { initial?: Partial<TFilters> } = {}) {
   );
 }
 
+// before, after and details are each action's own JSON (the audit schema declares them unknown), so they
+// are read by looking, never by a cast.
 function summarize(v: unknown): string {
   if (v === null || v === undefined) return "–";
   if (typeof v === "object")
-    return Object.entries(v as Record<string, unknown>)
+    return Object.entries(v)
       .map(([k, x]) => `${k} ${x ?? "–"}`)
       .join(", ");
   return String(v);
 }
 
+/** A member action's per-frontend outcomes ("apache: done; jk: failed (…)"), "" for other actions. */
 function frontendOutcomes(details: unknown): string {
-  const fs = (details as { frontends?: Array<{ frontend: string; outcome: string; message: string | null }> } | null)
-    ?.frontends;
-  if (!Array.isArray(fs)) return "";
-  return fs.map((f) => `${f.frontend}: ${f.outcome}${f.message ? ` (${f.message})` : ""}`).join("; ");
+  const frontends = read(details, "frontends");
+  if (!Array.isArray(frontends)) return "";
+  return frontends
+    .map((f: unknown) => {
+      const message = read(f, "message");
+      return `${String(read(f, "frontend"))}: ${String(read(f, "outcome"))}${typeof message === "string" && message ? ` (${message})` : ""}`;
+    })
+    .join("; ");
+}
+
+function read(o: unknown, key: string): unknown {
+  return typeof o === "object" && o !== null ? Object.getOwnPropertyDescriptor(o, key)?.value : undefined;
 }

@@ -3,7 +3,10 @@ import { useState } from "react";
 import { useRouter } from "next/navigation";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { MutationError } from "@/components/inventory/mutation-error";
+import { ErrorNotice, FieldError } from "@/components/errors/error-notice";
+import { useFieldErrors } from "@/components/errors/field-errors";
+
+const FIELDS = ["name", "description"];
 
 export function AddClusterForm() {
   const trpc = useTRPC();
@@ -15,6 +18,7 @@ export function AddClusterForm() {
       onSuccess: (c) => router.push(`/clusters/${encodeURIComponent(c.name)}/inventory`),
     }),
   );
+  const fields = useFieldErrors(create.error, FIELDS);
   return (
     <form
       className="inline"
@@ -25,17 +29,30 @@ export function AddClusterForm() {
     >
       <label>
         Name
-        <input value={name} onChange={(e) => setName(e.target.value)} required placeholder="shop-prod" />
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          placeholder="shop-prod"
+          {...fields.inputProps("name")}
+        />
+        <FieldError fields={fields} field="name" />
       </label>
       <label style={{ flex: 1 }}>
         Description
-        <input value={description} onChange={(e) => setDescription(e.target.value)} placeholder="optional" />
+        <input
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          placeholder="optional"
+          {...fields.inputProps("description")}
+        />
+        <FieldError fields={fields} field="description" />
       </label>
       <button className="primary" type="submit" disabled={create.isPending}>
         {create.isPending ? "Adding…" : "Add cluster"}
       </button>
       <div style={{ flexBasis: "100%" }}>
-        <MutationError error={create.error} />
+        <ErrorNotice error={create.error} context="Cluster not added" fields={fields} />
       </div>
     </form>
   );

@@ -2,7 +2,15 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import type { TFrontendKind } from "@/server/adapters/registry";
+import type { TApiError, TRouterInputs, TRouterOutputs } from "@/components/api-types";
+import { ErrorNotice, FieldError } from "@/components/errors/error-notice";
+import { useFieldErrors } from "@/components/errors/field-errors";
+
+export type TFrontendInput = TRouterInputs["frontend"]["create"]["data"];
+type TKindInfo = TRouterOutputs["frontend"]["kinds"][number];
+
+/** The fields as the API names them under `data`, so an issue shows beside its field. */
+const FIELDS = ["name", "kind", "url", "balancer", "username", "password", "pollIntervalMs", "timeoutMs", "options"];
 
 export interface TFrontendDraft {
   name: string;
@@ -54,11 +62,12 @@ function parseOptionsDraft(text: string): { value: Record<string, unknown> } | {
   }
 }
 
-export function toFrontendInput(d: TFrontendDraft) {
+/** The API input for a draft whose kind is one of `kinds` (the form offers no other). */
+function toFrontendInput(d: TFrontendDraft, kind: TKindInfo["kind"]): TFrontendInput {
   const options = parseOptionsDraft(d.options);
   return {
     name: d.name,
-    kind: d.kind as TFrontendKind,
+    kind,
     url: d.url,
     balancer: d.balancer,
     username: d.username || null,
@@ -77,6 +86,7 @@ export function FrontendForm({
   submitLabel,
   pending,
   passwordHint,
+  error,
   onSubmit,
   onCancel,
 }: {
@@ -84,7 +94,9 @@ export function FrontendForm({
   submitLabel: string;
   pending: boolean;
   passwordHint?: string;
-  onSubmit: (d: TFrontendDraft) => void;
+  /** The failed create/update, shown in the form: each issue beside its field. */
+  error: TApiError | null;
+  onSubmit: (input: TFrontendInput, draft: TFrontendDraft) => void;
   onCancel?: () => void;
 }) {
   const trpc = useTRPC();
@@ -92,6 +104,7 @@ export function FrontendForm({
   const [d, setD] = useState(initial);
   const example = kinds.data?.find((k) => k.kind === d.kind)?.targetExample;
   const [optionsError, setOptionsError] = useState<string | null>(null);
+  const fields = useFieldErrors(error, FIELDS, "data");
   const set =
     (k: keyof TFrontendDraft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
       setD({ ...d, [k]: e.target.value });
@@ -102,22 +115,25 @@ export function FrontendForm({
         e.preventDefault();
         const parsed = parseOptionsDraft(d.options);
         setOptionsError("error" in parsed ? parsed.error : null);
-        if (!("error" in parsed)) onSubmit(d);
+        const kind = kinds.data?.find((k) => k.kind === d.kind)?.kind;
+        if (!("error" in parsed) && kind) onSubmit(toFrontendInput(d, kind), d);
       }}
     >
       <label>
         Name
-        <input value={d.name} onChange={set("name")} required />
+        <input value={d.name} onChange={set("name")} required {...fields.inputProps("name")} />
+        <FieldError fields={fields} field="name" />
       </label>
       <label>
         Kind
-        <select value={d.kind} onChange={set("kind")}>
+        <select value={d.kind} onChange={set("kind")} {...fields.inputProps("kind")}>
           {(kinds.data ?? [{ kind: d.kind, label: d.kind }]).map((k) => (
             <option key={k.kind} value={k.kind}>
               {k.label}
             </option>
           ))}
         </select>
+        <FieldError fields={fields} field="kind" />
       </label>
       <label style={{ minWidth: "20rem" }}>
         Status page URL
@@ -126,7 +142,9 @@ export function FrontendForm({
           onChange={set("url")}
           required
           placeholder={example?.url ?? "http://10.0.0.2/balancer-manager"}
+          {...fields.inputProps("url")}
         />
+        <FieldError fields={fields} field="url" />
       </label>
       <label>
         Balancer / lb worker
@@ -135,11 +153,20 @@ export function FrontendForm({
           onChange={set("balancer")}
           required
           placeholder={example?.balancer ?? "mycluster or lb"}
+          {...fields.inputProps("balancer")}
         />
+        <FieldError fields={fields} field="balancer" />
       </label>
       <label>
         User
-        <input value={d.username} onChange={set("username")} autoComplete="off" size={10} />
+        <input
+          value={d.username}
+          onChange={set("username")}
+          autoComplete="off"
+          size={10}
+          {...fields.inputProps("username")}
+        />
+        <FieldError fields={fields} field="username" />
       </label>
       <label>
         Password
@@ -150,15 +177,31 @@ export function FrontendForm({
           autoComplete="new-password"
           size={10}
           placeholder={passwordHint}
+          {...fields.inputProps("password")}
         />
+        <FieldError fields={fields} field="password" />
       </label>
       <label>
         Poll every (ms)
-        <input value={d.pollIntervalMs} onChange={set("pollIntervalMs")} inputMode="numeric" size={6} />
+        <input
+          value={d.pollIntervalMs}
+          onChange={set("pollIntervalMs")}
+          inputMode="numeric"
+          size={6}
+          {...fields.inputProps("pollIntervalMs")}
+        />
+        <FieldError fields={fields} field="pollIntervalMs" />
       </label>
       <label>
         Timeout (ms)
-        <input value={d.timeoutMs} onChange={set("timeoutMs")} inputMode="numeric" size={6} />
+        <input
+          value={d.timeoutMs}
+          onChange={set("timeoutMs")}
+          inputMode="numeric"
+          size={6}
+          {...fields.inputProps("timeoutMs")}
+        />
+        <FieldError fields={fields} field="timeoutMs" />
       </label>
       <label style={{ minWidth: "24rem" }}>
         Options (JSON; nginx: includeFile, testCommand, reloadCommand, stubStatusUrl, probePath)
@@ -168,18 +211,20 @@ export function FrontendForm({
           rows={d.options ? 6 : 1}
           spellCheck={false}
           style={{ fontFamily: "monospace" }}
+          {...fields.inputProps("options")}
         />
         {optionsError && (
           <span className="field-error" role="alert">
             {optionsError}
           </span>
         )}
+        <FieldError fields={fields} field="options" />
       </label>
       <label style={{ flexDirection: "row", alignItems: "center", gap: ".3rem" }}>
         <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> Poll
         it
       </label>
-      <button className="primary" type="submit" disabled={pending}>
+      <button className="primary" type="submit" disabled={pending || !kinds.data}>
         {submitLabel}
       </button>
       {onCancel && (
@@ -187,6 +232,10 @@ export function FrontendForm({
           Cancel
         </button>
       )}
+      <div style={{ flexBasis: "100%" }}>
+        <ErrorNotice error={kinds.error} context="Cannot load the frontend kinds" />
+        <ErrorNotice error={error} context={`${submitLabel} failed`} fields={fields} />
+      </div>
     </form>
   );
 }

@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { MutationError } from "@/components/inventory/mutation-error";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
 const EXAMPLE = `clusters:
   - name: shop
@@ -44,7 +44,7 @@ export function ImportInventoryForm() {
           </span>
         )}
       </div>
-      <MutationError error={imp.error} />
+      <ErrorNotice error={imp.error} context="Nothing imported" />
     </form>
   );
 }

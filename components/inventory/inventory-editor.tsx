@@ -4,9 +4,9 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { MutationError } from "@/components/inventory/mutation-error";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { EMPTY_MEMBER, MemberForm, toMemberInput } from "@/components/inventory/member-form";
-import { EMPTY_FRONTEND, FrontendForm, optionsDraft, toFrontendInput } from "@/components/inventory/frontend-form";
+import { EMPTY_FRONTEND, FrontendForm, optionsDraft } from "@/components/inventory/frontend-form";
 
 /** Members and frontends of one cluster: add, edit, delete. Every change is validated by the API. */
 export function InventoryEditor({ name }: { name: string }) {
@@ -26,20 +26,18 @@ export function InventoryEditor({ name }: { name: string }) {
   const updateFrontend = useMutation(trpc.frontend.update.mutationOptions({ onSuccess: onDone }));
   const deleteFrontend = useMutation(trpc.frontend.delete.mutationOptions({ onSuccess: onDone }));
   const deleteCluster = useMutation(trpc.cluster.delete.mutationOptions({ onSuccess: () => router.push("/") }));
-  const error =
-    createMember.error ??
-    updateMember.error ??
-    deleteMember.error ??
-    createFrontend.error ??
-    updateFrontend.error ??
-    deleteFrontend.error ??
-    deleteCluster.error;
+  // Creates and updates show their errors in their own form; removals here.
+  const removeError = deleteMember.error ?? deleteFrontend.error ?? deleteCluster.error;
 
   if (inv.error) {
     return (
-      <div className="alert error" role="alert">
-        {inv.error.message} <Link href="/">Back to clusters</Link>
-      </div>
+      <ErrorNotice
+        error={inv.error}
+        context="Cannot load the inventory"
+        notFound={`There is no cluster named "${name}".`}
+      >
+        <Link href="/">Back to clusters</Link>
+      </ErrorNotice>
     );
   }
   if (!inv.data) return <p aria-busy="true">Loading inventory…</p>;
@@ -69,7 +67,7 @@ export function InventoryEditor({ name }: { name: string }) {
           </button>
         </div>
       </div>
-      <MutationError error={error} />
+      <ErrorNotice error={removeError} context="Not removed" />
 
       <h2>Members</h2>
       {c.members.length === 0 && <p className="muted">No members yet.</p>}
@@ -87,6 +85,7 @@ export function InventoryEditor({ name }: { name: string }) {
                 }}
                 submitLabel="Save"
                 pending={updateMember.isPending}
+                error={updateMember.error}
                 onSubmit={(d) => updateMember.mutate({ id: m.id, data: toMemberInput(d) })}
                 onCancel={() => setEditing(null)}
               />
@@ -125,6 +124,7 @@ export function InventoryEditor({ name }: { name: string }) {
           initial={EMPTY_MEMBER}
           submitLabel="Add member"
           pending={createMember.isPending}
+          error={createMember.error}
           onSubmit={(d) => createMember.mutate({ clusterId: c.id, data: toMemberInput(d) })}
         />
       </div>
@@ -151,8 +151,9 @@ export function InventoryEditor({ name }: { name: string }) {
                 passwordHint={f.hasPassword ? "unchanged" : ""}
                 submitLabel="Save"
                 pending={updateFrontend.isPending}
-                onSubmit={(d) =>
-                  updateFrontend.mutate({ id: f.id, data: { ...toFrontendInput(d), keepPassword: d.password === "" } })
+                error={updateFrontend.error}
+                onSubmit={(input, d) =>
+                  updateFrontend.mutate({ id: f.id, data: { ...input, keepPassword: d.password === "" } })
                 }
                 onCancel={() => setEditing(null)}
               />
@@ -193,7 +194,8 @@ export function InventoryEditor({ name }: { name: string }) {
           initial={EMPTY_FRONTEND}
           submitLabel="Add frontend"
           pending={createFrontend.isPending}
-          onSubmit={(d) => createFrontend.mutate({ clusterId: c.id, data: toFrontendInput(d) })}
+          error={createFrontend.error}
+          onSubmit={(input) => createFrontend.mutate({ clusterId: c.id, data: input })}
         />
       </div>
     </>

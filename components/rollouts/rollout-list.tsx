@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
 /** The cluster's recent rollouts, newest first; refreshed while one is open. */
 export function RolloutList({ cluster }: { cluster: string }) {
@@ -14,9 +15,7 @@ export function RolloutList({ cluster }: { cluster: string }) {
     <section className="panel" aria-label="Rollouts">
       <h2 style={{ marginTop: 0 }}>Rollouts</h2>
       {q.error ? (
-        <div className="alert error" role="alert">
-          Cannot list rollouts: {q.error.message}
-        </div>
+        <ErrorNotice error={q.error} context="Cannot list rollouts" />
       ) : !q.data ? (
         <p aria-busy="true">Loading…</p>
       ) : q.data.length === 0 ? (

@@ -14,7 +14,8 @@ export function frontendResults(result: unknown): { lines: TLine[]; auditIds: nu
   const walk = (v: unknown) => {
     if (Array.isArray(v)) return v.forEach(walk);
     if (!v || typeof v !== "object") return;
-    const o = v as Record<string, unknown>;
+    // A step's result is each phase's own JSON (declared unknown): read by looking, never by a cast.
+    const o: Record<string, unknown> = Object.fromEntries(Object.entries(v));
     if (typeof o.auditId === "number") auditIds.push(o.auditId);
     if (typeof o.frontend === "string") {
       const outcome = typeof o.outcome === "string" ? o.outcome : null;

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
-import { MutationError } from "@/components/inventory/mutation-error";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { RolloutTimeline } from "@/components/rollouts/rollout-timeline";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -44,12 +44,13 @@ export function RolloutView({ cluster, id, canOperate }: { cluster: string; id: 
   const cont = useMutation(trpc.rollout.continue.mutationOptions(refresh));
   if (q.error) {
     return (
-      <div className="alert error" role="alert">
-        {q.error.data?.code === "NOT_FOUND"
-          ? `There is no rollout #${id} in ${cluster}.`
-          : `Cannot load rollout #${id}: ${q.error.message}`}{" "}
+      <ErrorNotice
+        error={q.error}
+        context={`Cannot load rollout #${id}`}
+        notFound={`There is no rollout #${id} in ${cluster}.`}
+      >
         <Link href={`/clusters/${encodeURIComponent(cluster)}/rollouts`}>All rollouts</Link>
-      </div>
+      </ErrorNotice>
     );
   }
   const r = q.data;
@@ -122,7 +123,7 @@ export function RolloutView({ cluster, id, canOperate }: { cluster: string; id: 
             </button>
           </div>
         )}
-        <MutationError error={pause.error ?? resume.error ?? cont.error ?? abort.error} />
+        <ErrorNotice error={pause.error ?? resume.error ?? cont.error ?? abort.error} context="Not done" />
         <p>
           <Link href={auditHref}>Audit entries of this rollout&apos;s changes</Link> ·{" "}
           <Link href={`/audit?cluster=${encodeURIComponent(cluster)}&action=rollout.`}>Starts, pauses and aborts</Link>

@@ -4,7 +4,8 @@ import { useRouter } from "next/navigation";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
-import { MutationError } from "@/components/inventory/mutation-error";
+import { ErrorNotice, FieldError } from "@/components/errors/error-notice";
+import { useFieldErrors } from "@/components/errors/field-errors";
 import type { TRolloutSettingsInput } from "@/server/services/rollouts/schema";
 
 export interface TRolloutMemberOption {
@@ -13,6 +14,20 @@ export interface TRolloutMemberOption {
   host: string;
   httpPort: number | null;
 }
+
+/** The settings' paths as the API names them, so an issue shows beside its field. */
+const FIELDS = [
+  "members",
+  "maxUnavailable",
+  "wait.timeoutSec",
+  "deploy.command",
+  "deploy.url",
+  "deploy.timeoutSec",
+  "health.path",
+  "health.timeoutSec",
+  "ramp.percents",
+  "ramp.stepSec",
+];
 
 const STRATEGY_TEXT = {
   safe: "every session still routed to it is safe in a shared store or on a replica",
@@ -64,6 +79,7 @@ export function StartRolloutForm({
     }),
   );
 
+  const fields = useFieldErrors(start.error, FIELDS);
   const chosen = order.filter((m) => m.on).map((m) => m.name);
   const percents = ramp.split(",").map((x) => Number(x.trim()));
   const rampOk =
@@ -128,6 +144,7 @@ export function StartRolloutForm({
             </li>
           ))}
         </ol>
+        <FieldError fields={fields} field="members" />
       </fieldset>
       <div className="toolbar" style={{ flexWrap: "wrap", alignItems: "end" }}>
         <label>
@@ -138,7 +155,9 @@ export function StartRolloutForm({
             max={Math.max(1, members.length - 1)}
             value={maxUnavailable}
             onChange={num(setMaxUnavailable)}
+            {...fields.inputProps("maxUnavailable")}
           />
+          <FieldError fields={fields} field="maxUnavailable" />
         </label>
         <label>
           Wait until
@@ -150,7 +169,14 @@ export function StartRolloutForm({
         </label>
         <label>
           Wait timeout (s)
-          <input type="number" min={1} value={waitTimeout} onChange={num(setWaitTimeout)} />
+          <input
+            type="number"
+            min={1}
+            value={waitTimeout}
+            onChange={num(setWaitTimeout)}
+            {...fields.inputProps("wait.timeoutSec")}
+          />
+          <FieldError fields={fields} field="wait.timeoutSec" />
         </label>
         <label>
           On timeout
@@ -190,20 +216,36 @@ export function StartRolloutForm({
               value={command}
               onChange={(e) => setCommand(e.target.value)}
               style={{ fontFamily: "monospace" }}
+              {...fields.inputProps("deploy.command")}
             />
+            <FieldError fields={fields} field="deploy.command" />
           </label>
         )}
         {deployKind === "webhook" && (
           <label>
             Webhook URL (POST, 2xx = deployed)
-            <input type="url" required value={webhook} onChange={(e) => setWebhook(e.target.value)} />
+            <input
+              type="url"
+              required
+              value={webhook}
+              onChange={(e) => setWebhook(e.target.value)}
+              {...fields.inputProps("deploy.url")}
+            />
+            <FieldError fields={fields} field="deploy.url" />
           </label>
         )}
         {deployKind !== "manual" && (
           <div className="toolbar">
             <label>
               Deploy timeout (s)
-              <input type="number" min={1} value={deployTimeout} onChange={num(setDeployTimeout)} />
+              <input
+                type="number"
+                min={1}
+                value={deployTimeout}
+                onChange={num(setDeployTimeout)}
+                {...fields.inputProps("deploy.timeoutSec")}
+              />
+              <FieldError fields={fields} field="deploy.timeoutSec" />
             </label>
             <label style={{ flexDirection: "row", alignItems: "center", gap: ".35rem" }}>
               <input type="checkbox" checked={idempotent} onChange={(e) => setIdempotent(e.target.checked)} />
@@ -215,26 +257,52 @@ export function StartRolloutForm({
       <div className="toolbar" style={{ flexWrap: "wrap", alignItems: "end" }}>
         <label>
           Health path (on each member&apos;s own port)
-          <input value={healthPath} onChange={(e) => setHealthPath(e.target.value)} pattern="/\S*" />
+          <input
+            value={healthPath}
+            onChange={(e) => setHealthPath(e.target.value)}
+            pattern="/\S*"
+            {...fields.inputProps("health.path")}
+          />
+          <FieldError fields={fields} field="health.path" />
         </label>
         <label>
           Health timeout (s)
-          <input type="number" min={1} value={healthTimeout} onChange={num(setHealthTimeout)} />
+          <input
+            type="number"
+            min={1}
+            value={healthTimeout}
+            onChange={num(setHealthTimeout)}
+            {...fields.inputProps("health.timeoutSec")}
+          />
+          <FieldError fields={fields} field="health.timeoutSec" />
         </label>
         <label>
           Weight ramp (% of original)
-          <input value={ramp} onChange={(e) => setRamp(e.target.value)} aria-invalid={!rampOk} />
+          <input
+            value={ramp}
+            onChange={(e) => setRamp(e.target.value)}
+            aria-invalid={!rampOk || fields.messageFor("ramp.percents") !== undefined}
+            aria-describedby={fields.inputProps("ramp.percents")["aria-describedby"]}
+          />
+          <FieldError fields={fields} field="ramp.percents" />
         </label>
         <label>
           Seconds per ramp step
-          <input type="number" min={1} value={rampStep} onChange={num(setRampStep)} />
+          <input
+            type="number"
+            min={1}
+            value={rampStep}
+            onChange={num(setRampStep)}
+            {...fields.inputProps("ramp.stepSec")}
+          />
+          <FieldError fields={fields} field="ramp.stepSec" />
         </label>
         <button type="submit" className="primary" disabled={chosen.length === 0 || !rampOk}>
           Start rollout…
         </button>
       </div>
       {!rampOk && <p className="field-error">The ramp is rising percents ending at 100, e.g. 25,50,100.</p>}
-      <MutationError error={start.error} />
+      <ErrorNotice error={start.error} context="Rollout not started" fields={fields} />
       {confirming && (
         <ConfirmDialog
           title={`Roll ${chosen.length} member(s) of ${cluster}`}

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 
 /**
@@ -56,11 +57,7 @@ export function EvacuateNode({
             on {fallback ?? "the node the application falls back to"}, with the remaining TTL, then read it back.
             Nothing is deleted, and {node} keeps serving meanwhile. Start with a dry run.
           </p>
-          {start.error && (
-            <div className="alert error" role="alert">
-              {start.error.message}
-            </div>
-          )}
+          <ErrorNotice error={start.error} context={`Cannot evacuate ${node}`} />
           {o && (
             <div role="status" aria-live="polite" aria-label="Evacuation progress">
               <p style={{ marginBottom: ".25rem" }}>

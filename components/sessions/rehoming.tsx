@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { StateBadge } from "@/components/health-badge";
 import { RelativeTime } from "@/components/relative-time";
 
@@ -70,11 +71,7 @@ export function Rehoming({
           {out.length === 0 && member === "" && (
             <p className="muted">Every member is active: stop or disable one to watch its users move to the others.</p>
           )}
-          {q.error && (
-            <div className="alert error" role="alert">
-              {q.error.message}
-            </div>
-          )}
+          <ErrorNotice error={q.error} context={`Cannot follow ${member}'s sessions`} />
           {member !== "" && q.isLoading && (
             <p className="muted" aria-busy="true">
               Scanning the stores for {member}&apos;s sessions…

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import { OperationProgress, useOperation } from "@/components/sessions/operation-progress";
 import { ZReplaceReport } from "@/server/services/operations/operation-schema";
@@ -116,11 +117,7 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
       {address !== "" && !parsed && (
         <p className="field-error">Give the new server as host:port, e.g. 10.0.0.7:11211</p>
       )}
-      {start.error && (
-        <div className="alert error" role="alert">
-          {start.error.message}
-        </div>
-      )}
+      <ErrorNotice error={start.error} context="Cannot start the replacement" />
       {dry.o && <OperationProgress o={dry.o} label="Replacement" words={WORDS} />}
       {dry.finished && dry.o?.state === "done" && realId === null && (
         <button type="button" className="primary" onClick={() => setConfirming(true)}>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { formatBytes, formatRate } from "@/components/cluster/format";
 
 const RANGES = [
@@ -95,11 +96,7 @@ export function StoreCharts({ cluster }: { cluster: string }) {
           ))}
         </div>
       </div>
-      {history.error && (
-        <div className="alert error" role="alert">
-          Could not load the store history: {history.error.message}
-        </div>
-      )}
+      <ErrorNotice error={history.error} context="Cannot load the store history" />
       {h && h.points.length === 0 && (
         <div className="empty">No store history yet: points appear after the first stats polls.</div>
       )}

@@ -1,15 +1,15 @@
 "use client";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import type { inferRouterOutputs } from "@trpc/server";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { AppRouter } from "@/server/api/root";
+import type { TRouterOutputs } from "@/components/api-types";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { StateBadge } from "@/components/health-badge";
 import { RelativeTime } from "@/components/relative-time";
 import { formatBytes, formatRate } from "@/components/cluster/format";
 import { EvacuateNode } from "@/components/sessions/evacuate-node";
 
-type TStore = inferRouterOutputs<AppRouter>["store"]["status"][number];
+type TStore = TRouterOutputs["store"]["status"][number];
 type TNode = TStore["nodes"][number];
 
 const pct = (r: number | null) => (r === null ? "–" : `${Math.round(r * 100)}%`);
@@ -44,13 +44,14 @@ export function StoresPanel({
   return (
     <section aria-labelledby="stores-h">
       <h2 id="stores-h">Session stores</h2>
-      {sub.error && (
-        <div className="alert error" role="alert">
-          {stores
-            ? "Live updates of the stores interrupted; showing the last state received."
-            : `Cannot load the stores: ${sub.error.message}`}
-        </div>
-      )}
+      {sub.error &&
+        (stores ? (
+          <div className="alert error" role="alert">
+            Live updates of the stores interrupted; showing the last state received.
+          </div>
+        ) : (
+          <ErrorNotice error={sub.error} context="Cannot load the session stores" />
+        ))}
       {!stores && !sub.error && <p aria-busy="true">Loading the stores…</p>}
       {stores && stores.length === 0 && (
         <div className="empty">

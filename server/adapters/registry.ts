@@ -28,10 +28,6 @@ export function getFrontendAdapter(kind: string): TFrontendAdapter {
   return adapter;
 }
 
-export function listFrontendAdapters(): TFrontendAdapter[] {
-  return Object.values(frontendAdapters);
-}
-
 /** The only place that maps a session store kind to its adapter. */
 const storeAdapters = {
   "memcached-msm": memcachedMsmAdapter,

@@ -11,6 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { findClosedPort } from "@/test-support/fault-server";
 import type { TAdminState } from "@/server/domain/member-state";
+import { STATE_VERBS, type TStateVerb } from "@/server/domain/member-verbs";
 
 const BIN = path.join(import.meta.dirname, "bin.mjs");
 const TOKEN = "cdk_test_operator";
@@ -87,12 +88,7 @@ function createFakeConsole(clusters: string[]) {
 
   function act(cluster: string, member: string, verb: string, body: { force?: boolean; weight?: number }) {
     const m = members.get(member)!;
-    const target =
-      verb === "weight"
-        ? m.intended
-        : ({ drain: "draining", disable: "disabled", stop: "stopped", standby: "standby", enable: "active" } as const)[
-            verb as "drain"
-          ];
+    const target = verb === "weight" ? m.intended : STATE_VERBS[verb as TStateVerb];
     const weight = verb === "weight" ? body.weight! : m.weight;
     if (member === "node-last" && target !== "active" && !body.force) {
       return {

@@ -1,4 +1,5 @@
 import type { TAdminState } from "@/server/domain/member-state";
+import { sameWeight } from "@/server/domain/drift";
 import type { TClient, TClusterView, TMemberActionResult } from "@/server/cli/api-client";
 
 /** What --wait waits for: a state verb's admin state, or a weight. */
@@ -57,7 +58,7 @@ export function checkView(
       confirmed =
         expect.kind === "state"
           ? s.adminState === expect.state || (!s.drifted && row?.intendedState === expect.state)
-          : Math.abs(s.loadfactor - expect.weight) < 0.005;
+          : sameWeight(s.loadfactor, expect.weight);
     }
     frontends.push({
       frontendId: f.id,

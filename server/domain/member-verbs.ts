@@ -11,6 +11,12 @@ export const STATE_VERBS = {
 export type TStateVerb = keyof typeof STATE_VERBS;
 export const STATE_VERB_NAMES = Object.keys(STATE_VERBS) as [TStateVerb, ...TStateVerb[]];
 
+/** The verb that sets each state (the audit log names an action by it: member.drain, member.enable). */
+export const VERB_FOR_STATE = Object.fromEntries(STATE_VERB_NAMES.map((verb) => [STATE_VERBS[verb], verb])) as Record<
+  TAdminState,
+  TStateVerb
+>;
+
 /** What one verb does to traffic, in words for confirm dialogs. */
 export const VERB_EFFECT: Record<TStateVerb, string> = {
   drain: "no new sessions; users already on it stay until their sessions end",

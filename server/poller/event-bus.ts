@@ -1,4 +1,5 @@
 import { EventEmitter, on } from "node:events";
+import { processSingleton } from "@/server/process-singleton";
 
 export interface TFrontendPolledEvent {
   clusterId: number;
@@ -20,15 +21,14 @@ interface TEvents {
   "store-polled": TStorePolledEvent;
 }
 
-// One bus per process on globalThis: Next.js may bundle this module more than once (instrumentation
-// and route handlers), and the poller and the SSE subscriptions must meet on the same emitter.
-const g = globalThis as unknown as { __clusterdeckBus?: EventEmitter };
+// One bus per process: the poller (instrumentation bundle) and the SSE subscriptions (route bundles)
+// must meet on the same emitter.
 function bus(): EventEmitter {
-  if (!g.__clusterdeckBus) {
-    g.__clusterdeckBus = new EventEmitter();
-    g.__clusterdeckBus.setMaxListeners(0); // one listener per open browser tab
-  }
-  return g.__clusterdeckBus;
+  return processSingleton("event-bus", () => {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0); // one listener per open browser tab
+    return emitter;
+  });
 }
 
 export function emitEvent<K extends keyof TEvents>(name: K, payload: TEvents[K]): void {

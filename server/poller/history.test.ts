@@ -92,7 +92,8 @@ describe("history: raw for an hour, coarser beyond", () => {
     const minutes = await db.memberSample.findMany({ where: { resolution: 60 } });
     expect(minutes.length).toBe(4 * 40); // one per member per minute
     expect(minutes.every((m) => m.requestsPerSec === 2)).toBe(true);
-  });
+    // 12,000 inserts and a roll-up: seconds on a loaded 2-core machine, so not the default 10 s budget.
+  }, 60_000);
 
   it("adds up frontends per member: each frontend sends its own traffic", async () => {
     const c = await db.cluster.create({ data: { name: "c" } });

@@ -1,4 +1,5 @@
 import type { TObservedMember } from "@/server/adapters/frontends/types";
+import { processSingleton } from "@/server/process-singleton";
 
 export interface TMemberRates {
   requestsPerSec: number;
@@ -27,11 +28,9 @@ export interface TFrontendLive {
   balancerRaw: Record<string, string>;
 }
 
-// Kept on globalThis so the poller (instrumentation bundle) and the API (route bundle) share it.
-const g = globalThis as unknown as { __clusterdeckLive?: Map<number, TFrontendLive> };
+// One per process: the poller (instrumentation bundle) writes it and the API (route bundles) reads it.
 function table(): Map<number, TFrontendLive> {
-  g.__clusterdeckLive ??= new Map();
-  return g.__clusterdeckLive;
+  return processSingleton("live-state", () => new Map<number, TFrontendLive>());
 }
 
 export function getFrontendLive(frontendId: number): TFrontendLive | undefined {

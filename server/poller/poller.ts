@@ -4,6 +4,7 @@ import { pollFrontend, type TPollTarget } from "@/server/poller/poll-frontend";
 import { compactHistory } from "@/server/poller/history";
 import { forgetFrontendLive, getFrontendLive, setFrontendLive } from "@/server/poller/live-state";
 import { logger } from "@/server/logger";
+import { processSlot } from "@/server/process-singleton";
 
 interface TScheduled {
   target: TPollTarget & { pollIntervalMs: number };
@@ -113,10 +114,10 @@ export class Poller {
   }
 }
 
-const g = globalThis as unknown as { __clusterdeckPoller?: Poller };
+const pollerSlot = processSlot<Poller>("poller");
 export function getPoller(): Poller | undefined {
-  return g.__clusterdeckPoller;
+  return pollerSlot.current;
 }
 export function setPoller(p: Poller): void {
-  g.__clusterdeckPoller = p;
+  pollerSlot.current = p;
 }

@@ -1,3 +1,5 @@
+import { processSingleton } from "@/server/process-singleton";
+
 /** Bounds how many polls run at once, so a thousand frontends never open a thousand sockets together. */
 export class Semaphore {
   private active = 0;
@@ -16,12 +18,10 @@ export class Semaphore {
   }
 }
 
-// One per console process (on globalThis: Next.js may load this module in several bundles): the frontend
-// poller and the store poller share it, so together they never open more than the limit of sockets.
-const g = globalThis as unknown as { __clusterdeckPollSemaphore?: Semaphore };
-
-/** The process's poll semaphore; the first caller's limit (CLUSTERDECK_POLL_CONCURRENCY) sets it. */
+/**
+ * The process's poll semaphore: the frontend poller and the store poller share it, so together they never
+ * open more than the limit of sockets. The first caller's limit (CLUSTERDECK_POLL_CONCURRENCY) sets it.
+ */
 export function sharedPollSemaphore(limit: number): Semaphore {
-  g.__clusterdeckPollSemaphore ??= new Semaphore(limit);
-  return g.__clusterdeckPollSemaphore;
+  return processSingleton("poll-semaphore", () => new Semaphore(limit));
 }

@@ -1,3 +1,4 @@
+import { processSingleton } from "@/server/process-singleton";
 import type { TStoreNodeReading } from "@/server/adapters/stores/node-reading";
 import type { TRestartImpact, TStoreNodeState, TStoreWarning } from "@/server/domain/store-health";
 
@@ -53,12 +54,8 @@ export interface TStoreNodeLive {
   stale: boolean;
 }
 
-// Kept on globalThis so the store poller (instrumentation bundle) and the API (route bundle) share it.
-const g = globalThis as unknown as { __clusterdeckStoreLive?: Map<number, TStoreNodeLive> };
-function table(): Map<number, TStoreNodeLive> {
-  g.__clusterdeckStoreLive ??= new Map();
-  return g.__clusterdeckStoreLive;
-}
+// One table per process: the store poller (instrumentation bundle) and the API (route bundles) share it.
+const table = () => processSingleton("store-live", () => new Map<number, TStoreNodeLive>());
 
 export function getStoreNodeLive(storeNodeId: number): TStoreNodeLive | undefined {
   return table().get(storeNodeId);

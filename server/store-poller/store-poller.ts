@@ -3,6 +3,7 @@ import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TStoreNodeReading } from "@/server/adapters/stores/node-reading";
 import type { TRestartImpact } from "@/server/domain/store-health";
 import { logger } from "@/server/logger";
+import { processSlot } from "@/server/process-singleton";
 import { emitEvent } from "@/server/poller/event-bus";
 import { sharedPollSemaphore, type Semaphore } from "@/server/poller/semaphore";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
@@ -238,10 +239,10 @@ export class StorePoller {
   }
 }
 
-const g = globalThis as unknown as { __clusterdeckStorePoller?: StorePoller };
+const slot = processSlot<StorePoller>("store-poller");
 export function getStorePoller(): StorePoller | undefined {
-  return g.__clusterdeckStorePoller;
+  return slot.current;
 }
 export function setStorePoller(p: StorePoller | undefined): void {
-  g.__clusterdeckStorePoller = p;
+  slot.current = p;
 }

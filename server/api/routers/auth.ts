@@ -5,15 +5,19 @@ import { checkPassword } from "@/server/auth/users";
 import { clearedCookies, createSession, deleteSession, sessionCookies } from "@/server/auth/sessions";
 import { recordAudit } from "@/server/services/audit/audit";
 import { isRole } from "@/server/auth/roles";
+import { ZLoginAnswer, ZLogoutAnswer, ZMe } from "@/server/auth/auth-schema";
 
 export const authRouter = createRouter({
   /** Who am I (null when signed out): the UI hides what the role cannot do. */
-  me: publicProcedure.query(({ ctx }) =>
-    ctx.principal ? { username: ctx.principal.username, role: ctx.principal.role, via: ctx.principal.via } : null,
-  ),
+  me: publicProcedure
+    .output(ZMe)
+    .query(({ ctx }) =>
+      ctx.principal ? { username: ctx.principal.username, role: ctx.principal.role, via: ctx.principal.via } : null,
+    ),
 
   login: publicProcedure
     .input(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }))
+    .output(ZLoginAnswer)
     .mutation(async ({ ctx, input }) => {
       const user = await checkPassword(ctx.db, input.username, input.password);
       if (!user || !isRole(user.role)) {
@@ -40,7 +44,7 @@ export const authRouter = createRouter({
     }),
 
   /** Ends this browser's session. Needs no CSRF token: the worst a forged logout can do is sign you out. */
-  logout: publicProcedure.mutation(async ({ ctx }) => {
+  logout: publicProcedure.output(ZLogoutAnswer).mutation(async ({ ctx }) => {
     if (ctx.principal?.via === "cookie" && ctx.resHeaders) {
       for (const c of clearedCookies(ctx.secure)) ctx.resHeaders.append("Set-Cookie", c);
     }

@@ -3,7 +3,8 @@ import { createRouter, operatorProcedure, viewerProcedure, type TContext } from 
 import { audited } from "@/server/services/audit/audit";
 import { ZFrontendInput } from "@/server/services/inventory/inventory-schema";
 import * as inventory from "@/server/services/inventory/inventory";
-import { listFrontendAdapters } from "@/server/adapters/registry";
+import { listFrontendKinds, ZFrontendKindInfo } from "@/server/services/frontends/frontend-kinds";
+import { ZFrontendRecord } from "@/server/services/inventory/inventory-records-schema";
 
 const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({
   principal: ctx.principal,
@@ -16,16 +17,10 @@ const ZId = z.object({ id: z.number().int().positive() });
 
 export const frontendRouter = createRouter({
   /** Known kinds and what each can do: the UI builds its choices from this, never from a hard-coded list. */
-  kinds: viewerProcedure.query(() =>
-    listFrontendAdapters().map((a) => ({
-      kind: a.kind,
-      label: a.label,
-      capabilities: a.capabilities,
-      targetExample: a.targetExample ?? null,
-    })),
-  ),
+  kinds: viewerProcedure.output(z.array(ZFrontendKindInfo)).query(() => listFrontendKinds()),
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZFrontendInput }))
+    .output(ZFrontendRecord)
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "frontend.create", input.data.name, { clusterId: input.clusterId }), () =>
         inventory.createFrontend(ctx.db, input.clusterId, input.data),
@@ -33,6 +28,7 @@ export const frontendRouter = createRouter({
     ),
   update: operatorProcedure
     .input(ZId.extend({ data: ZFrontendInput.extend({ keepPassword: z.boolean().default(true) }) }))
+    .output(ZFrontendRecord)
     .mutation(async ({ ctx, input }) => {
       const { keepPassword, ...data } = input.data;
       const existing = keepPassword ? await ctx.db.frontend.findUnique({ where: { id: input.id } }) : null;
@@ -43,6 +39,7 @@ export const frontendRouter = createRouter({
     }),
   delete: operatorProcedure
     .input(ZId)
+    .output(z.void())
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "frontend.delete", null, { id: input.id }), () =>
         inventory.deleteFrontend(ctx.db, input.id),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
 import { audited } from "@/server/services/audit/audit";
 import { ZMemberInput } from "@/server/services/inventory/inventory-schema";
+import { ZMemberRecord } from "@/server/services/inventory/inventory-records-schema";
 import * as inventory from "@/server/services/inventory/inventory";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { reapplyMember } from "@/server/services/members/drift";
@@ -11,6 +12,7 @@ import { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import {
   ZMemberActionResult,
+  ZMemberImpact,
   ZMemberTarget,
   ZStateActionInput,
   ZWeightInput,
@@ -53,6 +55,7 @@ function stateAction(verb: TStateVerb) {
 export const memberRouter = createRouter({
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
+    .output(ZMemberRecord)
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "member.create", input.data.name, { clusterId: input.clusterId }), () =>
         inventory.createMember(ctx.db, input.clusterId, input.data),
@@ -60,6 +63,7 @@ export const memberRouter = createRouter({
     ),
   update: operatorProcedure
     .input(ZId.extend({ data: ZMemberInput }))
+    .output(ZMemberRecord)
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "member.update", input.data.name, { id: input.id }), () =>
         inventory.updateMember(ctx.db, input.id, input.data),
@@ -67,6 +71,7 @@ export const memberRouter = createRouter({
     ),
   delete: operatorProcedure
     .input(ZId)
+    .output(z.void())
     .mutation(({ ctx, input }) =>
       audited(ctx.db, inv(ctx, "member.delete", null, { id: input.id }), () =>
         inventory.deleteMember(ctx.db, input.id),
@@ -132,5 +137,6 @@ export const memberRouter = createRouter({
   /** What an action would do, for confirm dialogs. */
   impact: viewerProcedure
     .input(ZMemberTarget.extend({ verb: z.enum(STATE_VERB_NAMES) }))
+    .output(ZMemberImpact)
     .query(({ ctx, input }) => describeImpact(ctx.db, input.cluster, input.member, input.verb)),
 });

@@ -3,9 +3,10 @@ import { adminProcedure, createRouter } from "@/server/api/trpc";
 import { createUser } from "@/server/auth/users";
 import { ROLES } from "@/server/auth/roles";
 import { recordAudit } from "@/server/services/audit/audit";
+import { ZUserRecord } from "@/server/auth/auth-schema";
 
 export const userRouter = createRouter({
-  list: adminProcedure.query(({ ctx }) =>
+  list: adminProcedure.output(z.array(ZUserRecord)).query(({ ctx }) =>
     ctx.db.user.findMany({
       orderBy: { username: "asc" },
       select: { id: true, username: true, role: true, disabled: true, createdAt: true },
@@ -24,6 +25,7 @@ export const userRouter = createRouter({
         role: z.enum(ROLES),
       }),
     )
+    .output(ZUserRecord)
     .mutation(async ({ ctx, input }) => {
       const user = await createUser(ctx.db, input.username, input.password, input.role);
       await recordAudit(ctx.db, {

@@ -4,6 +4,7 @@ import { getFrontendLive } from "@/server/poller/live-state";
 import { matchMember } from "@/server/services/members/member-identity";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { ADMIN_STATES, type TAdminState, type THealth } from "@/server/domain/member-state";
+import { observedMatchesIntended } from "@/server/domain/drift";
 
 export type TRollupHealth = "healthy" | "degraded" | "failing" | "unknown" | "empty";
 
@@ -168,10 +169,7 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
   };
 }
 
-/**
- * Drift: the frontend shows something other than what ClusterDeck was told, in that kind's own terms
- * (mod_jk shows "disabled" as stopped). A state the kind cannot show is never drift.
- */
+/** Drift: the frontend does not show what ClusterDeck was told (the rule: server/domain/drift.ts). */
 export function isDrifted(
   kind: string,
   intendedState: TAdminState | null,
@@ -179,11 +177,12 @@ export function isDrifted(
   observedState: TAdminState,
   observedWeight: number,
 ): boolean {
-  if (intendedState !== null) {
-    const expected = getFrontendAdapter(kind).observedStateFor(intendedState);
-    if (expected !== null && expected !== observedState) return true;
-  }
-  return intendedWeight !== null && Math.abs(intendedWeight - observedWeight) >= 0.005;
+  const adapter = getFrontendAdapter(kind);
+  return !observedMatchesIntended(
+    { state: intendedState, weight: intendedWeight },
+    { adminState: observedState, loadfactor: observedWeight },
+    (s) => adapter.observedStateFor(s),
+  );
 }
 
 function hasDisagreement(row: TMemberRow, frontends: TFrontendRow[]): boolean {

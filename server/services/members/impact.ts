@@ -5,21 +5,7 @@ import { AppError } from "@/server/errors";
 import { STATE_VERBS, VERB_EFFECT, type TStateVerb } from "@/server/domain/member-verbs";
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
 
-export interface TImpact {
-  member: string;
-  verb: TStateVerb;
-  /** Share of the cluster's requests this member took over the last 5 minutes (0–1), null without data. */
-  requestShare: number | null;
-  activeBefore: number;
-  activeAfter: number;
-  total: number;
-  effect: string;
-  /** True when the action would leave no active member: it is refused unless forced. */
-  leavesNoActive: boolean;
-  /** For stop/disable: whether its sessions survive (shared store or replica). */
-  sessions: string | null;
-  summary: string;
-}
+import type { TImpact } from "@/server/services/members/member-actions-schema";
 
 /** What an action would do, for the confirm dialog: "tomcat2 takes 31% of requests; after this, 2 of 3 members stay active". */
 export async function describeImpact(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ADMIN_STATES } from "@/server/domain/member-state";
+import { STATE_VERB_NAMES } from "@/server/domain/member-verbs";
 
 /** Wire shape of a member action's result (REST and tRPC). */
 export const ZMemberActionResult = z.object({
@@ -40,3 +41,21 @@ export const ZWeightInput = ZMemberTarget.extend({
   weight: z.number().int("weight must be a whole number").min(1).max(100),
   frontendIds: z.array(z.number().int().positive()).max(100).optional(),
 });
+
+/** What an action would do, for confirm dialogs (member.impact). */
+export const ZMemberImpact = z.object({
+  member: z.string(),
+  verb: z.enum(STATE_VERB_NAMES),
+  /** Share of the cluster's requests this member took over the last 5 minutes (0–1), null without data. */
+  requestShare: z.number().nullable(),
+  activeBefore: z.number().int(),
+  activeAfter: z.number().int(),
+  total: z.number().int(),
+  effect: z.string(),
+  /** True when the action would leave no active member: it is refused unless forced. */
+  leavesNoActive: z.boolean(),
+  /** For stop/disable: whether its sessions survive (shared store or replica). */
+  sessions: z.string().nullable(),
+  summary: z.string(),
+});
+export type TImpact = z.infer<typeof ZMemberImpact>;

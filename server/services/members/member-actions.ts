@@ -3,6 +3,8 @@ import { getFrontendAdapter } from "@/server/adapters/registry";
 import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
 import type { TBalancerSnapshot, TObservedMember } from "@/server/adapters/frontends/types";
 import type { TAdminState } from "@/server/domain/member-state";
+import { VERB_FOR_STATE } from "@/server/domain/member-verbs";
+import { observedMatchesIntended } from "@/server/domain/drift";
 import { AppError } from "@/server/errors";
 import { readBalancer, toTarget, type TFrontendRow } from "@/server/services/frontends/read-frontend";
 import { matchMember } from "@/server/services/members/member-identity";
@@ -82,7 +84,8 @@ export async function applyMemberChange(
       "NOT_FOUND",
       `No member "${memberName}" in cluster "${clusterName}" (members: ${cluster.members.map((m) => m.name).join(", ") || "none"})`,
     );
-  const action = opts.auditAction ?? (change.kind === "state" ? `member.${verbOf(change.state)}` : "member.setWeight");
+  const action =
+    opts.auditAction ?? (change.kind === "state" ? `member.${VERB_FOR_STATE[change.state]}` : "member.setWeight");
   const overrodeRollout = await guardRolloutMembers(db, clusterName, memberName, action, opts);
 
   if (change.kind === "state" && change.state !== "active" && !opts.force) {
@@ -155,10 +158,6 @@ export async function applyMemberChange(
   const poller = getPoller();
   if (poller) await Promise.all(frontends.map((f) => poller.pollNow(f.id)));
   return { cluster: clusterName, member: memberName, action, overall, frontends: results, auditId };
-}
-
-function verbOf(state: TAdminState): string {
-  return { active: "enable", draining: "drain", disabled: "disable", stopped: "stop", standby: "standby" }[state];
 }
 
 function failingEverywhere(frontendIds: number[], m: { route: string }): boolean {
@@ -246,8 +245,9 @@ function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): st
   return null;
 }
 
-/** Whether a member as read back shows the change (in the kind's own terms, see observedStateFor). */
-export function matches(adapter: TFrontendAdapter, change: TMemberChange, m: TObservedMember): boolean {
-  if (change.kind === "state") return m.adminState === adapter.observedStateFor(change.state);
-  return Math.abs(m.loadfactor - change.weight) < 0.005;
+/** Whether a member as read back shows the change (the drift rule, server/domain/drift.ts). */
+function matches(adapter: TFrontendAdapter, change: TMemberChange, m: TObservedMember): boolean {
+  const intent =
+    change.kind === "state" ? { state: change.state, weight: null } : { state: null, weight: change.weight };
+  return observedMatchesIntended(intent, m, (s) => adapter.observedStateFor(s));
 }

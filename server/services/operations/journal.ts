@@ -1,4 +1,5 @@
 import type { TDb } from "@/server/db";
+import { processSingleton } from "@/server/process-singleton";
 
 /** Progress of one operation, written after every batch so a restart knows where things stood. */
 export interface TProgress {
@@ -29,7 +30,7 @@ export async function finishOperation(
 
 /** Runs registered on start: operations a previous console process left running are started again. */
 type TRunner = (db: TDb, id: number) => Promise<void>;
-const runners = new Map<string, TRunner>();
+const runners = processSingleton("operation-runners", () => new Map<string, TRunner>());
 
 export function registerRunner(kind: string, run: TRunner): void {
   runners.set(kind, run);

@@ -14,6 +14,7 @@ import {
 import { PHASE_RUNNERS, snapshotWeights, type TPhaseOutcome, type TRunCtx } from "@/server/services/rollouts/phases";
 import { abortMembers } from "@/server/services/rollouts/abort";
 import type { TPhase } from "@/server/services/rollouts/schema";
+import { processSingleton } from "@/server/process-singleton";
 
 /**
  * The rollout runner: a background loop in the console process, one per running rollout. Each turn it
@@ -30,7 +31,7 @@ import type { TPhase } from "@/server/services/rollouts/schema";
  * One runner per rollout per process (the map below). With several console instances on PostgreSQL two
  * instances starting together could both resume the same rollout: not handled yet (no lease).
  */
-const runners = new Map<number, Promise<void>>();
+const runners = processSingleton("rollout-runners", () => new Map<number, Promise<void>>());
 
 export function isRunnerActive(id: number): boolean {
   return runners.has(id);

@@ -4,6 +4,7 @@ import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TRouteVerification } from "@/server/adapters/stores/adapter";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
+import { processSingleton } from "@/server/process-singleton";
 import { sessionScans, type TStoreIndexView } from "@/server/services/sessions/session-index/store-scans";
 import { storeScanStatus } from "@/server/services/sessions/session-index/scan-status";
 import type { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
@@ -19,7 +20,10 @@ export interface TSafeToStopOptions {
 
 /** How long one check's answer serves every asker of the same member (the stop dialog, a rollout's wait). */
 const FRESH_MS = 2_000;
-const recent = new Map<string, { at: number; result: Promise<TSafeToStop> }>();
+const recent = processSingleton(
+  "safe-to-stop-checks",
+  () => new Map<string, { at: number; result: Promise<TSafeToStop> }>(),
+);
 
 /**
  * "Is it safe to stop this Tomcat?": every session routed to it must have a current copy elsewhere: in a

@@ -8,6 +8,7 @@ import { describeCommand, runCommand } from "./commands";
 import { parseNginxOptions, type TNginxOptions } from "./options";
 import { readIncludeFile } from "./status";
 import { editUpstreamFile, type TServerEdit } from "./upstream-file";
+import { processSingleton } from "@/server/process-singleton";
 
 /**
  * Changes to an nginx frontend are file edits: rewrite the include file, validate with the test
@@ -37,7 +38,7 @@ export const NGINX_OBSERVED_STATE: Readonly<Record<TAdminState, TAdminState | nu
 export const NGINX_WEIGHT_RANGE = { min: 1, max: 100 } as const;
 
 /** Edits of one file are serialized in this process: two members changed at once must not lose one edit. */
-const fileLocks = new Map<string, Promise<unknown>>();
+const fileLocks = processSingleton("nginx-file-locks", () => new Map<string, Promise<unknown>>());
 
 function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const prev = fileLocks.get(file) ?? Promise.resolve();

@@ -5,6 +5,8 @@
  * and is waited out by the caller. Counters say what happened (tests and /metrics read them).
  */
 
+import { processSingleton } from "@/server/process-singleton";
+
 interface TServerCrawls {
   /** Resolves when the current holder releases. */
   tail: Promise<void>;
@@ -25,11 +27,7 @@ export interface TCrawlerActivity {
   busyReplies: number;
 }
 
-const g = globalThis as unknown as { __clusterdeckCrawls?: Map<string, TServerCrawls> };
-function servers(): Map<string, TServerCrawls> {
-  g.__clusterdeckCrawls ??= new Map();
-  return g.__clusterdeckCrawls;
-}
+const servers = () => processSingleton("memcached-crawls", () => new Map<string, TServerCrawls>());
 
 function entry(target: string): TServerCrawls {
   let e = servers().get(target);

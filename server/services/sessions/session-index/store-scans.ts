@@ -1,6 +1,7 @@
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import { logger } from "@/server/logger";
+import { processSingleton } from "@/server/process-singleton";
 import { storeConfigs, type TStoreRef } from "@/server/services/sessions/stores";
 import { SegmentBuilder } from "@/server/services/sessions/session-index/segment-builder";
 import { emptySegment, segmentBytes, type TStoreSegment } from "@/server/services/sessions/session-index/segment";
@@ -347,12 +348,12 @@ export interface TStoreIndexView {
   error: string | null;
 }
 
-// One coordinator per console process, on globalThis: Next.js may load this module in several bundles.
-const g = globalThis as unknown as { __clusterdeckScans?: StoreScanCoordinator };
-
+/** The process's scan coordinator (one per console process; see process-singleton.ts). */
 export function sessionScans(): StoreScanCoordinator {
-  g.__clusterdeckScans ??= new StoreScanCoordinator({ intervalS: 30, demandS: 300, concurrency: 2 });
-  return g.__clusterdeckScans;
+  return processSingleton(
+    "session-scans",
+    () => new StoreScanCoordinator({ intervalS: 30, demandS: 300, concurrency: 2 }),
+  );
 }
 
 /** For tests: stop every scan and forget every index. */
