@@ -16,7 +16,8 @@ const ADDRESS = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
  */
 export function ReplaceServer({ cluster }: { cluster: string }) {
   const trpc = useTRPC();
-  const stores = useQuery(trpc.session.counts.queryOptions({ cluster })).data;
+  // The stores whose kind can copy a node's keys to a new server (capability replaceNode), never by kind.
+  const stores = useQuery(trpc.store.list.queryOptions({ cluster })).data?.filter((s) => s.capabilities.replaceNode);
   const [store, setStore] = useState("");
   const [node, setNode] = useState("");
   const [address, setAddress] = useState("");
@@ -70,7 +71,7 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
             <option value="">choose…</option>
             {stores?.map((s) => (
               <option key={s.store} value={s.store}>
-                {s.store} ({s.kind})
+                {s.store} ({s.kindLabel})
               </option>
             ))}
           </select>

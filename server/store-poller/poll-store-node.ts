@@ -76,8 +76,12 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
         { uptimeSeconds: reading.uptimeSeconds, counters: { ...reading.counters }, at },
       );
     if (restarted) {
-      const upSince = reading.uptimeSeconds !== null ? at - reading.uptimeSeconds * 1000 : at;
-      restart = restartImpact(segment, node.id, upSince, fallback, last.reading.items, reading.items);
+      // It went down after the last poll that still saw it up (memcached's uptime starts at about a
+      // minute, ITEM_UPDATE_INTERVAL + 2 s, so uptime alone can point before that poll).
+      const upSince = Math.max(last.at, reading.uptimeSeconds !== null ? at - reading.uptimeSeconds * 1000 : at);
+      // It was gone by the first poll that failed (or by this one, when no poll caught it down).
+      const goneBy = prev?.downSince ?? at;
+      restart = restartImpact(segment, node.id, goneBy, upSince, fallback, last.reading.items, reading.items);
       usualHitRatio = null; // a fresh server's ratio starts over
       logger.warn({ store: store.name, node: node.id, restart }, "store node restarted");
     } else if (last) {
@@ -142,6 +146,7 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
     lastPollAt: new Date(at),
     lastGoodAt: up ? new Date(at) : (prev?.lastGoodAt ?? null),
     durationMs: at - started,
+    downSince: up ? null : prev?.up === false ? (prev.downSince ?? at) : at,
     reading: reading ?? prev?.reading ?? null,
     readingAt: reading ? at : (prev?.readingAt ?? null),
     rates: up ? rates : null,
@@ -173,10 +178,14 @@ function unbackedOn(segment: TStoreSegment | null, node: string): number | null 
   return segment.counts.unbackedPerNode[i]!;
 }
 
-/** What the index, as scanned before the restart, says the restart cost. */
+/**
+ * What the index says the restart cost: its count for the node, when the scan behind it had finished
+ * before the node was seen gone (a later scan may have read it already empty).
+ */
 function restartImpact(
   segment: TStoreSegment | null,
   node: string,
+  goneBy: number,
   upSince: number,
   fallback: string | null,
   itemsBefore: number,
@@ -184,7 +193,7 @@ function restartImpact(
 ): TRestartImpact {
   const i = segment?.nodes.indexOf(node) ?? -1;
   const scannedAt = segment?.nodeScans[node]?.scannedAt ?? null;
-  const known = segment !== null && scannedAt !== null && scannedAt < upSince;
+  const known = segment !== null && scannedAt !== null && segment.scanFinishedAt <= goneBy;
   const perRoute: Record<string, number> = {};
   if (known && i >= 0)
     segment.routes.forEach((route, r) => {

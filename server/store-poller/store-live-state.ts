@@ -36,6 +36,8 @@ export interface TStoreNodeLive {
   lastPollAt: Date | null;
   lastGoodAt: Date | null;
   durationMs: number | null;
+  /** The first failed poll of the current outage (ms); null while it answers. */
+  downSince: number | null;
   /** The last good reading (after a failed poll: the one before, marked stale). */
   reading: TStoreNodeReading | null;
   /** When `reading` was taken (ms). */

@@ -162,7 +162,8 @@ export class StorePoller {
     }
   }
 
-  private async flush(): Promise<void> {
+  /** Writes the samples waiting for the next batch now (before a chart is read, at shutdown). */
+  async flush(): Promise<void> {
     const rows = this.pending.splice(0);
     // A node deleted since it was polled has no row to point at: its samples are dropped with it.
     const known = new Set(this.scheduled.keys());
@@ -224,6 +225,7 @@ export class StorePoller {
       lastPollAt: row.lastPollAt,
       lastGoodAt: row.lastGoodAt,
       durationMs: row.durationMs,
+      downSince: row.up ? null : row.lastPollAt.getTime(),
       reading: saved?.reading ?? null,
       readingAt: saved?.at ?? null,
       rates: null,
