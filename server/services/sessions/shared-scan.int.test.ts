@@ -1,9 +1,9 @@
 /**
  * One scan per store, shared by every consumer, at 100,000 seeded MSM sessions in the lab's memcached
- * (the bench repeats this at 1,000,000 on the console process). Counted on both sides: this process's
- * crawler requests per memcached server (never two at once, no BUSY answer) and memcached's own
- * `lru_crawler_starts` (exactly the dumps this process sent). Periodic rescans are off (interval 0) so
- * every dump counted is one a consumer caused: several viewers' first looks share one scan; counts and
+ * (the bench repeats this at 1,000,000 on the console process). Counted by this process's crawler lock
+ * per memcached server (dumps sent, never two at once), cross-checked against memcached's own
+ * `lru_crawler_starts` (which also counts memcached's background crawls: a lower bound). Periodic
+ * rescans are off (interval 0) so every dump counted is one a consumer caused: several viewers' first looks share one scan; counts and
  * safe-to-stop requests read the index and start none; a rescan asked during a burst of every consumer
  * is the one dump that burst costs. Every answer is complete: every store present, the member's
  * sessions checked, and each answer says when its data was read.
@@ -170,11 +170,13 @@ describe("one scan per store, shared by every consumer, at 100,000 sessions", ()
     expect(dumpsSince(before)).toEqual([1, 1]);
   }, 180_000);
 
-  it("over the whole file: never two metadumps of one server at once, no BUSY, and memcached counted exactly our dumps", async () => {
-    for (const n of ep.memcached)
-      expect(crawlerActivity(target(n))).toMatchObject({ active: 0, maxActive: 1, busyReplies: 0 });
+  it("over the whole file: never two metadumps of one server at once, and every dump counted reached memcached", async () => {
+    // A BUSY answer (memcached's own background crawler holding it) is waited out and is not an error.
+    for (const n of ep.memcached) expect(crawlerActivity(target(n))).toMatchObject({ active: 0, maxActive: 1 });
     const dumps = dumpsSince(dumpsBefore);
     expect(dumps).toEqual([2, 2]);
-    expect((await crawlerStarts()).map((s, i) => s - startsBefore[i]!)).toEqual(dumps);
+    // memcached's lru_crawler_starts also counts its own background crawls: at least our dumps, never fewer.
+    const starts = (await crawlerStarts()).map((s, i) => s - startsBefore[i]!);
+    starts.forEach((s, i) => expect(s).toBeGreaterThanOrEqual(dumps[i]!));
   });
 });
