@@ -8,7 +8,11 @@ type TTarget = { kind: "memcached" | "redis"; host: string; port: number };
  * sessions) and cluster `fleet` (nine more stores of two nodes each over the lab's memcached n1–n3 and
  * Redis r1–r3, nobody viewing them), so the store poller polls 20 store nodes as a mid-size site would.
  */
-export function fleetInventory(ep: ReturnType<typeof labStoreEndpoints>): { yaml: string; pollTargets: TTarget[] } {
+export function fleetInventory(ep: ReturnType<typeof labStoreEndpoints>): {
+  yaml: string;
+  bareYaml: string;
+  pollTargets: TTarget[];
+} {
   let env: Record<string, string> = {};
   try {
     env = loadLabEnv();
@@ -51,5 +55,6 @@ ${members}
     stores:
 ${stores.join("\n")}
 `;
-  return { yaml, pollTargets: targets };
+  const bareYaml = `clusters:\n  - name: bench\n    members:\n${members}\n`;
+  return { yaml, bareYaml, pollTargets: targets };
 }

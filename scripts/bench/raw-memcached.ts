@@ -8,7 +8,7 @@ import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/cli
 
 /**
  * `lru_crawler metadump hash` (the crawl mode the console uses) read to END; BUSY waited out. With
- * `collect`, the keys of the item lines (still uri-encoded; the seeded keys need no encoding).
+ * `collect`, the keys of the item lines, decoded (memcached uri-encodes them in metadump lines).
  */
 export function rawMetadump(node: TStoreNode, collect?: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +31,7 @@ export function rawMetadump(node: TStoreNode, collect?: string[]): Promise<numbe
       if (collect) {
         const lines = (rest + d.toString("latin1")).split("\n");
         rest = lines.pop()!;
-        for (const l of lines) if (l.startsWith("key=")) collect.push(l.slice(4, l.indexOf(" ")));
+        for (const l of lines) if (l.startsWith("key=")) collect.push(decodeURIComponent(l.slice(4, l.indexOf(" ")))); // ":" comes as %3A
       }
       tail = Buffer.concat([tail, d]).subarray(-5);
       if (tail.toString() === "END\r\n") {

@@ -46,6 +46,8 @@ const options = (store: TStoreConfig): TMsmOptions => ZMsmOptions.parse(store.op
 
 /** Lookups per pipelined round trip in a targeted check. */
 const VERIFY_CHUNK = 5_000;
+/** Chunks of a targeted check sent before the first answer is awaited. */
+const VERIFY_WINDOW = 4;
 
 function nodeById(store: TStoreConfig, id: string): TStoreNode {
   const node = store.nodes.find((n) => n.id === id);
@@ -189,8 +191,13 @@ export const memcachedMsmAdapter: TStoreAdapter = {
       const c = client(node, 10_000);
       try {
         const out: boolean[] = [];
-        for (let i = 0; i < keys.length; i += VERIFY_CHUNK)
-          for (const r of await c.metaGetMany(keys.slice(i, i + VERIFY_CHUNK), "")) out.push(r !== null);
+        // Several chunks in flight on the one connection: memcached answers one while the next arrives.
+        for (let i = 0; i < keys.length; i += VERIFY_CHUNK * VERIFY_WINDOW) {
+          const window: Array<Promise<Array<unknown>>> = [];
+          for (let j = i; j < Math.min(keys.length, i + VERIFY_CHUNK * VERIFY_WINDOW); j += VERIFY_CHUNK)
+            window.push(c.metaGetMany(keys.slice(j, j + VERIFY_CHUNK), ""));
+          for (const replies of await Promise.all(window)) for (const r of replies) out.push(r !== null);
+        }
         return out;
       } finally {
         c.close();

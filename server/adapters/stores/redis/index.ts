@@ -39,6 +39,9 @@ function connect(node: TStoreNode, db: number, timeoutMs = 2_000): Redis {
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
     enableOfflineQueue: true,
+    // No INFO before the first command: a stats poll would read and parse INFO twice. A server still
+    // loading its data answers the command itself with LOADING, which is reported as the error.
+    enableReadyCheck: false,
   });
 }
 
