@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 import path from "node:path";
 
 // E2E against the real lab (bash e2e/lab/lab.sh up) and a production build (npm run build).
-// Browsers cannot be downloaded here: Debian's Chromium with the flags from ../shared/reference/toolchain.md.
+// Browsers cannot be downloaded here: Debian's Chromium with the flags from docs/reference/toolchain.md.
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const labDir = process.env.LAB_DIR ?? path.resolve(import.meta.dirname, ".lab");
 const dbFile = path.join(labDir, "e2e", "clusterdeck-e2e.db");

@@ -1,5 +1,5 @@
 // Prisma CLI configuration: JS schema engine and driver adapters, so nothing native is downloaded
-// (../shared/reference/toolchain.md). prisma/cli.mjs chooses the schema (SQLite or PostgreSQL).
+// (docs/reference/toolchain.md). prisma/cli.mjs chooses the schema (SQLite or PostgreSQL).
 import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";

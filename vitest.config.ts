@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
-// Two of the three test layers (CONVENTIONS.md §11): unit tests beside the code (no network), and
+// Two of the three test layers (docs/conventions.md §11): unit tests beside the code (no network), and
 // integration tests under server/**/*.int.test.ts against the running lab. E2e is Playwright's.
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },

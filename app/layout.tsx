@@ -7,7 +7,7 @@ import "./globals.css";
 
 export const metadata = {
   title: "ClusterDeck",
-  description: "Live status and control of Tomcat clusters behind Apache",
+  description: "Live status and control of Tomcat clusters behind Apache httpd, mod_jk, HAProxy and nginx",
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

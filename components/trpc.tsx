@@ -5,6 +5,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
+import { isWorthRetrying } from "@/components/errors/error-advice";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
@@ -17,7 +18,13 @@ function csrfHeaders(): Record<string, string> {
 /** Queries and mutations over batched HTTP; subscriptions over SSE (live status pushes). */
 export function TrpcProviders({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } }),
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          // One retry for what may pass (no answer, a target timing out); a "not found" or "forbidden" stays so.
+          queries: { staleTime: 5_000, retry: (failures, error) => failures < 1 && isWorthRetrying(error) },
+        },
+      }),
   );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({

@@ -15,7 +15,7 @@ test.beforeAll(async ({ request }) => {
   await ensureTestUsers(request);
 });
 
-test("an operator drains and re-enables tomcat2 from the UI; both balancers follow; the audit log shows both", async ({
+test("an operator drains and re-enables tomcat2 from the UI; every frontend follows; the audit log shows both", async ({
   page,
 }) => {
   await signIn(page, OPERATOR, "/clusters/lab");

@@ -12,7 +12,7 @@ function stateCell(page: Page, member: string, frontend: string) {
 }
 
 test.beforeAll(async ({ request }) => {
-  // A known start: every member usable on both balancers (an earlier run may have left one in error).
+  // A known start: every member usable on every frontend (an earlier run may have left one in error).
   await waitUntilHealthy(FRONTENDS);
   await ensureTestUsers(request);
 });
@@ -27,7 +27,7 @@ test("from an empty database the lab cluster appears, goes failing when a Tomcat
   await card.click();
   await expect(page.getByRole("heading", { level: 1, name: /lab/ })).toBeVisible();
 
-  // Three healthy members on both frontends, as the balancers themselves say.
+  // Three healthy members on every frontend, as the balancers themselves say.
   for (const member of LAB_ROUTES) {
     for (const f of FRONTENDS) {
       await expect(stateCell(page, member, f.name)).toHaveAttribute(

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the Prisma CLI offline (see ../shared/reference/toolchain.md): the JS schema engine is selected in
+// Runs the Prisma CLI offline (see docs/reference/toolchain.md): the JS schema engine is selected in
 // prisma.config.ts, and these variables stop the CLI from trying to download native engines it never runs.
 // It also picks the schema for the database in DATABASE_URL: SQLite (default) or PostgreSQL, the latter
 // derived from schema.prisma so the two never diverge.

@@ -12,7 +12,7 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 /**
- * Driver adapters, not Prisma's native engines: nothing is downloaded (../shared/reference/toolchain.md).
+ * Driver adapters, not Prisma's native engines: nothing is downloaded (docs/reference/toolchain.md).
  * Both clients are generated from one schema (prisma/cli.mjs), so the database is chosen here, at run
  * time, by DATABASE_URL. Their query APIs are the same models; the PostgreSQL one is typed as the SQLite one.
  */

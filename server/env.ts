@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Environment, parsed once at start (CONVENTIONS.md §4). */
+/** Environment, parsed once at start (docs/conventions.md §4). */
 export const ZEnv = z.object({
   DATABASE_URL: z.string().min(1).default("file:./data/clusterdeck.db"),
   /** YAML inventory imported (upserted by name) at start; the lab writes one. */

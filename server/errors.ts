@@ -1,5 +1,5 @@
 /**
- * The closed set of error codes that cross the wire (CONVENTIONS.md §9). Each maps to one tRPC code;
+ * The closed set of error codes that cross the wire (docs/conventions.md §9). Each maps to one tRPC code;
  * the UI matches on `code`, never on message text.
  */
 export const APP_ERROR_CODES = {

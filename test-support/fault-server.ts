@@ -2,7 +2,9 @@ import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 
-/** Small in-process servers for fault injection (CONVENTIONS.md §11): a socket that never answers, a canned reply. */
+/**
+ * Small in-process servers for fault injection (docs/conventions.md §11): a socket that never answers, a canned reply.
+ */
 export interface TFaultServer {
   url: string;
   close: () => Promise<void>;

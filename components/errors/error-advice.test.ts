@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { APP_ERROR_CODES } from "@/server/errors";
-import { adviceFor, errorKind } from "@/components/errors/error-advice";
+import { adviceFor, errorKind, isWorthRetrying } from "@/components/errors/error-advice";
 import { fieldMessages } from "@/components/errors/field-errors";
 
 describe("errorKind", () => {
@@ -23,6 +23,16 @@ describe("errorKind", () => {
     const advice = kinds.map((k) => adviceFor(k).advice);
     expect(new Set(advice).size).toBe(codes.length);
     for (const a of advice) expect(a.length).toBeGreaterThan(10);
+  });
+});
+
+describe("isWorthRetrying", () => {
+  it("retries what may pass, never what the same request would get again", () => {
+    expect(isWorthRetrying({ message: "Failed to fetch" })).toBe(true);
+    expect(isWorthRetrying({ message: "x", data: { appCode: "TARGET_TIMEOUT" } })).toBe(true);
+    expect(isWorthRetrying({ message: "x", data: { appCode: "INTERNAL" } })).toBe(true);
+    for (const code of ["NOT_FOUND", "INVALID_INPUT", "CONFLICT", "UNAUTHENTICATED", "FORBIDDEN", "TOO_MANY_REQUESTS"])
+      expect(isWorthRetrying({ message: "x", data: { appCode: code } })).toBe(false);
   });
 });
 

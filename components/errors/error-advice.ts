@@ -77,6 +77,20 @@ function isErrorKind(code: string): code is TErrorKind {
   return Object.hasOwn(ADVICE, code);
 }
 
+/** Failures that asking again cannot fix (the same request gets the same answer): a query does not retry them. */
+const FINAL: ReadonlySet<TErrorKind> = new Set([
+  "NOT_FOUND",
+  "INVALID_INPUT",
+  "CONFLICT",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "TOO_MANY_REQUESTS",
+]);
+
+export function isWorthRetrying(error: TErrorLike): boolean {
+  return !FINAL.has(errorKind(error));
+}
+
 export function adviceFor(kind: TErrorKind): TErrorAdvice {
   return ADVICE[kind];
 }

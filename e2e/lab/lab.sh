@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# ClusterDeck lab: 3 Tomcat 10 nodes (DeltaManager, static membership) behind two Apache frontends
-# (A: mod_proxy_balancer + balancer-manager, B: mod_jk + jkstatus), PostgreSQL, two memcached nodes
-# and two Redis servers, all on 127.0.0.1. Each Tomcat also runs the Manager app at /manager and the
-# demo app again at /msm with a lab-only MSM stand-in (sessions in memcached; msm-standin/), at /jdbc
-# (PersistentManager + DataSourceStore on PostgreSQL) and at /redis (lab-only Redis stand-in; redis-standin/).
+# ClusterDeck lab: 3 Tomcat 10 nodes (DeltaManager, static membership) behind four frontends (A: Apache
+# mod_proxy_balancer + balancer-manager, B: Apache mod_jk + jkstatus, C: HAProxy + runtime API, D: nginx
+# with an upstream include file), PostgreSQL, memcached and Redis nodes, all on 127.0.0.1. Each Tomcat
+# also runs the Manager app at /manager and the demo app again at /msm (MSM stand-in, sessions in
+# memcached), /jdbc (PersistentManager + DataSourceStore on PostgreSQL) and /redis (Redis stand-in).
 #
 #   bash e2e/lab/lab.sh up|down|status|install
 #   bash e2e/lab/lab.sh kill-member tomcatN | stop-member tomcatN | start-member tomcatN | restart-frontend a|b|c|d
@@ -688,7 +688,7 @@ cmd_start_store() {
 }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
   exit 2
 }
 

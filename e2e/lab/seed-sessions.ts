@@ -4,7 +4,7 @@
  *   tsx e2e/lab/seed-sessions.ts --sessions 1000000 --target memcached|redis [--redis-layout redisson|jcoleman]
  *                                [--ttl 3600] [--flush]
  *
- * memcached: MSM non-sticky layout (session-stores.md §1.3/§1.7): on the node named in the id,
+ * memcached: MSM non-sticky layout (docs/reference/session-stores.md §1.3/§1.7): on the node named in the id,
  * `<ID>` (TTL --ttl) and `validity:<ID>` (TTL --ttl/2 = maxInactiveInterval); on the other node
  * `bak:<ID>` and `bak:validity:<ID>`. IDs are `<32 HEX>-nX.tomcatN`. Written as raw text-protocol
  * `set … noreply` batches with an `mn` barrier per batch.
@@ -111,7 +111,10 @@ function javaAttributesBlob(user: string): Buffer {
   return Buffer.concat(parts);
 }
 
-/** MSM v2 session value (session-stores.md §1.5): fixed header, embedded id, empty auth, then attributes. */
+/**
+ * MSM v2 session value (docs/reference/session-stores.md §1.5): fixed header, embedded id, empty auth, then
+ * attributes.
+ */
 export function msmSessionValue(id: string, nowMs: number, maxInactive: number, user: string): Buffer {
   const idBytes = Buffer.from(id, "utf8");
   const headerLen = 44 + idBytes.length + 2 + 2 + 2 + 2;

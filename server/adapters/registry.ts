@@ -10,7 +10,7 @@ import { memcachedMsmAdapter } from "@/server/adapters/stores/memcached-msm";
 import { redisStoreAdapter } from "@/server/adapters/stores/redis";
 import { tomcatManagerAdapter } from "@/server/adapters/stores/tomcat-manager";
 
-/** The only place that maps a frontend kind to its adapter (CONVENTIONS.md §5). */
+/** The only place that maps a frontend kind to its adapter (docs/conventions.md §5). */
 const frontendAdapters = {
   "apache-balancer": apacheBalancerAdapter,
   "mod-jk": modJkAdapter,

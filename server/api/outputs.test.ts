@@ -1,5 +1,5 @@
 /**
- * Every answer is typed (CONVENTIONS.md §4): every procedure declares an output schema that says
+ * Every answer is typed (docs/conventions.md §4): every procedure declares an output schema that says
  * something, and the REST document generated from them describes every response body. A procedure
  * added without `.output()`, or with `z.unknown()`, fails here.
  */

@@ -1,5 +1,5 @@
 /**
- * tRPC building blocks, in one file (CONVENTIONS.md §1): context, error formatter, and the procedures
+ * tRPC building blocks, in one file (docs/conventions.md §1): context, error formatter, and the procedures
  * by role: public (login only), viewer (read), operator (every change to a cluster), admin (users).
  */
 import { initTRPC, TRPCError } from "@trpc/server";

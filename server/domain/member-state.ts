@@ -1,6 +1,6 @@
 /**
- * The normalized vocabulary every frontend kind is mapped onto (see ../shared/DESIGN.md, "Domain words").
- * Admin state is what an operator set; health is what the frontend itself observes.
+ * The normalized vocabulary every frontend kind is mapped onto (each adapter's normalize.ts maps its
+ * kind's own flags). Admin state is what an operator set; health is what the frontend itself observes.
  */
 export const ADMIN_STATES = ["active", "draining", "disabled", "stopped", "standby"] as const;
 export type TAdminState = (typeof ADMIN_STATES)[number];

@@ -9,7 +9,7 @@ import {
   withRoute,
 } from "@/server/domain/session-id";
 
-// Examples from reference/session-stores.md §1.2, §1.7 and §5.1.
+// Examples from docs/reference/session-stores.md §1.2, §1.7 and §5.1.
 const HEX = "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E";
 
 describe("parseSessionId", () => {

@@ -2,7 +2,7 @@ import { AppError } from "@/server/errors";
 
 /**
  * Session ids of memcached-session-manager (MSM 2.3.2, `SessionIdFormat`) and plain Tomcat
- * (`StandardSessionIdGenerator`): reference/session-stores.md §1.2 and §5.1.
+ * (`StandardSessionIdGenerator`): docs/reference/session-stores.md §1.2 and §5.1.
  * - MSM: `<tomcatId>-<nodeId>[.<jvmRoute>]`, valid when it matches `[^-.]+-[^.]+(\.[^.]+)?` (`isValid`).
  * - Tomcat: `<HEX>[.<jvmRoute>]`, no node (single-node / couchbase / redis MSM configs, plain managers).
  * A `-` that comes after the first `.` belongs to the route (`extractMemcachedId`), so `ABC.tomcat-1`

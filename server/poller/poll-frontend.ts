@@ -20,7 +20,7 @@ export interface TPollTarget extends TFrontendRow {
 
 /**
  * Polls one frontend once and records the outcome, success or failure, as data: in the live table,
- * in FrontendPoll, and as history samples. Never throws (CONVENTIONS.md §8).
+ * in FrontendPoll, and as history samples. Never throws (docs/conventions.md §8).
  */
 export async function pollFrontend(
   db: TDb,

@@ -14,7 +14,7 @@ export interface TFrontendTarget {
   options: Record<string, unknown>;
 }
 
-/** Capability flags: the UI and the services ask these, never the kind (CONVENTIONS.md §5). */
+/** Capability flags: the UI and the services ask these, never the kind (docs/conventions.md §5). */
 export interface TFrontendCapabilities {
   /** Admin states this kind can set (see observedStateFor for how each then reads back). */
   adminStates: readonly TAdminState[];
@@ -31,7 +31,7 @@ export interface TFrontendCapabilities {
 
 /**
  * One frontend kind. Transport (fetchStatusText) is kept apart from parsing (parseStatus, pure),
- * so parsers are tested against captured real outputs (CONVENTIONS.md §6-7).
+ * so parsers are tested against captured real outputs (docs/conventions.md §6-7).
  */
 export interface TFrontendAdapter {
   kind: string;

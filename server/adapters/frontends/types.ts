@@ -13,11 +13,14 @@ export interface TObservedMember {
   port: number | null;
   adminState: TAdminState;
   health: THealth;
-  /** Times the member was chosen (cumulative; includes failed attempts on both kinds). */
+  /** Times the member was chosen (cumulative; balancer-manager and mod_jk count failed attempts too). */
   elected: number;
   /** Requests in flight now. */
   busy: number;
-  /** Member errors (cumulative) where the frontend counts them (mod_jk); null where it does not (balancer-manager). */
+  /**
+   * Member errors (cumulative) where the frontend counts them (mod_jk, HAProxy); null where it does not
+   * (balancer-manager, nginx).
+   */
   errors: number | null;
   /** Bytes sent to the backend (cumulative). */
   bytesOut: number;

@@ -17,7 +17,7 @@ export interface TStoreConfig {
 }
 
 /**
- * What a kind can do (CONVENTIONS.md §5): the UI offers a button and a service calls a method only when
+ * What a kind can do (docs/conventions.md §5): the UI offers a button and a service calls a method only when
  * the flag says so, never by asking for the kind. The registry's test checks each flag against the
  * method that backs it.
  */
@@ -90,8 +90,9 @@ export interface TRouteVerification {
 }
 
 /**
- * One store kind (CONVENTIONS.md §5). Enumeration streams one node at a time as column batches (a million
- * keys are never one array of objects); lookup goes straight to the node(s) an id names, without scanning.
+ * One store kind (docs/conventions.md §5). Enumeration streams one node at a time as column batches (a
+ * million keys are never one array of objects); lookup goes straight to the node(s) an id names, without
+ * scanning.
  */
 export interface TStoreAdapter {
   kind: string;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ADMIN_STATES, HEALTHS } from "@/server/domain/member-state";
 
 /**
- * Output schemas of the procedures that return what was read from frontends (CONVENTIONS.md §4):
+ * Output schemas of the procedures that return what was read from frontends (docs/conventions.md §4):
  * whatever a parser let through, the wire carries only these shapes.
  */
 const ZRollup = z.enum(["healthy", "degraded", "failing", "unknown", "empty"]);

@@ -1,7 +1,8 @@
 /**
- * Member actions through the service against the lab's real Apache (balancer-manager) and mod_jk,
- * with the traffic generator's users running, and drift after an httpd graceful restart.
- * Every check of state asks balancer-manager / jkstatus directly.
+ * Member actions through the service against the lab's real frontends (balancer-manager, jkstatus, HAProxy,
+ * nginx), with the traffic generator's users running, and drift after an httpd graceful restart.
+ * The service reads every frontend back; the raw checks here ask balancer-manager and jkstatus directly
+ * (HAProxy's and nginx's own documents are checked in their adapters' integration tests).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { labCommand, labValue, loadLabEnv } from "@/test-support/lab/lab-env";
@@ -90,7 +91,7 @@ describe("member actions on every frontend, with users on the lab", () => {
       interval: 200,
     });
     const stuck = traffic.snapshot().users.filter((u) => currentNode(u) === "tomcat2");
-    // Precondition, not luck: 24 new users spread over 3 members by both balancers' request counting.
+    // Precondition, not luck: 24 new users spread over 3 members by every frontend's balancing.
     expect(stuck.length, "no simulated user landed on tomcat2; the scenario needs some").toBeGreaterThan(0);
 
     const drained = await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "draining" }, who);
@@ -176,7 +177,7 @@ describe("member actions on every frontend, with users on the lab", () => {
     ]);
   }, 180_000);
 
-  it("weights apply on both frontends and read back", async () => {
+  it("weights apply on every frontend; balancer-manager and jkstatus show them in their own documents", async () => {
     const r = await applyMemberChange(db, "lab", "tomcat3", { kind: "weight", weight: 4 }, who);
     expect(r.overall).toBe("done");
     const bm = await (

@@ -57,7 +57,10 @@ export interface TActionOptions {
   rolloutId?: number;
 }
 
-/** Bounded read-back: both servers apply changes at once in shared memory; this covers slow links. */
+/**
+ * Bounded read-back: httpd, mod_jk and HAProxy apply a change at once (shared memory, or HAProxy's own
+ * process) and nginx once its reload returns; the bound covers slow links.
+ */
 export const VERIFY_TIMEOUT_MS = 5_000;
 const VERIFY_INTERVAL_MS = 200;
 
@@ -68,7 +71,7 @@ export function describeChange(change: TMemberChange): string {
 /**
  * Applies one change to a member on every frontend that routes to it, in parallel, re-reads each
  * frontend until it shows the change (bounded), records the intended state and an audit entry.
- * Never reports success without the read-back: both frontends answer 200 to changes they ignore.
+ * Never reports success without the read-back: balancer-manager and jkstatus answer 200 to changes they ignore.
  */
 export async function applyMemberChange(
   db: TDb,

@@ -1,7 +1,8 @@
 /**
  * Rolling deploys against the lab: real Tomcat restarts under users, a failing deploy, abort in each
- * phase, and a console killed mid-rollout. Every state check asks balancer-manager / jkstatus and the
- * Tomcats themselves. Afterwards every member is active at its original weight on both frontends, and
+ * phase, and a console killed mid-rollout. Every state check asks the frontends (balancer-manager, jkstatus,
+ * HAProxy, nginx) and the Tomcats themselves. Afterwards every member is active at its original weight on
+ * every frontend, and
  * each tomcatN/app-version.txt holds what it held before (the app reads it on every request, so putting
  * it back needs no restart; the restarted Tomcats keep running).
  */
@@ -51,7 +52,7 @@ const operator: TPrincipal = { ...admin, username: "it-operator", role: "operato
 const asAdmin = { principal: admin, ip: null };
 const versionFile = (route: string) => path.join(LAB_DIR, route, "app-version.txt");
 
-/** Admin state, weight and health of every lab member on both frontends, read from the balancers. */
+/** Admin state, weight and health of every lab member on every frontend, read from the balancers. */
 /** Keyed by lab route (nginx members, which have no route, by their Tomcat's port). */
 async function balancerView(): Promise<
   Record<string, Record<string, { adminState: string; weight: number; health: string }>>
@@ -194,7 +195,7 @@ describe("rolling deploy over the lab", () => {
       expect(finished.members.find((x) => x.member === m)).toMatchObject({ phase: "done", state: "done", progress: 1 });
     }
     expect(finished.progress).toBe(1);
-    // Serving the new version, asked directly and through both frontends.
+    // Serving the new version, asked directly and through every frontend.
     for (const r of LAB_ROUTES) {
       const direct = (await (await fetch(`${labValue(env, `LAB_TOMCAT${r.slice(-1)}_URL`)}/counter`)).json()) as {
         version: string;
@@ -204,7 +205,7 @@ describe("rolling deploy over the lab", () => {
     }
     for (const f of FRONTENDS)
       expect(((await (await fetch(f.appUrl)).json()) as { version: string }).version).toBe(newVersion);
-    // Active at the original weight on both frontends; the inventory's intent is as before.
+    // Active at the original weight on every frontend; the inventory's intent is as before.
     const now = await balancerView();
     for (const r of LAB_ROUTES)
       for (const f of FRONTENDS)

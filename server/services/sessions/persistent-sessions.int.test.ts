@@ -1,7 +1,7 @@
 /**
  * Sessions made by real requests in the lab's /jdbc (Tomcat's PersistentManager + DataSourceStore on
  * PostgreSQL) and /redis (lab stand-in writing tomcat-redis-session-manager's layout to Redis r2), both
- * behind PersistentValve: users go through BOTH frontends, then the stores' counts must equal what the
+ * behind PersistentValve: users go through frontends A and B alternately, then the stores' counts must equal what the
  * traffic generator's users recorded, and one user's session is located, decoded, and served by every
  * Tomcat in turn with its counter going on.
  */

@@ -4,7 +4,7 @@ import { STORE_NODE_STATES, STORE_WARNING_CODES } from "@/server/domain/store-he
 import { ZStoreScanStatus } from "@/server/services/sessions/session-index/session-index-schema";
 
 /**
- * Output schemas of the session procedures (CONVENTIONS.md §4): what locate, counts, safe-to-stop and
+ * Output schemas of the session procedures (docs/conventions.md §4): what locate, counts, safe-to-stop and
  * re-homing answer, checked on the way out and documented in the OpenAPI document. Types the components
  * use come from the router (inferRouterOutputs), so a change here fails the typecheck where it matters.
  * Field names that carry a session id (`sessionId`, `waiting`, `unsafe[].sessionId`, copy `key`) are what

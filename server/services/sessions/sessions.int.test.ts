@@ -133,7 +133,7 @@ describe("session stores in the lab", () => {
   });
 });
 
-describe("sessions from real traffic (lab MSM stand-in behind both frontends)", () => {
+describe("sessions from real traffic (lab MSM stand-in behind frontends A and B)", () => {
   let db: PrismaClient;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import { parseBalancerManagerXml } from "./parse";
 
 /**
  * Changes through Apache httpd 2.4.71 mod_proxy_balancer's balancer-manager
- * (reference/apache-balancer-manager.md §2, §3, §6, §7, §12):
+ * (docs/reference/apache-balancer-manager.md §2, §3, §6, §7):
  * - POST only, every parameter in an application/x-www-form-urlencoded body: a POST ignores its query
  *   string, and a GET never changes anything.
  * - Needs `Referer` with the hostname we connect to, and the balancer's current nonce; without them
@@ -74,7 +74,7 @@ export const LOADFACTOR_RANGE = { min: 1, max: 100 } as const;
 function requireNonce(target: TFrontendTarget, balancer: TBalancerSnapshot): string {
   if (balancer.nonce === null || balancer.nonce === "") {
     // ProxySet nonce=None is documented as "no nonce check", but in 2.4.71 it leaves the nonce empty
-    // and balancer_handler then refuses every change (reference §3).
+    // and balancer_handler then refuses every change (docs/reference/apache-balancer-manager.md §3).
     throw new AppError(
       "UNEXPECTED_RESPONSE",
       `balancer "${balancer.name}" at ${target.url} cannot be changed through balancer-manager: its nonce is empty ` +
@@ -123,9 +123,9 @@ function buildBody(
 }
 
 /**
- * Sends one change. The reply (xml=1) is parsed only as a guard: an HTML page means httpd dropped every
- * parameter (Referer hostname mismatch, reference §3), so nothing was applied. Whether the change
- * itself took is for the caller's re-read to say.
+ * Sends one change. The reply (xml=1) is parsed only as a guard: an HTML page means httpd dropped every parameter
+ * (Referer hostname mismatch, docs/reference/apache-balancer-manager.md §3), so nothing was applied. Whether the
+ * change itself took is for the caller's re-read to say.
  */
 async function postChange(target: TFrontendTarget, body: URLSearchParams): Promise<void> {
   const text = await fetchText(target.url, {

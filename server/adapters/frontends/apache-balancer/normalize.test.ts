@@ -4,7 +4,7 @@ import { WORKER_STATUS_FLAGS, WORKER_STATUS_TOKENS, normalizeWorkerStatus, parse
 
 type TRow = [status: string, adminState: TAdminState, health: THealth];
 
-// Every example in reference/apache-balancer-manager.md §5, verbatim with httpd's trailing space.
+// Every example in docs/reference/apache-balancer-manager.md §5, verbatim with httpd's trailing space.
 const REFERENCE_EXAMPLES: TRow[] = [
   ["Init Ok ", "active", "healthy"],
   ["Init Drn Ok ", "draining", "healthy"],

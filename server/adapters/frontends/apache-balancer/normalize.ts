@@ -5,7 +5,7 @@ import type { TAdminState, THealth } from "@/server/domain/member-state";
  * `<httpd:status>`; the same text is in the HTML page and in mod_status `ProxyStatus`).
  * httpd builds the text from `proxy_wstat_tbl` (mod_proxy.c) in this fixed order, each token followed
  * by one space ("Init Drn Ok "), then appends "Ok " when the worker is usable, or prints "??? " when
- * no bit is set at all. See reference/apache-balancer-manager.md §5.
+ * no bit is set at all. See docs/reference/apache-balancer-manager.md §5.
  */
 export const WORKER_STATUS_TOKENS = {
   init: "Init",

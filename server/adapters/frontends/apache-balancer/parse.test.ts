@@ -6,8 +6,8 @@ import type { TFrontendStatus, TObservedMember } from "@/server/adapters/fronten
 import { UnexpectedResponseError } from "@/server/errors";
 import { parseBalancerManagerXml } from "./parse";
 
-// Fixtures are real captures from Apache/2.4.71 (Debian) (reference/captures/balancer-manager), copied
-// here because CI does not have /work/shared. Golden files are the reviewed parser output for each.
+// Fixtures are real captures from Apache/2.4.71 (Debian), taken when the adapter was written (what was
+// verified: docs/reference/apache-balancer-manager.md). Golden files are the reviewed parser output for each.
 const FIXTURES_DIR = path.join(import.meta.dirname, "__fixtures__");
 
 function readFixture(name: string): string {

@@ -6,7 +6,7 @@ import { normalizeWorkerStatus } from "./normalize";
 
 /**
  * Parser for Apache httpd 2.4.71 mod_proxy_balancer `balancer-manager?xml=1` (the GET, and the page a
- * POST with `xml=1` returns after applying the change). Layout: reference/apache-balancer-manager.md §4.
+ * POST with `xml=1` returns after applying the change). Layout: docs/reference/apache-balancer-manager.md §4.
  * Every element is prefixed `httpd:`, values are element text (no attributes), and the document is
  * well-formed, so it is parsed by local name with entity decoding on: httpd passes route and redirect
  * through ap_escape_html.

@@ -6,7 +6,7 @@ import { haproxyCommandError } from "./parse";
 import { assertHaproxyName, sendHaproxyCommand } from "./transport";
 
 /**
- * Changes through HAProxy 2.6's runtime API (REFERENCE.md §5):
+ * Changes through HAProxy 2.6's runtime API (docs/reference/haproxy-runtime-api.md §5):
  * `set server <backend>/<server> state ready|drain|maint` and `set server <backend>/<server> weight <n>`.
  * Both answer nothing on success and one line of text on refusal ("No such server.", "Absolute weight
  * can only be between 0 and 256 inclusive."), which becomes an AppError carrying HAProxy's words.

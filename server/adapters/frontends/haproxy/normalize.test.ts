@@ -5,7 +5,7 @@ import { HAPROXY_ADMIN_BITS, HAPROXY_OP_STATES, normalizeMemberStatus } from "./
 const B = HAPROXY_ADMIN_BITS;
 const OP = HAPROXY_OP_STATES;
 
-// srv_admin_state values HAProxy 2.6 can print (REFERENCE.md §4), alone and combined.
+// srv_admin_state values HAProxy 2.6 can print (docs/reference/haproxy-runtime-api.md §4), alone and combined.
 const ADMIN: [bits: number, adminState: TAdminState][] = [
   [0, "active"],
   [B.forcedDrain, "draining"],

@@ -3,7 +3,7 @@ import type { TAdminState, THealth } from "@/server/domain/member-state";
 /**
  * `show servers state` columns srv_admin_state (a bit field) and srv_op_state, HAProxy 2.6
  * (include/haproxy/server-t.h `enum srv_admin` / `enum srv_state`; management guide §9.3 "show servers
- * state"). See REFERENCE.md beside this file for what was verified against the lab's HAProxy.
+ * state"). See docs/reference/haproxy-runtime-api.md for what was verified against the lab's HAProxy.
  */
 export const HAPROXY_ADMIN_BITS = {
   /** `set server … state maint` (forced maintenance). */

@@ -5,8 +5,8 @@ import { describeGoldenFiles } from "@/test-support/golden";
 import type { TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
 import { haproxyCommandError, haproxyStatusCommand, parseHaproxyStatus } from "./parse";
 
-// Real answers of the lab's HAProxy 2.6.12 (Debian bookworm) runtime API, captured with lab.sh's
-// frontend C over the three lab Tomcats (REFERENCE.md §6 says how). Status captures are the answer to
+// Real answers of the lab's HAProxy 2.6.12 (Debian bookworm) runtime API, captured with lab.sh's frontend C over the
+// three lab Tomcats (docs/reference/haproxy-runtime-api.md §6 says how). Status captures are the answer to
 // haproxyStatusCommand("tomcats"); *.response.txt are answers to one `set server` command.
 const FIXTURES_DIR = path.join(import.meta.dirname, "__fixtures__");
 const SOFTWARE = "HAProxy 2.6.12-1+deb12u4";

@@ -5,7 +5,7 @@ import { normalizeMemberStatus } from "./normalize";
 /**
  * Parser for what HAProxy 2.6's runtime API answers to the status command the adapter sends:
  * `show info; show stat <backend> 6 -1; show servers state <backend>` (HAPROXY_STATUS_COMMAND).
- * The answers follow each other, each ending with an empty line (REFERENCE.md §2-§4):
+ * The answers follow each other, each ending with an empty line (docs/reference/haproxy-runtime-api.md §2-§4):
  * - `show info`: "Key: value" lines (only Name and Version are used).
  * - `show stat`: CSV whose first line "# pxname,svname,…" names every column. Fields are read by that
  *   header, never by position, so columns added by later versions cannot shift anything. CSV rather
@@ -193,7 +193,10 @@ export function parseHaproxyStatus(text: string): TFrontendStatus {
   return { software, balancers };
 }
 
-/** The answer to a `set server` command: empty on success, HAProxy's message otherwise (REFERENCE.md §5). */
+/**
+ * The answer to a `set server` command: empty on success, HAProxy's message otherwise
+ * (docs/reference/haproxy-runtime-api.md §5).
+ */
 export function haproxyCommandError(answer: string): string | null {
   const message = answer.trim();
   return message === "" ? null : message;

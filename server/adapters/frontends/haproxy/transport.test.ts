@@ -2,7 +2,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseHaproxyEndpoint, sendHaproxyCommand } from "./transport";
 
-// Fault injection with small in-process servers (CONVENTIONS.md §11).
+// Fault injection with small in-process servers (docs/conventions.md §11).
 const servers: net.Server[] = [];
 const sockets: net.Socket[] = [];
 afterEach(async () => {

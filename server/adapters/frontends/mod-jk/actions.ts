@@ -6,8 +6,8 @@ import { AppError } from "@/server/errors";
 import { jkResultIsError, parseJkStatusXml } from "./parse";
 
 /**
- * Changes through mod_jk 1.2.48's status worker, `cmd=update` (reference/mod-jk-status.md §2, §4, §6,
- * §7, §9):
+ * Changes through mod_jk 1.2.48's status worker, `cmd=update` (docs/reference/mod-jk-status.md §2, §4, §6,
+ * §7):
  * - GET with every parameter in the query string: status_parse_uri reads nothing else.
  * - Always HTTP 200; the outcome is only in `<result type= message=>`, so the reply is parsed and an
  *   ERROR becomes an AppError carrying mod_jk's own message.

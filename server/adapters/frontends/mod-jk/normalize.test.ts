@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TAdminState, THealth } from "@/server/domain/member-state";
 import { JK_ACTIVATIONS, JK_STATES, normalizeMemberStatus } from "./normalize";
 
-// Every activation and state text of mod_jk 1.2.48 (reference/mod-jk-status.md §3, §6), plus the
+// Every activation and state text of mod_jk 1.2.48 (docs/reference/mod-jk-status.md §3, §6), plus the
 // "unknown" mod_jk prints for an out-of-range code and values no server prints.
 const ACTIVATIONS: [activation: string, adminState: TAdminState][] = [
   ["ACT", "active"],

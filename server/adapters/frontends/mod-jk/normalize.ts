@@ -3,7 +3,7 @@ import type { TAdminState, THealth } from "@/server/domain/member-state";
 /**
  * Member `activation` and `state` texts of mod_jk 1.2.48's status worker (jkstatus, all formats),
  * from `lb_activation_type` / `lb_state_type` in native/common/jk_lb_worker.c.
- * See reference/mod-jk-status.md §3 and §6. mod_jk prints "unknown" for a code outside the table.
+ * See docs/reference/mod-jk-status.md §3 and §6. mod_jk prints "unknown" for a code outside the table.
  */
 export const JK_ACTIVATIONS = {
   active: "ACT",

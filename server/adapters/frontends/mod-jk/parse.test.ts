@@ -6,8 +6,8 @@ import type { TObservedMember } from "@/server/adapters/frontends/types";
 import { UnexpectedResponseError } from "@/server/errors";
 import { type TJkStatusDocument, jkResultIsError, parseJkStatusXml } from "./parse";
 
-// Fixtures are real captures from Apache/2.4.71 + mod_jk/1.2.48 (reference/captures/jkstatus), copied
-// here because CI does not have /work/shared. Golden files are the reviewed parser output for each.
+// Fixtures are real captures from Apache/2.4.71 + mod_jk/1.2.48, taken when the adapter was written (what was
+// verified: docs/reference/mod-jk-status.md). Golden files are the reviewed parser output for each.
 const FIXTURES_DIR = path.join(import.meta.dirname, "__fixtures__");
 const XML_FIXTURES = fs
   .readdirSync(FIXTURES_DIR)
@@ -140,7 +140,7 @@ describe("parseJkStatusXml key facts (hand-checked against the captures)", () =>
 });
 
 describe("parseJkStatusXml results", () => {
-  // Every XML error capture of reference/mod-jk-status.md §7 (56 is txt only; 60 is a successful list).
+  // Every XML error capture of docs/reference/mod-jk-status.md §7 (56 is txt only; 60 is a successful list).
   const ERROR_RESULTS: [fixture: string, message: string][] = [
     ["50-err-unknown-worker.xml", "Could not find given worker"],
     ["51-err-unknown-subworker.xml", "could not find sub worker"],

@@ -7,7 +7,7 @@ import { normalizeMemberStatus } from "./normalize";
 /**
  * Parser for the mod_jk 1.2.48 status worker's XML (`jkstatus?mime=xml`): cmd=list, cmd=show (an lb,
  * one member, a plain ajp worker), version, dump, and the bare `<result>` that cmd=update / reset /
- * recover and every error return. Layout: reference/mod-jk-status.md §3, §4, §7.
+ * recover and every error return. Layout: docs/reference/mod-jk-status.md §3, §4, §7.
  * - Every value is an attribute, one per line.
  * - The element prefix is the status worker's `ns` property (default "jk:", "-" for none), so elements
  *   are matched by local name and no prefix is ever assumed.
@@ -205,7 +205,8 @@ function parseBalancer(node: TXmlNode): TBalancerSnapshot {
   const name = requireAttribute(raw, JK_BALANCER_ATTRIBUTES.name, "an lb worker");
   return {
     name,
-    // mod_jk has no CSRF nonce (reference §2): null, unlike balancer-manager's "" for "unchangeable".
+    // mod_jk has no CSRF nonce (docs/reference/mod-jk-status.md §2): null, unlike balancer-manager's "" for
+    // "unchangeable".
     nonce: null,
     raw,
     members: listNodes(node[JK_ELEMENTS.member]).map((member) => parseMember(member, name)),

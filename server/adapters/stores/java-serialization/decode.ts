@@ -59,8 +59,8 @@ function readAttributes(reader: JavaObjectReader, what: string): TJavaAttributes
 }
 
 /**
- * The attributes blob of MSM's default JavaSerializationTranscoder (reference §1.5): Integer count, then
- * (String name, Object value) pairs.
+ * The attributes blob of MSM's default JavaSerializationTranscoder (docs/reference/session-stores.md §1.5): Integer
+ * count, then (String name, Object value) pairs.
  */
 export function decodeMsmAttributes(blob: Buffer, limits: Partial<TJavaLimits> = {}): TJavaAttributes {
   return readAttributes(new JavaObjectReader(blob, limits), "MSM attributes");
@@ -74,7 +74,7 @@ export interface TStandardSessionData extends TJavaAttributes {
   isValid: boolean;
   thisAccessedTime: number;
   id: string;
-  /** Which auth fields the writer's Tomcat version wrote (reference §5.5). */
+  /** Which auth fields the writer's Tomcat version wrote (docs/reference/session-stores.md §5.5). */
   format: "tomcat7" | "tomcat9.0.32" | "tomcat9.0.66+";
   authType: string | null;
   principal: TJavaValue;
@@ -184,9 +184,9 @@ export interface TJcolemanSessionValue extends TStandardSessionData {
 }
 
 /**
- * A jcoleman tomcat-redis-session-manager value (reference §2): `SessionSerializationMetadata` (its
- * writeObject writes int length + hash bytes, no default fields), then `StandardSession.writeObjectData`
- * of the Tomcat it runs on. Older releases wrote a raw long creationTime instead of the metadata object.
+ * A jcoleman tomcat-redis-session-manager value (docs/reference/session-stores.md §2): `SessionSerializationMetadata`
+ * (its writeObject writes int length + hash bytes, no default fields), then `StandardSession.writeObjectData` of the
+ * Tomcat it runs on. Older releases wrote a raw long creationTime instead of the metadata object.
  */
 export function decodeJcolemanSessionValue(buf: Buffer, limits: Partial<TJavaLimits> = {}): TJcolemanSessionValue {
   const reader = new JavaObjectReader(buf, limits);

@@ -4,7 +4,7 @@ import type { TSql } from "@/server/adapters/stores/jdbc-store/sql";
 import type { TStoreNode } from "@/server/adapters/stores/types";
 import { AppError, TargetTimeoutError, TargetUnreachableError, UnexpectedResponseError } from "@/server/errors";
 
-/** The slice of a `pg` client the adapter uses (CONVENTIONS.md §10). */
+/** The slice of a `pg` client the adapter uses (docs/conventions.md §10). */
 export interface TJdbcClient {
   query<R extends object>(sql: TSql): Promise<R[]>;
   close(): Promise<void>;

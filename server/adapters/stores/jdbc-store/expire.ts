@@ -7,7 +7,7 @@ import type { TExpireOutcome } from "@/server/adapters/stores/store-operations";
 const MEMORY_NOTE =
   "row deleted; a Tomcat holding the session in memory (PersistentManager) keeps serving it and saves it again, unless the context's Manager is also in the inventory as a tomcat-manager store (then this expire reaches it too)";
 
-/** What DataSourceStore.remove runs (reference §5.3): the id's row in this context only. */
+/** What DataSourceStore.remove runs (docs/reference/session-stores.md §5.3): the id's row in this context only. */
 export function deleteQuery(o: TJdbcStoreOptions, sessionId: string): TSql {
   return {
     text: `DELETE FROM ${quoteTable(o.sessionTable)} WHERE ${q(o.sessionIdCol)} = $1 AND ${q(o.sessionAppCol)} = $2 RETURNING ${q(o.sessionIdCol)} AS id`,

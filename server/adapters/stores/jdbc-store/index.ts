@@ -45,8 +45,8 @@ async function* scanJdbcNode(store: TStoreConfig, node: TStoreNode): AsyncGenera
 
 /**
  * Tomcat's DataSourceStore table (PersistentManager, usually with PersistentValve): one row per session
- * and context, see reference/session-stores.md §5.3/§5.6. A store node is a database server. Expired rows
- * that no Tomcat has swept yet are keys (and a figure of the node's stats), not sessions.
+ * and context, see docs/reference/session-stores.md §5.3/§5.6. A store node is a database server. Expired
+ * rows that no Tomcat has swept yet are keys (and a figure of the node's stats), not sessions.
  */
 export const jdbcStoreAdapter: TStoreAdapter = {
   kind: "jdbc-store",

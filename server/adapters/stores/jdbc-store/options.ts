@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Options of a `jdbc-store` store: Tomcat's DataSourceStore table (reference/session-stores.md §5.3) on
+ * Options of a `jdbc-store` store: Tomcat's DataSourceStore table (docs/reference/session-stores.md §5.3) on
  * PostgreSQL. Table and column options carry DataSourceStore's own attribute names, so they can be
  * copied from the context's <Store> element. Defaults are the names of the example DDL in Tomcat's docs
  * (config/manager.html), which most installations copy; DataSourceStore's own defaults

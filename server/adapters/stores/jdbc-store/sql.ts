@@ -1,9 +1,9 @@
 import { quoteIdentifier as q, quoteTable, type TJdbcStoreOptions } from "@/server/adapters/stores/jdbc-store/options";
 
 /**
- * SQL for Tomcat's DataSourceStore table (10.1 `DataSourceStore`, reference §5.3). Identifiers come from
- * options (user input): validated by the options schema, quoted here; every value is a parameter.
- * Pure: the adapter runs them with `pg`.
+ * SQL for Tomcat's DataSourceStore table (10.1 `DataSourceStore`, docs/reference/session-stores.md §5.3). Identifiers
+ * come from options (user input): validated by the options schema, quoted here; every value is a parameter. Pure: the
+ * adapter runs them with `pg`.
  */
 
 export interface TSql {

@@ -13,7 +13,7 @@ import {
 import { AppError } from "@/server/errors";
 
 /**
- * Evacuating MSM node nX (../shared/reference/session-stores.md §1.6, point 3): when nX goes down, MSM
+ * Evacuating MSM node nX (docs/reference/session-stores.md §1.6, point 3): when nX goes down, MSM
  * restores each session from the `bak:` pair on the next node. So: for every session whose id names nX,
  * make sure that pair exists there with the current bytes and the remaining TTL; copy it from nX where
  * it is missing or stale; read it back. Nothing is ever deleted: the source copy stays until nX is gone.

@@ -11,7 +11,7 @@ import {
 import type { TExpiredKey, TExpireOutcome } from "@/server/adapters/stores/store-operations";
 
 /**
- * Expires one MSM session the way MSM's own `expireSession` does in non-sticky mode (session-stores.md
+ * Expires one MSM session the way MSM's own `expireSession` does in non-sticky mode (docs/reference/session-stores.md
  * §1.4: `P+ID`, `validity:`, `bak:`, `bak:validity:`), plus a held `lock:`. Every node is asked, not only
  * the primary and next(primary): after a node outage the backup pair sits on whichever node was next
  * *available* then, and a copy left anywhere would let MSM restore the session.

@@ -90,7 +90,7 @@ async function readKeys(node: TStoreNode, keys: string[]): Promise<Array<TMetaGe
   }
 }
 
-/** memcached-session-manager (MSM) layout: see ../shared/reference/session-stores.md §1. */
+/** memcached-session-manager (MSM) layout: see docs/reference/session-stores.md §1. */
 export const memcachedMsmAdapter: TStoreAdapter = {
   kind: "memcached-msm",
   label: "memcached (memcached-session-manager layout)",

@@ -26,7 +26,8 @@ describe("key builders", () => {
         lock: `lock:${ID}`,
       },
     ],
-    // Observed with storageKeyPrefix giving "P_" (§1.7), including the doubled prefix in the backup validity key.
+    // Observed with storageKeyPrefix giving "P_" (docs/reference/session-stores.md §1.7), including the doubled prefix
+    // in the backup validity key.
     [
       "P_",
       {

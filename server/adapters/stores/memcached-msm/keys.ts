@@ -3,7 +3,7 @@ import { parseSessionId } from "@/server/domain/session-id";
 
 /**
  * memcached key layout of memcached-session-manager 2.3.2 (`SessionIdFormat`, `StorageKeyFormat`,
- * `MemcachedNodesManager`): reference/session-stores.md §1.3 and §1.7.
+ * `MemcachedNodesManager`): docs/reference/session-stores.md §1.3 and §1.7.
  *
  * `prefix` is the storage-key prefix exactly as it appears in keys, terminator included: "" (the default,
  * since `webappVersion` is empty for unversioned webapps), "P_", "e93c085e:45e6345f:001_".

@@ -9,7 +9,7 @@ import type { TStoreNode } from "@/server/adapters/stores/types";
 const SESSION_ROLES: ReadonlySet<TMsmKeyRole> = new Set(["session", "validity", "backup", "backup-validity", "lock"]);
 
 /**
- * Replacing the server behind MSM node nX, id kept (../shared/reference/session-stores.md §1.6 point 4):
+ * Replacing the server behind MSM node nX, id kept (docs/reference/session-stores.md §1.6 point 4):
  * every session key on the old server (its own sessions with `validity:` and `lock:`, and the `bak:` pairs
  * it holds for the previous node) is copied to the new one with its remaining TTL and flags (§6.2).
  *

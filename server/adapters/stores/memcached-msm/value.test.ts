@@ -48,7 +48,7 @@ describe("decodeMsmSessionValue", () => {
     expect(decodeMsmAttributes(value.attributes).attributes.user).toBe("alice");
   });
 
-  it("reads each field at the offset of the reference table (§1.5)", () => {
+  it("reads each field at the offset of the layout table (docs/reference/session-stores.md §1.5)", () => {
     expect(FIXTURE.readUInt16BE(MSM_VALUE_OFFSETS.version)).toBe(2);
     expect(FIXTURE.readUInt16BE(MSM_VALUE_OFFSETS.sessionFieldsDataLength)).toBe(44 + ID.length + 8);
     expect(Number(FIXTURE.readBigInt64BE(MSM_VALUE_OFFSETS.creationTime))).toBe(FIELDS.creationTime);

@@ -3,7 +3,7 @@ import { AppError, UnexpectedResponseError } from "@/server/errors";
 /**
  * Binary values of memcached-session-manager 2.3.2: the session value header
  * (`TranscoderService.serializeSessionFields`, versions 1 and 2) and the 20-byte validity value
- * (`SessionValidityInfo.encode`). reference/session-stores.md §1.5 and §1.7. All integers big-endian
+ * (`SessionValidityInfo.encode`). docs/reference/session-stores.md §1.5 and §1.7. All integers big-endian
  * (`encodeNum`), booleans one ASCII byte '1'/'0' (`encodeBoolean`).
  */
 

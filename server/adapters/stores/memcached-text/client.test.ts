@@ -4,7 +4,7 @@ import { TargetTimeoutError, TargetUnreachableError } from "@/server/errors";
 import { MemcachedCrawlerBusyError, MemcachedReplyError, MemcachedTextClient } from "./client";
 import { startLineServer } from "@/test-support/line-server";
 
-// Fault injection with small in-process servers (CONVENTIONS.md §11): each test scripts the replies.
+// Fault injection with small in-process servers (docs/conventions.md §11): each test scripts the replies.
 const closers: Array<() => Promise<void>> = [];
 
 async function fakeServer(onLine: (line: string, sock: net.Socket) => void): Promise<number> {

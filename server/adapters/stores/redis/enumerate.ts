@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import type { TStoredKey } from "@/server/adapters/stores/types";
 
 /**
- * The slice of ioredis this module uses (CONVENTIONS.md §10), so tests can pass a few-line double.
+ * The slice of ioredis this module uses (docs/conventions.md §10), so tests can pass a few-line double.
  * SCAN only: KEYS blocks the server for the whole keyspace.
  */
 export interface TRedisScanClient {

@@ -10,7 +10,7 @@ import type { TExpiredKey, TExpireOutcome } from "@/server/adapters/stores/store
 /**
  * Removes the keys the id maps to (the session, Redisson's notified-nodes set, Spring's shadow
  * `expires:` key) on every node. Spring's expiration buckets and principal index are left to Spring: it
- * cleans them on the SessionDeletedEvent that deleting the shadow key fires (session-stores.md §4).
+ * cleans them on the SessionDeletedEvent that deleting the shadow key fires (docs/reference/session-stores.md §4).
  */
 export async function expireRedisSession(
   store: TStoreConfig,

@@ -77,7 +77,7 @@ async function* scanRedisNode(store: TStoreConfig, node: TStoreNode): AsyncGener
   }
 }
 
-/** Redis, in the layout of one of three session managers: see ../shared/reference/session-stores.md §2–§4. */
+/** Redis, in the layout of one of three session managers: see docs/reference/session-stores.md §2–§4. */
 export const redisStoreAdapter: TStoreAdapter = {
   kind: "redis",
   label: "Redis (tomcat-redis-session-manager, Redisson or Spring Session layout)",

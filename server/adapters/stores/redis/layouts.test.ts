@@ -14,7 +14,7 @@ import {
   splitSpringHash,
 } from "./layouts";
 
-// Key names from reference/session-stores.md §2 (jcoleman), §3 (Redisson), §4 (Spring Session).
+// Key names from docs/reference/session-stores.md §2 (jcoleman), §3 (Redisson), §4 (Spring Session).
 const TOMCAT_ID = "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E.tomcat1";
 const UUID = "0b5a3c1e-7d2f-4e8a-9c6b-1f2e3d4c5b6a";
 

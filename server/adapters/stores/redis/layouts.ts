@@ -1,7 +1,7 @@
 import { AppError } from "@/server/errors";
 
 /**
- * Redis key layouts of the three session stores the console reads (reference/session-stores.md §2–§4):
+ * Redis key layouts of the three session stores the console reads (docs/reference/session-stores.md §2–§4):
  * - jcoleman tomcat-redis-session-manager (master bb72ab2): the key is the bare session id, no prefix;
  * - Redisson Tomcat manager (4.x): `[keyPrefix:]redisson:tomcat_session:<id>` hashes;
  * - Spring Session Data Redis (4.x): `<namespace>:sessions:<id>` hashes plus the indexed repository's keys.

@@ -5,8 +5,9 @@ import { isJcolemanPlaceholder } from "@/server/adapters/stores/redis/layouts";
 
 /**
  * One session's content where the layout's value format is known: jcoleman tomcat-redis-session-manager
- * (reference §2: metadata object + `StandardSession.writeObjectData`). Redisson's hash values use the
- * client codec (Kryo5 by default) and Spring's attributes the app's serializer: not decoded.
+ * (docs/reference/session-stores.md §2: metadata object + `StandardSession.writeObjectData`). Redisson's
+ * hash values use the client codec (Kryo5 by default) and Spring's attributes the app's serializer: not
+ * decoded.
  */
 export function decodeRedisSession(node: string, key: string, value: Buffer): TSessionDetail {
   if (isJcolemanPlaceholder(value)) {

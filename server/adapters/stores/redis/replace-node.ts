@@ -12,7 +12,7 @@ import type { TStoreNode } from "@/server/adapters/stores/types";
 
 export type TRedisCopyOptions = TRedisLayoutOptions & { layout: TRedisLayout; db: number };
 
-/** Where each session manager takes its Redis endpoint from (session-stores.md §2–§4). */
+/** Where each session manager takes its Redis endpoint from (docs/reference/session-stores.md §2–§4). */
 const ENDPOINT_SETTING: Record<TRedisLayout, string> = {
   "tomcat-redis-session-manager":
     "the host and port attributes of the RedisSessionManager <Manager> in every Tomcat's context.xml",

@@ -128,7 +128,7 @@ export const tomcatManagerAdapter: TStoreAdapter = {
   },
 
   /**
-   * The Manager MBean's expireSession (session-stores.md §5.9) on every Tomcat that holds the id; with
+   * The Manager MBean's expireSession (docs/reference/session-stores.md §5.9) on every Tomcat that holds the id; with
    * DeltaManager/BackupManager the expiry replicates, and asking each holder makes it certain either way.
    */
   async expireSession(store, sessionId, dryRun) {

@@ -1,7 +1,7 @@
 /*
  * LAB-ONLY STAND-IN for memcached-session-manager (MSM). This is NOT MSM and shares no code with it:
  * a small imitation written for ClusterDeck's test lab (e2e/lab) so the console can be tested against
- * MSM's non-sticky key/value layout (reference/session-stores.md §1) without shipping MSM.
+ * MSM's non-sticky key/value layout (docs/reference/session-stores.md §1) without shipping MSM.
  *
  * A minimal memcached text-protocol client: get/set/delete, one short-lived socket per command,
  * short timeouts. Any connection or protocol failure is an IOException; the caller then treats the

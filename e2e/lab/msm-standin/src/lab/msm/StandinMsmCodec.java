@@ -1,7 +1,7 @@
 /*
  * LAB-ONLY STAND-IN for memcached-session-manager (MSM). NOT MSM: see MemcachedTextClient.java.
  *
- * The byte layouts of reference/session-stores.md §1.5, written from that description:
+ * The byte layouts of docs/reference/session-stores.md §1.5, written from that description:
  * session value = version-2 header (big-endian, ASCII '0'/'1' booleans, embedded id, authType 0,
  * zero-length principal / saved request / saved principal) followed by one ObjectOutputStream holding
  * an Integer count and (String name, Object value) pairs; validity value = 20 bytes

@@ -1,7 +1,7 @@
 /*
  * LAB-ONLY STAND-IN for memcached-session-manager (MSM). This is NOT MSM and contains none of its code:
  * it imitates, for ClusterDeck's test lab only, what MSM 2.3.2 does in NON-STICKY mode with the default
- * Java serialization transcoder and no storage-key prefix (reference/session-stores.md §1.2-§1.5, §1.7):
+ * Java serialization transcoder and no storage-key prefix (docs/reference/session-stores.md §1.2-§1.5, §1.7):
  *
  *   - ids:   <32 HEX>-<nodeId>.<jvmRoute>, node picked at random among available nodes;
  *   - keys:  ID (TTL 2 x maxInactive) and validity:ID (TTL maxInactive) on the node named in the id,

@@ -2,7 +2,7 @@
  * LAB-ONLY STAND-IN for jcoleman tomcat-redis-session-manager (master bb72ab2). This is NOT that
  * project and contains none of its code: a Tomcat Store written for ClusterDeck's test lab only, so the
  * console's `redis` store kind (layout tomcat-redis-session-manager) is tested against sessions made
- * by real requests. It writes the manager's Redis layout as reference/session-stores.md §2 describes:
+ * by real requests. It writes the manager's Redis layout as docs/reference/session-stores.md §2 describes:
  *
  *   - key  = the bare session id (Tomcat's <32 HEX>.<jvmRoute>), no prefix, in one Redis database;
  *   - value = one ObjectOutputStream: SessionSerializationMetadata (MD5 of the serialized attribute

@@ -2,7 +2,7 @@
  * LAB-ONLY STAND-IN for jcoleman tomcat-redis-session-manager. NOT that project: see
  * lab/redis/StandinJcolemanStore.java.
  *
- * The first object of every value that manager writes (reference/session-stores.md §2) is its
+ * The first object of every value that manager writes (docs/reference/session-stores.md §2) is its
  * SessionSerializationMetadata. This class exists only so the stand-in's values carry the same class
  * descriptor (this package and name, serialVersionUID 1, one byte[] field) and the same custom
  * writeObject block (int length + MD5 bytes, no default fields): values are then byte-for-byte what the

@@ -1,7 +1,7 @@
 /**
- * Operator actions of both frontend adapters against small in-process servers: what exactly goes on
- * the wire, and how refusals and bad input become AppErrors. The real servers are covered by
- * actions.int.test.ts.
+ * apache-balancer actions against a small in-process server: what exactly goes on the wire to
+ * balancer-manager, and how refusals and bad input become AppErrors. The real httpd is covered by
+ * actions.int.test.ts beside this file.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -9,23 +9,16 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TFrontendTarget } from "@/server/adapters/frontends/adapter";
-import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import { apacheBalancerAdapter } from "@/server/adapters/frontends/apache-balancer";
 import { formatLoadfactor } from "@/server/adapters/frontends/apache-balancer/actions";
-import { modJkAdapter } from "@/server/adapters/frontends/mod-jk";
-import { startCannedServer } from "@/test-support/fault-server";
 import type { TAdminState } from "@/server/domain/member-state";
-import { AppError } from "@/server/errors";
-
-const FRONTENDS_DIR = import.meta.dirname;
-function fixture(kind: "apache-balancer" | "mod-jk", name: string): string {
-  return fs.readFileSync(path.join(FRONTENDS_DIR, kind, "__fixtures__", name), "utf8");
-}
+import { appError, snapshot, target } from "@/test-support/frontend-actions";
 
 /** The XML balancer-manager answers a POST with xml=1 (captured from httpd 2.4.71). */
-const BM_POST_REPLY = fixture("apache-balancer", "56-post-with-xml=1-drain-node1.response.xml");
-const JK_OK_REPLY = fixture("mod-jk", "20-update-disable-tc1-vwa1.response.xml");
-const JK_READ_ONLY_REPLY = fixture("mod-jk", "53-err-readonly-worker-update.xml");
+const BM_POST_REPLY = fs.readFileSync(
+  path.join(import.meta.dirname, "__fixtures__", "56-post-with-xml=1-drain-node1.response.xml"),
+  "utf8",
+);
 
 interface TRecordedRequest {
   method: string;
@@ -62,24 +55,6 @@ async function startRecordingServer(path: string) {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function target(url: string, balancer: string): TFrontendTarget {
-  return { url, balancer, username: null, password: null, timeoutMs: 2000, options: {} };
-}
-
-function snapshot(name: string, nonce: string | null): TBalancerSnapshot {
-  return { name, nonce, raw: {}, members: [] };
-}
-
-/** Awaits a promise that must reject with an AppError, and returns it. */
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 describe("apache-balancer actions (balancer-manager POST)", () => {
@@ -217,106 +192,5 @@ describe("apache-balancer actions (balancer-manager POST)", () => {
     const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, MEMBER, "draining"));
     expect(err.code).toBe("UNEXPECTED_RESPONSE");
     expect(err.message).toContain("HTTP 400");
-  });
-});
-
-describe("mod-jk actions (jkstatus cmd=update)", () => {
-  let server: Awaited<ReturnType<typeof startCannedServer>>;
-  let jk: TFrontendTarget;
-  const lb = snapshot("lb", null);
-
-  beforeAll(async () => {
-    server = await startCannedServer(200, JK_OK_REPLY);
-    jk = target(server.url.replace(/\/balancer-manager$/, "/jkstatus"), "lb");
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.requests.length = 0;
-    server.setReply(200, JK_OK_REPLY);
-  });
-
-  function lastRequest(): http.IncomingMessage {
-    expect(server.requests).toHaveLength(1);
-    return server.requests[0]!;
-  }
-
-  it("offers active/draining/disabled/stopped and integer weights; disabled reads back as stopped", () => {
-    expect(modJkAdapter.capabilities.adminStates).toEqual(["active", "draining", "disabled", "stopped"]);
-    expect(modJkAdapter.capabilities.weight).toEqual({ min: 1, max: 100_000, integer: true });
-    expect(modJkAdapter.observedStateFor("active")).toBe("active");
-    expect(modJkAdapter.observedStateFor("draining")).toBe("draining");
-    expect(modJkAdapter.observedStateFor("disabled")).toBe("stopped");
-    expect(modJkAdapter.observedStateFor("stopped")).toBe("stopped");
-    expect(modJkAdapter.observedStateFor("standby")).toBeNull();
-  });
-
-  it.each([
-    ["draining", "1"],
-    ["disabled", "2"],
-    ["stopped", "2"],
-    ["active", "0"],
-  ] as [TAdminState, string][])("%s GETs cmd=update with vwa=%s", async (state, vwa) => {
-    await modJkAdapter.setAdminState(jk, lb, "tomcat3", state);
-    const req = lastRequest();
-    expect(req.method).toBe("GET");
-    expect(req.url).toBe(`/jkstatus?cmd=update&mime=xml&w=lb&sw=tomcat3&vwa=${vwa}`);
-  });
-
-  it("standby is refused: mod_jk has no such activation", async () => {
-    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "standby"));
-    expect(err.code).toBe("INVALID_INPUT");
-    expect(err.message).toMatch(/^mod_jk has no standby state/);
-    expect(server.requests).toHaveLength(0);
-  });
-
-  it.each([1, 5, 100_000])("setWeight(%s) GETs vwf", async (weight) => {
-    await modJkAdapter.setWeight(jk, lb, "tomcat3", weight);
-    expect(lastRequest().url).toBe(`/jkstatus?cmd=update&mime=xml&w=lb&sw=tomcat3&vwf=${weight}`);
-  });
-
-  it.each([0, -1, 1.5, 100_001, Number.NaN])(
-    "setWeight(%s) is refused before anything is sent (mod_jk ignores it)",
-    async (weight) => {
-      const err = await appError(modJkAdapter.setWeight(jk, lb, "tomcat3", weight));
-      expect(err.code).toBe("INVALID_INPUT");
-      expect(server.requests).toHaveLength(0);
-    },
-  );
-
-  it.each(["tomcat*", "tomcat?", "*"])(
-    "member %j is refused: update would expand the wildcard to several members",
-    async (key) => {
-      const err = await appError(modJkAdapter.setAdminState(jk, lb, key, "stopped"));
-      expect(err.code).toBe("INVALID_INPUT");
-      expect(err.message).toMatch(/wildcard/);
-      const weightErr = await appError(modJkAdapter.setWeight(jk, lb, key, 2));
-      expect(weightErr.code).toBe("INVALID_INPUT");
-      expect(server.requests).toHaveLength(0);
-    },
-  );
-
-  it("a result type=ERROR (read-only status worker) becomes an AppError with mod_jk's message", async () => {
-    server.setReply(200, JK_READ_ONLY_REPLY);
-    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
-    expect(err.code).toBe("UNEXPECTED_RESPONSE");
-    expect(err.message).toBe("jkstatus refused: This command is not allowed in read only mode.");
-    const weightErr = await appError(modJkAdapter.setWeight(jk, lb, "tomcat3", 2));
-    expect(weightErr.message).toBe("jkstatus refused: This command is not allowed in read only mode.");
-  });
-
-  it("a reply without a result is an error: nothing says the update was applied", async () => {
-    server.setReply(
-      200,
-      '<?xml version="1.0" encoding="UTF-8" ?>\n<jk:status xmlns:jk="http://tomcat.apache.org">\n<jk:server name="127.0.0.1" port="80"/>\n</jk:status>\n',
-    );
-    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
-    expect(err.code).toBe("UNEXPECTED_RESPONSE");
-    expect(err.message).toMatch(/without a <result>/);
-  });
-
-  it("an HTML reply (mime ignored, or not a status worker) is an error", async () => {
-    server.setReply(200, "<!DOCTYPE html><html><body>It works</body></html>");
-    const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
-    expect(err.code).toBe("UNEXPECTED_RESPONSE");
   });
 });
