@@ -11,8 +11,6 @@ export const EVACUATE_STORE_NODE = "store.evacuate-node";
 /** Sessions per pipelined round of the evacuator (and per journal write). */
 const BATCH = 1_000;
 const MAX_REPORTED_FAILURES = 20;
-/** An index scanned this recently is listing enough: sessions newer than it have their copies written by the application itself. */
-const LISTING_FRESH_MS = 60_000;
 
 const ZParams = z.object({ store: z.string(), node: z.string() });
 
@@ -76,8 +74,9 @@ async function runEvacuateStoreNode(db: TDb, id: number): Promise<void> {
       failedCount: 0,
       message: `listing ${params.node}'s sessions (session index of ${store.name})`,
     });
-    // The shared index, from a scan at most a minute old (or the next one): never a listing of its own.
-    await scans.awaitScan(db, op.cluster, Date.now() - LISTING_FRESH_MS, store.name);
+    // The shared index, from a scan that started after this run did (the one in flight is shared when it
+    // qualifies): an older listing could miss sessions created since and report the node safe to take down.
+    await scans.awaitScan(db, op.cluster, Date.now(), store.name);
     const view = (await scans.snapshot(db, op.cluster)).find((v) => v.ref.id === store.id);
     const seg = view?.segment;
     const nodeScan = seg?.nodeScans[params.node];
