@@ -1,5 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
+import { consoleEnvForLab } from "./test-support/lab/console-env.mjs";
 
 // E2E against the real lab (bash e2e/lab/lab.sh up) and a production build (npm run build).
 // Browsers cannot be downloaded here: Debian's Chromium with the flags from docs/reference/toolchain.md.
@@ -47,6 +48,8 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       CLUSTERDECK_ADMIN_PASSWORD: "e2e-admin-password",
       LOG_LEVEL: "warn",
+      // The lab's settings a console needs (the nginx include directory), from lab.env.
+      ...consoleEnvForLab(),
     },
   },
 });

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { TrpcProviders } from "@/components/trpc";
 import { UserMenu } from "@/components/auth/user-menu";
 import { currentPrincipal } from "@/server/auth/page-session";
+import { describeMe } from "@/server/auth/users";
+import { getDb } from "@/server/db";
 import "./globals.css";
 
 export const metadata = {
@@ -11,7 +13,7 @@ export const metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const me = await currentPrincipal();
+  const me = await describeMe(getDb(), await currentPrincipal());
   return (
     <html lang="en">
       <body>
@@ -27,7 +29,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             )}
             {me && <UserMenu username={me.username} role={me.role} />}
           </header>
-          <main>{children}</main>
+          <main>
+            {me?.passwordGenerated && (
+              <div className="alert warning" role="status">
+                You are signed in with the password generated at first start. <Link href="/account">Change it now</Link>
+                : it was printed in the console&apos;s log.
+              </div>
+            )}
+            {children}
+          </main>
         </TrpcProviders>
       </body>
     </html>

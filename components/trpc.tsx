@@ -1,6 +1,6 @@
 "use client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -14,6 +14,9 @@ function csrfHeaders(): Record<string, string> {
   const m = /(?:^|;\s*)cd_csrf=([^;]+)/.exec(typeof document === "undefined" ? "" : document.cookie);
   return m ? { "x-csrf-token": decodeURIComponent(m[1]!) } : {};
 }
+
+/** Queries whose input may not fit in a URL (a selection of 1,000 member names): sent as POST. */
+const LONG_INPUT_QUERIES = new Set(["member.bulk.impact"]);
 
 /** Queries and mutations over batched HTTP; subscriptions over SSE (live status pushes). */
 export function TrpcProviders({ children }: { children: ReactNode }) {
@@ -32,7 +35,16 @@ export function TrpcProviders({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === "subscription",
           true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => csrfHeaders() }),
+          false: splitLink({
+            condition: (op) => LONG_INPUT_QUERIES.has(op.path),
+            true: httpLink({
+              url: "/api/trpc",
+              transformer: superjson,
+              methodOverride: "POST",
+              headers: () => csrfHeaders(),
+            }),
+            false: httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: () => csrfHeaders() }),
+          }),
         }),
       ],
     }),

@@ -54,7 +54,7 @@ test("inventory is editable in the UI; a frontend that does not answer shows its
   await expect(row).toContainText("ECONNREFUSED");
   await expect(row.locator("td").last()).toHaveText("never");
   await expect(page.getByRole("heading", { level: 1 })).toContainText("degraded");
-  await expect(page.getByRole("cell", { name: "tomcat1 on ghost: not listed" })).toHaveText("frontend not answering");
+  await expect(page.getByRole("cell", { name: "tomcat1 on ghost: not listed" })).toHaveText("no answer");
 
   // Remove it again, confirming the dialog that states the impact.
   await page.goto("/clusters/lab/inventory");

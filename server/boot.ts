@@ -5,6 +5,7 @@ import { Poller, getPoller, setPoller } from "@/server/poller/poller";
 import { listenEvents } from "@/server/poller/event-bus";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { ensureFirstAdmin } from "@/server/auth/users";
+import { startSessionPurge } from "@/server/auth/purge";
 import { startAutoReapply } from "@/server/services/members/drift";
 import { resumeOperations } from "@/server/services/operations/journal";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
@@ -23,6 +24,7 @@ export async function startConsole(): Promise<void> {
   const env = getEnv();
   const db = getDb();
   await ensureFirstAdmin(db, env.CLUSTERDECK_ADMIN_USER, env.CLUSTERDECK_ADMIN_PASSWORD);
+  startSessionPurge(db);
   if (env.CLUSTERDECK_INVENTORY) {
     try {
       const counts = await importInventoryFile(db, env.CLUSTERDECK_INVENTORY);

@@ -16,6 +16,7 @@ import { Poller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { deployPostgresMigrations } from "@/prisma/pg-migrate.mjs";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const GOOD_XML = fs.readFileSync(
   path.resolve(import.meta.dirname, "adapters/frontends/apache-balancer/__fixtures__/02-initial.xml"),
@@ -44,12 +45,12 @@ describe("ClusterDeck on PostgreSQL", () => {
 
   it("imports an inventory, polls, records history and serves the cluster view", async () => {
     const yaml = `clusters:\n  - name: pg\n    members:\n      - { name: node2, route: node2, host: 127.0.0.1, httpPort: 9002 }\n    frontends:\n      - { name: a, kind: apache-balancer, url: "${server.url}", balancer: mycluster, pollIntervalMs: 500 }\n`;
-    await importInventory(db, parseInventoryYaml(yaml));
+    await importInventory(db, parseInventoryYaml(yaml), SETUP);
     const poller = new Poller(db, 2);
     await poller.start();
     try {
       const f = await db.frontend.findFirstOrThrow();
-      await vi.waitFor(async () => expect(await db.memberSample.count()).toBeGreaterThanOrEqual(3), {
+      await vi.waitFor(() => expect(getFrontendLive(f.id)?.members.some((m) => m.rates !== null)).toBe(true), {
         timeout: 15_000,
         interval: 200,
       });
@@ -59,16 +60,20 @@ describe("ClusterDeck on PostgreSQL", () => {
         adminState: "active",
         health: "healthy",
       });
+      // The poller writes its buckets and poll outcomes in one transaction; here at once, not in 10 s.
+      await poller.flushHistory(true);
       expect(await db.frontendPoll.findUniqueOrThrow({ where: { frontendId: f.id } })).toMatchObject({ up: true });
+      expect(await db.clusterSample.count({ where: { resolution: 10 } })).toBeGreaterThanOrEqual(1);
     } finally {
       poller.stop();
     }
     // Roll everything up as if two hours had passed: the same code path as SQLite, on PostgreSQL.
-    await compactHistory(db, Date.now() + 2 * 3600_000);
-    const rows = await db.memberSample.findMany();
+    const later = Date.now() + 2 * 3600_000;
+    await compactHistory(db, later);
+    const rows = await db.clusterSample.findMany();
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((r) => r.resolution === 60)).toBe(true);
-    const h = await getClusterHistory(db, "pg", "24h", Date.now() + 2 * 3600_000);
+    expect(rows.every((r) => r.resolution === 60 || r.resolution === 600)).toBe(true);
+    const h = await getClusterHistory(db, "pg", "24h", { top: "requests", n: 5 }, later);
     expect(h.routes).toEqual(["node1", "node2", "node3"]);
   });
 });

@@ -22,6 +22,27 @@ export const ZEnv = z.object({
   CLUSTERDECK_SESSION_SCAN_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(30),
   /** Seconds a look at a cluster's sessions keeps its stores scanned. */
   CLUSTERDECK_SESSION_SCAN_DEMAND_S: z.coerce.number().int().min(10).max(86_400).default(300),
+  /**
+   * The directory nginx include files must lie in: the console rewrites them, so an inventory entry may
+   * not point it at any other file. Unset = nginx frontends cannot be used.
+   */
+  CLUSTERDECK_NGINX_INCLUDE_DIR: z
+    .string()
+    .refine((p) => p.startsWith("/"), "CLUSTERDECK_NGINX_INCLUDE_DIR must be an absolute path")
+    .optional(),
+  /**
+   * Addresses of reverse proxies in front of the console (comma-separated IPs): only their
+   * X-Forwarded-For / X-Forwarded-Proto are believed. Unset = none (the socket's address is the client).
+   */
+  CLUSTERDECK_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type TEnv = z.infer<typeof ZEnv>;

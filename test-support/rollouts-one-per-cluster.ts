@@ -3,6 +3,7 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import { getRollout, requestAbort, startRollout } from "@/server/services/rollouts/service";
 import type { TPrincipal } from "@/server/auth/principal";
+import { SETUP } from "@/test-support/test-context";
 
 const operator: TPrincipal = {
   userId: 1,
@@ -25,7 +26,7 @@ export async function seedCluster(db: PrismaClient, closedPort: number): Promise
     frontends:
       - { name: f, kind: mod-jk, url: "http://127.0.0.1:${closedPort}/jkstatus", balancer: lb }
 `;
-  await importInventory(db, parseInventoryYaml(yaml));
+  await importInventory(db, parseInventoryYaml(yaml), SETUP);
 }
 
 /** Two starts at once: the database lets exactly one through; after an abort the cluster is free again. */

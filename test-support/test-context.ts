@@ -2,6 +2,10 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import type { TContext } from "@/server/api/trpc";
 import type { TPrincipal } from "@/server/auth/principal";
 import type { TRole } from "@/server/auth/roles";
+import type { TWho } from "@/server/services/audit/audit";
+
+/** Tests that set up an inventory act as the console itself (full rights, audited as "system (test setup)"). */
+export const SETUP: TWho = { principal: null, ip: null, system: "test setup" };
 
 /** A tRPC context for createCaller tests: a principal of the given role (or anonymous), via a token. */
 export function testContext(db: PrismaClient, role: TRole | null, overrides: Partial<TContext> = {}): TContext {
@@ -16,6 +20,7 @@ export function testContext(db: PrismaClient, role: TRole | null, overrides: Par
     resHeaders: new Headers(),
     secure: false,
     sessionCookie: null,
+    reauthenticate: () => Promise.resolve(principal),
     ...overrides,
   };
 }

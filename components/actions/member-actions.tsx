@@ -3,13 +3,14 @@ import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
+import { MenuButton, type TMenuItem } from "@/components/actions/menu-button";
 import type { TActionResult } from "@/components/actions/action-result";
 import { ErrorNotice, FieldError } from "@/components/errors/error-notice";
 import { useFieldErrors } from "@/components/errors/field-errors";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 
 type TVerb = TStateVerb;
-const VERB_LABEL: Record<TVerb, string> = {
+export const VERB_LABEL: Record<TVerb, string> = {
   drain: "Drain",
   disable: "Disable",
   stop: "Stop",
@@ -22,9 +23,10 @@ const WEIGHT_FIELDS = ["weight"] as const;
 type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
 
 /**
- * The action buttons of one member. Only verbs every frontend of the cluster supports, or explains how
- * it handles instead (caveats: a kind's capability notes, per state), are offered; every disruptive one
- * asks first, states its impact and shows those caveats.
+ * The actions of one member, as a menu (one compact button per row, so the control stays in reach with
+ * eight frontends side by side). Only verbs every frontend of the cluster supports, or explains how it
+ * handles instead (caveats: a kind's capability notes, per state), are offered; every disruptive one asks
+ * first, states its impact and shows those caveats.
  */
 export function MemberActions({
   cluster,
@@ -34,6 +36,7 @@ export function MemberActions({
   supportedStates,
   caveats = {},
   onResult,
+  buttonProps,
 }: {
   cluster: string;
   member: string;
@@ -42,6 +45,8 @@ export function MemberActions({
   supportedStates: readonly string[];
   caveats?: Record<string, string[]>;
   onResult: (r: TActionResult | TActionResult[]) => void;
+  /** Extra attributes for the menu button (the members table's keyboard navigation). */
+  buttonProps?: Record<string, string>;
 }) {
   const trpc = useTRPC();
   const [pending, setPending] = useState<TPending>(null);
@@ -49,26 +54,26 @@ export function MemberActions({
     (v) => supportedStates.includes(STATE_VERBS[v]) && STATE_VERBS[v] !== intendedState,
   );
   const reapply = useMutation(trpc.member.reapply.mutationOptions({ onSuccess: (r) => onResult(r) }));
+  const items: TMenuItem[] = [
+    ...verbs.map((v) => ({
+      label: VERB_LABEL[v],
+      danger: v !== "enable",
+      onSelect: () => setPending({ kind: "verb", verb: v }),
+    })),
+    { label: "Weight…", onSelect: () => setPending({ kind: "weight" }) },
+    ...(drift
+      ? [
+          {
+            label: reapply.isPending ? "Re-applying…" : "Re-apply intended state",
+            hint: "only to the frontends that drifted",
+            onSelect: () => reapply.mutate({ cluster, member }),
+          },
+        ]
+      : []),
+  ];
   return (
-    <div className="toolbar" role="group" aria-label={`Actions for ${member}`}>
-      {verbs.map((v) => (
-        <button key={v} type="button" onClick={() => setPending({ kind: "verb", verb: v })}>
-          {VERB_LABEL[v]}
-        </button>
-      ))}
-      <button type="button" onClick={() => setPending({ kind: "weight" })}>
-        Weight…
-      </button>
-      {drift && (
-        <button
-          type="button"
-          className="primary"
-          onClick={() => reapply.mutate({ cluster, member })}
-          disabled={reapply.isPending}
-        >
-          {reapply.isPending ? "Re-applying…" : "Re-apply"}
-        </button>
-      )}
+    <>
+      <MenuButton label="Actions" ariaLabel={`Actions for ${member}`} items={items} buttonProps={buttonProps} />
       <ErrorNotice error={reapply.error} context="Re-apply failed" inline />
       {pending?.kind === "verb" && (
         <VerbDialog
@@ -83,7 +88,7 @@ export function MemberActions({
       {pending?.kind === "weight" && (
         <WeightDialog cluster={cluster} member={member} onClose={() => setPending(null)} onResult={onResult} />
       )}
-    </div>
+    </>
   );
 }
 

@@ -2,15 +2,16 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { MutationError } from "@/components/inventory/mutation-error";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
-/** API tokens: created here, shown once, stored hashed, revocable; last-used time shown. */
+/** API tokens: created here, shown once, stored hashed, revocable, optionally expiring; last-used time shown. */
 export function TokensPanel() {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const list = useQuery(trpc.token.list.queryOptions());
   const [name, setName] = useState("");
   const [role, setRole] = useState<"viewer" | "operator" | "admin">("operator");
+  const [expiresInDays, setExpiresInDays] = useState<number | null>(90);
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.token.list.queryKey() });
   const create = useMutation(trpc.token.create.mutationOptions({ onSuccess: refresh }));
   const revoke = useMutation(trpc.token.revoke.mutationOptions({ onSuccess: refresh }));
@@ -21,7 +22,7 @@ export function TokensPanel() {
         className="inline panel"
         onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ name, role });
+          create.mutate({ name, role, expiresInDays });
         }}
       >
         <label>
@@ -36,11 +37,24 @@ export function TokensPanel() {
             <option value="admin">admin</option>
           </select>
         </label>
+        <label>
+          Expires
+          <select
+            value={expiresInDays ?? "never"}
+            onChange={(e) => setExpiresInDays(e.target.value === "never" ? null : Number(e.target.value))}
+          >
+            <option value={30}>in 30 days</option>
+            <option value={90}>in 90 days</option>
+            <option value={365}>in a year</option>
+            <option value="never">never</option>
+          </select>
+        </label>
         <button type="submit" className="primary" disabled={create.isPending}>
           Create token
         </button>
       </form>
-      <MutationError error={create.error ?? revoke.error} />
+      <ErrorNotice error={list.error} context="Cannot load the tokens" />
+      <ErrorNotice error={create.error ?? revoke.error} context="Cannot change the tokens" />
       {create.data && (
         <div className="alert info" role="status">
           <p style={{ marginTop: 0 }}>
@@ -62,6 +76,7 @@ export function TokensPanel() {
               <th scope="col">Owner</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
               <th scope="col">State</th>
             </tr>
           </thead>
@@ -76,9 +91,12 @@ export function TokensPanel() {
                 <td>{t.owner}</td>
                 <td>{t.createdAt.toLocaleString()}</td>
                 <td>{t.lastUsedAt ? t.lastUsedAt.toLocaleString() : "never"}</td>
+                <td>{t.expiresAt ? t.expiresAt.toLocaleString() : "never"}</td>
                 <td>
                   {t.revokedAt ? (
                     `revoked ${t.revokedAt.toLocaleString()}`
+                  ) : t.expired ? (
+                    "expired"
                   ) : (
                     <button
                       type="button"

@@ -2,8 +2,10 @@
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { MutationError } from "@/components/inventory/mutation-error";
+import { ErrorNotice } from "@/components/errors/error-notice";
+import { UserRow } from "@/components/admin/user-row";
 
+/** People who sign in: add one, change a role, disable or enable, set a password. */
 export function UsersPanel() {
   const trpc = useTRPC();
   const qc = useQueryClient();
@@ -23,25 +25,21 @@ export function UsersPanel() {
   return (
     <section aria-labelledby="users-h">
       <h2 id="users-h">Users</h2>
+      <ErrorNotice error={list.error} context="Cannot load the users" />
       {list.data && (
         <table aria-label="Users">
           <thead>
             <tr>
               <th scope="col">User</th>
               <th scope="col">Role</th>
-              <th scope="col">Since</th>
+              <th scope="col">State</th>
+              <th scope="col">Password set</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
             {list.data.map((u) => (
-              <tr key={u.id}>
-                <th scope="row">
-                  {u.username}
-                  {u.disabled ? " (disabled)" : ""}
-                </th>
-                <td>{u.role}</td>
-                <td>{u.createdAt.toLocaleString()}</td>
-              </tr>
+              <UserRow key={u.id} user={u} />
             ))}
           </tbody>
         </table>
@@ -80,7 +78,7 @@ export function UsersPanel() {
           Add user
         </button>
       </form>
-      <MutationError error={create.error} />
+      <ErrorNotice error={create.error} context="Cannot add the user" />
     </section>
   );
 }

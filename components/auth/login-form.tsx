@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
 export function LoginForm({ next }: { next: string }) {
   const trpc = useTRPC();
@@ -10,7 +11,8 @@ export function LoginForm({ next }: { next: string }) {
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       // A full navigation, so server components see the new cookie.
-      onSuccess: () => window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/"),
+      // `next` is already checked on the server (safeNextPath): a path on this console only.
+      onSuccess: () => window.location.assign(next),
     }),
   );
   return (
@@ -43,11 +45,7 @@ export function LoginForm({ next }: { next: string }) {
           required
         />
       </label>
-      {login.error && (
-        <div className="alert error" role="alert">
-          {login.error.message}
-        </div>
-      )}
+      <ErrorNotice error={login.error} context="Not signed in" />
       <button className="primary" type="submit" disabled={login.isPending}>
         {login.isPending ? "Signing in…" : "Sign in"}
       </button>

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 
@@ -8,7 +9,10 @@ export function UserMenu({ username, role }: { username: string; role: string })
   return (
     <div className="toolbar" style={{ marginLeft: "auto", fontSize: ".9rem" }}>
       <span>
-        {username} <span className="badge unknown">{role}</span>
+        <Link href="/account" title="Your account: change your password">
+          {username}
+        </Link>{" "}
+        <span className="badge unknown">{role}</span>
       </span>
       <button type="button" onClick={() => logout.mutate()} disabled={logout.isPending}>
         Sign out

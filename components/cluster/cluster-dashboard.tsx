@@ -1,32 +1,45 @@
 "use client";
 import Link from "next/link";
-import { useSubscription } from "@trpc/tanstack-react-query";
+import { useCallback, useMemo, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { StateBadge } from "@/components/health-badge";
 import { FrontendsPanel } from "@/components/cluster/frontends-panel";
-import { MembersTable } from "@/components/cluster/members-table";
+import { MembersMatrix } from "@/components/cluster/members-matrix";
 import { MemberCharts } from "@/components/cluster/member-charts";
 import { StoresPanel } from "@/components/stores/stores-panel";
+import { useLiveCluster, type TClusterView } from "@/components/cluster/use-live-cluster";
 import { ActionResult, type TActionResult } from "@/components/actions/action-result";
+import { BulkResult, type TBulkResult } from "@/components/actions/bulk-result";
 import { AutoReapplyToggle } from "@/components/actions/auto-reapply-toggle";
-import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
-/** The cluster page: live members table (SSE push after each poll), frontends and history charts. */
+/**
+ * The cluster page: the members matrix kept current by the live delta stream, the frontends' last polls
+ * and the history charts. Results of actions (single and bulk) stay on top until dismissed.
+ */
 export function ClusterDashboard({ name, canOperate }: { name: string; canOperate: boolean }) {
-  const trpc = useTRPC();
+  const live = useLiveCluster(name);
+  const view = live.view;
   const [results, setResults] = useState<TActionResult[]>([]);
-  const onResult = (r: TActionResult | TActionResult[]) => setResults(Array.isArray(r) ? r : [r]);
-  const sub = useSubscription(trpc.live.cluster.subscriptionOptions({ name }));
-  const view = sub.data;
+  const [bulkResults, setBulkResults] = useState<TBulkResult[]>([]);
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const onResult = useCallback((r: TActionResult | TActionResult[]) => setResults(Array.isArray(r) ? r : [r]), []);
+  const onBulkResult = useCallback((r: TBulkResult) => setBulkResults([r]), []);
+  // The charts are costly to draw: they get the same array until the selected routes themselves change,
+  // not a new one after every poll.
+  const routesKey = useMemo(() => selectedRoutes(view?.members ?? [], selected).join("\n"), [view?.members, selected]);
+  const routes = useMemo(() => (routesKey ? routesKey.split("\n") : []), [routesKey]);
 
-  if (sub.error && !view) {
-    const notFound = (sub.error.data as { code?: string } | undefined)?.code === "NOT_FOUND";
+  if (live.error && !view) {
     return (
-      <div className="alert error" role="alert">
-        {notFound ? `There is no cluster named "${name}".` : `Cannot load this cluster: ${sub.error.message}`}{" "}
+      <ErrorNotice
+        error={live.error}
+        context="Cannot load this cluster"
+        notFound={`There is no cluster named "${name}".`}
+      >
         <Link href="/">Back to clusters</Link>
-      </div>
+      </ErrorNotice>
     );
   }
   if (!view) return <p aria-busy="true">Loading {name}…</p>;
@@ -42,11 +55,11 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
         </div>
         <div className="toolbar">
           <span className="muted" role="status" aria-live="polite">
-            {sub.status === "pending"
+            {live.status === "pending"
               ? "live"
-              : sub.status === "connecting"
+              : live.status === "connecting"
                 ? "reconnecting…"
-                : sub.error
+                : live.error
                   ? "live updates interrupted"
                   : ""}
           </span>
@@ -63,10 +76,8 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
           )}
         </div>
       </div>
-      {sub.error && (
-        <div className="alert error" role="alert">
-          Live updates interrupted ({sub.error.message}); showing the last state received.
-        </div>
+      {live.error && (
+        <ErrorNotice error={live.error} context="Live updates interrupted; showing the last state received" />
       )}
       {canOperate && <AutoReapplyToggle clusterId={view.cluster.id} enabled={view.cluster.autoReapply} />}
       {results.map((r) => (
@@ -77,7 +88,22 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
           onDismiss={() => setResults((all) => all.filter((x) => x !== r))}
         />
       ))}
-      <MembersTable view={view} canOperate={canOperate} onResult={onResult} />
+      {bulkResults.map((r) => (
+        <BulkResult
+          key={`${r.auditId}`}
+          result={r}
+          onResult={onBulkResult}
+          onDismiss={() => setBulkResults((all) => all.filter((x) => x !== r))}
+        />
+      ))}
+      <MembersMatrix
+        view={view}
+        canOperate={canOperate}
+        onResult={onResult}
+        onBulkResult={onBulkResult}
+        selected={selected}
+        onSelected={setSelected}
+      />
       <h2 className="sr-only">Frontends</h2>
       <div style={{ marginTop: "1rem" }}>
         <FrontendsPanel frontends={view.frontends} />
@@ -85,9 +111,15 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
       <div style={{ marginTop: "1rem" }}>
         <StoresPanel cluster={name} />
       </div>
-      <MemberCharts clusterName={name} />
+      <MemberCharts clusterName={name} selectedRoutes={routes} />
     </>
   );
+}
+
+/** The routes of the selected members, for the charts' "selected members" choice. */
+function selectedRoutes(members: TClusterView["members"], selected: ReadonlySet<string>): string[] {
+  if (selected.size === 0) return [];
+  return members.filter((m) => selected.has(m.name)).map((m) => m.route || m.name);
 }
 
 /** Retry re-sends the same change, only to the frontends that did not confirm it. */

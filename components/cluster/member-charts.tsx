@@ -1,9 +1,10 @@
 "use client";
-import { useState } from "react";
+import { memo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
 import { formatBytes, formatRate } from "@/components/cluster/format";
+import { ErrorNotice } from "@/components/errors/error-notice";
 
 const RANGES = [
   { id: "15m", label: "15 min" },
@@ -33,32 +34,70 @@ function formatTick(t: number, range: TRange): string {
 
 const COLOURS = ["#1d4f91", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207", "#4338ca"];
 
-/** History per member (summed over frontends), refreshed while the page is open. */
-export function MemberCharts({ clusterName }: { clusterName: string }) {
+const TOTAL = "all members";
+
+type TPickChoice = "requests" | "errors" | "selected";
+
+/**
+ * History of the members worth looking at (summed over frontends) and the cluster's total: by default
+ * the 5 busiest by requests; or the busiest by errors; or the members selected in the table. A thousand
+ * lines would show nothing, so the server picks and only those are drawn.
+ */
+export const MemberCharts = memo(function MemberCharts({
+  clusterName,
+  selectedRoutes,
+}: {
+  clusterName: string;
+  selectedRoutes: string[];
+}) {
   const trpc = useTRPC();
   const [range, setRange] = useState<TRange>("15m");
+  const [choice, setChoice] = useState<TPickChoice>("requests");
+  const [n, setN] = useState(5);
+  const usable = choice === "selected" && selectedRoutes.length === 0 ? "requests" : choice;
+  const pick = usable === "selected" ? { members: selectedRoutes.slice(0, 20) } : { top: usable, n };
   const history = useQuery({
-    ...trpc.cluster.history.queryOptions({ name: clusterName, range }),
-    refetchInterval: 5_000,
+    ...trpc.cluster.history.queryOptions({ name: clusterName, range, pick }),
+    refetchInterval: 10_000,
   });
 
   return (
     <section aria-labelledby="charts-heading">
       <div className="toolbar" style={{ justifyContent: "space-between" }}>
         <h2 id="charts-heading">History</h2>
-        <div className="toolbar" role="group" aria-label="Time range">
-          {RANGES.map((r) => (
-            <button key={r.id} type="button" aria-pressed={range === r.id} onClick={() => setRange(r.id)}>
-              {r.label}
-            </button>
-          ))}
+        <div className="toolbar">
+          <label>
+            Members drawn
+            <select value={usable} onChange={(e) => setChoice(e.target.value as TPickChoice)}>
+              <option value="requests">busiest by requests</option>
+              <option value="errors">most errors</option>
+              <option value="selected" disabled={selectedRoutes.length === 0}>
+                selected in the table ({Math.min(selectedRoutes.length, 20)})
+              </option>
+            </select>
+          </label>
+          {usable !== "selected" && (
+            <label>
+              How many
+              <select value={n} onChange={(e) => setN(Number(e.target.value))}>
+                {[3, 5, 10, 20].map((k) => (
+                  <option key={k} value={k}>
+                    {k}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <div className="toolbar" role="group" aria-label="Time range">
+            {RANGES.map((r) => (
+              <button key={r.id} type="button" aria-pressed={range === r.id} onClick={() => setRange(r.id)}>
+                {r.label}
+              </button>
+            ))}
+          </div>
         </div>
       </div>
-      {history.error && (
-        <div className="alert error" role="alert">
-          Could not load history: {history.error.message}
-        </div>
-      )}
+      <ErrorNotice error={history.error} context="Could not load history" />
       {history.data && history.data.points.length === 0 && (
         <div className="empty">No history yet: points appear after the second poll of a frontend.</div>
       )}
@@ -66,7 +105,7 @@ export function MemberCharts({ clusterName }: { clusterName: string }) {
         <div className="charts">
           {METRICS.map((metric) => {
             const data = history.data.points.map((p) => {
-              const row: Record<string, number | null> = { t: p.t };
+              const row: Record<string, number | null> = { t: p.t, [TOTAL]: p.total[metric.id] };
               for (const route of history.data.routes) row[route] = p.values[route]?.[metric.id] ?? null;
               return row;
             });
@@ -95,6 +134,16 @@ export function MemberCharts({ clusterName }: { clusterName: string }) {
                       formatter={(v) => (typeof v === "number" ? metric.format(v) : String(v))}
                     />
                     <Legend />
+                    <Line
+                      key={TOTAL}
+                      type="linear"
+                      dataKey={TOTAL}
+                      stroke="#6b7280"
+                      strokeDasharray="5 4"
+                      dot={false}
+                      isAnimationActive={false}
+                      connectNulls={false}
+                    />
                     {history.data.routes.map((route, i) => (
                       <Line
                         key={route}
@@ -115,4 +164,4 @@ export function MemberCharts({ clusterName }: { clusterName: string }) {
       )}
     </section>
   );
-}
+});

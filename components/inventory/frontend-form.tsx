@@ -103,6 +103,7 @@ export function FrontendForm({
   const kinds = useQuery(trpc.frontend.kinds.queryOptions());
   const [d, setD] = useState(initial);
   const example = kinds.data?.find((k) => k.kind === d.kind)?.targetExample;
+  const adminOnly = kinds.data?.find((k) => k.kind === d.kind)?.adminOnlyOptions ?? [];
   const [optionsError, setOptionsError] = useState<string | null>(null);
   const fields = useFieldErrors(error, FIELDS, "data");
   const set =
@@ -213,6 +214,12 @@ export function FrontendForm({
           style={{ fontFamily: "monospace" }}
           {...fields.inputProps("options")}
         />
+        {adminOnly.length > 0 && (
+          <span className="muted">
+            Only an admin may set or change {adminOnly.join(", ")}: they run programs or write a file on the
+            console&apos;s host.
+          </span>
+        )}
         {optionsError && (
           <span className="field-error" role="alert">
             {optionsError}

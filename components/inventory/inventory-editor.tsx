@@ -148,12 +148,17 @@ export function InventoryEditor({ name }: { name: string }) {
                   enabled: f.enabled,
                   options: optionsDraft(f.options),
                 }}
-                passwordHint={f.hasPassword ? "unchanged" : ""}
+                passwordHint={f.hasPassword ? "unchanged (a new address clears it unless you type it)" : ""}
                 submitLabel="Save"
                 pending={updateFrontend.isPending}
                 error={updateFrontend.error}
                 onSubmit={(input, d) =>
-                  updateFrontend.mutate({ id: f.id, data: { ...input, keepPassword: d.password === "" } })
+                  // The stored password goes only to the address it was given for: a new address clears it
+                  // unless a password is typed (keeping it for a new address is an admin's call, over the API).
+                  updateFrontend.mutate({
+                    id: f.id,
+                    data: { ...input, keepPassword: d.password === "" && input.url === f.url },
+                  })
                 }
                 onCancel={() => setEditing(null)}
               />

@@ -26,7 +26,8 @@ export function SessionTable({
   selectionActions,
 }: {
   cluster: string;
-  onLocate: (id: string) => void;
+  /** Absent for viewers, whose rows show masked ids: they locate a session by pasting its cookie. */
+  onLocate?: (id: string) => void;
   selectionActions?: (ids: string[], clear: () => void) => ReactNode;
 }) {
   const trpc = useTRPC();
@@ -229,7 +230,7 @@ export function SessionTable({
                   r={r}
                   checked={selected.has(r.sessionId)}
                   onToggle={() => toggle(r.sessionId)}
-                  onLocate={() => onLocate(r.sessionId)}
+                  onLocate={onLocate ? () => onLocate(r.sessionId) : undefined}
                 />
               ))}
             </tbody>
@@ -262,7 +263,7 @@ function SessionRowView({
   r: TIndexedSessionRow;
   checked: boolean;
   onToggle: () => void;
-  onLocate: () => void;
+  onLocate?: () => void;
 }) {
   return (
     <tr>
@@ -280,9 +281,15 @@ function SessionRowView({
       <td className="num">{r.size ? r.size.toLocaleString() : "–"}</td>
       <td className="num">{r.copies}</td>
       <td>
-        <button type="button" onClick={onLocate} aria-label={`Details of ${r.sessionId}`}>
-          Details
-        </button>
+        {onLocate ? (
+          <button type="button" onClick={onLocate} aria-label={`Details of ${r.sessionId}`}>
+            Details
+          </button>
+        ) : (
+          <span className="muted" title="Session ids are masked for viewers: paste the cookie above to locate it">
+            masked
+          </span>
+        )}
       </td>
     </tr>
   );

@@ -31,11 +31,16 @@ export function SessionsWorkspace({
         selectionActions={
           canOperate ? (ids, clear) => <ExpireSessions cluster={cluster} ids={ids} onDone={clear} /> : undefined
         }
-        onLocate={(id) => {
-          setPick((p) => ({ id, seq: (p?.seq ?? 0) + 1 }));
-          locateRef.current?.focus();
-          locateRef.current?.scrollIntoView({ block: "start" });
-        }}
+        // A viewer's rows carry masked ids (they are credentials): locating needs the cookie itself.
+        onLocate={
+          canOperate
+            ? (id) => {
+                setPick((p) => ({ id, seq: (p?.seq ?? 0) + 1 }));
+                locateRef.current?.focus();
+                locateRef.current?.scrollIntoView({ block: "start" });
+              }
+            : undefined
+        }
       />
     </>
   );

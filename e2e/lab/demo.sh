@@ -12,6 +12,8 @@ bash e2e/lab/lab.sh up
 # shellcheck disable=SC1091
 source "${LAB_DIR:-.lab}/lab.env"
 export CLUSTERDECK_INVENTORY=${CLUSTERDECK_INVENTORY:-$LAB_INVENTORY}
+# The lab's nginx include file lies in this folder; the console refuses include files elsewhere.
+export CLUSTERDECK_NGINX_INCLUDE_DIR=${CLUSTERDECK_NGINX_INCLUDE_DIR:-$(dirname "$LAB_NGINX_INCLUDE")}
 
 node prisma/cli.mjs generate
 node_modules/.bin/next build

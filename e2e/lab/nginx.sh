@@ -134,6 +134,8 @@ render_nginx_env() {
   echo "LAB_NGINX_BIN=$NGINX_BIN"
   echo "LAB_NGINX_PREFIX=$(nginx_root)"
   echo "LAB_NGINX_CONF=$(nginx_conf)"
+  # The console may only write include files in this folder (a console started for the lab sets it).
+  echo "CLUSTERDECK_NGINX_INCLUDE_DIR=$(nginx_root)"
 }
 
 # The nginx frontend's entry in the lab inventory (render_inventory): the same argv as nginx_ctl.

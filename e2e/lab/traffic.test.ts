@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createUserReport, parseCounterReply, recordFailure, recordReply, runTraffic, startTraffic } from "./traffic";
 
 /** What the fake app does with the n-th request it receives (1-based, all users together). */
-type TFault = "ok" | "500" | "reset" | "skip" | "badjson" | "hang";
+type TFault = "ok" | "500" | "reset" | "skip" | "badjson" | "hang" | "drop" | "serve-then-drop";
 
 type TFakeApp = { url: string; requests: () => number; close: () => Promise<void> };
 
@@ -33,6 +33,7 @@ async function startFakeApp(
     n += 1;
     const kind = fault(n);
     if (kind === "hang") return; // never answers
+    if (kind === "drop") return req.socket.destroy(); // closed before answering, as during a frontend reload
     if (kind === "500") {
       res.writeHead(500, { "content-type": "text/plain" }).end("boom");
       return;
@@ -51,6 +52,7 @@ async function startFakeApp(
     }
     const counter = (sessions.get(id) ?? 0) + (kind === "skip" ? 2 : 1);
     sessions.set(id, counter);
+    if (kind === "serve-then-drop") return req.socket.destroy(); // the app served it; the answer is lost
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ node: node(n), sessionId: id, counter, version: "1", isNew }));
   });
@@ -225,9 +227,24 @@ describe("runTraffic against an in-process app", () => {
     });
     const [refused, timedOut] = report.users;
     expect(refused?.failures).toBeGreaterThan(0);
-    expect(refused?.failureMessages[0]).toBe("ECONNREFUSED");
+    expect(refused?.failureMessages[0]).toMatch(/^ECONNREFUSED \(.+, \d+ ms after sending\)$/);
     expect(timedOut?.failures).toBeGreaterThan(0);
-    expect(timedOut?.failureMessages[0]).toBe("timeout");
+    expect(timedOut?.failureMessages[0]).toMatch(/^timeout \(.+, \d+ ms after sending\)$/);
+  });
+
+  it("sends a connection closed before any answer once more, counts it, and still catches a request the app served", async () => {
+    const dropped = await startFakeApp((n) => (n === 3 ? "drop" : "ok"));
+    const served = await startFakeApp((n) => (n === 3 ? "serve-then-drop" : "ok"));
+    const report = await runTraffic({ users: 2, ratePerSec: 20, durationMs: 700, targets: [dropped.url, served.url] });
+    const [a, b] = report.users;
+    // Not served: the retry continues the session without a gap.
+    expect(a).toMatchObject({ resetRetries: 1, failures: 0, counterViolations: 0, counterMonotonic: true });
+    // Served, answer lost: the retry's counter jumps by two, which the report shows.
+    expect(b).toMatchObject({ resetRetries: 1, failures: 0, counterViolations: 1, counterMonotonic: false });
+    expect(report.totals.resetRetries).toBe(2);
+    expect(report.ok).toBe(false);
+    await dropped.close();
+    await served.close();
   });
 
   it("always stops at durationMs, and requests cut short are neither successes nor failures", async () => {

@@ -52,6 +52,12 @@ export type TUserReport = {
    * id, as MSM issues on a memcached failover (-n1 → -n2, by Set-Cookie). Not a loss.
    */
   sessionIdChanges: number;
+  /**
+   * Connections the frontend closed before answering a single byte, sent again once (as a browser does
+   * for a reset connection). Not failures: had the app served the first one, the counter check of the
+   * second would show the jump. Seen during nginx reloads; reported so a rise is visible.
+   */
+  resetRetries: number;
   lastCounter: number | null;
 };
 
@@ -61,6 +67,7 @@ export type TTrafficTotals = {
   failures: number;
   sessionLost: number;
   sessionIdChanges: number;
+  resetRetries: number;
   counterViolations: number;
   nodeChanges: number;
   achievedRatePerSec: number;
@@ -99,6 +106,7 @@ export function createUserReport(user: number, target: string): TUserReport {
     violationMessages: [],
     sessionLost: 0,
     sessionIdChanges: 0,
+    resetRetries: 0,
     lastCounter: null,
   };
 }
@@ -173,6 +181,7 @@ export function summarize(
     failures: sum((u) => u.failures),
     sessionLost: sum((u) => u.sessionLost),
     sessionIdChanges: sum((u) => u.sessionIdChanges),
+    resetRetries: sum((u) => u.resetRetries),
     counterViolations: sum((u) => u.counterViolations),
     nodeChanges: sum((u) => Math.max(0, u.nodesSeen.length - 1)),
     achievedRatePerSec: elapsedMs > 0 ? Math.round((sum((u) => u.requests) * 10_000) / elapsedMs) / 10 : 0,
@@ -212,11 +221,31 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function errorMessage(err: unknown): string {
   if (err instanceof Error) {
-    const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+    const cause = (
+      err as Error & {
+        cause?: {
+          code?: string;
+          message?: string;
+          socket?: { localPort?: number; bytesWritten?: number; bytesRead?: number };
+        };
+      }
+    ).cause;
     if (err.name === "TimeoutError") return "timeout";
-    return cause?.code ?? cause?.message ?? err.message;
+    const what = cause?.code ?? cause?.message ?? err.message;
+    // undici names the socket of a connection that closed: its port finds it in the frontend's own log, and
+    // the byte counts say whether the request was written and whether any answer came back.
+    const s = cause?.socket;
+    return s?.localPort
+      ? `${what} [port ${s.localPort}, ${s.bytesWritten ?? "?"} B sent, ${s.bytesRead ?? "?"} B read]`
+      : what;
   }
   return String(err);
+}
+
+/** The connection closed before a single byte of an answer arrived (undici's "other side closed"). */
+export function isUnansweredReset(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; socket?: { bytesRead?: number } } } | null)?.cause;
+  return cause?.code === "UND_ERR_SOCKET" && cause.socket?.bytesRead === 0;
 }
 
 export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
@@ -245,8 +274,9 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
     ? setInterval(() => opts.onProgress?.(snapshot()), opts.progressIntervalMs ?? 1000)
     : undefined;
 
-  async function requestOnce(state: TUserReport, jar: { cookie?: string }): Promise<void> {
+  async function requestOnce(state: TUserReport, jar: { cookie?: string }, retried = false): Promise<void> {
     const signal = AbortSignal.any([stopper.signal, AbortSignal.timeout(requestTimeoutMs)]);
+    const sentAt = Date.now();
     try {
       const res = await fetch(state.target, {
         // One connection per request. A frontend reload (nginx -s reload, HAProxy -sf) closes idle keep-alive
@@ -269,7 +299,15 @@ export function startTraffic(opts: TTrafficOptions): TTrafficHandle {
       recordReply(state, reply);
     } catch (err) {
       if (stopper.signal.aborted) return; // cut short by the end of the run: neither success nor failure
-      recordFailure(state, errorMessage(err));
+      if (!retried && isUnansweredReset(err)) {
+        state.resetRetries += 1;
+        return requestOnce(state, jar, true);
+      }
+      // When and how long after sending: a failure is matched against the frontend's own log and reloads.
+      recordFailure(
+        state,
+        `${errorMessage(err)} (${new Date().toISOString()}, ${Date.now() - sentAt} ms after sending)`,
+      );
     }
   }
 

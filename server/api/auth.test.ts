@@ -1,12 +1,12 @@
 /**
- * Every mutation, over tRPC and over REST: anonymous → 401, below the needed role → 403, the needed
- * role → past auth. Revoked tokens → 401. Cookie sessions without the CSRF token → rejected.
- * The table must name every mutation of the router, so a new mutation cannot skip this test.
+ * Every procedure, over tRPC and over REST, as anonymous / viewer / operator / admin: below the role it
+ * needs → 401 or 403, at or above → past the role check (it may still fail for its own reason: here,
+ * with an empty database, most targets do not exist). The table (test-support/procedure-table.ts) must
+ * name every procedure of the router. Also: revoked, expired and malformed credentials are anonymous,
+ * cookie sessions need their CSRF token on mutations, and token use is recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
-import { appRouter, createCaller } from "@/server/api/root";
+import { createCaller } from "@/server/api/root";
 import { createRequestContext } from "@/server/api/trpc";
 import { createTestDb } from "@/test-support/test-db";
 import { createUser } from "@/server/auth/users";
@@ -15,197 +15,192 @@ import { createSession } from "@/server/auth/sessions";
 import type { TPrincipal } from "@/server/auth/principal";
 import type { TRole } from "@/server/auth/roles";
 import type { PrismaClient } from "@/generated/prisma/client";
+import {
+  PROCEDURES,
+  RANK,
+  restProcedures,
+  restRequestFor,
+  routerProcedures,
+  type TTargets,
+} from "@/test-support/procedure-table";
+import { callerHeaders, callRest, callTrpc } from "@/test-support/http-api";
 
-type TCase = { needs: TRole; input: unknown };
-const member = { cluster: "nosuch", member: "tomcat2" };
-const MUTATIONS: Record<string, TCase> = {
-  "cluster.create": { needs: "operator", input: { name: "auth-test", description: "" } },
-  "cluster.update": { needs: "operator", input: { id: 999, data: { name: "x", description: "" } } },
-  "cluster.delete": { needs: "operator", input: { id: 999 } },
-  "cluster.setAutoReapply": { needs: "operator", input: { id: 999, enabled: true } },
-  "cluster.import": { needs: "operator", input: { yaml: "clusters: []" } },
-  "member.create": { needs: "operator", input: { clusterId: 999, data: { name: "t", route: "t", host: "h" } } },
-  "member.update": { needs: "operator", input: { id: 999, data: { name: "t", route: "t", host: "h" } } },
-  "member.delete": { needs: "operator", input: { id: 999 } },
-  "member.drain": { needs: "operator", input: member },
-  "member.disable": { needs: "operator", input: member },
-  "member.stop": { needs: "operator", input: member },
-  "member.standby": { needs: "operator", input: member },
-  "member.enable": { needs: "operator", input: member },
-  "member.setWeight": { needs: "operator", input: { ...member, weight: 2 } },
-  "member.reapply": { needs: "operator", input: member },
-  "frontend.create": {
-    needs: "operator",
-    input: { clusterId: 999, data: { name: "f", kind: "mod-jk", url: "http://127.0.0.1:1/jkstatus", balancer: "lb" } },
-  },
-  "frontend.update": {
-    needs: "operator",
-    input: { id: 999, data: { name: "f", kind: "mod-jk", url: "http://127.0.0.1:1/jkstatus", balancer: "lb" } },
-  },
-  "frontend.delete": { needs: "operator", input: { id: 999 } },
-  "token.create": { needs: "admin", input: { name: "t", role: "viewer" } },
-  "token.revoke": { needs: "admin", input: { id: 999 } },
-  "session.rescan": { needs: "viewer", input: { cluster: "nosuch" } },
-  "store.evacuateNode": { needs: "operator", input: { cluster: "nosuch", store: "msm", node: "n1", dryRun: true } },
-  "store.replaceNode": {
-    needs: "operator",
-    input: { cluster: "nosuch", store: "msm", node: "n1", host: "127.0.0.1", port: 11313, dryRun: true },
-  },
-  "session.expire": { needs: "operator", input: { cluster: "nosuch", ids: ["ABC-n1.tomcat1"], dryRun: true } },
-  "rollout.start": { needs: "operator", input: { cluster: "nosuch", deploy: { kind: "manual" } } },
-  "rollout.pause": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
-  "rollout.resume": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
-  "rollout.abort": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
-  "rollout.continue": { needs: "operator", input: { cluster: "nosuch", id: 1 } },
-  "user.create": { needs: "admin", input: { username: "someone", password: "long-enough-password", role: "viewer" } },
+const TARGETS: TTargets = {
+  cluster: "nosuch",
+  member: "tomcat2",
+  sessionId: "A1B2C3D4E5F60718293A4B5C6D7E8F90-n1.tomcat2",
+  rolloutCluster: "nosuch",
+  rolloutId: 1,
+  operationId: 999_999,
 };
-/** Public on purpose: signing in needs no session, and signing out is harmless. */
-const PUBLIC_MUTATIONS = ["auth.login", "auth.logout"];
-const ROLES_BELOW: Record<TRole, TRole[]> = { viewer: [], operator: ["viewer"], admin: ["viewer", "operator"] };
+const CALLERS = [null, "viewer", "operator", "admin"] as const;
 
-function principal(role: TRole): TPrincipal {
-  return { userId: 1, username: role, role, via: "token", csrfToken: null, tokenId: 1, tokenName: "t" };
+/** Statuses of a call past the role check that failed for its own reason (bad input, nothing there, a conflict). */
+const PAST = [200, 400, 404, 409];
+/** Public procedures (sign-in) also answer 401 for wrong credentials: that is their own answer, not a role check. */
+const PAST_PUBLIC = [...PAST, 401];
+
+/** 401 for anonymous below a signed-in role, 403 for a role below the one needed, else past the check. */
+function expectedStatus(needs: keyof typeof RANK, role: TRole | null): 401 | 403 | "past" {
+  if (needs === "public") return "past";
+  if (role === null) return 401;
+  return RANK[role] >= RANK[needs] ? "past" : 403;
 }
 
-async function callAs(db: PrismaClient, role: TRole | null, path: string, input: unknown): Promise<string> {
-  const caller = createCaller({
-    db,
-    principal: role ? principal(role) : null,
-    ip: null,
-    csrfHeader: null,
-    resHeaders: new Headers(),
-    secure: false,
-    sessionCookie: null,
-  });
-  const [router, proc] = path.split(".") as [string, string];
-  try {
-    await (caller as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[router]![proc]!(
-      input,
-    );
-    return "OK";
-  } catch (err) {
-    return (err as { code?: string }).code ?? "THROWN";
-  }
-}
-
-describe("every mutation is protected by role (tRPC)", () => {
+describe("every procedure × every role", () => {
   let db: PrismaClient;
   let cleanup: () => Promise<void>;
+  const tokens: Partial<Record<TRole, string>> = {};
   beforeAll(async () => {
     ({ db, cleanup } = await createTestDb());
-    await createUser(db, "owner", "long-enough-password", "admin"); // id 1: the test principals' user
+    const admin = await createUser(db, "boss", "long-enough-password", "admin");
+    const owner: TPrincipal = {
+      userId: admin.id,
+      username: "boss",
+      role: "admin",
+      via: "token",
+      csrfToken: null,
+      tokenId: null,
+      tokenName: null,
+    };
+    for (const role of ["viewer", "operator", "admin"] as const) {
+      const user = await createUser(db, `user-${role}`, "long-enough-password", role);
+      tokens[role] = (await createApiToken(db, { ...owner, userId: user.id, role }, role, role)).token;
+    }
   });
   afterAll(() => cleanup());
 
-  it("the table names every mutation of the router", () => {
-    const mutations = Object.entries(appRouter._def.procedures)
-      .filter(([, p]) => (p as unknown as { _def: { type: string } })._def.type === "mutation")
-      .map(([path]) => path)
-      .filter((p) => !PUBLIC_MUTATIONS.includes(p))
-      .sort();
-    expect(mutations).toEqual(Object.keys(MUTATIONS).sort());
+  it("the table names every procedure of the router", () => {
+    expect(Object.keys(PROCEDURES).sort()).toEqual(
+      routerProcedures()
+        .map((p) => p.path)
+        .sort(),
+    );
   });
 
-  for (const [path, c] of Object.entries(MUTATIONS)) {
-    it(`${path}: anonymous 401, ${ROLES_BELOW[c.needs].join("/") || "nobody"} 403, ${c.needs} allowed`, async () => {
-      expect(await callAs(db, null, path, c.input)).toBe("UNAUTHORIZED");
-      for (const lower of ROLES_BELOW[c.needs]) expect(await callAs(db, lower, path, c.input)).toBe("FORBIDDEN");
-      // Past auth: the call may still fail for its own reasons (no such cluster), never for auth.
-      expect(["OK", "NOT_FOUND", "CONFLICT", "BAD_REQUEST"]).toContain(await callAs(db, c.needs, path, c.input));
+  for (const { path, type } of routerProcedures()) {
+    const c = PROCEDURES[path];
+    if (!c) continue; // reported by the test above
+    it(`${path} (${c.needs}) over tRPC`, async () => {
+      for (const role of CALLERS) {
+        const headers = callerHeaders({ token: role ? tokens[role] : undefined });
+        const expected = expectedStatus(c.needs, role);
+        let status: number;
+        if (type === "subscription") {
+          const caller = createCaller(await createRequestContext(db, new Request("http://127.0.0.1/", { headers })));
+          const [router, proc] = path.split(".") as [string, string];
+          const subscribe = (caller as unknown as Record<string, Record<string, (i: unknown) => unknown>>)[router]![
+            proc
+          ]!;
+          status = await Promise.resolve()
+            .then(async () => {
+              const it = (await subscribe(c.input(TARGETS))) as AsyncIterable<unknown>;
+              for await (const _ of it) break;
+              return 200;
+            })
+            .catch((e: { code?: string }) =>
+              e.code === "UNAUTHORIZED" ? 401 : e.code === "FORBIDDEN" ? 403 : e.code === "NOT_FOUND" ? 404 : 500,
+            );
+        } else {
+          status = (await callTrpc(db, path, type, c.input(TARGETS), headers)).status;
+        }
+        const past = c.needs === "public" ? PAST_PUBLIC : PAST;
+        if (expected === "past") expect(past, `${path} as ${role ?? "anonymous"}`).toContain(status);
+        else expect(status, `${path} as ${role ?? "anonymous"}`).toBe(expected);
+      }
+    });
+  }
+
+  for (const { path, method, template } of restProcedures()) {
+    it(`${method} /api/v1${template} (${path}) over REST`, async () => {
+      const c = PROCEDURES[path]!;
+      for (const role of CALLERS) {
+        const { url, body } = restRequestFor(method, template, c.input(TARGETS));
+        const res = await callRest(db, method, url, body, callerHeaders({ token: role ? tokens[role] : undefined }));
+        const expected = expectedStatus(c.needs, role);
+        if (expected === "past") expect(PAST, `${path} as ${role ?? "anonymous"}: ${res.text}`).toContain(res.status);
+        else expect(res.status, `${path} as ${role ?? "anonymous"}`).toBe(expected);
+      }
     });
   }
 });
 
-describe("REST (/api/v1) and cookie sessions", () => {
+describe("credentials", () => {
   let db: PrismaClient;
   let cleanup: () => Promise<void>;
-  const tokens: Partial<Record<TRole, string>> = {};
-  let revoked: string;
+  let owner: TPrincipal;
   beforeAll(async () => {
     ({ db, cleanup } = await createTestDb());
     const admin = await createUser(db, "boss", "long-enough-password", "admin");
-    const owner = { ...principal("admin"), userId: admin.id };
-    for (const role of ["viewer", "operator", "admin"] as const)
-      tokens[role] = (await createApiToken(db, owner, role, role)).token;
-    const r = await createApiToken(db, owner, "old", "admin");
-    revoked = r.token;
-    await revokeApiToken(db, owner, r.id);
+    owner = {
+      userId: admin.id,
+      username: "boss",
+      role: "admin",
+      via: "token",
+      csrfToken: null,
+      tokenId: null,
+      tokenName: null,
+    };
   });
   afterAll(() => cleanup());
 
-  const rest = (method: string, path: string, token: string | null, body?: unknown) => {
-    const headers = new Headers({ "content-type": "application/json" });
-    if (token) headers.set("authorization", `Bearer ${token}`);
-    const req = new Request(`http://127.0.0.1/api/v1${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return createOpenApiFetchHandler({
-      endpoint: "/api/v1",
-      router: appRouter,
-      req,
-      createContext: ({ req: r, resHeaders }: { req: Request; resHeaders: Headers }) =>
-        createRequestContext(db, r, resHeaders),
-    });
-  };
-
-  const REST_MUTATIONS = ["drain", "disable", "stop", "standby", "enable", "weight", "reapply"].map((verb) => ({
-    path: `/clusters/nosuch/members/tomcat2/${verb}`,
-    body: verb === "weight" ? { weight: 2 } : {},
-  }));
-
-  for (const m of REST_MUTATIONS) {
-    it(`POST ${m.path}: anonymous 401, viewer 403, revoked 401, operator allowed`, async () => {
-      expect((await rest("POST", m.path, null, m.body)).status).toBe(401);
-      expect((await rest("POST", m.path, tokens.viewer!, m.body)).status).toBe(403);
-      expect((await rest("POST", m.path, revoked, m.body)).status).toBe(401);
-      expect((await rest("POST", m.path, "cdk_not-a-real-token", m.body)).status).toBe(401);
-      const res = await rest("POST", m.path, tokens.operator!, m.body);
-      expect(res.status).toBe(404); // past auth: the cluster does not exist
-      expect(((await res.json()) as { message: string }).message).toContain('No cluster named "nosuch"');
-    });
-  }
-
-  it("GET /clusters needs a token; a viewer may read", async () => {
-    expect((await rest("GET", "/clusters", null)).status).toBe(401);
-    const res = await rest("GET", "/clusters", tokens.viewer!);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual([]);
-  });
-
-  it("token use is recorded as last-used time", async () => {
-    await rest("GET", "/clusters", tokens.operator!);
-    const row = await db.apiToken.findFirstOrThrow({ where: { name: "operator" } });
+  it("revoked, expired, made-up and malformed credentials are anonymous (401), never a 500", async () => {
+    const revoked = await createApiToken(db, owner, "old", "admin");
+    await revokeApiToken(db, owner, revoked.id);
+    const expired = await createApiToken(db, owner, "short", "admin", 1);
+    await db.apiToken.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    for (const headers of [
+      callerHeaders({ token: revoked.token }),
+      callerHeaders({ token: expired.token }),
+      callerHeaders({ token: "cdk_not-a-real-token" }),
+      callerHeaders({ cookie: "cd_session=%E0%A4%A" }), // a bad %-escape
+      callerHeaders({ cookie: "cd_session=cds_short" }),
+    ]) {
+      expect((await callRest(db, "GET", "/clusters", undefined, headers)).status).toBe(401);
+      expect((await callTrpc(db, "cluster.overview", "query", {}, headers)).status).toBe(401);
+    }
+    const good = await createApiToken(db, owner, "good", "viewer");
+    expect((await callRest(db, "GET", "/clusters", undefined, callerHeaders({ token: good.token }))).status).toBe(200);
+    const row = await db.apiToken.findUniqueOrThrow({ where: { id: good.id } });
     expect(row.lastUsedAt).not.toBeNull();
   });
 
   it("a cookie session must echo its CSRF token on mutations; queries need none", async () => {
     const user = await createUser(db, "op", "long-enough-password", "operator");
     const s = await createSession(db, user.id, null);
-    const trpc = (path: string, body: unknown, csrf?: string) => {
-      const headers = new Headers({ "content-type": "application/json", cookie: `cd_session=${s.cookieValue}` });
-      if (csrf) headers.set("x-csrf-token", csrf);
-      const req = new Request(`http://127.0.0.1/api/trpc/${path}`, {
-        method: body === undefined ? "GET" : "POST",
-        headers,
-        body: body === undefined ? undefined : JSON.stringify({ json: body }),
-      });
-      return fetchRequestHandler({
-        endpoint: "/api/trpc",
-        req,
-        router: appRouter,
-        createContext: ({ req: r, resHeaders }) => createRequestContext(db, r, resHeaders),
-      });
-    };
+    const cookie = `cd_session=${s.cookieValue}`;
     const input = { name: "csrf-test", description: "" };
-    const forged = await trpc("cluster.create", input);
+    const forged = await callTrpc(db, "cluster.create", "mutation", input, callerHeaders({ cookie }));
     expect(forged.status).toBe(403);
-    expect(await forged.text()).toContain("CSRF");
-    expect((await trpc("cluster.create", input, "csrf_wrong")).status).toBe(403);
+    expect(forged.text).toContain("CSRF");
+    expect(
+      (await callTrpc(db, "cluster.create", "mutation", input, callerHeaders({ cookie, csrf: "csrf_wrong" }))).status,
+    ).toBe(403);
     expect(await db.cluster.count({ where: { name: "csrf-test" } })).toBe(0);
-    expect((await trpc("cluster.create", input, s.csrfToken)).status).toBe(200);
+    expect(
+      (await callTrpc(db, "cluster.create", "mutation", input, callerHeaders({ cookie, csrf: s.csrfToken }))).status,
+    ).toBe(200);
     expect(await db.cluster.count({ where: { name: "csrf-test" } })).toBe(1);
-    expect((await trpc("cluster.overview", undefined)).status).toBe(200);
+    expect((await callTrpc(db, "cluster.overview", "query", {}, callerHeaders({ cookie }))).status).toBe(200);
+    // Refusals are audited (as denied), per principal and rate-limited.
+    const refused = await db.auditEntry.findMany({ where: { action: "auth.refused", actor: "op" } });
+    expect(refused.map((r) => JSON.parse(r.details!) as { reason: string })).toEqual([
+      { reason: "csrf" },
+      { reason: "csrf" },
+    ]);
+  });
+
+  it("an internal error answers a generic message with an id, never the underlying text", async () => {
+    const user = await createUser(db, "viewer-x", "long-enough-password", "viewer");
+    const token = (await createApiToken(db, { ...owner, userId: user.id, role: "viewer" }, "v", "viewer")).token;
+    // A row the app cannot read: its stored JSON is broken, so parsing it throws a plain SyntaxError.
+    await db.auditEntry.create({
+      data: { actor: "x", action: "test.broken", result: "ok", details: "{not json SECRET-IN-ROW" },
+    });
+    const res = await callRest(db, "GET", "/audit?limit=5", undefined, callerHeaders({ token }));
+    expect(res.status).toBe(500);
+    expect(res.text).toMatch(/Internal error \(id [0-9a-f]{8}\): the console's log has the details/);
+    expect(res.text).not.toContain("SECRET-IN-ROW");
+    expect(res.text).not.toMatch(/JSON/);
   });
 });

@@ -86,6 +86,7 @@ describe("answers carry only what their schema declares", () => {
         resHeaders: new Headers(),
         secure: false,
         sessionCookie: null,
+        reauthenticate: () => Promise.resolve(null),
       });
       const cluster = await caller.cluster.create({ name: "outputs", description: "" });
       const data = {

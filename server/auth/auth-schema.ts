@@ -7,7 +7,15 @@ import { ROLES } from "@/server/auth/roles";
  */
 
 /** Who is calling (auth.me), null when signed out. */
-export const ZMe = z.object({ username: z.string(), role: z.enum(ROLES), via: z.enum(["cookie", "token"]) }).nullable();
+export const ZMe = z
+  .object({
+    username: z.string(),
+    role: z.enum(ROLES),
+    via: z.enum(["cookie", "token"]),
+    /** Still the generated first-admin password: the page asks to change it. */
+    passwordGenerated: z.boolean(),
+  })
+  .nullable();
 
 export const ZLoginAnswer = z.object({ username: z.string(), role: z.enum(ROLES) });
 
@@ -20,7 +28,14 @@ export const ZUserRecord = z.object({
   role: z.string(),
   disabled: z.boolean(),
   createdAt: z.date(),
+  /** Last time the password was set (by its owner or an admin). */
+  passwordChangedAt: z.date().nullable(),
+  /** Still the generated first-admin password. */
+  passwordGenerated: z.boolean(),
 });
+
+/** auth.changePassword: how many other browser sessions of the user were ended. */
+export const ZPasswordChanged = z.object({ endedSessions: z.number().int() });
 
 export const ZApiTokenRecord = z.object({
   id: z.number().int(),
@@ -32,6 +47,10 @@ export const ZApiTokenRecord = z.object({
   createdAt: z.date(),
   lastUsedAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
+  /** After this the token is refused; null = no expiry. */
+  expiresAt: z.date().nullable(),
+  /** Past its expiry now (the console's clock). */
+  expired: z.boolean(),
 });
 
 /** A new token: `token` is the secret, shown this once (only its hash is stored). */
@@ -41,6 +60,7 @@ export const ZCreatedApiToken = z.object({
   role: z.string(),
   prefix: z.string(),
   createdAt: z.date(),
+  expiresAt: z.date().nullable(),
   token: z.string(),
 });
 

@@ -1,17 +1,45 @@
 import crypto from "node:crypto";
 import { hash, verify } from "@node-rs/argon2";
+import { Semaphore } from "@/server/poller/semaphore";
+import { AppError } from "@/server/errors";
+
+/**
+ * Argon2id costs about 20 ms of CPU and 19 MiB per hash: a flood of sign-ins must not take every core
+ * and gigabytes at once. At most MAX_CONCURRENT_HASHES run together; beyond MAX_QUEUED waiting, a
+ * sign-in is refused at once (TOO_MANY_REQUESTS) instead of queueing without bound.
+ */
+const MAX_CONCURRENT_HASHES = 2;
+const MAX_QUEUED = 32;
+const hashing = new Semaphore(MAX_CONCURRENT_HASHES);
+let verifications = 0;
+
+/** Password hashes computed or verified since start: the login-throttling test counts them. */
+export function passwordHashCount(): number {
+  return verifications;
+}
+
+function bounded<T>(task: () => Promise<T>): Promise<T> {
+  if (hashing.queued >= MAX_QUEUED)
+    throw new AppError("TOO_MANY_REQUESTS", "Too many sign-ins are being checked at once; try again in a few seconds");
+  return hashing.run(() => {
+    verifications++;
+    return task();
+  });
+}
 
 /** Argon2id (@node-rs/argon2: maintained, prebuilt for this platform, no compiler needed). */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password);
+  return bounded(() => hash(password));
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await verify(passwordHash, password);
-  } catch {
-    return false; // a malformed stored hash is a failed login, not a crash
-  }
+  return bounded(async () => {
+    try {
+      return await verify(passwordHash, password);
+    } catch {
+      return false; // a malformed stored hash is a failed login, not a crash
+    }
+  });
 }
 
 /** A random secret with a readable prefix (cds_ = session, cdk_ = API key), 256 bits of entropy. */

@@ -20,7 +20,11 @@ export async function createSession(
   return { cookieValue, csrfToken, expiresAt };
 }
 
+/** Cookie values this console issues: "cds_" and 43 base64url characters. Anything else is nobody. */
+const COOKIE_VALUE = /^cds_[A-Za-z0-9_-]{43}$/;
+
 export async function resolveSession(db: TDb, cookieValue: string): Promise<TPrincipal | null> {
+  if (!COOKIE_VALUE.test(cookieValue)) return null;
   const session = await db.userSession.findUnique({ where: { id: sha256(cookieValue) }, include: { user: true } });
   if (!session || session.expiresAt.getTime() < Date.now() || session.user.disabled || !isRole(session.user.role))
     return null;
@@ -55,4 +59,10 @@ export function sessionCookies(
 export function clearedCookies(secure: boolean): string[] {
   const tail = `Path=/; SameSite=Strict; Expires=Thu, 01 Jan 1970 00:00:00 GMT${secure ? "; Secure" : ""}`;
   return [`${SESSION_COOKIE}=; HttpOnly; ${tail}`, `${CSRF_COOKIE}=; ${tail}`];
+}
+
+/** Sessions past their expiry (and sign-in counts whose window is over) are deleted by a periodic purge. */
+export async function purgeExpiredSessions(db: TDb, now = new Date()): Promise<number> {
+  const r = await db.userSession.deleteMany({ where: { expiresAt: { lt: now } } });
+  return r.count;
 }

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { ZMemberActionResult } from "@/server/services/members/member-actions-schema";
+import { ZBulkActionResult, ZMemberActionResult } from "@/server/services/members/member-actions-schema";
 import { ZClusterSummary, ZClusterView } from "@/server/services/clusters/cluster-view-schema";
 import { CliError, EXIT } from "@/server/cli/exit-codes";
 
 /** The console's REST API (/api/v1), nothing else: the CLI never touches the database. */
 export type TMemberActionResult = z.infer<typeof ZMemberActionResult>;
+export type TBulkActionResult = z.infer<typeof ZBulkActionResult>;
 export type TClusterSummary = z.infer<typeof ZClusterSummary>;
 export type TClusterView = z.infer<typeof ZClusterView>;
 
@@ -27,6 +28,8 @@ export const DEFAULT_URL = "http://127.0.0.1:3000";
 const READ_TIMEOUT_MS = 15_000;
 // An action answers after every frontend was changed and read back (bounded ~5 s each, in parallel).
 const ACTION_TIMEOUT_MS = 60_000;
+/** A bulk action reads every frontend back for all its members: bounded by the server, this is the backstop. */
+const BULK_TIMEOUT_MS = 10 * 60_000;
 
 export const TOKEN_HELP =
   "Create an API token in the console (Tokens page, admin only; operator role for actions) and pass it with --token or set CLUSTERDECK_TOKEN.";
@@ -109,6 +112,13 @@ export function createClient(conn: TConnection) {
           ACTION_TIMEOUT_MS,
         ),
         `the ${verb} result`,
+      ),
+    /** One verb on many members (POST /clusters/{cluster}/bulk/{verb}); per member, per frontend results. */
+    bulkAction: async (cluster: string, verb: string, body: { members: string[]; force: boolean }) =>
+      parseAnswer(
+        ZBulkActionResult,
+        await call("POST", `/clusters/${encodeURIComponent(cluster)}/bulk/${verb}`, body, BULK_TIMEOUT_MS),
+        `the bulk ${verb} result`,
       ),
     /** Starts a journaled operation (POST …/replace, …/sessions/expire); follow it with getOperation. */
     startOperation: async (path: string, body: Record<string, unknown>) =>

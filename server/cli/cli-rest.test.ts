@@ -14,6 +14,7 @@ import { findClosedPort } from "@/test-support/fault-server";
 import { createCluster, createFrontend, createMember } from "@/server/services/inventory/inventory";
 import { forgetFrontendLive, setFrontendLive } from "@/server/poller/live-state";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const BIN = path.join(import.meta.dirname, "bin.mjs");
 const LAST_GOOD = new Date("2026-01-02T03:00:00.000Z");
@@ -31,18 +32,23 @@ beforeAll(async () => {
   Object.assign(tokens, await createCliTokens(db));
 
   jkUrl = `http://127.0.0.1:${await findClosedPort()}/jkstatus`;
-  const cluster = await createCluster(db, { name: "shop", description: "" });
+  const cluster = await createCluster(db, { name: "shop", description: "" }, SETUP);
   for (const name of ["tomcat1", "tomcat2"])
-    await createMember(db, cluster.id, { name, route: name, host: "127.0.0.1" });
-  const f = await createFrontend(db, cluster.id, {
-    name: "apache-mod-jk",
-    kind: "mod-jk",
-    url: jkUrl,
-    balancer: "lb",
-    pollIntervalMs: 2000,
-    timeoutMs: 1500,
-    enabled: true,
-  });
+    await createMember(db, cluster.id, { name, route: name, host: "127.0.0.1" }, SETUP);
+  const f = await createFrontend(
+    db,
+    cluster.id,
+    {
+      name: "apache-mod-jk",
+      kind: "mod-jk",
+      url: jkUrl,
+      balancer: "lb",
+      pollIntervalMs: 2000,
+      timeoutMs: 1500,
+      enabled: true,
+    },
+    SETUP,
+  );
   frontendId = f.id;
   // What the poller would hold after the frontend went away: the last good readings, marked stale.
   const member = (route: string) => ({

@@ -174,6 +174,7 @@ function createFakeConsole(clusters: string[]) {
         });
         const drift = states.some((s) => s.drifted);
         return {
+          key: `id:${name}`,
           memberId: 1,
           name,
           route: name,

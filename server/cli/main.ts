@@ -13,6 +13,8 @@ import { formatActionResult, formatClusterView, formatOverview, formatWait } fro
 import { relevantFrontendIds, waitForMember, type TExpectation, type TWaitReport } from "@/server/cli/wait";
 import { addRolloutCommands } from "@/server/cli/rollout-commands";
 import { addStoreCommands } from "@/server/cli/store-commands";
+import { runBulkAction } from "@/server/cli/bulk-commands";
+import { MEMBER_FILTER_HELP, parseMemberFilter, type TMemberFilter } from "@/server/domain/member-filter";
 
 export interface TIo {
   out: (text: string) => void;
@@ -37,6 +39,14 @@ function parseSeconds(v: string): number {
   if (!Number.isFinite(n) || n <= 0 || n > 3600)
     throw new InvalidArgumentError("give seconds, more than 0 and at most 3600");
   return n;
+}
+
+function parseFilter(v: string): TMemberFilter {
+  try {
+    return parseMemberFilter(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function parseWeight(v: string): number {
@@ -137,22 +147,44 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
     actionOptions(
       program
         .command(verb)
-        .description(`set <member> to ${STATE_VERBS[verb]} on every frontend: ${VERB_EFFECT[verb]}`)
-        .argument("<member>", "member name"),
+        .description(
+          `set the named members (or those --filter selects) to ${STATE_VERBS[verb]} on every frontend: ${VERB_EFFECT[verb]}`,
+        )
+        .argument("[members...]", "member names; several make one bulk request")
+        .addOption(
+          new Option("--filter <expr>", `select members instead of naming them: ${MEMBER_FILTER_HELP}`).argParser(
+            parseFilter,
+          ),
+        ),
       true,
-    ).action(async (member: string, opts: TActionOpts, cmd: Command) => {
+    ).action(async (members: string[], opts: TActionOpts & { filter?: TMemberFilter }, cmd: Command) => {
       setJson(Boolean(opts.json));
       const expect: TExpectation = { kind: "state", state: STATE_VERBS[verb as TStateVerb] };
+      if (members.length > 0 && opts.filter) throw new CliError(EXIT.USAGE, "Name members or give --filter, not both.");
+      if (members.length === 0 && !opts.filter)
+        throw new CliError(EXIT.USAGE, `Name the member(s) to ${verb}, or select them with --filter.`);
+      const globals = cmd.optsWithGlobals<TGlobals>();
+      if (members.length === 1 && !opts.filter) {
+        done(await runMemberAction(io, globals, members[0]!, opts, verb, { force: Boolean(opts.force) }, expect));
+        return;
+      }
+      const client = createClient(resolveConnection(globals, io.env));
       done(
-        await runMemberAction(
-          io,
-          cmd.optsWithGlobals<TGlobals>(),
-          member,
-          opts,
-          verb,
-          { force: Boolean(opts.force) },
+        await runBulkAction({
+          client,
+          cluster: await resolveCluster(client, opts.cluster),
+          verb: verb as TStateVerb,
+          members,
+          filter: opts.filter ?? null,
+          force: Boolean(opts.force),
+          wait: Boolean(opts.wait),
+          timeoutSec: opts.timeout,
+          json: Boolean(opts.json),
           expect,
-        ),
+          out: io.out,
+          human: opts.json ? io.err : io.out,
+          err: io.err,
+        }),
       );
     });
   }

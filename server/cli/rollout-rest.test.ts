@@ -76,7 +76,7 @@ describe("clusterdeck rollout over REST", () => {
   it("an operator's deploy command is refused (403: exit 3); an unknown rollout is exit 2; nothing to continue is 409", async () => {
     const cmd = await cli(["rollout", "start", "--deploy-command", "true", "--strategy", "inflight"]);
     expect(cmd.code).toBe(3);
-    expect(cmd.stderr).toContain("only an admin may set one");
+    expect(cmd.stderr).toContain("Only an admin may set or change: deploy command");
     expect((await cli(["rollout", "status", "999", "--cluster", "c1"])).code).toBe(2);
     const last = (await db.rollout.findFirstOrThrow({ orderBy: { id: "desc" } })).id;
     const cont = await cli(["rollout", "continue", String(last)]);

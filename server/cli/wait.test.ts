@@ -30,6 +30,7 @@ function view(cells: TCell[], opts: { intended?: TAdminState; up?: Array<boolean
     })),
     members: [
       {
+        key: "id:1",
         memberId: 1,
         name: "node1",
         route: "node1",

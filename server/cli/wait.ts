@@ -86,20 +86,52 @@ export async function waitForMember(
   expect: TExpectation,
   timeoutMs: number,
 ): Promise<TWaitReport> {
+  const reports = await waitForMembers(client, cluster, [{ member, frontendIds }], expect, timeoutMs);
+  return reports.get(member)!;
+}
+
+/**
+ * The same for several members (a bulk action): one GET of the cluster per second for all of them,
+ * until every one is confirmed or the timeout passes. One report per member.
+ */
+export async function waitForMembers(
+  client: TClient,
+  cluster: string,
+  targets: ReadonlyArray<{ member: string; frontendIds: number[] }>,
+  expect: TExpectation,
+  timeoutMs: number,
+): Promise<Map<string, TWaitReport>> {
   const started = Date.now();
   const deadline = started + timeoutMs;
   let polls = 0;
-  let error: string | null;
-  let frontends: TWaitFrontend[] = [];
+  let error: string | null = null;
+  const last = new Map<string, { confirmed: boolean; frontends: TWaitFrontend[] }>();
+  const report = (timedOut: boolean) =>
+    new Map(
+      targets.map((t) => {
+        const check = last.get(t.member) ?? { confirmed: false, frontends: [] };
+        const confirmed = check.confirmed;
+        return [
+          t.member,
+          {
+            confirmed,
+            timedOut: timedOut && !confirmed,
+            elapsedMs: Date.now() - started,
+            polls,
+            error,
+            frontends: check.frontends,
+          },
+        ];
+      }),
+    );
   for (;;) {
     polls++;
     try {
       const remaining = Math.max(1_000, Math.min(10_000, deadline - Date.now()));
-      const check = checkView(await client.getCluster(cluster, remaining), member, frontendIds, expect);
-      frontends = check.frontends;
+      const view = await client.getCluster(cluster, remaining);
+      for (const t of targets) last.set(t.member, checkView(view, t.member, t.frontendIds, expect));
       error = null;
-      if (check.confirmed)
-        return { confirmed: true, timedOut: false, elapsedMs: Date.now() - started, polls, error, frontends };
+      if (targets.every((t) => last.get(t.member)?.confirmed)) return report(false);
     } catch (err) {
       // A console blip during the wait is not a verdict; the deadline decides.
       error = (err as Error).message;
@@ -109,5 +141,5 @@ export async function waitForMember(
     // The last poll lands on the deadline, so "timed out after N s" means N s.
     await new Promise((r) => setTimeout(r, Math.min(POLL_EVERY_MS, left)));
   }
-  return { confirmed: false, timedOut: true, elapsedMs: Date.now() - started, polls, error, frontends };
+  return report(true);
 }

@@ -5,6 +5,11 @@ export interface TFrontendPolledEvent {
   clusterId: number;
   frontendId: number;
   up: boolean;
+  /**
+   * Keys of the members whose state changed in this poll (empty: only counters moved); null when
+   * every member must be looked at again (first poll, the frontend stopped or started answering).
+   */
+  changed: string[] | null;
 }
 export interface TStorePolledEvent {
   clusterId: number;
@@ -15,10 +20,15 @@ export interface TStorePolledEvent {
 export interface TInventoryChangedEvent {
   clusterId: number | null;
 }
+/** A member's intended state or weight was recorded (an action, a rollout step): drift is judged anew. */
+export interface TIntentChangedEvent {
+  clusterId: number;
+}
 interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
   "inventory-changed": TInventoryChangedEvent;
   "store-polled": TStorePolledEvent;
+  "intent-changed": TIntentChangedEvent;
 }
 
 // One bus per process: the poller (instrumentation bundle) and the SSE subscriptions (route bundles)
@@ -33,6 +43,12 @@ function bus(): EventEmitter {
 
 export function emitEvent<K extends keyof TEvents>(name: K, payload: TEvents[K]): void {
   bus().emit(name, payload);
+}
+
+/** Calls `listener` for each event of one kind until the returned function is called. */
+export function onEvent<K extends keyof TEvents>(name: K, listener: (payload: TEvents[K]) => void): () => void {
+  bus().on(name, listener);
+  return () => bus().off(name, listener);
 }
 
 /** Async iterator over one event kind, ended by the signal (the SSE connection closing). */

@@ -45,6 +45,18 @@ export function forgetFrontendLive(frontendId: number): void {
   table().delete(frontendId);
 }
 
+const indexes = new WeakMap<TFrontendLive, Map<string, TLiveMember>>();
+
+/** The poll's members by key, built once per poll on first use (a live reading is never changed after it is set). */
+export function liveMemberIndex(live: TFrontendLive): Map<string, TLiveMember> {
+  let index = indexes.get(live);
+  if (!index) {
+    index = new Map(live.members.map((m) => [m.key, m]));
+    indexes.set(live, index);
+  }
+  return index;
+}
+
 /**
  * Per-second rates from two cumulative readings. A counter that went down means the frontend restarted
  * (httpd restarts reset elected/transferred/read), so there is no rate for that interval rather than a

@@ -1,14 +1,15 @@
-import type { TDb } from "@/server/db";
 import { readBalancer, type TFrontendRow } from "@/server/services/frontends/read-frontend";
-import { AppError } from "@/server/errors";
+import { AppError, errorIdOf, publicErrorMessage } from "@/server/errors";
+import { MAX_MESSAGE_CHARS, snippet } from "@/server/domain/snippet";
 import {
   computeRates,
   getFrontendLive,
+  liveMemberIndex,
   setFrontendLive,
   type TFrontendLive,
   type TLiveMember,
 } from "@/server/poller/live-state";
-import { recordSamples } from "@/server/poller/history";
+import type { HistoryRecorder } from "@/server/poller/history";
 import { emitEvent } from "@/server/poller/event-bus";
 import { logger } from "@/server/logger";
 
@@ -20,11 +21,13 @@ export interface TPollTarget extends TFrontendRow {
 
 /**
  * Polls one frontend once and records the outcome, success or failure, as data: in the live table,
- * in FrontendPoll, and as history samples. Never throws (docs/conventions.md §8).
+ * and (batched) in FrontendPoll and the history. Never throws (docs/conventions.md §8). The document is
+ * parsed once; each member is then compared with the previous poll, and the event names only the
+ * members whose state changed, so what follows a poll costs nothing for the others.
  */
 export async function pollFrontend(
-  db: TDb,
   target: TPollTarget,
+  recorder: HistoryRecorder | null,
   now: () => Date = () => new Date(),
 ): Promise<TFrontendLive> {
   const started = now();
@@ -34,10 +37,10 @@ export async function pollFrontend(
     const balancer = await readBalancer(target);
     const at = now();
     const seconds = prev?.lastGoodAt ? (at.getTime() - prev.lastGoodAt.getTime()) / 1000 : 0;
-    const prevByKey = new Map((prev?.stale === false ? prev.members : []).map((m) => [m.key, m]));
+    const before = prev?.stale === false ? liveMemberIndex(prev) : null;
     const members: TLiveMember[] = balancer.members.map((m) => ({
       ...m,
-      rates: computeRates(prevByKey.get(m.key), m, seconds),
+      rates: computeRates(before?.get(m.key), m, seconds),
     }));
     live = {
       frontendId: target.id,
@@ -54,9 +57,11 @@ export async function pollFrontend(
     };
   } catch (err) {
     const at = now();
-    const message = err instanceof Error ? err.message : String(err);
+    // Shown to every viewer: an AppError's own (bounded) message, else a generic one with the log's id.
+    const message = snippet(publicErrorMessage(err), MAX_MESSAGE_CHARS);
     const code = err instanceof AppError ? err.code : "INTERNAL";
-    if (!(err instanceof AppError)) logger.error({ err, frontend: target.name }, "unexpected poll failure");
+    if (!(err instanceof AppError))
+      logger.error({ err, errorId: errorIdOf(err), frontend: target.name }, "unexpected poll failure");
     live = {
       frontendId: target.id,
       clusterId: target.clusterId,
@@ -71,30 +76,41 @@ export async function pollFrontend(
       balancerRaw: prev?.balancerRaw ?? {},
     };
   }
+  const changed = changedMembers(prev, live);
   setFrontendLive(live);
-  try {
-    await persistPoll(db, live);
-  } catch (err) {
-    // The frontend may have been deleted while we polled it; the live reading is still worth showing.
-    logger.warn({ err: String(err), frontend: target.name }, "could not record poll");
-  }
-  emitEvent("frontend-polled", { clusterId: target.clusterId, frontendId: target.id, up: live.up });
+  recorder?.record(live);
+  emitEvent("frontend-polled", { clusterId: target.clusterId, frontendId: target.id, up: live.up, changed });
   return live;
 }
 
-async function persistPoll(db: TDb, live: TFrontendLive): Promise<void> {
-  const data = {
-    up: live.up,
-    error: live.error,
-    errorCode: live.errorCode,
-    lastPollAt: live.lastPollAt ?? new Date(),
-    lastGoodAt: live.lastGoodAt,
-    durationMs: live.durationMs,
-  };
-  await db.frontendPoll.upsert({
-    where: { frontendId: live.frontendId },
-    create: { frontendId: live.frontendId, ...data },
-    update: data,
-  });
-  if (live.up && live.lastPollAt) await recordSamples(db, live.frontendId, live.lastPollAt, live.members);
+/**
+ * Keys of the members whose state (not counters) differs between two polls, added and removed ones
+ * included; null when everything must be looked at again: the first poll, or the frontend stopped or
+ * started answering (every member's health and staleness changed with it).
+ */
+export function changedMembers(prev: TFrontendLive | undefined, next: TFrontendLive): string[] | null {
+  if (!prev || prev.up !== next.up || prev.stale !== next.stale) return null;
+  const before = liveMemberIndex(prev);
+  const after = liveMemberIndex(next);
+  const changed: string[] = [];
+  for (const m of next.members) {
+    const p = before.get(m.key);
+    if (!p || !sameState(p, m)) changed.push(m.key);
+  }
+  if (after.size - changed.filter((k) => !before.has(k)).length !== before.size) {
+    for (const key of before.keys()) if (!after.has(key)) changed.push(key);
+  }
+  return changed;
+}
+
+function sameState(a: TLiveMember, b: TLiveMember): boolean {
+  return (
+    a.adminState === b.adminState &&
+    a.health === b.health &&
+    a.loadfactor === b.loadfactor &&
+    a.lbset === b.lbset &&
+    a.route === b.route &&
+    a.host === b.host &&
+    a.port === b.port
+  );
 }

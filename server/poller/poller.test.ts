@@ -77,7 +77,8 @@ describe("poller: a failed poll is data and never stalls the others", () => {
     expect(goodLive.up).toBe(true);
     expect(goodLive.members.map((m) => m.route).sort()).toEqual(["node1", "node2", "node3"]);
 
-    // Recorded in the DB as data, not only in memory.
+    // Recorded in the DB as data, not only in memory (batched with the history, written every 10 s).
+    await poller.flushHistory();
     const rows = await db.frontendPoll.findMany({ orderBy: { frontendId: "asc" } });
     expect(rows.find((r) => r.frontendId === fHung.id)).toMatchObject({ up: false, errorCode: "TARGET_TIMEOUT" });
     expect(rows.find((r) => r.frontendId === fGood.id)).toMatchObject({ up: true, error: null });

@@ -1,7 +1,7 @@
 import type { TDb } from "@/server/db";
 import { sharedPollSemaphore, type Semaphore } from "@/server/poller/semaphore";
 import { pollFrontend, type TPollTarget } from "@/server/poller/poll-frontend";
-import { compactHistory } from "@/server/poller/history";
+import { BUCKET_MS, compactHistory, HistoryRecorder } from "@/server/poller/history";
 import { forgetFrontendLive, getFrontendLive, setFrontendLive } from "@/server/poller/live-state";
 import { logger } from "@/server/logger";
 import { processSlot } from "@/server/process-singleton";
@@ -19,7 +19,9 @@ interface TScheduled {
 export class Poller {
   private readonly scheduled = new Map<number, TScheduled>();
   private readonly semaphore: Semaphore;
+  private readonly history: HistoryRecorder;
   private compactTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(
@@ -27,6 +29,7 @@ export class Poller {
     concurrency: number,
   ) {
     this.semaphore = sharedPollSemaphore(concurrency);
+    this.history = new HistoryRecorder(db);
   }
 
   async start(): Promise<void> {
@@ -35,6 +38,16 @@ export class Poller {
       compactHistory(this.db).catch((err) => logger.warn({ err: String(err) }, "history compaction failed"));
     }, 60_000);
     this.compactTimer.unref();
+    // One write per history bucket for every frontend together (and their latest poll outcomes).
+    this.flushTimer = setInterval(() => void this.flushHistory(), BUCKET_MS);
+    this.flushTimer.unref();
+  }
+
+  /** Writes the closed history buckets now (tests, shutdown); `everything` also writes the open one. */
+  async flushHistory(everything = false): Promise<void> {
+    await this.history
+      .flush(Date.now(), everything)
+      .catch((err) => logger.warn({ err: String(err) }, "history write failed; kept for the next one"));
   }
 
   /** Re-reads the frontends from the DB: new ones start, removed ones stop, changed ones pick up new settings. */
@@ -58,6 +71,7 @@ export class Poller {
       if (entry.timer) clearTimeout(entry.timer);
       this.scheduled.delete(id);
       forgetFrontendLive(id);
+      this.history.forget(id);
     }
   }
 
@@ -74,6 +88,7 @@ export class Poller {
     for (const entry of this.scheduled.values()) if (entry.timer) clearTimeout(entry.timer);
     this.scheduled.clear();
     if (this.compactTimer) clearInterval(this.compactTimer);
+    if (this.flushTimer) clearInterval(this.flushTimer);
   }
 
   private schedule(entry: TScheduled, delayMs: number): void {
@@ -86,7 +101,7 @@ export class Poller {
     if (!this.scheduled.has(entry.target.id)) return;
     entry.running = true;
     try {
-      await this.semaphore.run(() => pollFrontend(this.db, entry.target));
+      await this.semaphore.run(() => pollFrontend(entry.target, this.history));
     } finally {
       entry.running = false;
       if (this.scheduled.get(entry.target.id) === entry) this.schedule(entry, entry.target.pollIntervalMs);

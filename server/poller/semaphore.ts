@@ -6,6 +6,11 @@ export class Semaphore {
   private readonly waiting: Array<() => void> = [];
   constructor(private readonly limit: number) {}
 
+  /** Tasks waiting for a slot now. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;

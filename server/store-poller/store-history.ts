@@ -1,6 +1,11 @@
 import type { TDb } from "@/server/db";
-import { MINUTE_KEEP_MS, RAW_KEEP_MS, TEN_MINUTE_KEEP_MS } from "@/server/poller/history";
+import { RESOLUTIONS } from "@/server/poller/history";
 import type { TStoreNodeLive } from "@/server/store-poller/store-live-state";
+
+/** Kept as long as the frontends' history (server/poller/history.ts): raw 1 h, 1-minute 24 h, 10-minute 30 days. */
+export const RAW_KEEP_MS = RESOLUTIONS[0].keepMs;
+export const MINUTE_KEEP_MS = RESOLUTIONS[1].keepMs;
+export const TEN_MINUTE_KEEP_MS = RESOLUTIONS[2].keepMs;
 
 /**
  * Store node history, kept like the members': raw polls for an hour, 1-minute buckets for a day,

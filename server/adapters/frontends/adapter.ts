@@ -1,4 +1,5 @@
 import type { TAdminState } from "@/server/domain/member-state";
+import type { TPrivilegedSetting } from "@/server/domain/privileged-settings";
 import type { TBalancerSnapshot, TFrontendStatus } from "@/server/adapters/frontends/types";
 
 /** What a frontend adapter needs to reach one frontend. */
@@ -44,6 +45,11 @@ export interface TFrontendAdapter {
    * INVALID_INPUT naming the bad field. Kinds without it take no options (see parseFrontendOptions).
    */
   parseOptions?(raw: unknown): Record<string, unknown>;
+  /**
+   * Options that run a program, touch a file or send credentials (paths from the frontend: ["options",
+   * …]): only an admin may set or change them (privileged-settings.ts).
+   */
+  privilegedOptions?: readonly TPrivilegedSetting[];
   fetchStatusText(target: TFrontendTarget): Promise<string>;
   parseStatus(text: string): TFrontendStatus;
   /**

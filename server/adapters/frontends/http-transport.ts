@@ -1,4 +1,10 @@
-import { TargetTimeoutError, TargetUnreachableError, UnexpectedResponseError } from "@/server/errors";
+import {
+  ReplyTooLargeError,
+  TargetTimeoutError,
+  TargetUnreachableError,
+  UnexpectedResponseError,
+} from "@/server/errors";
+import { MAX_STATUS_REPLY_BYTES, readTextLimited } from "@/server/adapters/read-limited";
 
 export interface TFetchTextOptions {
   timeoutMs: number;
@@ -7,6 +13,8 @@ export interface TFetchTextOptions {
   password?: string | null;
   method?: "GET" | "POST";
   body?: URLSearchParams;
+  /** Largest body read (default MAX_STATUS_REPLY_BYTES); a bigger one fails with ReplyTooLargeError. */
+  maxBytes?: number;
 }
 
 /**
@@ -34,8 +42,9 @@ export async function fetchText(url: string, opts: TFetchTextOptions): Promise<s
   }
   let text: string;
   try {
-    text = await res.text();
+    text = await readTextLimited(res, opts.maxBytes ?? MAX_STATUS_REPLY_BYTES, `${opts.method ?? "GET"} ${url}`);
   } catch (err) {
+    if (err instanceof ReplyTooLargeError) throw err;
     throw toTransportError(url, opts.timeoutMs, err);
   }
   if (res.status !== 200) {

@@ -1,9 +1,55 @@
+import { Parser } from "htmlparser2";
+
 /** Small helpers shared by the frontend XML parsers (balancer-manager, jkstatus). Pure. */
 
-export type TXmlNode = Record<string, unknown>;
+export interface TXmlHandlers {
+  /** An element opened; `depth` 0 is the root. Names are local (prefix removed). */
+  open(name: string, attributes: Record<string, string>, depth: number): void;
+  /** Character data directly inside the innermost open element (may come in several pieces). */
+  text?(text: string): void;
+  close(name: string, depth: number): void;
+}
 
-export function isXmlNode(value: unknown): value is TXmlNode {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/**
+ * Reads a status document as a stream of events (htmlparser2 in XML mode): a 1,000-member document
+ * is read about ten times faster than by building a tree first, and the poll of a large frontend is
+ * mostly this read. htmlparser2 forgives what XML does not, so well-formedness is checked here: every
+ * element must be closed by its own end tag (or be self-closing), else `malformed` is thrown. Entity
+ * decoding is the caller's choice (jkstatus prints attribute values unescaped).
+ */
+export function readXml(
+  xml: string,
+  options: { decodeEntities: boolean },
+  handlers: TXmlHandlers,
+  malformed: (detail: string) => Error,
+): void {
+  let depth = 0;
+  let problem: string | null = null;
+  let openedAt = -1;
+  const parser = new Parser(
+    {
+      onopentag(qualified, attributes) {
+        openedAt = parser.endIndex;
+        handlers.open(localName(qualified), attributes, depth++);
+      },
+      ontext(text) {
+        handlers.text?.(text);
+      },
+      onclosetag(qualified, implied) {
+        if (depth === 0) {
+          problem ??= `</${qualified}> closes nothing`;
+          return;
+        }
+        // A self-closing tag is reported as an implied close at the very position it was opened.
+        const selfClosing = implied && parser.endIndex === openedAt && xml.charCodeAt(parser.endIndex - 1) === 0x2f;
+        if (implied && !selfClosing && problem === null) problem = `<${qualified}> is not closed`;
+        handlers.close(localName(qualified), --depth);
+      },
+    },
+    { xmlMode: true, decodeEntities: options.decodeEntities },
+  );
+  parser.end(xml);
+  if (problem !== null) throw malformed(problem);
 }
 
 /**
@@ -32,7 +78,7 @@ export function classifyRoot(
 }
 
 /**
- * fast-xml-parser does not reject a document that stops early, so a response cut off mid-body would come
+ * An event reader does not reject a document that stops early, so a response cut off mid-body would come
  * out as a balancer with fewer members. Both servers always close their root element: require it.
  */
 export function endsWithClosingTag(text: string, rootLocalName: string): boolean {

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { createRouter, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, forCaller, viewerProcedure } from "@/server/api/trpc";
 import { listAudit, ZAuditEntry, ZAuditQuery } from "@/server/services/audit/audit";
 
 export const auditRouter = createRouter({
-  /** Newest first; page with beforeId = nextBeforeId. */
+  /** Newest first; page with beforeId = nextBeforeId. Viewers see settings' secrets hidden and session ids masked. */
   list: viewerProcedure
     .meta({
       openapi: {
@@ -21,5 +21,5 @@ export const auditRouter = createRouter({
       }),
     )
     .output(z.object({ entries: z.array(ZAuditEntry), nextBeforeId: z.number().int().nullable() }))
-    .query(({ ctx, input }) => listAudit(ctx.db, input)),
+    .query(async ({ ctx, input }) => forCaller(ctx, await listAudit(ctx.db, input))),
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
-import { audited } from "@/server/services/audit/audit";
+import { createRouter, forCaller, operatorProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
 import { ZClusterInput } from "@/server/services/inventory/inventory-schema";
 import {
   ZClusterInventory,
@@ -10,15 +9,13 @@ import {
 import * as inventory from "@/server/services/inventory/inventory";
 import { getClusterView, getOverview } from "@/server/services/clusters/cluster-view";
 import { getClusterHistory, HISTORY_RANGES } from "@/server/services/clusters/history-query";
-import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/clusters/cluster-view-schema";
+import {
+  ZClusterSummary,
+  ZClusterView,
+  ZHistoryPick,
+  ZHistorySeries,
+} from "@/server/services/clusters/cluster-view-schema";
 
-const who = (ctx: TContext, action: string, cluster: string | null, details?: unknown) => ({
-  principal: ctx.principal,
-  ip: ctx.ip,
-  action,
-  cluster,
-  details,
-});
 const ZId = z.object({ id: z.number().int().positive() });
 const ZClusterName = z.object({ name: z.string().min(1).max(64) });
 
@@ -51,53 +48,40 @@ export const clusterRouter = createRouter({
     .input(ZClusterName)
     .output(ZClusterView)
     .query(({ ctx, input }) => getClusterView(ctx.db, input.name)),
-  /** Inventory as stored (for the editor). Passwords are never sent back. */
+  /** Inventory as stored (for the editor): passwords never (only hasPassword); viewers see settings' secrets hidden. */
   inventory: viewerProcedure
     .input(ZClusterName)
     .output(ZClusterInventory)
-    .query(async ({ ctx, input }) => {
-      const c = await inventory.getClusterByName(ctx.db, input.name);
-      return { ...c, frontends: c.frontends.map(({ password, ...f }) => ({ ...f, hasPassword: Boolean(password) })) };
-    }),
+    .query(async ({ ctx, input }) => forCaller(ctx, await inventory.getInventory(ctx.db, input.name))),
+  /** Chart series of the picked members (default: the 5 busiest by requests) and the cluster total. */
   history: viewerProcedure
-    .input(ZClusterName.extend({ range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]) }))
+    .input(
+      ZClusterName.extend({
+        range: z.enum(Object.keys(HISTORY_RANGES) as [keyof typeof HISTORY_RANGES]),
+        pick: ZHistoryPick.optional(),
+      }),
+    )
     .output(ZHistorySeries)
-    .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range)),
+    .query(({ ctx, input }) => getClusterHistory(ctx.db, input.name, input.range, input.pick)),
   create: operatorProcedure
     .input(ZClusterInput)
     .output(ZClusterRecord)
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, who(ctx, "cluster.create", input.name), () => inventory.createCluster(ctx.db, input)),
-    ),
+    .mutation(({ ctx, input }) => inventory.createCluster(ctx.db, input, whoOf(ctx))),
   update: operatorProcedure
     .input(ZId.extend({ data: ZClusterInput }))
     .output(ZClusterRecord)
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, who(ctx, "cluster.update", input.data.name, { id: input.id }), () =>
-        inventory.updateCluster(ctx.db, input.id, input.data),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.updateCluster(ctx.db, input.id, input.data, whoOf(ctx))),
   delete: operatorProcedure
     .input(ZId)
     .output(z.void())
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, who(ctx, "cluster.delete", null, { id: input.id }), () =>
-        inventory.deleteCluster(ctx.db, input.id),
-      ),
-    ),
-  /** Upserts from YAML text (the same format as CLUSTERDECK_INVENTORY). */
+    .mutation(({ ctx, input }) => inventory.deleteCluster(ctx.db, input.id, whoOf(ctx))),
   setAutoReapply: operatorProcedure
     .input(ZId.extend({ enabled: z.boolean() }))
     .output(ZClusterRecord)
-    .mutation(({ ctx, input }) =>
-      inventory.setAutoReapply(ctx.db, input.id, input.enabled, { principal: ctx.principal, ip: ctx.ip }),
-    ),
+    .mutation(({ ctx, input }) => inventory.setAutoReapply(ctx.db, input.id, input.enabled, whoOf(ctx))),
+  /** Upserts from YAML text (the same format as CLUSTERDECK_INVENTORY); admin-only settings need an admin. */
   import: operatorProcedure
     .input(z.object({ yaml: z.string().min(1).max(1_000_000) }))
     .output(ZImportSummary)
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, who(ctx, "cluster.import", null), () =>
-        inventory.importInventory(ctx.db, inventory.parseInventoryYaml(input.yaml)),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.importInventoryYaml(ctx.db, input.yaml, whoOf(ctx))),
 });

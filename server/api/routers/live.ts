@@ -1,31 +1,51 @@
 import { z } from "zod";
-import { createRouter, viewerProcedure } from "@/server/api/trpc";
-import { listenEvents } from "@/server/poller/event-bus";
-import { getClusterView, getOverview } from "@/server/services/clusters/cluster-view";
+import { createRouter, viewerProcedure, type TContext } from "@/server/api/trpc";
+import { listenEvents, onEvent } from "@/server/poller/event-bus";
+import { getOverview } from "@/server/services/clusters/cluster-view";
+import { subscribeCluster, type TLiveFrame } from "@/server/services/clusters/live-feed";
+import { encodeMemberRows, ZClusterSummary, ZLiveFrame } from "@/server/services/clusters/cluster-view-schema";
+import { roleAtLeast } from "@/server/auth/roles";
 import { getClusterByName } from "@/server/services/inventory/inventory";
-import { ZClusterSummary, ZClusterView } from "@/server/services/clusters/cluster-view-schema";
-import type { TDb } from "@/server/db";
 import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { ZStoreSummary } from "@/server/services/sessions/sessions-schema";
 
-// Each push is checked against the same output schema as the cluster.get / cluster.overview queries.
-const clusterView = async (db: TDb, name: string) => ZClusterView.parse(await getClusterView(db, name));
-const overview = async (db: TDb) => ZClusterSummary.array().parse(await getOverview(db));
+/** Member rows as JSON text (see ZLiveFrame): checked against their schema first. */
+function toWire(frame: TLiveFrame) {
+  if (frame.type === "snapshot") {
+    const { members, ...rest } = frame.view;
+    return { type: frame.type, ...rest, members: encodeMemberRows(members) };
+  }
+  if (frame.type === "delta") return { ...frame, members: encodeMemberRows(frame.members) };
+  return frame;
+}
 
-// Pushes follow polls one for one (a frontend polls every ~2 s): no throttling, so the page is never
-// more than one poll behind the frontend it shows.
+/** The overview is a summary: after a burst of polls it is recomputed at most this often. */
+const OVERVIEW_MIN_GAP_MS = 2_000;
+
+/**
+ * A stream outlives the request that opened it: before every push the caller's credentials are looked
+ * up again, so a logout, a revoked or expired token, a demotion below viewer or a disabled account ends
+ * the stream at the next push (the client sees it close).
+ */
+async function stillAllowed(ctx: TContext): Promise<boolean> {
+  const now = await ctx.reauthenticate();
+  return now !== null && now.userId === ctx.principal?.userId && roleAtLeast(now.role, "viewer");
+}
+
 export const liveRouter = createRouter({
-  /** The cluster view, pushed after every poll of one of its frontends (SSE). */
+  /**
+   * The cluster view over SSE as a delta stream (live-feed.ts): a snapshot on connect, then only the
+   * members whose state changed after each poll, and the metrics that moved every 10 s. Every frame is
+   * checked against the same schemas as cluster.get.
+   */
   cluster: viewerProcedure.input(z.object({ name: z.string().min(1).max(64) })).subscription(async function* ({
     ctx,
     input,
     signal,
   }) {
-    const cluster = await getClusterByName(ctx.db, input.name);
-    yield await clusterView(ctx.db, input.name);
-    for await (const ev of listenEvents("frontend-polled", signal)) {
-      if (ev.clusterId !== cluster.id) continue;
-      yield await clusterView(ctx.db, input.name);
+    for await (const frame of subscribeCluster(ctx.db, input.name, signal)) {
+      if (frame.type !== "snapshot" && !(await stillAllowed(ctx))) return;
+      yield ZLiveFrame.parse(toWire(frame));
     }
   }),
   /** The cluster's session stores (live stats, health, index counts), pushed after each store node poll (SSE). */
@@ -40,14 +60,43 @@ export const liveRouter = createRouter({
     yield await view();
     for await (const ev of listenEvents("store-polled", signal)) {
       if (ev.clusterId !== cluster.id) continue;
+      if (!(await stillAllowed(ctx))) return;
       yield await view();
     }
   }),
-  /** The overview, pushed after any poll. */
+  /** The overview, pushed after polls (at most every 2 s). */
   overview: viewerProcedure.subscription(async function* ({ ctx, signal }) {
-    yield await overview(ctx.db);
-    for await (const _ev of listenEvents("frontend-polled", signal)) {
-      yield await overview(ctx.db);
+    yield ZClusterSummary.array().parse(await getOverview(ctx.db));
+    let pending = false;
+    let wake: (() => void) | null = null;
+    const off = onEvent("frontend-polled", () => {
+      pending = true;
+      wake?.();
+    });
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    try {
+      while (!signal?.aborted) {
+        if (!pending) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        if (signal?.aborted) break;
+        pending = false;
+        if (!(await stillAllowed(ctx))) return;
+        yield ZClusterSummary.array().parse(await getOverview(ctx.db));
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, OVERVIEW_MIN_GAP_MS);
+          wake = () => {
+            if (signal?.aborted) {
+              clearTimeout(t);
+              resolve();
+            }
+          };
+        });
+        wake = null;
+      }
+    } finally {
+      off();
+      signal?.removeEventListener("abort", onAbort);
     }
   }),
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure, type TContext } from "@/server/api/trpc";
-import { audited } from "@/server/services/audit/audit";
+import { createRouter, operatorProcedure, sessionViewerProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
 import { ZMemberInput } from "@/server/services/inventory/inventory-schema";
 import { ZMemberRecord } from "@/server/services/inventory/inventory-records-schema";
 import * as inventory from "@/server/services/inventory/inventory";
@@ -11,20 +10,19 @@ import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
 import { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
 import {
+  ZBulkActionInput,
+  ZBulkActionResult,
+  ZBulkImpact,
+  ZBulkTarget,
   ZMemberActionResult,
   ZMemberImpact,
   ZMemberTarget,
   ZStateActionInput,
   ZWeightInput,
 } from "@/server/services/members/member-actions-schema";
+import { applyBulkChange } from "@/server/services/members/bulk-actions";
+import { describeBulkImpact } from "@/server/services/members/bulk-impact";
 
-const inv = (ctx: TContext, action: string, target: string | null, details: unknown) => ({
-  principal: ctx.principal,
-  ip: ctx.ip,
-  action,
-  target,
-  details,
-});
 const ZId = z.object({ id: z.number().int().positive() });
 
 /** drain / disable / stop / standby / enable: one procedure each, the same service underneath. */
@@ -47,36 +45,55 @@ function stateAction(verb: TStateVerb) {
         input.cluster,
         input.member,
         { kind: "state", state: STATE_VERBS[verb] },
-        { principal: ctx.principal, ip: ctx.ip, force: input.force, frontendIds: input.frontendIds },
+        { ...whoOf(ctx), force: input.force, frontendIds: input.frontendIds },
       ),
     );
 }
 
+/** One verb on many members: one confirmation, the guard rail over the whole selection, one audit entry. */
+const bulkRouter = createRouter({
+  run: operatorProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/bulk/{verb}",
+        protect: true,
+        tags: ["members"],
+        summary: "Apply one verb to many members on every frontend and verify each (one audit entry)",
+      },
+    })
+    .input(ZBulkActionInput)
+    .output(ZBulkActionResult)
+    .mutation(({ ctx, input }) =>
+      applyBulkChange(
+        ctx.db,
+        input.cluster,
+        input.members,
+        { kind: "state", state: STATE_VERBS[input.verb] },
+        { principal: ctx.principal, ip: ctx.ip, force: input.force, frontendIds: input.frontendIds },
+      ),
+    ),
+  /** The combined impact for the confirm dialog: share of requests, members left active per frontend. */
+  impact: viewerProcedure
+    .input(ZBulkTarget)
+    .output(ZBulkImpact)
+    .query(({ ctx, input }) => describeBulkImpact(ctx.db, input.cluster, input.members, input.verb)),
+});
+
 export const memberRouter = createRouter({
+  bulk: bulkRouter,
   create: operatorProcedure
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
     .output(ZMemberRecord)
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, inv(ctx, "member.create", input.data.name, { clusterId: input.clusterId }), () =>
-        inventory.createMember(ctx.db, input.clusterId, input.data),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.createMember(ctx.db, input.clusterId, input.data, whoOf(ctx))),
   update: operatorProcedure
     .input(ZId.extend({ data: ZMemberInput }))
     .output(ZMemberRecord)
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, inv(ctx, "member.update", input.data.name, { id: input.id }), () =>
-        inventory.updateMember(ctx.db, input.id, input.data),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.updateMember(ctx.db, input.id, input.data, whoOf(ctx))),
   delete: operatorProcedure
     .input(ZId)
     .output(z.void())
-    .mutation(({ ctx, input }) =>
-      audited(ctx.db, inv(ctx, "member.delete", null, { id: input.id }), () =>
-        inventory.deleteMember(ctx.db, input.id),
-      ),
-    ),
+    .mutation(({ ctx, input }) => inventory.deleteMember(ctx.db, input.id, whoOf(ctx))),
 
   drain: stateAction("drain"),
   disable: stateAction("disable"),
@@ -101,7 +118,7 @@ export const memberRouter = createRouter({
         input.cluster,
         input.member,
         { kind: "weight", weight: input.weight },
-        { principal: ctx.principal, ip: ctx.ip, frontendIds: input.frontendIds },
+        { ...whoOf(ctx), frontendIds: input.frontendIds },
       ),
     ),
   /** Re-sends the intended state (and weight) to the frontends that drifted from it. */
@@ -117,11 +134,9 @@ export const memberRouter = createRouter({
     })
     .input(ZMemberTarget)
     .output(z.array(ZMemberActionResult))
-    .mutation(({ ctx, input }) =>
-      reapplyMember(ctx.db, input.cluster, input.member, { principal: ctx.principal, ip: ctx.ip }),
-    ),
+    .mutation(({ ctx, input }) => reapplyMember(ctx.db, input.cluster, input.member, whoOf(ctx))),
   /** Whether every session routed to the member has a copy elsewhere (shared store or replica). */
-  safeToStop: viewerProcedure
+  safeToStop: sessionViewerProcedure
     .meta({
       openapi: {
         method: "GET",

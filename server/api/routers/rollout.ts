@@ -1,6 +1,6 @@
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, forCaller, operatorProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
 import { ZRolloutRef, ZRolloutSummary, ZRolloutView, ZStartRolloutInput } from "@/server/services/rollouts/schema";
 import {
   continueRollout,
@@ -22,12 +22,13 @@ function control(verb: "pause" | "resume" | "abort" | "continue", summary: strin
     .meta(meta("POST", `/clusters/{cluster}/rollouts/{id}/${verb}`, summary))
     .input(ZRolloutRef)
     .output(ZRolloutView)
-    .mutation(({ ctx, input }) => run(ctx.db, input.cluster, input.id, { principal: ctx.principal, ip: ctx.ip }));
+    .mutation(async ({ ctx, input }) => forCaller(ctx, await run(ctx.db, input.cluster, input.id, whoOf(ctx))));
 }
 
 /**
- * Rolling deploys. Starting one with a deploy command needs the admin role (the service checks: the
- * command runs on the console's host); with a webhook or a manual deploy an operator may start it.
+ * Rolling deploys. Starting one with a deploy command or a webhook needs the admin role (the service
+ * checks: the command runs on the console's host, the webhook gets the console's requests); with a
+ * manual deploy an operator may start it. Control verbs answer the view as the caller may see it.
  * Live progress: poll `get` (the page does, every second); every transition is in the database.
  */
 export const rolloutRouter = createRouter({
@@ -43,27 +44,14 @@ export const rolloutRouter = createRouter({
     .output(ZRolloutView)
     .mutation(({ ctx, input }) => {
       const { cluster, ...settings } = input;
-      return startRollout(ctx.db, cluster, settings, { principal: ctx.principal, ip: ctx.ip });
+      return startRollout(ctx.db, cluster, settings, whoOf(ctx)).then((view) => forCaller(ctx, view));
     }),
   list: viewerProcedure
     .meta(meta("GET", "/clusters/{cluster}/rollouts", "The cluster's latest rollouts, newest first"))
     .input(z.object({ cluster: z.string().min(1).max(64) }))
     .output(z.array(ZRolloutSummary))
-    .query(async ({ ctx, input }) =>
-      (await listRollouts(ctx.db, input.cluster)).map(
-        ({ id, cluster, state, message, startedBy, createdAt, finishedAt, progress, current }) => ({
-          id,
-          cluster,
-          state,
-          message,
-          startedBy,
-          createdAt,
-          finishedAt,
-          progress,
-          current,
-        }),
-      ),
-    ),
+    // The output schema keeps the summary fields only.
+    .query(async ({ ctx, input }) => forCaller(ctx, await listRollouts(ctx.db, input.cluster))),
   get: viewerProcedure
     .meta(
       meta(
@@ -74,7 +62,8 @@ export const rolloutRouter = createRouter({
     )
     .input(ZRolloutRef)
     .output(ZRolloutView)
-    .query(({ ctx, input }) => getRollout(ctx.db, input.cluster, input.id)),
+    // Viewers: a deploy command's arguments, a webhook's query string and deploy output hidden (redact.ts).
+    .query(async ({ ctx, input }) => forCaller(ctx, await getRollout(ctx.db, input.cluster, input.id))),
   pause: control("pause", "Pause at the next safe point (a running deploy command finishes first)", requestPause),
   resume: control("resume", "Resume a paused rollout: the current phase runs again", resumeRollout),
   abort: control("abort", "Abort: each member is left in the documented state for its phase", requestAbort),

@@ -18,7 +18,8 @@ describe("session answers through the router", () => {
   let db: PrismaClient;
   let cleanup: () => Promise<void>;
   let seeded: TSeedTruth;
-  const caller = () => createCaller(testContext(db, "viewer"));
+  // An operator sees ids whole (a viewer's are masked: server/api/roles.int.test.ts checks that).
+  const caller = () => createCaller(testContext(db, "operator"));
 
   beforeAll(async () => {
     ({ db, cleanup } = await createTestDb());

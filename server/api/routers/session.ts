@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, operatorProcedure, sessionViewerProcedure, whoOf } from "@/server/api/trpc";
 import { locateSession } from "@/server/services/sessions/sessions";
 import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { rehomingStatus } from "@/server/services/sessions/rehoming";
@@ -12,9 +12,14 @@ import { ZLocateResult, ZRehoming, ZStoreSummary } from "@/server/services/sessi
 
 const ZCluster = z.object({ cluster: z.string().min(1).max(64) });
 
+/**
+ * Session ids are credentials: every viewer procedure here answers through sessionViewerProcedure, which
+ * masks ids and hides attribute values for viewers (server/domain/session-ids.ts names the fields).
+ * Searches and locate run on the full id first.
+ */
 export const sessionRouter = createRouter({
   /** The searchable, paged session table, served from the background-scanned session index. */
-  list: viewerProcedure
+  list: sessionViewerProcedure
     .meta({
       openapi: {
         method: "GET",
@@ -31,7 +36,7 @@ export const sessionRouter = createRouter({
       return listIndexedSessions(ctx.db, cluster, query);
     }),
   /** Starts a fresh scan of every store now (or joins the one running; read-only on the stores); the table shows its progress. */
-  rescan: viewerProcedure
+  rescan: sessionViewerProcedure
     .meta({
       openapi: {
         method: "POST",
@@ -45,7 +50,7 @@ export const sessionRouter = createRouter({
     .output(ZIndexStatus)
     .mutation(({ ctx, input }) => rescanSessions(ctx.db, input.cluster)),
   /** Paste a JSESSIONID value, a Cookie header or a URL with ;jsessionid=. */
-  locate: viewerProcedure
+  locate: sessionViewerProcedure
     .meta({
       openapi: {
         method: "GET",
@@ -63,7 +68,7 @@ export const sessionRouter = createRouter({
     .output(ZLocateResult)
     .query(({ ctx, input }) => locateSession(ctx.db, input.cluster, input.session)),
   /** After a stop or disable: the member's sessions, and how many have come back (served elsewhere) since. */
-  rehoming: viewerProcedure
+  rehoming: sessionViewerProcedure
     .meta({
       openapi: {
         method: "GET",
@@ -80,7 +85,7 @@ export const sessionRouter = createRouter({
    * Sessions per member (route) and per store node from the session index (how old it is is said), with
    * each node's live stats and health. Looking keeps the index current; it never starts a scan of its own.
    */
-  counts: viewerProcedure
+  counts: sessionViewerProcedure
     .meta({
       openapi: {
         method: "GET",
@@ -111,5 +116,5 @@ export const sessionRouter = createRouter({
       }),
     )
     .output(ZOperationStarted)
-    .mutation(({ ctx, input }) => startExpireSessions(ctx.db, input, { principal: ctx.principal, ip: ctx.ip })),
+    .mutation(({ ctx, input }) => startExpireSessions(ctx.db, input, whoOf(ctx))),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { createRouter, operatorProcedure, viewerProcedure } from "@/server/api/trpc";
+import { createRouter, forCaller, operatorProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
+import { getOperation, listOperations } from "@/server/services/operations/read";
 import { startEvacuateStoreNode } from "@/server/services/operations/evacuate-store-node";
 import { listStores } from "@/server/services/sessions/stores";
 import { getStoreHistory } from "@/server/services/sessions/store-history-query";
@@ -73,7 +74,7 @@ export const storeRouter = createRouter({
       }),
     )
     .output(ZOperationStarted)
-    .mutation(({ ctx, input }) => startEvacuateStoreNode(ctx.db, input, { principal: ctx.principal, ip: ctx.ip })),
+    .mutation(({ ctx, input }) => startEvacuateStoreNode(ctx.db, input, whoOf(ctx))),
   /** Copy every session key of a node to a new, empty server (TTLs kept, source untouched), verify, and say which config to change. */
   replaceNode: operatorProcedure
     .meta({
@@ -100,7 +101,7 @@ export const storeRouter = createRouter({
       }),
     )
     .output(ZOperationStarted)
-    .mutation(({ ctx, input }) => startReplaceStoreNode(ctx.db, input, { principal: ctx.principal, ip: ctx.ip })),
+    .mutation(({ ctx, input }) => startReplaceStoreNode(ctx.db, input, whoOf(ctx))),
 });
 
 export const operationRouter = createRouter({
@@ -116,11 +117,10 @@ export const operationRouter = createRouter({
     })
     .input(z.object({ id: z.coerce.number().int().positive() }))
     .output(ZOperation)
-    .query(({ ctx, input }) => ctx.db.operation.findUniqueOrThrow({ where: { id: input.id } })),
+    // Masked for viewers on the whole row (its params name the ids a one-session target repeats).
+    .query(async ({ ctx, input }) => forCaller(ctx, await getOperation(ctx.db, input.id))),
   list: viewerProcedure
     .input(z.object({ cluster: z.string().min(1).max(64) }))
     .output(z.array(ZOperation))
-    .query(({ ctx, input }) =>
-      ctx.db.operation.findMany({ where: { cluster: input.cluster }, orderBy: { id: "desc" }, take: 20 }),
-    ),
+    .query(async ({ ctx, input }) => forCaller(ctx, await listOperations(ctx.db, input.cluster))),
 });

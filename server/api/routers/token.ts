@@ -1,42 +1,25 @@
 import { z } from "zod";
-import { adminProcedure, createRouter } from "@/server/api/trpc";
-import { createApiToken, listApiTokens, revokeApiToken } from "@/server/auth/api-tokens";
-import { ROLES } from "@/server/auth/roles";
-import { recordAudit } from "@/server/services/audit/audit";
+import { adminProcedure, createRouter, whoOf } from "@/server/api/trpc";
+import { issueApiToken, listApiTokens, revokeApiTokenAudited } from "@/server/auth/api-tokens";
 import { ZApiTokenRecord, ZCreatedApiToken, ZRevokedApiToken } from "@/server/auth/auth-schema";
+import { ROLES } from "@/server/auth/roles";
 
 /** API tokens for scripts. Admin only: a token is a standing credential. */
 export const tokenRouter = createRouter({
   list: adminProcedure.output(z.array(ZApiTokenRecord)).query(({ ctx }) => listApiTokens(ctx.db, ctx.principal)),
-  /** The secret is in this response only; it is stored as a hash. */
+  /** The secret is in this response only; it is stored as a hash. `expiresInDays` ends it by itself. */
   create: adminProcedure
-    .input(z.object({ name: z.string().trim().min(1).max(64), role: z.enum(ROLES) }))
+    .input(
+      z.object({
+        name: z.string().trim().min(1).max(64),
+        role: z.enum(ROLES),
+        expiresInDays: z.number().int().min(1).max(3650).nullish(),
+      }),
+    )
     .output(ZCreatedApiToken)
-    .mutation(async ({ ctx, input }) => {
-      const token = await createApiToken(ctx.db, ctx.principal, input.name, input.role);
-      await recordAudit(ctx.db, {
-        principal: ctx.principal,
-        ip: ctx.ip,
-        action: "token.create",
-        target: `token:${token.name}`,
-        result: "ok",
-        details: { id: token.id, role: token.role, prefix: token.prefix },
-      });
-      return token;
-    }),
+    .mutation(({ ctx, input }) => issueApiToken(ctx.db, ctx.principal, input, whoOf(ctx))),
   revoke: adminProcedure
     .input(z.object({ id: z.number().int().positive() }))
     .output(ZRevokedApiToken)
-    .mutation(async ({ ctx, input }) => {
-      const row = await revokeApiToken(ctx.db, ctx.principal, input.id);
-      await recordAudit(ctx.db, {
-        principal: ctx.principal,
-        ip: ctx.ip,
-        action: "token.revoke",
-        target: `token:${row.name}`,
-        result: "ok",
-        details: { id: row.id },
-      });
-      return { id: row.id, revokedAt: row.revokedAt };
-    }),
+    .mutation(({ ctx, input }) => revokeApiTokenAudited(ctx.db, ctx.principal, input.id, whoOf(ctx))),
 });

@@ -1,8 +1,19 @@
 import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { actorName, type TPrincipal } from "@/server/auth/principal";
+import { redactSecrets } from "@/server/domain/redact";
+import { AppError, errorIdOf, publicErrorMessage } from "@/server/errors";
+import { logger } from "@/server/logger";
 
 export type TAuditResult = "ok" | "partial" | "failed" | "denied";
+
+/** Who asks for a change: a person (cookie or token) or the console itself (`system`: what it is doing). */
+export interface TWho {
+  principal: TPrincipal | null;
+  ip: string | null;
+  /** Set for the console's own work, e.g. "inventory file" at start or "auto re-apply": acts with full rights. */
+  system?: string;
+}
 
 export interface TAuditInput {
   principal: TPrincipal | null;
@@ -18,9 +29,17 @@ export interface TAuditInput {
   details?: unknown;
 }
 
-const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(redactSecrets(v)));
 
-/** Appends one entry. The app never updates or deletes audit entries. */
+/** The audit fields that say who acted. */
+export function auditActor(who: TWho): Pick<TAuditInput, "principal" | "ip" | "actor"> {
+  return { principal: who.principal, ip: who.ip, actor: who.system ? `system (${who.system})` : undefined };
+}
+
+/**
+ * Appends one entry. Credentials are taken out before anything is written (redact.ts), whatever the
+ * caller passed. The app never updates or deletes audit entries.
+ */
 export async function recordAudit(db: TDb, e: TAuditInput): Promise<number> {
   const row = await db.auditEntry.create({
     data: {
@@ -37,6 +56,41 @@ export async function recordAudit(db: TDb, e: TAuditInput): Promise<number> {
     },
   });
   return row.id;
+}
+
+export interface TChangeAudit<T> {
+  action: string;
+  cluster?: string | null;
+  target?: string | null;
+  before?: unknown;
+  details?: Record<string, unknown>;
+  /** What to keep of the result as "after" (default: the result itself; secrets are taken out either way). */
+  after?: (value: T) => unknown;
+}
+
+/**
+ * Runs one change and records it: ok with what it produced, denied when it was refused for lack of a
+ * role (FORBIDDEN), failed with a message a person may read (an unexpected error's own text stays in
+ * the log, under the id the entry quotes). Services call this for their own mutations; routers never
+ * write the audit log.
+ */
+export async function auditedChange<T>(db: TDb, who: TWho, e: TChangeAudit<T>, fn: () => Promise<T>): Promise<T> {
+  const base = { ...auditActor(who), action: e.action, cluster: e.cluster, target: e.target, before: e.before };
+  let value: T;
+  try {
+    value = await fn();
+  } catch (err) {
+    const denied = err instanceof AppError && err.code === "FORBIDDEN";
+    if (!(err instanceof AppError)) logger.error({ err, errorId: errorIdOf(err), action: e.action }, "change failed");
+    await recordAudit(db, {
+      ...base,
+      result: denied ? "denied" : "failed",
+      details: { ...e.details, error: publicErrorMessage(err) },
+    });
+    throw err;
+  }
+  await recordAudit(db, { ...base, result: "ok", details: e.details, after: e.after ? e.after(value) : value });
+  return value;
 }
 
 export const ZAuditQuery = z.object({
@@ -68,6 +122,7 @@ export const ZAuditEntry = z.object({
   details: z.unknown(),
 });
 
+/** Newest first. What each role may see of the entries is decided at the API boundary (visibility.ts). */
 export async function listAudit(db: TDb, q: TAuditQuery) {
   const rows = await db.auditEntry.findMany({
     where: {
@@ -88,23 +143,4 @@ export async function listAudit(db: TDb, q: TAuditQuery) {
     entries: page.map((r) => ({ ...r, before: parse(r.before), after: parse(r.after), details: parse(r.details) })),
     nextBeforeId: rows.length > q.limit ? page[page.length - 1]!.id : null,
   };
-}
-
-/**
- * Runs an inventory change and records it, succeeded or failed (with the error's message), so the log
- * shows attempts as well as changes.
- */
-export async function audited<T>(db: TDb, e: Omit<TAuditInput, "result" | "after">, fn: () => Promise<T>): Promise<T> {
-  try {
-    const value = await fn();
-    await recordAudit(db, { ...e, result: "ok", after: value });
-    return value;
-  } catch (err) {
-    await recordAudit(db, {
-      ...e,
-      result: "failed",
-      details: { ...(e.details as object | undefined), error: (err as Error).message },
-    });
-    throw err;
-  }
 }

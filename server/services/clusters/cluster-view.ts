@@ -1,7 +1,8 @@
 import type { TDb } from "@/server/db";
 import { getFrontendAdapter } from "@/server/adapters/registry";
-import { getFrontendLive } from "@/server/poller/live-state";
-import { matchMember } from "@/server/services/members/member-identity";
+import { getFrontendLive, liveMemberIndex, type TFrontendLive, type TLiveMember } from "@/server/poller/live-state";
+import type { TObservedMember } from "@/server/adapters/frontends/types";
+import { createMemberMatcher } from "@/server/services/members/member-identity";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { ADMIN_STATES, type TAdminState, type THealth } from "@/server/domain/member-state";
 import { observedMatchesIntended } from "@/server/domain/drift";
@@ -28,6 +29,8 @@ export interface TMemberOnFrontend {
 }
 
 export interface TMemberRow {
+  /** Stable identity of the row: "id:<member id>" for inventory members, "route:<route or key>" otherwise. */
+  key: string;
   memberId: number | null;
   name: string;
   route: string;
@@ -71,10 +74,196 @@ export interface TClusterView {
   health: TRollupHealth;
 }
 
+export type TClusterInventory = Awaited<ReturnType<typeof getClusterByName>>;
+export type TLiveLookup = (frontendId: number) => TFrontendLive | undefined;
+
 export async function getClusterView(db: TDb, name: string): Promise<TClusterView> {
-  const cluster = await getClusterByName(db, name);
-  const frontends: TFrontendRow[] = cluster.frontends.map((f) => {
-    const live = getFrontendLive(f.id);
+  return new ClusterViewModel(await getClusterByName(db, name), getFrontendLive).view();
+}
+
+/** Row identity on the wire: an inventory member by id, one a frontend routes to but the inventory lacks by route/key. */
+function rowKeyOf(inventoryId: number | null, om: TObservedMember): string {
+  return inventoryId !== null ? `id:${inventoryId}` : `route:${om.route || om.key}`;
+}
+
+export type TFrontendPoll = Pick<TFrontendRow, "id" | "lastPollAt" | "lastGoodAt" | "durationMs">;
+
+/** Whether two rows of one frontend differ in more than the time of the poll. */
+function sameBesidesPollTime(a: TFrontendRow, b: TFrontendRow): boolean {
+  const strip = ({ lastPollAt: _a, lastGoodAt: _b, durationMs: _c, ...rest }: TFrontendRow) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/** What changed in a cluster view after one poll (or an inventory change): a few rows, not the whole view. */
+export interface TClusterViewDelta {
+  /** Frontends whose row changed beyond the time of their last poll. */
+  frontends: TFrontendRow[];
+  /** Frontends polled with nothing else changed: only when, and how long it took. */
+  polls: TFrontendPoll[];
+  members: TMemberRow[];
+  /** Keys of rows no frontend lists any more (members not in the inventory). */
+  removed: string[];
+  health: TRollupHealth;
+  cluster: TClusterView["cluster"] | null;
+}
+
+/**
+ * The cluster view kept in step with the live table. A full build is O(members × frontends) with
+ * indexed matching; after a poll only the rows of the members whose state changed on that frontend
+ * are rebuilt (`applyPoll`), so an unchanged member costs nothing after the parse. Metrics (rates,
+ * busy, counters) are read fresh on demand and are not part of what makes a row "changed".
+ */
+export class ClusterViewModel {
+  private frontends: TFrontendRow[] = [];
+  private rows = new Map<string, TMemberRow>();
+  private signatures = new Map<string, string>();
+  /** Per frontend index: observed member key → row key, and back. */
+  private keyToRow: Array<Map<string, string>> = [];
+  private rowToKey: Array<Map<string, string>> = [];
+  private match!: (om: TObservedMember) => TInventoryRow | undefined;
+
+  constructor(
+    private inventory: TClusterInventory,
+    private readonly liveOf: TLiveLookup,
+  ) {
+    this.rebuild();
+  }
+
+  get clusterId(): number {
+    return this.inventory.id;
+  }
+
+  frontendIds(): number[] {
+    return this.frontends.map((f) => f.id);
+  }
+
+  /** The whole view with fresh metrics (a snapshot for a new subscriber, cluster.get, the CLI). */
+  view(): TClusterView {
+    const members = [...this.rows.values()].map((row) => this.refreshMetrics(row));
+    return {
+      cluster: this.clusterHeader(),
+      frontends: this.frontends.map((f) => ({ ...f })),
+      members,
+      health: rollupCluster(members, this.frontends),
+    };
+  }
+
+  /** After an inventory or intent change: everything is rebuilt, only rows that differ are returned. */
+  replaceInventory(inventory: TClusterInventory): TClusterViewDelta {
+    const before = this.clusterHeader();
+    this.inventory = inventory;
+    const previous = new Map(this.signatures);
+    const previousKeys = new Set(this.rows.keys());
+    const frontendsBefore = JSON.stringify(this.frontends);
+    this.rebuild();
+    const changed = [...this.rows.values()].filter((r) => previous.get(r.key) !== this.signatures.get(r.key));
+    const header = this.clusterHeader();
+    return {
+      frontends: JSON.stringify(this.frontends) === frontendsBefore ? [] : this.frontends,
+      polls: [],
+      members: changed.map((r) => this.refreshMetrics(r)),
+      removed: [...previousKeys].filter((k) => !this.rows.has(k)),
+      health: rollupCluster([...this.rows.values()], this.frontends),
+      cluster: JSON.stringify(header) === JSON.stringify(before) ? null : header,
+    };
+  }
+
+  /**
+   * One frontend was polled. `changedKeys` are the members whose state differs from the previous
+   * poll there (added and removed ones included); null means "anything may have changed" (first
+   * poll, the frontend stopped or started answering), which rebuilds every row.
+   */
+  applyPoll(frontendId: number, changedKeys: readonly string[] | null): TClusterViewDelta {
+    const index = this.frontends.findIndex((f) => f.id === frontendId);
+    if (index < 0) return this.emptyDelta();
+    const before = this.frontends[index]!;
+    const after = this.frontendRow(this.inventory.frontends[index]!);
+    this.frontends[index] = after;
+    const { id, lastPollAt, lastGoodAt, durationMs } = after;
+    const polled = sameBesidesPollTime(before, after)
+      ? { frontends: [], polls: [{ id, lastPollAt, lastGoodAt, durationMs }] }
+      : { frontends: [after], polls: [] };
+    if (changedKeys === null) return { ...this.replaceInventory(this.inventory), ...polled };
+    const affected = new Set<string>();
+    for (const key of changedKeys) {
+      const oldRow = this.keyToRow[index]!.get(key);
+      if (oldRow !== undefined) {
+        affected.add(oldRow);
+        this.keyToRow[index]!.delete(key);
+        this.rowToKey[index]!.delete(oldRow);
+      }
+      const om = this.observed(index, key);
+      if (om) affected.add(this.place(index, om));
+    }
+    const members: TMemberRow[] = [];
+    const removed: string[] = [];
+    for (const key of affected) {
+      const row = this.rows.get(key);
+      if (!row) continue;
+      row.states = this.frontends.map((_, i) => this.cell(i, this.observedFor(i, key)));
+      if (row.memberId === null && row.states.every((s) => s === null)) {
+        this.rows.delete(key);
+        this.signatures.delete(key);
+        removed.push(key);
+        continue;
+      }
+      this.rollUpRow(row);
+      const signature = rowSignature(row);
+      if (signature !== this.signatures.get(key)) {
+        this.signatures.set(key, signature);
+        members.push(row);
+      }
+    }
+    return {
+      ...polled,
+      members,
+      removed,
+      health: rollupCluster([...this.rows.values()], this.frontends),
+      cluster: null,
+    };
+  }
+
+  /** Per row, per frontend: [requests/s, busy, errors/s] now, for the periodic metrics push. */
+  metrics(): Record<string, Array<[number | null, number, number | null] | null>> {
+    const out: Record<string, Array<[number | null, number, number | null] | null>> = {};
+    for (const key of this.rows.keys()) {
+      out[key] = this.frontends.map((_, i) => {
+        const om = this.observedFor(i, key);
+        return om ? [round(om.rates?.requestsPerSec), om.busy, round(om.rates?.errorsPerSec)] : null;
+      });
+    }
+    return out;
+  }
+
+  /** The member as the frontend's latest poll shows it (the live table, not a copy kept here). */
+  private observed(index: number, memberKey: string): TLiveMember | undefined {
+    const live = this.liveOf(this.frontends[index]!.id);
+    return live ? liveMemberIndex(live).get(memberKey) : undefined;
+  }
+
+  private observedFor(index: number, rowKey: string): TLiveMember | undefined {
+    const memberKey = this.rowToKey[index]!.get(rowKey);
+    return memberKey === undefined ? undefined : this.observed(index, memberKey);
+  }
+
+  private emptyDelta(): TClusterViewDelta {
+    return {
+      frontends: [],
+      polls: [],
+      members: [],
+      removed: [],
+      health: rollupCluster([...this.rows.values()], this.frontends),
+      cluster: null,
+    };
+  }
+
+  private clusterHeader(): TClusterView["cluster"] {
+    const c = this.inventory;
+    return { id: c.id, name: c.name, description: c.description, autoReapply: c.autoReapply };
+  }
+
+  private frontendRow(f: TClusterInventory["frontends"][number]): TFrontendRow {
+    const live = this.liveOf(f.id);
     const adapter = getFrontendAdapter(f.kind);
     return {
       id: f.id,
@@ -94,79 +283,145 @@ export async function getClusterView(db: TDb, name: string): Promise<TClusterVie
       adminStates: adapter.capabilities.adminStates,
       notes: adapter.capabilities.notes ?? {},
     };
-  });
-
-  const rows = new Map<string, TMemberRow>();
-  for (const m of cluster.members) {
-    const intendedState = (ADMIN_STATES as readonly string[]).includes(m.intendedState)
-      ? (m.intendedState as TAdminState)
-      : null;
-    rows.set(`id:${m.id}`, {
-      memberId: m.id,
-      name: m.name,
-      route: m.route,
-      host: m.host,
-      intendedState,
-      intendedWeight: m.intendedWeight,
-      drift: false,
-      states: frontends.map(() => null),
-      disagreement: false,
-      health: "unknown",
-    });
   }
-  frontends.forEach((f, index) => {
-    const live = getFrontendLive(f.id);
-    for (const om of live?.members ?? []) {
-      const inv = matchMember(cluster.members, om);
-      // A member a frontend routes to but the inventory does not know is still shown: it takes traffic.
-      const rowKey = inv ? `id:${inv.id}` : `route:${om.route || om.key}`;
-      let row = rows.get(rowKey);
-      if (!row) {
-        row = {
-          memberId: null,
-          name: om.route || om.key,
-          route: om.route,
-          host: om.host,
-          intendedState: null,
-          intendedWeight: null,
-          drift: false,
-          states: frontends.map(() => null),
-          disagreement: false,
-          health: "unknown",
-        };
-        rows.set(rowKey, row);
-      }
-      row.states[index] = {
-        frontendId: f.id,
-        key: om.key,
-        adminState: om.adminState,
-        health: live!.stale ? "unknown" : om.health,
-        busy: om.busy,
-        elected: om.elected,
-        errors: om.errors,
-        loadfactor: om.loadfactor,
-        lbset: om.lbset,
-        requestsPerSec: om.rates?.requestsPerSec ?? null,
-        bytesPerSec: om.rates?.bytesPerSec ?? null,
-        errorsPerSec: om.rates?.errorsPerSec ?? null,
-        stale: live!.stale,
-        drifted: !live!.stale && isDrifted(f.kind, row.intendedState, row.intendedWeight, om.adminState, om.loadfactor),
-      };
-    }
-  });
 
-  const members = [...rows.values()];
-  for (const row of members) {
+  private rebuild(): void {
+    const inv = this.inventory;
+    this.frontends = inv.frontends.map((f) => this.frontendRow(f));
+    this.match = createMemberMatcher(inv.members);
+    this.rows = new Map();
+    this.signatures = new Map();
+    this.keyToRow = inv.frontends.map(() => new Map());
+    this.rowToKey = inv.frontends.map(() => new Map());
+    for (const m of inv.members) {
+      const intendedState = (ADMIN_STATES as readonly string[]).includes(m.intendedState)
+        ? (m.intendedState as TAdminState)
+        : null;
+      this.rows.set(`id:${m.id}`, {
+        key: `id:${m.id}`,
+        memberId: m.id,
+        name: m.name,
+        route: m.route,
+        host: m.host,
+        intendedState,
+        intendedWeight: m.intendedWeight,
+        drift: false,
+        states: [],
+        disagreement: false,
+        health: "unknown",
+      });
+    }
+    inv.frontends.forEach((f, index) => {
+      for (const om of this.liveOf(f.id)?.members ?? []) this.place(index, om);
+    });
+    for (const row of this.rows.values()) {
+      row.states = this.frontends.map((_, i) => this.cell(i, this.observedFor(i, row.key)));
+      this.rollUpRow(row);
+      this.signatures.set(row.key, rowSignature(row));
+    }
+  }
+
+  /** Files one observed member under its row (creating the row of a member the inventory lacks). */
+  private place(index: number, om: TLiveMember): string {
+    const inv = this.match(om);
+    const key = rowKeyOf(inv?.id ?? null, om);
+    if (!this.rows.has(key)) {
+      // A member a frontend routes to but the inventory does not know is still shown: it takes traffic.
+      this.rows.set(key, {
+        key,
+        memberId: null,
+        name: om.route || om.key,
+        route: om.route,
+        host: om.host,
+        intendedState: null,
+        intendedWeight: null,
+        drift: false,
+        states: [],
+        disagreement: false,
+        health: "unknown",
+      });
+    }
+    this.keyToRow[index]!.set(om.key, key);
+    this.rowToKey[index]!.set(key, om.key);
+    return key;
+  }
+
+  private cell(index: number, om: TLiveMember | undefined): TMemberOnFrontend | null {
+    if (!om) return null;
+    const f = this.frontends[index]!;
+    const live = this.liveOf(f.id);
+    const stale = live?.stale ?? true;
+    const row = this.rows.get(this.keyToRow[index]!.get(om.key) ?? "");
+    return {
+      frontendId: f.id,
+      key: om.key,
+      adminState: om.adminState,
+      health: stale ? "unknown" : om.health,
+      busy: om.busy,
+      elected: om.elected,
+      errors: om.errors,
+      loadfactor: om.loadfactor,
+      lbset: om.lbset,
+      requestsPerSec: round(om.rates?.requestsPerSec),
+      bytesPerSec: round(om.rates?.bytesPerSec),
+      errorsPerSec: round(om.rates?.errorsPerSec),
+      stale,
+      drifted:
+        !stale &&
+        isDrifted(f.kind, row?.intendedState ?? null, row?.intendedWeight ?? null, om.adminState, om.loadfactor),
+    };
+  }
+
+  private rollUpRow(row: TMemberRow): void {
     row.drift = row.states.some((s) => s?.drifted === true);
-    row.disagreement = hasDisagreement(row, frontends);
+    row.disagreement = hasDisagreement(row, this.frontends);
     row.health = rollupMember(row);
   }
-  return {
-    cluster: { id: cluster.id, name: cluster.name, description: cluster.description, autoReapply: cluster.autoReapply },
-    frontends,
-    members,
-    health: rollupCluster(members, frontends),
-  };
+
+  /** The row with each frontend's current counters and rates (its state fields are already current). */
+  private refreshMetrics(row: TMemberRow): TMemberRow {
+    return {
+      ...row,
+      states: row.states.map((s, i) => {
+        const om = s ? this.observedFor(i, row.key) : undefined;
+        if (!s || !om) return s;
+        return {
+          ...s,
+          busy: om.busy,
+          elected: om.elected,
+          errors: om.errors,
+          requestsPerSec: round(om.rates?.requestsPerSec),
+          bytesPerSec: round(om.rates?.bytesPerSec),
+          errorsPerSec: round(om.rates?.errorsPerSec),
+        };
+      }),
+    };
+  }
+}
+
+type TInventoryRow = TClusterInventory["members"][number];
+
+/** The fields whose change is pushed at once; counters and rates go in the periodic metrics push. */
+function rowSignature(row: TMemberRow): string {
+  const states = row.states.map((s) =>
+    s ? [s.key, s.adminState, s.health, s.loadfactor, s.lbset, s.stale, s.drifted].join("\u0001") : "-",
+  );
+  return [
+    row.name,
+    row.route,
+    row.host,
+    row.intendedState,
+    row.intendedWeight,
+    row.drift,
+    row.disagreement,
+    row.health,
+    ...states,
+  ].join("\u0002");
+}
+
+/** Rates to the hundredth: what the page shows, and a third of the bytes of a full double. */
+function round(v: number | null | undefined): number | null {
+  return v === null || v === undefined ? null : Math.round(v * 100) / 100;
 }
 
 /** Drift: the frontend does not show what ClusterDeck was told (the rule: server/domain/drift.ts). */

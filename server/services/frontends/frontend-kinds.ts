@@ -14,12 +14,20 @@ export const ZFrontendKindInfo = z.object({
   }),
   /** What the kind's url and balancer look like (form placeholders), null for the Apache kinds' defaults. */
   targetExample: z.object({ url: z.string(), balancer: z.string() }).nullable(),
+  /** Options only an admin may set or change (they run a program or touch a file): the editor says so. */
+  adminOnlyOptions: z.array(z.string()),
 });
 export type TFrontendKindInfo = z.infer<typeof ZFrontendKindInfo>;
 
 export function listFrontendKinds(): TFrontendKindInfo[] {
   return FRONTEND_KINDS.map((kind) => {
     const a = getFrontendAdapter(kind);
-    return { kind, label: a.label, capabilities: a.capabilities, targetExample: a.targetExample ?? null };
+    return {
+      kind,
+      label: a.label,
+      capabilities: a.capabilities,
+      targetExample: a.targetExample ?? null,
+      adminOnlyOptions: (a.privilegedOptions ?? []).map((o) => o.path.at(-1)!),
+    };
   });
 }

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { z } from "zod";
 import { FRONTEND_KINDS, STORE_KINDS } from "@/server/adapters/registry";
 
@@ -22,11 +23,33 @@ const ZHttpUrl = z
     "only http:// and https:// status pages, or tcp://host:port and unix:/path runtime API sockets, are supported",
   );
 
+/**
+ * A host name (RFC 1123 labels) or an IP address, nothing else: a member's or store node's host goes
+ * into URLs the console requests (health probes) and into a deploy command's environment, so it must
+ * not carry a path, a port, credentials or command-line options.
+ */
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+export const ZHost = z
+  .string()
+  .trim()
+  .min(1)
+  .max(253)
+  .refine((h) => HOST_NAME.test(h) || net.isIP(h) !== 0, "a host name or an IP address (no port, path or spaces)");
+
+/** A jvmRoute as Tomcat and the balancers use it: letters, digits, ".", "_" and "-". */
+export const ZRoute = z
+  .string()
+  .trim()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9._-]+$/, "a jvmRoute: letters, digits, dot, underscore or dash");
+
 export const ZMemberInput = z.object({
   name: ZName,
   /** The jvmRoute: the suffix of session ids this member issues. */
-  route: z.string().trim().min(1).max(63),
-  host: z.string().trim().min(1).max(255),
+  route: ZRoute,
+  host: ZHost,
   httpPort: ZPort.nullish(),
   ajpPort: ZPort.nullish(),
 });
@@ -56,7 +79,7 @@ export const ZStoreInput = z.object({
     .array(
       z.object({
         name: z.string().trim().regex(/^\w+$/, "node ids are letters, digits and _ (MSM's n1)"),
-        host: z.string().trim().min(1).max(255),
+        host: ZHost,
         port: ZPort,
       }),
     )

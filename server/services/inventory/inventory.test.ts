@@ -4,6 +4,7 @@ import { importInventory, parseInventoryYaml } from "@/server/services/inventory
 import { createCaller } from "@/server/api/root";
 import { testContext } from "@/test-support/test-context";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const GOOD = `
 clusters:
@@ -23,8 +24,8 @@ describe("inventory", () => {
   afterEach(() => cleanup());
 
   it("imports YAML idempotently (upsert by name)", async () => {
-    await importInventory(db, parseInventoryYaml(GOOD));
-    await importInventory(db, parseInventoryYaml(GOOD.replace("18081", "28081")));
+    await importInventory(db, parseInventoryYaml(GOOD), SETUP);
+    await importInventory(db, parseInventoryYaml(GOOD.replace("18081", "28081")), SETUP);
     const members = await db.member.findMany();
     expect(members).toHaveLength(1);
     expect(members[0]!.httpPort).toBe(28081);
@@ -48,26 +49,28 @@ describe("inventory", () => {
         kind: nginx
         url: "http://127.0.0.1:18110/nginx_status"
         balancer: tomcats
-        options: { includeFile: /srv/up.conf, testCommand: [nginx, -t], reloadCommand: [nginx, -s, reload], probePath: /app/health }
+        options: { includeFile: /etc/nginx/clusterdeck/up.conf, testCommand: [nginx, -t], reloadCommand: [nginx, -s, reload], probePath: /app/health }
 `;
     await expect(
       importInventory(
         db,
-        parseInventoryYaml(GOOD + nginx.replace("includeFile: /srv/up.conf", "includeFile: up.conf")),
+        parseInventoryYaml(GOOD + nginx.replace("includeFile: /etc/nginx/clusterdeck/up.conf", "includeFile: up.conf")),
+        SETUP,
       ),
     ).rejects.toThrow("Invalid nginx frontend options: options.includeFile: must be an absolute path");
     await expect(
       importInventory(
         db,
         parseInventoryYaml(GOOD.replace("balancer: tomcats }", "balancer: tomcats, options: { x: 1 } }")),
+        SETUP,
       ),
     ).rejects.toThrow(/takes no options/);
     expect(await db.cluster.count()).toBe(0);
 
-    await importInventory(db, parseInventoryYaml(GOOD + nginx));
+    await importInventory(db, parseInventoryYaml(GOOD + nginx), SETUP);
     const stored = await db.frontend.findFirstOrThrow({ where: { name: "nginx" } });
     expect(JSON.parse(stored.options)).toStrictEqual({
-      includeFile: "/srv/up.conf",
+      includeFile: "/etc/nginx/clusterdeck/up.conf",
       testCommand: ["nginx", "-t"],
       reloadCommand: ["nginx", "-s", "reload"],
       probePath: "/app/health",

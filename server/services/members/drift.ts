@@ -5,7 +5,7 @@ import {
   type TActionOptions,
   type TMemberActionResult,
 } from "@/server/services/members/member-actions";
-import { listenEvents } from "@/server/poller/event-bus";
+import { listenEvents, onEvent } from "@/server/poller/event-bus";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 
@@ -42,15 +42,27 @@ const COOLDOWN_MS = 15_000;
 export function startAutoReapply(db: TDb, signal?: AbortSignal): void {
   const lastTry = new Map<string, number>();
   const busy = new Set<number>();
+  /** Clusters whose last look found no drift: a poll that changed no member cannot have made one. */
+  const settled = new Set<number>();
+  const offIntent = onEvent("intent-changed", (ev) => settled.delete(ev.clusterId));
+  const offInventory = onEvent("inventory-changed", () => settled.clear());
+  signal?.addEventListener("abort", () => {
+    offIntent();
+    offInventory();
+  });
   void (async () => {
     for await (const ev of listenEvents("frontend-polled", signal)) {
       if (!ev.up || busy.has(ev.clusterId)) continue;
+      if (ev.changed !== null && ev.changed.length === 0 && settled.has(ev.clusterId)) continue;
       busy.add(ev.clusterId);
       try {
         const cluster = await db.cluster.findUnique({ where: { id: ev.clusterId } });
         if (!cluster?.autoReapply) continue;
         const view = await getClusterView(db, cluster.name);
-        for (const m of view.members.filter((x) => x.drift && x.memberId !== null)) {
+        const drifted = view.members.filter((x) => x.drift && x.memberId !== null);
+        if (drifted.length === 0) settled.add(cluster.id);
+        else settled.delete(cluster.id);
+        for (const m of drifted) {
           const key = `${cluster.id}/${m.name}`;
           if (Date.now() - (lastTry.get(key) ?? 0) < COOLDOWN_MS) continue;
           lastTry.set(key, Date.now());

@@ -1,6 +1,6 @@
 import type { TDb } from "@/server/db";
 import { getClusterView } from "@/server/services/clusters/cluster-view";
-import { getClusterHistory } from "@/server/services/clusters/history-query";
+import { getRequestShares } from "@/server/services/clusters/history-query";
 import { AppError } from "@/server/errors";
 import { STATE_VERBS, VERB_EFFECT, type TStateVerb } from "@/server/domain/member-verbs";
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
@@ -26,17 +26,7 @@ export async function describeImpact(
     m.name === memberName ? target === "active" && m.health !== "failing" : isActive(m),
   ).length;
 
-  const history = await getClusterHistory(db, clusterName, "15m", now);
-  const recent = history.points.filter((p) => p.t >= now - 5 * 60_000);
-  let mine = 0;
-  let all = 0;
-  for (const p of recent) {
-    for (const [route, v] of Object.entries(p.values)) {
-      all += v.requestsPerSec;
-      if (route === member.route) mine += v.requestsPerSec;
-    }
-  }
-  const requestShare = all > 0 ? mine / all : null;
+  const { share: requestShare } = await getRequestShares(db, clusterName, [member.route], now - 5 * 60_000);
   const share =
     requestShare === null
       ? `${memberName} has had no measured traffic in the last 5 minutes`

@@ -2,24 +2,83 @@ import { z } from "zod";
 import { ADMIN_STATES } from "@/server/domain/member-state";
 import { STATE_VERB_NAMES } from "@/server/domain/member-verbs";
 
+const ZFrontendActionResult = z.object({
+  frontendId: z.number().int(),
+  frontend: z.string(),
+  kind: z.string(),
+  outcome: z.enum(["done", "failed", "not-verified", "unsupported", "not-routed"]),
+  message: z.string().nullable(),
+  observed: z.object({ adminState: z.enum(ADMIN_STATES), loadfactor: z.number() }).nullable(),
+  durationMs: z.number(),
+});
+
 /** Wire shape of a member action's result (REST and tRPC). */
 export const ZMemberActionResult = z.object({
   cluster: z.string(),
   member: z.string(),
   action: z.string(),
   overall: z.enum(["done", "partial", "failed"]),
-  frontends: z.array(
+  frontends: z.array(ZFrontendActionResult),
+  auditId: z.number().int(),
+});
+
+/** The most members one bulk request may name. */
+export const MAX_BULK_MEMBERS = 5000;
+
+export const ZBulkTarget = z.object({
+  cluster: z.string().min(1).max(64).describe("Cluster name"),
+  verb: z.enum(STATE_VERB_NAMES).describe("What to do to every member named"),
+  members: z
+    .array(z.string().min(1).max(64))
+    .min(1, "name at least one member")
+    .max(MAX_BULK_MEMBERS)
+    .describe("Member names (as in the inventory)"),
+});
+
+export const ZBulkActionInput = ZBulkTarget.extend({
+  force: z
+    .boolean()
+    .default(false)
+    .describe("Allow leaving the cluster, or a frontend, with no active member (the guard rail)"),
+  frontendIds: z
+    .array(z.number().int().positive())
+    .max(100)
+    .optional()
+    .describe("Only these frontends (retry of what did not take)"),
+});
+
+/** Wire shape of a bulk action's result: per member, per frontend. */
+export const ZBulkActionResult = z.object({
+  cluster: z.string(),
+  action: z.string(),
+  overall: z.enum(["done", "partial", "failed"]),
+  members: z.array(
     z.object({
-      frontendId: z.number().int(),
-      frontend: z.string(),
-      kind: z.string(),
-      outcome: z.enum(["done", "failed", "not-verified", "unsupported", "not-routed"]),
-      message: z.string().nullable(),
-      observed: z.object({ adminState: z.enum(ADMIN_STATES), loadfactor: z.number() }).nullable(),
-      durationMs: z.number(),
+      member: z.string(),
+      overall: z.enum(["done", "partial", "failed"]),
+      frontends: z.array(ZFrontendActionResult),
     }),
   ),
   auditId: z.number().int(),
+});
+
+export const ZBulkImpact = z.object({
+  verb: z.enum(STATE_VERB_NAMES),
+  members: z.number().int(),
+  requestShare: z.number().nullable(),
+  frontends: z.array(
+    z.object({
+      frontend: z.string(),
+      listed: z.number().int(),
+      activeBefore: z.number().int(),
+      activeAfter: z.number().int(),
+      unsupported: z.string().nullable(),
+      stale: z.boolean(),
+    }),
+  ),
+  refusal: z.string().nullable(),
+  effect: z.string(),
+  summary: z.string(),
 });
 
 export const ZMemberTarget = z.object({

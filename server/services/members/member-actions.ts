@@ -12,6 +12,7 @@ import { getClusterByName } from "@/server/services/inventory/inventory";
 import { recordAudit } from "@/server/services/audit/audit";
 import type { TPrincipal } from "@/server/auth/principal";
 import { getPoller } from "@/server/poller/poller";
+import { emitEvent } from "@/server/poller/event-bus";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { guardRolloutMembers } from "@/server/services/rollouts/guard";
 
@@ -139,6 +140,7 @@ export async function applyMemberChange(
         intendedBy: opts.actor ?? opts.principal?.username ?? null,
       },
     });
+    emitEvent("intent-changed", { clusterId: cluster.id });
   }
   const auditId = await recordAudit(db, {
     principal: opts.principal,
@@ -234,7 +236,7 @@ async function applyOnFrontend(
   );
 }
 
-function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): string | null {
+export function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): string | null {
   if (change.kind === "state") {
     if (adapter.observedStateFor(change.state) !== null) return null;
     // The kind's own words where it has them (nginx: why there is no drain and what happens instead).
@@ -249,7 +251,7 @@ function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): st
 }
 
 /** Whether a member as read back shows the change (the drift rule, server/domain/drift.ts). */
-function matches(adapter: TFrontendAdapter, change: TMemberChange, m: TObservedMember): boolean {
+export function matches(adapter: TFrontendAdapter, change: TMemberChange, m: TObservedMember): boolean {
   const intent =
     change.kind === "state" ? { state: change.state, weight: null } : { state: null, weight: change.weight };
   return observedMatchesIntended(intent, m, (s) => adapter.observedStateFor(s));

@@ -14,23 +14,40 @@ export interface TInventoryMember {
  * session ids use; host + port is the fallback for frontends without routes. A balancer-manager worker
  * is an HTTP (or AJP) connector and a mod_jk member an AJP connector, so either port matches.
  */
-export function matchMember(
-  members: readonly TInventoryMember[],
+export function matchMember<T extends TInventoryMember>(
+  members: readonly T[],
   observed: TObservedMember,
-): TInventoryMember | undefined {
-  if (observed.route) {
-    const byRoute = members.find((m) => m.route === observed.route);
-    if (byRoute) return byRoute;
-  }
-  if (observed.host && observed.port) {
-    return members.find(
-      (m) => sameHost(m.host, observed.host!) && (m.httpPort === observed.port || m.ajpPort === observed.port),
-    );
-  }
-  return undefined;
+): T | undefined {
+  return createMemberMatcher(members)(observed);
 }
 
-function sameHost(a: string, b: string): boolean {
-  const norm = (h: string) => (h.toLowerCase() === "localhost" ? "127.0.0.1" : h.toLowerCase());
-  return norm(a) === norm(b);
+/**
+ * The same rule as matchMember, with the inventory indexed once: a frontend of 1,000 members is
+ * matched in O(members) instead of O(members²). The first inventory member wins a tie, as a scan would.
+ */
+export function createMemberMatcher<T extends TInventoryMember>(
+  members: readonly T[],
+): (observed: TObservedMember) => T | undefined {
+  const byRoute = new Map<string, T>();
+  const byAddress = new Map<string, T>();
+  for (const m of members) {
+    if (!byRoute.has(m.route)) byRoute.set(m.route, m);
+    for (const port of [m.httpPort, m.ajpPort]) {
+      const key = port ? address(m.host, port) : null;
+      if (key && !byAddress.has(key)) byAddress.set(key, m);
+    }
+  }
+  return (observed) => {
+    if (observed.route) {
+      const byRouteMatch = byRoute.get(observed.route);
+      if (byRouteMatch) return byRouteMatch;
+    }
+    if (observed.host && observed.port) return byAddress.get(address(observed.host, observed.port));
+    return undefined;
+  };
+}
+
+function address(host: string, port: number): string {
+  const h = host.toLowerCase();
+  return `${h === "localhost" ? "127.0.0.1" : h}:${port}`;
 }

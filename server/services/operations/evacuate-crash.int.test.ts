@@ -14,6 +14,7 @@ import { enumerateMemcachedKeyBatches } from "@/server/adapters/stores/memcached
 import { createTestDb } from "@/test-support/test-db";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const ep = labStoreEndpoints();
 const SESSIONS = 200_000; // round-robin over n1/n2: 100,000 name n1
@@ -73,6 +74,7 @@ describe("a console crash during an evacuation of 100,000 sessions", () => {
       parseInventoryYaml(
         `clusters:\n  - name: lab\n    members: []\n    stores:\n      - { name: msm, kind: memcached-msm, nodes: [${nodes}] }\n`,
       ),
+      SETUP,
     );
     // No bak: pairs at all: every one of n1's sessions needs copying, so the run is long enough to interrupt.
     truth = await seedMemcachedSessions(ep.memcached, {

@@ -17,6 +17,7 @@ import { resumeOperations } from "@/server/services/operations/journal";
 import { storeConfigs } from "@/server/services/sessions/stores";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const env = loadLabEnv();
 const ep = labStoreEndpoints();
@@ -59,7 +60,7 @@ describe("expire sessions", () => {
       name: "jdbc-memory",
       options: { ...replicas.options, context: labValue(env, "LAB_JDBC_PATH") },
     });
-    await importInventory(db, file);
+    await importInventory(db, file, SETUP);
   });
   afterAll(async () => {
     redis.disconnect();

@@ -1,3 +1,4 @@
+import { emitEvent } from "@/server/poller/event-bus";
 import type { TMemberActionResult } from "@/server/services/members/member-actions";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { getClusterByName } from "@/server/services/inventory/inventory";
@@ -61,6 +62,9 @@ async function reenable(
   results.push(await applyMemberChange(ctx.db, ctx.cluster, m.member, { kind: "state", state: "active" }, ctx.who));
   const cluster = await getClusterByName(ctx.db, ctx.cluster);
   const row = cluster.members.find((x) => x.name === m.member);
-  if (row) await ctx.db.member.update({ where: { id: row.id }, data: { intendedWeight: m.originalIntendedWeight } });
+  if (row) {
+    await ctx.db.member.update({ where: { id: row.id }, data: { intendedWeight: m.originalIntendedWeight } });
+    emitEvent("intent-changed", { clusterId: cluster.id });
+  }
   return results;
 }

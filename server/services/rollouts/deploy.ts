@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import type { TDeploy } from "@/server/services/rollouts/schema";
+import { readTextLimited } from "@/server/adapters/read-limited";
 
 /** Deploy output kept on the step: the last 64 KiB (a chatty build must not fill the database). */
 export const MAX_OUTPUT = 64 * 1024;
@@ -101,7 +102,13 @@ export async function runDeployCommand(
   };
 }
 
-/** POSTs the member to the webhook; any 2xx within the timeout is success. */
+/** What is kept of a webhook's answer (shown on the step); a longer answer is a failure, not truncated. */
+export const MAX_WEBHOOK_REPLY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * POSTs the member to the webhook; any 2xx within the timeout is success. Redirects are not followed:
+ * the URL an admin set is the only place the console sends to (a 3xx is a failure naming it).
+ */
 export async function callDeployWebhook(
   deploy: Extract<TDeploy, { kind: "webhook" }>,
   target: TDeployTarget,
@@ -111,10 +118,13 @@ export async function callDeployWebhook(
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(target),
+      redirect: "manual",
       signal: AbortSignal.timeout(deploy.timeoutSec * 1000),
     });
-    const body = (await res.text()).slice(0, 4096);
+    const body = (await readTextLimited(res, MAX_WEBHOOK_REPLY_BYTES, "the deploy webhook")).slice(0, 4096);
     const output = `HTTP ${res.status}\n${body}`;
+    if (res.status >= 300 && res.status < 400)
+      return { ok: false, message: `webhook answered ${res.status} (a redirect; redirects are not followed)`, output };
     return res.ok
       ? { ok: true, message: `webhook answered ${res.status}`, output }
       : { ok: false, message: `webhook answered ${res.status}`, output };

@@ -1,4 +1,6 @@
+import { emitEvent } from "@/server/poller/event-bus";
 import type { TDb } from "@/server/db";
+import { discardBody } from "@/server/adapters/read-limited";
 import type { RolloutMember } from "@/generated/prisma/client";
 import { getFrontendAdapter } from "@/server/adapters/registry";
 import {
@@ -258,7 +260,7 @@ async function deploy(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<T
 async function probe(url: string): Promise<string | null> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(3_000), redirect: "manual" });
-    await res.arrayBuffer();
+    await discardBody(res); // only the status matters: a probe never buffers what a member sends
     return res.ok ? null : `HTTP ${res.status}`;
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
@@ -350,6 +352,7 @@ async function ramp(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
   }
   const log: unknown[] = [];
   await ctx.db.member.update({ where: { id: member.id }, data: { intendedWeight: null } });
+  emitEvent("intent-changed", { clusterId: cluster.id });
   for (let i = 0; i < percents.length; i++) {
     const weights = new Map([...plan].map(([fid, ws]) => [fid, ws[i]!]));
     const set = await applyWeights(ctx, m.member, weights);
@@ -392,6 +395,7 @@ async function ramp(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
     }
   }
   await ctx.db.member.update({ where: { id: member.id }, data: { intendedWeight: m.originalIntendedWeight } });
+  emitEvent("intent-changed", { clusterId: cluster.id });
   return {
     kind: "next",
     message: `active at its original weight on every frontend (${[...plan].map(([fid, ws]) => `${cluster.frontends.find((f) => f.id === fid)?.name}: ${ws.join(" → ")}`).join("; ")})`,

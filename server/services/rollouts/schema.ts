@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TPrivilegedSetting } from "@/server/domain/privileged-settings";
 
 /**
  * A rollout's settings, as an operator gives them (tRPC, REST, CLI, the start form). Defaults are the
@@ -26,6 +27,16 @@ export const ZDeploy = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("manual") }),
 ]);
 export type TDeploy = z.infer<typeof ZDeploy>;
+
+/**
+ * A deploy command runs on the console's host as its user; a webhook URL is where the console sends
+ * each member (and any token the URL carries): both are the admin's to set (privileged-settings.ts).
+ * An operator may start a rollout with a manual deploy.
+ */
+export const ROLLOUT_PRIVILEGED_SETTINGS: readonly TPrivilegedSetting[] = [
+  { path: ["deploy", "command"], label: "deploy command", effect: "program" },
+  { path: ["deploy", "url"], label: "deploy webhook URL", effect: "send" },
+];
 
 export const ZRolloutSettings = z.object({
   /** Members in the order they are rolled; default every member of the cluster in inventory order. */

@@ -1,7 +1,8 @@
 import type { TDb } from "@/server/db";
-import type { TPrincipal } from "@/server/auth/principal";
 import { AppError } from "@/server/errors";
-import { recordAudit } from "@/server/services/audit/audit";
+import { auditActor, recordAudit, type TWho } from "@/server/services/audit/audit";
+import { assertMaySetPrivileged } from "@/server/services/audit/privileged";
+import { privilegedChanges } from "@/server/domain/privileged-settings";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { storeConfigs } from "@/server/services/sessions/stores";
 import { endRollout, finishStep, nextPhase, setMemberPhase, startStep } from "@/server/services/rollouts/journal";
@@ -10,22 +11,21 @@ import { isRunnerActive, launchRollout } from "@/server/services/rollouts/engine
 import { abortMembers } from "@/server/services/rollouts/abort";
 import { toRolloutView } from "@/server/services/rollouts/view";
 import {
+  ROLLOUT_PRIVILEGED_SETTINGS,
   ZRolloutSettings,
   type TPhase,
   type TRolloutSettingsInput,
   type TRolloutView,
 } from "@/server/services/rollouts/schema";
 
-export interface TWho {
-  principal: TPrincipal | null;
-  ip: string | null;
-}
+export type { TWho };
 
-const actor = (who: TWho) => ({ principal: who.principal, ip: who.ip });
+const actor = auditActor;
 
 /**
- * Starts a rollout. Deploy commands run as the console's own OS user, so setting one is for admins
- * (operators may roll with a webhook or a manual deploy): an operator token must not become a shell.
+ * Starts a rollout. Deploy commands run as the console's own OS user and webhooks send to an address
+ * (with whatever token it carries), so setting either is for admins; operators may roll with a manual
+ * deploy: an operator token must not become a shell (ROLLOUT_PRIVILEGED_SETTINGS).
  */
 export async function startRollout(
   db: TDb,
@@ -35,18 +35,18 @@ export async function startRollout(
 ): Promise<TRolloutView> {
   const settings = ZRolloutSettings.parse(input);
   const c = await getClusterByName(db, cluster);
-  if (settings.deploy.kind === "command" && who.principal?.role !== "admin") {
+  const privileged = privilegedChanges(ROLLOUT_PRIVILEGED_SETTINGS, null, settings);
+  try {
+    assertMaySetPrivileged(who, privileged);
+  } catch (err) {
     await recordAudit(db, {
       ...actor(who),
       action: "rollout.start",
       cluster,
       result: "denied",
-      details: { reason: "deploy command needs admin" },
+      details: { reason: "admin-only settings", settings: privileged.map((p) => p.label) },
     });
-    throw new AppError(
-      "FORBIDDEN",
-      "A deploy command runs on the console's host as its user: only an admin may set one. Use a webhook or a manual deploy, or ask an admin.",
-    );
+    throw err;
   }
   const existing = await findActiveRollout(db, cluster);
   if (existing) throw conflict(existing.id, cluster, existing.state);

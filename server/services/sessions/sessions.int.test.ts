@@ -12,6 +12,7 @@ import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { listIndexedSessions } from "@/server/services/sessions/session-index/list";
 import { resetSessionIndexes, sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { SETUP } from "@/test-support/test-context";
 
 const ep = labStoreEndpoints();
 const r1 = new URL(ep.redis[0]!);
@@ -37,6 +38,7 @@ describe("session stores in the lab", () => {
       - { name: msm, kind: memcached-msm, nodes: [${nodes}] }
       - { name: redisson, kind: redis, options: { layout: redisson }, nodes: [{ name: r1, host: ${r1.hostname}, port: ${r1.port} }] }
 `),
+      SETUP,
     );
     msm = await seedMemcachedSessions(ep.memcached, { sessions: 3000, flush: true, sampleSize: 20 });
     redis = await seedRedisSessions(ep.redis[0]!, { sessions: 2000, flush: true, sampleSize: 20, nodeId: "r1" });

@@ -1,5 +1,5 @@
 import type { TDb } from "@/server/db";
-import { RAW_KEEP_MS } from "@/server/poller/history";
+import { RAW_KEEP_MS } from "@/server/store-poller/store-history";
 import { HISTORY_RANGES, type THistoryRange } from "@/server/services/clusters/history-query";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 

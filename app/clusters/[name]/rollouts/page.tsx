@@ -4,6 +4,7 @@ import { ClusterPageHeader, UnknownCluster } from "@/components/cluster/cluster-
 import { requireSignedIn } from "@/server/auth/page-session";
 import { roleAtLeast } from "@/server/auth/roles";
 import { getDb } from "@/server/db";
+import { findClusterByName } from "@/server/services/inventory/inventory";
 
 export const dynamic = "force-dynamic";
 
@@ -11,13 +12,7 @@ export default async function RolloutsPage({ params }: { params: Promise<{ name:
   const { name } = await params;
   const me = await requireSignedIn(`/clusters/${name}/rollouts`);
   const cluster = decodeURIComponent(name);
-  const row = await getDb().cluster.findUnique({
-    where: { name: cluster },
-    include: {
-      members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true, host: true, httpPort: true } },
-      frontends: { where: { enabled: true }, select: { id: true } },
-    },
-  });
+  const row = await findClusterByName(getDb(), cluster);
   if (!row) {
     return <UnknownCluster cluster={cluster} />;
   }
@@ -31,8 +26,13 @@ export default async function RolloutsPage({ params }: { params: Promise<{ name:
         ) : (
           <StartRolloutForm
             cluster={cluster}
-            members={row.members}
-            frontends={row.frontends.length}
+            members={row.members.map(({ name, intendedState, host, httpPort }) => ({
+              name,
+              intendedState,
+              host,
+              httpPort,
+            }))}
+            frontends={row.frontends.filter((f) => f.enabled).length}
             isAdmin={roleAtLeast(me.role, "admin")}
           />
         )

@@ -7,6 +7,7 @@ import { Rehoming } from "@/components/sessions/rehoming";
 import { ClusterPageHeader, UnknownCluster } from "@/components/cluster/cluster-page-header";
 import { requireSignedIn } from "@/server/auth/page-session";
 import { getDb } from "@/server/db";
+import { findClusterByName } from "@/server/services/inventory/inventory";
 import { roleAtLeast } from "@/server/auth/roles";
 
 export const dynamic = "force-dynamic";
@@ -15,10 +16,7 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
   const { name } = await params;
   const me = await requireSignedIn(`/clusters/${name}/sessions`);
   const cluster = decodeURIComponent(name);
-  const row = await getDb().cluster.findUnique({
-    where: { name: cluster },
-    include: { members: { orderBy: { name: "asc" }, select: { name: true, intendedState: true } } },
-  });
+  const row = await findClusterByName(getDb(), cluster);
   if (!row) {
     return <UnknownCluster cluster={cluster} />;
   }
@@ -29,7 +27,10 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
         <StoresPanel cluster={cluster} detail canOperate={roleAtLeast(me.role, "operator")} />
         <StoreCharts cluster={cluster} />
       </SessionsWorkspace>
-      <Rehoming cluster={cluster} members={row.members} />
+      <Rehoming
+        cluster={cluster}
+        members={row.members.map((m) => ({ name: m.name, intendedState: m.intendedState }))}
+      />
       {roleAtLeast(me.role, "operator") && (
         <>
           <ExpireSessionForm cluster={cluster} />

@@ -3,7 +3,7 @@ import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
-import { parseBalancerManagerXml } from "./parse";
+import { assertBalancerManagerXml } from "./parse";
 
 /**
  * Changes through Apache httpd 2.4.71 mod_proxy_balancer's balancer-manager
@@ -123,9 +123,9 @@ function buildBody(
 }
 
 /**
- * Sends one change. The reply (xml=1) is parsed only as a guard: an HTML page means httpd dropped every parameter
- * (Referer hostname mismatch, docs/reference/apache-balancer-manager.md §3), so nothing was applied. Whether the
- * change itself took is for the caller's re-read to say.
+ * Sends one change. The reply (xml=1) is checked only as a guard (root element, complete): an HTML page
+ * means httpd dropped every parameter (Referer hostname mismatch, docs/reference/apache-balancer-manager.md
+ * §3), so nothing was applied. Whether the change itself took is for the caller's re-read to say.
  */
 async function postChange(target: TFrontendTarget, body: URLSearchParams): Promise<void> {
   const text = await fetchText(target.url, {
@@ -137,7 +137,7 @@ async function postChange(target: TFrontendTarget, body: URLSearchParams): Promi
     username: target.username,
     password: target.password,
   });
-  parseBalancerManagerXml(text);
+  assertBalancerManagerXml(text);
 }
 
 export function adminStateChange(state: TAdminState): Array<[string, string]> {

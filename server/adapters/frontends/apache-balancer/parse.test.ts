@@ -199,6 +199,13 @@ describe("parseBalancerManagerXml rejects what is not a balancer-manager XML doc
     expect(attempt).toThrow(/^balancer-manager returned malformed XML/);
   });
 
+  it("rejects an element left open (its parent's end tag closes it)", () => {
+    const broken = readFixture("02-initial.xml").replace("</httpd:route>", "");
+    expect(() => parseBalancerManagerXml(broken)).toThrow(
+      /^balancer-manager returned malformed XML: <httpd:route> is not closed/,
+    );
+  });
+
   it("rejects a response cut off mid-document instead of returning fewer members", () => {
     const initial = readFixture("02-initial.xml");
     const truncated = initial.slice(0, initial.indexOf("<httpd:name>http://127.0.0.1:9003</httpd:name>"));

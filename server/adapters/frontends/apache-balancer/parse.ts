@@ -1,15 +1,15 @@
-import { XMLParser } from "fast-xml-parser";
 import type { TBalancerSnapshot, TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
 import { UnexpectedResponseError } from "@/server/errors";
-import { classifyRoot, endsWithClosingTag, isXmlNode, type TXmlNode } from "@/server/adapters/frontends/xml-document";
+import { classifyRoot, endsWithClosingTag, readXml } from "@/server/adapters/frontends/xml-document";
 import { normalizeWorkerStatus } from "./normalize";
 
 /**
  * Parser for Apache httpd 2.4.71 mod_proxy_balancer `balancer-manager?xml=1` (the GET, and the page a
  * POST with `xml=1` returns after applying the change). Layout: docs/reference/apache-balancer-manager.md §4.
  * Every element is prefixed `httpd:`, values are element text (no attributes), and the document is
- * well-formed, so it is parsed by local name with entity decoding on: httpd passes route and redirect
- * through ap_escape_html.
+ * well-formed, so it is read by local name with entity decoding on: httpd passes route and redirect
+ * through ap_escape_html. A balancer's and a worker's fields are their leaf child elements; an element
+ * that occurs twice (`loadfactor`) keeps its first value.
  */
 
 /** Leading words of every error, so a failed poll says which kind of target misbehaved. */
@@ -56,15 +56,6 @@ export const WORKER_FIELDS = {
 
 const BALANCER_SCHEME = "balancer://";
 
-const xmlParser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: true,
-  // Keep "2.00", "0" etc. as text: `raw` must be verbatim and numbers are converted field by field.
-  parseTagValue: false,
-  trimValues: true,
-  isArray: (tagName) => tagName === MANAGER_ELEMENTS.balancer || tagName === MANAGER_ELEMENTS.worker,
-});
-
 function assertManagerDocument(xml: string): void {
   const { kind, root } = classifyRoot(xml, MANAGER_ELEMENTS.root);
   if (kind === "html") {
@@ -96,22 +87,6 @@ function assertComplete(xml: string): void {
       "the document does not end with </httpd:manager> (truncated response?)",
     );
   }
-}
-
-/** Text of a leaf element. `loadfactor` occurs twice, which the parser turns into an array: keep the first. */
-function readText(value: unknown): string | null {
-  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
-  return typeof first === "string" ? first.trim() : null;
-}
-
-/** Every leaf element of a node as trimmed text (nested elements such as `workers` are skipped). */
-function readLeafFields(node: TXmlNode): Record<string, string> {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of Object.entries(node)) {
-    const text = readText(value);
-    if (text !== null) raw[key] = text;
-  }
-  return raw;
 }
 
 function requireField(raw: Record<string, string>, field: string, where: string): string {
@@ -146,8 +121,7 @@ function readDecimal(raw: Record<string, string>, field: string, where: string):
   return Number(text);
 }
 
-function parseWorker(node: TXmlNode, balancerName: string): TObservedMember {
-  const raw = readLeafFields(node);
+function parseWorker(raw: Record<string, string>, balancerName: string): TObservedMember {
   const key = requireField(raw, WORKER_FIELDS.name, `a worker of balancer "${balancerName}"`);
   const where = `worker "${key}" of balancer "${balancerName}"`;
   const hostname = raw[WORKER_FIELDS.hostname];
@@ -169,15 +143,13 @@ function parseWorker(node: TXmlNode, balancerName: string): TObservedMember {
   };
 }
 
-function listChildren(node: TXmlNode, container: string, child: string): TXmlNode[] {
-  const holder = node[container];
-  if (!isXmlNode(holder)) return [];
-  const children = holder[child];
-  return Array.isArray(children) ? children.filter(isXmlNode) : [];
+/** A balancer as read: its leaf fields and its workers' leaf fields, in document order. */
+interface TBalancerFields {
+  raw: Record<string, string>;
+  workers: Array<Record<string, string>>;
 }
 
-function parseBalancer(node: TXmlNode): TBalancerSnapshot {
-  const raw = readLeafFields(node);
+function toBalancer({ raw, workers }: TBalancerFields): TBalancerSnapshot {
   const fullName = requireField(raw, BALANCER_FIELDS.name, "a balancer");
   const name = fullName.toLowerCase().startsWith(BALANCER_SCHEME) ? fullName.slice(BALANCER_SCHEME.length) : fullName;
   return {
@@ -186,30 +158,85 @@ function parseBalancer(node: TXmlNode): TBalancerSnapshot {
     // manager, while null means a frontend kind that has no nonce at all (mod_jk).
     nonce: raw[BALANCER_FIELDS.nonce] ?? "",
     raw,
-    members: listChildren(node, MANAGER_ELEMENTS.workers, MANAGER_ELEMENTS.worker).map((worker) =>
-      parseWorker(worker, name),
-    ),
+    members: workers.map((worker) => parseWorker(worker, name)),
   };
+}
+
+/**
+ * manager > balancers > balancer > (leaf fields, workers > worker > leaf fields). Only the first
+ * `balancers` of the manager and the first `workers` of a balancer are read.
+ */
+function readBalancers(xml: string): TBalancerFields[] {
+  const balancers: TBalancerFields[] = [];
+  /** The element path from the root, with whether each has child elements and its text so far. */
+  const path: Array<{ name: string; hasChildren: boolean; text: string }> = [];
+  let balancersSeen = 0;
+  let workersSeen = 0;
+  let current: TBalancerFields | null = null;
+  let worker: Record<string, string> | null = null;
+  let managerText = "";
+  readXml(
+    xml,
+    { decodeEntities: true },
+    {
+      open(name, _attributes, depth) {
+        const parent = path[depth - 1];
+        if (parent) parent.hasChildren = true;
+        path[depth] = { name, hasChildren: false, text: "" };
+        if (depth === 1 && name === MANAGER_ELEMENTS.balancers) balancersSeen++;
+        else if (depth === 2 && balancersSeen === 1 && parent?.name === MANAGER_ELEMENTS.balancers) {
+          if (name === MANAGER_ELEMENTS.balancer) {
+            current = { raw: {}, workers: [] };
+            workersSeen = 0;
+          }
+        } else if (depth === 3 && current && name === MANAGER_ELEMENTS.workers) workersSeen++;
+        else if (depth === 4 && current && workersSeen === 1 && name === MANAGER_ELEMENTS.worker) worker = {};
+      },
+      text(text) {
+        const top = path[path.length - 1];
+        if (top) top.text += text;
+      },
+      close(name, depth) {
+        const element = path[depth]!;
+        path.length = depth;
+        if (depth === 0) managerText = element.hasChildren ? "" : element.text.trim();
+        else if (depth === 2 && current && name === MANAGER_ELEMENTS.balancer) {
+          balancers.push(current);
+          current = null;
+        } else if (depth === 3 && current && !element.hasChildren) {
+          if (!(name in current.raw)) current.raw[name] = element.text.trim();
+        } else if (depth === 4 && worker && name === MANAGER_ELEMENTS.worker) {
+          current!.workers.push(worker);
+          worker = null;
+        } else if (depth === 5 && worker && !element.hasChildren) {
+          if (!(name in worker)) worker[name] = element.text.trim();
+        }
+      },
+    },
+    (detail) => new UnexpectedResponseError(WHAT.malformed, detail),
+  );
+  if (managerText !== "") {
+    throw new UnexpectedResponseError(WHAT.format, "<httpd:manager> holds text instead of elements");
+  }
+  return balancers;
+}
+
+/**
+ * That a reply is balancer-manager's XML status, complete, without reading it (a change's reply: the
+ * caller reads the frontend back anyway, so parsing its 1,000 workers here would be wasted).
+ */
+export function assertBalancerManagerXml(xml: string): void {
+  assertManagerDocument(xml);
+  assertComplete(xml);
 }
 
 /** Parses a balancer-manager `?xml=1` document into every balancer it lists (config order). */
 export function parseBalancerManagerXml(xml: string): TFrontendStatus {
   assertManagerDocument(xml);
   assertComplete(xml);
-  let document: unknown;
-  try {
-    document = xmlParser.parse(xml);
-  } catch (error) {
-    throw new UnexpectedResponseError(WHAT.malformed, error instanceof Error ? error.message : String(error));
-  }
-  const manager = isXmlNode(document) ? document[MANAGER_ELEMENTS.root] : undefined;
-  if (manager === "" || manager === undefined) return { software: null, balancers: [] };
-  if (!isXmlNode(manager)) {
-    throw new UnexpectedResponseError(WHAT.format, "<httpd:manager> holds text instead of elements");
-  }
   return {
     // The XML does not state the server version (only the HTML page and the Server header do).
     software: null,
-    balancers: listChildren(manager, MANAGER_ELEMENTS.balancers, MANAGER_ELEMENTS.balancer).map(parseBalancer),
+    balancers: readBalancers(xml).map(toBalancer),
   };
 }

@@ -1,5 +1,6 @@
 import net from "node:net";
-import { AppError, TargetTimeoutError, TargetUnreachableError } from "@/server/errors";
+import { AppError, ReplyTooLargeError, TargetTimeoutError, TargetUnreachableError } from "@/server/errors";
+import { MAX_STATUS_REPLY_BYTES } from "@/server/adapters/read-limited";
 
 /**
  * HAProxy's runtime API (the `stats socket`) in non-interactive mode: connect, write one line (several
@@ -32,7 +33,12 @@ export function parseHaproxyEndpoint(url: string): THaproxyEndpoint {
 }
 
 /** Sends one command line and resolves with everything HAProxy wrote before closing. */
-export async function sendHaproxyCommand(url: string, command: string, timeoutMs: number): Promise<string> {
+export async function sendHaproxyCommand(
+  url: string,
+  command: string,
+  timeoutMs: number,
+  maxBytes = MAX_STATUS_REPLY_BYTES,
+): Promise<string> {
   const endpoint = parseHaproxyEndpoint(url);
   if (/[\r\n]/.test(command)) throw new AppError("INTERNAL", "a runtime API command must be one line");
   return new Promise((resolve, reject) => {
@@ -41,6 +47,7 @@ export async function sendHaproxyCommand(url: string, command: string, timeoutMs
         ? net.connect({ host: endpoint.host, port: endpoint.port })
         : net.connect({ path: endpoint.path });
     const chunks: Buffer[] = [];
+    let received = 0;
     let settled = false;
     const finish = (err: Error | null) => {
       if (settled) return;
@@ -53,7 +60,11 @@ export async function sendHaproxyCommand(url: string, command: string, timeoutMs
     // One deadline for connect, write and the whole answer: a socket that accepts and never answers cannot hold a poll.
     const timer = setTimeout(() => finish(new TargetTimeoutError(url, timeoutMs)), timeoutMs);
     socket.on("connect", () => socket.write(`${command}\n`));
-    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) finish(new ReplyTooLargeError(`HAProxy runtime API ${url}`, maxBytes));
+      else chunks.push(chunk);
+    });
     socket.on("end", () => finish(null));
     socket.on("error", (err: NodeJS.ErrnoException) =>
       finish(new TargetUnreachableError(url, err.code ?? err.message)),

@@ -1,7 +1,6 @@
-import { XMLParser } from "fast-xml-parser";
 import type { TBalancerSnapshot, TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
 import { UnexpectedResponseError } from "@/server/errors";
-import { classifyRoot, endsWithClosingTag, isXmlNode, type TXmlNode } from "@/server/adapters/frontends/xml-document";
+import { classifyRoot, endsWithClosingTag, readXml } from "@/server/adapters/frontends/xml-document";
 import { normalizeMemberStatus } from "./normalize";
 
 /**
@@ -81,29 +80,6 @@ export type TJkStatusDocument = TFrontendStatus & {
   serverTime: number | null;
 };
 
-const ATTRIBUTES = "@attributes";
-
-/** Elements that can repeat; a single one must still come out as a list. */
-const REPEATABLE_ELEMENTS: ReadonlySet<string> = new Set([
-  JK_ELEMENTS.balancer,
-  JK_ELEMENTS.member,
-  JK_ELEMENTS.map,
-  JK_ELEMENTS.ajp,
-]);
-
-const xmlParser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  // Grouped so that an attribute can never collide with a child element of the same name.
-  attributesGroupName: ATTRIBUTES,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: true,
-  processEntities: false,
-  isArray: (tagName, _path, _isLeafNode, isAttribute) => !isAttribute && REPEATABLE_ELEMENTS.has(tagName),
-});
-
 function assertStatusDocument(xml: string): void {
   const { kind, root } = classifyRoot(xml, JK_ELEMENTS.root);
   if (kind === "html") {
@@ -135,24 +111,11 @@ function assertComplete(xml: string): void {
   }
 }
 
-function readAttributes(node: unknown): Record<string, string> {
-  const group = isXmlNode(node) ? node[ATTRIBUTES] : undefined;
-  const attributes: Record<string, string> = {};
-  if (!isXmlNode(group)) return attributes;
-  for (const [key, value] of Object.entries(group)) {
-    if (typeof value === "string") attributes[key] = value.trim();
-  }
-  return attributes;
-}
-
-/** A non-repeatable element that nevertheless appears twice comes out as an array: use the first. */
-function readFirstNode(value: unknown): TXmlNode | null {
-  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
-  return isXmlNode(first) ? first : null;
-}
-
-function listNodes(value: unknown): TXmlNode[] {
-  return Array.isArray(value) ? value.filter(isXmlNode) : [];
+/** Attribute values as printed, trimmed (mod_jk pads nothing, but a hand-edited proxy might). */
+function trimmed(attributes: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) out[key] = value.trim();
+  return out;
 }
 
 function requireAttribute(raw: Record<string, string>, attribute: string, where: string): string {
@@ -175,8 +138,7 @@ function readInteger(raw: Record<string, string>, attribute: string, where: stri
   return Number(text);
 }
 
-function parseMember(node: TXmlNode, balancerName: string): TObservedMember {
-  const raw = readAttributes(node);
+function parseMember(raw: Record<string, string>, balancerName: string): TObservedMember {
   const key = requireAttribute(raw, JK_MEMBER_ATTRIBUTES.name, `a member of lb "${balancerName}"`);
   const where = `member "${key}" of lb "${balancerName}"`;
   const host = raw[JK_MEMBER_ATTRIBUTES.host];
@@ -200,8 +162,12 @@ function parseMember(node: TXmlNode, balancerName: string): TObservedMember {
   };
 }
 
-function parseBalancer(node: TXmlNode): TBalancerSnapshot {
-  const raw = readAttributes(node);
+interface TJkBalancerFields {
+  raw: Record<string, string>;
+  members: Array<Record<string, string>>;
+}
+
+function toBalancer({ raw, members }: TJkBalancerFields): TBalancerSnapshot {
   const name = requireAttribute(raw, JK_BALANCER_ATTRIBUTES.name, "an lb worker");
   return {
     name,
@@ -209,7 +175,7 @@ function parseBalancer(node: TXmlNode): TBalancerSnapshot {
     // "unchangeable".
     nonce: null,
     raw,
-    members: listNodes(node[JK_ELEMENTS.member]).map((member) => parseMember(member, name)),
+    members: members.map((member) => parseMember(member, name)),
   };
 }
 
@@ -217,54 +183,97 @@ function parseBalancer(node: TXmlNode): TBalancerSnapshot {
  * "Apache/2.4.71 (Debian) mod_jk/1.2.48". web_server normally already names mod_jk; with ServerTokens
  * Prod it is just "Apache", so jk_version is appended whenever web_server does not contain it.
  */
-function readSoftware(status: TXmlNode): string | null {
-  const attributes = readAttributes(readFirstNode(status[JK_ELEMENTS.software]));
+function readSoftware(attributes: Record<string, string>): string | null {
   const webServer = attributes[JK_SOFTWARE_ATTRIBUTES.webServer] || null;
   const jkVersion = attributes[JK_SOFTWARE_ATTRIBUTES.jkVersion] || null;
   if (webServer === null || jkVersion === null) return webServer ?? jkVersion;
   return webServer.includes(jkVersion) ? webServer : `${webServer} ${jkVersion}`;
 }
 
-function readServerTime(status: TXmlNode): number | null {
-  const unix = readAttributes(readFirstNode(status[JK_ELEMENTS.time]))[JK_TIME_ATTRIBUTES.unix];
+function readServerTime(attributes: Record<string, string>): number | null {
+  const unix = attributes[JK_TIME_ATTRIBUTES.unix];
   return unix !== undefined && /^\d+$/.test(unix) ? Number(unix) : null;
 }
 
-function readResult(status: TXmlNode): TJkResult | null {
-  const node = readFirstNode(status[JK_ELEMENTS.result]);
-  if (node === null) return null;
-  const attributes = readAttributes(node);
-  return {
-    type: attributes[JK_RESULT_ATTRIBUTES.type] ?? "",
-    message: attributes[JK_RESULT_ATTRIBUTES.message] ?? "",
-  };
+/** What the status element holds: the first of each singleton child, and the lb workers. */
+interface TJkStatusFields {
+  software: Record<string, string>;
+  time: Record<string, string>;
+  result: Record<string, string> | null;
+  /** From the first `balancers` wrapper (cmd=list), then those directly under `status` (cmd=show). */
+  listed: TJkBalancerFields[];
+  direct: TJkBalancerFields[];
+  hasElements: boolean;
+}
+
+/**
+ * status > (server, time, software, result, balancer > member, balancers > balancer > member, …).
+ * A singleton that appears twice keeps its first; maps and plain ajp workers are not read.
+ */
+function readStatus(xml: string): TJkStatusFields {
+  const fields: TJkStatusFields = { software: {}, time: {}, result: null, listed: [], direct: [], hasElements: false };
+  const seen = new Set<string>();
+  const path: string[] = [];
+  let balancer: TJkBalancerFields | null = null;
+  let balancerDepth = -1;
+  let wrappers = 0;
+  readXml(
+    xml,
+    { decodeEntities: false },
+    {
+      open(name, attributes, depth) {
+        path[depth] = name;
+        if (depth === 1) {
+          fields.hasElements = true;
+          const first = !seen.has(name);
+          seen.add(name);
+          if (name === JK_ELEMENTS.balancers) wrappers++;
+          if (first && name === JK_ELEMENTS.software) fields.software = trimmed(attributes);
+          else if (first && name === JK_ELEMENTS.time) fields.time = trimmed(attributes);
+          else if (first && name === JK_ELEMENTS.result) fields.result = trimmed(attributes);
+        }
+        const inFirstList = depth === 2 && path[1] === JK_ELEMENTS.balancers && wrappers === 1;
+        if (name === JK_ELEMENTS.balancer && (depth === 1 || inFirstList)) {
+          balancer = { raw: trimmed(attributes), members: [] };
+          balancerDepth = depth;
+          (depth === 1 ? fields.direct : fields.listed).push(balancer);
+        } else if (balancer && depth === balancerDepth + 1 && name === JK_ELEMENTS.member) {
+          balancer.members.push(trimmed(attributes));
+        }
+      },
+      close(name, depth) {
+        if (depth === balancerDepth && name === JK_ELEMENTS.balancer) {
+          balancer = null;
+          balancerDepth = -1;
+        }
+        path.length = depth;
+      },
+    },
+    (detail) => new UnexpectedResponseError(WHAT.malformed, detail),
+  );
+  return fields;
 }
 
 /** Parses any jkstatus `mime=xml` document; balancers are the lb workers it shows (none for update responses). */
 export function parseJkStatusXml(xml: string): TJkStatusDocument {
   assertStatusDocument(xml);
   assertComplete(xml);
-  let document: unknown;
-  try {
-    document = xmlParser.parse(xml);
-  } catch (error) {
-    throw new UnexpectedResponseError(WHAT.malformed, error instanceof Error ? error.message : String(error));
-  }
-  const status = isXmlNode(document) ? document[JK_ELEMENTS.root] : undefined;
-  if (!isXmlNode(status)) {
+  const status = readStatus(xml);
+  if (!status.hasElements) {
     // `<jk:status/>` or text only: nothing a status worker would send, not even for an error.
     throw new UnexpectedResponseError(WHAT.format, "<status> holds no elements");
   }
-  const listed = readFirstNode(status[JK_ELEMENTS.balancers]);
-  const balancerNodes = [
-    ...(listed === null ? [] : listNodes(listed[JK_ELEMENTS.balancer])),
-    ...listNodes(status[JK_ELEMENTS.balancer]),
-  ];
+  const result = status.result
+    ? {
+        type: status.result[JK_RESULT_ATTRIBUTES.type] ?? "",
+        message: status.result[JK_RESULT_ATTRIBUTES.message] ?? "",
+      }
+    : null;
   return {
-    software: readSoftware(status),
-    balancers: balancerNodes.map(parseBalancer),
-    result: readResult(status),
-    serverTime: readServerTime(status),
+    software: readSoftware(status.software),
+    balancers: [...status.listed, ...status.direct].map(toBalancer),
+    result,
+    serverTime: readServerTime(status.time),
   };
 }
 

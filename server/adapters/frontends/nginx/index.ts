@@ -20,6 +20,11 @@ export const nginxAdapter: TFrontendAdapter = {
     },
   },
   parseOptions: parseNginxOptions,
+  privilegedOptions: [
+    { path: ["options", "testCommand"], label: "nginx test command", effect: "program" },
+    { path: ["options", "reloadCommand"], label: "nginx reload command", effect: "program" },
+    { path: ["options", "includeFile"], label: "nginx include file", effect: "file" },
+  ],
   fetchStatusText: fetchNginxStatusText,
   parseStatus: parseNginxStatus,
   observedStateFor: (intended) => NGINX_OBSERVED_STATE[intended],

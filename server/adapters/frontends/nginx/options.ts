@@ -1,5 +1,36 @@
+import fs from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { AppError } from "@/server/errors";
+import { getEnv } from "@/server/env";
+
+/**
+ * The console writes the include file, so it may only be one under CLUSTERDECK_NGINX_INCLUDE_DIR:
+ * otherwise an inventory entry could make it read (and show in a poll error) or overwrite any file its
+ * user can reach. Checked whenever options are parsed: on save, and before every poll and edit.
+ */
+export function includeFileProblem(file: string, dir = getEnv().CLUSTERDECK_NGINX_INCLUDE_DIR): string | null {
+  if (!dir)
+    return "the console has no nginx include directory: set CLUSTERDECK_NGINX_INCLUDE_DIR to the folder of the include files";
+  const root = path.resolve(dir);
+  const resolved = path.resolve(file);
+  if (resolved !== file) return `must be a plain absolute path (no "." or ".." parts, no trailing "/")`;
+  const outside = `must lie in ${root} (CLUSTERDECK_NGINX_INCLUDE_DIR); files elsewhere are refused`;
+  if (!resolved.startsWith(`${root}/`)) return outside;
+  // A symbolic link inside the directory must not lead out of it (reading follows links).
+  const real = realpathOrNull(resolved);
+  const realRoot = realpathOrNull(root) ?? root;
+  if (real !== null && !real.startsWith(`${realRoot}/`)) return `${outside} (it is a symbolic link that leads out)`;
+  return null;
+}
+
+function realpathOrNull(p: string): string | null {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return null; // not there yet: the first edit creates it, inside the directory
+  }
+}
 
 /**
  * Per-frontend options of the nginx kind (Frontend.options). Commands are argv arrays run WITHOUT a
@@ -15,7 +46,11 @@ export const ZNginxOptions = z
     includeFile: z
       .string()
       .min(1)
-      .refine((p) => p.startsWith("/"), "must be an absolute path"),
+      .refine((p) => p.startsWith("/"), { message: "must be an absolute path", abort: true })
+      .superRefine((p, ctx) => {
+        const problem = includeFileProblem(p);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
     /** Validates the whole configuration with the new file in place (nginx -t). Exit status 0 = valid. */
     testCommand: ZArgv,
     /** Graceful reload (nginx -s reload: new workers, old ones finish their requests). */

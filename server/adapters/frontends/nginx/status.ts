@@ -2,8 +2,9 @@ import fs from "node:fs/promises";
 import type { TFrontendTarget } from "@/server/adapters/frontends/adapter";
 import type { TBalancerSnapshot, TFrontendStatus, TObservedMember } from "@/server/adapters/frontends/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
+import { discardBody } from "@/server/adapters/read-limited";
 import type { THealth } from "@/server/domain/member-state";
-import { AppError, UnexpectedResponseError } from "@/server/errors";
+import { AppError, ReplyTooLargeError, UnexpectedResponseError } from "@/server/errors";
 import { parseNginxOptions } from "./options";
 import { parseStubStatus } from "./stub-status";
 import { parseUpstreamFile, type TNginxServer, type TNginxUpstream } from "./upstream-file";
@@ -29,13 +30,30 @@ export interface TNginxStatusDocument {
   stubStatusError: string | null;
 }
 
+/** An upstream include file is a few KiB; anything this big is not one (and is not read whole). */
+export const MAX_INCLUDE_FILE_BYTES = 1024 * 1024;
+
 export async function readIncludeFile(path: string): Promise<string> {
+  let handle: fs.FileHandle | undefined;
   try {
-    return await fs.readFile(path, "utf8");
+    handle = await fs.open(path, "r");
+    const buf = Buffer.alloc(MAX_INCLUDE_FILE_BYTES + 1);
+    let used = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, used, buf.length - used, null);
+      if (bytesRead === 0) break;
+      used += bytesRead;
+      if (used > MAX_INCLUDE_FILE_BYTES)
+        throw new ReplyTooLargeError(`nginx include file ${path}`, MAX_INCLUDE_FILE_BYTES);
+    }
+    return buf.toString("utf8", 0, used);
   } catch (err) {
+    if (err instanceof ReplyTooLargeError) throw err;
     throw new AppError("TARGET_UNREACHABLE", `Cannot read the nginx include file ${path}: ${(err as Error).message}`, {
       path,
     });
+  } finally {
+    await handle?.close();
   }
 }
 
@@ -50,7 +68,7 @@ async function probe(url: string, timeoutMs: number): Promise<TProbeResult> {
   const started = Date.now();
   try {
     const res = await fetch(url, { redirect: "manual", cache: "no-store", signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer();
+    await discardBody(res); // only the status matters: a probe never buffers what a server sends
     const ok = res.status >= 200 && res.status < 400;
     return { ok, status: res.status, error: ok ? null : `HTTP ${res.status}`, ms: Date.now() - started };
   } catch (err) {
@@ -75,6 +93,7 @@ export async function fetchNginxStatusText(target: TFrontendTarget): Promise<str
         timeoutMs: target.timeoutMs,
         username: target.username,
         password: target.password,
+        maxBytes: 64 * 1024, // a stub_status page is a few lines
       }).then(
         (text) => ({ text, error: null }),
         (err: Error) => ({ text: null, error: err.message }),

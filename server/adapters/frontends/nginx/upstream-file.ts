@@ -1,4 +1,5 @@
 import { AppError } from "@/server/errors";
+import { boundQuotes } from "@/server/domain/snippet";
 
 /**
  * The include file ClusterDeck owns: one or more `upstream NAME { ... }` blocks in nginx's config
@@ -66,9 +67,10 @@ interface TDirective {
   block: TDirective[] | null;
 }
 
+/** Quotes from the file are short snippets (domain/snippet.ts): a wrong file must not be read out in an error. */
 function syntaxError(message: string, text: string, offset: number): AppError {
   const line = text.slice(0, offset).split("\n").length;
-  return new AppError("UNEXPECTED_RESPONSE", `nginx include file, line ${line}: ${message}`, { line });
+  return new AppError("UNEXPECTED_RESPONSE", `nginx include file, line ${line}: ${boundQuotes(message)}`, { line });
 }
 
 /** nginx's lexer, reduced to what an upstream file holds: words, quoted strings, ; { } and # comments. */

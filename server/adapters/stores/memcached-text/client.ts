@@ -1,5 +1,10 @@
 import net from "node:net";
-import { TargetTimeoutError, TargetUnreachableError, UnexpectedResponseError } from "@/server/errors";
+import {
+  ReplyTooLargeError,
+  TargetTimeoutError,
+  TargetUnreachableError,
+  UnexpectedResponseError,
+} from "@/server/errors";
 import { acquireCrawler, noteCrawlerBusy } from "./crawler-lock";
 import { MetadumpScanner, metadumpKey, type TMetadumpSink } from "./metadump-scanner";
 import {
@@ -52,7 +57,15 @@ export interface TMemcachedTextOptions {
   port: number;
   /** Per-command limit: from sending the command (or connecting) to its complete reply. */
   timeoutMs?: number;
+  /** Largest single reply (a value, a stats listing); default MAX_REPLY_BYTES. */
+  maxReplyBytes?: number;
 }
+
+/**
+ * memcached keeps items up to 1 MiB unless started with a larger -I; a session bigger than this is
+ * refused (ReplyTooLargeError) rather than buffered, so a broken or hostile server cannot grow the console.
+ */
+export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
 interface TPending {
   command: string;
@@ -75,13 +88,18 @@ export interface TMetaSetOptions {
 export class MemcachedTextClient {
   readonly target: string;
   private readonly timeoutMs: number;
+  private readonly maxReplyBytes: number;
   private socket: net.Socket | null = null;
-  private rx: Buffer = Buffer.alloc(0);
+  /** Received, not yet parsed; joined only once `need` bytes are there (a value arrives in many chunks). */
+  private rxChunks: Buffer[] = [];
+  private rxLength = 0;
+  private need = 0;
   private readonly pending: TPending[] = [];
 
   constructor(private readonly opts: TMemcachedTextOptions) {
     this.target = `${opts.host}:${opts.port}`;
     this.timeoutMs = opts.timeoutMs ?? 5_000;
+    this.maxReplyBytes = opts.maxReplyBytes ?? MAX_REPLY_BYTES;
   }
 
   /** `stats` or `stats <sub>` (slabs, items, settings, …) as name → value. */
@@ -256,29 +274,43 @@ export class MemcachedTextClient {
   }
 
   private onData(chunk: Buffer): void {
-    this.rx = this.rx.length === 0 ? chunk : Buffer.concat([this.rx, chunk]);
-    while (this.pending.length > 0 && this.rx.length > 0) {
+    this.rxChunks.push(chunk);
+    this.rxLength += chunk.length;
+    if (this.rxLength < this.need) return;
+    let rx = this.rxChunks.length === 1 ? this.rxChunks[0]! : Buffer.concat(this.rxChunks, this.rxLength);
+    this.need = 0;
+    while (this.pending.length > 0 && rx.length > 0) {
       const head = this.pending[0]!;
       let step: TParseStep<unknown>;
       try {
-        step = head.parse(this.rx);
+        step = head.parse(rx);
       } catch (err) {
         this.fail(err instanceof Error ? err : new Error(String(err)));
         return;
       }
-      if (step.kind === "incomplete") return;
+      if (step.kind === "incomplete") {
+        if (Math.max(step.need ?? 0, rx.length) > this.maxReplyBytes || endlessLine(rx, step.need)) {
+          this.fail(new ReplyTooLargeError(`memcached ${this.target} ${head.command}`, this.maxReplyBytes));
+          return;
+        }
+        this.need = step.need ?? 0;
+        break;
+      }
       if (step.kind === "progress") {
-        this.rx = this.rx.subarray(step.consumed);
-        return;
+        // A pipelined batch: its complete replies were taken; only the unfinished one stays buffered.
+        rx = rx.subarray(step.consumed);
+        continue;
       }
       this.pending.shift();
       clearTimeout(head.timer);
-      this.rx = this.rx.subarray(step.consumed);
+      rx = rx.subarray(step.consumed);
       if (step.kind === "ok") head.resolve(step.value);
       else head.reject(new MemcachedReplyError(this.target, head.command, step.status, step.line));
     }
-    if (this.pending.length === 0 && this.rx.length > 0) {
-      this.fail(new MemcachedReplyError(this.target, "(none)", "UNEXPECTED", this.rx.toString("utf8", 0, 200)));
+    this.rxChunks = rx.length > 0 ? [rx] : [];
+    this.rxLength = rx.length;
+    if (this.pending.length === 0 && rx.length > 0) {
+      this.fail(new MemcachedReplyError(this.target, "(none)", "UNEXPECTED", rx.toString("utf8", 0, 200)));
     }
   }
 
@@ -287,7 +319,9 @@ export class MemcachedTextClient {
     if (from && from !== this.socket) return;
     const socket = this.socket;
     this.socket = null;
-    this.rx = Buffer.alloc(0);
+    this.rxChunks = [];
+    this.rxLength = 0;
+    this.need = 0;
     const waiting = this.pending.splice(0);
     for (const p of waiting) {
       clearTimeout(p.timer);
@@ -333,6 +367,16 @@ function manyReplies<T>(count: number, parseOne: (buf: Buffer) => TParseStep<T>)
       ? { kind: "error", consumed: pos, status: firstError.status, line: firstError.line }
       : { kind: "ok", consumed: pos, value: out };
   };
+}
+
+/**
+ * Every reply line (a header, a STAT line) is short: bytes piling up with no line end in the last
+ * MAX_LINE_BYTES is not memcached, and is refused before it reaches the reply limit (and before each
+ * chunk makes the buffer be joined again).
+ */
+const MAX_LINE_BYTES = 64 * 1024;
+function endlessLine(rx: Buffer, need: number | undefined): boolean {
+  return need === undefined && rx.length > MAX_LINE_BYTES && rx.indexOf(0x0a, rx.length - MAX_LINE_BYTES) < 0;
 }
 
 function assertKey(key: string): void {

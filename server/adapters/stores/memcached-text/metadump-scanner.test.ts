@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeKey, MetadumpScanner, metadumpKey } from "./metadump-scanner";
+import { MAX_METADUMP_LINE } from "./protocol";
 
 // Captured from memcached 1.6.18 (`lru_crawler metadump hash` after two sets): item lines end in "\n", END in "\r\n".
 const DUMP_1_6_18 =
@@ -84,5 +85,25 @@ describe("decodeKey", () => {
     expect(decodeKey("plain-key_1.~")).toBe("plain-key_1.~");
     expect(decodeKey("caf%C3%A9%20x")).toBe("café x");
     expect(decodeKey("bad%FFbyte")).toBe("bad\u00ffbyte");
+  });
+});
+
+describe("metadump lines that never end", () => {
+  it("are an error, not a growing buffer, whether they arrive in one chunk or many", () => {
+    const first = Buffer.from("key=a exp=-1 la=1 cas=1 fetch=no cls=1 size=60\n");
+    const one = scan([first, Buffer.alloc(MAX_METADUMP_LINE + 1, 0x41)]);
+    expect(one.lines).toHaveLength(1);
+    expect(one.scanner.done).toBe(true);
+    expect(one.scanner.error?.status).toBe("UNEXPECTED");
+
+    const pieces = Array.from({ length: 40 }, () => Buffer.alloc(1024, 0x41));
+    const many = scan([first, ...pieces]);
+    expect(many.lines).toHaveLength(1);
+    expect(many.scanner.done).toBe(true);
+    expect(many.scanner.error?.line).toMatch(/longer than/);
+
+    // A long line that does end is refused too: no item line is anywhere near that size.
+    const ended = scan([Buffer.concat([Buffer.alloc(MAX_METADUMP_LINE + 10, 0x41), Buffer.from("\nEND\r\n")])]);
+    expect(ended.scanner.error?.status).toBe("UNEXPECTED");
   });
 });

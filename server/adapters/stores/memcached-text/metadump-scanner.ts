@@ -1,4 +1,4 @@
-import { errorStatusOf, type TErrorReplyStatus } from "./protocol";
+import { errorStatusOf, MAX_METADUMP_LINE, type TErrorReplyStatus } from "./protocol";
 
 /**
  * Byte-level reader of `lru_crawler metadump` output (memcached doc/protocol.txt; checked against 1.6.18):
@@ -49,9 +49,11 @@ export class MetadumpScanner {
     if (this.tail) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
+        if (this.tail.length + chunk.length > MAX_METADUMP_LINE) return this.tooLong();
         this.tail = Buffer.concat([this.tail, chunk]);
         return;
       }
+      if (this.tail.length + nl > MAX_METADUMP_LINE) return this.tooLong();
       const line = Buffer.concat([this.tail, chunk.subarray(0, nl + 1)]);
       this.tail = null;
       this.line(line, 0, line.length - 1, sink);
@@ -60,9 +62,11 @@ export class MetadumpScanner {
     while (!this.done) {
       const nl = chunk.indexOf(NL, pos);
       if (nl < 0) {
+        if (chunk.length - pos > MAX_METADUMP_LINE) return this.tooLong();
         if (pos < chunk.length) this.tail = Buffer.from(chunk.subarray(pos));
         return;
       }
+      if (nl - pos > MAX_METADUMP_LINE) return this.tooLong();
       this.line(chunk, pos, nl, sink);
       pos = nl + 1;
     }
@@ -108,6 +112,12 @@ export class MetadumpScanner {
     }
     const text = buf.toString("latin1", start, Math.min(end, start + 300));
     this.fail(errorStatusOf(text) ?? "UNEXPECTED", text);
+  }
+
+  /** A line far longer than any item line is not a metadump: fail rather than buffer it (reply limits, issue 10). */
+  private tooLong(): void {
+    this.tail = null;
+    this.fail("UNEXPECTED", `a line longer than ${MAX_METADUMP_LINE} bytes`);
   }
 
   private fail(status: TErrorReplyStatus | "UNEXPECTED", line: string): void {

@@ -15,7 +15,8 @@ describe("command replies", () => {
 
   it("parses mg hits, misses and waits for the whole value", () => {
     const hit = Buffer.from("VA 3 t100 s3 f0\r\nabc\r\nEN\r\n");
-    expect(parseMetaGetReply(hit.subarray(0, 18))).toEqual({ kind: "incomplete" });
+    // The header says how long the whole reply is: the client waits for that many bytes before parsing again.
+    expect(parseMetaGetReply(hit.subarray(0, 18))).toEqual({ kind: "incomplete", need: 22 });
     const r = parseMetaGetReply(hit);
     expect(r.kind).toBe("ok");
     if (r.kind === "ok") {

@@ -29,7 +29,8 @@ export function errorStatusOf(line: string): TErrorReplyStatus | null {
 
 /** Result of trying to parse one reply from the front of a receive buffer. */
 export type TParseStep<T> =
-  | { kind: "incomplete" }
+  /** `need`: the reply's total length when its header already says it (a `VA <len>` value). */
+  | { kind: "incomplete"; need?: number }
   /** Part of a pipelined batch's replies was read: drop `consumed` bytes, wait for the rest. */
   | { kind: "progress"; consumed: number }
   | { kind: "ok"; consumed: number; value: T }
@@ -100,7 +101,7 @@ export function parseMetaGetReply(buf: Buffer): TParseStep<TMetaGetResult | null
   const len = Number(tokens[1]);
   if (!Number.isInteger(len) || len < 0) return errorStep(line, end);
   const total = end + len + 2;
-  if (buf.length < total) return { kind: "incomplete" };
+  if (buf.length < total) return { kind: "incomplete", need: total };
   if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a) return errorStep(line, total);
   const value = Buffer.from(buf.subarray(end, end + len));
   return { kind: "ok", consumed: total, value: toMetaGet(value, parseMetaFlags(tokens.slice(2))) };
@@ -160,6 +161,12 @@ export interface TMetadumpEntry {
   /** Total item bytes (header + key + value), not the value length; 0 before 1.5.4. */
   size: number;
 }
+
+/**
+ * A metadump line is a key (250 bytes, up to 750 uri-encoded) and a few numbers; a line far longer than
+ * that is garbage, and is not buffered (metadump-scanner.ts).
+ */
+export const MAX_METADUMP_LINE = 16 * 1024;
 
 /** A key the text protocol can carry as-is: 1–250 bytes, no whitespace or control characters. */
 export function isValidTextKey(key: string): boolean {

@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { openRedis } from "@/server/adapters/stores/redis/connection";
 import type { TStoredKey } from "@/server/adapters/stores/types";
 
 /**
@@ -34,7 +34,7 @@ export async function* enumerateRedisKeyBatches(
   opts: TEnumerateRedisOptions = {},
 ): AsyncGenerator<TStoredKey[]> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const redis = new Redis(url, {
+  const redis = openRedis(url, {
     db: opts.db,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

@@ -1,5 +1,6 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { z } from "zod";
+import { openRedis } from "@/server/adapters/stores/redis/connection";
 import type { TRouteVerification, TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { scanKeyBatches, type TRedisScanClient } from "@/server/adapters/stores/redis/enumerate";
 import {
@@ -31,8 +32,9 @@ const options = (store: TStoreConfig): TRedisOptions => ZRedisOptions.parse(stor
 /** Lookups per pipeline in a targeted check. */
 const VERIFY_CHUNK = 5_000;
 
+/** Every connection goes through openRedis: its reply size limit (8 MiB) holds for scans, checks and stats polls alike. */
 function connect(node: TStoreNode, db: number, timeoutMs = 2_000): Redis {
-  return new Redis(`redis://${node.host}:${node.port}`, {
+  return openRedis(`redis://${node.host}:${node.port}`, {
     db,
     lazyConnect: true,
     maxRetriesPerRequest: 1,

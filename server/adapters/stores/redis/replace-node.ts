@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { openRedis } from "@/server/adapters/stores/redis/connection";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import { enumerateRedisKeyBatches } from "@/server/adapters/stores/redis/enumerate";
 import {
@@ -22,7 +23,7 @@ const ENDPOINT_SETTING: Record<TRedisLayout, string> = {
 };
 
 const connect = (node: TServerAddress, db: number) =>
-  new Redis(`redis://${node.host}:${node.port}`, {
+  openRedis(`redis://${node.host}:${node.port}`, {
     db,
     lazyConnect: true,
     maxRetriesPerRequest: 1,
