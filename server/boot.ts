@@ -14,6 +14,8 @@ import "@/server/services/operations/evacuate-store-node"; // registers its runn
 import { resumeRollouts } from "@/server/services/rollouts/engine";
 import "@/server/services/operations/replace-store-node"; // registers its runner for resume
 import "@/server/services/operations/expire-sessions"; // registers its runner for resume
+import { InventoryCache, getInventoryCache, setInventoryCache } from "@/server/services/clusters/inventory-cache";
+import { serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
 
 /**
  * Start-up of the console process: import the inventory file if one is named, start the poller, and
@@ -37,6 +39,13 @@ export async function startConsole(): Promise<void> {
       );
     }
   }
+  if (!getInventoryCache()) {
+    const cache = new InventoryCache(db);
+    await cache.start();
+    setInventoryCache(cache);
+  }
+  const metrics = await startMetrics(db, getInventoryCache()!);
+  if (env.CLUSTERDECK_METRICS_ADDR) await serveMetrics(metrics, env.CLUSTERDECK_METRICS_ADDR);
   const resumed = await resumeOperations(db);
   if (resumed > 0) logger.warn({ resumed }, "operations interrupted by the last stop were resumed");
   const rollouts = await resumeRollouts(db);

@@ -43,6 +43,11 @@ export const ZEnv = z.object({
         .map((x) => x.trim())
         .filter(Boolean),
     ),
+  /**
+   * host:port of a second listener that serves GET /metrics without a token (loopback or a monitoring
+   * network only); unset: /metrics is served by the console with a viewer's bearer token only.
+   */
+  CLUSTERDECK_METRICS_ADDR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type TEnv = z.infer<typeof ZEnv>;

@@ -45,7 +45,15 @@ export function LoginForm({ next }: { next: string }) {
           required
         />
       </label>
-      <ErrorNotice error={login.error} context="Not signed in" />
+      <ErrorNotice
+        error={login.error}
+        context="Not signed in"
+        advice={
+          login.error?.data?.appCode === "UNAUTHENTICATED"
+            ? "Check the user name and password (an administrator can set a new one)."
+            : undefined
+        }
+      />
       <button className="primary" type="submit" disabled={login.isPending}>
         {login.isPending ? "Signing in…" : "Sign in"}
       </button>

@@ -21,6 +21,7 @@ export function ErrorNotice({
   notFound,
   fields,
   inline = false,
+  advice: adviceOverride,
   children,
 }: {
   error: TErrorLike | null | undefined;
@@ -32,17 +33,23 @@ export function ErrorNotice({
   fields?: TFieldErrors;
   /** A one-line form for toolbars and table cells. */
   inline?: boolean;
+  /**
+   * Replaces the code's advice where it would mislead: on the sign-in page an UNAUTHENTICATED answer
+   * means a wrong password, not an ended session (and a "Sign in" link would point at the page itself).
+   */
+  advice?: ReactNode;
   /** More ways out (a link back, a note that the page retries by itself). */
   children?: ReactNode;
 }) {
   const pathname = usePathname();
   if (!error) return null;
   const kind = errorKind(error);
-  const { title, advice } = adviceFor(kind);
+  const { title, advice: codeAdvice } = adviceFor(kind);
+  const advice = adviceOverride ?? codeAdvice;
   const issues = zodIssuesOf(error);
   // An input error's message is the raw list of issues: the list below says it better.
   const detail = kind === "NOT_FOUND" && notFound ? notFound : issues.length > 0 ? null : error.message;
-  const signIn = kind === "UNAUTHENTICATED" && (
+  const signIn = kind === "UNAUTHENTICATED" && adviceOverride === undefined && (
     <Link href={`/login?next=${encodeURIComponent(pathname || "/")}`}>Sign in</Link>
   );
 

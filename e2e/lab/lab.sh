@@ -35,6 +35,10 @@ source "$SCRIPT_DIR/redis.sh"
 source "$SCRIPT_DIR/haproxy.sh"
 # shellcheck source=nginx.sh
 source "$SCRIPT_DIR/nginx.sh"
+# shellcheck source=prometheus.sh
+source "$SCRIPT_DIR/prometheus.sh"
+# shellcheck source=alertmanager.sh
+source "$SCRIPT_DIR/alertmanager.sh"
 
 LAB_DIR=${LAB_DIR:-$REPO_DIR/.lab}
 LAB_HOST=127.0.0.1
@@ -79,6 +83,8 @@ setting LAB_TOMCAT_HEAP_MAX 256m
 setting LAB_START_TIMEOUT 120      # seconds to wait for one Tomcat to answer HTTP
 setting LAB_BALANCER_RETRY 5       # mod_proxy BalancerMember retry= (s) after an error
 setting LAB_JK_RECOVER_TIME 10     # mod_jk lb recover_time (s)
+setting LAB_PROMETHEUS_PORT 19090    # Prometheus (prometheus.sh)
+setting LAB_ALERTMANAGER_PORT 19093  # Alertmanager (alertmanager.sh)
 
 load_settings() {
   local k v f="$LAB_DIR/lab.env"
@@ -135,6 +141,8 @@ missing_packages() {
   [[ -x $REDIS_BIN ]] || echo redis-server
   [[ -x $HAPROXY_BIN ]] || echo haproxy
   [[ -x $NGINX_BIN ]] || echo nginx
+  [[ -x $PROMETHEUS_BIN && -x $PROMTOOL_BIN ]] || echo prometheus
+  [[ -x $ALERTMANAGER_BIN ]] || echo prometheus-alertmanager
   [[ -f $PG_JDBC_JAR ]] || echo libpostgresql-jdbc-java # /jdbc: Tomcat's DataSourceStore on the lab PostgreSQL
 }
 
@@ -529,6 +537,8 @@ cmd_up() {
   start_frontend b
   start_haproxy
   start_nginx
+  start_prometheus
+  start_alertmanager
   start_postgres
   ensure_session_table
   for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do start_memcached "$n"; done
@@ -544,6 +554,8 @@ cmd_down() {
   stop_frontend b
   stop_haproxy
   stop_nginx
+  stop_prometheus
+  stop_alertmanager
   # SIGTERM to all nodes first so they shut down in parallel, then wait for each.
   local n pids=()
   for n in "${LAB_TOMCAT_IDS[@]}"; do
@@ -585,6 +597,8 @@ cmd_status() {
   done
   haproxy_status_line || all=1
   nginx_status_line || all=1
+  prometheus_status_line || all=1
+  alertmanager_status_line || all=1
   pid=$(pg_pid)
   state=down
   if [[ -n $pid ]]; then if postgres_ready; then state=up; else state=error; fi; fi

@@ -408,6 +408,8 @@ render_lab_env() {
   echo "LAB_HAPROXY_API=$(haproxy_api_url)"
   echo "LAB_HAPROXY_BACKEND=$HAPROXY_BACKEND"
   render_nginx_env
+  render_prometheus_env
+  render_alertmanager_env
   echo "LAB_BALANCER_MANAGER_URL=http://$LAB_HOST:$LAB_FRONTEND_A_PORT/balancer-manager"
   echo "LAB_JKSTATUS_URL=http://$LAB_HOST:$LAB_FRONTEND_B_PORT/jkstatus"
   echo "LAB_JKSTATUS_RO_URL=http://$LAB_HOST:$LAB_FRONTEND_B_PORT/jkstatus-ro"

@@ -24,11 +24,29 @@ export interface TInventoryChangedEvent {
 export interface TIntentChangedEvent {
   clusterId: number;
 }
+/** A rollout was started or changed state (running, paused, done, aborted). */
+export interface TRolloutChangedEvent {
+  id: number;
+  cluster: string;
+  state: string;
+  message: string | null;
+}
+/** An operation (evacuate, replace, expire) was created or changed state (pending, running, done, failed). */
+export interface TOperationChangedEvent {
+  id: number;
+  cluster: string;
+  kind: string;
+  target: string;
+  state: string;
+  message: string | null;
+}
 interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
   "inventory-changed": TInventoryChangedEvent;
   "store-polled": TStorePolledEvent;
   "intent-changed": TIntentChangedEvent;
+  "rollout-changed": TRolloutChangedEvent;
+  "operation-changed": TOperationChangedEvent;
 }
 
 // One bus per process: the poller (instrumentation bundle) and the SSE subscriptions (route bundles)

@@ -77,6 +77,14 @@ export interface TClusterView {
 export type TClusterInventory = Awaited<ReturnType<typeof getClusterByName>>;
 export type TLiveLookup = (frontendId: number) => TFrontendLive | undefined;
 
+/**
+ * The view of one cluster from its inventory and the live readings, without the database: metrics and
+ * alerts build it from the inventory they keep in memory (InventoryCache).
+ */
+export function buildClusterView(cluster: TClusterInventory, liveOf: TLiveLookup): TClusterView {
+  return new ClusterViewModel(cluster, liveOf).view();
+}
+
 export async function getClusterView(db: TDb, name: string): Promise<TClusterView> {
   return new ClusterViewModel(await getClusterByName(db, name), getFrontendLive).view();
 }

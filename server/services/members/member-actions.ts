@@ -9,10 +9,10 @@ import { AppError } from "@/server/errors";
 import { readBalancer, toTarget, type TFrontendRow } from "@/server/services/frontends/read-frontend";
 import { matchMember } from "@/server/services/members/member-identity";
 import { getClusterByName } from "@/server/services/inventory/inventory";
+import { emitEvent } from "@/server/poller/event-bus";
 import { recordAudit } from "@/server/services/audit/audit";
 import type { TPrincipal } from "@/server/auth/principal";
 import { getPoller } from "@/server/poller/poller";
-import { emitEvent } from "@/server/poller/event-bus";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { guardRolloutMembers } from "@/server/services/rollouts/guard";
 

@@ -1,5 +1,6 @@
 import type { TDb } from "@/server/db";
 import { processSingleton } from "@/server/process-singleton";
+import { emitEvent } from "@/server/poller/event-bus";
 
 /** Progress of one operation, written after every batch so a restart knows where things stood. */
 export interface TProgress {
@@ -26,6 +27,16 @@ export async function finishOperation(
     where: { id },
     data: { state, message, report: JSON.stringify(report), finishedAt: new Date() },
   });
+  await announceOperation(db, id);
+}
+
+/** Tells the rest of the process (metrics, alerts) the operation's state as now stored, after any change of it. */
+export async function announceOperation(db: TDb, id: number): Promise<void> {
+  const op = await db.operation.findUnique({
+    where: { id },
+    select: { cluster: true, kind: true, target: true, state: true, message: true },
+  });
+  if (op) emitEvent("operation-changed", { id, ...op });
 }
 
 /** Runs registered on start: operations a previous console process left running are started again. */
@@ -43,6 +54,7 @@ export function launch(db: TDb, id: number, kind: string): void {
   void (async () => {
     try {
       await db.operation.update({ where: { id }, data: { state: "running", attempts: { increment: 1 } } });
+      await announceOperation(db, id);
       await run(db, id);
     } catch (err) {
       await finishOperation(db, id, "failed", (err as Error).message, { error: (err as Error).message }).catch(

@@ -1,4 +1,5 @@
 import type { TDb } from "@/server/db";
+import { emitEvent } from "@/server/poller/event-bus";
 import { PHASES, ZRolloutSettings, type TPhase, type TRolloutSettings } from "@/server/services/rollouts/schema";
 
 /**
@@ -84,8 +85,15 @@ export async function consumeRequest(db: TDb, id: number, request: TRequest): Pr
   return (await db.rollout.updateMany({ where: { id, request }, data: { request: null } })).count === 1;
 }
 
+/** Tells the rest of the process (metrics, alerts) the rollout's state as now stored, after any change of it. */
+export async function announceRollout(db: TDb, id: number): Promise<void> {
+  const r = await db.rollout.findUnique({ where: { id }, select: { cluster: true, state: true, message: true } });
+  if (r) emitEvent("rollout-changed", { id, ...r });
+}
+
 export async function pauseRollout(db: TDb, id: number, message: string): Promise<void> {
   await db.rollout.updateMany({ where: { id, state: "running" }, data: { state: "paused", message, request: null } });
+  await announceRollout(db, id);
 }
 
 /** done / aborted: activeCluster goes back to null, which frees the cluster for the next rollout. */
@@ -94,4 +102,5 @@ export async function endRollout(db: TDb, id: number, state: "done" | "aborted",
     where: { id },
     data: { state, message, request: null, activeCluster: null, finishedAt: new Date() },
   });
+  await announceRollout(db, id);
 }

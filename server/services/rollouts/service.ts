@@ -5,7 +5,14 @@ import { assertMaySetPrivileged } from "@/server/services/audit/privileged";
 import { privilegedChanges } from "@/server/domain/privileged-settings";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { storeConfigs } from "@/server/services/sessions/stores";
-import { endRollout, finishStep, nextPhase, setMemberPhase, startStep } from "@/server/services/rollouts/journal";
+import {
+  announceRollout,
+  endRollout,
+  finishStep,
+  nextPhase,
+  setMemberPhase,
+  startStep,
+} from "@/server/services/rollouts/journal";
 import { findActiveRollout } from "@/server/services/rollouts/guard";
 import { isRunnerActive, launchRollout } from "@/server/services/rollouts/engine";
 import { abortMembers } from "@/server/services/rollouts/abort";
@@ -113,6 +120,7 @@ export async function startRollout(
     result: "ok",
     details: { rolloutId: id, settings: { ...settings, members: names } },
   });
+  await announceRollout(db, id);
   launchRollout(db, id);
   return getRollout(db, cluster, id);
 }
@@ -169,6 +177,7 @@ export async function resumeRollout(db: TDb, cluster: string, id: number, who: T
     where: { id },
     data: { state: "running", request: null, message: `resumed by ${who.principal?.username ?? "unknown"}` },
   });
+  await announceRollout(db, id);
   await recordAudit(db, { ...actor(who), action: "rollout.resume", cluster, target: `rollout #${id}`, result: "ok" });
   launchRollout(db, id);
   return getRollout(db, cluster, id);
@@ -247,6 +256,7 @@ export async function continueRollout(db: TDb, cluster: string, id: number, who:
     where: { id },
     data: { state: "running", request: null, message: `continued by ${who.principal?.username ?? "unknown"}` },
   });
+  await announceRollout(db, id);
   launchRollout(db, id);
   return getRollout(db, cluster, id);
 }

@@ -143,6 +143,27 @@ export class StoreScanCoordinator {
     return null;
   }
 
+  /**
+   * Sessions per route (jvmRoute) over the cluster's store indexes, with when the oldest of them was
+   * scanned; null before any store of the cluster has an index. For /metrics: reads the precomputed
+   * counts of each segment, touches no demand and starts no scan.
+   */
+  countsByRoute(cluster: string): { scannedAt: number; total: number; byRoute: ReadonlyMap<string, number> } | null {
+    const c = this.clusters.get(cluster);
+    if (!c) return null;
+    const byRoute = new Map<string, number>();
+    let total = 0;
+    let scannedAt = Infinity;
+    for (const s of c.stores.values()) {
+      const seg = s.segment;
+      if (!seg) continue;
+      scannedAt = Math.min(scannedAt, seg.scanStartedAt);
+      total += seg.counts.total;
+      seg.routes.forEach((route, i) => byRoute.set(route, (byRoute.get(route) ?? 0) + seg.counts.perRoute[i]!));
+    }
+    return scannedAt === Infinity ? null : { scannedAt, total, byRoute };
+  }
+
   /** Forget a cluster's stores' configs (after an inventory edit): re-read on next use. */
   invalidate(cluster?: string): void {
     for (const [name, c] of this.clusters) if (cluster === undefined || name === cluster) c.loadedAt = 0;
@@ -354,6 +375,11 @@ export function sessionScans(): StoreScanCoordinator {
     "session-scans",
     () => new StoreScanCoordinator({ intervalS: 30, demandS: 300, concurrency: 2 }),
   );
+}
+
+/** For /metrics: sessions per route from the last scans of the cluster's stores (see countsByRoute). */
+export function sessionCountsByRoute(cluster: string) {
+  return sessionScans().countsByRoute(cluster);
 }
 
 /** For tests: stop every scan and forget every index. */

@@ -1,0 +1,190 @@
+/**
+ * /metrics against the lab: the real Prometheus of the lab (prometheus.sh) scrapes this test's console
+ * (the route handler behind a loopback HTTP server, with a viewer API token), `promtool check metrics`
+ * lints a scrape, and a drain through ClusterDeck shows in Prometheus' own query API.
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import { createServer, type Server } from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import { expectedAdminState, labFrontends, waitUntilHealthy } from "@/test-support/lab/lab-frontends";
+import { createTestDb } from "@/test-support/test-db";
+import { processSingleton } from "@/server/process-singleton";
+import { importInventoryFile } from "@/server/services/inventory/inventory";
+import { applyMemberChange } from "@/server/services/members/member-actions";
+import { InventoryCache, setInventoryCache } from "@/server/services/clusters/inventory-cache";
+import { createUser } from "@/server/auth/users";
+import { createApiToken } from "@/server/auth/api-tokens";
+import { Poller, setPoller } from "@/server/poller/poller";
+import { getFrontendLive } from "@/server/poller/live-state";
+import { startMetrics } from "@/server/metrics/metrics-service";
+import { GET } from "@/app/metrics/route";
+import type { PrismaClient } from "@/generated/prisma/client";
+
+const env = loadLabEnv();
+const FRONTENDS = labFrontends(env);
+const PROMETHEUS = labValue(env, "LAB_PROMETHEUS_URL");
+const TARGET_FILE = path.join(labValue(env, "LAB_PROMETHEUS_TARGETS_DIR"), "metrics-int-test.json");
+const who = { principal: null, actor: "integration-test", ip: null };
+
+/** The route handler as the console serves it, on a loopback port. */
+function serveRoute(): Promise<{ server: Server; addr: string }> {
+  const server = createServer((req, res) => {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    void GET(new Request(`http://${req.headers.host}${req.url}`, { headers })).then(async (answer) => {
+      res.writeHead(answer.status, Object.fromEntries(answer.headers));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const a = server.address() as { port: number };
+      resolve({ server, addr: `127.0.0.1:${a.port}` });
+    }),
+  );
+}
+
+interface TPromSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+async function promQuery(query: string): Promise<TPromSample[]> {
+  const res = await fetch(`${PROMETHEUS}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await res.json()) as { status: string; data: { result: TPromSample[] }; error?: string };
+  if (body.status !== "success") throw new Error(`Prometheus: ${body.error}`);
+  return body.data.result;
+}
+
+describe("/metrics scraped by the lab's Prometheus", () => {
+  let db: PrismaClient;
+  let cleanup: () => Promise<void>;
+  let poller: Poller;
+  let cache: InventoryCache;
+  let server: Server;
+  let addr: string;
+  let token: string;
+
+  /** Resolves once Prometheus has scraped this console `n` more times (its `up` sample's timestamp moved). */
+  async function scrapes(n: number): Promise<void> {
+    const ts = async () => Number((await promQuery(`timestamp(up{instance="${addr}"})`))[0]?.value[1] ?? 0);
+    let last = await ts();
+    for (let seen = 0; seen < n;) {
+      await vi.waitFor(async () => expect(await ts()).toBeGreaterThan(last), { timeout: 20_000, interval: 250 });
+      last = await ts();
+      seen++;
+    }
+  }
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await createTestDb());
+    processSingleton("db", () => db);
+    await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
+    await waitUntilHealthy(FRONTENDS);
+    const admin = await createUser(db, "metrics-admin", "metrics-admin-password", "admin");
+    const principal = {
+      userId: admin.id,
+      username: admin.username,
+      role: "admin" as const,
+      via: "cookie" as const,
+      csrfToken: null,
+      tokenId: null,
+      tokenName: null,
+    };
+    token = (await createApiToken(db, principal, "prometheus", "viewer")).token;
+    cache = new InventoryCache(db);
+    await cache.start();
+    setInventoryCache(cache);
+    await startMetrics(db, cache);
+    poller = new Poller(db, 8);
+    setPoller(poller);
+    await poller.start();
+    ({ server, addr } = await serveRoute());
+    fs.writeFileSync(labValue(env, "LAB_PROMETHEUS_TOKEN_FILE"), token);
+    fs.writeFileSync(TARGET_FILE, JSON.stringify([{ targets: [addr], labels: { test: "metrics-int" } }]));
+    await vi.waitFor(async () => expect((await promQuery(`up{instance="${addr}"}`))[0]?.value[1]).toBe("1"), {
+      timeout: 30_000,
+      interval: 500,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    fs.rmSync(TARGET_FILE, { force: true });
+    await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "active" }, who).catch(() => undefined);
+    poller?.stop();
+    cache?.stop();
+    server?.close();
+    await cleanup();
+  }, 60_000);
+
+  it("answers 401 without a token and the exposition with a viewer's token", async () => {
+    const anonymous = await fetch(`http://${addr}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toContain("Bearer");
+    const wrong = await fetch(`http://${addr}/metrics`, { headers: { authorization: "Bearer cdk_not-a-token" } });
+    expect(wrong.status).toBe(401);
+    const ok = await fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toContain("text/plain; version=0.0.4");
+    const text = await ok.text();
+    for (const f of FRONTENDS) expect(text).toContain(`clusterdeck_frontend_up{cluster="lab",frontend="${f.name}"} 1`);
+  });
+
+  it("passes `promtool check metrics` with no error and no lint warning", async () => {
+    const text = await (
+      await fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
+      const child = execFile(labValue(env, "LAB_PROMTOOL"), ["check", "metrics"], (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      );
+      child.stdin!.end(text);
+    });
+    expect(out).toBe("");
+    expect(code).toBe(0);
+  });
+
+  it("a drain of tomcat2 through ClusterDeck reaches Prometheus within two scrapes on every frontend that drains", async () => {
+    const drained = await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "draining" }, who);
+    expect(drained.overall).toBe("done");
+    const canDrain = FRONTENDS.filter((f) => expectedAdminState(f, "draining") === "draining").map((f) => f.name);
+    expect(canDrain.length).toBeGreaterThan(0);
+    // The console knows once each frontend's next poll read it back (the action itself re-polls).
+    const ids = new Map((await db.frontend.findMany()).map((f) => [f.name, f.id]));
+    await vi.waitFor(
+      () => {
+        for (const name of canDrain) {
+          const m = getFrontendLive(ids.get(name)!)?.members.find(
+            (x) => x.route === "tomcat2" || x.key.includes("18082"),
+          );
+          expect(m?.adminState, name).toBe("draining");
+        }
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    await scrapes(2);
+    const result = await promQuery(
+      `clusterdeck_member_admin_state{instance="${addr}",member="tomcat2",state="draining"} == 1`,
+    );
+    expect(result.map((r) => r.metric.frontend).sort()).toEqual([...canDrain].sort());
+    // The frontends without a drain (nginx) keep it active, and say so in the same state set.
+    const active = await promQuery(
+      `clusterdeck_member_admin_state{instance="${addr}",member="tomcat2",state="active"} == 1`,
+    );
+    expect(active.map((r) => r.metric.frontend).sort()).toEqual(
+      FRONTENDS.map((f) => f.name)
+        .filter((n) => !canDrain.includes(n))
+        .sort(),
+    );
+    const intended = await promQuery(
+      `clusterdeck_member_intended_state{instance="${addr}",member="tomcat2",state="draining"}`,
+    );
+    expect(intended[0]?.value[1]).toBe("1");
+
+    expect((await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "active" }, who)).overall).toBe(
+      "done",
+    );
+  }, 90_000);
+});
