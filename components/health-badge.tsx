@@ -12,6 +12,8 @@ const LABELS: Record<string, string> = {
   standby: "standby",
   up: "up",
   down: "down",
+  ok: "ok",
+  warning: "warning",
 };
 
 /** A state as a coloured pill; the text carries the meaning, colour only repeats it. */

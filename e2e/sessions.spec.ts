@@ -48,9 +48,9 @@ test("locate a session from the browser by pasting its Cookie header; per-node c
   for (const [node, n] of Object.entries(truth.sessionsPerNode)) {
     await expect(
       page
-        .getByRole("row", { name: `msm node ${node}` })
+        .getByRole("row", { name: `msm node ${node}`, exact: true })
         .locator("td")
-        .first(),
+        .nth(1), // after the state badge
     ).toHaveText(n.toLocaleString("en-US"));
   }
 });
@@ -67,7 +67,7 @@ test("an operator evacuates memcached n1 from the browser: dry run, then the pro
 
     await signIn(page, OPERATOR, "/clusters/lab/sessions");
     await page.getByRole("row", { name: "msm node n1" }).getByRole("button", { name: "Evacuate n1…" }).click();
-    const dialog = page.getByRole("dialog", { name: "Evacuate memcached node n1 (msm)" });
+    const dialog = page.getByRole("dialog", { name: "Evacuate node n1 (msm)" });
     await dialog.getByRole("button", { name: "Dry run" }).click();
     const status = dialog.getByRole("status", { name: "Evacuation progress" });
     await expect(status).toContainText(`dry run: ${onN1.length} of`, { timeout: 30_000 });

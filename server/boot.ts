@@ -8,8 +8,9 @@ import { ensureFirstAdmin } from "@/server/auth/users";
 import { startSessionPurge } from "@/server/auth/purge";
 import { startAutoReapply } from "@/server/services/members/drift";
 import { resumeOperations } from "@/server/services/operations/journal";
-import { startSessionIndexer } from "@/server/services/sessions/session-index/indexer";
-import "@/server/services/operations/evacuate-msm-node"; // registers its runner for resume
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
+import { StorePoller, getStorePoller, setStorePoller } from "@/server/store-poller/store-poller";
+import "@/server/services/operations/evacuate-store-node"; // registers its runner for resume
 import { resumeRollouts } from "@/server/services/rollouts/engine";
 import "@/server/services/operations/replace-store-node"; // registers its runner for resume
 import "@/server/services/operations/expire-sessions"; // registers its runner for resume
@@ -50,15 +51,29 @@ export async function startConsole(): Promise<void> {
   const rollouts = await resumeRollouts(db);
   if (rollouts > 0)
     logger.warn({ rollouts }, "rollouts running at the last stop were resumed from their persisted phase");
-  startSessionIndexer(db, env.CLUSTERDECK_SESSION_INDEX_INTERVAL_S);
+  sessionScans().configure({
+    intervalS: env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S,
+    demandS: env.CLUSTERDECK_SESSION_SCAN_DEMAND_S,
+  });
+  void (async () => {
+    for await (const _ev of listenEvents("inventory-changed", undefined)) sessionScans().invalidate();
+  })();
   if (env.CLUSTERDECK_POLLER === "0") return;
   const poller = new Poller(db, env.CLUSTERDECK_POLL_CONCURRENCY);
   setPoller(poller);
   await poller.start();
+  if (!getStorePoller()) {
+    const storePoller = new StorePoller(db, env.CLUSTERDECK_POLL_CONCURRENCY);
+    setStorePoller(storePoller);
+    await storePoller.start();
+  }
   startAutoReapply(db);
   void (async () => {
     for await (const _ev of listenEvents("inventory-changed", undefined)) {
       await poller.reload().catch((err) => logger.error({ err: String(err) }, "poller reload failed"));
+      await getStorePoller()
+        ?.reload()
+        .catch((err) => logger.error({ err: String(err) }, "store poller reload failed"));
     }
   })();
   logger.info("poller started");

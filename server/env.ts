@@ -15,8 +15,13 @@ export const ZEnv = z.object({
     .string()
     .min(10, "CLUSTERDECK_ADMIN_PASSWORD must have at least 10 characters")
     .optional(),
-  /** Seconds between background scans that refresh the session index (the sessions table); 0 = only on demand. */
-  CLUSTERDECK_SESSION_INDEX_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
+   * Seconds between session scans of a store while its sessions are needed (someone viewed them recently,
+   * a rollout waits, an operation runs); 0 = only when asked (Rescan now, an operation's listing).
+   */
+  CLUSTERDECK_SESSION_SCAN_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(30),
+  /** Seconds a look at a cluster's sessions keeps its stores scanned. */
+  CLUSTERDECK_SESSION_SCAN_DEMAND_S: z.coerce.number().int().min(10).max(86_400).default(300),
   /**
    * The directory nginx include files must lie in: the console rewrites them, so an inventory entry may
    * not point it at any other file. Unset = nginx frontends cannot be used.

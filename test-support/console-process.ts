@@ -9,10 +9,10 @@
  */
 import { startConsole } from "@/server/boot";
 import { getDb } from "@/server/db";
-import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
+import { startEvacuateStoreNode } from "@/server/services/operations/evacuate-store-node";
 
 process.env.CLUSTERDECK_POLLER = "0";
-process.env.CLUSTERDECK_SESSION_INDEX_INTERVAL_S = "0";
+process.env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S = "0";
 process.env.LOG_LEVEL ??= "warn";
 
 async function main(): Promise<void> {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const db = getDb();
   const [verb, cluster, store, node] = process.argv.slice(2);
   if (verb === "evacuate") {
-    const op = await startEvacuateMsmNode(
+    const op = await startEvacuateStoreNode(
       db,
       { cluster: cluster!, store: store!, node: node!, dryRun: false },
       { principal: null, ip: null },

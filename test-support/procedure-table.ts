@@ -69,6 +69,7 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "frontend.delete": { needs: "operator", input: () => ({ id: NO_ID }) },
   "live.cluster": { needs: "viewer", input: (t) => ({ name: t.cluster }) },
   "live.overview": { needs: "viewer", input: () => undefined },
+  "live.stores": { needs: "viewer", input: (t) => ({ cluster: t.cluster }) },
   "auth.me": { needs: "public", input: () => undefined },
   "auth.login": { needs: "public", input: () => ({ username: "nobody", password: "not-the-password" }) },
   "auth.logout": { needs: "public", input: () => undefined },
@@ -95,6 +96,9 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "session.rehoming": { needs: "viewer", input: (t) => ({ cluster: t.cluster, member: t.member }) },
   "session.counts": { needs: "viewer", input: (t) => ({ cluster: t.cluster }) },
   "session.expire": { needs: "operator", input: (t) => ({ cluster: NOSUCH, ids: [t.sessionId], dryRun: true }) },
+  "store.list": { needs: "viewer", input: (t) => ({ cluster: t.cluster }) },
+  "store.status": { needs: "viewer", input: (t) => ({ cluster: t.cluster }) },
+  "store.history": { needs: "viewer", input: (t) => ({ cluster: t.cluster, range: "15m" }) },
   "store.evacuateNode": {
     needs: "operator",
     input: () => ({ cluster: NOSUCH, store: "msm", node: "n1", dryRun: true }),

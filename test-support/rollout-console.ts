@@ -12,7 +12,7 @@ import { getDb } from "@/server/db";
 import { startRollout } from "@/server/services/rollouts/service";
 
 process.env.CLUSTERDECK_POLLER = "0";
-process.env.CLUSTERDECK_SESSION_INDEX_INTERVAL_S = "0";
+process.env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S = "0";
 process.env.LOG_LEVEL ??= "warn";
 
 const db = getDb();

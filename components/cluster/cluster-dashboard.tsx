@@ -7,6 +7,7 @@ import { StateBadge } from "@/components/health-badge";
 import { FrontendsPanel } from "@/components/cluster/frontends-panel";
 import { MembersMatrix } from "@/components/cluster/members-matrix";
 import { MemberCharts } from "@/components/cluster/member-charts";
+import { StoresPanel } from "@/components/stores/stores-panel";
 import { useLiveCluster, type TClusterView } from "@/components/cluster/use-live-cluster";
 import { ActionResult, type TActionResult } from "@/components/actions/action-result";
 import { BulkResult, type TBulkResult } from "@/components/actions/bulk-result";
@@ -106,6 +107,9 @@ export function ClusterDashboard({ name, canOperate }: { name: string; canOperat
       <h2 className="sr-only">Frontends</h2>
       <div style={{ marginTop: "1rem" }}>
         <FrontendsPanel frontends={view.frontends} />
+      </div>
+      <div style={{ marginTop: "1rem" }}>
+        <StoresPanel cluster={name} />
       </div>
       <MemberCharts clusterName={name} selectedRoutes={routes} />
     </>

@@ -2,13 +2,25 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 
 /**
- * Evacuate one MSM memcached node: a dry run first (what lacks a backup pair on the next node), then the
- * real run with a progress bar. Nothing is deleted; the node is reported safe to take down at the end.
+ * Evacuate one store node (kinds with the evacuateNode capability: MSM): a dry run first (which sessions
+ * lack their copy on the node the application falls back to), then the real run with a progress bar.
+ * Nothing is deleted; the node is reported safe to take down at the end.
  */
-export function EvacuateNode({ cluster, store, node }: { cluster: string; store: string; node: string }) {
+export function EvacuateNode({
+  cluster,
+  store,
+  node,
+  fallback,
+}: {
+  cluster: string;
+  store: string;
+  node: string;
+  fallback: string | null;
+}) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const [opId, setOpId] = useState<number | null>(null);
@@ -34,21 +46,18 @@ export function EvacuateNode({ cluster, store, node }: { cluster: string; store:
       </button>
       {open && (
         <ConfirmDialog
-          title={`Evacuate memcached node ${node} (${store})`}
+          title={`Evacuate node ${node} (${store})`}
           confirmLabel={o?.dryRun === true && finished ? "Evacuate now" : "Dry run"}
           pending={start.isPending || (o !== undefined && !finished)}
           onConfirm={() => start.mutate({ cluster, store, node, dryRun: !(o?.dryRun === true && finished) })}
           onClose={() => setOpen(false)}
         >
           <p>
-            For every session whose id names {node}, make sure its backup pair (<code>bak:</code>) is on the node MSM
-            falls back to, with the remaining TTL, then read it back. Nothing is deleted. Start with a dry run.
+            For every session whose primary copy is on {node} (as the session index lists them), make sure its copy is
+            on {fallback ?? "the node the application falls back to"}, with the remaining TTL, then read it back.
+            Nothing is deleted, and {node} keeps serving meanwhile. Start with a dry run.
           </p>
-          {start.error && (
-            <div className="alert error" role="alert">
-              {start.error.message}
-            </div>
-          )}
+          <ErrorNotice error={start.error} context={`Cannot evacuate ${node}`} />
           {o && (
             <div role="status" aria-live="polite" aria-label="Evacuation progress">
               <p style={{ marginBottom: ".25rem" }}>

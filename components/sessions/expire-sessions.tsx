@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import { OperationProgress, useOperation } from "@/components/sessions/operation-progress";
 import { ZExpireReport, type TExpireResult } from "@/server/services/operations/operation-schema";
@@ -69,11 +70,7 @@ export function ExpireSessions({ cluster, ids, onDone }: { cluster: string; ids:
             request starts a new, empty session: whatever the session held (a login, a cart) is gone. The dry run below
             lists what will be removed.
           </p>
-          {start.error && (
-            <div className="alert error" role="alert">
-              {start.error.message}
-            </div>
-          )}
+          <ErrorNotice error={start.error} context="Cannot expire the sessions" />
           {shown.o && <OperationProgress o={shown.o} label="Expiry" words={WORDS} />}
           {results.length > 0 && (
             <table aria-label="Expiry per session">

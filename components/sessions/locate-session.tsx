@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { StateBadge } from "@/components/health-badge";
 
 /** Paste a JSESSIONID (or a Cookie header, or a URL with ;jsessionid=): who serves it and where its copies are. */
@@ -41,11 +42,7 @@ export function LocateSession({ cluster, initial }: { cluster: string; initial?:
         </button>
       </form>
       {q.isFetching && <p aria-busy="true">Looking…</p>}
-      {q.error && (
-        <div className="alert error" role="alert">
-          {q.error.message}
-        </div>
-      )}
+      <ErrorNotice error={q.error} context="Cannot locate this session" />
       {r && !q.isFetching && (
         <div className="panel" role="region" aria-label="Location" style={{ marginTop: ".75rem" }}>
           <p>

@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { z } from "zod";
 import { useTRPC } from "@/components/trpc";
-import type { TOperationAnswer } from "@/components/sessions/session-answers";
+import type { TRouterOutputs } from "@/components/api-types";
 import { parseOperationReport } from "@/server/services/operations/operation-schema";
 
 /**
@@ -27,7 +27,7 @@ export function OperationProgress({
   label,
   words,
 }: {
-  o: TOperationAnswer;
+  o: TRouterOutputs["operation"]["get"];
   label: string;
   words: { unit: string; changed: string; dryChanged: string; ok: string };
 }) {

@@ -3,7 +3,9 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { StateBadge } from "@/components/health-badge";
+import { RelativeTime } from "@/components/relative-time";
 
 type TPoint = { t: number; routed: number; cameBack: number | null };
 
@@ -31,9 +33,9 @@ export function Rehoming({
   });
   const r = q.data;
 
-  // One point per scan, added while rendering the answer that brought it (React's "adjust state when a
-  // prop changes" pattern: no effect, no second render pass); the chart keeps the last 10 minutes at 3 s.
-  const scannedAt = r ? new Date(r.scannedAt).getTime() : null;
+  // One point per index scan, added while rendering the answer that brought it (React's "adjust state when
+  // a prop changes" pattern: no effect, no second render pass); the chart keeps the last 200 scans.
+  const scannedAt = r?.scannedAt ? r.scannedAt.getTime() : null;
   if (r && scannedAt !== null && points.at(-1)?.t !== scannedAt) {
     // Drawn over the stores that report last access, so both lines count the same sessions.
     const known = r.stores.filter((s) => s.cameBack !== null && !s.error);
@@ -69,11 +71,7 @@ export function Rehoming({
           {out.length === 0 && member === "" && (
             <p className="muted">Every member is active: stop or disable one to watch its users move to the others.</p>
           )}
-          {q.error && (
-            <div className="alert error" role="alert">
-              {q.error.message}
-            </div>
-          )}
+          <ErrorNotice error={q.error} context={`Cannot follow ${member}'s sessions`} />
           {member !== "" && q.isLoading && (
             <p className="muted" aria-busy="true">
               Scanning the stores for {member}&apos;s sessions…
@@ -84,6 +82,16 @@ export function Rehoming({
               <p>
                 <strong>{r.member}</strong> <StateBadge state={r.intendedState} />{" "}
                 {r.since ? `since ${new Date(r.since).toLocaleTimeString()}` : "is active: sessions are not moving"}
+                {" · "}
+                <span className="muted">
+                  {r.scannedAt ? (
+                    <>
+                      figures from the session index, scanned <RelativeTime at={r.scannedAt} />
+                    </>
+                  ) : (
+                    "waiting for the first scan of the stores…"
+                  )}
+                </span>
               </p>
               <table aria-label="Re-homing per store">
                 <thead>

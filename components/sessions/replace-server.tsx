@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { ConfirmDialog } from "@/components/actions/confirm-dialog";
 import { OperationProgress, useOperation } from "@/components/sessions/operation-progress";
 import { ZReplaceReport } from "@/server/services/operations/operation-schema";
@@ -15,7 +16,8 @@ const ADDRESS = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
  */
 export function ReplaceServer({ cluster }: { cluster: string }) {
   const trpc = useTRPC();
-  const stores = useQuery(trpc.session.counts.queryOptions({ cluster })).data;
+  // The stores whose kind can copy a node's keys to a new server (capability replaceNode), never by kind.
+  const stores = useQuery(trpc.store.list.queryOptions({ cluster })).data?.filter((s) => s.capabilities.replaceNode);
   const [store, setStore] = useState("");
   const [node, setNode] = useState("");
   const [address, setAddress] = useState("");
@@ -69,7 +71,7 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
             <option value="">choose…</option>
             {stores?.map((s) => (
               <option key={s.store} value={s.store}>
-                {s.store} ({s.kind})
+                {s.store} ({s.kindLabel})
               </option>
             ))}
           </select>
@@ -116,11 +118,7 @@ export function ReplaceServer({ cluster }: { cluster: string }) {
       {address !== "" && !parsed && (
         <p className="field-error">Give the new server as host:port, e.g. 10.0.0.7:11211</p>
       )}
-      {start.error && (
-        <div className="alert error" role="alert">
-          {start.error.message}
-        </div>
-      )}
+      <ErrorNotice error={start.error} context="Cannot start the replacement" />
       {dry.o && <OperationProgress o={dry.o} label="Replacement" words={WORDS} />}
       {dry.finished && dry.o?.state === "done" && realId === null && (
         <button type="button" className="primary" onClick={() => setConfirming(true)}>

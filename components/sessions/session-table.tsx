@@ -2,8 +2,12 @@
 import { useState, type ReactNode } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { ErrorNotice } from "@/components/errors/error-notice";
 import { RelativeTime } from "@/components/relative-time";
-import type { TIndexedSessionRow, TIndexStatusAnswer } from "@/components/sessions/session-answers";
+import type { TRouterOutputs } from "@/components/api-types";
+
+type TIndexedSessionRow = TRouterOutputs["session"]["list"]["rows"][number];
+type TIndexStatusAnswer = TRouterOutputs["session"]["list"]["status"];
 
 type TSort = "id" | "idle" | "ttl" | "size";
 type TFilters = { q: string; store: string; node: string; route: string; minIdle: string; maxTtl: string };
@@ -165,11 +169,7 @@ export function SessionTable({
         )}
       </form>
 
-      {list.error && (
-        <div className="alert error" role="alert">
-          {list.error.message}
-        </div>
-      )}
+      <ErrorNotice error={list.error} context="Cannot list the sessions" />
       {status?.errors.map((e) => (
         <div key={e.store} className="alert error" role="alert">
           Store {e.store}: {e.error}

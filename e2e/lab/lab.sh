@@ -7,6 +7,7 @@
 #
 #   bash e2e/lab/lab.sh up|down|status|install
 #   bash e2e/lab/lab.sh kill-member tomcatN | stop-member tomcatN | start-member tomcatN | restart-frontend a|b|c|d
+#   bash e2e/lab/lab.sh kill-store n1|n2|n3|r1|r2|r3 | start-store n1|n2|n3|r1|r2|r3
 #
 # Everything lives under LAB_DIR (default <repo>/.lab). Ports come from the environment, else from
 # $LAB_DIR/lab.env (written by `up`, removed by `down`), else the defaults below. No systemd: every
@@ -671,6 +672,35 @@ cmd_restart_frontend() {
   wait_frontend "$f"
 }
 
+# A session store server by its node id: nN = memcached nN, rN = Redis rN. Sets STORE_KIND and STORE_N.
+store_id() {
+  local id=${1:-}
+  if [[ $id =~ ^n([1-9])$ ]]; then STORE_KIND=memcached
+  elif [[ $id =~ ^r([1-9])$ ]]; then STORE_KIND=redis
+  else die "store node must be nN (memcached) or rN (Redis), got '$id'"; fi
+  STORE_N=${BASH_REMATCH[1]}
+  [[ -n $("${STORE_KIND}_port" "$STORE_N") ]] || die "the lab has no $STORE_KIND $id"
+}
+
+cmd_kill_store() { # SIGKILL: a crash, every item in memory lost (no persistence in the lab)
+  local kind n pid pidfile
+  store_id "${1:-}"
+  kind=$STORE_KIND n=$STORE_N
+  pid=$("${kind}_pid" "$n")
+  pidfile=$("${kind}_pidfile" "$n")
+  if [[ -z $pid ]]; then log "$kind-$1 is not running"; return 0; fi
+  kill -KILL "$pid"
+  wait_gone "$pid" 10 || die "$kind $1 (pid $pid) survived SIGKILL"
+  rm -f "$pidfile"
+  log "$kind $1 killed with SIGKILL (pid $pid)"
+}
+
+cmd_start_store() {
+  store_id "${1:-}"
+  mkdir -p "$LAB_DIR/run"
+  "start_${STORE_KIND}" "$STORE_N"
+}
+
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
   exit 2
@@ -686,5 +716,7 @@ case "${1:-}" in
   stop-member) cmd_stop_member "${2:-}" ;;
   start-member) cmd_start_member "${2:-}" ;;
   restart-frontend) cmd_restart_frontend "${2:-}" ;;
+  kill-store) cmd_kill_store "${2:-}" ;;
+  start-store) cmd_start_store "${2:-}" ;;
   *) usage ;;
 esac

@@ -28,7 +28,7 @@ import { createUser } from "@/server/auth/users";
 import { createApiToken } from "@/server/auth/api-tokens";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
-import { rebuildSessionIndex } from "@/server/services/sessions/session-index/indexer";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { listIndexedSessions } from "@/server/services/sessions/session-index/list";
 import { startExpireSessions } from "@/server/services/operations/expire-sessions";
 import { requestAbort, startRollout } from "@/server/services/rollouts/service";
@@ -122,7 +122,7 @@ describe("roles against the lab: every procedure, every role, no leaks", () => {
     );
     liveId = ((await res.json()) as { sessionId: string }).sessionId;
     expect(liveId).toMatch(/^[0-9A-F]{32}-n\d\.tomcat\d$/);
-    await rebuildSessionIndex(db, "lab");
+    await sessionScans().awaitScan(db, "lab", Date.now());
     expect((await listIndexedSessions(db, "lab", { q: liveId })).rows.map((r) => r.sessionId)).toContain(liveId);
     // An operation whose report lists it (a dry run: nothing is removed), and its audit entry.
     const op = await startExpireSessions(db, { cluster: "lab", ids: [liveId], dryRun: true }, adminWho);

@@ -6,7 +6,7 @@ import { getFrontendLive } from "@/server/poller/live-state";
 import { processSlot } from "@/server/process-singleton";
 import type { InventoryCache } from "@/server/services/clusters/inventory-cache";
 import type { TClusterView } from "@/server/services/clusters/cluster-view";
-import { sessionCountsByRoute } from "@/server/services/sessions/session-index/indexer";
+import { sessionCountsByRoute } from "@/server/services/sessions/session-index/store-scans";
 import { ConsoleMetrics } from "@/server/metrics/console-metrics";
 
 const slot = processSlot<ConsoleMetrics>("console-metrics");

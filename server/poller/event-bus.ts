@@ -11,6 +11,12 @@ export interface TFrontendPolledEvent {
    */
   changed: string[] | null;
 }
+export interface TStorePolledEvent {
+  clusterId: number;
+  storeId: number;
+  storeNodeId: number;
+  up: boolean;
+}
 export interface TInventoryChangedEvent {
   clusterId: number | null;
 }
@@ -37,6 +43,7 @@ export interface TOperationChangedEvent {
 interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
   "inventory-changed": TInventoryChangedEvent;
+  "store-polled": TStorePolledEvent;
   "intent-changed": TIntentChangedEvent;
   "rollout-changed": TRolloutChangedEvent;
   "operation-changed": TOperationChangedEvent;

@@ -1,5 +1,5 @@
 import type { TDb } from "@/server/db";
-import { Semaphore } from "@/server/poller/semaphore";
+import { sharedPollSemaphore, type Semaphore } from "@/server/poller/semaphore";
 import { pollFrontend, type TPollTarget } from "@/server/poller/poll-frontend";
 import { BUCKET_MS, compactHistory, HistoryRecorder } from "@/server/poller/history";
 import { forgetFrontendLive, getFrontendLive, setFrontendLive } from "@/server/poller/live-state";
@@ -28,7 +28,7 @@ export class Poller {
     private readonly db: TDb,
     concurrency: number,
   ) {
-    this.semaphore = new Semaphore(concurrency);
+    this.semaphore = sharedPollSemaphore(concurrency);
     this.history = new HistoryRecorder(db);
   }
 

@@ -1,3 +1,5 @@
+import { processSingleton } from "@/server/process-singleton";
+
 /** Bounds how many polls run at once, so a thousand frontends never open a thousand sockets together. */
 export class Semaphore {
   private active = 0;
@@ -19,4 +21,12 @@ export class Semaphore {
       this.waiting.shift()?.();
     }
   }
+}
+
+/**
+ * The process's poll semaphore: the frontend poller and the store poller share it, so together they never
+ * open more than the limit of sockets. The first caller's limit (CLUSTERDECK_POLL_CONCURRENCY) sets it.
+ */
+export function sharedPollSemaphore(limit: number): Semaphore {
+  return processSingleton("poll-semaphore", () => new Semaphore(limit));
 }

@@ -96,7 +96,7 @@ export async function startConsoleRig(opts: {
         CLUSTERDECK_INVENTORY: inventory,
         CLUSTERDECK_ADMIN_PASSWORD: adminPassword,
         CLUSTERDECK_ADMIN_USER: "admin",
-        CLUSTERDECK_SESSION_INDEX_INTERVAL_S: "0",
+        CLUSTERDECK_SESSION_SCAN_INTERVAL_S: "0",
         NEXT_TELEMETRY_DISABLED: "1",
         LOG_LEVEL: "warn",
       },

@@ -1,5 +1,12 @@
-import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
-import type { TExpireOutcome, TNodeCopier, TServerAddress } from "@/server/adapters/stores/store-operations";
+import type { TStoreNode } from "@/server/adapters/stores/types";
+import type { TScanBatch } from "@/server/adapters/stores/scan-batch";
+import type { TStoreNodeReading } from "@/server/adapters/stores/node-reading";
+import type {
+  TExpireOutcome,
+  TNodeCopier,
+  TNodeEvacuator,
+  TServerAddress,
+} from "@/server/adapters/stores/store-operations";
 
 /** One configured session store, as the adapters need it (options already validated for the kind). */
 export interface TStoreConfig {
@@ -8,6 +15,15 @@ export interface TStoreConfig {
   nodes: TStoreNode[];
   options: Record<string, unknown>;
 }
+
+/**
+ * What a kind can do (docs/conventions.md §5): the UI offers a button and a service calls a method only when
+ * the flag says so, never by asking for the kind. The registry's test checks each flag against the
+ * method that backs it.
+ */
+export const STORE_CAPABILITIES = ["enumerate", "stats", "lookup", "evacuateNode", "replaceNode", "expire"] as const;
+export type TStoreCapability = (typeof STORE_CAPABILITIES)[number];
+export type TStoreCapabilities = Readonly<Record<TStoreCapability, boolean>>;
 
 /** Roles a stored key can play for one session, across kinds. */
 export type TCopyRole = "session" | "validity" | "backup" | "backup-validity" | "expires" | "lock";
@@ -38,60 +54,73 @@ export interface TSessionDetail {
   decodeError: string | null;
 }
 
-/** Live sessions counted from one full scan. Stale copies (MSM bak: keys left after a failover) are not sessions. */
-export interface TSessionCounts {
-  store: string;
-  kind: string;
-  total: number;
-  perNode: Record<string, number>;
-  /** By the route (jvmRoute) in the session id; "(none)" when the id carries none. */
-  perRoute: Record<string, number>;
-  /** Keys seen, all roles, per node (for comparing with the node's own item count). */
-  keysPerNode: Record<string, number>;
-  scannedAt: Date;
-  durationMs: number;
+/** One session looked up by id: every copy, and its content decoded from the copy already read. */
+export interface TLocated {
+  copies: TSessionCopy[];
+  detail: TSessionDetail | null;
+}
+
+/** How a scan of one node reports progress it cannot help (memcached's crawler busy with another tool). */
+export interface TScanHooks {
+  /** The node is busy; the scan waits `pauseMs` and asks again. */
+  onBusy?(attempt: number, pauseMs: number): void;
+  /** Stops waiting for a busy node (the scan is no longer needed). */
+  signal?: AbortSignal;
+}
+
+/** Sessions of one route, as the index lists them, for a targeted check. */
+export interface TRouteSessions {
+  ids: string[];
+  /** Node holding each one's primary copy (as scanned). */
+  nodes: string[];
 }
 
 /**
- * One live session as a full enumeration yields it: a row of the session index. Tomcat-manager yields
- * one row per node holding a copy; the index merges rows of the same store and id.
+ * "Is each of these sessions still somewhere that outlives losing the member?", asked of the store:
+ * - safe: a copy is there (a shared store holds the session itself; a replica on another Tomcat);
+ * - gone: it no longer exists anywhere and its time was up anyway (expired since the scan);
+ * - unsafe: no copy outlives the member (first ids listed, all counted).
  */
-export interface TSessionRow {
-  sessionId: string;
-  /** Node holding the session's primary key (MSM nX, a Redis endpoint, a Tomcat, the database). */
-  node: string;
-  route: string | null;
-  /** Remaining seconds at enumeration time; null = never expires or not reported. */
-  ttlSeconds: number | null;
-  /** Bytes of the primary key/value, 0 when the store does not report it cheaply. */
-  size: number;
-  /** Last access, unix seconds; null when unknown. */
-  lastAccess: number | null;
+export interface TRouteVerification {
+  checked: number;
+  safe: number;
+  gone: number;
+  unsafeCount: number;
+  unsafe: string[];
 }
 
 /**
- * One store kind (docs/conventions.md §5). Enumeration streams (a million keys are never one array);
- * lookup goes straight to the node(s) an id names, without scanning.
+ * One store kind (docs/conventions.md §5). Enumeration streams one node at a time as column batches (a
+ * million keys are never one array of objects); lookup goes straight to the node(s) an id names, without
+ * scanning.
  */
 export interface TStoreAdapter {
   kind: string;
   label: string;
+  capabilities: TStoreCapabilities;
+  /** The kind keeps a backup copy of each session on another node (MSM's bak: pair): its absence is worth saying. */
+  keepsBackupCopies: boolean;
   /** Validates and defaults the kind's options (throws AppError INVALID_INPUT naming the bad field). */
   parseOptions(raw: unknown): Record<string, unknown>;
-  countSessions(store: TStoreConfig): Promise<TSessionCounts>;
-  lookup(store: TStoreConfig, sessionId: string): Promise<TSessionCopy[]>;
-  nodeStats(store: TStoreConfig): Promise<TStoreNodeStats[]>;
-  /** Every live session, streamed in batches (feeds the session index; never one array of a million). */
-  enumerateSessions?(store: TStoreConfig): AsyncIterable<TSessionRow[]>;
+  /** lookup: every copy of one session, and its decoded content where the format allows, each key read once. */
+  locate(store: TStoreConfig, sessionId: string): Promise<TLocated>;
+  /** stats: one node's figures, read with one cheap call (memcached `stats`, Redis `INFO`, one SQL, one JMX query). */
+  readNodeStats(store: TStoreConfig, node: TStoreNode, timeoutMs: number): Promise<TStoreNodeReading>;
+  /** enumerate: every live session a node holds, streamed in batches (feeds the session index). */
+  scanNode?(store: TStoreConfig, node: TStoreNode, hooks?: TScanHooks): AsyncIterable<TScanBatch>;
   /**
-   * Sessions of one route that would NOT survive losing that member (ids listed). Absent for shared
-   * stores, where the store itself holds every session: all of a route's sessions are safe there.
+   * Targeted check of the sessions the index routes to a member (pipelined lookups, not a scan). Kinds
+   * that keep sessions only in Tomcat memory check their replicas instead and ignore `sessions`.
    */
-  routeSafety?(store: TStoreConfig, route: string): Promise<{ total: number; safe: number; unsafe: string[] }>;
-  /** Decodes one session's value where the kind's format allows; absent when it does not. */
-  readSession?(store: TStoreConfig, sessionId: string): Promise<TSessionDetail | null>;
-  /** Removes every key / copy of one session on every node (dryRun: only finds them); absent when the kind cannot. */
+  verifyRoute?(store: TStoreConfig, route: string, sessions: TRouteSessions): Promise<TRouteVerification>;
+  /** verifyRoute checks the sessions the index lists (false: it reads its own list, live, and ignores them). */
+  verifyRouteFromIndex: boolean;
+  /** The node whose copies take over when `nodeId` is lost (MSM: where its sessions' bak: pairs are); null when none. */
+  fallbackNode?(store: TStoreConfig, nodeId: string): string | null;
+  /** expire: removes every key / copy of one session on every node (dryRun: only finds them). */
   expireSession?(store: TStoreConfig, sessionId: string, dryRun: boolean): Promise<TExpireOutcome>;
-  /** Copier of one node's session keys to a new server (replace a store server); absent when the kind cannot. */
+  /** replaceNode: copier of one node's session keys to a new server. */
   openNodeCopier?(store: TStoreConfig, nodeId: string, target: TServerAddress): TNodeCopier;
+  /** evacuateNode: makes sure the sessions of one node have their copy where the application falls back to. */
+  openNodeEvacuator?(store: TStoreConfig, nodeId: string): TNodeEvacuator;
 }

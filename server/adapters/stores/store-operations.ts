@@ -57,3 +57,16 @@ export interface TExpireOutcome {
   /** What removing them does not guarantee (e.g. a copy the application holds elsewhere), shown with the result. */
   note?: string;
 }
+
+/** What happened to one session of an evacuation: its fallback copy was already current, was (or would be) written, or it is gone. */
+export type TEvacuated =
+  { sessionId: string; result: "ok" | "changed" | "gone" } | { sessionId: string; result: "failed"; reason: string };
+
+/** Makes sure a node's sessions have their copy where the application looks when the node is gone. */
+export interface TNodeEvacuator {
+  /** The node the application falls back to for this node's sessions. */
+  readonly fallback: string;
+  /** The sessions given (the node's, from the session index): copy what is missing or stale, read it back (dry run: only check). */
+  ensure(sessionIds: string[], dryRun: boolean): Promise<TEvacuated[]>;
+  close(): void;
+}

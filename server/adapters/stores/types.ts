@@ -22,16 +22,3 @@ export type TStoreNode = {
   host: string;
   port: number;
 };
-
-/** Node-level figures read with one `stats` (memcached) or `INFO` (Redis) call. */
-export type TStoreNodeStats = {
-  node: string;
-  items: number;
-  bytes: number;
-  evictions: number;
-  /** Memory limit in bytes; null when unlimited (Redis maxmemory 0). */
-  limitBytes: number | null;
-  version: string;
-  /** Server clock, unix seconds, when the stats were read. */
-  serverTime: number;
-};

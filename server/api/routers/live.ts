@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { createRouter, viewerProcedure, type TContext } from "@/server/api/trpc";
-import { onEvent } from "@/server/poller/event-bus";
+import { listenEvents, onEvent } from "@/server/poller/event-bus";
 import { getOverview } from "@/server/services/clusters/cluster-view";
 import { subscribeCluster, type TLiveFrame } from "@/server/services/clusters/live-feed";
 import { encodeMemberRows, ZClusterSummary, ZLiveFrame } from "@/server/services/clusters/cluster-view-schema";
 import { roleAtLeast } from "@/server/auth/roles";
+import { getClusterByName } from "@/server/services/inventory/inventory";
+import { summarizeStores } from "@/server/services/sessions/store-summary";
+import { ZStoreSummary } from "@/server/services/sessions/sessions-schema";
 
 /** Member rows as JSON text (see ZLiveFrame): checked against their schema first. */
 function toWire(frame: TLiveFrame) {
@@ -43,6 +46,22 @@ export const liveRouter = createRouter({
     for await (const frame of subscribeCluster(ctx.db, input.name, signal)) {
       if (frame.type !== "snapshot" && !(await stillAllowed(ctx))) return;
       yield ZLiveFrame.parse(toWire(frame));
+    }
+  }),
+  /** The cluster's session stores (live stats, health, index counts), pushed after each store node poll (SSE). */
+  stores: viewerProcedure.input(z.object({ cluster: z.string().min(1).max(64) })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const cluster = await getClusterByName(ctx.db, input.cluster);
+    const view = async () =>
+      ZStoreSummary.array().parse(await summarizeStores(ctx.db, input.cluster, { viewed: false }));
+    yield await view();
+    for await (const ev of listenEvents("store-polled", signal)) {
+      if (ev.clusterId !== cluster.id) continue;
+      if (!(await stillAllowed(ctx))) return;
+      yield await view();
     }
   }),
   /** The overview, pushed after polls (at most every 2 s). */

@@ -11,7 +11,7 @@ import { testContext } from "@/test-support/test-context";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { labStoreEndpoints, seedMemcachedSessions, type TSeedTruth } from "@/e2e/lab/seed-sessions";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
-import { rebuildSessionIndex } from "@/server/services/sessions/session-index/indexer";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 describe("session answers through the router", () => {
@@ -29,7 +29,8 @@ describe("session answers through the router", () => {
   });
   afterAll(() => cleanup());
 
-  it("counts, locate, list, rescan, re-homing, safe-to-stop and operation.list answer in their declared shapes", async () => {
+  it("counts, locate, list, rescan, re-homing, safe-to-stop, the stores' status and history, and operation.list answer in their declared shapes", async () => {
+    await sessionScans().awaitScan(db, "lab", Date.now());
     const counts = await caller().session.counts({ cluster: "lab" });
     expect(counts.map((s) => s.store).sort()).toEqual(["app-replicas", "jdbc", "msm", "redis-sessions", "redisson"]);
     expect(counts.find((s) => s.store === "msm")!.counts!.total).toBeGreaterThanOrEqual(seeded.sessions);
@@ -40,7 +41,6 @@ describe("session answers through the router", () => {
     expect(located.copies.some((c) => c.store === "msm" && c.role === "session")).toBe(true);
     expect(located.details.find((d) => d.store === "msm")!.creationTime).toBeInstanceOf(Date);
 
-    await rebuildSessionIndex(db, "lab");
     const page = await caller().session.list({ cluster: "lab", q: one.id });
     expect(page.rows.map((r) => r.sessionId)).toEqual([one.id]);
     expect(page.status.scannedAt).not.toBeNull();
@@ -55,5 +55,22 @@ describe("session answers through the router", () => {
     expect(safe.perStore.map((s) => s.store).sort()).toEqual(counts.map((s) => s.store).sort());
 
     expect(await caller().operation.list({ cluster: "lab" })).toEqual([]);
+    const listing = await caller().store.list({ cluster: "lab" });
+    expect(listing.find((s) => s.store === "msm")).toMatchObject({
+      capabilities: { enumerate: true, evacuateNode: true, replaceNode: true },
+      nodes: [
+        { node: "n1", fallback: "n2" },
+        { node: "n2", fallback: "n1" },
+      ],
+    });
+    expect(listing.find((s) => s.store === "app-replicas")!.capabilities).toMatchObject({
+      evacuateNode: false,
+      replaceNode: false,
+    });
+    const live = await caller().store.status({ cluster: "lab" });
+    expect(live.map((s) => s.store)).toEqual(counts.map((s) => s.store));
+    expect((await caller().store.history({ cluster: "lab", range: "1h" })).nodes).toHaveLength(
+      listing.reduce((n, s) => n + s.nodes.length, 0),
+    );
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { createRouter, operatorProcedure, sessionViewerProcedure, whoOf } from "@/server/api/trpc";
-import { locateSession, summarizeStores } from "@/server/services/sessions/sessions";
+import { locateSession } from "@/server/services/sessions/sessions";
+import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { rehomingStatus } from "@/server/services/sessions/rehoming";
 import { MAX_EXPIRE_IDS, startExpireSessions, ZSessionIdForExpire } from "@/server/services/operations/expire-sessions";
 import { ZOperationStarted } from "@/server/services/operations/operation-schema";
@@ -34,7 +35,7 @@ export const sessionRouter = createRouter({
       const { cluster, ...query } = input;
       return listIndexedSessions(ctx.db, cluster, query);
     }),
-  /** Starts a fresh scan of every store now (read-only on the stores); the table shows its progress. */
+  /** Starts a fresh scan of every store now (or joins the one running; read-only on the stores); the table shows its progress. */
   rescan: sessionViewerProcedure
     .meta({
       openapi: {
@@ -80,7 +81,10 @@ export const sessionRouter = createRouter({
     .input(ZCluster.extend({ member: z.string().min(1).max(64) }))
     .output(ZRehoming)
     .query(({ ctx, input }) => rehomingStatus(ctx.db, input.cluster, input.member)),
-  /** Sessions per member (route) and per store node, from a full scan of each store. */
+  /**
+   * Sessions per member (route) and per store node from the session index (how old it is is said), with
+   * each node's live stats and health. Looking keeps the index current; it never starts a scan of its own.
+   */
   counts: sessionViewerProcedure
     .meta({
       openapi: {
@@ -93,7 +97,7 @@ export const sessionRouter = createRouter({
     })
     .input(ZCluster)
     .output(z.array(ZStoreSummary))
-    .query(({ ctx, input }) => summarizeStores(ctx.db, input.cluster)),
+    .query(({ ctx, input }) => summarizeStores(ctx.db, input.cluster, { viewed: true })),
   /** Removes the sessions' keys and copies in every store of the cluster (dryRun first: lists them). */
   expire: operatorProcedure
     .meta({

@@ -1,12 +1,60 @@
 import { z } from "zod";
 import { createRouter, forCaller, operatorProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
 import { getOperation, listOperations } from "@/server/services/operations/read";
-import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
+import { startEvacuateStoreNode } from "@/server/services/operations/evacuate-store-node";
+import { listStores } from "@/server/services/sessions/stores";
+import { getStoreHistory } from "@/server/services/sessions/store-history-query";
+import { summarizeStores } from "@/server/services/sessions/store-summary";
+import { ZStoreHistory, ZStoreListing, ZStoreSummary } from "@/server/services/sessions/sessions-schema";
 import { startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
 import { ZOperation, ZOperationStarted } from "@/server/services/operations/operation-schema";
 
+const ZCluster = z.object({ cluster: z.string().min(1).max(64) });
+
 export const storeRouter = createRouter({
-  /** MSM: make sure every session on the node has its backup pair on the node MSM falls back to. Run with dryRun first. */
+  /** The cluster's session stores, their nodes, and what each kind can do (which actions the UI offers). */
+  list: viewerProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/stores",
+        protect: true,
+        tags: ["sessions"],
+        summary: "The cluster's session stores and their capabilities",
+      },
+    })
+    .input(ZCluster)
+    .output(z.array(ZStoreListing))
+    .query(({ ctx, input }) => listStores(ctx.db, input.cluster)),
+  /** Every store node's live stats and health (the stats poller's last reading) and the index's session counts; no scan. */
+  status: viewerProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/stores/status",
+        protect: true,
+        tags: ["sessions"],
+        summary: "Session store nodes: live stats, health and warnings",
+      },
+    })
+    .input(ZCluster)
+    .output(z.array(ZStoreSummary))
+    .query(({ ctx, input }) => summarizeStores(ctx.db, input.cluster, { viewed: false })),
+  /** Store node charts: memory vs limit, items and sessions, hit ratio, evictions/s, connections, ops/s. */
+  history: viewerProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/clusters/{cluster}/stores/history",
+        protect: true,
+        tags: ["sessions"],
+        summary: "Store node stats over 15 minutes, 1 hour or 24 hours",
+      },
+    })
+    .input(ZCluster.extend({ range: z.enum(["15m", "1h", "24h"]).default("15m") }))
+    .output(ZStoreHistory)
+    .query(({ ctx, input }) => getStoreHistory(ctx.db, input.cluster, input.range)),
+  /** Stores that can (capability evacuateNode, MSM): every session of the node gets its copy where the application falls back to. Dry run first. */
   evacuateNode: operatorProcedure
     .meta({
       openapi: {
@@ -14,7 +62,7 @@ export const storeRouter = createRouter({
         path: "/clusters/{cluster}/stores/{store}/nodes/{node}/evacuate",
         protect: true,
         tags: ["sessions"],
-        summary: "Back up every session of a memcached node where MSM will look for it (dryRun first)",
+        summary: "Copy every session of a store node to where the application falls back to (dryRun first)",
       },
     })
     .input(
@@ -26,7 +74,7 @@ export const storeRouter = createRouter({
       }),
     )
     .output(ZOperationStarted)
-    .mutation(({ ctx, input }) => startEvacuateMsmNode(ctx.db, input, whoOf(ctx))),
+    .mutation(({ ctx, input }) => startEvacuateStoreNode(ctx.db, input, whoOf(ctx))),
   /** Copy every session key of a node to a new, empty server (TTLs kept, source untouched), verify, and say which config to change. */
   replaceNode: operatorProcedure
     .meta({

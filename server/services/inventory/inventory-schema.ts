@@ -84,6 +84,9 @@ export const ZStoreInput = z.object({
       }),
     )
     .min(1, "a store needs at least one node"),
+  /** How often each node's stats are read, and how long one read may take. */
+  pollIntervalMs: z.number().int().min(1000).max(3_600_000).default(10_000),
+  timeoutMs: z.number().int().min(100).max(60_000).default(3_000),
 });
 export type TStoreInput = z.infer<typeof ZStoreInput>;
 

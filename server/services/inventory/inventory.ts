@@ -313,15 +313,26 @@ async function writeInventory(
         frontends++;
       }
       for (const st of c.stores) {
-        const data = { kind: st.kind, options: JSON.stringify(st.options) };
+        const data = {
+          kind: st.kind,
+          options: JSON.stringify(st.options),
+          pollIntervalMs: st.pollIntervalMs,
+          timeoutMs: st.timeoutMs,
+        };
         const row = await tx.sessionStore.upsert({
           where: { clusterId_name: { clusterId: cluster.id, name: st.name } },
           create: { ...data, name: st.name, clusterId: cluster.id },
           update: data,
         });
-        // A store's nodes are replaced as a whole: the file is the list of servers the app uses.
-        await tx.storeNode.deleteMany({ where: { storeId: row.id } });
-        await tx.storeNode.createMany({ data: st.nodes.map((n) => ({ ...n, storeId: row.id })) });
+        // The file is the list of servers the app uses: nodes not in it go. A node is kept by its name (its
+        // stats history hangs on it), with the address given.
+        await tx.storeNode.deleteMany({ where: { storeId: row.id, name: { notIn: st.nodes.map((n) => n.name) } } });
+        for (const n of st.nodes)
+          await tx.storeNode.upsert({
+            where: { storeId_name: { storeId: row.id, name: n.name } },
+            create: { ...n, storeId: row.id },
+            update: { host: n.host, port: n.port },
+          });
         stores++;
       }
     }

@@ -28,7 +28,7 @@ function startConsoleProcess(dbUrl: string, args: string[]): ChildProcess {
       ...process.env,
       DATABASE_URL: dbUrl,
       CLUSTERDECK_POLLER: "0",
-      CLUSTERDECK_SESSION_INDEX_INTERVAL_S: "0",
+      CLUSTERDECK_SESSION_SCAN_INTERVAL_S: "0",
       CLUSTERDECK_INVENTORY: "",
       CLUSTERDECK_ADMIN_PASSWORD: "crash-test-password",
       LOG_LEVEL: "warn",

@@ -14,7 +14,7 @@ import { importInventory, parseInventoryYaml } from "@/server/services/inventory
 import { startExpireSessions } from "@/server/services/operations/expire-sessions";
 import type { TExpireResult } from "@/server/services/operations/operation-schema";
 import { resumeOperations } from "@/server/services/operations/journal";
-import { storeConfigs } from "@/server/services/sessions/sessions";
+import { storeConfigs } from "@/server/services/sessions/stores";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { SETUP } from "@/test-support/test-context";
@@ -179,7 +179,8 @@ describe("expire sessions", () => {
       await Promise.all(
         stores.map((s) =>
           getStoreAdapter(s.kind)
-            .lookup(s, sessionId)
+            .locate(s, sessionId)
+            .then((l) => l.copies)
             .catch(() => []),
         ),
       )

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
-import { storeConfigs } from "@/server/services/sessions/sessions";
+import { storeConfigs } from "@/server/services/sessions/stores";
 import { AppError } from "@/server/errors";
 import { finishOperation, registerRunner, saveProgress } from "@/server/services/operations/journal";
 import { startOperation, type TWho } from "@/server/services/operations/start";

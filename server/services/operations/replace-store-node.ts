@@ -3,7 +3,7 @@ import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import type { TKeyCopy, TNodeCopier } from "@/server/adapters/stores/store-operations";
-import { storeConfigs } from "@/server/services/sessions/sessions";
+import { storeConfigs } from "@/server/services/sessions/stores";
 import { AppError } from "@/server/errors";
 import { finishOperation, registerRunner, saveProgress } from "@/server/services/operations/journal";
 import { startOperation, type TWho } from "@/server/services/operations/start";

@@ -10,6 +10,7 @@ import {
   type TMemberChange,
 } from "@/server/services/members/member-actions";
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { consumeRequest, readRequest, updateStep, type TRequest } from "@/server/services/rollouts/journal";
 import { describeReadings, readMemberEverywhere, type TMemberReading } from "@/server/services/rollouts/frontends";
@@ -111,6 +112,7 @@ async function drain(ctx: TRunCtx, m: RolloutMember): Promise<TPhaseOutcome> {
 async function remaining(
   ctx: TRunCtx,
   name: string,
+  listedAfter: number,
 ): Promise<{ remaining: number | null; done: boolean; note: string }> {
   const strategy = ctx.settings.wait.strategy;
   if (strategy === "inflight") {
@@ -122,7 +124,9 @@ async function remaining(
       return { remaining: null, done: false, note: `cannot read ${bad.map((r) => r.frontend).join(", ")}` };
     return { remaining: busy, done: busy === 0, note: `${busy} request(s) in flight` };
   }
-  const check = await checkSafeToStop(ctx.db, ctx.cluster, name);
+  // From the shared session index, counted only once a scan has started since the wait began (the drain
+  // was already in place then, so no new session can be missing from it).
+  const check = await checkSafeToStop(ctx.db, ctx.cluster, name, { listedAfter });
   if (check.verdict === "unknown") return { remaining: null, done: false, note: check.summary };
   if (strategy === "sessions")
     return {
@@ -139,31 +143,40 @@ async function wait(ctx: TRunCtx, m: RolloutMember, stepId: number): Promise<TPh
   const started = Date.now();
   let samples: TSample[] = [];
   let note = "";
-  for (;;) {
-    const req = await takeRequest(ctx, true);
-    if (req === "abort") return { kind: "abort" };
-    if (req === "pause") return paused();
-    if (req === "continue")
-      return { kind: "next", message: `ended by an operator (continue) with: ${note || "nothing measured yet"}` };
-    const r = await remaining(ctx, m.member).catch((err: Error) => ({
-      remaining: null,
-      done: false,
-      note: err.message,
-    }));
-    note = r.note;
-    if (r.remaining !== null) samples = appendSample(samples, [Date.now(), r.remaining]);
-    await updateStep(ctx.db, stepId, { message: `${strategy}: ${r.note}`, samples });
-    if (r.done) return { kind: "next", message: `${strategy}: ${r.note}` };
-    if (Date.now() - started >= timeoutSec * 1000) {
-      const what = `waited ${timeoutSec} s (${strategy}): ${r.note}`;
-      if (onTimeout === "proceed") return { kind: "next", message: `${what}; proceeding as configured` };
-      return {
-        kind: "pause",
-        reason: `${m.member}: ${what}. Continue to proceed anyway, resume to wait again, or abort.`,
-        stepState: "failed",
-      };
+  // The cluster's stores are scanned while the rollout waits on them, whoever else looks.
+  const release = strategy === "inflight" ? () => undefined : await sessionScans().hold(ctx.db, ctx.cluster);
+  try {
+    return await waitLoop();
+  } finally {
+    release();
+  }
+  async function waitLoop(): Promise<TPhaseOutcome> {
+    for (;;) {
+      const req = await takeRequest(ctx, true);
+      if (req === "abort") return { kind: "abort" };
+      if (req === "pause") return paused();
+      if (req === "continue")
+        return { kind: "next", message: `ended by an operator (continue) with: ${note || "nothing measured yet"}` };
+      const r = await remaining(ctx, m.member, started).catch((err: Error) => ({
+        remaining: null,
+        done: false,
+        note: err.message,
+      }));
+      note = r.note;
+      if (r.remaining !== null) samples = appendSample(samples, [Date.now(), r.remaining]);
+      await updateStep(ctx.db, stepId, { message: `${strategy}: ${r.note}`, samples });
+      if (r.done) return { kind: "next", message: `${strategy}: ${r.note}` };
+      if (Date.now() - started >= timeoutSec * 1000) {
+        const what = `waited ${timeoutSec} s (${strategy}): ${r.note}`;
+        if (onTimeout === "proceed") return { kind: "next", message: `${what}; proceeding as configured` };
+        return {
+          kind: "pause",
+          reason: `${m.member}: ${what}. Continue to proceed anyway, resume to wait again, or abort.`,
+          stepState: "failed",
+        };
+      }
+      await sleep(ctx.settings.pollMs);
     }
-    await sleep(ctx.settings.pollMs);
   }
 }
 

@@ -4,7 +4,7 @@ import { auditActor, recordAudit, type TWho } from "@/server/services/audit/audi
 import { assertMaySetPrivileged } from "@/server/services/audit/privileged";
 import { privilegedChanges } from "@/server/domain/privileged-settings";
 import { getClusterByName } from "@/server/services/inventory/inventory";
-import { storeConfigs } from "@/server/services/sessions/sessions";
+import { storeConfigs } from "@/server/services/sessions/stores";
 import {
   announceRollout,
   endRollout,

@@ -12,7 +12,9 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { runTraffic, type TCounterReply, type TTrafficReport } from "@/e2e/lab/traffic";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
-import { locateSession, summarizeStores } from "@/server/services/sessions/sessions";
+import { locateSession } from "@/server/services/sessions/sessions";
+import { summarizeStores } from "@/server/services/sessions/store-summary";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { createTestDb } from "@/test-support/test-db";
 
 const env = loadLabEnv();
@@ -87,8 +89,9 @@ describe.each([
     expect(report.totals).toMatchObject({ failures: 0, sessionLost: 0, counterViolations: 0, sessionIdChanges: 0 });
     const truth = truthOf(report);
 
-    const summary = (await summarizeStores(db, "lab")).find((s) => s.store === store)!;
-    expect(summary.error).toBeNull();
+    await sessionScans().awaitScan(db, "lab", Date.now(), store);
+    const summary = (await summarizeStores(db, "lab", { viewed: true })).find((s) => s.store === store)!;
+    expect(summary.scan).toMatchObject({ error: null, incomplete: [] });
     expect(summary.counts).toMatchObject({
       total: truth.total,
       perRoute: truth.perRoute,

@@ -1,16 +1,18 @@
 import type { TDb } from "@/server/db";
-import { getStoreAdapter } from "@/server/adapters/registry";
-import { storeConfigs } from "@/server/services/sessions/sessions";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
+import { storeScanStatus } from "@/server/services/sessions/session-index/scan-status";
+import { NO_TIME } from "@/server/services/sessions/session-index/segment";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
 import { asAdminState, type TAdminState } from "@/server/domain/member-state";
-import { processSingleton } from "@/server/process-singleton";
 
 const MAX_LISTED = 50;
 
 export interface TRehomingStore {
   store: string;
   kind: string;
+  /** When the index these figures come from was scanned. */
+  scannedAt: Date | null;
   /** Sessions whose id still names the member's route. */
   routed: number;
   /** Of those, accessed since the member was taken out: their users came back and another member served them. Null when the store does not report last access. */
@@ -27,82 +29,66 @@ export interface TRehoming {
   /** When the member was last set to its current state: the moment "coming back" is counted from. */
   since: Date | null;
   stores: TRehomingStore[];
-  scannedAt: Date;
-}
-
-/** How long one scan's answer serves every viewer of the same member (the page asks every 3 s). */
-const FRESH_MS = 2_000;
-const recent = processSingleton("rehoming-scans", () => new Map<string, { at: number; result: Promise<TRehoming> }>());
-
-/**
- * The re-homing status, scanned at most once per FRESH_MS per member however many pages watch it: a
- * request during a scan, or just after one, shares that scan (a full scan of a million sessions takes
- * seconds, and the page polls).
- */
-export function rehomingStatus(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
-  const key = `${clusterName}\u0000${memberName}`;
-  const hit = recent.get(key);
-  if (hit && Date.now() - hit.at < FRESH_MS) return hit.result;
-  const entry = { at: Number.POSITIVE_INFINITY, result: scanRehoming(db, clusterName, memberName) };
-  recent.set(key, entry);
-  // Fresh from when the scan ends; a failed scan is not kept.
-  entry.result.then(
-    () => (entry.at = Date.now()),
-    () => recent.delete(key),
-  );
-  return entry.result;
+  /** The oldest store index read (null: none scanned yet). */
+  scannedAt: Date | null;
 }
 
 /**
- * "Where did tomcat2's users go?" after a stop or disable: every session whose id routes to the
- * member, and how many of them were used since it left the rotation — by definition on another
- * member, which loaded them from a shared store or a replica. When a session manager renames ids on
- * failover (MSM sticky, JvmRouteBinderValve), the routed count itself falls as users come back.
- * One streamed scan per store (no index: the view must be current).
+ * "Where did tomcat2's users go?" after a stop or disable: every session whose id routes to the member,
+ * and how many of them were used since it left the rotation — by definition on another member, which
+ * loaded them from a shared store or a replica. When a session manager renames ids on failover (MSM
+ * sticky, JvmRouteBinderValve), the routed count itself falls as users come back. Read from the stores'
+ * indexes (watching keeps them rescanned); each store says how old its figures are.
  */
-async function scanRehoming(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
+export async function rehomingStatus(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
   const cluster = await getClusterByName(db, clusterName);
   const member = cluster.members.find((m) => m.name === memberName);
   if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);
   const since = member.intendedState === "active" ? null : member.intendedAt;
   const sinceS = since ? Math.floor(since.getTime() / 1000) : null;
+  const scans = sessionScans();
+  await scans.noteViewed(db, clusterName);
   const stores: TRehomingStore[] = [];
-  for (const store of await storeConfigs(db, clusterName)) {
-    const adapter = getStoreAdapter(store.kind);
+  const scannedAt: number[] = [];
+  for (const v of await scans.snapshot(db, clusterName)) {
     const s: TRehomingStore = {
-      store: store.name,
-      kind: store.kind,
+      store: v.ref.name,
+      kind: v.ref.kind,
+      scannedAt: v.scanned ? new Date(v.segment.scanStartedAt) : null,
       routed: 0,
       cameBack: null,
       waiting: [],
       error: null,
     };
     stores.push(s);
-    if (!adapter.enumerateSessions) {
-      s.error = `${store.kind} stores cannot list their sessions`;
+    const status = storeScanStatus(v);
+    if (!v.indexed) {
+      s.error = `${v.ref.kind} stores cannot list their sessions`;
       continue;
     }
-    try {
-      const seen = new Set<string>(); // replicas list one session once per node
-      let cameBack = 0;
-      let knowsAccess = true;
-      for await (const rows of adapter.enumerateSessions(store)) {
-        for (const r of rows) {
-          if (r.route !== member.route || seen.has(r.sessionId)) continue;
-          seen.add(r.sessionId);
-          if (r.lastAccess === null || sinceS === null) knowsAccess = false;
-          else if (r.lastAccess >= sinceS) {
-            cameBack++;
-            continue;
-          }
-          if (s.waiting.length < MAX_LISTED) s.waiting.push(r.sessionId);
-        }
-      }
-      s.routed = seen.size;
-      s.cameBack = knowsAccess ? cameBack : null;
-    } catch (err) {
-      s.error = (err as Error).message;
+    if (!v.scanned) {
+      s.error = v.running ? "scanning the store for the first time…" : (v.error ?? "not scanned yet");
+      continue;
     }
+    if (status.incomplete.length > 0) s.error = `incomplete: ${status.incomplete.map((n) => n.reason).join("; ")}`;
+    scannedAt.push(v.segment.scanStartedAt);
+    const seg = v.segment;
+    const r = seg.routes.indexOf(member.route);
+    let cameBack = 0;
+    let knowsAccess = sinceS !== null;
+    if (r >= 0)
+      for (let i = 0; i < seg.ids.length; i++) {
+        if (seg.route[i] !== r) continue;
+        s.routed++;
+        const la = seg.lastAccess[i]!;
+        if (la === NO_TIME || sinceS === null) knowsAccess = false;
+        else if (la >= sinceS) {
+          cameBack++;
+          continue;
+        }
+        if (s.waiting.length < MAX_LISTED) s.waiting.push(seg.ids.get(i));
+      }
+    s.cameBack = knowsAccess ? cameBack : null;
   }
   return {
     member: member.name,
@@ -110,6 +96,6 @@ async function scanRehoming(db: TDb, clusterName: string, memberName: string): P
     intendedState: asAdminState(member.intendedState),
     since,
     stores,
-    scannedAt: new Date(),
+    scannedAt: scannedAt.length ? new Date(Math.min(...scannedAt)) : null,
   };
 }

@@ -13,7 +13,8 @@ import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { describeImpact } from "@/server/services/members/impact";
 import { rehomingStatus } from "@/server/services/sessions/rehoming";
-import { storeConfigs } from "@/server/services/sessions/sessions";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
+import { storeConfigs } from "@/server/services/sessions/stores";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
 
@@ -33,7 +34,9 @@ describe("safe to stop, then evacuate tomcat2", () => {
     // such leftovers routed to tomcat2 are expired first (through the Manager app, as an operator would).
     const replicas = (await storeConfigs(db, "lab")).find((s) => s.kind === "tomcat-manager")!;
     for (let round = 0; round < 20; round++) {
-      const leftovers = (await checkSafeToStop(db, "lab", "tomcat2")).unsafe.filter((u) => u.store === replicas.name);
+      const leftovers = (
+        await checkSafeToStop(db, "lab", "tomcat2", { listedAfter: Date.now(), waitForScan: true })
+      ).unsafe.filter((u) => u.store === replicas.name);
       if (leftovers.length === 0) break;
       for (const u of leftovers) await getStoreAdapter(replicas.kind).expireSession!(replicas, u.sessionId, false);
     }
@@ -57,7 +60,8 @@ describe("safe to stop, then evacuate tomcat2", () => {
       const onTomcat2 = traffic.snapshot().users.filter((u) => u.sessionIds.at(-1)!.endsWith(".tomcat2")).length;
       expect(onTomcat2, "no simulated user's session was created by tomcat2").toBeGreaterThan(0);
 
-      const check = await checkSafeToStop(db, "lab", "tomcat2");
+      // The member's sessions as a scan started now lists them, each checked in its store.
+      const check = await checkSafeToStop(db, "lab", "tomcat2", { listedAfter: Date.now(), waitForScan: true });
       expect(check.verdict, check.summary).toBe("safe");
       expect(check.unsafe).toEqual([]);
       expect(check.total).toBeGreaterThanOrEqual(onTomcat2);
@@ -83,6 +87,7 @@ describe("safe to stop, then evacuate tomcat2", () => {
         .users.filter((u) => u.target.includes(`${msmPath}/`) && u.sessionIds.at(-1)!.endsWith(".tomcat2"))
         .map((u) => u.sessionIds.at(-1)!);
       expect(msmUsersOn2.length, "no /msm user's session routes to tomcat2").toBeGreaterThan(0);
+      await sessionScans().awaitScan(db, "lab", Date.now());
       const rehoming = await rehomingStatus(db, "lab", "tomcat2");
       expect(rehoming).toMatchObject({ member: "tomcat2", route: "tomcat2", intendedState: "stopped" });
       expect(rehoming.since).not.toBeNull();

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ADMIN_STATES, HEALTHS } from "@/server/domain/member-state";
+import { STORE_NODE_STATES, STORE_WARNING_CODES } from "@/server/domain/store-health";
+import { ZStoreScanStatus } from "@/server/services/sessions/session-index/session-index-schema";
 
 /**
  * Output schemas of the session procedures (docs/conventions.md §4): what locate, counts, safe-to-stop and
@@ -64,26 +66,67 @@ export const ZSessionCounts = z.object({
   perNode: ZCountMap,
   perRoute: ZCountMap,
   keysPerNode: ZCountMap,
+  /** When the scan behind these counts started, and how long it took. */
   scannedAt: z.date(),
   durationMs: z.number(),
 });
 
-export const ZStoreNodeStats = z.object({
+export const ZStoreWarning = z.object({
+  code: z.enum(STORE_WARNING_CODES),
+  severity: z.enum(["critical", "warning"]),
+  message: z.string(),
+});
+
+/** One store node as last polled (stats poller) and judged by the health rules. */
+export const ZStoreNodeView = z.object({
   node: z.string(),
-  items: z.number(),
-  bytes: z.number(),
-  evictions: z.number(),
-  limitBytes: z.number().nullable(),
-  version: z.string(),
-  serverTime: z.number(),
+  host: z.string(),
+  port: z.number(),
+  state: z.enum([...STORE_NODE_STATES, "unknown"]),
+  warnings: z.array(ZStoreWarning),
+  /** null: not polled yet. */
+  up: z.boolean().nullable(),
+  error: z.string().nullable(),
+  lastPollAt: z.date().nullable(),
+  lastGoodAt: z.date().nullable(),
+  pollIntervalMs: z.number(),
+  version: z.string().nullable(),
+  uptimeSeconds: z.number().nullable(),
+  items: z.number().nullable(),
+  memoryUsedBytes: z.number().nullable(),
+  memoryLimitBytes: z.number().nullable(),
+  connections: z.number().nullable(),
+  hitRatio: z.number().nullable(),
+  evictions: z.number().nullable(),
+  evictionsPerSec: z.number().nullable(),
+  opsPerSec: z.number().nullable(),
+  /** Sessions whose primary copy the node holds, from the session index (null: not scanned). */
+  sessions: z.number().nullable(),
+  /** Where the application falls back to when this node is lost (MSM: the node with the bak: pairs). */
+  fallback: z.string().nullable(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+});
+
+const ZCapabilities = z.object({
+  enumerate: z.boolean(),
+  stats: z.boolean(),
+  lookup: z.boolean(),
+  evacuateNode: z.boolean(),
+  replaceNode: z.boolean(),
+  expire: z.boolean(),
 });
 
 export const ZStoreSummary = z.object({
   store: z.string(),
   kind: z.string(),
+  kindLabel: z.string(),
+  capabilities: ZCapabilities,
+  /** From the session index; null before its first scan (or when the kind cannot list sessions). */
   counts: ZSessionCounts.nullable(),
-  nodes: z.array(ZStoreNodeStats),
-  error: z.string().nullable(),
+  scan: ZStoreScanStatus,
+  nodes: z.array(ZStoreNodeView),
+  /** The worst node state, for the panel's badge. */
+  state: z.enum([...STORE_NODE_STATES, "unknown"]),
 });
 
 export const ZSafeToStop = z.object({
@@ -98,16 +141,24 @@ export const ZSafeToStop = z.object({
       kind: z.string(),
       total: z.number(),
       safe: z.number(),
+      /** Listed by the index but no longer anywhere (expired or invalidated since its scan). */
+      gone: z.number(),
+      /** When the index that listed the member's sessions was scanned (null: listed live, or not at all). */
+      scannedAt: z.date().nullable(),
       error: z.string().nullable(),
     }),
   ),
   verdict: z.enum(["safe", "unsafe", "unknown"]),
   summary: z.string(),
+  /** When the sessions were listed (the oldest index used) and when they were checked in the stores. */
+  listedAt: z.date().nullable(),
+  checkedAt: z.date(),
 });
 
 export const ZRehomingStore = z.object({
   store: z.string(),
   kind: z.string(),
+  scannedAt: z.date().nullable(),
   routed: z.number(),
   cameBack: z.number().nullable(),
   waiting: z.array(z.string()),
@@ -120,5 +171,35 @@ export const ZRehoming = z.object({
   intendedState: z.enum(ADMIN_STATES),
   since: z.date().nullable(),
   stores: z.array(ZRehomingStore),
-  scannedAt: z.date(),
+  /** When the oldest store index read was scanned (null: not scanned yet, see the stores' errors). */
+  scannedAt: z.date().nullable(),
+});
+
+const ZStoreMetricValues = z.object({
+  upRatio: z.number().nullable().optional(),
+  memoryUsedBytes: z.number().nullable().optional(),
+  memoryLimitBytes: z.number().nullable().optional(),
+  items: z.number().nullable().optional(),
+  sessions: z.number().nullable().optional(),
+  hitRatio: z.number().nullable().optional(),
+  evictionsPerSec: z.number().nullable().optional(),
+  connections: z.number().nullable().optional(),
+  opsPerSec: z.number().nullable().optional(),
+});
+
+export const ZStoreHistory = z.object({
+  range: z.enum(["15m", "1h", "24h"]),
+  bucketMs: z.number(),
+  nodes: z.array(z.object({ key: z.string(), store: z.string(), node: z.string() })),
+  points: z.array(z.object({ t: z.number(), values: z.record(z.string(), ZStoreMetricValues) })),
+});
+
+/** A store of the cluster and what its kind can do (the UI offers actions from these flags). */
+export const ZStoreListing = z.object({
+  store: z.string(),
+  kind: z.string(),
+  kindLabel: z.string(),
+  capabilities: ZCapabilities,
+  nodes: z.array(z.object({ node: z.string(), host: z.string(), port: z.number(), fallback: z.string().nullable() })),
+  pollIntervalMs: z.number(),
 });

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labStoreEndpoints, seedMemcachedSessions, seedRedisSessions, type TSeedTruth } from "@/e2e/lab/seed-sessions";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
-import { locateSession, summarizeStores } from "@/server/services/sessions/sessions";
+import { locateSession } from "@/server/services/sessions/sessions";
+import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { listIndexedSessions } from "@/server/services/sessions/session-index/list";
-import { rebuildSessionIndex, resetSessionIndexes } from "@/server/services/sessions/session-index/indexer";
+import { resetSessionIndexes, sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { SETUP } from "@/test-support/test-context";
 
@@ -44,10 +45,12 @@ describe("session stores in the lab", () => {
   }, 120_000);
   afterAll(() => cleanup());
 
-  it("counts per member (route) and per store node equal the seeded ground truth", async () => {
-    const summary = await summarizeStores(db, "lab");
+  it("counts per member (route) and per store node, from the shared scan, equal the seeded ground truth", async () => {
+    resetSessionIndexes();
+    await sessionScans().awaitScan(db, "lab", Date.now());
+    const summary = await summarizeStores(db, "lab", { viewed: true });
     const byName = Object.fromEntries(summary.map((s) => [s.store, s]));
-    expect(byName.msm!.error).toBeNull();
+    expect(byName.msm!.scan).toMatchObject({ error: null, incomplete: [] });
     expect(byName.msm!.counts).toMatchObject({
       total: msm.sessions,
       perNode: msm.sessionsPerNode,
@@ -87,8 +90,8 @@ describe("session stores in the lab", () => {
   it("the session index lists every seeded session: totals and per-node / per-route filters equal the ground truth; id, prefix and cookie search find one", async () => {
     resetSessionIndexes();
     const first = await listIndexedSessions(db, "lab", {});
-    expect(first.status.scannedAt).toBeNull(); // the first query starts the scan and answers at once
-    await rebuildSessionIndex(db, "lab");
+    expect(first.status.scannedAt).toBeNull(); // the first look starts the stores' scans and answers at once
+    await sessionScans().awaitScan(db, "lab", 0);
     const all = await listIndexedSessions(db, "lab", { limit: 10 });
     expect(all.status.errors).toEqual([]);
     // app-replicas (tomcat-manager) is not in this inventory; msm + redisson only.
@@ -170,8 +173,10 @@ describe("sessions from real traffic (lab MSM stand-in behind frontends A and B)
       truthNode[m![1]!] = (truthNode[m![1]!] ?? 0) + 1;
       truthRoute[m![2]!] = (truthRoute[m![2]!] ?? 0) + 1;
     }
-    const msmStore = (await summarizeStores(db, "lab")).find((s) => s.store === "msm")!;
-    expect(msmStore.error).toBeNull();
+    resetSessionIndexes();
+    await sessionScans().awaitScan(db, "lab", Date.now());
+    const msmStore = (await summarizeStores(db, "lab", { viewed: true })).find((s) => s.store === "msm")!;
+    expect(msmStore.scan).toMatchObject({ error: null, incomplete: [] });
     expect(msmStore.counts).toMatchObject({ total: report.users.length, perNode: truthNode, perRoute: truthRoute });
     // And one user's session is located with its four copies, its content decoded: the counter it saw last.
     const user = report.users[0]!;

@@ -1,57 +1,11 @@
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
-import type { TSessionCopy, TSessionCounts, TSessionDetail, TStoreConfig } from "@/server/adapters/stores/adapter";
-import type { TStoreNodeStats } from "@/server/adapters/stores/types";
-import { extractSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
-import { getClusterByName } from "@/server/services/inventory/inventory";
+import type { TSessionCopy, TSessionDetail } from "@/server/adapters/stores/adapter";
+import { extractSessionId } from "@/server/domain/session-id";
 import { getClusterView } from "@/server/services/clusters/cluster-view";
 import type { TAdminState, THealth } from "@/server/domain/member-state";
-
-/** The cluster's stores, with options validated by each kind's adapter. */
-export async function storeConfigs(db: TDb, clusterName: string): Promise<TStoreConfig[]> {
-  const cluster = await getClusterByName(db, clusterName);
-  const stores = await db.sessionStore.findMany({
-    where: { clusterId: cluster.id },
-    include: { nodes: { orderBy: { id: "asc" } } },
-    orderBy: { name: "asc" },
-  });
-  return stores.map((s) => ({
-    name: s.name,
-    kind: s.kind,
-    nodes: s.nodes.map((n) => ({ id: n.name, host: n.host, port: n.port })),
-    options: getStoreAdapter(s.kind).parseOptions(JSON.parse(s.options) as unknown),
-  }));
-}
-
-export interface TStoreSummary {
-  store: string;
-  kind: string;
-  counts: TSessionCounts | null;
-  nodes: TStoreNodeStats[];
-  /** Why counts or stats are missing (a node down, a timeout): shown, never hidden. */
-  error: string | null;
-}
-
-/** Sessions per member (route) and per store node, from a full scan of each store (streamed). */
-export async function summarizeStores(db: TDb, clusterName: string): Promise<TStoreSummary[]> {
-  const stores = await storeConfigs(db, clusterName);
-  return Promise.all(
-    stores.map(async (store): Promise<TStoreSummary> => {
-      const adapter = getStoreAdapter(store.kind);
-      const [counts, nodes] = await Promise.allSettled([adapter.countSessions(store), adapter.nodeStats(store)]);
-      const errors = [counts, nodes]
-        .filter((r): r is PromiseRejectedResult => r.status === "rejected")
-        .map((r) => (r.reason as Error).message);
-      return {
-        store: store.name,
-        kind: store.kind,
-        counts: counts.status === "fulfilled" ? counts.value : null,
-        nodes: nodes.status === "fulfilled" ? nodes.value : [],
-        error: errors.length ? errors.join("; ") : null,
-      };
-    }),
-  );
-}
+import { storeConfigs } from "@/server/services/sessions/stores";
+import { listStoreNodeLive } from "@/server/store-poller/store-live-state";
 
 export interface TFrontendRouting {
   frontend: string;
@@ -125,27 +79,23 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
   const storeErrors: Array<{ store: string; error: string }> = [];
   await Promise.all(
     stores.map(async (store) => {
-      const adapter = getStoreAdapter(store.kind);
       try {
-        const found = await adapter.lookup(store, parsed.id);
-        copies.push(...found);
-        if (found.length > 0 && adapter.readSession) {
-          const d = await adapter.readSession(store, parsed.id);
-          if (d) details.push({ store: store.name, ...d });
-        }
-        if (found.length > 0) {
-          const stats = await adapter.nodeStats(store).catch(() => []);
-          for (const n of stats.filter((x) => x.evictions > 0 && found.some((c) => c.node === x.node))) {
-            warnings.push(
-              `${store.name} node ${n.node} has evicted ${n.evictions} item(s): it is short of memory and may drop sessions`,
-            );
-          }
-        }
+        // Lookups by id only (each key read once, its content decoded from that read): no scan.
+        const found = await getStoreAdapter(store.kind).locate(store, parsed.id);
+        copies.push(...found.copies);
+        if (found.detail) details.push({ store: store.name, ...found.detail });
       } catch (err) {
         storeErrors.push({ store: store.name, error: (err as Error).message });
       }
     }),
   );
+  // What the store poller last saw of the nodes holding copies: live, without another stats call.
+  const live = listStoreNodeLive().filter((l) => stores.some((s) => s.id === l.storeId));
+  for (const n of live) {
+    if (!copies.some((c) => c.store === n.store && c.node === n.node)) continue;
+    for (const w of n.warnings.filter((x) => x.code === "evicting" || x.code === "memory" || x.code === "restarted"))
+      warnings.push(`${n.store}: ${w.message}`);
+  }
   for (const d of details) {
     if (d.decodeError) warnings.push(`${d.store}: the stored value does not decode (${d.decodeError})`);
     if (d.notSerializable.length > 0)
@@ -171,13 +121,10 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
   if (stores.length > 0 && copies.length === 0 && storeErrors.length === 0)
     warnings.push("No store holds a copy of this session (expired, never stored, or a different store)");
   for (const c of copies.filter((x) => x.role === "session")) {
-    if (
-      !copies.some((b) => b.store === c.store && b.role === "backup") &&
-      stores.find((s) => s.name === c.store)?.kind === "memcached-msm" &&
-      (stores.find((s) => s.name === c.store)?.nodes.length ?? 0) > 1
-    ) {
-      warnings.push(`${c.store}: no backup copy (bak:) on the next node — losing ${c.node} loses this session`);
-    }
+    const store = stores.find((s) => s.name === c.store);
+    if (!store || !getStoreAdapter(store.kind).keepsBackupCopies || store.nodes.length < 2) continue;
+    if (!copies.some((b) => b.store === c.store && b.role === "backup"))
+      warnings.push(`${c.store}: no backup copy on another node — losing ${c.node} loses this session`);
   }
   return {
     sessionId: parsed.id,

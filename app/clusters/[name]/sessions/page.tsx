@@ -1,5 +1,6 @@
 import { SessionsWorkspace } from "@/components/sessions/sessions-workspace";
-import { StoreCounts } from "@/components/sessions/store-counts";
+import { StoresPanel } from "@/components/stores/stores-panel";
+import { StoreCharts } from "@/components/stores/store-charts";
 import { ReplaceServer } from "@/components/sessions/replace-server";
 import { ExpireSessionForm } from "@/components/sessions/expire-sessions";
 import { Rehoming } from "@/components/sessions/rehoming";
@@ -23,7 +24,8 @@ export default async function SessionsPage({ params }: { params: Promise<{ name:
     <>
       <ClusterPageHeader cluster={cluster} title={`Sessions of ${cluster}`} />
       <SessionsWorkspace cluster={cluster} canOperate={roleAtLeast(me.role, "operator")}>
-        <StoreCounts cluster={cluster} canOperate={roleAtLeast(me.role, "operator")} />
+        <StoresPanel cluster={cluster} detail canOperate={roleAtLeast(me.role, "operator")} />
+        <StoreCharts cluster={cluster} />
       </SessionsWorkspace>
       <Rehoming
         cluster={cluster}

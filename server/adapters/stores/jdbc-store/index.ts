@@ -1,27 +1,40 @@
-import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
-import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
+import type { TRouteVerification, TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
 import { decodeStandardSession } from "@/server/adapters/stores/java-serialization/decode";
 import { standardSessionDetail } from "@/server/adapters/stores/java-serialization/session-detail";
 import { withJdbc, connectJdbc } from "@/server/adapters/stores/jdbc-store/connect";
 import { ZJdbcStoreOptions, type TJdbcStoreOptions } from "@/server/adapters/stores/jdbc-store/options";
-import { interpretRow, isLiveRow, type TJdbcRawRow, type TJdbcRow } from "@/server/adapters/stores/jdbc-store/rows";
-import { dataQuery, lookupQuery, pageQuery, statsQuery } from "@/server/adapters/stores/jdbc-store/sql";
-import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { interpretRow, isLiveRow, type TJdbcRawRow } from "@/server/adapters/stores/jdbc-store/rows";
+import { dataQuery, liveIdsQuery, lookupQuery, pageQuery, statsQuery } from "@/server/adapters/stores/jdbc-store/sql";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
-import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
+import type { TStoreNode } from "@/server/adapters/stores/types";
+import { ScanBatchWriter, type TScanBatch } from "@/server/adapters/stores/scan-batch";
 import { expireJdbcSession } from "@/server/adapters/stores/jdbc-store/expire";
 
 const options = (store: TStoreConfig): TJdbcStoreOptions => ZJdbcStoreOptions.parse(store.options);
 
-/** Every row of the context on one node, one keyset page per batch (never the whole table in memory). */
-async function* scanNode(node: TStoreNode, o: TJdbcStoreOptions, nowMs: number): AsyncGenerator<TJdbcRow[]> {
+/** Ids per query in a targeted check (one `= ANY($n)` array parameter). */
+const VERIFY_CHUNK = 5_000;
+
+/**
+ * Every row of the context on one node, one keyset page per batch (never the whole table in memory). Only
+ * rows marked valid and not past `last_access + max_inactive` are sessions; every row is a key.
+ */
+async function* scanJdbcNode(store: TStoreConfig, node: TStoreNode): AsyncGenerator<TScanBatch> {
+  const o = options(store);
+  const now = Date.now();
   const client = await connectJdbc(node, o);
+  const writer = new ScanBatchWriter();
   try {
     let after: string | null = null;
     for (;;) {
       const page: TJdbcRawRow[] = await client.query<TJdbcRawRow>(pageQuery(o, after));
       if (page.length === 0) return;
-      yield page.map((r) => interpretRow(node.id, r, nowMs));
+      writer.countKeys(page.length);
+      for (const raw of page) {
+        const row = interpretRow(node.id, raw, now);
+        if (isLiveRow(row)) writer.addSessionId(row.key, row.ttlSeconds, row.size, row.lastAccess);
+      }
+      yield writer.take();
       if (page.length < o.pageSize) return;
       after = page[page.length - 1]!.id;
     }
@@ -30,45 +43,30 @@ async function* scanNode(node: TStoreNode, o: TJdbcStoreOptions, nowMs: number):
   }
 }
 
-async function* scanAll(store: TStoreConfig): AsyncGenerator<TJdbcRow[]> {
-  const o = options(store);
-  const now = Date.now();
-  for (const node of store.nodes) yield* scanNode(node, o, now);
-}
-
 /**
  * Tomcat's DataSourceStore table (PersistentManager, usually with PersistentValve): one row per session
- * and context, see docs/reference/session-stores.md §5.3/§5.6. A store node is a database server.
- * Counting: every row of the context is a key (keysPerNode); only rows marked valid and not past
- * `last_access + max_inactive` are sessions (total, perNode, perRoute). Expired rows that no Tomcat
- * has swept yet are therefore in keysPerNode but not in the session counts.
+ * and context, see docs/reference/session-stores.md §5.3/§5.6. A store node is a database server. Expired
+ * rows that no Tomcat has swept yet are keys (and a figure of the node's stats), not sessions.
  */
 export const jdbcStoreAdapter: TStoreAdapter = {
   kind: "jdbc-store",
   label: "Database table (Tomcat PersistentManager + DataSourceStore, PostgreSQL)",
+  capabilities: { enumerate: true, stats: true, lookup: true, evacuateNode: false, replaceNode: false, expire: true },
+  verifyRouteFromIndex: true,
+  keepsBackupCopies: false,
   parseOptions: (raw) => parseStoreOptions(ZJdbcStoreOptions, raw),
 
-  countSessions(store) {
-    // The rows come from scanAll, so every key is a TJdbcRow (countFromBatches is typed for plain keys).
-    return countFromBatches(store.name, this.kind, scanAll(store), (k) =>
-      isLiveRow(k as TJdbcRow) ? { route: routeOfSessionId(k.key) } : null,
-    );
-  },
+  scanNode: (store, node) => scanJdbcNode(store, node),
 
-  enumerateSessions(store) {
-    return rowsFromBatches(scanAll(store), (k) =>
-      isLiveRow(k as TJdbcRow) ? { sessionId: k.key, route: routeOfSessionId(k.key) } : null,
-    );
-  },
-
-  /** The id's row on each node; an expired row not yet swept is reported with 0 s left. */
-  async lookup(store, sessionId) {
+  /** The id's row on each node (an expired row not yet swept: 0 s left), and its bytes decoded from the first found. */
+  async locate(store, sessionId) {
     const o = options(store);
     const now = Date.now();
+    let detail: Awaited<ReturnType<TStoreAdapter["locate"]>>["detail"] = null;
     const found = await Promise.all(
       store.nodes.map((node) =>
-        withJdbc(node, o, async (c) =>
-          (await c.query<TJdbcRawRow>(lookupQuery(o, sessionId))).map((raw): TSessionCopy => {
+        withJdbc(node, o, async (c) => {
+          const rows = (await c.query<TJdbcRawRow>(lookupQuery(o, sessionId))).map((raw): TSessionCopy => {
             const row = interpretRow(node.id, raw, now);
             return {
               store: store.name,
@@ -78,44 +76,63 @@ export const jdbcStoreAdapter: TStoreAdapter = {
               ttlSeconds: row.ttlSeconds,
               size: row.size,
             };
-          }),
-        ),
-      ),
-    );
-    return found.flat();
-  },
-
-  async nodeStats(store) {
-    const o = options(store);
-    return Promise.all(
-      store.nodes.map((node) =>
-        withJdbc(node, o, async (c): Promise<TStoreNodeStats> => {
-          const [s] = await c.query<{ items: string; bytes: string; version: string; server_time: string }>(
-            statsQuery(o),
-          );
-          return {
-            node: node.id,
-            items: Number(s?.items ?? 0),
-            bytes: Number(s?.bytes ?? 0),
-            evictions: 0,
-            limitBytes: null,
-            version: `PostgreSQL ${s?.version ?? "?"}`,
-            serverTime: Number(s?.server_time ?? 0),
-          };
+          });
+          if (rows.length > 0 && !detail) {
+            const [data] = await c.query<{ data: Buffer | null }>(dataQuery(o, sessionId));
+            if (data?.data) detail = standardSessionDetail(node.id, sessionId, () => decodeStandardSession(data.data!));
+          }
+          return rows;
         }),
       ),
     );
+    return { copies: found.flat(), detail };
+  },
+
+  readNodeStats: (store, node) =>
+    withJdbc(node, options(store), async (c) => {
+      const [s] = await c.query<{
+        items: string;
+        expired: string;
+        bytes: string;
+        version: string;
+        uptime: string;
+        connections: string;
+      }>(statsQuery(options(store)));
+      return {
+        version: `PostgreSQL ${s?.version ?? "?"}`,
+        uptimeSeconds: s ? Number(s.uptime) : null,
+        items: Number(s?.items ?? 0),
+        memoryUsedBytes: Number(s?.bytes ?? 0),
+        memoryLimitBytes: null,
+        connections: s ? Number(s.connections) : null,
+        counters: {},
+        evictingPolicy: null,
+        details: {
+          rows: Number(s?.items ?? 0),
+          expiredNotSwept: Number(s?.expired ?? 0),
+          tableBytes: Number(s?.bytes ?? 0),
+        },
+      };
+    }),
+
+  /** The rows of the ids, live ones only, in one query per few thousand ids. A missing row is gone: the table is its home. */
+  async verifyRoute(store, _route, sessions) {
+    const o = options(store);
+    const result: TRouteVerification = { checked: sessions.ids.length, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
+    const live = new Set<string>();
+    for (const node of store.nodes) {
+      await withJdbc(node, o, async (c) => {
+        for (let i = 0; i < sessions.ids.length; i += VERIFY_CHUNK)
+          for (const r of await c.query<{ id: string }>(liveIdsQuery(o, sessions.ids.slice(i, i + VERIFY_CHUNK))))
+            live.add(r.id);
+      });
+    }
+    for (const id of sessions.ids) {
+      if (live.has(id)) result.safe++;
+      else result.gone++;
+    }
+    return result;
   },
 
   expireSession: (store, sessionId, dryRun) => expireJdbcSession(store, options(store), sessionId, dryRun),
-
-  /** The session_data bytes: `StandardSession.writeObjectData` into one ObjectOutputStream (DataSourceStore.save). */
-  async readSession(store, sessionId) {
-    const o = options(store);
-    for (const node of store.nodes) {
-      const [row] = await withJdbc(node, o, (c) => c.query<{ data: Buffer | null }>(dataQuery(o, sessionId)));
-      if (row?.data) return standardSessionDetail(node.id, sessionId, () => decodeStandardSession(row.data!));
-    }
-    return null;
-  },
 };

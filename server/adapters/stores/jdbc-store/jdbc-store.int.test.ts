@@ -7,7 +7,8 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
-import type { TSessionRow, TStoreConfig } from "@/server/adapters/stores/adapter";
+import type { TStoreConfig } from "@/server/adapters/stores/adapter";
+import { scanRows } from "@/test-support/scan-rows";
 import { jdbcStoreAdapter } from "@/server/adapters/stores/jdbc-store";
 
 const env = loadLabEnv();
@@ -67,77 +68,73 @@ describe("jdbc-store adapter on the lab's session table", () => {
     await client.end();
   });
 
-  it("counts live rows only, over keyset pages; expired (unswept) and invalid rows are keys, not sessions", async () => {
-    const counts = await jdbcStoreAdapter.countSessions(store());
-    const perRoute: Record<string, number> = {};
-    for (const id of live) perRoute[id.split(".")[1]!] = (perRoute[id.split(".")[1]!] ?? 0) + 1;
-    expect(counts).toMatchObject({
-      store: "jdbc",
-      kind: "jdbc-store",
-      total: live.length,
-      perNode: { pg: live.length },
-      perRoute,
-      keysPerNode: { pg: live.length + expired.length + 1 },
-    });
-  });
-
-  it("enumerates every live session once, in batches no larger than a page, with TTL and size", async () => {
-    const batches: TSessionRow[][] = [];
-    for await (const b of jdbcStoreAdapter.enumerateSessions!(store())) batches.push(b);
-    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(10);
-    const rows = batches.flat();
+  it("scans live rows only, over keyset pages no larger than a page, with TTL, size and last access; expired (unswept) and invalid rows are keys, not sessions", async () => {
+    const { rows, keysPerNode, batchSizes } = await scanRows(jdbcStoreAdapter, store());
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(10);
+    expect(keysPerNode).toEqual({ pg: live.length + expired.length + 1 });
     expect(rows.map((r) => r.sessionId).sort()).toEqual([...live].sort());
     const first = rows.find((r) => r.sessionId === live[0])!;
-    expect(first).toMatchObject({
-      node: "pg",
-      route: "tomcat2",
-      size: data.length,
-      lastAccess: Math.floor((now - 1000) / 1000),
-    });
+    expect(first).toMatchObject({ node: "pg", size: data.length, lastAccess: Math.floor((now - 1000) / 1000) });
     expect(first.ttlSeconds).toBeGreaterThan(1700);
     expect(rows.find((r) => r.sessionId === live.at(-1))!.ttlSeconds).toBeNull();
   });
 
-  it("looks up one id in the context: a live row with its TTL, an expired one with 0 s, a missing or other-app id not at all", async () => {
-    expect(await jdbcStoreAdapter.lookup(store(), live[0]!)).toEqual([
+  it("locates one id in the context with its decoded session_data: a live row with its TTL, an expired one with 0 s, a missing or other-app id not at all", async () => {
+    const one = await jdbcStoreAdapter.locate(store(), live[0]!);
+    expect(one.copies).toEqual([
       { store: "jdbc", node: "pg", key: live[0], role: "session", ttlSeconds: expect.any(Number), size: data.length },
     ]);
-    expect(await jdbcStoreAdapter.lookup(store(), expired[0]!)).toMatchObject([{ ttlSeconds: 0 }]);
-    expect(await jdbcStoreAdapter.lookup(store(), hexId(999, "tomcat1"))).toEqual([]);
-    expect(await jdbcStoreAdapter.lookup(store({ appName: "/Catalina/localhost/other" }), live[0]!)).toEqual([]);
-  });
-
-  it("decodes the row's session_data and reports node figures", async () => {
-    const detail = await jdbcStoreAdapter.readSession!(store(), live[0]!);
-    expect(detail).toMatchObject({
+    expect(one.detail).toMatchObject({
       node: "pg",
       key: live[0],
       decodeError: null,
       maxInactiveInterval: 1800,
       attributes: [{ name: "counter", value: "7" }],
     });
-    expect(await jdbcStoreAdapter.readSession!(store(), hexId(999, "tomcat1"))).toBeNull();
-    const [stats] = await jdbcStoreAdapter.nodeStats(store());
-    expect(stats).toMatchObject({
-      node: "pg",
+    expect((await jdbcStoreAdapter.locate(store(), expired[0]!)).copies).toMatchObject([{ ttlSeconds: 0 }]);
+    expect(await jdbcStoreAdapter.locate(store(), hexId(999, "tomcat1"))).toEqual({ copies: [], detail: null });
+    expect((await jdbcStoreAdapter.locate(store({ appName: "/Catalina/localhost/other" }), live[0]!)).copies).toEqual(
+      [],
+    );
+  });
+
+  it("reads the node's figures: rows, rows past expiry not yet swept, table size, version, uptime", async () => {
+    const r = await jdbcStoreAdapter.readNodeStats(store(), store().nodes[0]!, 3000);
+    expect(r).toMatchObject({
       items: live.length + expired.length + 1,
-      evictions: 0,
-      limitBytes: null,
+      memoryLimitBytes: null,
+      evictingPolicy: null,
+      details: { rows: live.length + expired.length + 1, expiredNotSwept: expired.length },
     });
-    expect(stats!.version).toMatch(/^PostgreSQL 15\./);
-    expect(stats!.bytes).toBeGreaterThan(0);
+    expect(r.version).toMatch(/^PostgreSQL 15\./);
+    expect(r.memoryUsedBytes).toBeGreaterThan(0);
+    expect(r.uptimeSeconds).toBeGreaterThan(0);
+  });
+
+  it("checks a member's sessions by id in one query: live rows are safe, expired and missing ones gone", async () => {
+    const ids = [...live.filter((id) => id.endsWith(".tomcat2")), expired[0]!, hexId(998, "tomcat2")];
+    expect(await jdbcStoreAdapter.verifyRoute!(store(), "tomcat2", { ids, nodes: ids.map(() => "pg") })).toEqual({
+      checked: ids.length,
+      safe: ids.length - 2,
+      gone: 2,
+      unsafeCount: 0,
+      unsafe: [],
+    });
   });
 
   it("fails with actionable errors: a table or column that does not exist, a server that does not answer", async () => {
-    await expect(jdbcStoreAdapter.countSessions(store({ sessionTable: "no_such_table" }))).rejects.toMatchObject({
+    await expect(scanRows(jdbcStoreAdapter, store({ sessionTable: "no_such_table" }))).rejects.toMatchObject({
       code: "UNEXPECTED_RESPONSE",
       message: expect.stringContaining("options.sessionTable"),
     });
-    await expect(jdbcStoreAdapter.lookup(store({ sessionIdCol: "nope" }), live[0]!)).rejects.toMatchObject({
+    await expect(jdbcStoreAdapter.locate(store({ sessionIdCol: "nope" }), live[0]!)).rejects.toMatchObject({
       code: "UNEXPECTED_RESPONSE",
       message: expect.stringContaining("column"),
     });
     const closed = store({}, 1);
-    await expect(jdbcStoreAdapter.countSessions(closed)).rejects.toMatchObject({ code: "TARGET_UNREACHABLE" });
+    await expect(scanRows(jdbcStoreAdapter, closed)).rejects.toMatchObject({ code: "TARGET_UNREACHABLE" });
+    await expect(jdbcStoreAdapter.readNodeStats(closed, closed.nodes[0]!, 3000)).rejects.toMatchObject({
+      code: "TARGET_UNREACHABLE",
+    });
   });
 });

@@ -52,14 +52,38 @@ export function dataQuery(o: TJdbcStoreOptions, sessionId: string): TSql {
   };
 }
 
-/** Rows of the context, the table's size on disk, the server's version and clock. */
+/**
+ * Rows of the context, rows past their expiry that no Tomcat has swept yet (DataSourceStore's own
+ * `expiredKeys` rule: `maxinactive > 0 AND lastaccess + maxinactive * 1000 < now`), the table's size on
+ * disk, the server's version and clock.
+ */
 export function statsQuery(o: TJdbcStoreOptions): TSql {
   const table = quoteTable(o.sessionTable);
+  const app = q(o.sessionAppCol);
+  const maxInactive = q(o.sessionMaxInactiveCol);
+  const lastAccess = q(o.sessionLastAccessedCol);
   return {
     text:
-      `SELECT (SELECT count(*) FROM ${table} WHERE ${q(o.sessionAppCol)} = $1) AS items, ` +
+      `SELECT (SELECT count(*) FROM ${table} WHERE ${app} = $1) AS items, ` +
+      `(SELECT count(*) FROM ${table} WHERE ${app} = $1 AND ${maxInactive} > 0 AND ` +
+      `${lastAccess} + ${maxInactive} * 1000 < floor(extract(epoch FROM now()) * 1000)) AS expired, ` +
       `pg_total_relation_size($2::regclass) AS bytes, current_setting('server_version') AS version, ` +
-      `floor(extract(epoch FROM now()))::bigint AS server_time`,
+      `floor(extract(epoch FROM now()))::bigint AS server_time, ` +
+      `floor(extract(epoch FROM now() - pg_postmaster_start_time()))::bigint AS uptime, ` +
+      `(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()) AS connections`,
     values: [o.appName, table],
+  };
+}
+
+/** Which of the ids have a live row in the context (valid, not past its inactivity limit). */
+export function liveIdsQuery(o: TJdbcStoreOptions, ids: string[]): TSql {
+  const maxInactive = q(o.sessionMaxInactiveCol);
+  const lastAccess = q(o.sessionLastAccessedCol);
+  return {
+    text:
+      `SELECT ${q(o.sessionIdCol)} AS id FROM ${quoteTable(o.sessionTable)} WHERE ${q(o.sessionAppCol)} = $1 ` +
+      `AND ${q(o.sessionIdCol)} = ANY($2) AND ${q(o.sessionValidCol)}::text IN ('1', 'true') AND ` +
+      `(${maxInactive} <= 0 OR ${lastAccess} + ${maxInactive} * 1000 >= floor(extract(epoch FROM now()) * 1000))`,
+    values: [o.appName, ids],
   };
 }

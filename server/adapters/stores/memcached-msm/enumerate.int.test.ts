@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { labStoreEndpoints } from "@/e2e/lab/seed-sessions";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import type { TStoredKey } from "@/server/adapters/stores/types";
-import { enumerateMemcachedKeys, readMemcachedNodeStats } from "./enumerate";
+import { enumerateMemcachedKeys } from "./enumerate";
+import { memcachedMsmAdapter } from "./index";
 
 // Lab memcached n1/n2 (lab.env). Only this run's keys are asserted on; other keys may exist.
 const nodes = labStoreEndpoints().memcached;
@@ -21,9 +22,9 @@ describe("enumerateMemcachedKeys against the lab", () => {
     for (let i = 0; i < 30; i++) {
       await clients[i % 2]!.metaSet(`${run}:${i}`, Buffer.from(`value-${i}`), { ttlSeconds: i % 3 === 0 ? 0 : 600 });
     }
-    for (const concurrency of [1, 2]) {
+    {
       const mine: TStoredKey[] = [];
-      for await (const k of enumerateMemcachedKeys(nodes, { concurrency })) if (k.key.startsWith(run)) mine.push(k);
+      for await (const k of enumerateMemcachedKeys(nodes)) if (k.key.startsWith(run)) mine.push(k);
       expect(mine).toHaveLength(30);
       const k3 = mine.find((k) => k.key === `${run}:3`)!;
       expect(k3.node).toBe(nodes[1]!.id);
@@ -38,10 +39,14 @@ describe("enumerateMemcachedKeys against the lab", () => {
   });
 
   it("reads node stats", async () => {
-    const s = await readMemcachedNodeStats(nodes[0]!);
-    expect(s.node).toBe(nodes[0]!.id);
+    const s = await memcachedMsmAdapter.readNodeStats(
+      { name: "msm", kind: "memcached-msm", nodes, options: {} },
+      nodes[0]!,
+      3000,
+    );
     expect(s.items).toBeGreaterThanOrEqual(0);
-    expect(s.limitBytes).toBeGreaterThan(0);
+    expect(s.memoryLimitBytes).toBeGreaterThan(0);
+    expect(s.uptimeSeconds).toBeGreaterThan(0);
     expect(s.version).toMatch(/^1\./);
   });
 });

@@ -1,46 +1,53 @@
 import { z } from "zod";
-import type { TSessionCopy, TSessionDetail, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import type {
+  TRouteVerification,
+  TSessionCopy,
+  TSessionDetail,
+  TStoreAdapter,
+  TStoreConfig,
+} from "@/server/adapters/stores/adapter";
 import { decodeMsmSessionValue } from "@/server/adapters/stores/memcached-msm/value";
 import { decodeMsmAttributes } from "@/server/adapters/stores/java-serialization/decode";
 import { standardSessionDetail } from "@/server/adapters/stores/java-serialization/session-detail";
-import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
-import { enumerateMemcachedKeyBatches, readMemcachedNodeStats } from "@/server/adapters/stores/memcached-msm/enumerate";
 import {
   backupKey,
   backupNodeFor,
   backupValidityKey,
-  classifyMsmKey,
   sessionKey,
   validityKey,
 } from "@/server/adapters/stores/memcached-msm/keys";
-import { parseSessionId, routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { parseSessionId } from "@/server/domain/session-id";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
+import type { TMetaGetResult } from "@/server/adapters/stores/memcached-text/protocol";
+import { memcachedReading } from "@/server/adapters/stores/memcached-text/node-stats";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
-import type { TStoredKey, TStoreNode } from "@/server/adapters/stores/types";
+import type { TStoreNode } from "@/server/adapters/stores/types";
 import { AppError } from "@/server/errors";
 import { expireMsmSession } from "@/server/adapters/stores/memcached-msm/expire";
 import { openMsmNodeCopier } from "@/server/adapters/stores/memcached-msm/replace-node";
+import { openMsmEvacuator } from "@/server/adapters/stores/memcached-msm/evacuate";
+import { scanMsmNode } from "@/server/adapters/stores/memcached-msm/scan";
 
 const ZMsmOptions = z.object({
   /** MSM storageKeyPrefix as it renders, including its trailing "_" (empty by default: bare ids). */
   storageKeyPrefix: z.string().max(200).default(""),
   /** MSM failoverNodes: left out of the primary list used for backups. */
   failoverNodes: z.array(z.string().regex(/^\w+$/)).default([]),
+  /**
+   * MSM's sticky mode (its default): a Tomcat keeps its sessions in memory and memcached holds the copy
+   * the others fail over to, so a session missing from memcached exists only on its Tomcat. Non-sticky:
+   * memcached is the only home, and a missing session is simply gone.
+   */
+  sticky: z.boolean().default(true),
 });
 type TMsmOptions = z.infer<typeof ZMsmOptions>;
 
-function options(store: TStoreConfig): TMsmOptions {
-  return ZMsmOptions.parse(store.options);
-}
+const options = (store: TStoreConfig): TMsmOptions => ZMsmOptions.parse(store.options);
 
-/** Live sessions are the primary `ID` keys; validity, bak: and lock: keys are not sessions of their own. */
-function msmSessionOf(prefix: string) {
-  return (k: TStoredKey): { sessionId: string; route: string | null } | null => {
-    const c = classifyMsmKey(k.key, prefix);
-    if (c.role !== "session" || !c.sessionId) return null;
-    return { sessionId: c.sessionId, route: routeOfSessionId(c.sessionId) };
-  };
-}
+/** Lookups per pipelined round trip in a targeted check. */
+const VERIFY_CHUNK = 5_000;
+/** Chunks of a targeted check sent before the first answer is awaited. */
+const VERIFY_WINDOW = 4;
 
 function nodeById(store: TStoreConfig, id: string): TStoreNode {
   const node = store.nodes.find((n) => n.id === id);
@@ -52,27 +59,34 @@ function nodeById(store: TStoreConfig, id: string): TStoreNode {
   return node;
 }
 
-async function readCopy(
-  store: string,
-  node: TStoreNode,
-  key: string,
-  role: TSessionCopy["role"],
-): Promise<TSessionCopy | null> {
-  const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs: 2_000 });
+function client(node: TStoreNode, timeoutMs = 2_000): MemcachedTextClient {
+  return new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs });
+}
+
+/** The node whose bak: keys back `nodeId`'s sessions up when `nodeId` is down (null: none). */
+function fallbackOf(store: TStoreConfig, nodeId: string): string | null {
   try {
-    const got = await client.metaGet(key);
-    return got
-      ? {
-          store,
-          node: node.id,
-          key,
-          role,
-          ttlSeconds: got.ttlSeconds ?? null,
-          size: got.size ?? got.value?.length ?? 0,
-        }
-      : null;
+    const id = backupNodeFor(
+      nodeId,
+      store.nodes.map((n) => n.id),
+      options(store).failoverNodes,
+      [nodeId],
+    );
+    return id === nodeId ? null : id;
+  } catch {
+    return null; // a failover node (not a primary) backs nothing up
+  }
+}
+
+/** Reads the keys of one node in one pipelined round trip; a node that cannot be read gives no copies. */
+async function readKeys(node: TStoreNode, keys: string[]): Promise<Array<TMetaGetResult | null>> {
+  const c = client(node);
+  try {
+    return await c.metaGetMany(keys, "v t s f");
+  } catch {
+    return keys.map(() => null);
   } finally {
-    client.close();
+    c.close();
   }
 }
 
@@ -80,24 +94,29 @@ async function readCopy(
 export const memcachedMsmAdapter: TStoreAdapter = {
   kind: "memcached-msm",
   label: "memcached (memcached-session-manager layout)",
+  capabilities: { enumerate: true, stats: true, lookup: true, evacuateNode: true, replaceNode: true, expire: true },
+  verifyRouteFromIndex: true,
+  keepsBackupCopies: true,
   parseOptions: (raw) => parseStoreOptions(ZMsmOptions, raw),
 
-  countSessions(store) {
-    return countFromBatches(
-      store.name,
-      this.kind,
-      enumerateMemcachedKeyBatches(store.nodes),
-      msmSessionOf(options(store).storageKeyPrefix),
-    );
+  scanNode: (store, node, hooks) => scanMsmNode(node, options(store).storageKeyPrefix, hooks),
+
+  async readNodeStats(_store, node, timeoutMs) {
+    const c = client(node, timeoutMs);
+    try {
+      return memcachedReading(await c.stats());
+    } finally {
+      c.close();
+    }
   },
 
-  enumerateSessions(store) {
-    return rowsFromBatches(enumerateMemcachedKeyBatches(store.nodes), msmSessionOf(options(store).storageKeyPrefix));
-  },
-
-  /** Straight to the node the id names (primary + validity) and the node MSM backs it up on (bak: pair). */
-  async lookup(store, sessionId) {
-    const { storageKeyPrefix: prefix, failoverNodes } = options(store);
+  /**
+   * Straight to the node the id names (primary + validity) and the node MSM backs it up on (bak: pair),
+   * each node in one round trip; the content is decoded from the value already read (the primary, or the
+   * backup when the primary is gone).
+   */
+  async locate(store, sessionId) {
+    const { storageKeyPrefix: prefix } = options(store);
     const parsed = parseSessionId(sessionId);
     if (!parsed.nodeId)
       throw new AppError(
@@ -105,26 +124,114 @@ export const memcachedMsmAdapter: TStoreAdapter = {
         `Session id ${sessionId} carries no memcached node id (-n1): it was not issued by MSM with node ids`,
       );
     const primary = nodeById(store, parsed.nodeId);
-    const ids = store.nodes.map((n) => n.id);
-    const backupId = backupNodeFor(parsed.nodeId, ids, failoverNodes, []);
-    const reads: Array<Promise<TSessionCopy | null>> = [
-      readCopy(store.name, primary, sessionKey(parsed.id, prefix), "session"),
-      readCopy(store.name, primary, validityKey(parsed.id, prefix), "validity"),
+    const backupId = fallbackOf(store, parsed.nodeId);
+    const wanted: Array<[TStoreNode, Array<[string, TSessionCopy["role"]]>]> = [
+      [
+        primary,
+        [
+          [sessionKey(parsed.id, prefix), "session"],
+          [validityKey(parsed.id, prefix), "validity"],
+        ],
+      ],
     ];
-    if (backupId && backupId !== parsed.nodeId) {
-      const backup = nodeById(store, backupId);
-      reads.push(
-        readCopy(store.name, backup, backupKey(parsed.id, prefix), "backup"),
-        readCopy(store.name, backup, backupValidityKey(parsed.id, prefix), "backup-validity"),
-      );
-    }
-    const settled = await Promise.allSettled(reads);
-    return settled.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
+    if (backupId)
+      wanted.push([
+        nodeById(store, backupId),
+        [
+          [backupKey(parsed.id, prefix), "backup"],
+          [backupValidityKey(parsed.id, prefix), "backup-validity"],
+        ],
+      ]);
+    const read = await Promise.all(
+      wanted.map(([node, keys]) =>
+        readKeys(
+          node,
+          keys.map(([k]) => k),
+        ),
+      ),
+    );
+    const copies: TSessionCopy[] = [];
+    let detail: TSessionDetail | null = null;
+    wanted.forEach(([node, keys], n) =>
+      keys.forEach(([key, role], k) => {
+        const got = read[n]![k];
+        if (!got) return;
+        copies.push({
+          store: store.name,
+          node: node.id,
+          key,
+          role,
+          ttlSeconds: got.ttlSeconds ?? null,
+          size: got.size ?? got.value?.length ?? 0,
+        });
+        if (!detail && got.value && (role === "session" || role === "backup"))
+          detail = decodeDetail(node.id, key, got.value);
+      }),
+    );
+    return { copies, detail };
   },
 
-  nodeStats(store) {
-    return Promise.all(store.nodes.map((n) => readMemcachedNodeStats(n)));
+  /**
+   * The sessions the index routes to a member, each looked for where MSM would load it from: its primary
+   * key on its node, else its bak: key on the fallback node. Pipelined per node.
+   */
+  async verifyRoute(store, _route, sessions) {
+    const { storageKeyPrefix: prefix, sticky } = options(store);
+    const result: TRouteVerification = { checked: sessions.ids.length, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
+    const byNode = new Map<string, string[]>();
+    sessions.ids.forEach((id, i) => {
+      const node = sessions.nodes[i]!;
+      const list = byNode.get(node) ?? [];
+      list.push(id);
+      byNode.set(node, list);
+    });
+    const present = async (nodeId: string | null, keys: string[]): Promise<boolean[]> => {
+      const node = nodeId ? store.nodes.find((n) => n.id === nodeId) : undefined;
+      if (!node) return keys.map(() => false);
+      const c = client(node, 10_000);
+      try {
+        const out: boolean[] = [];
+        // Several chunks in flight on the one connection: memcached answers one while the next arrives.
+        for (let i = 0; i < keys.length; i += VERIFY_CHUNK * VERIFY_WINDOW) {
+          const window: Array<Promise<Array<unknown>>> = [];
+          for (let j = i; j < Math.min(keys.length, i + VERIFY_CHUNK * VERIFY_WINDOW); j += VERIFY_CHUNK)
+            window.push(c.metaGetMany(keys.slice(j, j + VERIFY_CHUNK), ""));
+          for (const replies of await Promise.all(window)) for (const r of replies) out.push(r !== null);
+        }
+        return out;
+      } finally {
+        c.close();
+      }
+    };
+    await Promise.all(
+      [...byNode].map(async ([nodeId, ids]) => {
+        // An unreachable primary node is a missing primary: the backups decide.
+        const primaries = await present(
+          nodeId,
+          ids.map((id) => sessionKey(id, prefix)),
+        ).catch(() => ids.map(() => false));
+        const missing = ids.filter((_, i) => !primaries[i]);
+        const backups = missing.length
+          ? await present(
+              fallbackOf(store, nodeId),
+              missing.map((id) => backupKey(id, prefix)),
+            )
+          : [];
+        result.safe += ids.length - missing.length;
+        missing.forEach((id, i) => {
+          if (backups[i]) result.safe++;
+          else if (!sticky) result.gone++;
+          else {
+            result.unsafeCount++;
+            if (result.unsafe.length < 50) result.unsafe.push(id);
+          }
+        });
+      }),
+    );
+    return result;
   },
+
+  fallbackNode: fallbackOf,
 
   expireSession: (store, sessionId, dryRun) =>
     expireMsmSession(store, options(store).storageKeyPrefix, sessionId, dryRun),
@@ -132,32 +239,9 @@ export const memcachedMsmAdapter: TStoreAdapter = {
   openNodeCopier: (store, nodeId, target) =>
     openMsmNodeCopier(store, options(store).storageKeyPrefix, nodeById(store, nodeId), target),
 
-  /** The primary value (or, when it is gone, the bak: copy), decoded: header fields and attributes. */
-  async readSession(store, sessionId) {
-    const { storageKeyPrefix: prefix, failoverNodes } = options(store);
-    const parsed = parseSessionId(sessionId);
-    if (!parsed.nodeId) return null;
-    const candidates: Array<[TStoreNode, string]> = [[nodeById(store, parsed.nodeId), sessionKey(parsed.id, prefix)]];
-    const backupId = backupNodeFor(
-      parsed.nodeId,
-      store.nodes.map((n) => n.id),
-      failoverNodes,
-      [],
-    );
-    if (backupId && backupId !== parsed.nodeId)
-      candidates.push([nodeById(store, backupId), backupKey(parsed.id, prefix)]);
-    for (const [node, key] of candidates) {
-      const client = new MemcachedTextClient({ host: node.host, port: node.port, timeoutMs: 2_000 });
-      let value: Buffer | null;
-      try {
-        value = (await client.metaGet(key).catch(() => null))?.value ?? null;
-      } finally {
-        client.close();
-      }
-      if (!value) continue;
-      return decodeDetail(node.id, key, value);
-    }
-    return null;
+  openNodeEvacuator(store, nodeId) {
+    const o = options(store);
+    return openMsmEvacuator(store, o.storageKeyPrefix, o.failoverNodes, nodeById(store, nodeId));
   },
 };
 

@@ -1,5 +1,5 @@
 import { AppError } from "@/server/errors";
-import { parseSessionId } from "./session-id";
+import { parseSessionId } from "@/server/domain/session-id";
 
 /**
  * memcached key layout of memcached-session-manager 2.3.2 (`SessionIdFormat`, `StorageKeyFormat`,

@@ -132,3 +132,64 @@ async function drain(it: AsyncIterable<unknown>): Promise<number> {
   for await (const _ of it) n++;
   return n;
 }
+
+describe("MemcachedTextClient pipelined batches", () => {
+  it("metaGetMany writes every mg at once and returns the replies in order, across chunk boundaries", async () => {
+    const port = await fakeServer((line, sock) => {
+      const key = line.split(" ")[1]!;
+      // Replies trickle in one byte at a time for the odd keys: the batch must survive partial reads.
+      const reply = key.endsWith("x") ? "EN\r\n" : `VA ${key.length} t60 s${key.length} f0 c7\r\n${key}\r\n`;
+      if (Number(key.slice(1, 2)) % 2 === 1) for (const ch of reply) sock.write(ch);
+      else sock.write(reply);
+    });
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    const keys = ["k0a", "k1b", "k2x", "k3x", "k4c"];
+    const got = await c.metaGetMany(keys);
+    expect(got.map((g) => g?.value?.toString() ?? null)).toEqual(["k0a", "k1b", null, null, "k4c"]);
+    expect(got[0]).toMatchObject({ ttlSeconds: 60, cas: "7" });
+    expect(await c.metaGetMany([])).toEqual([]);
+    c.close();
+  });
+
+  it("an error reply fails the whole batch once every reply is read; the connection stays usable", async () => {
+    const port = await fakeServer((line, sock) => {
+      if (line.startsWith("ms")) return; // the value line follows
+      if (line === "v1" || line === "v3") sock.write("HD\r\n");
+      else if (line === "v2") sock.write("SERVER_ERROR out of memory storing object\r\n");
+      else if (line.startsWith("mg")) sock.write("EN\r\n");
+    });
+    const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+    const items = ["v1", "v2", "v3"].map((v, i) => ({
+      key: `k${i}`,
+      value: Buffer.from(v),
+      options: { ttlSeconds: 10 },
+    }));
+    const err = await c.metaSetMany(items).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MemcachedReplyError);
+    expect((err as MemcachedReplyError).status).toBe("SERVER_ERROR");
+    expect(await c.metaGet("after")).toBeNull();
+    c.close();
+  });
+
+  it("two metadumps of one server from this process run one after the other (the crawler lock)", async () => {
+    let running = 0;
+    let most = 0;
+    const port = await fakeServer((line, sock) => {
+      if (!line.startsWith("lru_crawler metadump")) return;
+      running++;
+      most = Math.max(most, running);
+      setTimeout(() => {
+        running--;
+        sock.write("key=a exp=-1 la=1 cas=1 fetch=no cls=1 size=9\nEND\r\n");
+      }, 50);
+    });
+    const drain = async () => {
+      const c = new MemcachedTextClient({ host: "127.0.0.1", port, timeoutMs: 2000 });
+      const keys: string[] = [];
+      for await (const e of c.metadump()) keys.push(e.key);
+      return keys;
+    };
+    expect(await Promise.all([drain(), drain(), drain()])).toEqual([["a"], ["a"], ["a"]]);
+    expect(most).toBe(1);
+  });
+});

@@ -5,9 +5,10 @@ import {
   TargetUnreachableError,
   UnexpectedResponseError,
 } from "@/server/errors";
+import { acquireCrawler, noteCrawlerBusy } from "./crawler-lock";
+import { MetadumpScanner, metadumpKey, type TMetadumpSink } from "./metadump-scanner";
 import {
   isValidTextKey,
-  MetadumpParser,
   parseMetaGetReply,
   parseMetaStatusReply,
   parseNoopBarrier,
@@ -116,14 +117,11 @@ export class MemcachedTextClient {
   /** Meta set; returns HD (stored), NS (not stored, e.g. add on an existing key), EX or NF. */
   metaSet(key: string, value: Buffer, o: TMetaSetOptions): Promise<TMetaStatus> {
     assertKey(key);
-    if (!Number.isInteger(o.ttlSeconds) || o.ttlSeconds < 0)
-      throw new RangeError(`ttlSeconds must be an integer ≥ 0, got ${o.ttlSeconds}`);
-    const mode = o.mode && o.mode !== "S" ? ` M${o.mode}` : "";
-    if (o.casToken !== undefined && !/^\d+$/.test(o.casToken))
-      throw new RangeError(`casToken must be digits, got ${o.casToken}`);
-    const cas = o.casToken !== undefined ? ` C${o.casToken}` : "";
-    const head = Buffer.from(`ms ${key} ${value.length} T${o.ttlSeconds} F${o.flags ?? 0}${mode}${cas}\r\n`);
-    return this.request(`ms ${key}`, Buffer.concat([head, value, Buffer.from("\r\n")]), parseMetaStatusReply);
+    return this.request(
+      `ms ${key}`,
+      Buffer.concat([metaSetHead(key, value.length, o), value, CRLF]),
+      parseMetaStatusReply,
+    );
   }
 
   /** Meta delete; true when the key existed. */
@@ -142,16 +140,34 @@ export class MemcachedTextClient {
   }
 
   /**
-   * `lru_crawler metadump` as a stream of entries, on its own connection (the server refuses
-   * other commands pipelined before a metadump). Backpressure is the socket's: a slow consumer
-   * pauses the read. `timeoutMs` bounds the wait for each chunk, not the whole dump.
+   * Pipelined meta gets: every command written at once, the replies read in order, one timeout for the
+   * batch. An error reply fails the batch (after the rest of its replies are read, so the connection
+   * stays in step).
    */
-  async *metadump(): AsyncGenerator<TMetadumpEntry, void, undefined> {
-    for await (const batch of this.metadumpBatches()) yield* batch;
+  metaGetMany(keys: readonly string[], flags = "v t s f c"): Promise<Array<TMetaGetResult | null>> {
+    for (const k of keys) assertKey(k);
+    if (keys.length === 0) return Promise.resolve([]);
+    const suffix = flags ? ` ${flags}\r\n` : "\r\n";
+    const payload = Buffer.from(keys.map((k) => `mg ${k}${suffix}`).join(""));
+    return this.request(`mg ×${keys.length}`, payload, manyReplies(keys.length, parseMetaGetReply));
+  }
+
+  /** Pipelined meta sets (see metaSet); statuses in the order given. */
+  metaSetMany(items: ReadonlyArray<{ key: string; value: Buffer; options: TMetaSetOptions }>): Promise<TMetaStatus[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    const parts = items.flatMap(({ key, value, options }) => {
+      assertKey(key);
+      return [metaSetHead(key, value.length, options), value, CRLF];
+    });
+    return this.request(`ms ×${items.length}`, Buffer.concat(parts), manyReplies(items.length, parseMetaStatusReply));
   }
 
   /**
-   * Same as metadump(), one array per received chunk: far fewer async steps for a million keys.
+   * `lru_crawler metadump` read by the byte scanner, on its own connection (the server refuses other
+   * commands pipelined before a metadump), holding this server's crawler lock for the whole dump.
+   * `sink` is called for every item line; the generator yields once per received chunk so the caller can
+   * pass on what its sink collected. Backpressure is the socket's: a slow consumer pauses the read.
+   * `timeoutMs` bounds the wait for each chunk, not the whole dump.
    *
    * `hash` (memcached ≥ 1.6.9, the default here) walks the hash table: every item once. `all` walks
    * the LRU queues, and an item the LRU maintainer moves between queues during the walk (busy nodes,
@@ -159,44 +175,67 @@ export class MemcachedTextClient {
    * dump run just after seeding, 500 of 400,000 in the benchmark. A listing that feeds an evacuation
    * must not skip sessions, so `all` is only the fallback for servers that refuse `hash`.
    */
-  async *metadumpBatches(mode: "hash" | "all" = "hash"): AsyncGenerator<TMetadumpEntry[], void, undefined> {
-    let started = false;
+  async *scanMetadump(sink: TMetadumpSink, mode: "hash" | "all" = "hash"): AsyncGenerator<void, void, undefined> {
+    const release = await acquireCrawler(this.target);
     try {
-      for await (const batch of this.metadumpMode(mode)) {
-        started = true;
-        yield batch;
+      let started = false;
+      try {
+        for await (const _ of this.scanMode(sink, mode)) {
+          started = true;
+          yield;
+        }
+      } catch (err) {
+        if (err instanceof MemcachedCrawlerBusyError) noteCrawlerBusy(this.target);
+        const refused =
+          err instanceof MemcachedReplyError &&
+          !(err instanceof MemcachedCrawlerBusyError) &&
+          !started &&
+          mode === "hash";
+        if (!refused) throw err;
+        yield* this.scanMode(sink, "all");
       }
-    } catch (err) {
-      const refused =
-        err instanceof MemcachedReplyError &&
-        !(err instanceof MemcachedCrawlerBusyError) &&
-        !started &&
-        mode === "hash";
-      if (!refused) throw err;
-      yield* this.metadumpMode("all");
+    } finally {
+      release();
     }
   }
 
-  private async *metadumpMode(mode: "hash" | "all"): AsyncGenerator<TMetadumpEntry[], void, undefined> {
+  /** Every item as an entry with its key as text, one array per received chunk (listings of keys, tests). */
+  async *metadumpBatches(mode: "hash" | "all" = "hash"): AsyncGenerator<TMetadumpEntry[], void, undefined> {
+    let batch: TMetadumpEntry[] = [];
+    const sink: TMetadumpSink = (buf, ks, ke, exp, la, size) =>
+      batch.push({ key: metadumpKey(buf, ks, ke), exp, la, size });
+    for await (const _ of this.scanMetadump(sink, mode)) {
+      if (batch.length === 0) continue;
+      yield batch;
+      batch = [];
+    }
+  }
+
+  /** Same as metadumpBatches(), one entry at a time. */
+  async *metadump(): AsyncGenerator<TMetadumpEntry, void, undefined> {
+    for await (const batch of this.metadumpBatches()) yield* batch;
+  }
+
+  private async *scanMode(sink: TMetadumpSink, mode: "hash" | "all"): AsyncGenerator<void, void, undefined> {
     const socket = await connectSocket(this.opts.host, this.opts.port, this.timeoutMs, this.target);
-    const parser = new MetadumpParser();
+    const scanner = new MetadumpScanner();
     const it = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
       socket.write(`lru_crawler metadump ${mode}\r\n`);
-      while (!parser.done) {
+      while (!scanner.done) {
         const next = await withTimeout(
           it.next(),
           this.timeoutMs,
           () => new TargetTimeoutError(this.target, this.timeoutMs),
         );
         if (next.done) throw new TargetUnreachableError(this.target, "connection closed before END of metadump");
-        const entries = parser.push(next.value);
-        if (parser.error) {
-          const { status, line } = parser.error;
+        scanner.push(next.value, sink);
+        if (scanner.error) {
+          const { status, line } = scanner.error;
           if (status === "BUSY") throw new MemcachedCrawlerBusyError(this.target, line);
           throw new MemcachedReplyError(this.target, "lru_crawler metadump", status, line);
         }
-        if (entries.length > 0) yield entries;
+        yield;
       }
     } catch (err) {
       throw toTransportError(this.target, this.timeoutMs, err);
@@ -257,6 +296,11 @@ export class MemcachedTextClient {
         this.need = step.need ?? 0;
         break;
       }
+      if (step.kind === "progress") {
+        // A pipelined batch: its complete replies were taken; only the unfinished one stays buffered.
+        rx = rx.subarray(step.consumed);
+        continue;
+      }
       this.pending.shift();
       clearTimeout(head.timer);
       rx = rx.subarray(step.consumed);
@@ -285,6 +329,44 @@ export class MemcachedTextClient {
     }
     socket?.destroy();
   }
+}
+
+const CRLF = Buffer.from("\r\n");
+
+function metaSetHead(key: string, length: number, o: TMetaSetOptions): Buffer {
+  if (!Number.isInteger(o.ttlSeconds) || o.ttlSeconds < 0)
+    throw new RangeError(`ttlSeconds must be an integer ≥ 0, got ${o.ttlSeconds}`);
+  const mode = o.mode && o.mode !== "S" ? ` M${o.mode}` : "";
+  if (o.casToken !== undefined && !/^\d+$/.test(o.casToken))
+    throw new RangeError(`casToken must be digits, got ${o.casToken}`);
+  const cas = o.casToken !== undefined ? ` C${o.casToken}` : "";
+  return Buffer.from(`ms ${key} ${length} T${o.ttlSeconds} F${o.flags ?? 0}${mode}${cas}\r\n`);
+}
+
+/**
+ * Parses `count` replies of one pipelined batch as they arrive (complete ones are consumed at once, so a
+ * batch of thousands is not re-read from its start on every chunk). The first error reply fails the batch
+ * once every reply is in.
+ */
+function manyReplies<T>(count: number, parseOne: (buf: Buffer) => TParseStep<T>): (buf: Buffer) => TParseStep<T[]> {
+  const out: T[] = [];
+  let firstError: { status: TErrorReplyStatus | "UNEXPECTED"; line: string } | null = null;
+  let seen = 0;
+  return (buf) => {
+    let pos = 0;
+    while (seen < count) {
+      const step = parseOne(pos === 0 ? buf : buf.subarray(pos));
+      if (step.kind === "incomplete") return pos === 0 ? step : { kind: "progress", consumed: pos };
+      if (step.kind === "progress") throw new Error("a single reply cannot be partial");
+      seen++;
+      pos += step.consumed;
+      if (step.kind === "ok") out.push(step.value);
+      else firstError ??= { status: step.status, line: step.line };
+    }
+    return firstError
+      ? { kind: "error", consumed: pos, status: firstError.status, line: firstError.line }
+      : { kind: "ok", consumed: pos, value: out };
+  };
 }
 
 /**

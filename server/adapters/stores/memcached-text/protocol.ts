@@ -7,8 +7,7 @@
  * - `mg <key> v t s f`: `VA <len> <flags>\r\n<data>\r\n`, `HD <flags>\r\n` (no v) or `EN\r\n` (miss)
  * - `ms` / `md`: `HD` | `NS` | `EX` | `NF` (+ optional return flags)
  * - `mn`: `MN\r\n` (used as a barrier after `noreply` batches)
- * - `lru_crawler metadump`: `key=<uri-encoded> exp=<abs|-1> la=<abs> cas=<n> fetch=<yes|no> cls=<n> size=<n> [flags=<n>] [ext_*]\n`
- *   lines then `END\r\n` (1.5.4+). Item lines end in a bare `\n` and sometimes a trailing space (1.6.x).
+ * `lru_crawler metadump` output is read byte by byte in metadump-scanner.ts.
  */
 
 /** Replies that mean the command failed (protocol.txt "Error strings" + crawler replies in proto_text.c). */
@@ -32,6 +31,8 @@ export function errorStatusOf(line: string): TErrorReplyStatus | null {
 export type TParseStep<T> =
   /** `need`: the reply's total length when its header already says it (a `VA <len>` value). */
   | { kind: "incomplete"; need?: number }
+  /** Part of a pipelined batch's replies was read: drop `consumed` bytes, wait for the rest. */
+  | { kind: "progress"; consumed: number }
   | { kind: "ok"; consumed: number; value: T }
   | { kind: "error"; consumed: number; status: TErrorReplyStatus | "UNEXPECTED"; line: string };
 
@@ -150,8 +151,6 @@ export function parseNoopBarrier(buf: Buffer): TParseStep<true> {
   }
 }
 
-// ---- lru_crawler metadump -------------------------------------------------------------------------
-
 export interface TMetadumpEntry {
   /** URL-decoded key. */
   key: string;
@@ -159,159 +158,15 @@ export interface TMetadumpEntry {
   exp: number;
   /** Last access, server unix seconds. */
   la: number;
-  cas: number;
-  fetch: boolean;
-  /** Slab class; null on servers before 1.5.4. */
-  cls: number | null;
-  /** Total item bytes (header + key + value), not the value length; null before 1.5.4. */
-  size: number | null;
-  /** Client flags; only 1.6.24+ prints them. */
-  flags: number | null;
-}
-
-export type TMetadumpLine =
-  | { kind: "entry"; entry: TMetadumpEntry }
-  | { kind: "end" }
-  | { kind: "skip" }
-  | { kind: "error"; status: TErrorReplyStatus | "UNEXPECTED"; line: string };
-
-/** Parses one metadump line (without its line terminator; a trailing `\r` or space is tolerated). */
-export function parseMetadumpLine(raw: string): TMetadumpLine {
-  const line = raw.trim();
-  if (line === "") return { kind: "skip" };
-  if (line === "END") return { kind: "end" };
-  if (!line.startsWith("key=")) return { kind: "error", status: errorStatusOf(line) ?? "UNEXPECTED", line };
-  let key: string | null = null;
-  let exp = NaN;
-  let la = NaN;
-  let cas = NaN;
-  let fetch = false;
-  let cls: number | null = null;
-  let size: number | null = null;
-  let flags: number | null = null;
-  for (const tok of line.split(" ")) {
-    const eq = tok.indexOf("=");
-    if (eq < 0) continue;
-    const name = tok.slice(0, eq);
-    const value = tok.slice(eq + 1);
-    switch (name) {
-      case "key":
-        key = decodeKey(value);
-        break;
-      case "exp":
-        exp = Number(value);
-        break;
-      case "la":
-        la = Number(value);
-        break;
-      case "cas":
-        cas = Number(value);
-        break;
-      case "fetch":
-        fetch = value === "yes";
-        break;
-      case "cls":
-        cls = Number(value);
-        break;
-      case "size":
-        size = Number(value);
-        break;
-      case "flags":
-        flags = Number(value);
-        break;
-      default:
-        // ext_page/ext_offset (extstore) and future fields are ignored on purpose.
-        break;
-    }
-  }
-  if (key === null || Number.isNaN(exp) || Number.isNaN(la)) return { kind: "error", status: "UNEXPECTED", line };
-  return { kind: "entry", entry: { key, exp, la, cas, fetch, cls, size, flags } };
-}
-
-/** memcached uri-encodes every byte outside [A-Za-z0-9-._~] (util.c uriencode); keys are raw bytes, so decode leniently. */
-export function decodeKey(encoded: string): string {
-  if (!encoded.includes("%")) return encoded;
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    // Not valid UTF-8 after decoding: keep each %XX as a latin1 char rather than fail the whole dump.
-    return encoded.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  }
+  /** Total item bytes (header + key + value), not the value length; 0 before 1.5.4. */
+  size: number;
 }
 
 /**
  * A metadump line is a key (250 bytes, up to 750 uri-encoded) and a few numbers; a line far longer than
- * that is garbage, and is not buffered.
+ * that is garbage, and is not buffered (metadump-scanner.ts).
  */
 export const MAX_METADUMP_LINE = 16 * 1024;
-
-/**
- * Splits a byte stream into lines across chunk boundaries. Keeps only the unfinished tail between
- * calls, so memory stays bounded by one chunk whatever the dump size.
- */
-export class LineSplitter {
-  private tail = "";
-  private readonly decoder = new TextDecoder("utf-8");
-  /** Set when an unterminated line grew past maxLineLength: the stream is not what it claims to be. */
-  overflow = false;
-
-  constructor(private readonly maxLineLength = MAX_METADUMP_LINE) {}
-
-  /** Returns the complete lines in `chunk` (terminators removed; a `\r` before `\n` is stripped). */
-  push(chunk: Uint8Array): string[] {
-    const text = this.tail + this.decoder.decode(chunk, { stream: true });
-    const lines = text.split("\n");
-    this.tail = lines.pop() ?? "";
-    if (this.tail.length > this.maxLineLength) {
-      this.overflow = true;
-      this.tail = "";
-    }
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!;
-      if (l.endsWith("\r")) lines[i] = l.slice(0, -1);
-    }
-    return lines;
-  }
-
-  /** Whatever is left unterminated (at end of stream). */
-  rest(): string {
-    return this.tail + this.decoder.decode();
-  }
-}
-
-/**
- * Stateful metadump parser: feed chunks, get entries; `done` once `END` is seen.
- * Throws nothing: error lines are returned so the transport can raise its typed error with context.
- */
-export class MetadumpParser {
-  private readonly splitter = new LineSplitter();
-  done = false;
-  error: { status: TErrorReplyStatus | "UNEXPECTED"; line: string } | null = null;
-
-  push(chunk: Uint8Array): TMetadumpEntry[] {
-    const out: TMetadumpEntry[] = [];
-    if (this.done) return out;
-    const lines = this.splitter.push(chunk);
-    if (this.splitter.overflow) {
-      this.error = { status: "UNEXPECTED", line: `a line longer than ${MAX_METADUMP_LINE} characters` };
-      this.done = true;
-      return out;
-    }
-    for (const line of lines) {
-      const parsed = parseMetadumpLine(line);
-      if (parsed.kind === "entry") out.push(parsed.entry);
-      else if (parsed.kind === "end") {
-        this.done = true;
-        break;
-      } else if (parsed.kind === "error") {
-        this.error = { status: parsed.status, line: parsed.line };
-        this.done = true;
-        break;
-      }
-    }
-    return out;
-  }
-}
 
 /** A key the text protocol can carry as-is: 1–250 bytes, no whitespace or control characters. */
 export function isValidTextKey(key: string): boolean {

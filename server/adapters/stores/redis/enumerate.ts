@@ -6,7 +6,7 @@ import type { TStoredKey } from "@/server/adapters/stores/types";
  * SCAN only: KEYS blocks the server for the whole keyspace.
  */
 export interface TRedisScanClient {
-  scanStream(options: { match?: string; count?: number }): AsyncIterable<string[]>;
+  scan(cursor: string, ...args: Array<string | number>): Promise<[cursor: string, keys: string[]]>;
   pipeline(): TRedisPipeline;
 }
 export interface TRedisPipeline {
@@ -56,14 +56,22 @@ export async function* enumerateRedisKeys(url: string, opts: TEnumerateRedisOpti
   for await (const batch of enumerateRedisKeyBatches(url, opts)) yield* batch;
 }
 
-/** Transport-agnostic core: SCAN, then one pipeline per batch for PTTL (+ MEMORY USAGE). */
+/**
+ * Transport-agnostic core: SCAN, then one pipeline per batch for PTTL (+ MEMORY USAGE). The next SCAN is
+ * sent before this batch's pipeline, so the server works on one while the other's replies are read (the
+ * two share the connection, in order): a round trip per batch instead of two.
+ */
 export async function* scanKeyBatches(
   client: TRedisScanClient,
   node: string,
   opts: TEnumerateRedisOptions = {},
 ): AsyncGenerator<TStoredKey[]> {
   const withSize = (opts.size ?? "memory") === "memory";
-  for await (const keys of client.scanStream({ match: opts.match, count: opts.count ?? 1000 })) {
+  const args = [...(opts.match ? ["MATCH", opts.match] : []), "COUNT", opts.count ?? 1000];
+  let next: Promise<[string, string[]]> | null = client.scan("0", ...args);
+  while (next) {
+    const [cursor, keys]: [string, string[]] = await next;
+    next = cursor === "0" ? null : client.scan(cursor, ...args);
     if (keys.length === 0) continue;
     const p = client.pipeline();
     for (const k of keys) {

@@ -1,21 +1,22 @@
-import { openRedis } from "@/server/adapters/stores/redis/connection";
+import type { Redis } from "ioredis";
 import { z } from "zod";
-import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
-import { countFromBatches, rowsFromBatches } from "@/server/adapters/stores/count";
-import { enumerateRedisKeyBatches } from "@/server/adapters/stores/redis/enumerate";
+import { openRedis } from "@/server/adapters/stores/redis/connection";
+import type { TRouteVerification, TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import { scanKeyBatches, type TRedisScanClient } from "@/server/adapters/stores/redis/enumerate";
 import {
   classifyRedisKey,
   REDIS_LAYOUTS,
   redisKeysForSession,
-  redisScanPatterns,
+  redisSessionKey,
+  redisSessionScanPatterns,
 } from "@/server/adapters/stores/redis/layouts";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
-import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
-import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
-import type { TStoredKey } from "@/server/adapters/stores/types";
+import type { TStoreNode } from "@/server/adapters/stores/types";
+import { ScanBatchWriter, type TScanBatch } from "@/server/adapters/stores/scan-batch";
 import { expireRedisSession } from "@/server/adapters/stores/redis/expire";
 import { openRedisNodeCopier } from "@/server/adapters/stores/redis/replace-node";
-import { readRedisSession } from "@/server/adapters/stores/redis/read-session";
+import { decodeRedisSession } from "@/server/adapters/stores/redis/read-session";
+import { parseRedisInfo, redisReading } from "@/server/adapters/stores/redis/node-stats";
 import { AppError } from "@/server/errors";
 
 const ZRedisOptions = z.object({
@@ -27,63 +28,95 @@ const ZRedisOptions = z.object({
 type TRedisOptions = z.infer<typeof ZRedisOptions>;
 
 const options = (store: TStoreConfig): TRedisOptions => ZRedisOptions.parse(store.options);
-const urlOf = (n: TStoreNode) => `redis://${n.host}:${n.port}`;
 
-async function* scanAll(store: TStoreConfig): AsyncGenerator<TStoredKey[]> {
-  const o = options(store);
-  for (const node of store.nodes) {
-    for (const match of redisScanPatterns(o.layout, o)) {
-      yield* enumerateRedisKeyBatches(urlOf(node), { match, db: o.db, nodeId: node.id, size: "none" });
-    }
+/** Lookups per pipeline in a targeted check. */
+const VERIFY_CHUNK = 5_000;
+
+/** Every connection goes through openRedis: its reply size limit (8 MiB) holds for scans, checks and stats polls alike. */
+function connect(node: TStoreNode, db: number, timeoutMs = 2_000): Redis {
+  return openRedis(`redis://${node.host}:${node.port}`, {
+    db,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    enableOfflineQueue: true,
+    // No INFO before the first command: a stats poll would read and parse INFO twice. A server still
+    // loading its data answers the command itself with LOADING, which is reported as the error.
+    enableReadyCheck: false,
+  });
+}
+
+async function withRedis<T>(node: TStoreNode, db: number, timeoutMs: number, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const redis = connect(node, db, timeoutMs);
+  try {
+    await redis.connect();
+    return await fn(redis);
+  } finally {
+    redis.disconnect();
   }
 }
 
-/** The layout's session key (not spring-session's expires/index keys) names one live session. */
-function redisSessionOf(o: TRedisOptions) {
-  return (k: TStoredKey): { sessionId: string; route: string | null } | null => {
-    const c = classifyRedisKey(o.layout, k.key, o);
-    return c.role === "session" && c.sessionId
-      ? { sessionId: c.sessionId, route: routeOfSessionId(c.sessionId) }
-      : null;
-  };
+/** One node's session keys: SCAN of the layout's session pattern, remaining TTL pipelined per batch. */
+async function* scanRedisNode(store: TStoreConfig, node: TStoreNode): AsyncGenerator<TScanBatch> {
+  const o = options(store);
+  const redis = connect(node, o.db, 10_000);
+  try {
+    await redis.connect();
+    const writer = new ScanBatchWriter();
+    for (const match of redisSessionScanPatterns(o.layout, o)) {
+      for await (const keys of scanKeyBatches(redis as unknown as TRedisScanClient, node.id, { match, size: "none" })) {
+        writer.countKeys(keys.length);
+        for (const k of keys) {
+          const c = classifyRedisKey(o.layout, k.key, o);
+          if (c.role === "session" && c.sessionId) writer.addSessionId(c.sessionId, k.ttlSeconds, 0, null);
+        }
+        yield writer.take();
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Redis, in the layout of one of three session managers: see docs/reference/session-stores.md §2–§4. */
 export const redisStoreAdapter: TStoreAdapter = {
   kind: "redis",
   label: "Redis (tomcat-redis-session-manager, Redisson or Spring Session layout)",
+  capabilities: { enumerate: true, stats: true, lookup: true, evacuateNode: false, replaceNode: true, expire: true },
+  verifyRouteFromIndex: true,
+  keepsBackupCopies: false,
   parseOptions: (raw) => parseStoreOptions(ZRedisOptions, raw),
 
-  countSessions(store) {
-    return countFromBatches(store.name, this.kind, scanAll(store), redisSessionOf(options(store)));
-  },
+  scanNode: (store, node) => scanRedisNode(store, node),
 
-  enumerateSessions(store) {
-    return rowsFromBatches(scanAll(store), redisSessionOf(options(store)));
-  },
+  readNodeStats: (store, node, timeoutMs) =>
+    withRedis(node, options(store).db, timeoutMs, async (r) =>
+      redisReading(parseRedisInfo(await r.info()), options(store).db),
+    ),
 
-  /** Every key the id maps to, on every node (a session lives on whichever endpoint the app points at). */
-  async lookup(store, sessionId) {
+  /**
+   * Every key the id maps to, on every node (a session lives on whichever endpoint the app points at),
+   * with TTL and size in one pipeline per node; the session value is fetched in the same pipeline where
+   * the layout's format is decodable, and decoded from there.
+   */
+  async locate(store, sessionId) {
     const o = options(store);
     const keys = redisKeysForSession(o.layout, sessionId, o);
+    const main = redisSessionKey(o.layout, sessionId, o);
+    const decodable = o.layout === "tomcat-redis-session-manager";
     const copies: TSessionCopy[] = [];
+    let detail: Awaited<ReturnType<TStoreAdapter["locate"]>>["detail"] = null;
     await Promise.all(
-      store.nodes.map(async (node) => {
-        const redis = openRedis(urlOf(node), {
-          db: o.db,
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2_000,
-          enableOfflineQueue: false,
-        });
-        try {
-          await redis.connect();
-          for (const key of keys) {
-            const [ttl, size] = await Promise.all([
-              redis.pttl(key),
-              redis.memory("USAGE", key) as Promise<number | null>,
-            ]);
-            if (ttl === -2) continue; // no such key
+      store.nodes.map((node) =>
+        withRedis(node, o.db, 2_000, async (redis) => {
+          const p = redis.pipeline();
+          for (const key of keys) p.pttl(key).memory("USAGE", key);
+          if (decodable) p.getBuffer(main);
+          const replies = (await p.exec()) ?? [];
+          keys.forEach((key, i) => {
+            const ttl = Number(replies[2 * i]?.[1] ?? -2);
+            if (ttl === -2) return; // no such key
             const c = classifyRedisKey(o.layout, key, o);
             copies.push({
               store: store.name,
@@ -91,15 +124,45 @@ export const redisStoreAdapter: TStoreAdapter = {
               key,
               role: c.role === "expires" ? "expires" : "session",
               ttlSeconds: ttl < 0 ? null : Math.ceil(ttl / 1000),
-              size: size ?? 0,
+              size: Number(replies[2 * i + 1]?.[1] ?? 0),
             });
+          });
+          const value = decodable ? (replies[2 * keys.length]?.[1] as Buffer | null) : null;
+          if (value && !detail) detail = decodeRedisSession(node.id, main, value);
+        }),
+      ),
+    );
+    return { copies, detail };
+  },
+
+  /** EXISTS of each session key on the node the index found it on, pipelined. A missing key is gone: Redis is its home. */
+  async verifyRoute(store, _route, sessions) {
+    const o = options(store);
+    const result: TRouteVerification = { checked: sessions.ids.length, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
+    const byNode = new Map<string, string[]>();
+    sessions.ids.forEach((id, i) => {
+      const list = byNode.get(sessions.nodes[i]!) ?? [];
+      list.push(id);
+      byNode.set(sessions.nodes[i]!, list);
+    });
+    await Promise.all(
+      [...byNode].map(async ([nodeId, ids]) => {
+        const node = store.nodes.find((n) => n.id === nodeId);
+        if (!node) throw new AppError("NOT_FOUND", `Store ${store.name} no longer has node ${nodeId}`);
+        await withRedis(node, o.db, 10_000, async (redis) => {
+          for (let i = 0; i < ids.length; i += VERIFY_CHUNK) {
+            const p = redis.pipeline();
+            for (const id of ids.slice(i, i + VERIFY_CHUNK)) p.exists(redisSessionKey(o.layout, id, o));
+            for (const [err, n] of (await p.exec()) ?? []) {
+              if (err) throw err;
+              if (Number(n) > 0) result.safe++;
+              else result.gone++;
+            }
           }
-        } finally {
-          redis.disconnect();
-        }
+        });
       }),
     );
-    return copies;
+    return result;
   },
 
   expireSession: (store, sessionId, dryRun) => expireRedisSession(store, options(store), sessionId, dryRun),
@@ -113,48 +176,4 @@ export const redisStoreAdapter: TStoreAdapter = {
       );
     return openRedisNodeCopier(store, options(store), source, target);
   },
-
-  async nodeStats(store) {
-    const o = options(store);
-    return Promise.all(
-      store.nodes.map(async (node): Promise<TStoreNodeStats> => {
-        const redis = openRedis(urlOf(node), {
-          db: o.db,
-          lazyConnect: true,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2_000,
-          enableOfflineQueue: false,
-        });
-        try {
-          await redis.connect();
-          const info = parseInfo(await redis.info());
-          const keyspace = /keys=(\d+)/.exec(info[`db${o.db}`] ?? "")?.[1];
-          const maxmemory = Number(info.maxmemory ?? 0);
-          return {
-            node: node.id,
-            items: Number(keyspace ?? 0),
-            bytes: Number(info.used_memory ?? 0),
-            evictions: Number(info.evicted_keys ?? 0),
-            limitBytes: maxmemory > 0 ? maxmemory : null,
-            version: info.redis_version ?? "",
-            serverTime: Math.floor(Date.now() / 1000),
-          };
-        } finally {
-          redis.disconnect();
-        }
-      }),
-    );
-  },
-
-  /** Decoded where the layout's values are Java serialization (tomcat-redis-session-manager); null otherwise. */
-  readSession: (store, sessionId) => readRedisSession(store, options(store), sessionId),
 };
-
-function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\r\n")) {
-    const i = line.indexOf(":");
-    if (i > 0 && !line.startsWith("#")) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}

@@ -150,6 +150,13 @@ export function redisScanPatterns(layout: TRedisLayout, options: TRedisLayoutOpt
   }
 }
 
+/** SCAN MATCH patterns of the session keys alone (what the session index reads). */
+export function redisSessionScanPatterns(layout: TRedisLayout, options: TRedisLayoutOptions = {}): string[] {
+  return layout === "spring-session"
+    ? [`${escapeRedisGlob(springBase(options))}sessions:*`]
+    : redisScanPatterns(layout, options);
+}
+
 function segmentOrNull(rest: string): string | null {
   return SEGMENT.test(rest) ? rest : null;
 }

@@ -1,16 +1,18 @@
 import { z } from "zod";
-import type { TSessionCopy, TSessionCounts, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import type { TSessionCopy, TStoreAdapter, TStoreConfig } from "@/server/adapters/stores/adapter";
+import { ScanBatchWriter } from "@/server/adapters/stores/scan-batch";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
-import type { TStoreNode, TStoreNodeStats } from "@/server/adapters/stores/types";
+import type { TStoreNode } from "@/server/adapters/stores/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import {
+  managerReading,
   parseInvokeResult,
   parseJavaTime,
   parseListSessionIds,
   parseMbeanAttributes,
   replicaSafety,
 } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
-import { routeOfSessionId } from "@/server/adapters/stores/memcached-msm/session-id";
+import { routeOfSessionId } from "@/server/domain/session-id";
 import { UnexpectedResponseError } from "@/server/errors";
 
 const ZOptions = z.object({
@@ -25,9 +27,9 @@ type TOptions = z.infer<typeof ZOptions>;
 const options = (s: TStoreConfig): TOptions => ZOptions.parse(s.options);
 const mbean = (o: TOptions) => `Catalina:type=Manager,context=${o.context},host=${o.host}`;
 
-function jmx(node: TStoreNode, o: TOptions, query: string): Promise<string> {
+function jmx(node: TStoreNode, o: TOptions, query: string, timeoutMs = 5_000): Promise<string> {
   return fetchText(`http://${node.host}:${node.port}/manager/jmxproxy?${query}`, {
-    timeoutMs: 5_000,
+    timeoutMs,
     username: o.username,
     password: o.password,
   });
@@ -51,97 +53,42 @@ export async function idsByNode(store: TStoreConfig): Promise<Record<string, str
 export const tomcatManagerAdapter: TStoreAdapter = {
   kind: "tomcat-manager",
   label: "Tomcat sessions in memory / replicated (Manager app JMX proxy)",
+  capabilities: { enumerate: true, stats: true, lookup: true, evacuateNode: false, replaceNode: false, expire: true },
+  verifyRouteFromIndex: false,
+  keepsBackupCopies: false,
   parseOptions: (raw) => parseStoreOptions(ZOptions, raw),
 
-  async countSessions(store) {
-    const started = Date.now();
-    const byNode = await idsByNode(store);
-    const unique = new Set(Object.values(byNode).flat());
-    const counts: TSessionCounts = {
-      store: store.name,
-      kind: this.kind,
-      total: unique.size,
-      perNode: {},
-      perRoute: {},
-      keysPerNode: {},
-      scannedAt: new Date(),
-      durationMs: 0,
-    };
-    for (const [node, ids] of Object.entries(byNode)) {
-      counts.perNode[node] = ids.length;
-      counts.keysPerNode[node] = ids.length;
-    }
-    for (const id of unique) {
-      const route = routeOfSessionId(id) ?? "(none)";
-      counts.perRoute[route] = (counts.perRoute[route] ?? 0) + 1;
-    }
-    counts.durationMs = Date.now() - started;
-    return counts;
-  },
-
   /** One row per node holding a copy (primary or replica); the session index merges them by id. */
-  async *enumerateSessions(store) {
-    const o = options(store);
-    for (const node of store.nodes) {
-      const ids = await listNodeSessionIds(node, o);
-      for (let i = 0; i < ids.length; i += 1000) {
-        yield ids.slice(i, i + 1000).map((id) => ({
-          sessionId: id,
-          node: node.id,
-          route: routeOfSessionId(id),
-          ttlSeconds: null,
-          size: 0,
-          lastAccess: null,
-        }));
-      }
+  async *scanNode(store, node) {
+    const ids = await listNodeSessionIds(node, options(store));
+    const writer = new ScanBatchWriter();
+    for (let i = 0; i < ids.length; i += 1000) {
+      for (const id of ids.slice(i, i + 1000)) writer.addSessionId(id, null, 0, null);
+      writer.countKeys(Math.min(1000, ids.length - i));
+      yield writer.take();
     }
-  },
-
-  /** A session is safe when another Tomcat holds a replica of it (DeltaManager: all; BackupManager: one). */
-  async routeSafety(store, route) {
-    return replicaSafety(route, await idsByNode(store));
   },
 
   /**
-   * Creation and last access, asked of a Tomcat that holds the session (the one its route names first).
-   * Timestamps where the Manager has them, else DeltaManager's Date strings. JMX gives no attribute
-   * names and no per-session timeout, so those stay empty.
+   * A session is safe when another Tomcat holds a replica of it (DeltaManager: all; BackupManager: one).
+   * The replicas are where Tomcat keeps them, in memory, so this asks every Tomcat for its ids (the
+   * index's list is not needed: the member's own list is read along).
    */
-  async readSession(store, sessionId) {
+  async verifyRoute(store, route) {
+    const r = replicaSafety(route, await idsByNode(store));
+    return { checked: r.total, safe: r.safe, gone: 0, unsafeCount: r.unsafe.length, unsafe: r.unsafe.slice(0, 50) };
+  },
+
+  /**
+   * Every Tomcat holding the id, and creation and last access asked of one that holds it (the one its
+   * route names first). Timestamps where the Manager has them, else DeltaManager's Date strings. JMX gives
+   * no attribute names and no per-session timeout, so those stay empty.
+   */
+  async locate(store, sessionId) {
     const o = options(store);
     const route = routeOfSessionId(sessionId);
     const byNode = await idsByNode(store);
-    const holders = store.nodes
-      .filter((n) => byNode[n.id]?.includes(sessionId))
-      .sort((a, b) => Number(b.id === route) - Number(a.id === route));
-    const node = holders[0];
-    if (!node) return null;
-    const ask = async (op: string) =>
-      parseInvokeResult(
-        await jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=${op}&ps=${encodeURIComponent(sessionId)}`),
-      );
-    const time = async (timestampOp: string, dateOp: string) =>
-      parseJavaTime(await ask(timestampOp).catch(() => ask(dateOp)));
-    const [creationTime, lastAccessedTime] = await Promise.all([
-      time("getCreationTimestamp", "getCreationTime"),
-      time("getLastAccessedTimestamp", "getLastAccessedTime"),
-    ]);
-    return {
-      node: node.id,
-      key: sessionId,
-      creationTime,
-      lastAccessedTime,
-      maxInactiveInterval: null,
-      attributes: [],
-      notSerializable: [],
-      decodeError: null,
-    };
-  },
-
-  async lookup(store, sessionId) {
-    const byNode = await idsByNode(store);
-    const route = routeOfSessionId(sessionId);
-    return Object.entries(byNode)
+    const copies = Object.entries(byNode)
       .filter(([, ids]) => ids.includes(sessionId))
       .map(([node]): TSessionCopy => ({
         store: store.name,
@@ -151,6 +98,33 @@ export const tomcatManagerAdapter: TStoreAdapter = {
         ttlSeconds: null,
         size: 0,
       }));
+    const holder = store.nodes
+      .filter((n) => copies.some((c) => c.node === n.id))
+      .sort((a, b) => Number(b.id === route) - Number(a.id === route))[0];
+    if (!holder) return { copies, detail: null };
+    const ask = async (op: string) =>
+      parseInvokeResult(
+        await jmx(holder, o, `invoke=${encodeURIComponent(mbean(o))}&op=${op}&ps=${encodeURIComponent(sessionId)}`),
+      );
+    const time = async (timestampOp: string, dateOp: string) =>
+      parseJavaTime(await ask(timestampOp).catch(() => ask(dateOp)));
+    const [creationTime, lastAccessedTime] = await Promise.all([
+      time("getCreationTimestamp", "getCreationTime"),
+      time("getLastAccessedTimestamp", "getLastAccessedTime"),
+    ]);
+    return {
+      copies,
+      detail: {
+        node: holder.id,
+        key: sessionId,
+        creationTime,
+        lastAccessedTime,
+        maxInactiveInterval: null,
+        attributes: [],
+        notSerializable: [],
+        decodeError: null,
+      },
+    };
   },
 
   /**
@@ -177,21 +151,8 @@ export const tomcatManagerAdapter: TStoreAdapter = {
     return { keys: holders.map(([node]) => ({ node, key: sessionId })) };
   },
 
-  async nodeStats(store) {
+  async readNodeStats(store, node, timeoutMs) {
     const o = options(store);
-    return Promise.all(
-      store.nodes.map(async (n): Promise<TStoreNodeStats> => {
-        const a = parseMbeanAttributes(await jmx(n, o, `qry=${encodeURIComponent(mbean(o))}`));
-        return {
-          node: n.id,
-          items: Number(a.activeSessions ?? 0),
-          bytes: 0,
-          evictions: Number(a.rejectedSessions ?? 0),
-          limitBytes: null,
-          version: a.modelerType ?? "",
-          serverTime: Math.floor(Date.now() / 1000),
-        };
-      }),
-    );
+    return managerReading(parseMbeanAttributes(await jmx(node, o, `qry=${encodeURIComponent(mbean(o))}`, timeoutMs)));
   },
 };

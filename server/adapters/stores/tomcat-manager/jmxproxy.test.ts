@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { parseInvokeResult, parseJavaTime, parseListSessionIds, parseMbeanAttributes, replicaSafety } from "./jmxproxy";
+import fs from "node:fs";
+import path from "node:path";
+import {
+  managerReading,
+  parseInvokeResult,
+  parseJavaTime,
+  parseListSessionIds,
+  parseMbeanAttributes,
+  replicaSafety,
+} from "./jmxproxy";
 
 describe("Tomcat Manager jmxproxy answers (as Tomcat 10.1 prints them)", () => {
   it("lists session ids", () => {
@@ -48,5 +57,32 @@ describe("Tomcat Manager jmxproxy answers (as Tomcat 10.1 prints them)", () => {
       }),
     ).toEqual({ total: 2, safe: 1, unsafe: ["B.tomcat2"] });
     expect(replicaSafety("tomcat9", { tomcat1: ["A.tomcat1"] })).toEqual({ total: 0, safe: 0, unsafe: [] });
+  });
+});
+
+describe("managerReading", () => {
+  it("reads a captured Tomcat 10.1 DeltaManager MBean", () => {
+    const text = fs.readFileSync(path.join(import.meta.dirname, "__fixtures__/manager-deltamanager-10.1.txt"), "utf8");
+    expect(managerReading(parseMbeanAttributes(text))).toEqual({
+      version: "org.apache.catalina.ha.session.DeltaManager",
+      uptimeSeconds: null,
+      items: 1158,
+      memoryUsedBytes: null,
+      memoryLimitBytes: null,
+      connections: null,
+      counters: { created: 1786, expired: 628, rejected: 0 },
+      evictingPolicy: null,
+      details: {
+        activeSessions: 1158,
+        maxActive: 1785,
+        maxActiveSessions: -1,
+        sessionCounter: 1786,
+        expiredSessions: 628,
+        rejectedSessions: 0,
+        sessionAverageAliveTime: 1811,
+        sessionMaxAliveTime: 1876,
+        state: "STARTED",
+      },
+    });
   });
 });

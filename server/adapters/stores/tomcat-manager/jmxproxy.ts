@@ -1,5 +1,6 @@
 /** Pure parsing of the Tomcat Manager app's JMX proxy text answers (Tomcat 10.1 /manager/jmxproxy). */
 import { UnexpectedResponseError } from "@/server/errors";
+import type { TStoreNodeReading } from "@/server/adapters/stores/node-reading";
 
 /** `invoke=…&op=listSessionIds`: "OK - Operation listSessionIds returned:\n<id> <id> …". */
 export function parseListSessionIds(text: string): string[] {
@@ -72,4 +73,34 @@ export function replicaSafety(
   );
   const unsafe = mine.filter((id) => !elsewhere.has(id));
   return { total: mine.length, safe: mine.length - unsafe.length, unsafe };
+}
+
+/**
+ * The Manager MBean's attributes (`qry=Catalina:type=Manager,…`; captured from Tomcat 10.1 DeltaManager in
+ * __fixtures__/manager-deltamanager-10.1.txt) as a store node reading: one node is one Tomcat. The
+ * Manager reports no uptime; a counter that goes down (sessionCounter) says the context restarted.
+ */
+export function managerReading(a: Record<string, string>): TStoreNodeReading {
+  const n = (name: string): number => Number(a[name] ?? 0);
+  return {
+    version: a.className ?? a.modelerType ?? "",
+    uptimeSeconds: null,
+    items: n("activeSessions"),
+    memoryUsedBytes: null,
+    memoryLimitBytes: null,
+    connections: null,
+    counters: { created: n("sessionCounter"), expired: n("expiredSessions"), rejected: n("rejectedSessions") },
+    evictingPolicy: null,
+    details: {
+      activeSessions: n("activeSessions"),
+      maxActive: n("maxActive"),
+      maxActiveSessions: n("maxActiveSessions"),
+      sessionCounter: n("sessionCounter"),
+      expiredSessions: n("expiredSessions"),
+      rejectedSessions: n("rejectedSessions"),
+      sessionAverageAliveTime: n("sessionAverageAliveTime"),
+      sessionMaxAliveTime: n("sessionMaxAliveTime"),
+      state: a.stateName ?? null,
+    },
+  };
 }

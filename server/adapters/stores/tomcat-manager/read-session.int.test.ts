@@ -30,7 +30,9 @@ describe("tomcat-manager readSession against the lab", () => {
     const { sessionId } = (await res.json()) as { sessionId: string };
     expect(sessionId).toMatch(/\.tomcat2$/);
 
-    const detail = await tomcatManagerAdapter.readSession!(store, sessionId);
+    const located = await tomcatManagerAdapter.locate(store, sessionId);
+    expect(located.copies.map((c) => [c.node, c.role])).toContainEqual(["tomcat2", "session"]);
+    const detail = located.detail;
     expect(detail).not.toBeNull();
     expect(detail!.node).toBe("tomcat2"); // the Tomcat its route names, while it holds it
     expect(detail!.decodeError).toBeNull();
@@ -39,6 +41,16 @@ describe("tomcat-manager readSession against the lab", () => {
     expect(detail!.creationTime!.getTime()).toBeLessThanOrEqual(Date.now());
     expect(detail!.lastAccessedTime!.getTime()).toBeGreaterThanOrEqual(detail!.creationTime!.getTime());
 
-    expect(await tomcatManagerAdapter.readSession!(store, "0123456789ABCDEF0123456789ABCDEF.tomcat2")).toBeNull();
+    expect(await tomcatManagerAdapter.locate(store, "0123456789ABCDEF0123456789ABCDEF.tomcat2")).toEqual({
+      copies: [],
+      detail: null,
+    });
+    // The Manager MBean's figures for every Tomcat.
+    for (const node of store.nodes) {
+      const r = await tomcatManagerAdapter.readNodeStats(store, node, 5000);
+      expect(r.items).toBeGreaterThanOrEqual(1);
+      expect(r.counters.created).toBeGreaterThanOrEqual(r.items);
+      expect(r.details).toMatchObject({ state: "STARTED" });
+    }
   });
 });

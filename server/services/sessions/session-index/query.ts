@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  lowerBound,
-  nodeName,
-  NO_ROUTE,
-  type TSessionIndexTable,
-} from "@/server/services/sessions/session-index/table";
+import { NO_ROUTE, NO_TIME, type TStoreSegment } from "@/server/services/sessions/session-index/segment";
 import type { TIndexedSession } from "@/server/services/sessions/session-index/session-index-schema";
 
 export const SESSION_SORTS = ["id", "idle", "ttl", "size"] as const;
@@ -47,127 +42,230 @@ export interface TSessionPage {
   total: number;
 }
 
-/**
- * Filters, sorts and pages the index. An id prefix narrows to a contiguous range first (binary
- * search); other filters are one pass over that range. Sorting by anything but the id keeps only the
- * rows the page needs (offset + limit) in a small sorted buffer, so the first pages of a million rows
- * never sort the million.
- */
-export function querySessionIndex(t: TSessionIndexTable, query: TSessionQueryInput, nowMs = Date.now()): TSessionPage {
-  const q = ZSessionQuery.parse(query);
-  const age = Math.max(0, Math.floor((nowMs - t.scannedAt) / 1000));
-  const now = Math.floor(nowMs / 1000);
-  const storeIdx = q.store === undefined ? -1 : t.stores.indexOf(q.store);
-  const routeIdx = q.route === undefined ? -1 : t.routes.indexOf(q.route);
-  const nodeSet =
-    q.node === undefined
-      ? null
-      : new Set(
-          t.nodes.flatMap((pair, i) =>
-            nodeName(pair) === q.node && (storeIdx < 0 || pair.startsWith(`${q.store}\u0000`)) ? [i] : [],
-          ),
-        );
-  const none: TSessionPage = { rows: [], matched: 0, total: t.ids.length };
-  if (
-    (q.store !== undefined && storeIdx < 0) ||
-    (q.route !== undefined && routeIdx < 0) ||
-    (nodeSet && nodeSet.size === 0)
-  )
-    return none;
-
-  const from = q.q ? lowerBound(t.ids, q.q) : 0;
-  const matches = (i: number): boolean => {
-    if (storeIdx >= 0 && t.store[i] !== storeIdx) return false;
-    if (routeIdx >= 0 && t.route[i] !== routeIdx) return false;
-    if (nodeSet && !nodeSet.has(t.node[i]!)) return false;
-    if (q.minIdleSeconds !== undefined && (t.lastAccess[i] === 0 || now - t.lastAccess[i]! < q.minIdleSeconds))
-      return false;
-    if (q.maxTtlSeconds !== undefined && (t.ttl[i]! < 0 || t.ttl[i]! - age > q.maxTtlSeconds)) return false;
-    return true;
-  };
-
-  // Pass 1: every matching position, in id order.
-  const hits = new Uint32Array(t.ids.length - from);
-  let matched = 0;
-  for (let i = from; i < t.ids.length; i++) {
-    if (q.q && !t.ids[i]!.startsWith(q.q)) break;
-    if (matches(i)) hits[matched++] = i;
-  }
-  const want = Math.min(matched, q.offset + q.limit);
-  let page: ArrayLike<number>;
-  if (q.sort === "id") {
-    page =
-      q.dir === "asc"
-        ? hits.subarray(q.offset, want)
-        : Array.from({ length: Math.max(0, want - q.offset) }, (_, k) => hits[matched - 1 - q.offset - k]!);
-  } else {
-    const key = sortKey(t, q.sort, now);
-    const sign = q.dir === "asc" ? 1 : -1;
-    const cmp = (a: number, b: number) => sign * (key(a) - key(b)) || a - b;
-    if (want <= TOPK_LIMIT) {
-      const top = new TopK(want, cmp);
-      for (let k = 0; k < matched; k++) top.push(hits[k]!);
-      page = top.sorted().slice(q.offset);
-    } else {
-      page = hits.subarray(0, matched).sort(cmp).subarray(q.offset, want);
-    }
-  }
-  const rows = Array.from(page, (i) => toRow(t, i, age, now));
-  return { rows, matched, total: t.ids.length };
+/** One segment's part of a query: which rows match, in which order they are walked. */
+interface TCursorPlan {
+  seg: TStoreSegment;
+  /** Row range of the id prefix (the whole segment without one). */
+  from: number;
+  to: number;
+  match: (i: number) => boolean;
+  /** Row filters other than the prefix range are set: rows must be tested one by one. */
+  filtered: boolean;
 }
 
-/** Deeper pages than this sort every match once instead of keeping a sorted buffer. */
-const TOPK_LIMIT = 5_000;
+/**
+ * Filters, sorts and pages the cluster's store segments. An id prefix narrows each segment to a range
+ * (binary search); sorting by idle, TTL or size walks the segment's precomputed order; several stores
+ * are merged as they are walked. Only the rows of the page become objects.
+ */
+export function querySessionIndex(
+  segments: readonly TStoreSegment[],
+  query: TSessionQueryInput,
+  nowMs = Date.now(),
+): TSessionPage {
+  const q = ZSessionQuery.parse(query);
+  const now = Math.floor(nowMs / 1000);
+  const total = segments.reduce((a, s) => a + s.ids.length, 0);
+  const prefix = Buffer.from(q.q, "utf8");
+  const plans: TCursorPlan[] = [];
+  for (const seg of segments) {
+    if (q.store !== undefined && seg.store !== q.store) continue;
+    const node = q.node === undefined ? -1 : seg.nodes.indexOf(q.node);
+    const route = q.route === undefined ? -1 : seg.routes.indexOf(q.route);
+    if ((q.node !== undefined && node < 0) || (q.route !== undefined && route < 0)) continue;
+    const from = prefix.length ? seg.ids.lowerBound(prefix) : 0;
+    const to = prefix.length ? seg.ids.lowerBound(Buffer.concat([prefix, Buffer.from([0xff])])) : seg.ids.length;
+    if (from >= to) continue;
+    const minIdle = q.minIdleSeconds;
+    const maxTtl = q.maxTtlSeconds;
+    const filtered = node >= 0 || route >= 0 || minIdle !== undefined || maxTtl !== undefined;
+    const match = (i: number): boolean => {
+      if (i < from || i >= to) return false;
+      if (node >= 0 && seg.node[i] !== node) return false;
+      if (route >= 0 && seg.route[i] !== route) return false;
+      // Unknown last access never matches an idle filter; a session without expiry never matches a TTL one.
+      if (minIdle !== undefined && (seg.lastAccess[i] === NO_TIME || now - seg.lastAccess[i]! < minIdle)) return false;
+      if (maxTtl !== undefined && (seg.expiresAt[i] === NO_TIME || seg.expiresAt[i]! - now > maxTtl)) return false;
+      return true;
+    };
+    plans.push({ seg, from, to, match, filtered });
+  }
 
-/** Numeric sort key per row; ids are already in order, so their key is the position. */
-function sortKey(t: TSessionIndexTable, sort: TSessionQuery["sort"], now: number): (i: number) => number {
+  let matched = 0;
+  for (const p of plans) {
+    if (!p.filtered) matched += p.to - p.from;
+    else for (let i = p.from; i < p.to; i++) if (p.match(i)) matched++;
+  }
+  const rows: TIndexedSession[] = [];
+  if (q.offset >= matched) return { rows, matched, total };
+  const single = plans.length === 1 && !plans[0]!.filtered ? plans[0]! : null;
+  if (single) {
+    // One store, no row filter: the page is found by position, however deep.
+    const at = positionsAt(single, q.sort, q.dir);
+    for (let k = q.offset; k < Math.min(matched, q.offset + q.limit); k++) rows.push(toRow(single.seg, at(k), now));
+    return { rows, matched, total };
+  }
+  const walkers = plans.map((p) => walker(p, q.sort, q.dir));
+  const cmp = comparator(q.sort, q.dir);
+  let skipped = 0;
+  // k-way merge: each walker yields its segment's matching rows in order.
+  const heads = walkers.map((w) => w());
+  while (rows.length < q.limit) {
+    let best = -1;
+    for (let k = 0; k < heads.length; k++) {
+      const h = heads[k]!;
+      if (h < 0) continue;
+      if (best < 0 || cmp(plans[k]!.seg, h, plans[best]!.seg, heads[best]!) < 0) best = k;
+    }
+    if (best < 0) break;
+    const row = heads[best]!;
+    heads[best] = walkers[best]!();
+    if (skipped < q.offset) {
+      skipped++;
+      continue;
+    }
+    rows.push(toRow(plans[best]!.seg, row, now));
+  }
+  return { rows, matched, total };
+}
+
+/** A ranking value per row for a sort; ids are ranked by their bytes instead. */
+function sortKey(seg: TStoreSegment, sort: TSessionQuery["sort"], i: number): number {
   switch (sort) {
     case "idle":
-      return (i) => (t.lastAccess[i] === 0 ? -1 : now - t.lastAccess[i]!);
+      // Idle ascending is last access descending; unknown last access counts as "just now".
+      return seg.lastAccess[i] === NO_TIME ? 0xffffffff : seg.lastAccess[i]!;
     case "ttl":
-      return (i) => (t.ttl[i]! < 0 ? Number.MAX_SAFE_INTEGER : t.ttl[i]!);
+      return seg.expiresAt[i] === NO_TIME ? 0xffffffff : seg.expiresAt[i]!;
     case "size":
-      return (i) => t.size[i]!;
+      return seg.size[i]!;
     default:
-      return (i) => i;
+      return i;
   }
 }
 
-function toRow(t: TSessionIndexTable, i: number, age: number, now: number): TIndexedSession {
-  const route = t.routes[t.route[i]!]!;
-  return {
-    sessionId: t.ids[i]!,
-    store: t.stores[t.store[i]!]!,
-    node: nodeName(t.nodes[t.node[i]!]!),
-    route: route === NO_ROUTE ? null : route,
-    ttlSeconds: t.ttl[i]! < 0 ? null : Math.max(0, t.ttl[i]! - age),
-    idleSeconds: t.lastAccess[i] === 0 ? null : Math.max(0, now - t.lastAccess[i]!),
-    size: t.size[i]!,
-    copies: t.copies[i]!,
+/** Orders rows of two segments for a sort (ties: by id, ascending, in both directions). */
+function comparator(
+  sort: TSessionQuery["sort"],
+  dir: "asc" | "desc",
+): (a: TStoreSegment, i: number, b: TStoreSegment, j: number) => number {
+  const idOrder = (a: TStoreSegment, i: number, b: TStoreSegment, j: number) => {
+    const loc = b.ids.locate(j);
+    return a.ids.compareWith(i, loc.bytes, loc.start, loc.end) || (a.store < b.store ? -1 : a.store > b.store ? 1 : 0);
+  };
+  if (sort === "id") return dir === "asc" ? idOrder : (a, i, b, j) => -idOrder(a, i, b, j);
+  // Idle ascending = last access descending.
+  const sign = (sort === "idle" ? -1 : 1) * (dir === "asc" ? 1 : -1);
+  return (a, i, b, j) => sign * (sortKey(a, sort, i) - sortKey(b, sort, j)) || idOrder(a, i, b, j);
+}
+
+/** Below this share of its segment, a prefix range is sorted on its own rather than found in the full order. */
+const SMALL_RANGE = 1 / 16;
+
+/**
+ * The rows of a plan's range in a column's order: the segment's precomputed order, or, for a small
+ * prefix range, that range sorted on the spot (ascending key, ties by id). `reversed`: walk it backwards.
+ */
+function orderFor(p: TCursorPlan, sort: Exclude<TSessionQuery["sort"], "id">, dir: "asc" | "desc") {
+  const { seg } = p;
+  // Idle ascending is last access descending.
+  const reversed = sort === "idle" ? dir === "asc" : dir === "desc";
+  const key = (i: number) => sortKey(seg, sort, i);
+  let order: Uint32Array;
+  if (p.to - p.from < seg.ids.length * SMALL_RANGE) {
+    const range = new Uint32Array(p.to - p.from);
+    for (let k = 0; k < range.length; k++) range[k] = p.from + k;
+    order = range.sort((a, b) => key(a) - key(b) || a - b);
+  } else order = sort === "idle" ? seg.byLastAccess : sort === "ttl" ? seg.byExpiry : seg.bySize;
+  return { order, reversed, key };
+}
+
+/**
+ * Position k of an unfiltered plan in the query's order, by arithmetic (a deep page costs what the first
+ * does). Backwards, the order is walked by groups of equal keys, each group forwards (ties by id): the
+ * row k places is found by two binary searches on the keys.
+ */
+function positionsAt(p: TCursorPlan, sort: TSessionQuery["sort"], dir: "asc" | "desc"): (k: number) => number {
+  if (sort === "id") return dir === "asc" ? (k) => p.from + k : (k) => p.to - 1 - k;
+  const { order, reversed, key } = orderFor(p, sort, dir);
+  if (!reversed) return (k) => order[k]!;
+  const n = order.length;
+  const bound = (v: number, strict: boolean) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const kv = key(order[mid]!);
+      if (kv < v || (strict && kv === v)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (k) => {
+    const v = key(order[n - 1 - k]!);
+    const first = bound(v, false);
+    const after = bound(v, true);
+    return order[first + (k - (n - after))]!;
   };
 }
 
-/** Keeps the k smallest items by `cmp`; push is O(log k) for the few that enter, O(1) for the rest. */
-class TopK {
-  private readonly items: number[] = [];
-  constructor(
-    private readonly k: number,
-    private readonly cmp: (a: number, b: number) => number,
-  ) {}
-  push(i: number): void {
-    const items = this.items;
-    if (items.length === this.k && this.cmp(i, items[items.length - 1]!) >= 0) return;
-    let lo = 0;
-    let hi = items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.cmp(items[mid]!, i) <= 0) lo = mid + 1;
-      else hi = mid;
+/**
+ * Yields the plan's matching rows in the query's order, then -1. By id: the range itself. By a column:
+ * see orderFor; backwards by groups of equal keys, each group forwards, so ties stay in id order.
+ */
+function walker(p: TCursorPlan, sort: TSessionQuery["sort"], dir: "asc" | "desc"): () => number {
+  if (sort === "id") {
+    let i = dir === "asc" ? p.from : p.to - 1;
+    const step = dir === "asc" ? 1 : -1;
+    return () => {
+      while (i >= p.from && i < p.to) {
+        const row = i;
+        i += step;
+        if (!p.filtered || p.match(row)) return row;
+      }
+      return -1;
+    };
+  }
+  const { order, reversed, key } = orderFor(p, sort, dir);
+  if (!reversed) {
+    let k = 0;
+    return () => {
+      while (k < order.length) {
+        const row = order[k++]!;
+        if (p.match(row)) return row;
+      }
+      return -1;
+    };
+  }
+  let groupEnd = order.length; // exclusive
+  let k = order.length;
+  let groupStart = order.length;
+  return () => {
+    for (;;) {
+      if (k >= groupEnd) {
+        if (groupStart === 0) return -1;
+        groupEnd = groupStart;
+        const v = key(order[groupEnd - 1]!);
+        groupStart = groupEnd - 1;
+        while (groupStart > 0 && key(order[groupStart - 1]!) === v) groupStart--;
+        k = groupStart;
+      }
+      const row = order[k++]!;
+      if (p.match(row)) return row;
     }
-    items.splice(lo, 0, i);
-    if (items.length > this.k) items.pop();
-  }
-  sorted(): number[] {
-    return this.items;
-  }
+  };
+}
+
+function toRow(seg: TStoreSegment, i: number, now: number): TIndexedSession {
+  const route = seg.routes[seg.route[i]!]!;
+  return {
+    sessionId: seg.ids.get(i),
+    store: seg.store,
+    node: seg.nodes[seg.node[i]!]!,
+    route: route === NO_ROUTE ? null : route,
+    ttlSeconds: seg.expiresAt[i] === NO_TIME ? null : Math.max(0, seg.expiresAt[i]! - now),
+    idleSeconds: seg.lastAccess[i] === NO_TIME ? null : Math.max(0, now - seg.lastAccess[i]!),
+    size: seg.size[i]!,
+    copies: seg.copies[i]!,
+  };
 }

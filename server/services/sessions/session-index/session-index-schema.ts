@@ -5,16 +5,53 @@ import { z } from "zod";
  * the field the router masks for viewers: keep its name.
  */
 
-export const ZIndexStatus = z.object({
-  /** When the index in use was scanned (epoch ms); null before the first scan finishes. */
+/** One store's part of the index: how old its data is and how its scans are going. */
+export const ZStoreScanStatus = z.object({
+  store: z.string(),
+  kind: z.string(),
+  /** The kind can list its sessions; otherwise it is not in the table. */
+  indexed: z.boolean(),
+  /** When the scan behind the index in use started (epoch ms); null before the first one completed. */
   scannedAt: z.number().nullable(),
   durationMs: z.number().nullable(),
-  /** A scan in progress: sessions read so far (the index in use stays the previous one until it ends). */
+  sessions: z.number(),
+  /** A scan in progress (the index in use stays the previous one until it ends). */
+  building: z
+    .object({
+      startedAt: z.number(),
+      scanned: z.number(),
+      nodes: z.array(
+        z.object({
+          node: z.string(),
+          state: z.enum(["waiting", "reading", "busy", "done", "failed"]),
+          note: z.string().nullable(),
+        }),
+      ),
+    })
+    .nullable(),
+  /**
+   * Nodes whose sessions are missing or older than the rest, and why: the last scan could not read them
+   * (their rows, if any, are from `since`), or the running one is waiting on them ("n1 busy, retrying").
+   */
+  incomplete: z.array(
+    z.object({ node: z.string(), reason: z.string(), since: z.number().nullable(), retrying: z.boolean() }),
+  ),
+  /** The store could not be scanned at all (its index, if any, is the previous one). */
+  error: z.string().nullable(),
+});
+export type TStoreScanStatus = z.infer<typeof ZStoreScanStatus>;
+
+export const ZIndexStatus = z.object({
+  /** When the oldest store's index in use was scanned (epoch ms); null before any scan completed. */
+  scannedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  /** Scans in progress over the cluster's stores: sessions read so far. */
   building: z.object({ startedAt: z.number(), scanned: z.number() }).nullable(),
-  /** Stores whose scan failed: their sessions are missing from the index, said here, never hidden. */
+  /** Stores (or nodes) whose sessions are missing or out of date in the index, and why: said, never hidden. */
   errors: z.array(z.object({ store: z.string(), error: z.string() })),
   /** Stores whose kind cannot list sessions. */
   notIndexed: z.array(z.string()),
+  stores: z.array(ZStoreScanStatus),
 });
 export type TIndexStatus = z.infer<typeof ZIndexStatus>;
 

@@ -13,7 +13,7 @@ import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/cli
 import { backupKey, backupValidityKey } from "@/server/adapters/stores/memcached-msm/keys";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
-import { startEvacuateMsmNode } from "@/server/services/operations/evacuate-msm-node";
+import { startEvacuateStoreNode } from "@/server/services/operations/evacuate-store-node";
 import { resumeOperations } from "@/server/services/operations/journal";
 import type { PrismaClient } from "@/generated/prisma/client";
 
@@ -75,7 +75,7 @@ describe("evacuate memcached node n1 (MSM)", () => {
 
     const dry = await waitDone(
       db,
-      (await startEvacuateMsmNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: true }, who)).id,
+      (await startEvacuateStoreNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: true }, who)).id,
     );
     expect(dry.state).toBe("done");
     expect(dry.changed).toBeGreaterThanOrEqual(idleOnN1.length);
@@ -84,7 +84,7 @@ describe("evacuate memcached node n1 (MSM)", () => {
 
     const real = await waitDone(
       db,
-      (await startEvacuateMsmNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: false }, who)).id,
+      (await startEvacuateStoreNode(db, { cluster: "lab", store: "msm", node: "n1", dryRun: false }, who)).id,
     );
     expect(real.state, real.message ?? "").toBe("done");
     expect(real).toMatchObject({ failedCount: 0 });

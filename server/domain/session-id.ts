@@ -68,6 +68,38 @@ export function parseSessionId(raw: string): TSessionId {
   };
 }
 
+const DASH = 0x2d;
+const DOT = 0x2e;
+/** Bytes FORBIDDEN_CHARS names: ; , = " \\ : */
+const FORBIDDEN_BYTES = new Set([0x3b, 0x2c, 0x3d, 0x22, 0x5c, 0x3a]);
+
+/**
+ * parseSessionId's rule on bytes, for scans that must not build a string per key: true when bytes
+ * [start, end) are an id parseSessionId accepts as it is (session-id.test.ts checks they agree).
+ */
+export function isSessionIdBytes(buf: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n <= 0 || n > MAX_ID_LENGTH) return false;
+  let dash = -1;
+  let dot = -1;
+  let dotsAfterFirst = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 0x21 || c > 0x7e || FORBIDDEN_BYTES.has(c)) return false;
+    if (c === DOT) {
+      if (dot < 0) dot = i;
+      else dotsAfterFirst++;
+    } else if (c === DASH && dash < 0) dash = i;
+  }
+  if (dash >= 0 && (dot < 0 || dash < dot)) {
+    // MSM: <base>-<node>[.<route>], `[^-.]+-[^.]+(\.[^.]+)?`
+    if (dash === start || dotsAfterFirst > 0) return false;
+    if (dot < 0) return dash < end - 1;
+    return dot > dash + 1 && dot < end - 1;
+  }
+  return dot !== start && dot !== end - 1;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

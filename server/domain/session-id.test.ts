@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/server/errors";
-import { extractSessionId, formatSessionId, parseSessionId, withNode, withRoute } from "./session-id";
+import {
+  extractSessionId,
+  formatSessionId,
+  isSessionIdBytes,
+  parseSessionId,
+  withNode,
+  withRoute,
+} from "@/server/domain/session-id";
 
 // Examples from docs/reference/session-stores.md §1.2, §1.7 and §5.1.
 const HEX = "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E";
@@ -124,5 +131,47 @@ describe("routeOfSessionId", () => {
     expect(routeOfSessionId("ABC.route.with.dots")).toBe("route.with.dots");
     expect(routeOfSessionId("0f1c2d3e-aaaa-bbbb-cccc-0123456789ab")).toBeNull();
     expect(routeOfSessionId("ABC.")).toBeNull();
+  });
+});
+
+describe("isSessionIdBytes agrees with parseSessionId", () => {
+  const accepts = (id: string) => {
+    try {
+      return parseSessionId(id).id === id;
+    } catch {
+      return false;
+    }
+  };
+  it("on ids, near-ids and garbage", () => {
+    const samples = [
+      "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E-n1.tomcat1",
+      "ABC-n1",
+      "ABC-n1.",
+      "-n1.tomcat1",
+      "ABC-.tomcat1",
+      "ABC-n1.tomcat1.x",
+      "ABC-n-1.tomcat1",
+      "ABC.tomcat-1",
+      "ABC.tomcat.1",
+      "ABC",
+      ".tomcat1",
+      "ABC.",
+      "",
+      "A B",
+      "A;B",
+      "bak:ABC-n1",
+      "validity:ABC-n1.t",
+      "ping-n1",
+      "x".repeat(512),
+      "x".repeat(513),
+      "caf\u00e9",
+      "a-b-c",
+      "a.b-c",
+      "ä",
+    ];
+    for (const id of samples) {
+      const bytes = Buffer.from(`  ${id}  `, "utf8");
+      expect(isSessionIdBytes(bytes, 2, bytes.length - 2), JSON.stringify(id)).toBe(accepts(id));
+    }
   });
 });

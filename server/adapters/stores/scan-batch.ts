@@ -1,0 +1,128 @@
+/**
+ * What a store node's scan hands the session index: sessions as columns, not objects. A million sessions
+ * as `{ sessionId, ttl, … }` objects (and their id strings) cost more to build and collect than the scan
+ * itself; here ids are bytes back to back and the numbers sit in typed arrays, one batch per chunk read.
+ */
+export interface TIdList {
+  /** Ids back to back (ASCII / UTF-8); id i is bytes[starts[i], starts[i + 1]). */
+  bytes: Buffer;
+  starts: Uint32Array;
+  count: number;
+}
+
+export interface TScanBatch {
+  sessions: TIdList;
+  /** Seconds left when read; -1 = never expires or not reported. */
+  ttl: Int32Array;
+  /** Bytes of the session's primary key/value; 0 when the store does not report it cheaply. */
+  size: Uint32Array;
+  /** Last access, unix seconds on the console's clock; 0 = unknown. */
+  lastAccess: Uint32Array;
+  /** Sessions whose backup copy this node holds (MSM `bak:` keys); null for kinds without backups. */
+  backups: TIdList | null;
+  /** Keys read in this batch, every role (compared with the node's own item count). */
+  keys: number;
+}
+
+/** Accumulates one batch; `take()` hands it over and starts the next. */
+export class ScanBatchWriter {
+  private ids = new IdListWriter();
+  private backupIds = new IdListWriter();
+  private ttl: number[] = [];
+  private size: number[] = [];
+  private lastAccess: number[] = [];
+  private keys = 0;
+
+  get count(): number {
+    return this.ttl.length;
+  }
+
+  countKeys(n = 1): void {
+    this.keys += n;
+  }
+
+  /** A session whose id is bytes [start, end) of `buf`. */
+  addSession(buf: Buffer, start: number, end: number, ttl: number, size: number, lastAccess: number): void {
+    this.ids.add(buf, start, end);
+    this.push(ttl, size, lastAccess);
+  }
+
+  addSessionId(id: string, ttl: number | null, size: number, lastAccess: number | null): void {
+    this.ids.addString(id);
+    this.push(ttl ?? -1, size, lastAccess ?? 0);
+  }
+
+  addBackup(buf: Buffer, start: number, end: number): void {
+    this.backupIds.add(buf, start, end);
+  }
+
+  take(): TScanBatch {
+    const batch: TScanBatch = {
+      sessions: this.ids.take(),
+      ttl: Int32Array.from(this.ttl),
+      size: Uint32Array.from(this.size),
+      lastAccess: Uint32Array.from(this.lastAccess),
+      backups: this.backupIds.length > 0 ? this.backupIds.take() : null,
+      keys: this.keys,
+    };
+    this.ttl = [];
+    this.size = [];
+    this.lastAccess = [];
+    this.keys = 0;
+    return batch;
+  }
+
+  private push(ttl: number, size: number, lastAccess: number): void {
+    this.ttl.push(Math.max(-1, Math.min(ttl, 2 ** 31 - 1)));
+    this.size.push(Math.max(0, Math.min(size, 2 ** 32 - 1)));
+    this.lastAccess.push(Math.max(0, Math.min(lastAccess, 2 ** 32 - 1)));
+  }
+}
+
+class IdListWriter {
+  private buf = Buffer.allocUnsafe(4096);
+  private used = 0;
+  private starts: number[] = [0];
+
+  get length(): number {
+    return this.starts.length - 1;
+  }
+
+  add(src: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    src.copy(this.buf, this.used, start, end);
+    this.used += end - start;
+    this.starts.push(this.used);
+  }
+
+  addString(id: string): void {
+    const n = Buffer.byteLength(id);
+    this.reserve(n);
+    this.buf.write(id, this.used, "utf8");
+    this.used += n;
+    this.starts.push(this.used);
+  }
+
+  take(): TIdList {
+    const list = {
+      bytes: Buffer.from(this.buf.subarray(0, this.used)),
+      starts: Uint32Array.from(this.starts),
+      count: this.length,
+    };
+    this.used = 0;
+    this.starts = [0];
+    return list;
+  }
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + n));
+    this.buf.copy(next, 0, 0, this.used);
+    this.buf = next;
+  }
+}
+
+/** The id at position i of a list, as text (for the few ids an answer shows). */
+export function idAt(list: TIdList, i: number): string {
+  return list.bytes.toString("utf8", list.starts[i], list.starts[i + 1]);
+}

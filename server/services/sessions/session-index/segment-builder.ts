@@ -1,0 +1,387 @@
+import type { TScanBatch } from "@/server/adapters/stores/scan-batch";
+import {
+  CHUNK_BITS,
+  hashBytes,
+  type IdColumn,
+  IdColumnWriter,
+} from "@/server/services/sessions/session-index/id-column";
+import { sortByKeys } from "@/server/services/sessions/session-index/radix";
+import {
+  deriveSegment,
+  NO_ROUTE,
+  NO_TIME,
+  type TNodeScan,
+  type TStoreSegment,
+} from "@/server/services/sessions/session-index/segment";
+
+const DOT = 0x2e;
+const SEED_B = 0x9747b28c;
+
+/**
+ * Builds a store's next index from a scan without holding a second full index meanwhile. The previous
+ * segment stays in use (queries read it) and is the base: a scanned id found in it (hash lookup) only
+ * updates that row's fresh columns; ids it does not have go to a small "new" list. `commit()` then
+ * merges the rows still alive with the sorted new ones into the next segment, releasing the previous
+ * one's id chunks as the merge passes them. Rows of a node whose scan failed are kept as they were
+ * (their node's scan time says how old they are), never silently dropped.
+ */
+export class SegmentBuilder {
+  private readonly nodes: string[];
+  private readonly nodeIndex = new Map<string, number>();
+  private readonly routes: string[];
+  private readonly routeBytes: Buffer[];
+  private lastRoute = 0;
+
+  // Rows of the previous segment: what this scan saw of them.
+  private readonly table: Int32Array | null;
+  private readonly mask: number;
+  private readonly seen: Uint8Array;
+  private readonly nNode: Uint16Array;
+  private readonly nExpires: Uint32Array;
+  private readonly nSize: Uint32Array;
+  private readonly nLast: Uint32Array;
+  private readonly nCopies: Uint8Array;
+
+  // Sessions the previous segment does not have.
+  private readonly dIds = new IdColumnWriter();
+  private readonly dNode = new Grow(Uint16Array);
+  private readonly dRoute = new Grow(Uint16Array);
+  private readonly dExpires = new Grow(Uint32Array);
+  private readonly dSize = new Grow(Uint32Array);
+  private readonly dLast = new Grow(Uint32Array);
+
+  /** 53-bit keys of the ids whose backup copy was seen. */
+  private readonly backups = new Grow(Float64Array);
+  private readonly nodeScans: Record<string, TNodeScan>;
+  private readonly failed = new Set<string>();
+  private readonly scanned = new Set<string>();
+  private readonly keys: Record<string, number> = {};
+  private committed = false;
+
+  constructor(
+    private readonly store: string,
+    private readonly prev: TStoreSegment | null,
+    private readonly startedAt: number,
+  ) {
+    this.nodes = [...(prev?.nodes ?? [])];
+    this.nodes.forEach((n, i) => this.nodeIndex.set(n, i));
+    this.routes = [...(prev?.routes ?? [NO_ROUTE])];
+    this.routeBytes = this.routes.map((r, i) => (i === 0 ? Buffer.alloc(0) : Buffer.from(r)));
+    this.nodeScans = { ...(prev?.nodeScans ?? {}) };
+    const n = prev?.ids.length ?? 0;
+    this.seen = new Uint8Array(n);
+    this.nNode = new Uint16Array(n);
+    this.nExpires = new Uint32Array(n);
+    this.nSize = new Uint32Array(n);
+    this.nLast = new Uint32Array(n);
+    this.nCopies = new Uint8Array(n);
+    if (prev && n > 0) {
+      let size = 1;
+      while (size < n * 2) size <<= 1;
+      this.mask = size - 1;
+      this.table = new Int32Array(size);
+      for (let i = 0; i < n; i++) {
+        const { bytes, start, end } = prev.ids.locate(i);
+        let slot = hashBytes(bytes, start, end) & this.mask;
+        while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
+        this.table[slot] = i + 1;
+      }
+    } else {
+      this.mask = 0;
+      this.table = null;
+    }
+  }
+
+  /** Sessions read so far in this scan. */
+  get scannedSessions(): number {
+    let n = this.dIds.length;
+    for (let i = 0; i < this.seen.length; i++) n += this.seen[i]!;
+    return n;
+  }
+
+  /** One batch of `nodeId`'s scan, read at `nowMs` (TTLs become expiry times on the console's clock). */
+  add(nodeId: string, batch: TScanBatch, nowMs = Date.now()): void {
+    if (this.committed) throw new Error("segment already committed");
+    const nowS = Math.floor(nowMs / 1000);
+    const ni = this.nodeOf(nodeId);
+    this.keys[nodeId] = (this.keys[nodeId] ?? 0) + batch.keys;
+    const { bytes, starts, count } = batch.sessions;
+    for (let k = 0; k < count; k++) {
+      const s = starts[k]!;
+      const e = starts[k + 1]!;
+      const ttl = batch.ttl[k]!;
+      const expires = ttl < 0 ? NO_TIME : nowS + ttl;
+      const row = this.findPrev(bytes, s, e);
+      if (row >= 0) {
+        if (!this.seen[row]) {
+          this.seen[row] = 1;
+          this.nNode[row] = ni;
+          this.nExpires[row] = expires;
+          this.nSize[row] = batch.size[k]!;
+          this.nLast[row] = batch.lastAccess[k]!;
+          this.nCopies[row] = 1;
+        } else if (this.nNode[row] !== ni) {
+          // Another node holds it too (a replica); the node its route names is the primary.
+          this.nCopies[row] = Math.min(255, this.nCopies[row]! + 1);
+          if (this.routes[this.prev!.route[row]!] === nodeId) this.nNode[row] = ni;
+        }
+        continue;
+      }
+      this.dIds.push(bytes, s, e);
+      this.dNode.push(ni);
+      this.dRoute.push(this.routeOf(bytes, s, e));
+      this.dExpires.push(expires);
+      this.dSize.push(batch.size[k]!);
+      this.dLast.push(batch.lastAccess[k]!);
+    }
+    if (batch.backups) {
+      const b = batch.backups;
+      for (let k = 0; k < b.count; k++) this.backups.push(backupKey(b.bytes, b.starts[k]!, b.starts[k + 1]!));
+    }
+  }
+
+  /** Every session of the node has been read. */
+  completeNode(nodeId: string, keys?: number): void {
+    this.nodeOf(nodeId);
+    this.scanned.add(nodeId);
+    this.nodeScans[nodeId] = { scannedAt: this.startedAt, error: null, keys: keys ?? this.keys[nodeId] ?? 0 };
+  }
+
+  /** The node could not be read (completely): its rows stay as the last complete read left them. */
+  failNode(nodeId: string, error: string): void {
+    this.nodeOf(nodeId);
+    this.failed.add(nodeId);
+    const before = this.nodeScans[nodeId];
+    this.nodeScans[nodeId] = { scannedAt: before?.scannedAt ?? null, error, keys: before?.keys ?? 0 };
+  }
+
+  /**
+   * The next segment. The previous one is consumed (its id chunks are released during the merge): the
+   * caller swaps the result in at once. Synchronous, so no query runs in between.
+   */
+  commit(finishedAt = Date.now()): TStoreSegment {
+    if (this.committed) throw new Error("segment already committed");
+    this.committed = true;
+    const prev = this.prev;
+    const prevN = prev?.ids.length ?? 0;
+    const failedIdx = new Set([...this.failed].map((n) => this.nodeIndex.get(n)!));
+    // A node neither completed nor failed (the scan was given up) counts as failed: its rows stay.
+    for (const n of this.nodes) if (!this.scanned.has(n) && !this.failed.has(n)) failedIdx.add(this.nodeIndex.get(n)!);
+    const keepBacked = failedIdx.size > 0;
+
+    const delta = this.dIds.finish();
+    const dn = delta.length;
+    const order = sortIds(delta);
+
+    let survivors = 0;
+    for (let i = 0; i < prevN; i++) if (this.seen[i] || failedIdx.has(prev!.node[i]!)) survivors++;
+    const cap = survivors + dn;
+    const ids = new IdColumnWriter();
+    const node = new Uint16Array(cap);
+    const route = new Uint16Array(cap);
+    const expiresAt = new Uint32Array(cap);
+    const size = new Uint32Array(cap);
+    const lastAccess = new Uint32Array(cap);
+    const copies = new Uint8Array(cap);
+    const backed = new Uint8Array(cap);
+    const dNode = this.dNode.view();
+    const dRoute = this.dRoute.view();
+    const dExpires = this.dExpires.view();
+    const dSize = this.dSize.view();
+    const dLast = this.dLast.view();
+
+    let m = 0;
+    let i = 0;
+    let j = 0;
+    let released = 0;
+    const nextSurvivor = () => {
+      while (i < prevN && !(this.seen[i] || failedIdx.has(prev!.node[i]!))) i++;
+    };
+    nextSurvivor();
+    while (i < prevN || j < dn) {
+      const takeDelta = j < dn && (i >= prevN || compareAcross(prev!.ids, i, delta, order[j]!) > 0);
+      if (takeDelta) {
+        const d = order[j++]!;
+        const loc = delta.locate(d);
+        ids.push(loc.bytes, loc.start, loc.end);
+        node[m] = dNode[d]!;
+        route[m] = dRoute[d]!;
+        expiresAt[m] = dExpires[d]!;
+        size[m] = dSize[d]!;
+        lastAccess[m] = dLast[d]!;
+        copies[m] = 1;
+        // The same session from other nodes (replicas) follows: one row, more copies.
+        while (j < dn && compareAcross(delta, order[j]!, delta, d) === 0) {
+          const dup = order[j++]!;
+          if (dNode[dup] === node[m]) continue;
+          copies[m] = Math.min(255, copies[m]! + 1);
+          if (this.routes[route[m]!] === this.nodes[dNode[dup]!]) node[m] = dNode[dup]!;
+        }
+        m++;
+        continue;
+      }
+      const p = prev!;
+      const loc = p.ids.locate(i);
+      ids.push(loc.bytes, loc.start, loc.end);
+      route[m] = p.route[i]!;
+      if (this.seen[i]) {
+        node[m] = this.nNode[i]!;
+        expiresAt[m] = this.nExpires[i]!;
+        size[m] = this.nSize[i]!;
+        lastAccess[m] = this.nLast[i]!;
+        copies[m] = this.nCopies[i]!;
+      } else {
+        node[m] = p.node[i]!;
+        expiresAt[m] = p.expiresAt[i]!;
+        size[m] = p.size[i]!;
+        lastAccess[m] = p.lastAccess[i]!;
+        copies[m] = p.copies[i]!;
+      }
+      if (keepBacked) backed[m] = p.backed[i]!;
+      m++;
+      i++;
+      nextSurvivor();
+      // The previous segment's id chunks behind the merge are no longer needed.
+      const done = Math.min(i, prevN) >>> CHUNK_BITS;
+      while (released < done) p.ids.release(released++);
+    }
+    if (prev) for (let c = released; c < prev.ids.chunks.length; c++) prev.ids.release(c);
+    const column = ids.finish();
+
+    const sawBackups = this.backups.length > 0;
+    if (sawBackups) {
+      const keys = this.backups.view().slice().sort();
+      for (let r = 0; r < m; r++) {
+        const { bytes, start, end } = column.locate(r);
+        if (contains(keys, backupKey(bytes, start, end))) backed[r] = 1;
+      }
+    }
+    for (const n of this.nodes)
+      if (this.keys[n] !== undefined && this.scanned.has(n)) this.nodeScans[n]!.keys = this.keys[n];
+
+    return deriveSegment({
+      store: this.store,
+      ids: column,
+      node: node.subarray(0, m),
+      route: route.subarray(0, m),
+      expiresAt: expiresAt.subarray(0, m),
+      size: size.subarray(0, m),
+      lastAccess: lastAccess.subarray(0, m),
+      copies: copies.subarray(0, m),
+      backed: backed.subarray(0, m),
+      nodes: this.nodes,
+      routes: this.routes,
+      sawBackups: sawBackups || (keepBacked && (prev?.sawBackups ?? false)),
+      nodeScans: this.nodeScans,
+      scanStartedAt: this.startedAt,
+      scanFinishedAt: finishedAt,
+    });
+  }
+
+  private nodeOf(nodeId: string): number {
+    let i = this.nodeIndex.get(nodeId);
+    if (i === undefined) {
+      i = this.nodes.push(nodeId) - 1;
+      this.nodeIndex.set(nodeId, i);
+    }
+    return i;
+  }
+
+  private findPrev(bytes: Buffer, start: number, end: number): number {
+    if (!this.table) return -1;
+    let slot = hashBytes(bytes, start, end) & this.mask;
+    for (;;) {
+      const row = this.table[slot]! - 1;
+      if (row < 0) return -1;
+      if (this.prev!.ids.compareWith(row, bytes, start, end) === 0) return row;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** The route an id names (everything after its first "."), interned. */
+  private routeOf(bytes: Buffer, start: number, end: number): number {
+    const dot = bytes.indexOf(DOT, start);
+    if (dot < 0 || dot >= end - 1) return 0;
+    const last = this.routeBytes[this.lastRoute]!;
+    if (this.lastRoute > 0 && bytes.compare(last, 0, last.length, dot + 1, end) === 0) return this.lastRoute;
+    for (let r = 1; r < this.routeBytes.length; r++) {
+      const rb = this.routeBytes[r]!;
+      if (bytes.compare(rb, 0, rb.length, dot + 1, end) === 0) return (this.lastRoute = r);
+    }
+    const name = bytes.toString("utf8", dot + 1, end);
+    this.routes.push(name);
+    this.routeBytes.push(Buffer.from(bytes.subarray(dot + 1, end)));
+    return (this.lastRoute = this.routes.length - 1);
+  }
+}
+
+/** A backup's id as one 53-bit number (two FNV hashes): exact enough to mark a million rows. */
+function backupKey(bytes: Buffer, start: number, end: number): number {
+  return hashBytes(bytes, start, end) * 2 ** 21 + (hashBytes(bytes, start, end, SEED_B) & 0x1fffff);
+}
+
+function contains(sorted: Float64Array, key: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === key;
+}
+
+function compareAcross(a: IdColumn, i: number, b: IdColumn, j: number): number {
+  const loc = b.locate(j);
+  return a.compareWith(i, loc.bytes, loc.start, loc.end);
+}
+
+/**
+ * Positions of the column in id (byte) order: a radix sort on the first eight bytes, then a comparison
+ * sort only inside runs that share them (rare for random session ids).
+ */
+export function sortIds(col: IdColumn): Uint32Array {
+  const n = col.length;
+  const k1 = new Uint32Array(n);
+  const k2 = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const { bytes, start, end } = col.locate(i);
+    k1[i] = word(bytes, start, end);
+    k2[i] = word(bytes, start + 4, end);
+  }
+  const order = sortByKeys([k1, k2]);
+  let runStart = 0;
+  for (let r = 1; r <= n; r++) {
+    if (r < n && k1[order[r]!] === k1[order[runStart]!] && k2[order[r]!] === k2[order[runStart]!]) continue;
+    if (r - runStart > 1) order.subarray(runStart, r).sort((a, b) => compareAcross(col, a, col, b) || a - b);
+    runStart = r;
+  }
+  return order;
+}
+
+/** Four bytes from `at` as a big-endian number, zero-padded past `end`. */
+function word(bytes: Buffer, at: number, end: number): number {
+  let w = 0;
+  for (let k = 0; k < 4; k++) w = w * 256 + (at + k < end ? bytes[at + k]! : 0);
+  return w >>> 0;
+}
+
+/** A typed array that grows by doubling (for the unknown number of new sessions). */
+class Grow<T extends Uint16Array | Uint32Array | Float64Array> {
+  private arr: T;
+  length = 0;
+  constructor(private readonly make: new (n: number) => T) {
+    this.arr = new make(1024);
+  }
+  push(v: number): void {
+    if (this.length === this.arr.length) {
+      const next = new this.make(this.arr.length * 2);
+      next.set(this.arr);
+      this.arr = next;
+    }
+    this.arr[this.length++] = v;
+  }
+  view(): T {
+    return this.arr.subarray(0, this.length) as T;
+  }
+}
