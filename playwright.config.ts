@@ -7,6 +7,11 @@ import { consoleEnvForLab } from "./test-support/lab/console-env.mjs";
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const labDir = process.env.LAB_DIR ?? path.resolve(import.meta.dirname, ".lab");
 const dbFile = path.join(labDir, "e2e", "clusterdeck-e2e.db");
+// The lab's settings a console needs (the nginx include directory), from lab.env. The specs read the
+// balancers through the console's own adapters too (waitUntilHealthy, readBalancer), so the test workers
+// (forked from this process) get them as well as the console.
+const labConsoleEnv = consoleEnvForLab();
+Object.assign(process.env, labConsoleEnv);
 
 export default defineConfig({
   testDir: "e2e",
@@ -48,8 +53,7 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       CLUSTERDECK_ADMIN_PASSWORD: "e2e-admin-password",
       LOG_LEVEL: "warn",
-      // The lab's settings a console needs (the nginx include directory), from lab.env.
-      ...consoleEnvForLab(),
+      ...labConsoleEnv,
     },
   },
 });
