@@ -16,6 +16,7 @@ import "@/server/services/operations/replace-store-node"; // registers its runne
 import "@/server/services/operations/expire-sessions"; // registers its runner for resume
 import { InventoryCache, getInventoryCache, setInventoryCache } from "@/server/services/clusters/inventory-cache";
 import { serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
+import { startAlerts } from "@/server/services/alerts/engine";
 
 /**
  * Start-up of the console process: import the inventory file if one is named, start the poller, and
@@ -68,6 +69,8 @@ export async function startConsole(): Promise<void> {
     await storePoller.start();
   }
   startAutoReapply(db);
+  // After the pollers: the engine judges each cluster on its polls (and resolves nothing before they ran).
+  await startAlerts(db, getInventoryCache()!);
   void (async () => {
     for await (const _ev of listenEvents("inventory-changed", undefined)) {
       await poller.reload().catch((err) => logger.error({ err: String(err) }, "poller reload failed"));

@@ -116,6 +116,39 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "rollout.resume": { needs: "operator", input: () => ({ cluster: NOSUCH, id: 1 }) },
   "rollout.abort": { needs: "operator", input: () => ({ cluster: NOSUCH, id: 1 }) },
   "rollout.continue": { needs: "operator", input: () => ({ cluster: NOSUCH, id: 1 }) },
+  "alert.list": { needs: "viewer", input: (t) => ({ cluster: t.cluster }) },
+  "alert.acknowledge": { needs: "operator", input: () => ({ id: NO_ID }) },
+  "alert.rules": { needs: "viewer", input: (t) => ({ cluster: t.cluster }) },
+  "alert.setRule": {
+    needs: "operator",
+    input: () => ({ cluster: NOSUCH, rule: "drift", enabled: true, forSeconds: 60, threshold: null }),
+  },
+  "alert.silences": { needs: "viewer", input: (t) => ({ cluster: t.cluster }) },
+  "alert.silence": {
+    needs: "operator",
+    input: () => ({
+      cluster: NOSUCH,
+      matchers: { member: "tomcat2" },
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      reason: "roles table",
+    }),
+  },
+  "alert.expireSilence": { needs: "operator", input: () => ({ id: NO_ID }) },
+  "alert.receivers": { needs: "viewer", input: () => ({}) },
+  "alert.createReceiver": {
+    needs: "admin",
+    input: () => ({
+      name: "roles-table",
+      kind: "webhook",
+      url: "http://127.0.0.1:9/hook",
+      secret: "a-secret-of-16-chars",
+    }),
+  },
+  "alert.updateReceiver": { needs: "admin", input: () => ({ id: NO_ID, enabled: false }) },
+  "alert.deleteReceiver": { needs: "admin", input: () => ({ id: NO_ID }) },
+  "alert.testReceiver": { needs: "operator", input: () => ({ id: NO_ID }) },
+  "alert.deliveries": { needs: "viewer", input: () => ({ state: "dead" }) },
+  "alert.retryDelivery": { needs: "operator", input: () => ({ id: NO_ID }) },
 };
 
 interface TProcedureDef {

@@ -11,6 +11,11 @@ export const ALERT_RULE_IDS = [
   "member-split",
   "rollout-paused",
   "operation-failed",
+  "store-node-down",
+  "store-node-restarted",
+  "store-node-evicting",
+  "store-node-memory",
+  "sessions-without-backup",
 ] as const;
 export type TAlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
@@ -102,6 +107,59 @@ export const ALERT_RULES: Record<TAlertRuleId, TAlertRuleDef> = {
     defaults: { enabled: true, forSeconds: 0, threshold: null },
     threshold: null,
   },
+  "store-node-down": {
+    id: "store-node-down",
+    alertname: "ClusterDeckStoreNodeDown",
+    title: "Store node down",
+    severity: "critical",
+    about:
+      "A session store node (memcached, Redis, the JDBC store's database, a Tomcat's Manager) does not answer its stats polls.",
+    defaults: { enabled: true, forSeconds: 30, threshold: null },
+    threshold: null,
+  },
+  "store-node-restarted": {
+    id: "store-node-restarted",
+    alertname: "ClusterDeckStoreNodeRestarted",
+    title: "Store node restarted",
+    severity: "critical",
+    about:
+      "A store node restarted (its uptime went back) within the last 30 minutes: the sessions it held may be gone.",
+    defaults: { enabled: true, forSeconds: 0, threshold: null },
+    threshold: null,
+  },
+  "store-node-evicting": {
+    id: "store-node-evicting",
+    alertname: "ClusterDeckStoreNodeEvicting",
+    title: "Store node evicting",
+    severity: "critical",
+    about: "A store node evicts items to make room: it is out of memory and drops sessions.",
+    defaults: { enabled: true, forSeconds: 0, threshold: null },
+    threshold: null,
+  },
+  "store-node-memory": {
+    id: "store-node-memory",
+    alertname: "ClusterDeckStoreNodeMemoryHigh",
+    title: "Store node memory high",
+    severity: "warning",
+    about: "A store node uses more than the threshold of its memory limit; it will evict sessions when full.",
+    defaults: { enabled: true, forSeconds: 60, threshold: 90 },
+    threshold: { label: "memory used above X% of the limit", unit: "percent", min: 1, max: 100, integer: false },
+  },
+  "sessions-without-backup": {
+    id: "sessions-without-backup",
+    alertname: "ClusterDeckSessionsWithoutBackup",
+    title: "Sessions without a backup copy",
+    severity: "critical",
+    about: "A store node is down and more than the threshold of its sessions have no backup copy anywhere.",
+    defaults: { enabled: true, forSeconds: 0, threshold: 0 },
+    threshold: {
+      label: "more than X sessions without a backup",
+      unit: "sessions",
+      min: 0,
+      max: 100_000_000,
+      integer: true,
+    },
+  },
 };
 
 /** Longest delay a rule may have: one day. */
@@ -115,4 +173,17 @@ export function thresholdProblem(rule: TAlertRuleId, value: number | null): stri
   if (def.integer && !Number.isInteger(value)) return `The threshold is a whole number of ${def.unit}`;
   if (value < def.min || value > def.max) return `The threshold is between ${def.min} and ${def.max} ${def.unit}`;
   return null;
+}
+
+/** A rule's effective setting for one cluster: its defaults, overridden by the cluster's own row. */
+export interface TRuleSetting {
+  enabled: boolean;
+  forSeconds: number;
+  threshold: number | null;
+}
+
+export function defaultRuleSettings(): Record<TAlertRuleId, TRuleSetting> {
+  const out = {} as Record<TAlertRuleId, TRuleSetting>;
+  for (const id of ALERT_RULE_IDS) out[id] = { ...ALERT_RULES[id].defaults };
+  return out;
 }

@@ -109,6 +109,7 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
     evictingSince = evicting ? (evictingSince ?? last?.at ?? at) : null;
   }
   const up = reading !== null;
+  const sessionsWithoutBackup = !up && adapter.keepsBackupCopies ? unbackedOn(segment, node.id) : null;
   const health = evaluateStoreNodeHealth({
     node: node.id,
     up,
@@ -122,7 +123,7 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
     lookups,
     usualHitRatio,
     restart,
-    sessionsWithoutBackup: !up && adapter.keepsBackupCopies ? unbackedOn(segment, node.id) : null,
+    sessionsWithoutBackup,
     fallback,
     now: at,
   });
@@ -155,6 +156,7 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
     usualHitRatio,
     evictingSince,
     restart,
+    sessionsWithoutBackup,
     state: health.state,
     warnings: health.warnings,
     stale: !up,

@@ -51,6 +51,8 @@ export interface TStoreNodeLive {
   evictingSince: number | null;
   /** The last restart seen, with the sessions it cost (shown for a while, kept across console restarts). */
   restart: TRestartImpact | null;
+  /** While the node is down: its sessions (as the index knew them) that have no backup copy elsewhere; else null. */
+  sessionsWithoutBackup: number | null;
   state: TStoreNodeState | "unknown";
   warnings: TStoreWarning[];
   stale: boolean;

@@ -234,6 +234,7 @@ export class StorePoller {
       usualHitRatio: null,
       evictingSince: null,
       restart: row.restart ? (JSON.parse(row.restart) as TRestartImpact) : null,
+      sessionsWithoutBackup: null,
       state: "unknown",
       warnings: [],
       stale: true,
