@@ -23,6 +23,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {me && (
               <nav aria-label="Main">
                 <Link href="/">Clusters</Link>
+                <Link href="/alerts">Alerts</Link>
                 <Link href="/audit">Audit log</Link>
                 {me.role === "admin" && <Link href="/admin">Users &amp; tokens</Link>}
               </nav>

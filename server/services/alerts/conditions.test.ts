@@ -80,9 +80,10 @@ function facts(v: TClusterView, extra: Partial<TClusterFacts> = {}): TClusterFac
     rollouts: [],
     failedOperations: [],
     settings: defaultRuleSettings(),
+    intendedAt: new Map(),
     now: NOW,
     ...extra,
-  };
+  } as TClusterFacts;
 }
 
 const healthy = (name: string) => [name, [reading(1, "active", "healthy"), reading(2, "active", "healthy")]] as const;
@@ -126,6 +127,9 @@ describe("alert conditions over a cluster view", () => {
     const c = evaluateConditions(facts(v)).filter((x) => x.rule === "drift");
     expect(c.map((x) => x.labels)).toEqual([{ member: "t2", frontend: "a" }]);
     expect(c[0]!.description).toMatch(/Re-apply/);
+    // A reading taken before the intent was recorded (an action just made) is not drift yet.
+    const justSet = evaluateConditions(facts(v, { intendedAt: new Map([["t2", NOW]]) }));
+    expect(justSet.filter((x) => x.rule === "drift")).toEqual([]);
   });
 
   it("too few active: below the threshold K, and not when nothing is known", () => {

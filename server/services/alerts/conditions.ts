@@ -26,6 +26,8 @@ export interface TClusterFacts {
   rollouts: readonly TOpenRollout[];
   failedOperations: readonly TFailedOperation[];
   settings: Readonly<Record<TAlertRuleId, TRuleSetting>>;
+  /** When each member's intended state was last recorded (ms), by member name. */
+  intendedAt: ReadonlyMap<string, number>;
   now: number;
 }
 
@@ -53,6 +55,11 @@ export function evaluateConditions(f: TClusterFacts): TCondition[] {
   const on = (rule: TAlertRuleId) => f.settings[rule].enabled;
   const { view } = f;
   const frontendName = new Map(view.frontends.map((fe) => [fe.id, fe.name]));
+  // When each frontend's last reading was taken: a reading older than an intent cannot show drift from it
+  // (right after an action every frontend still shows the old state until its next poll).
+  const readAt = new Map(
+    view.frontends.map((fe) => [fe.id, fe.lastPollAt ? fe.lastPollAt.getTime() - (fe.durationMs ?? 0) : 0]),
+  );
 
   if (on("frontend-unreachable"))
     for (const fe of view.frontends) {
@@ -82,7 +89,7 @@ export function evaluateConditions(f: TClusterFacts): TCondition[] {
           summary: `Member ${m.name} is failing on ${frontend}`,
           description: `${frontend} marks ${m.name} ${s.health} while it would send it traffic (${s.adminState}). Check the Tomcat (process, logs, its HTTP/AJP port); if it is down on purpose, stop or disable it through ClusterDeck so the balancers stop trying it.`,
         });
-      if (on("drift") && s.drifted && !s.stale)
+      if (on("drift") && s.drifted && !s.stale && (readAt.get(s.frontendId) ?? 0) > (f.intendedAt.get(m.name) ?? 0))
         out.push({
           rule: "drift",
           labels: { member: m.name, frontend },

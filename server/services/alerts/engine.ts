@@ -185,6 +185,9 @@ export class AlertEngine {
       rollouts: [...(this.rollouts.get(name)?.values() ?? [])],
       failedOperations: [...(this.operations.get(name)?.values() ?? [])].filter((o) => o.state === "failed"),
       settings,
+      intendedAt: new Map(
+        (this.cache.byId(clusterId)?.members ?? []).map((m) => [m.name, m.intendedAt?.getTime() ?? 0]),
+      ),
       now,
     });
     const ready =
@@ -260,6 +263,18 @@ export class AlertEngine {
   /** Firing alerts whose silence ended are told now (checked on every tick through scheduleAll). */
   private notifyUnsilenced(): void {
     const now = Date.now();
+    logger.info(
+      {
+        firing: this.tracker
+          .firing()
+          .map((a) => [
+            a.firing?.alertId,
+            this.notified.has(a.firing?.alertId ?? -1),
+            !!silencedBy(a.labels, this.silences, now),
+          ]),
+      },
+      "DEBUG notifyUnsilenced",
+    );
     for (const a of this.tracker.firing())
       if (a.firing!.alertId > 0 && !this.notified.has(a.firing!.alertId) && !silencedBy(a.labels, this.silences, now))
         this.enqueueWrite(() => this.notifyFiring(a));
