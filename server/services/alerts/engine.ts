@@ -263,18 +263,6 @@ export class AlertEngine {
   /** Firing alerts whose silence ended are told now (checked on every tick through scheduleAll). */
   private notifyUnsilenced(): void {
     const now = Date.now();
-    logger.info(
-      {
-        firing: this.tracker
-          .firing()
-          .map((a) => [
-            a.firing?.alertId,
-            this.notified.has(a.firing?.alertId ?? -1),
-            !!silencedBy(a.labels, this.silences, now),
-          ]),
-      },
-      "DEBUG notifyUnsilenced",
-    );
     for (const a of this.tracker.firing())
       if (a.firing!.alertId > 0 && !this.notified.has(a.firing!.alertId) && !silencedBy(a.labels, this.silences, now))
         this.enqueueWrite(() => this.notifyFiring(a));
