@@ -7,13 +7,9 @@ import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { ensureFirstAdmin } from "@/server/auth/users";
 import { startSessionPurge } from "@/server/auth/purge";
 import { startAutoReapply } from "@/server/services/members/drift";
-import { resumeOperations } from "@/server/services/operations/journal";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { StorePoller, getStorePoller, setStorePoller } from "@/server/store-poller/store-poller";
-import "@/server/services/operations/evacuate-store-node"; // registers its runner for resume
-import { resumeRollouts } from "@/server/services/rollouts/engine";
-import "@/server/services/operations/replace-store-node"; // registers its runner for resume
-import "@/server/services/operations/expire-sessions"; // registers its runner for resume
+import { resumeAllJobs } from "@/server/services/jobs/registry";
 import { InventoryCache, getInventoryCache, setInventoryCache } from "@/server/services/clusters/inventory-cache";
 import { serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
 import { startAlerts } from "@/server/services/alerts/engine";
@@ -47,11 +43,12 @@ export async function startConsole(): Promise<void> {
   }
   const metrics = await startMetrics(db, getInventoryCache()!);
   if (env.CLUSTERDECK_METRICS_ADDR) await serveMetrics(metrics, env.CLUSTERDECK_METRICS_ADDR);
-  const resumed = await resumeOperations(db);
-  if (resumed > 0) logger.warn({ resumed }, "operations interrupted by the last stop were resumed");
-  const rollouts = await resumeRollouts(db);
-  if (rollouts > 0)
-    logger.warn({ rollouts }, "rollouts running at the last stop were resumed from their persisted phase");
+  const resumed = await resumeAllJobs(db);
+  if (Object.keys(resumed).length > 0)
+    logger.warn(
+      { resumed },
+      "jobs left running at the last stop were resumed (operations from the start, rollouts from their persisted phase)",
+    );
   sessionScans().configure({
     intervalS: env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S,
     demandS: env.CLUSTERDECK_SESSION_SCAN_DEMAND_S,

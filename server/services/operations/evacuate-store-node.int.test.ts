@@ -13,8 +13,8 @@ import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/cli
 import { backupKey, backupValidityKey } from "@/server/adapters/stores/memcached-msm/keys";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
-import { startEvacuateStoreNode } from "@/server/services/operations/evacuate-store-node";
-import { resumeOperations } from "@/server/services/operations/journal";
+import { evacuateStoreNodeJob, startEvacuateStoreNode } from "@/server/services/operations/evacuate-store-node";
+import { resumeJobs } from "@/server/services/jobs/job-engine";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
@@ -132,7 +132,7 @@ describe("evacuate memcached node n1 (MSM)", () => {
         attempts: 1,
       },
     });
-    expect(await resumeOperations(db)).toBe(1);
+    expect(await resumeJobs(db, [evacuateStoreNodeJob])).toEqual({ [evacuateStoreNodeJob.kind]: 1 });
     const done = await waitDone(db, op.id);
     expect(done.attempts).toBe(2);
     expect(done.processed).toBe(done.total);

@@ -4,7 +4,7 @@ import { getStoreAdapter } from "@/server/adapters/registry";
 import { storeConfig } from "@/server/services/sessions/stores";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { AppError } from "@/server/errors";
-import { finishOperation, registerRunner, saveProgress } from "@/server/services/operations/journal";
+import { finishOperation, operationJob, saveProgress } from "@/server/services/operations/operation-journal";
 import { startOperation, type TWho } from "@/server/services/operations/start";
 
 export const EVACUATE_STORE_NODE = "store.evacuate-node";
@@ -45,7 +45,7 @@ export async function startEvacuateStoreNode(
   return startOperation(
     db,
     {
-      kind: EVACUATE_STORE_NODE,
+      job: evacuateStoreNodeJob,
       cluster: input.cluster,
       target: `${input.store}/${input.node}`,
       params: { store: input.store, node: input.node },
@@ -131,4 +131,5 @@ async function runEvacuateStoreNode(db: TDb, id: number): Promise<void> {
   }
 }
 
-registerRunner(EVACUATE_STORE_NODE, runEvacuateStoreNode);
+/** The job engine runs and resumes it (jobs/registry.ts lists it). */
+export const evacuateStoreNodeJob = operationJob(EVACUATE_STORE_NODE, runEvacuateStoreNode);

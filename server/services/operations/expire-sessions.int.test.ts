@@ -11,9 +11,9 @@ import { parseCounterReply, startTraffic, type TCounterReply } from "@/e2e/lab/t
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
-import { startExpireSessions } from "@/server/services/operations/expire-sessions";
+import { expireSessionsJob, startExpireSessions } from "@/server/services/operations/expire-sessions";
 import type { TExpireResult } from "@/server/services/operations/operation-schema";
-import { resumeOperations } from "@/server/services/operations/journal";
+import { resumeJobs } from "@/server/services/jobs/job-engine";
 import { storeConfigs } from "@/server/services/sessions/stores";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import type { PrismaClient } from "@/generated/prisma/client";
@@ -140,7 +140,7 @@ describe("expire sessions", () => {
         report: JSON.stringify({ results: [earlier] }),
       },
     });
-    expect(await resumeOperations(db)).toBe(1);
+    expect(await resumeJobs(db, [expireSessionsJob])).toEqual({ [expireSessionsJob.kind]: 1 });
     await vi.waitFor(
       async () => expect((await db.operation.findUniqueOrThrow({ where: { id: op.id } })).state).toBe("done"),
       { timeout: 30_000, interval: 100 },

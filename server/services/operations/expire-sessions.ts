@@ -4,7 +4,7 @@ import { getStoreAdapter } from "@/server/adapters/registry";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import { storeConfigs } from "@/server/services/sessions/stores";
 import { AppError } from "@/server/errors";
-import { finishOperation, registerRunner, saveProgress } from "@/server/services/operations/journal";
+import { finishOperation, operationJob, saveProgress } from "@/server/services/operations/operation-journal";
 import { startOperation, type TWho } from "@/server/services/operations/start";
 import { ZExpireReport, type TExpireResult } from "@/server/services/operations/operation-schema";
 
@@ -41,7 +41,7 @@ export async function startExpireSessions(
   return startOperation(
     db,
     {
-      kind: EXPIRE_SESSIONS,
+      job: expireSessionsJob,
       cluster: input.cluster,
       target,
       params: { ids },
@@ -118,4 +118,5 @@ async function runExpireSessions(db: TDb, id: number): Promise<void> {
   });
 }
 
-registerRunner(EXPIRE_SESSIONS, runExpireSessions);
+/** The job engine runs and resumes it (jobs/registry.ts lists it). */
+export const expireSessionsJob = operationJob(EXPIRE_SESSIONS, runExpireSessions);

@@ -12,9 +12,9 @@ import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/cli
 import { enumerateMemcachedKeys } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
-import { startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
+import { replaceStoreNodeJob, startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
 import type { TVerification } from "@/server/services/operations/operation-schema";
-import { resumeOperations } from "@/server/services/operations/journal";
+import { resumeJobs } from "@/server/services/jobs/job-engine";
 import type { PrismaClient } from "@/generated/prisma/client";
 
 const env = loadLabEnv();
@@ -198,7 +198,7 @@ describe("replace memcached n1 by the spare n3 (MSM)", () => {
         attempts: 1,
       },
     });
-    expect(await resumeOperations(db)).toBe(1);
+    expect(await resumeJobs(db, [replaceStoreNodeJob])).toEqual({ [replaceStoreNodeJob.kind]: 1 });
     const done = await waitDone(db, op.id);
     expect(done.state, done.message ?? "").toBe("done");
     expect(done).toMatchObject({ attempts: 2, total: before.length, processed: before.length, failedCount: 0 });

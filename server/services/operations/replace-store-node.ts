@@ -5,7 +5,7 @@ import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import type { TKeyCopy, TNodeCopier } from "@/server/adapters/stores/store-operations";
 import { storeConfigs } from "@/server/services/sessions/stores";
 import { AppError } from "@/server/errors";
-import { finishOperation, registerRunner, saveProgress } from "@/server/services/operations/journal";
+import { finishOperation, operationJob, saveProgress } from "@/server/services/operations/operation-journal";
 import { startOperation, type TWho } from "@/server/services/operations/start";
 import type { TVerification } from "@/server/services/operations/operation-schema";
 
@@ -59,7 +59,7 @@ export async function startReplaceStoreNode(
   return startOperation(
     db,
     {
-      kind: REPLACE_STORE_NODE,
+      job: replaceStoreNodeJob,
       cluster: input.cluster,
       target: `${input.store}/${input.node}`,
       params,
@@ -224,4 +224,5 @@ function outcomeMessage(
   return `copied ${t.copied} keys; ${counts}: ${v!.missing} missing and ${v!.differs} different (created or changed on ${node} after they were copied, by live traffic). Make the configuration change below, then run again to carry them over.`;
 }
 
-registerRunner(REPLACE_STORE_NODE, runReplaceStoreNode);
+/** The job engine runs and resumes it (jobs/registry.ts lists it). */
+export const replaceStoreNodeJob = operationJob(REPLACE_STORE_NODE, runReplaceStoreNode);

@@ -2,7 +2,7 @@ import type { TDb } from "@/server/db";
 import type { TPrincipal } from "@/server/auth/principal";
 import { recordAudit } from "@/server/services/audit/audit";
 import { AppError } from "@/server/errors";
-import { launch } from "@/server/services/operations/journal";
+import { launchJob, type TJobKind } from "@/server/services/jobs/job-engine";
 
 export interface TWho {
   principal: TPrincipal | null;
@@ -16,7 +16,8 @@ export interface TWho {
 export async function startOperation(
   db: TDb,
   op: {
-    kind: string;
+    /** The operation's kind as a job (its runner). */
+    job: TJobKind;
     cluster: string;
     target: string;
     params: unknown;
@@ -27,7 +28,7 @@ export async function startOperation(
   who: TWho,
 ) {
   const running = await db.operation.findFirst({
-    where: { kind: op.kind, cluster: op.cluster, target: op.target, state: { in: ["pending", "running"] } },
+    where: { kind: op.job.kind, cluster: op.cluster, target: op.target, state: { in: ["pending", "running"] } },
   });
   if (running)
     throw new AppError(
@@ -36,7 +37,7 @@ export async function startOperation(
     );
   const row = await db.operation.create({
     data: {
-      kind: op.kind,
+      kind: op.job.kind,
       cluster: op.cluster,
       target: op.target,
       params: JSON.stringify(op.params),
@@ -55,6 +56,6 @@ export async function startOperation(
     result: "ok",
     details: { operationId: row.id, ...op.auditDetails },
   });
-  launch(db, row.id, op.kind);
+  launchJob(op.job, db, row.id);
   return row;
 }

@@ -2,7 +2,7 @@ import { emitEvent } from "@/server/poller/event-bus";
 import type { TMemberActionResult } from "@/server/services/members/member-actions";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { getClusterByName } from "@/server/services/inventory/inventory";
-import { setMemberPhase } from "@/server/services/rollouts/journal";
+import { setMemberPhase } from "@/server/services/rollouts/rollout-journal";
 import { applyWeights, type TRunCtx } from "@/server/services/rollouts/phases";
 
 /**

@@ -1,6 +1,5 @@
 import type { TDb } from "@/server/db";
 import type { RolloutMember } from "@/generated/prisma/client";
-import { logger } from "@/server/logger";
 import {
   consumeRequest,
   endRollout,
@@ -10,11 +9,11 @@ import {
   pauseRollout,
   setMemberPhase,
   startStep,
-} from "@/server/services/rollouts/journal";
+} from "@/server/services/rollouts/rollout-journal";
 import { PHASE_RUNNERS, snapshotWeights, type TPhaseOutcome, type TRunCtx } from "@/server/services/rollouts/phases";
 import { abortMembers } from "@/server/services/rollouts/abort";
 import type { TPhase } from "@/server/services/rollouts/schema";
-import { processSingleton } from "@/server/process-singleton";
+import { isJobRunning, jobRunner, launchJob, type TJobKind } from "@/server/services/jobs/job-engine";
 
 /**
  * The rollout runner: a background loop in the console process, one per running rollout. Each turn it
@@ -22,42 +21,35 @@ import { processSingleton } from "@/server/process-singleton";
  * (at most maxUnavailable) by one phase each. Every transition is persisted before it is acted on:
  * RolloutMember.phase is the phase to (re)run, and a RolloutStep row is "running" while its phase runs.
  *
- * Resume after a restart (resumeRollouts, from server/boot.ts) runs the persisted phase again. That is
+ * Resume after a restart (the job engine, jobs/registry.ts) runs the persisted phase again. That is
  * safe for drain, wait, stop, health and ramp: they re-apply a state or re-check a condition. A deploy
  * found "running" is different: the console died while it ran and its outcome is unknown, so unless the
  * rollout's deploy is marked idempotent (or is manual) the rollout pauses and says so; the operator then
  * resumes (run it again) or continues (count it as deployed; the health gate still checks the member).
  *
- * One runner per rollout per process (the map below). With several console instances on PostgreSQL two
- * instances starting together could both resume the same rollout: not handled yet (no lease).
+ * One runner per rollout per process (the job engine keeps it). With several console instances on
+ * PostgreSQL two instances starting together could both resume the same rollout: not handled yet (no lease).
  */
-const runners = processSingleton("rollout-runners", () => new Map<number, Promise<void>>());
+export const rolloutJob: TJobKind = {
+  kind: "rollout",
+  // Every rollout left running is picked up where its members' phases say; paused ones wait for a person.
+  unfinished: async (db) =>
+    (await db.rollout.findMany({ where: { state: "running" }, select: { id: true } })).map((r) => r.id),
+  run: (db, id) => runLoop(db, id),
+  crashed: (db, id, err) => pauseRollout(db, id, `paused after an internal error: ${err.message}`),
+};
 
 export function isRunnerActive(id: number): boolean {
-  return runners.has(id);
+  return isJobRunning(rolloutJob, id);
 }
 
 /** The runner's promise, if one runs in this process (tests await the end of a run). */
 export function runnerOf(id: number): Promise<void> | undefined {
-  return runners.get(id);
+  return jobRunner(rolloutJob, id);
 }
 
 export function launchRollout(db: TDb, id: number): void {
-  if (runners.has(id)) return;
-  const p = runLoop(db, id)
-    .catch(async (err: Error) => {
-      logger.error({ rolloutId: id, err: err.message }, "rollout runner failed");
-      await pauseRollout(db, id, `paused after an internal error: ${err.message}`).catch(() => undefined);
-    })
-    .finally(() => runners.delete(id));
-  runners.set(id, p);
-}
-
-/** On console start: every rollout left running is picked up where its members' phases say. */
-export async function resumeRollouts(db: TDb): Promise<number> {
-  const open = await db.rollout.findMany({ where: { state: "running" }, select: { id: true } });
-  for (const r of open) launchRollout(db, r.id);
-  return open.length;
+  launchJob(rolloutJob, db, id);
 }
 
 async function runLoop(db: TDb, id: number): Promise<void> {

@@ -12,7 +12,7 @@ import {
 import { checkSafeToStop } from "@/server/services/sessions/safe-to-stop";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { getClusterByName } from "@/server/services/inventory/inventory";
-import { consumeRequest, readRequest, updateStep, type TRequest } from "@/server/services/rollouts/journal";
+import { consumeRequest, readRequest, updateStep, type TRequest } from "@/server/services/rollouts/rollout-journal";
 import { describeReadings, readMemberEverywhere, type TMemberReading } from "@/server/services/rollouts/frontends";
 import { appendSample, type TSample } from "@/server/services/rollouts/predict";
 import { rampWeights } from "@/server/services/rollouts/ramp";

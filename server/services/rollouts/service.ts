@@ -12,7 +12,7 @@ import {
   nextPhase,
   setMemberPhase,
   startStep,
-} from "@/server/services/rollouts/journal";
+} from "@/server/services/rollouts/rollout-journal";
 import { findActiveRollout } from "@/server/services/rollouts/guard";
 import { isRunnerActive, launchRollout } from "@/server/services/rollouts/engine";
 import { abortMembers } from "@/server/services/rollouts/abort";
