@@ -141,7 +141,7 @@ export function LocateSession({ cluster, initial }: { cluster: string; initial?:
                       {d.attributes.length === 0 && (
                         <tr>
                           <td colSpan={2} className="muted">
-                            No attributes.
+                            {d.attributesNote ?? "No attributes."}
                           </td>
                         </tr>
                       )}

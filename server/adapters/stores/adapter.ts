@@ -50,6 +50,8 @@ export interface TSessionDetail {
   attributes: Array<{ name: string; value: string }>;
   /** Attributes the application could not serialize: lost on failover. */
   notSerializable: string[];
+  /** A fact about the attributes rather than a fault, e.g. written by a transcoder that is not decoded. */
+  attributesNote: string | null;
   /** Set when the value is there but does not decode (a different transcoder, a corrupt value). */
   decodeError: string | null;
 }

@@ -31,6 +31,7 @@ export const ZSessionDetail = z.object({
   maxInactiveInterval: z.number().nullable(),
   attributes: z.array(z.object({ name: z.string(), value: z.string() })),
   notSerializable: z.array(z.string()),
+  attributesNote: z.string().nullable(),
   decodeError: z.string().nullable(),
 });
 

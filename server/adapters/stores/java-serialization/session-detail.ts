@@ -6,7 +6,10 @@ import { describeJavaValue } from "@/server/adapters/stores/java-serialization/d
 export type TDecodedSession = Pick<
   TStandardSessionData,
   "creationTime" | "lastAccessedTime" | "maxInactiveInterval" | "attributes" | "notSerializable"
->;
+> & {
+  /** Why there are no attributes to show although the value has some (another transcoder wrote them). */
+  attributesNote?: string;
+};
 
 /**
  * A session detail from a decoder (`StandardSession.writeObjectData` values of DataSourceStore rows and
@@ -22,6 +25,7 @@ export function standardSessionDetail(node: string, key: string, decode: () => T
     maxInactiveInterval: null,
     attributes: [],
     notSerializable: [],
+    attributesNote: null,
     decodeError: null,
   };
   try {
@@ -33,6 +37,7 @@ export function standardSessionDetail(node: string, key: string, decode: () => T
       maxInactiveInterval: s.maxInactiveInterval,
       attributes: Object.entries(s.attributes).map(([name, value]) => ({ name, value: describeJavaValue(value) })),
       notSerializable: s.notSerializable,
+      attributesNote: s.attributesNote ?? null,
     };
   } catch (err) {
     return { ...base, decodeError: (err as Error).message };

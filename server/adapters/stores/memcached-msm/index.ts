@@ -39,6 +39,15 @@ const ZMsmOptions = z.object({
    * memcached is the only home, and a missing session is simply gone.
    */
   sticky: z.boolean().default(true),
+  /**
+   * MSM's transcoderFactoryClass in short: "java" (its default, JavaSerializationTranscoderFactory) or the
+   * name of another (kryo, javolution, xstream, flexjson). Only the Java stream is decoded; the header of
+   * every value is MSM's own and is read whatever the transcoder.
+   */
+  transcoder: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, "a short lowercase name such as java or kryo")
+    .default("java"),
 });
 type TMsmOptions = z.infer<typeof ZMsmOptions>;
 
@@ -165,7 +174,7 @@ export const memcachedMsmAdapter: TStoreAdapter = {
           size: got.size ?? got.value?.length ?? 0,
         });
         if (!detail && got.value && (role === "session" || role === "backup"))
-          detail = decodeDetail(node.id, key, got.value);
+          detail = decodeMsmDetail(node.id, key, got.value, options(store).transcoder);
       }),
     );
     return { copies, detail };
@@ -245,14 +254,33 @@ export const memcachedMsmAdapter: TStoreAdapter = {
   },
 };
 
-function decodeDetail(node: string, key: string, value: Buffer): TSessionDetail {
+/** A Java serialization stream starts with STREAM_MAGIC 0xACED and STREAM_VERSION 5. */
+const JAVA_STREAM = Buffer.from([0xac, 0xed, 0x00, 0x05]);
+
+/**
+ * MSM's header (times, timeout, id) is its own format whatever the transcoder; only the attributes after
+ * it are the transcoder's. Those are decoded when they are a Java serialization stream; otherwise the
+ * detail says, once, which transcoder wrote them instead of reporting a value that "does not decode".
+ */
+export function decodeMsmDetail(node: string, key: string, value: Buffer, transcoder = "java"): TSessionDetail {
   return standardSessionDetail(node, key, () => {
     const v = decodeMsmSessionValue(value);
-    return {
+    const header = {
       creationTime: v.creationTime,
       lastAccessedTime: v.lastAccessedTime,
       maxInactiveInterval: v.maxInactiveInterval,
-      ...decodeMsmAttributes(v.attributes),
+    };
+    if (v.attributes.length === 0) return { ...header, attributes: {}, notSerializable: [] };
+    if (v.attributes.subarray(0, 4).equals(JAVA_STREAM)) return { ...header, ...decodeMsmAttributes(v.attributes) };
+    const by =
+      transcoder === "java"
+        ? "another transcoder than Java serialization (Kryo, Javolution, …): not decoded. The store's inventory may name it (options.transcoder)"
+        : `the ${transcoder} transcoder: not decoded`;
+    return {
+      ...header,
+      attributes: {},
+      notSerializable: [],
+      attributesNote: `The attributes (${v.attributes.length} bytes) were written by ${by}.`,
     };
   });
 }

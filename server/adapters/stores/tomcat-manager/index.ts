@@ -122,6 +122,8 @@ export const tomcatManagerAdapter: TStoreAdapter = {
         maxInactiveInterval: null,
         attributes: [],
         notSerializable: [],
+        // JMX answers times only: names and values of attributes are not available this way.
+        attributesNote: "Tomcat's Manager (JMX) shows no attributes of an in-memory session.",
         decodeError: null,
       },
     };
