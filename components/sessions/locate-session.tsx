@@ -161,6 +161,11 @@ export function LocateSession({ cluster, initial }: { cluster: string; initial?:
               )}
             </div>
           ))}
+          {r.layouts.map((l) => (
+            <p key={l.store} className="muted">
+              {l.store}: judged as {l.layout}
+            </p>
+          ))}
           {r.storeErrors.map((e) => (
             <p key={e.store} className="field-error">
               {e.store}: {e.error}

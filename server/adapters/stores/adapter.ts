@@ -60,6 +60,19 @@ export interface TSessionDetail {
 export interface TLocated {
   copies: TSessionCopy[];
   detail: TSessionDetail | null;
+  /**
+   * What the copies found should look like, where the kind's layout decides it (MSM sticky vs
+   * non-sticky): whether a backup copy on another node is expected, and by how many seconds the store's
+   * TTL may fall short of the session's remaining idle time by design. Absent: the kind's defaults.
+   */
+  expect?: TCopyExpectations;
+}
+
+export interface TCopyExpectations {
+  backupCopy: boolean;
+  ttlShortfallSeconds: number;
+  /** Which layout was assumed and why, shown with the copies. */
+  layout: string;
 }
 
 /** How a scan of one node reports progress it cannot help (memcached's crawler busy with another tool). */

@@ -55,6 +55,7 @@ export const ZLocateResult = z.object({
   copies: z.array(ZSessionCopy),
   details: z.array(ZSessionDetail),
   storeErrors: z.array(z.object({ store: z.string(), error: z.string() })),
+  layouts: z.array(z.object({ store: z.string(), layout: z.string() })),
   warnings: z.array(z.string()),
 });
 

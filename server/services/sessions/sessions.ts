@@ -1,6 +1,6 @@
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
-import type { TSessionCopy, TSessionDetail } from "@/server/adapters/stores/adapter";
+import type { TCopyExpectations, TSessionCopy, TSessionDetail } from "@/server/adapters/stores/adapter";
 import { extractSessionId } from "@/server/domain/session-id";
 import { getClusterView } from "@/server/services/clusters/cluster-view";
 import type { TAdminState, THealth } from "@/server/domain/member-state";
@@ -29,6 +29,8 @@ export interface TLocateResult {
   /** Decoded content, per store that can decode it. */
   details: Array<{ store: string } & TSessionDetail>;
   storeErrors: Array<{ store: string; error: string }>;
+  /** The layout each store's copies were judged by, where the kind decides it from what it found. */
+  layouts: Array<{ store: string; layout: string }>;
   warnings: string[];
 }
 
@@ -77,6 +79,7 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
   const copies: TSessionCopy[] = [];
   const details: TLocateResult["details"] = [];
   const storeErrors: Array<{ store: string; error: string }> = [];
+  const expectations = new Map<string, TCopyExpectations>();
   await Promise.all(
     stores.map(async (store) => {
       try {
@@ -84,6 +87,7 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
         const found = await getStoreAdapter(store.kind).locate(store, parsed.id);
         copies.push(...found.copies);
         if (found.detail) details.push({ store: store.name, ...found.detail });
+        if (found.expect) expectations.set(store.name, found.expect);
       } catch (err) {
         storeErrors.push({ store: store.name, error: (err as Error).message });
       }
@@ -110,7 +114,8 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
       d.lastAccessedTime
     ) {
       const remaining = d.maxInactiveInterval - (Date.now() - d.lastAccessedTime.getTime()) / 1000;
-      if (primary.ttlSeconds < remaining - 5)
+      // A few seconds of rounding, plus what the layout takes off by design (sticky MSM: 6 s).
+      if (primary.ttlSeconds < remaining - 5 - (expectations.get(d.store)?.ttlShortfallSeconds ?? 0))
         warnings.push(
           `${d.store}: the store keeps it ${primary.ttlSeconds} s, less than the ${Math.round(remaining)} s the session has left in Tomcat`,
         );
@@ -122,7 +127,11 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
     warnings.push("No store holds a copy of this session (expired, never stored, or a different store)");
   for (const c of copies.filter((x) => x.role === "session")) {
     const store = stores.find((s) => s.name === c.store);
-    if (!store || !getStoreAdapter(store.kind).keepsBackupCopies || store.nodes.length < 2) continue;
+    if (!store) continue;
+    const backupExpected =
+      expectations.get(c.store)?.backupCopy ??
+      (getStoreAdapter(store.kind).keepsBackupCopies && store.nodes.length > 1);
+    if (!backupExpected) continue;
     if (!copies.some((b) => b.store === c.store && b.role === "backup"))
       warnings.push(`${c.store}: no backup copy on another node — losing ${c.node} loses this session`);
   }
@@ -139,6 +148,7 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
     ),
     details,
     storeErrors,
+    layouts: [...expectations].map(([store, e]) => ({ store, layout: e.layout })),
     warnings,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type {
+  TCopyExpectations,
   TRouteVerification,
   TSessionCopy,
   TSessionDetail,
@@ -177,7 +178,7 @@ export const memcachedMsmAdapter: TStoreAdapter = {
           detail = decodeMsmDetail(node.id, key, got.value, options(store).transcoder);
       }),
     );
-    return { copies, detail };
+    return { copies, detail, expect: msmCopyExpectations(copies, options(store).sticky, store.nodes.length) };
   },
 
   /**
@@ -253,6 +254,32 @@ export const memcachedMsmAdapter: TStoreAdapter = {
     return openMsmEvacuator(store, o.storageKeyPrefix, o.failoverNodes, nodeById(store, nodeId));
   },
 };
+
+/**
+ * What MSM's copies of one session should look like. Non-sticky MSM writes validity: beside the session
+ * and a bak: pair on the next node; sticky MSM writes the session key only (the Tomcat holds the primary),
+ * with a TTL of maxInactiveInterval − 6 s (docs/reference/session-stores.md §1.7). The layout is read from
+ * the keys found (a validity: or bak: key means non-sticky); with none of them, the store's `sticky`
+ * option decides.
+ */
+export function msmCopyExpectations(
+  copies: readonly TSessionCopy[],
+  sticky: boolean,
+  nodes: number,
+): TCopyExpectations {
+  const nonSticky = copies.some((c) => c.role !== "session");
+  if (nonSticky || !sticky)
+    return {
+      backupCopy: nodes > 1,
+      ttlShortfallSeconds: 0,
+      layout: nonSticky ? "non-sticky (validity: and bak: keys found)" : "non-sticky (store option sticky: false)",
+    };
+  return {
+    backupCopy: false,
+    ttlShortfallSeconds: 6,
+    layout: "sticky (session key only: the Tomcat holds the primary, memcached the copy it fails over to)",
+  };
+}
 
 /** A Java serialization stream starts with STREAM_MAGIC 0xACED and STREAM_VERSION 5. */
 const JAVA_STREAM = Buffer.from([0xac, 0xed, 0x00, 0x05]);
