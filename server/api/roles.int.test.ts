@@ -13,6 +13,7 @@ import superjson from "superjson";
 import { createCaller } from "@/server/api/root";
 import { createRequestContext } from "@/server/api/trpc";
 import { createTestDb } from "@/test-support/test-db";
+import { createReceiver } from "@/server/services/notifications/receivers";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { startCannedServer, type TFaultServer } from "@/test-support/fault-server";
 import { callerHeaders, callRest, callTrpc, type TWireAnswer } from "@/test-support/http-api";
@@ -43,6 +44,8 @@ const secret = (what: string) => `${what}-${crypto.randomBytes(6).toString("hex"
 const FRONTEND_PASSWORD = secret("planted-frontend-pw");
 const STORE_PASSWORD = secret("planted-store-pw");
 const WEBHOOK_TOKEN = secret("planted-webhook-token");
+const RECEIVER_SECRET = secret("planted-receiver-signing-secret");
+const RECEIVER_URL_TOKEN = secret("planted-receiver-url-token");
 const MANAGER_PASSWORD = labValue(env, "LAB_MANAGER_PASSWORD");
 const CALLERS = [null, "viewer", "operator", "admin"] as const;
 type TCaller = (typeof CALLERS)[number];
@@ -53,10 +56,17 @@ function forbiddenFor(caller: TCaller, liveId: string): Record<string, string> {
     "frontend password": FRONTEND_PASSWORD,
     "store password": STORE_PASSWORD,
     "Manager password": MANAGER_PASSWORD,
+    "notification receiver's signing secret": RECEIVER_SECRET,
   };
-  return caller === "operator" || caller === "admin"
-    ? never
-    : { ...never, "webhook token": WEBHOOK_TOKEN, "live session id": liveId };
+  // A receiver's URL (it may carry a token) is the admin's alone.
+  if (caller === "admin") return never;
+  if (caller === "operator") return { ...never, "receiver URL token": RECEIVER_URL_TOKEN };
+  return {
+    ...never,
+    "webhook token": WEBHOOK_TOKEN,
+    "live session id": liveId,
+    "receiver URL token": RECEIVER_URL_TOKEN,
+  };
 }
 
 describe("roles against the lab: every procedure, every role, no leaks", () => {
@@ -154,6 +164,21 @@ clusters:
       adminWho,
     );
     await requestAbort(db, "leaks", rollout.id, adminWho).catch(() => undefined);
+    // A notification receiver (turned off: nothing is sent) with a signing secret and a token in its URL.
+    await createReceiver(
+      db,
+      {
+        name: "leaks-hook",
+        kind: "webhook",
+        url: `http://127.0.0.1:${port}/alerts?token=${RECEIVER_URL_TOKEN}`,
+        secret: RECEIVER_SECRET,
+        enabled: false,
+        timeoutMs: 5000,
+        maxAttempts: 8,
+        resendSeconds: 60,
+      },
+      adminWho,
+    );
     targets = {
       cluster: "lab",
       member: "tomcat1",
@@ -255,11 +280,16 @@ clusters:
     expect(text("operator", "session.locate")).toMatch(/"name":"counter","value":"\d+"/);
     expect(text("viewer", "session.locate")).toContain('"value":"(hidden: needs the operator role)"');
     expect(text("viewer", "cluster.inventory")).toContain('"hasPassword":true');
+    // Receivers: admins see the URL they set; everyone sees that a secret is set, nobody sees it.
+    expect(text("admin", "alert.receivers")).toContain(RECEIVER_URL_TOKEN);
+    for (const caller of ["viewer", "operator", "admin"] as const)
+      expect(text(caller, "alert.receivers"), caller).toContain('"hasSecret":true');
   });
 
   it("the audit log: no password in any row; viewers read no webhook token or live id in it", async () => {
     const rows = JSON.stringify(await db.auditEntry.findMany());
-    for (const value of [FRONTEND_PASSWORD, STORE_PASSWORD, MANAGER_PASSWORD]) expect(rows).not.toContain(value);
+    for (const value of [FRONTEND_PASSWORD, STORE_PASSWORD, MANAGER_PASSWORD, RECEIVER_SECRET, RECEIVER_URL_TOKEN])
+      expect(rows).not.toContain(value);
     expect(rows).toContain(WEBHOOK_TOKEN); // kept for admins and operators (rollout.start's settings)
     const viewer = await callRest(db, "GET", "/audit?limit=500", undefined, callerHeaders({ token: tokens.viewer }));
     expect(viewer.status).toBe(200);
