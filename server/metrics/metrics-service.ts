@@ -6,7 +6,9 @@ import { getFrontendLive } from "@/server/poller/live-state";
 import { processSlot } from "@/server/process-singleton";
 import type { InventoryCache } from "@/server/services/clusters/inventory-cache";
 import type { TClusterView } from "@/server/services/clusters/cluster-view";
-import { sessionCountsByRoute } from "@/server/services/sessions/session-index/store-scans";
+import { sessionCountsByRoute, sessionScans } from "@/server/services/sessions/session-index/store-scans";
+import { indexedSessionsOnNode } from "@/server/store-poller/poll-store-node";
+import { listStoreNodeLive } from "@/server/store-poller/store-live-state";
 import { ConsoleMetrics } from "@/server/metrics/console-metrics";
 
 const slot = processSlot<ConsoleMetrics>("console-metrics");
@@ -32,6 +34,8 @@ export async function startMetrics(db: TDb, cache: InventoryCache): Promise<Cons
       return views;
     },
     sessions: sessionCountsByRoute,
+    storeNodes: () => listStoreNodeLive(),
+    storeNodeSessions: (storeId, node) => indexedSessionsOnNode(sessionScans().currentSegment(storeId), node),
   });
   await metrics.work.load(db);
   slot.current = metrics;

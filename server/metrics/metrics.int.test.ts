@@ -1,7 +1,9 @@
 /**
  * /metrics against the lab: the real Prometheus of the lab (prometheus.sh) scrapes this test's console
  * (the route handler behind a loopback HTTP server, with a viewer API token), `promtool check metrics`
- * lints a scrape, and a drain through ClusterDeck shows in Prometheus' own query API.
+ * lints a scrape, the store nodes' series carry what the nodes themselves answer, every metric name of
+ * docs/prometheus-rules.yml and docs/grafana-dashboard.json is in the scrape, and a drain through
+ * ClusterDeck shows in Prometheus' own query API.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -20,6 +22,14 @@ import { createApiToken } from "@/server/auth/api-tokens";
 import { Poller, setPoller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { startMetrics } from "@/server/metrics/metrics-service";
+import { StorePoller } from "@/server/store-poller/store-poller";
+import { listStoreNodeLive } from "@/server/store-poller/store-live-state";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
+import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
+import { labStoreEndpoints, seedMemcachedSessions } from "@/e2e/lab/seed-sessions";
+import type { TStoreNode } from "@/server/adapters/stores/types";
+import { exposedNames, namesWithSamples, queriedNames } from "@/test-support/metric-names";
+import { dashboardQueries, readDashboard } from "@/test-support/grafana-dashboard";
 import { GET } from "@/app/metrics/route";
 import type { PrismaClient } from "@/generated/prisma/client";
 
@@ -27,6 +37,7 @@ const env = loadLabEnv();
 const FRONTENDS = labFrontends(env);
 const PROMETHEUS = labValue(env, "LAB_PROMETHEUS_URL");
 const TARGET_FILE = path.join(labValue(env, "LAB_PROMETHEUS_TARGETS_DIR"), "metrics-int-test.json");
+const RULES = path.resolve(import.meta.dirname, "../../docs/prometheus-rules.yml");
 const who = { principal: null, actor: "integration-test", ip: null };
 
 /** The route handler as the console serves it, on a loopback port. */
@@ -58,10 +69,17 @@ async function promQuery(query: string): Promise<TPromSample[]> {
   return body.data.result;
 }
 
+/** The value of one series of a scrape, or undefined when the series is absent. */
+function sampleOf(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
 describe("/metrics scraped by the lab's Prometheus", () => {
   let db: PrismaClient;
   let cleanup: () => Promise<void>;
   let poller: Poller;
+  let storePoller: StorePoller;
   let cache: InventoryCache;
   let server: Server;
   let addr: string;
@@ -101,6 +119,15 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     poller = new Poller(db, 8);
     setPoller(poller);
     await poller.start();
+    // Store nodes polled every second here (10 s by default), so a fresh reading is a short wait.
+    await db.sessionStore.updateMany({ data: { pollIntervalMs: 1_000, timeoutMs: 2_000 } });
+    storePoller = new StorePoller(db, 8);
+    await storePoller.start();
+    const storeNodes = await db.storeNode.count();
+    await vi.waitFor(
+      () => expect(listStoreNodeLive().filter((l) => l.cluster === "lab" && l.up === true)).toHaveLength(storeNodes),
+      { timeout: 30_000, interval: 250 },
+    );
     ({ server, addr } = await serveRoute());
     fs.writeFileSync(labValue(env, "LAB_PROMETHEUS_TOKEN_FILE"), token);
     fs.writeFileSync(TARGET_FILE, JSON.stringify([{ targets: [addr], labels: { test: "metrics-int" } }]));
@@ -114,6 +141,7 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     fs.rmSync(TARGET_FILE, { force: true });
     await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "active" }, who).catch(() => undefined);
     poller?.stop();
+    await storePoller?.stop();
     cache?.stop();
     server?.close();
     await cleanup();
@@ -144,6 +172,67 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     });
     expect(out).toBe("");
     expect(code).toBe(0);
+  });
+
+  it("exports every lab store node, with the values the node itself answers", async () => {
+    const scrape = () =>
+      fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+    const [n1, n2] = labStoreEndpoints().memcached as [TStoreNode, TStoreNode];
+    // A known set of MSM sessions on emptied n1/n2 (short-lived: later tests empty them again anyway).
+    const truth = await seedMemcachedSessions([n1, n2], { sessions: 300, flush: true, ttlSeconds: 300 });
+    const seeded = Date.now();
+    await sessionScans().awaitScan(db, "lab", seeded, "msm");
+    // A poll of both nodes after the seed (polled every second here).
+    await vi.waitFor(
+      () => {
+        for (const n of [n1, n2])
+          expect(listStoreNodeLive().find((x) => x.store === "msm" && x.node === n.id)?.readingAt).toBeGreaterThan(
+            seeded,
+          );
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    const text = await scrape();
+    for (const n of await db.storeNode.findMany({ include: { store: true } })) {
+      const l = `cluster="lab",store="${n.store.name}",node="${n.name}"`;
+      expect(sampleOf(text, `clusterdeck_store_node_up{${l}}`), l).toBe(1);
+      expect(sampleOf(text, `clusterdeck_store_node_items{${l}}`), l).toBeGreaterThanOrEqual(0);
+      expect(sampleOf(text, `clusterdeck_store_node_restarts_total{${l}}`), l).toBe(0);
+      expect(sampleOf(text, `clusterdeck_store_node_last_success_timestamp_seconds{${l}}`), l).toBeGreaterThan(0);
+    }
+    const client = new MemcachedTextClient({ host: n1.host, port: n1.port, timeoutMs: 5_000 });
+    try {
+      const stats = await client.stats();
+      const l = `cluster="lab",store="msm",node="${n1.id}"`;
+      expect(sampleOf(text, `clusterdeck_store_node_memory_limit_bytes{${l}}`)).toBe(Number(stats.limit_maxbytes));
+      // Nothing wrote msm since the seed: the node, the seed's own count and the scrape agree on its items.
+      expect(Number(stats.curr_items)).toBe(truth.keysPerNode[n1.id]);
+      expect(sampleOf(text, `clusterdeck_store_node_items{${l}}`)).toBe(truth.keysPerNode[n1.id]);
+      expect(sampleOf(text, `clusterdeck_store_node_memory_used_bytes{${l}}`)).toBe(Number(stats.bytes));
+      // The scrape read an earlier poll: its hit counter is at most what the node answers after it.
+      expect(sampleOf(text, `clusterdeck_store_node_hits_total{${l}}`)).toBeLessThanOrEqual(Number(stats.get_hits));
+    } finally {
+      client.close();
+    }
+    for (const n of [n1, n2])
+      expect(sampleOf(text, `clusterdeck_store_node_sessions{cluster="lab",store="msm",node="${n.id}"}`), n.id).toBe(
+        truth.sessionsPerNode[n.id],
+      );
+  }, 120_000);
+
+  it("has in a live scrape every metric name docs/prometheus-rules.yml and docs/grafana-dashboard.json query", async () => {
+    const text = await (
+      await fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    const exposed = exposedNames(text);
+    const rules = queriedNames(fs.readFileSync(RULES, "utf8"));
+    const dashboard = queriedNames(dashboardQueries(readDashboard()).join("\n"));
+    expect(rules.size).toBeGreaterThan(8);
+    expect(dashboard.size).toBeGreaterThan(15);
+    for (const name of [...rules, ...dashboard]) expect(exposed, name).toContain(name);
+    // The store-node names the rules alert on have samples, not only a TYPE line.
+    const sampled = namesWithSamples(text);
+    for (const name of rules) if (name.startsWith("clusterdeck_store_node_")) expect(sampled, name).toContain(name);
   });
 
   it("a drain of tomcat2 through ClusterDeck reaches Prometheus within two scrapes on every frontend that drains", async () => {
