@@ -146,9 +146,11 @@ describe("ConsoleMetrics", () => {
 
   it("reports sessions per member from the index and the index's age", async () => {
     const v = view(2, 1);
+    // Taken before the scrape: the callback runs after the scrape has read its clock.
+    const scannedAt = Date.now() - 30_000;
     const m = new ConsoleMetrics({
       views: () => [v],
-      sessions: () => ({ scannedAt: Date.now() - 30_000, total: 12, byRoute: new Map([["tomcat1", 12]]) }),
+      sessions: () => ({ scannedAt, total: 12, byRoute: new Map([["tomcat1", 12]]) }),
       ...NO_STORES,
     });
     const text = await m.scrape();

@@ -10,6 +10,7 @@ import { sessionCountsByRoute, sessionScans } from "@/server/services/sessions/s
 import { indexedSessionsOnNode } from "@/server/store-poller/poll-store-node";
 import { listStoreNodeLive } from "@/server/store-poller/store-live-state";
 import { ConsoleMetrics } from "@/server/metrics/console-metrics";
+import { encodeScrape } from "@/server/metrics/scrape-encoding";
 
 const slot = processSlot<ConsoleMetrics>("console-metrics");
 
@@ -85,15 +86,21 @@ export function serveMetrics(metrics: ConsoleMetrics, addr: string): Promise<Ser
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Only GET /metrics is served here\n");
       return;
     }
-    metrics.scrape().then(
-      (body) => res.writeHead(200, { "content-type": metrics.contentType }).end(req.method === "HEAD" ? "" : body),
-      (err) => {
-        logger.error({ err }, "metrics scrape failed");
-        res
-          .writeHead(500, { "content-type": "text/plain; charset=utf-8" })
-          .end("The scrape failed; see the console's log\n");
-      },
-    );
+    metrics
+      .scrape()
+      .then((text) => encodeScrape(text, req.headers["accept-encoding"]))
+      .then(
+        ({ body, headers }) =>
+          res
+            .writeHead(200, { "content-type": metrics.contentType, ...headers })
+            .end(req.method === "HEAD" ? "" : body),
+        (err) => {
+          logger.error({ err }, "metrics scrape failed");
+          res
+            .writeHead(500, { "content-type": "text/plain; charset=utf-8" })
+            .end("The scrape failed; see the console's log\n");
+        },
+      );
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

@@ -21,7 +21,7 @@ import { createUser } from "@/server/auth/users";
 import { createApiToken } from "@/server/auth/api-tokens";
 import { Poller, setPoller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
-import { startMetrics } from "@/server/metrics/metrics-service";
+import { getConsoleMetrics, serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
 import { StorePoller } from "@/server/store-poller/store-poller";
 import { listStoreNodeLive } from "@/server/store-poller/store-live-state";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
@@ -158,6 +158,30 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     expect(ok.headers.get("content-type")).toContain("text/plain; version=0.0.4");
     const text = await ok.text();
     for (const f of FRONTENDS) expect(text).toContain(`clusterdeck_frontend_up{cluster="lab",frontend="${f.name}"} 1`);
+  });
+
+  it("serves the same exposition without a token on CLUSTERDECK_METRICS_ADDR, gzipped when the scraper accepts it", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const listener = await serveMetrics(getConsoleMetrics()!, `127.0.0.1:${port}`);
+    try {
+      const zipped = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { "accept-encoding": "gzip" } });
+      expect(zipped.status).toBe(200);
+      expect(zipped.headers.get("content-encoding")).toBe("gzip");
+      expect(await zipped.text()).toContain(
+        `clusterdeck_frontend_up{cluster="lab",frontend="${FRONTENDS[0]!.name}"} 1`,
+      );
+      const plain = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { "accept-encoding": "identity" } });
+      expect(plain.headers.get("content-encoding")).toBeNull();
+      expect(await plain.text()).toContain("# TYPE clusterdeck_store_node_up gauge");
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      await new Promise((r) => listener.close(r));
+    }
   });
 
   it("passes `promtool check metrics` with no error and no lint warning", async () => {
