@@ -14,11 +14,23 @@ import { SNAPSHOT_FAMILIES } from "@/server/metrics/snapshot-metrics";
 import { STORE_NODE_FAMILIES } from "@/server/metrics/store-node-metrics";
 
 const RULES = path.resolve(import.meta.dirname, "../../docs/prometheus-rules.yml");
+const RULE_TESTS = path.resolve(import.meta.dirname, "../../docs/prometheus-rules.test.yml");
 
 describe("docs/prometheus-rules.yml", () => {
   it("passes promtool check rules", async () => {
     const { stdout } = await promisify(execFile)(labValue(loadLabEnv(), "LAB_PROMTOOL"), ["check", "rules", RULES]);
     expect(stdout).toContain("SUCCESS: 11 rules found");
+  });
+
+  it("fires the store alerts on the series the console exports, after their delay (promtool test rules)", async () => {
+    const { stdout } = await promisify(execFile)(
+      labValue(loadLabEnv(), "LAB_PROMTOOL"),
+      ["test", "rules", RULE_TESTS],
+      {
+        cwd: path.dirname(RULE_TESTS),
+      },
+    );
+    expect(stdout).toContain("SUCCESS");
   });
 
   it("uses only metric names the console declares", async () => {
