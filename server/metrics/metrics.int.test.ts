@@ -202,7 +202,7 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     const scrape = () =>
       fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
     const [n1, n2] = labStoreEndpoints().memcached as [TStoreNode, TStoreNode];
-    // A known set of MSM sessions on emptied n1/n2 (short-lived: later tests empty them again anyway).
+    // A known set of MSM sessions on flushed n1/n2 (short-lived: later tests empty them again anyway).
     const truth = await seedMemcachedSessions([n1, n2], { sessions: 300, flush: true, ttlSeconds: 300 });
     const seeded = Date.now();
     await sessionScans().awaitScan(db, "lab", seeded, "msm");
@@ -226,15 +226,32 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     }
     const client = new MemcachedTextClient({ host: n1.host, port: n1.port, timeoutMs: 5_000 });
     try {
-      const stats = await client.stats();
       const l = `cluster="lab",store="msm",node="${n1.id}"`;
-      expect(sampleOf(text, `clusterdeck_store_node_memory_limit_bytes{${l}}`)).toBe(Number(stats.limit_maxbytes));
-      // Nothing wrote msm since the seed: the node, the seed's own count and the scrape agree on its items.
-      expect(Number(stats.curr_items)).toBe(truth.keysPerNode[n1.id]);
-      expect(sampleOf(text, `clusterdeck_store_node_items{${l}}`)).toBe(truth.keysPerNode[n1.id]);
-      expect(sampleOf(text, `clusterdeck_store_node_memory_used_bytes{${l}}`)).toBe(Number(stats.bytes));
-      // The scrape read an earlier poll: its hit counter is at most what the node answers after it.
-      expect(sampleOf(text, `clusterdeck_store_node_hits_total{${l}}`)).toBeLessThanOrEqual(Number(stats.get_hits));
+      // memcached drops flushed items lazily (curr_items and bytes count them until its LRU crawler
+      // reclaims them), so with nothing writing they only go down, and hits only up: a poll taken
+      // between two `stats` reads lies between them.
+      const before = await client.stats();
+      const asked = Date.now();
+      await vi.waitFor(
+        () =>
+          expect(listStoreNodeLive().find((x) => x.store === "msm" && x.node === n1.id)?.readingAt).toBeGreaterThan(
+            asked,
+          ),
+        { timeout: 10_000, interval: 100 },
+      );
+      const polled = await scrape();
+      const after = await client.stats();
+      const between = (family: string, stat: string) => {
+        const [lo, hi] = [Number(after[stat]), Number(before[stat])].sort((a, b) => a - b) as [number, number];
+        const v = sampleOf(polled, `${family}{${l}}`);
+        expect(v, family).toBeGreaterThanOrEqual(lo);
+        expect(v, family).toBeLessThanOrEqual(hi);
+        return v!;
+      };
+      expect(sampleOf(polled, `clusterdeck_store_node_memory_limit_bytes{${l}}`)).toBe(Number(before.limit_maxbytes));
+      expect(between("clusterdeck_store_node_items", "curr_items")).toBeGreaterThanOrEqual(truth.keysPerNode[n1.id]!);
+      between("clusterdeck_store_node_memory_used_bytes", "bytes");
+      between("clusterdeck_store_node_hits_total", "get_hits");
     } finally {
       client.close();
     }
@@ -258,6 +275,31 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     const sampled = namesWithSamples(text);
     for (const name of rules) if (name.startsWith("clusterdeck_store_node_")) expect(sampled, name).toContain(name);
   });
+
+  it("the dashboard's queries are PromQL the lab's Prometheus evaluates, and its store panels find this console's nodes", async () => {
+    await scrapes(1);
+    // Grafana's variables as a user picking this test's cluster and job would set them.
+    const resolve = (q: string) =>
+      q
+        .replaceAll("$__rate_interval", "1m")
+        .replaceAll('cluster=~"$cluster"', `cluster=~"lab",instance="${addr}"`)
+        .replaceAll('job=~"$job"', `instance="${addr}"`);
+    for (const q of dashboardQueries(readDashboard()).filter((x) => !x.startsWith("label_values(")))
+      await expect(promQuery(resolve(q)), q).resolves.toBeInstanceOf(Array);
+    const nodes = await db.storeNode.count();
+    expect(await promQuery(resolve('clusterdeck_store_node_items{cluster=~"$cluster"}'))).toHaveLength(nodes);
+    const memory = await promQuery(
+      resolve(
+        'clusterdeck_store_node_memory_used_bytes{cluster=~"$cluster"} / clusterdeck_store_node_memory_limit_bytes{cluster=~"$cluster"}',
+      ),
+    );
+    // One line per node that has a limit (memcached's -m; the lab's Redis runs without maxmemory).
+    const limited = listStoreNodeLive()
+      .filter((l) => l.cluster === "lab" && l.reading?.memoryLimitBytes)
+      .map((l) => `${l.store}/${l.node}`);
+    expect(limited).toContain("msm/n1");
+    expect(memory.map((r) => `${r.metric.store}/${r.metric.node}`).sort()).toEqual(limited.sort());
+  }, 60_000);
 
   it("a drain of tomcat2 through ClusterDeck reaches Prometheus within two scrapes on every frontend that drains", async () => {
     const drained = await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "draining" }, who);
