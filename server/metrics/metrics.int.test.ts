@@ -261,6 +261,34 @@ describe("/metrics scraped by the lab's Prometheus", () => {
       );
   }, 120_000);
 
+  it("drops a store node's series once it leaves the inventory", async () => {
+    const scrape = () =>
+      fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+    const cluster = await db.cluster.findUniqueOrThrow({ where: { name: "lab" } });
+    const store = await db.sessionStore.create({
+      data: {
+        clusterId: cluster.id,
+        name: "metrics-extra",
+        kind: "memcached-msm",
+        pollIntervalMs: 1_000,
+        timeoutMs: 2_000,
+        nodes: { create: [{ name: "n3", host: "127.0.0.1", port: Number(labValue(env, "LAB_MEMCACHED3_PORT")) }] },
+      },
+    });
+    const series = 'clusterdeck_store_node_up{cluster="lab",store="metrics-extra",node="n3"}';
+    try {
+      await storePoller.reload();
+      await vi.waitFor(async () => expect(sampleOf(await scrape(), series)).toBe(1), {
+        timeout: 10_000,
+        interval: 250,
+      });
+    } finally {
+      await db.sessionStore.delete({ where: { id: store.id } });
+      await storePoller.reload();
+    }
+    expect(await scrape()).not.toContain('store="metrics-extra"');
+  });
+
   it("has in a live scrape every metric name docs/prometheus-rules.yml and docs/grafana-dashboard.json query", async () => {
     const text = await (
       await fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } })
