@@ -85,6 +85,10 @@ describe("/metrics scraped by the lab's Prometheus", () => {
   let addr: string;
   let token: string;
 
+  /** The exposition as a viewer's token reads it. */
+  const scrape = () =>
+    fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+
   /** Resolves once Prometheus has scraped this console `n` more times (its `up` sample's timestamp moved). */
   async function scrapes(n: number): Promise<void> {
     const ts = async () => Number((await promQuery(`timestamp(up{instance="${addr}"})`))[0]?.value[1] ?? 0);
@@ -185,9 +189,7 @@ describe("/metrics scraped by the lab's Prometheus", () => {
   });
 
   it("passes `promtool check metrics` with no error and no lint warning", async () => {
-    const text = await (
-      await fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } })
-    ).text();
+    const text = await scrape();
     const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
       const child = execFile(labValue(env, "LAB_PROMTOOL"), ["check", "metrics"], (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
@@ -199,8 +201,6 @@ describe("/metrics scraped by the lab's Prometheus", () => {
   });
 
   it("exports every lab store node, with the values the node itself answers", async () => {
-    const scrape = () =>
-      fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
     const [n1, n2] = labStoreEndpoints().memcached as [TStoreNode, TStoreNode];
     // A known set of MSM sessions on flushed n1/n2 (short-lived: later tests empty them again anyway).
     const truth = await seedMemcachedSessions([n1, n2], { sessions: 300, flush: true, ttlSeconds: 300 });
@@ -262,8 +262,6 @@ describe("/metrics scraped by the lab's Prometheus", () => {
   }, 120_000);
 
   it("drops a store node's series once it leaves the inventory", async () => {
-    const scrape = () =>
-      fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
     const cluster = await db.cluster.findUniqueOrThrow({ where: { name: "lab" } });
     const store = await db.sessionStore.create({
       data: {
@@ -290,9 +288,7 @@ describe("/metrics scraped by the lab's Prometheus", () => {
   });
 
   it("has in a live scrape every metric name docs/prometheus-rules.yml and docs/grafana-dashboard.json query", async () => {
-    const text = await (
-      await fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } })
-    ).text();
+    const text = await scrape();
     const exposed = exposedNames(text);
     const rules = queriedNames(fs.readFileSync(RULES, "utf8"));
     const dashboard = queriedNames(dashboardQueries(readDashboard()).join("\n"));
