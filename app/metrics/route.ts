@@ -26,6 +26,8 @@ export async function GET(req: Request): Promise<Response> {
   const metrics = getConsoleMetrics();
   if (!metrics) return plain(503, "Metrics are not started yet: the console is still starting", { "retry-after": "5" });
   try {
+    // Not compressed here: Next.js drops a route's Content-Encoding header and compresses the body itself
+    // when the scraper accepts gzip (the metrics listener of CLUSTERDECK_METRICS_ADDR compresses its own).
     return new Response(await metrics.scrape(), { headers: { "content-type": metrics.contentType } });
   } catch (err) {
     logger.error({ err }, "metrics scrape failed");

@@ -19,3 +19,16 @@ export function writeBenchSection(file: string, name: string, markdown: string):
     next = `${text.trim() ? `<!-- bench:session-stores -->\n${text.trim()}\n<!-- /bench:session-stores -->\n\n` : ""}${block}\n`;
   fs.writeFileSync(file, next);
 }
+
+/** A bench's rows as the Markdown table every section prints: measure, ours, raw baseline, ratio, target, note. */
+export function benchTable(
+  oursHeader: string,
+  rows: ReadonlyArray<{ what: string; ours: string; raw: string; ratio: string; target: string; note: string }>,
+): string {
+  const header = ["measure", oursHeader, "raw baseline", "ours/raw", "target", "note"];
+  return [
+    `| ${header.join(" | ")} |`,
+    `|${header.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.what} | ${r.ours} | ${r.raw} | ${r.ratio} | ${r.target} | ${r.note} |`),
+  ].join("\n");
+}

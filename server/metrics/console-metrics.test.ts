@@ -98,6 +98,9 @@ function live(frontendId: number, members: Array<Partial<TLiveMember> & { key: s
   };
 }
 
+/** A console without session stores. */
+const NO_STORES = { storeNodes: () => [], storeNodeSessions: () => null };
+
 /** The value of one series of a scrape, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
   const line = text.split("\n").find((l) => l.startsWith(`${series} `));
@@ -108,7 +111,7 @@ describe("ConsoleMetrics", () => {
   it("exposes admin state and health as state sets, one series per state, 1 for the current one", async () => {
     const v = view(2, 1);
     v.members[1]!.states[0] = reading(1, "tomcat2", { adminState: "draining", health: "failing", drifted: true });
-    const text = await new ConsoleMetrics({ views: () => [v], sessions: () => null }).scrape();
+    const text = await new ConsoleMetrics({ views: () => [v], sessions: () => null, ...NO_STORES }).scrape();
     const l = 'cluster="shop",frontend="fe1",member="tomcat2"';
     expect(sample(text, `clusterdeck_member_admin_state{${l},state="draining"}`)).toBe(1);
     expect(sample(text, `clusterdeck_member_admin_state{${l},state="active"}`)).toBe(0);
@@ -127,7 +130,7 @@ describe("ConsoleMetrics", () => {
 
   it("keeps request counters monotonic across a balancer restart and counts failed polls", async () => {
     const v = view(1, 1);
-    const m = new ConsoleMetrics({ views: () => [v], sessions: () => null });
+    const m = new ConsoleMetrics({ views: () => [v], sessions: () => null, ...NO_STORES });
     m.recordPoll("shop", "fe1", live(1, [{ key: "tomcat1", elected: 500, bytesOut: 1000 }]));
     m.recordPoll("shop", "fe1", live(1, [{ key: "tomcat1", elected: 7, bytesOut: 20 }]));
     m.recordPoll("shop", "fe1", live(1, [], false));
@@ -143,9 +146,12 @@ describe("ConsoleMetrics", () => {
 
   it("reports sessions per member from the index and the index's age", async () => {
     const v = view(2, 1);
+    // Taken before the scrape: the callback runs after the scrape has read its clock.
+    const scannedAt = Date.now() - 30_000;
     const m = new ConsoleMetrics({
       views: () => [v],
-      sessions: () => ({ scannedAt: Date.now() - 30_000, total: 12, byRoute: new Map([["tomcat1", 12]]) }),
+      sessions: () => ({ scannedAt, total: 12, byRoute: new Map([["tomcat1", 12]]) }),
+      ...NO_STORES,
     });
     const text = await m.scrape();
     expect(sample(text, 'clusterdeck_member_sessions{cluster="shop",member="tomcat1"}')).toBe(12);
@@ -154,7 +160,7 @@ describe("ConsoleMetrics", () => {
   });
 
   it("drops a deleted frontend's poll series", async () => {
-    const m = new ConsoleMetrics({ views: () => [], sessions: () => null });
+    const m = new ConsoleMetrics({ views: () => [], sessions: () => null, ...NO_STORES });
     m.recordPoll("shop", "fe1", live(1, [{ key: "tomcat1", elected: 5 }]));
     m.forgetFrontend(1, "shop", "fe1");
     const text = await m.scrape();
@@ -163,7 +169,7 @@ describe("ConsoleMetrics", () => {
 
   it("prints one admin-state series per state, member and frontend at 4 frontends × 1,000 members (time: the bench)", async () => {
     const v = view(1000, 4);
-    const m = new ConsoleMetrics({ views: () => [v], sessions: () => null });
+    const m = new ConsoleMetrics({ views: () => [v], sessions: () => null, ...NO_STORES });
     const text = await m.scrape();
     const lines = text.split("\n").filter((l) => l.startsWith("clusterdeck_member_admin_state{"));
     expect(lines).toHaveLength(4 * 1000 * 5);

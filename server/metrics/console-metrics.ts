@@ -4,12 +4,20 @@ import type { TClusterView } from "@/server/services/clusters/cluster-view";
 import { MonotonicCounters } from "@/server/metrics/monotonic-counters";
 import { WorkStates } from "@/server/metrics/work-states";
 import { writeSnapshot, type TSnapshotInput } from "@/server/metrics/snapshot-metrics";
+import { writeStoreNodes, type TStoreNodeMetricsInput } from "@/server/metrics/store-node-metrics";
 
-/** Where a scrape reads from: all of it in memory (the live table, the inventory cache, the session index). */
+/**
+ * Where a scrape reads from: all of it in memory (the live tables of frontends and store nodes, the
+ * inventory cache, the session index).
+ */
 export interface TMetricsSource {
   /** Every cluster's view as of now. */
   views(): TClusterView[];
   sessions: TSnapshotInput["sessions"];
+  /** Every store node as the store poller last polled it. */
+  storeNodes(): readonly TStoreNodeMetricsInput[];
+  /** Sessions the index holds on a store node, or null before a scan of it. */
+  storeNodeSessions(storeId: number, node: string): number | null;
 }
 
 /**
@@ -66,7 +74,8 @@ export class ConsoleMetrics {
       sessions: this.source.sessions,
       nowMs: Date.now(),
     });
-    return `${own}\n${snapshot}`;
+    const stores = writeStoreNodes(this.source.storeNodes(), (id, node) => this.source.storeNodeSessions(id, node));
+    return `${own}\n${snapshot}${stores}`;
   }
 
   get contentType(): string {

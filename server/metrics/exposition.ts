@@ -29,6 +29,11 @@ export interface TFamilyDef {
   type: "gauge" | "counter";
 }
 
+/** A gauge family's definition. */
+export const gauge = (name: string, help: string): TFamilyDef => ({ name, help, type: "gauge" });
+/** A counter family's definition (its name ends in _total). */
+export const counter = (name: string, help: string): TFamilyDef => ({ name, help, type: "counter" });
+
 /** Collects the samples of several families in one pass, then prints them family by family. */
 export class ExpositionWriter {
   private readonly lines = new Map<string, string[]>();

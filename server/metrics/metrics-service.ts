@@ -6,8 +6,11 @@ import { getFrontendLive } from "@/server/poller/live-state";
 import { processSlot } from "@/server/process-singleton";
 import type { InventoryCache } from "@/server/services/clusters/inventory-cache";
 import type { TClusterView } from "@/server/services/clusters/cluster-view";
-import { sessionCountsByRoute } from "@/server/services/sessions/session-index/store-scans";
+import { sessionCountsByRoute, sessionScans } from "@/server/services/sessions/session-index/store-scans";
+import { indexedSessionsOnNode } from "@/server/store-poller/poll-store-node";
+import { listStoreNodeLive } from "@/server/store-poller/store-live-state";
 import { ConsoleMetrics } from "@/server/metrics/console-metrics";
+import { encodeScrape } from "@/server/metrics/scrape-encoding";
 
 const slot = processSlot<ConsoleMetrics>("console-metrics");
 
@@ -32,6 +35,8 @@ export async function startMetrics(db: TDb, cache: InventoryCache): Promise<Cons
       return views;
     },
     sessions: sessionCountsByRoute,
+    storeNodes: () => listStoreNodeLive(),
+    storeNodeSessions: (storeId, node) => indexedSessionsOnNode(sessionScans().currentSegment(storeId), node),
   });
   await metrics.work.load(db);
   slot.current = metrics;
@@ -81,15 +86,21 @@ export function serveMetrics(metrics: ConsoleMetrics, addr: string): Promise<Ser
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Only GET /metrics is served here\n");
       return;
     }
-    metrics.scrape().then(
-      (body) => res.writeHead(200, { "content-type": metrics.contentType }).end(req.method === "HEAD" ? "" : body),
-      (err) => {
-        logger.error({ err }, "metrics scrape failed");
-        res
-          .writeHead(500, { "content-type": "text/plain; charset=utf-8" })
-          .end("The scrape failed; see the console's log\n");
-      },
-    );
+    metrics
+      .scrape()
+      .then((text) => encodeScrape(text, req.headers["accept-encoding"]))
+      .then(
+        ({ body, headers }) =>
+          res
+            .writeHead(200, { "content-type": metrics.contentType, ...headers })
+            .end(req.method === "HEAD" ? "" : body),
+        (err) => {
+          logger.error({ err }, "metrics scrape failed");
+          res
+            .writeHead(500, { "content-type": "text/plain; charset=utf-8" })
+            .end("The scrape failed; see the console's log\n");
+        },
+      );
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);

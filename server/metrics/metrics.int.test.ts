@@ -1,7 +1,9 @@
 /**
  * /metrics against the lab: the real Prometheus of the lab (prometheus.sh) scrapes this test's console
  * (the route handler behind a loopback HTTP server, with a viewer API token), `promtool check metrics`
- * lints a scrape, and a drain through ClusterDeck shows in Prometheus' own query API.
+ * lints a scrape, the store nodes' series carry what the nodes themselves answer, every metric name of
+ * docs/prometheus-rules.yml and docs/grafana-dashboard.json is in the scrape, and a drain through
+ * ClusterDeck shows in Prometheus' own query API.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -19,7 +21,15 @@ import { createUser } from "@/server/auth/users";
 import { createApiToken } from "@/server/auth/api-tokens";
 import { Poller, setPoller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
-import { startMetrics } from "@/server/metrics/metrics-service";
+import { getConsoleMetrics, serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
+import { StorePoller } from "@/server/store-poller/store-poller";
+import { listStoreNodeLive } from "@/server/store-poller/store-live-state";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
+import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
+import { labStoreEndpoints, seedMemcachedSessions } from "@/e2e/lab/seed-sessions";
+import type { TStoreNode } from "@/server/adapters/stores/types";
+import { exposedNames, namesWithSamples, queriedNames } from "@/test-support/metric-names";
+import { dashboardQueries, readDashboard } from "@/test-support/grafana-dashboard";
 import { GET } from "@/app/metrics/route";
 import type { PrismaClient } from "@/generated/prisma/client";
 
@@ -27,6 +37,7 @@ const env = loadLabEnv();
 const FRONTENDS = labFrontends(env);
 const PROMETHEUS = labValue(env, "LAB_PROMETHEUS_URL");
 const TARGET_FILE = path.join(labValue(env, "LAB_PROMETHEUS_TARGETS_DIR"), "metrics-int-test.json");
+const RULES = path.resolve(import.meta.dirname, "../../docs/prometheus-rules.yml");
 const who = { principal: null, actor: "integration-test", ip: null };
 
 /** The route handler as the console serves it, on a loopback port. */
@@ -58,14 +69,25 @@ async function promQuery(query: string): Promise<TPromSample[]> {
   return body.data.result;
 }
 
+/** The value of one series of a scrape, or undefined when the series is absent. */
+function sampleOf(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
 describe("/metrics scraped by the lab's Prometheus", () => {
   let db: PrismaClient;
   let cleanup: () => Promise<void>;
   let poller: Poller;
+  let storePoller: StorePoller;
   let cache: InventoryCache;
   let server: Server;
   let addr: string;
   let token: string;
+
+  /** The exposition as a viewer's token reads it. */
+  const scrape = () =>
+    fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
 
   /** Resolves once Prometheus has scraped this console `n` more times (its `up` sample's timestamp moved). */
   async function scrapes(n: number): Promise<void> {
@@ -101,6 +123,15 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     poller = new Poller(db, 8);
     setPoller(poller);
     await poller.start();
+    // Store nodes polled every second here (10 s by default), so a fresh reading is a short wait.
+    await db.sessionStore.updateMany({ data: { pollIntervalMs: 1_000, timeoutMs: 2_000 } });
+    storePoller = new StorePoller(db, 8);
+    await storePoller.start();
+    const storeNodes = await db.storeNode.count();
+    await vi.waitFor(
+      () => expect(listStoreNodeLive().filter((l) => l.cluster === "lab" && l.up === true)).toHaveLength(storeNodes),
+      { timeout: 30_000, interval: 250 },
+    );
     ({ server, addr } = await serveRoute());
     fs.writeFileSync(labValue(env, "LAB_PROMETHEUS_TOKEN_FILE"), token);
     fs.writeFileSync(TARGET_FILE, JSON.stringify([{ targets: [addr], labels: { test: "metrics-int" } }]));
@@ -114,6 +145,7 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     fs.rmSync(TARGET_FILE, { force: true });
     await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "active" }, who).catch(() => undefined);
     poller?.stop();
+    await storePoller?.stop();
     cache?.stop();
     server?.close();
     await cleanup();
@@ -132,10 +164,32 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     for (const f of FRONTENDS) expect(text).toContain(`clusterdeck_frontend_up{cluster="lab",frontend="${f.name}"} 1`);
   });
 
+  it("serves the same exposition without a token on CLUSTERDECK_METRICS_ADDR, gzipped when the scraper accepts it", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const listener = await serveMetrics(getConsoleMetrics()!, `127.0.0.1:${port}`);
+    try {
+      const zipped = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { "accept-encoding": "gzip" } });
+      expect(zipped.status).toBe(200);
+      expect(zipped.headers.get("content-encoding")).toBe("gzip");
+      expect(await zipped.text()).toContain(
+        `clusterdeck_frontend_up{cluster="lab",frontend="${FRONTENDS[0]!.name}"} 1`,
+      );
+      const plain = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { "accept-encoding": "identity" } });
+      expect(plain.headers.get("content-encoding")).toBeNull();
+      expect(await plain.text()).toContain("# TYPE clusterdeck_store_node_up gauge");
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      await new Promise((r) => listener.close(r));
+    }
+  });
+
   it("passes `promtool check metrics` with no error and no lint warning", async () => {
-    const text = await (
-      await fetch(`http://${addr}/metrics`, { headers: { authorization: `Bearer ${token}` } })
-    ).text();
+    const text = await scrape();
     const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
       const child = execFile(labValue(env, "LAB_PROMTOOL"), ["check", "metrics"], (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
@@ -145,6 +199,131 @@ describe("/metrics scraped by the lab's Prometheus", () => {
     expect(out).toBe("");
     expect(code).toBe(0);
   });
+
+  it("exports every lab store node, with the values the node itself answers", async () => {
+    const [n1, n2] = labStoreEndpoints().memcached as [TStoreNode, TStoreNode];
+    // A known set of MSM sessions on flushed n1/n2 (short-lived: later tests empty them again anyway).
+    const truth = await seedMemcachedSessions([n1, n2], { sessions: 300, flush: true, ttlSeconds: 300 });
+    const seeded = Date.now();
+    await sessionScans().awaitScan(db, "lab", seeded, "msm");
+    // A poll of both nodes after the seed (polled every second here).
+    await vi.waitFor(
+      () => {
+        for (const n of [n1, n2])
+          expect(listStoreNodeLive().find((x) => x.store === "msm" && x.node === n.id)?.readingAt).toBeGreaterThan(
+            seeded,
+          );
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    const text = await scrape();
+    for (const n of await db.storeNode.findMany({ include: { store: true } })) {
+      const l = `cluster="lab",store="${n.store.name}",node="${n.name}"`;
+      expect(sampleOf(text, `clusterdeck_store_node_up{${l}}`), l).toBe(1);
+      expect(sampleOf(text, `clusterdeck_store_node_items{${l}}`), l).toBeGreaterThanOrEqual(0);
+      expect(sampleOf(text, `clusterdeck_store_node_restarts_total{${l}}`), l).toBe(0);
+      expect(sampleOf(text, `clusterdeck_store_node_last_success_timestamp_seconds{${l}}`), l).toBeGreaterThan(0);
+    }
+    const client = new MemcachedTextClient({ host: n1.host, port: n1.port, timeoutMs: 5_000 });
+    try {
+      const l = `cluster="lab",store="msm",node="${n1.id}"`;
+      // memcached drops flushed items lazily (curr_items and bytes count them until its LRU crawler
+      // reclaims them), so with nothing writing they only go down, and hits only up: a poll taken
+      // between two `stats` reads lies between them.
+      const before = await client.stats();
+      const asked = Date.now();
+      await vi.waitFor(
+        () =>
+          expect(listStoreNodeLive().find((x) => x.store === "msm" && x.node === n1.id)?.readingAt).toBeGreaterThan(
+            asked,
+          ),
+        { timeout: 10_000, interval: 100 },
+      );
+      const polled = await scrape();
+      const after = await client.stats();
+      const between = (family: string, stat: string) => {
+        const [lo, hi] = [Number(after[stat]), Number(before[stat])].sort((a, b) => a - b) as [number, number];
+        const v = sampleOf(polled, `${family}{${l}}`);
+        expect(v, family).toBeGreaterThanOrEqual(lo);
+        expect(v, family).toBeLessThanOrEqual(hi);
+        return v!;
+      };
+      expect(sampleOf(polled, `clusterdeck_store_node_memory_limit_bytes{${l}}`)).toBe(Number(before.limit_maxbytes));
+      expect(between("clusterdeck_store_node_items", "curr_items")).toBeGreaterThanOrEqual(truth.keysPerNode[n1.id]!);
+      between("clusterdeck_store_node_memory_used_bytes", "bytes");
+      between("clusterdeck_store_node_hits_total", "get_hits");
+    } finally {
+      client.close();
+    }
+    for (const n of [n1, n2])
+      expect(sampleOf(text, `clusterdeck_store_node_sessions{cluster="lab",store="msm",node="${n.id}"}`), n.id).toBe(
+        truth.sessionsPerNode[n.id],
+      );
+  }, 120_000);
+
+  it("drops a store node's series once it leaves the inventory", async () => {
+    const cluster = await db.cluster.findUniqueOrThrow({ where: { name: "lab" } });
+    const store = await db.sessionStore.create({
+      data: {
+        clusterId: cluster.id,
+        name: "metrics-extra",
+        kind: "memcached-msm",
+        pollIntervalMs: 1_000,
+        timeoutMs: 2_000,
+        nodes: { create: [{ name: "n3", host: "127.0.0.1", port: Number(labValue(env, "LAB_MEMCACHED3_PORT")) }] },
+      },
+    });
+    const series = 'clusterdeck_store_node_up{cluster="lab",store="metrics-extra",node="n3"}';
+    try {
+      await storePoller.reload();
+      await vi.waitFor(async () => expect(sampleOf(await scrape(), series)).toBe(1), {
+        timeout: 10_000,
+        interval: 250,
+      });
+    } finally {
+      await db.sessionStore.delete({ where: { id: store.id } });
+      await storePoller.reload();
+    }
+    expect(await scrape()).not.toContain('store="metrics-extra"');
+  });
+
+  it("has in a live scrape every metric name docs/prometheus-rules.yml and docs/grafana-dashboard.json query", async () => {
+    const text = await scrape();
+    const exposed = exposedNames(text);
+    const rules = queriedNames(fs.readFileSync(RULES, "utf8"));
+    const dashboard = queriedNames(dashboardQueries(readDashboard()).join("\n"));
+    expect(rules.size).toBeGreaterThan(8);
+    expect(dashboard.size).toBeGreaterThan(15);
+    for (const name of [...rules, ...dashboard]) expect(exposed, name).toContain(name);
+    // The store-node names the rules alert on have samples, not only a TYPE line.
+    const sampled = namesWithSamples(text);
+    for (const name of rules) if (name.startsWith("clusterdeck_store_node_")) expect(sampled, name).toContain(name);
+  });
+
+  it("the dashboard's queries are PromQL the lab's Prometheus evaluates, and its store panels find this console's nodes", async () => {
+    await scrapes(1);
+    // Grafana's variables as a user picking this test's cluster and job would set them.
+    const resolve = (q: string) =>
+      q
+        .replaceAll("$__rate_interval", "1m")
+        .replaceAll('cluster=~"$cluster"', `cluster=~"lab",instance="${addr}"`)
+        .replaceAll('job=~"$job"', `instance="${addr}"`);
+    for (const q of dashboardQueries(readDashboard()).filter((x) => !x.startsWith("label_values(")))
+      await expect(promQuery(resolve(q)), q).resolves.toBeInstanceOf(Array);
+    const nodes = await db.storeNode.count();
+    expect(await promQuery(resolve('clusterdeck_store_node_items{cluster=~"$cluster"}'))).toHaveLength(nodes);
+    const memory = await promQuery(
+      resolve(
+        'clusterdeck_store_node_memory_used_bytes{cluster=~"$cluster"} / clusterdeck_store_node_memory_limit_bytes{cluster=~"$cluster"}',
+      ),
+    );
+    // One line per node that has a limit (memcached's -m; the lab's Redis runs without maxmemory).
+    const limited = listStoreNodeLive()
+      .filter((l) => l.cluster === "lab" && l.reading?.memoryLimitBytes)
+      .map((l) => `${l.store}/${l.node}`);
+    expect(limited).toContain("msm/n1");
+    expect(memory.map((r) => `${r.metric.store}/${r.metric.node}`).sort()).toEqual(limited.sort());
+  }, 60_000);
 
   it("a drain of tomcat2 through ClusterDeck reaches Prometheus within two scrapes on every frontend that drains", async () => {
     const drained = await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "draining" }, who);

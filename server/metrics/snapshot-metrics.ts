@@ -1,7 +1,7 @@
 import { ADMIN_STATES, HEALTHS } from "@/server/domain/member-state";
 import { isActiveMember } from "@/server/domain/member-condition";
 import type { TClusterView, TRollupHealth } from "@/server/services/clusters/cluster-view";
-import { ExpositionWriter, labelText, type TFamilyDef } from "@/server/metrics/exposition";
+import { ExpositionWriter, counter, gauge, labelText, type TFamilyDef } from "@/server/metrics/exposition";
 import type { MonotonicCounters, TMemberCounter } from "@/server/metrics/monotonic-counters";
 import type { WorkStates } from "@/server/metrics/work-states";
 
@@ -17,81 +17,81 @@ export interface TSnapshotInput {
 
 const CLUSTER_HEALTHS: readonly TRollupHealth[] = ["healthy", "degraded", "failing", "unknown", "empty"];
 
-const g = (name: string, help: string): TFamilyDef => ({ name, help, type: "gauge" });
-const c = (name: string, help: string): TFamilyDef => ({ name, help, type: "counter" });
-
 /** Every family produced from the snapshot, in the order printed. docs/ and the README list the same names. */
 export const SNAPSHOT_FAMILIES: readonly TFamilyDef[] = [
-  g(
+  gauge(
     "clusterdeck_member_admin_state",
     "Admin state of a member on a frontend, as a state set: 1 for the current state, 0 for the others (active, draining, disabled, stopped, standby).",
   ),
-  g(
+  gauge(
     "clusterdeck_member_health",
     "Health of a member as the frontend sees it, as a state set (healthy, failing, recovering, unknown; unknown while the frontend does not answer).",
   ),
-  g(
+  gauge(
     "clusterdeck_member_weight",
     "Weight of a member on a frontend as the frontend shows it (balancer-manager loadfactor, mod_jk lbfactor, HAProxy or nginx weight).",
   ),
-  g("clusterdeck_member_busy", "Requests a frontend has in flight to a member now."),
-  g(
+  gauge("clusterdeck_member_busy", "Requests a frontend has in flight to a member now."),
+  gauge(
     "clusterdeck_member_drifted",
     "1 when the frontend shows the member in another admin state or weight than the one set through ClusterDeck.",
   ),
-  g(
+  gauge(
     "clusterdeck_member_reading_stale",
     "1 when the frontend did not answer its last poll and the member's values are its last good reading.",
   ),
-  c(
+  counter(
     "clusterdeck_member_requests_total",
     "Requests a frontend sent to a member (times it chose it), kept monotonic across balancer restarts.",
   ),
-  c(
+  counter(
     "clusterdeck_member_errors_total",
     "Errors a frontend counted for a member, kept monotonic across balancer restarts (mod_jk and HAProxy count them; balancer-manager and nginx do not, so they have no series).",
   ),
-  c(
+  counter(
     "clusterdeck_member_sent_bytes_total",
     "Bytes a frontend sent to a member, kept monotonic across balancer restarts.",
   ),
-  c(
+  counter(
     "clusterdeck_member_received_bytes_total",
     "Bytes a frontend read from a member, kept monotonic across balancer restarts.",
   ),
-  g(
+  gauge(
     "clusterdeck_member_intended_state",
     "The admin state last set for a member through ClusterDeck, as a state set (members of the inventory only).",
   ),
-  g(
+  gauge(
     "clusterdeck_member_intended_weight",
     "The weight last set for a member through ClusterDeck (absent when none was set).",
   ),
-  g(
+  gauge(
     "clusterdeck_member_sessions",
     "Sessions whose route is the member, from the cluster's session index (as old as clusterdeck_session_index_age_seconds).",
   ),
-  g(
+  gauge(
     "clusterdeck_frontend_up",
     "1 when the frontend's last poll succeeded, 0 when it failed (absent before its first poll).",
   ),
-  g("clusterdeck_frontend_last_success_timestamp_seconds", "When the frontend last answered a poll (Unix time)."),
-  g("clusterdeck_cluster_members", "Members of the cluster (the inventory's and any a frontend routes to)."),
-  g(
+  gauge("clusterdeck_frontend_last_success_timestamp_seconds", "When the frontend last answered a poll (Unix time)."),
+  gauge("clusterdeck_cluster_members", "Members of the cluster (the inventory's and any a frontend routes to)."),
+  gauge(
     "clusterdeck_cluster_active_members",
     "Members that take new sessions from every answering frontend that lists them (active and healthy there).",
   ),
-  g(
+  gauge(
     "clusterdeck_cluster_health",
     "The cluster's rolled-up health as the dashboard shows it, as a state set (healthy, degraded, failing, unknown, empty).",
   ),
-  g(
+  gauge(
     "clusterdeck_session_index_age_seconds",
     "Seconds since the cluster's session index was scanned (the age of clusterdeck_member_sessions).",
   ),
-  g("clusterdeck_session_index_sessions", "Sessions in the cluster's session index (every store, every route)."),
-  g("clusterdeck_rollouts", "Rolling deploys in each state (running, paused, done, aborted)."),
-  g("clusterdeck_operations", "Operations (evacuate, replace, expire) in each state (pending, running, done, failed)."),
+  gauge("clusterdeck_session_index_sessions", "Sessions in the cluster's session index (every store, every route)."),
+  gauge("clusterdeck_rollouts", "Rolling deploys in each state (running, paused, done, aborted)."),
+  gauge(
+    "clusterdeck_operations",
+    "Operations (evacuate, replace, expire) in each state (pending, running, done, failed).",
+  ),
 ];
 
 const COUNTERS: ReadonlyArray<[string, TMemberCounter]> = [

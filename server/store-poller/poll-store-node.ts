@@ -20,6 +20,7 @@ import {
   type TStoreNodeLive,
   type TStoreNodeRates,
 } from "@/server/store-poller/store-live-state";
+import { nextCounterBase } from "@/server/store-poller/store-counter-totals";
 
 /** One node of one store, as the store poller polls it. */
 export interface TStoreNodeTarget {
@@ -67,6 +68,8 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
   let usualHitRatio = prev?.usualHitRatio ?? null;
   let evictingSince = prev?.evictingSince ?? null;
   let restart = prev?.restart ?? null;
+  let restartsDetected = prev?.restartsDetected ?? 0;
+  let counterBase = prev?.counterBase ?? {};
   if (reading) {
     const last = prev?.reading && prev.readingAt !== null ? { reading: prev.reading, at: prev.readingAt } : null;
     const restarted =
@@ -75,7 +78,9 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
         { uptimeSeconds: last.reading.uptimeSeconds, counters: { ...last.reading.counters }, at: last.at },
         { uptimeSeconds: reading.uptimeSeconds, counters: { ...reading.counters }, at },
       );
+    if (last) counterBase = nextCounterBase(counterBase, last.reading.counters, reading.counters, restarted);
     if (restarted) {
+      restartsDetected++;
       // It went down after the last poll that still saw it up (memcached's uptime starts at about a
       // minute, ITEM_UPDATE_INTERVAL + 2 s, so uptime alone can point before that poll).
       const upSince = Math.max(last.at, reading.uptimeSeconds !== null ? at - reading.uptimeSeconds * 1000 : at);
@@ -150,6 +155,8 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
     downSince: up ? null : prev?.up === false ? (prev.downSince ?? at) : at,
     reading: reading ?? prev?.reading ?? null,
     readingAt: reading ? at : (prev?.readingAt ?? null),
+    restartsDetected,
+    counterBase,
     rates: up ? rates : null,
     hitRatio,
     lookups,
@@ -167,10 +174,15 @@ export async function pollStoreNode(target: TStoreNodeTarget, now: () => number 
 
 /** Sessions the index counts on a node, when its scan is recent enough to say "now". */
 export function sessionsOnNode(segment: TStoreSegment | null, node: string, now: number): number | null {
-  if (!segment) return null;
-  const scan = segment.nodeScans[node];
+  const scannedAt = segment?.nodeScans[node]?.scannedAt;
+  if (!scannedAt || now - scannedAt > SESSIONS_FRESH_MS) return null;
+  return indexedSessionsOnNode(segment, node);
+}
+
+/** Sessions (primary copies) the index holds on a node as of its last scan of it, however old; null before one. */
+export function indexedSessionsOnNode(segment: TStoreSegment | null, node: string): number | null {
+  if (!segment?.nodeScans[node]?.scannedAt) return null;
   const i = segment.nodes.indexOf(node);
-  if (!scan?.scannedAt || now - scan.scannedAt > SESSIONS_FRESH_MS) return null;
   return i < 0 ? 0 : segment.counts.perNode[i]!;
 }
 

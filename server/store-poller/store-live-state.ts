@@ -1,5 +1,5 @@
 import { processSingleton } from "@/server/process-singleton";
-import type { TStoreNodeReading } from "@/server/adapters/stores/node-reading";
+import type { TStoreCounters, TStoreNodeReading } from "@/server/adapters/stores/node-reading";
 import type { TRestartImpact, TStoreNodeState, TStoreWarning } from "@/server/domain/store-health";
 
 /** Per-second rates between the last two good polls; null where the kind has no such counter or it reset. */
@@ -42,6 +42,10 @@ export interface TStoreNodeLive {
   reading: TStoreNodeReading | null;
   /** When `reading` was taken (ms). */
   readingAt: number | null;
+  /** Restarts this console process's polls detected (restarts seen before it started are in `restart` only). */
+  restartsDetected: number;
+  /** What the counters had counted before they last started over; reading + base is what /metrics exports. */
+  counterBase: TStoreCounters;
   rates: TStoreNodeRates | null;
   /** Hits / lookups over the last interval, its number of lookups, and the usual ratio (moving average). */
   hitRatio: number | null;

@@ -228,6 +228,8 @@ export class StorePoller {
       downSince: row.up ? null : row.lastPollAt.getTime(),
       reading: saved?.reading ?? null,
       readingAt: saved?.at ?? null,
+      restartsDetected: 0,
+      counterBase: {},
       rates: null,
       hitRatio: null,
       lookups: null,

@@ -31,7 +31,7 @@ export interface TConsoleRig {
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -46,6 +46,8 @@ export async function startConsoleRig(opts: {
   pollIntervalMs?: number;
   /** Lines of the console's own output go here (default: dropped). */
   log?: (line: string) => void;
+  /** More settings for the console (e.g. CLUSTERDECK_METRICS_ADDR). */
+  env?: Record<string, string>;
 }): Promise<TConsoleRig> {
   if (!fs.existsSync(path.join(REPO, ".next", "BUILD_ID")))
     throw new Error("no production build: run `npx next build` first");
@@ -99,6 +101,7 @@ export async function startConsoleRig(opts: {
         CLUSTERDECK_SESSION_SCAN_INTERVAL_S: "0",
         NEXT_TELEMETRY_DISABLED: "1",
         LOG_LEVEL: "warn",
+        ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
