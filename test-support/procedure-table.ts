@@ -36,9 +36,9 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "cluster.inventory": { needs: "viewer", input: (t) => ({ name: t.cluster }) },
   "cluster.history": { needs: "viewer", input: (t) => ({ name: t.cluster, range: "15m" }) },
   "cluster.create": { needs: "operator", input: () => ({ name: "roles-table", description: "" }) },
-  "cluster.update": { needs: "operator", input: () => ({ id: NO_ID, data: { name: "x", description: "" } }) },
-  "cluster.delete": { needs: "operator", input: () => ({ id: NO_ID }) },
-  "cluster.setAutoReapply": { needs: "operator", input: () => ({ id: NO_ID, enabled: true }) },
+  "cluster.update": { needs: "operator", input: () => ({ name: NOSUCH, data: { name: "x", description: "" } }) },
+  "cluster.delete": { needs: "operator", input: () => ({ name: NOSUCH }) },
+  "cluster.setAutoReapply": { needs: "operator", input: () => ({ name: NOSUCH, enabled: true }) },
   "cluster.import": { needs: "operator", input: () => ({ yaml: "clusters: []" }) },
   "member.create": {
     needs: "operator",

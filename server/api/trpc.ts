@@ -85,9 +85,15 @@ const TRPC_TO_APP: Partial<Record<TRPCError["code"], TAppErrorCode>> = {
 /** Prisma's "record not found" (P2025) is a NOT_FOUND, whatever its own text says. */
 const isPrismaNotFound = (cause: unknown) => (cause as { code?: string } | undefined)?.code === "P2025";
 
+/**
+ * `successStatus`: what REST answers on success when not 200 (201 a create, 204 a delete with no answer);
+ * server/api/rest.ts sends it and openapi.ts documents it.
+ */
+export type TProcedureMeta = OpenApiMeta<{ successStatus?: 201 | 204 }>;
+
 const t = initTRPC
   .context<TContext>()
-  .meta<OpenApiMeta>()
+  .meta<TProcedureMeta>()
   .create({
     transformer: superjson,
     /**

@@ -58,6 +58,13 @@ export async function getClusterByName(db: TDb, name: string) {
   return cluster;
 }
 
+/** The id of the cluster of that name (REST and the editor address clusters by name). */
+export async function clusterIdOf(db: TDb, name: string): Promise<number> {
+  const c = await db.cluster.findUnique({ where: { name }, select: { id: true } });
+  if (!c) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
+  return c.id;
+}
+
 export async function createCluster(db: TDb, input: TClusterInput, who: TWho) {
   return auditedChange(db, who, { action: "cluster.create", cluster: input.name }, async () => {
     const c = await guardUnique(`A cluster named "${input.name}"`, () => db.cluster.create({ data: input }));
