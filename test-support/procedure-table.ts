@@ -40,6 +40,9 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "cluster.delete": { needs: "operator", input: () => ({ name: NOSUCH }) },
   "cluster.setAutoReapply": { needs: "operator", input: () => ({ name: NOSUCH, enabled: true }) },
   "cluster.import": { needs: "operator", input: () => ({ yaml: "clusters: []" }) },
+  "inventory.exportFile": { needs: "operator", input: () => ({}) },
+  "inventory.planFile": { needs: "operator", input: () => ({ yaml: "clusters: []" }) },
+  "inventory.applyFile": { needs: "operator", input: () => ({ yaml: "clusters: []" }) },
   "member.create": {
     needs: "operator",
     input: () => ({ clusterId: NO_ID, data: { name: "t", route: "t", host: "127.0.0.1" } }),

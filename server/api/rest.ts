@@ -47,9 +47,11 @@ async function withAppCode(answer: Response): Promise<Response> {
   } catch {
     return new Response(text, { status: answer.status, headers: answer.headers });
   }
-  const data = (body.data ?? {}) as { appCode?: unknown };
+  const data = (body.data ?? {}) as { appCode?: unknown; zodIssues?: Array<{ path: string; message: string }> };
   const appCode = typeof data.appCode === "string" ? data.appCode : fallbackAppCode(answer.status);
-  return new Response(JSON.stringify({ ...body, appCode }), { status: answer.status, headers: answer.headers });
+  // Problems a service found in a document inside the input (an inventory file) are issues too.
+  const issues = body.issues ?? data.zodIssues?.map((i) => ({ message: i.message, path: i.path.split(".") }));
+  return new Response(JSON.stringify({ ...body, appCode, issues }), { status: answer.status, headers: answer.headers });
 }
 
 /** Errors raised before a procedure runs (unknown route, unreadable body) have no formatted shape. */

@@ -10,6 +10,7 @@ import { auditRouter } from "@/server/api/routers/audit";
 import { sessionRouter } from "@/server/api/routers/session";
 import { operationRouter, storeRouter } from "@/server/api/routers/store";
 import { rolloutRouter } from "@/server/api/routers/rollout";
+import { inventoryRouter } from "@/server/api/routers/inventory";
 
 export const appRouter = createRouter({
   cluster: clusterRouter,
@@ -24,6 +25,7 @@ export const appRouter = createRouter({
   store: storeRouter,
   operation: operationRouter,
   rollout: rolloutRouter,
+  inventory: inventoryRouter,
 });
 
 export type AppRouter = typeof appRouter;

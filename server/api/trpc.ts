@@ -91,6 +91,15 @@ const isPrismaNotFound = (cause: unknown) => (cause as { code?: string } | undef
  */
 export type TProcedureMeta = OpenApiMeta<{ successStatus?: 201 | 204 }>;
 
+/** Field problems a service found in a document it parsed itself (an inventory file): AppError context.issues. */
+function issuesOf(cause: unknown): Array<{ path: string; message: string }> | undefined {
+  if (!(cause instanceof AppError) || !Array.isArray(cause.context.issues)) return undefined;
+  return (cause.context.issues as Array<{ path: unknown; message: unknown }>).map((i) => ({
+    path: String(i.path),
+    message: String(i.message),
+  }));
+}
+
 const t = initTRPC
   .context<TContext>()
   .meta<TProcedureMeta>()
@@ -130,7 +139,7 @@ const t = initTRPC
           zodIssues:
             cause instanceof ZodError
               ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message }))
-              : undefined,
+              : issuesOf(cause),
         },
       };
     },
