@@ -227,8 +227,14 @@ function unreachable(url: string, err: unknown, timeoutMs: number, isAction: boo
 }
 
 function httpError(status: number, body: unknown, isAction: boolean): CliError {
-  const b = (body && typeof body === "object" ? body : {}) as { message?: unknown; code?: unknown; issues?: unknown };
-  const code = typeof b.code === "string" ? b.code : null;
+  const b = (body && typeof body === "object" ? body : {}) as {
+    message?: unknown;
+    code?: unknown;
+    appCode?: unknown;
+    issues?: unknown;
+  };
+  // The console's own code (AppError: INVALID_INPUT, NOT_FOUND, …) when it sent one; else the transport's.
+  const code = typeof b.appCode === "string" ? b.appCode : typeof b.code === "string" ? b.code : null;
   let message = typeof b.message === "string" && b.message ? b.message : `HTTP ${status}`;
   if (Array.isArray(b.issues)) {
     const details = b.issues.map(
