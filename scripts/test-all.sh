@@ -28,6 +28,7 @@ run_step "prisma generate" node prisma/cli.mjs generate
 run_step "typecheck" node_modules/.bin/tsc --noEmit -p .
 run_step "format (prettier --check)" node_modules/.bin/prettier --check --log-level warn .
 run_step "lint (eslint)" node_modules/.bin/eslint --max-warnings 0 .
+run_step "OpenAPI lint (redocly)" npm run --silent lint:openapi
 run_step "unit tests" node_modules/.bin/vitest run --project unit --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 if run_step "lab up" bash e2e/lab/lab.sh up; then
   run_step "integration tests (real Apache, mod_jk, Tomcat)" node_modules/.bin/vitest run --project integration --reporter=default --reporter=json --outputFile.json=test-results/integration.json

@@ -1,6 +1,6 @@
 import superjson from "superjson";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
+import { handleRestRequest } from "@/server/api/rest";
 import { appRouter } from "@/server/api/root";
 import { createRequestContext } from "@/server/api/trpc";
 import { PEER_HEADER } from "@/server/auth/client-address";
@@ -56,12 +56,6 @@ export async function callRest(
   headers: Headers,
 ): Promise<TWireAnswer> {
   const req = new Request(`http://127.0.0.1/api/v1${url}`, { method, headers, body });
-  const res = await createOpenApiFetchHandler({
-    endpoint: "/api/v1",
-    router: appRouter,
-    req,
-    createContext: ({ req: r, resHeaders }: { req: Request; resHeaders: Headers }) =>
-      createRequestContext(db, r, resHeaders),
-  });
+  const res = await handleRestRequest(req, ({ req: r, resHeaders }) => createRequestContext(db, r, resHeaders));
   return { status: res.status, text: await res.text() };
 }

@@ -1,7 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
-import { appRouter } from "@/server/api/root";
+import { handleRestRequest } from "@/server/api/rest";
 import { createRequestContext } from "@/server/api/trpc";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { createUser } from "@/server/auth/users";
@@ -36,13 +35,9 @@ export async function serveRestApi(db: PrismaClient): Promise<{ url: string; clo
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
       const body = chunks.length ? Buffer.concat(chunks) : undefined;
       const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body });
-      const answer = await createOpenApiFetchHandler({
-        endpoint: "/api/v1",
-        router: appRouter,
-        req: request,
-        createContext: ({ req: r, resHeaders }: { req: Request; resHeaders: Headers }) =>
-          createRequestContext(db, r, resHeaders),
-      });
+      const answer = await handleRestRequest(request, ({ req: r, resHeaders }) =>
+        createRequestContext(db, r, resHeaders),
+      );
       res.writeHead(answer.status, Object.fromEntries(answer.headers));
       res.end(Buffer.from(await answer.arrayBuffer()));
     };

@@ -4,7 +4,7 @@ import { useTRPC } from "@/components/trpc";
 import { ErrorNotice } from "@/components/errors/error-notice";
 
 /** Per-cluster switch: re-apply intended states by itself when a frontend drifts (e.g. after an httpd restart). */
-export function AutoReapplyToggle({ clusterId, enabled }: { clusterId: number; enabled: boolean }) {
+export function AutoReapplyToggle({ clusterName, enabled }: { clusterName: string; enabled: boolean }) {
   const trpc = useTRPC();
   const set = useMutation(trpc.cluster.setAutoReapply.mutationOptions());
   return (
@@ -14,7 +14,7 @@ export function AutoReapplyToggle({ clusterId, enabled }: { clusterId: number; e
           type="checkbox"
           checked={set.isPending ? !enabled : enabled}
           disabled={set.isPending}
-          onChange={(e) => set.mutate({ id: clusterId, enabled: e.target.checked })}
+          onChange={(e) => set.mutate({ name: clusterName, enabled: e.target.checked })}
         />
         Re-apply intended states automatically when a frontend drifts
       </label>

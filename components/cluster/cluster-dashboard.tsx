@@ -88,7 +88,7 @@ export function ClusterDashboard({
       {live.error && (
         <ErrorNotice error={live.error} context="Live updates interrupted; showing the last state received" />
       )}
-      {canOperate && <AutoReapplyToggle clusterId={view.cluster.id} enabled={view.cluster.autoReapply} />}
+      {canOperate && <AutoReapplyToggle clusterName={view.cluster.name} enabled={view.cluster.autoReapply} />}
       {results.map((r) => (
         <RetryableResult
           key={`${r.auditId}`}

@@ -57,7 +57,7 @@ export const MemberCharts = memo(function MemberCharts({
   const usable = choice === "selected" && selectedRoutes.length === 0 ? "requests" : choice;
   const pick = usable === "selected" ? { members: selectedRoutes.slice(0, 20) } : { top: usable, n };
   const history = useQuery({
-    ...trpc.cluster.history.queryOptions({ name: clusterName, range, pick }),
+    ...trpc.cluster.history.queryOptions({ name: clusterName, range, ...pick }),
     refetchInterval: 10_000,
   });
 

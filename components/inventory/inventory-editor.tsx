@@ -60,7 +60,7 @@ export function InventoryEditor({ name }: { name: string }) {
                   `Delete cluster "${c.name}" with its ${c.members.length} member(s), ${c.frontends.length} frontend(s) and all their history? The balancers themselves are not touched.`,
                 )
               )
-                deleteCluster.mutate({ id: c.id });
+                deleteCluster.mutate({ name: c.name });
             }}
           >
             Delete cluster

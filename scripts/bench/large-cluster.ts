@@ -282,7 +282,7 @@ export async function benchLargeCluster(opts: {
 /** GET cluster.history (15 min) over HTTP, and the bare read of the same rows from the console's SQLite file. */
 async function timeChart(rig: TConsoleRig) {
   const input = encodeURIComponent(
-    JSON.stringify({ json: { name: rig.cluster, range: "15m", pick: { top: "requests", n: 5 } } }),
+    JSON.stringify({ json: { name: rig.cluster, range: "15m", top: "requests", n: 5 } }),
   );
   const times: number[] = [];
   let points = 0;

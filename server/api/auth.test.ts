@@ -36,7 +36,7 @@ const TARGETS: TTargets = {
 const CALLERS = [null, "viewer", "operator", "admin"] as const;
 
 /** Statuses of a call past the role check that failed for its own reason (bad input, nothing there, a conflict). */
-const PAST = [200, 400, 404, 409];
+const PAST = [200, 201, 204, 400, 404, 409];
 /** Public procedures (sign-in) also answer 401 for wrong credentials: that is their own answer, not a role check. */
 const PAST_PUBLIC = [...PAST, 401];
 

@@ -202,7 +202,7 @@ clusters:
     if (needs === "public") expect(status, who).not.toBe(500);
     else if (caller === null) expect(status, who).toBe(401);
     else if (RANK[caller] < RANK[needs]) expect(status, who).toBe(403);
-    else expect([200, 400, 404, 409], who).toContain(status);
+    else expect([200, 201, 204, 400, 404, 409], who).toContain(status);
   };
 
   it("the table names every procedure of the router", () => {

@@ -11,6 +11,7 @@ import { sessionRouter } from "@/server/api/routers/session";
 import { operationRouter, storeRouter } from "@/server/api/routers/store";
 import { rolloutRouter } from "@/server/api/routers/rollout";
 import { alertRouter } from "@/server/api/routers/alert";
+import { inventoryRouter } from "@/server/api/routers/inventory";
 
 export const appRouter = createRouter({
   cluster: clusterRouter,
@@ -26,6 +27,7 @@ export const appRouter = createRouter({
   operation: operationRouter,
   rollout: rolloutRouter,
   alert: alertRouter,
+  inventory: inventoryRouter,
 });
 
 export type AppRouter = typeof appRouter;

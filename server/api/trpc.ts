@@ -85,9 +85,24 @@ const TRPC_TO_APP: Partial<Record<TRPCError["code"], TAppErrorCode>> = {
 /** Prisma's "record not found" (P2025) is a NOT_FOUND, whatever its own text says. */
 const isPrismaNotFound = (cause: unknown) => (cause as { code?: string } | undefined)?.code === "P2025";
 
+/**
+ * `successStatus`: what REST answers on success when not 200 (201 a create, 204 a delete with no answer);
+ * server/api/rest.ts sends it and openapi.ts documents it.
+ */
+export type TProcedureMeta = OpenApiMeta<{ successStatus?: 201 | 204 }>;
+
+/** Field problems a service found in a document it parsed itself (an inventory file): AppError context.issues. */
+function issuesOf(cause: unknown): Array<{ path: string; message: string }> | undefined {
+  if (!(cause instanceof AppError) || !Array.isArray(cause.context.issues)) return undefined;
+  return (cause.context.issues as Array<{ path: unknown; message: unknown }>).map((i) => ({
+    path: String(i.path),
+    message: String(i.message),
+  }));
+}
+
 const t = initTRPC
   .context<TContext>()
-  .meta<OpenApiMeta>()
+  .meta<TProcedureMeta>()
   .create({
     transformer: superjson,
     /**
@@ -124,7 +139,7 @@ const t = initTRPC
           zodIssues:
             cause instanceof ZodError
               ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message }))
-              : undefined,
+              : issuesOf(cause),
         },
       };
     },

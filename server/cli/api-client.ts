@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ZBulkActionResult, ZMemberActionResult } from "@/server/services/members/member-actions-schema";
-import { ZClusterSummary, ZClusterView } from "@/server/services/clusters/cluster-view-schema";
+import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/clusters/cluster-view-schema";
+import { ZInventoryPlan } from "@/server/services/inventory/inventory-plan";
+import { ZAuditEntry } from "@/server/services/audit/audit";
 import { CliError, EXIT } from "@/server/cli/exit-codes";
 
 /** The console's REST API (/api/v1), nothing else: the CLI never touches the database. */
@@ -8,6 +10,15 @@ export type TMemberActionResult = z.infer<typeof ZMemberActionResult>;
 export type TBulkActionResult = z.infer<typeof ZBulkActionResult>;
 export type TClusterSummary = z.infer<typeof ZClusterSummary>;
 export type TClusterView = z.infer<typeof ZClusterView>;
+export type THistorySeries = z.infer<typeof ZHistorySeries>;
+export type TInventoryPlan = z.infer<typeof ZInventoryPlan>;
+
+/** Audit entries as JSON carries them (the time as ISO text). */
+const ZAuditPage = z.object({
+  entries: z.array(ZAuditEntry.extend({ at: z.string() })),
+  nextBeforeId: z.number().int().nullable(),
+});
+export type TAuditPage = z.infer<typeof ZAuditPage>;
 
 /** The fields of a journaled operation the CLI reads (GET /operations/{id}). */
 const ZOperationAnswer = z.object({
@@ -125,6 +136,32 @@ export function createClient(conn: TConnection) {
       parseAnswer(ZOperationAnswer, await call("POST", path, body, ACTION_TIMEOUT_MS), "the started operation"),
     getOperation: async (id: number) =>
       parseAnswer(ZOperationAnswer, await call("GET", `/operations/${id}`), `operation #${id}`),
+    /** GET /clusters/{name}/history: routes (at most 20 a request) or, without, the busiest 5. */
+    history: async (cluster: string, range: string, routes: string[]) => {
+      const q = new URLSearchParams({ range });
+      for (const r of routes) q.append("members", r);
+      return parseAnswer(
+        ZHistorySeries,
+        await call("GET", `/clusters/${encodeURIComponent(cluster)}/history?${q}`),
+        `the history of ${cluster}`,
+      );
+    },
+    /** GET /audit, one page (newest first; the next page with beforeId = nextBeforeId). */
+    audit: async (query: Record<string, string>) =>
+      parseAnswer(ZAuditPage, await call("GET", `/audit?${new URLSearchParams(query)}`), "the audit log"),
+    inventoryExport: async (cluster?: string) =>
+      parseAnswer(
+        z.object({ yaml: z.string(), clusters: z.number() }),
+        await call("GET", `/inventory${cluster ? `?${new URLSearchParams({ cluster })}` : ""}`),
+        "the exported inventory",
+      ),
+    /** POST /inventory/plan or /inventory/apply. */
+    inventoryPlan: async (step: "plan" | "apply", yaml: string, prune: boolean) =>
+      parseAnswer(
+        ZInventoryPlan,
+        await call("POST", `/inventory/${step}`, { yaml, prune }, ACTION_TIMEOUT_MS),
+        `the inventory ${step}`,
+      ),
     /** Rollouts of a cluster: path "" (start, POST) or "/{id}[/verb]"; the answer is checked by rollout-commands.ts. */
     rollout: async (method: "GET" | "POST", cluster: string, path: string, body?: Record<string, unknown>) =>
       call(
@@ -190,8 +227,14 @@ function unreachable(url: string, err: unknown, timeoutMs: number, isAction: boo
 }
 
 function httpError(status: number, body: unknown, isAction: boolean): CliError {
-  const b = (body && typeof body === "object" ? body : {}) as { message?: unknown; code?: unknown; issues?: unknown };
-  const code = typeof b.code === "string" ? b.code : null;
+  const b = (body && typeof body === "object" ? body : {}) as {
+    message?: unknown;
+    code?: unknown;
+    appCode?: unknown;
+    issues?: unknown;
+  };
+  // The console's own code (AppError: INVALID_INPUT, NOT_FOUND, …) when it sent one; else the transport's.
+  const code = typeof b.appCode === "string" ? b.appCode : typeof b.code === "string" ? b.code : null;
   let message = typeof b.message === "string" && b.message ? b.message : `HTTP ${status}`;
   if (Array.isArray(b.issues)) {
     const details = b.issues.map(

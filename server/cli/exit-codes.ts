@@ -20,6 +20,8 @@ export const EXIT = {
   AUTH: 3,
   UNREACHABLE: 4,
   FAILED: 5,
+  /** `inventory plan` only: changes are planned (terraform plan -detailed-exitcode's 2; its errors are 1). */
+  CHANGES_PLANNED: 2,
 } as const;
 export type TExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -34,6 +36,7 @@ Exit codes:
   3  authentication/authorization (no token, 401, 403)
   4  the console cannot be reached (connection refused, timeout)
   5  the action failed on every frontend
+inventory plan: 0 no changes, 2 changes planned, 1 an error (3, 4 as above)
 `;
 
 /** An error that ends the command with a known exit code; `hint` says what to do about it. */

@@ -14,6 +14,8 @@ import { relevantFrontendIds, waitForMember, type TExpectation, type TWaitReport
 import { addRolloutCommands } from "@/server/cli/rollout-commands";
 import { addStoreCommands } from "@/server/cli/store-commands";
 import { runBulkAction } from "@/server/cli/bulk-commands";
+import { addInventoryCommands } from "@/server/cli/inventory-commands";
+import { addReportCommands } from "@/server/cli/report-commands";
 import { MEMBER_FILTER_HELP, parseMemberFilter, type TMemberFilter } from "@/server/domain/member-filter";
 
 export interface TIo {
@@ -230,6 +232,9 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
     done,
     setJson,
   );
+  const clientOf = (cmd: Command) => createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
+  addInventoryCommands(program, { io, clientOf, done, setJson });
+  addReportCommands(program, { io, clientOf, done, setJson });
   return program;
 }
 

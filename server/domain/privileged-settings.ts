@@ -32,7 +32,7 @@ function at(value: unknown, path: readonly string[]): unknown {
 }
 
 /** Order-insensitive for object keys, order-sensitive for arrays (argv order matters). */
-function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

@@ -21,6 +21,13 @@ describe("poller: a failed poll is data and never stalls the others", () => {
   beforeEach(async () => {
     ({ db, cleanup } = await createTestDb());
   });
+  /** A balancer-manager frontend at `url` in a new cluster. */
+  async function balancerAt(url: string, timing: { pollIntervalMs: number; timeoutMs?: number }) {
+    const cluster = await db.cluster.create({ data: { name: "c" } });
+    return db.frontend.create({
+      data: { clusterId: cluster.id, name: "a", kind: "apache-balancer", url, balancer: "mycluster", ...timing },
+    });
+  }
   afterEach(async () => {
     poller?.stop();
     await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -92,18 +99,7 @@ describe("poller: a failed poll is data and never stalls the others", () => {
   it("keeps the last good poll time and the last members when a frontend stops answering", async () => {
     const server = await startCannedServer(200, GOOD_XML);
     servers.push(server);
-    const cluster = await db.cluster.create({ data: { name: "c" } });
-    const f = await db.frontend.create({
-      data: {
-        clusterId: cluster.id,
-        name: "a",
-        kind: "apache-balancer",
-        url: server.url,
-        balancer: "mycluster",
-        pollIntervalMs: 500,
-        timeoutMs: 400,
-      },
-    });
+    const f = await balancerAt(server.url, { pollIntervalMs: 500, timeoutMs: 400 });
     poller = new Poller(db, 2);
     await poller.start();
     await vi.waitFor(() => expect(getFrontendLive(f.id)?.up).toBe(true), { timeout: 5_000 });
@@ -141,6 +137,19 @@ describe("poller: a failed poll is data and never stalls the others", () => {
     await poller.start();
     await vi.waitFor(() => expect(getFrontendLive(f.id)?.up).toBe(false), { timeout: 5_000 });
     expect(getFrontendLive(f.id)!.error).toMatch(/no balancer named "nosuch".*mycluster/);
+  });
+
+  it("a changed poll interval takes effect at once, not after the old interval runs out", async () => {
+    const good = await startCannedServer(200, GOOD_XML);
+    servers.push(good);
+    const f = await balancerAt(good.url, { pollIntervalMs: 3_600_000 });
+    poller = new Poller(db, 4);
+    await poller.start();
+    await vi.waitFor(() => expect(good.requests.length).toBe(1), { timeout: 4_000, interval: 50 });
+    await db.frontend.update({ where: { id: f.id }, data: { pollIntervalMs: 500 } });
+    await poller.reload();
+    // An hour's wait would show 1 request; the new interval shows more within seconds.
+    await vi.waitFor(() => expect(good.requests.length).toBeGreaterThanOrEqual(3), { timeout: 4_000, interval: 100 });
   });
 });
 

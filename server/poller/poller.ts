@@ -58,7 +58,14 @@ export class Poller {
       seen.add(row.id);
       const existing = this.scheduled.get(row.id);
       if (existing) {
+        const intervalChanged = existing.target.pollIntervalMs !== row.pollIntervalMs;
         existing.target = row;
+        // A waiting timer was set with the old interval: a frontend moved from 1 h to 2 s would otherwise
+        // wait out the hour. A poll in flight reschedules itself with the new one when it ends.
+        if (intervalChanged && existing.timer && !existing.running) {
+          clearTimeout(existing.timer);
+          this.schedule(existing, row.pollIntervalMs);
+        }
         continue;
       }
       const entry: TScheduled = { target: row, timer: null, running: false };

@@ -3,11 +3,16 @@ import { createRouter, publicProcedure, viewerProcedure, whoOf } from "@/server/
 import { signIn, signOut } from "@/server/auth/login";
 import { clearedCookies, sessionCookies } from "@/server/auth/sessions";
 import { changeOwnPassword, describeMe, ZNewPassword } from "@/server/auth/users";
+import { restRoute } from "@/server/api/rest-meta";
 import { ZLoginAnswer, ZLogoutAnswer, ZMe, ZPasswordChanged } from "@/server/auth/auth-schema";
 
 export const authRouter = createRouter({
   /** Who am I (null when signed out): the UI hides what the role cannot do. */
-  me: publicProcedure.output(ZMe).query(({ ctx }) => describeMe(ctx.db, ctx.principal)),
+  me: publicProcedure
+    .meta(restRoute("GET", "/me", "users", "Who the token belongs to, and its role"))
+    .input(z.object({}).optional())
+    .output(ZMe)
+    .query(({ ctx }) => describeMe(ctx.db, ctx.principal)),
 
   /** Throttled per user name and per client address (HTTP 429 past the limit, before any password check). */
   login: publicProcedure
@@ -30,6 +35,7 @@ export const authRouter = createRouter({
 
   /** Everyone changes their own password (the current one is required); their other sessions end. */
   changePassword: viewerProcedure
+    .meta(restRoute("POST", "/me/password", "users", "Change your own password (the current one is required)"))
     .input(z.object({ currentPassword: z.string().min(1).max(1024), newPassword: ZNewPassword }))
     .output(ZPasswordChanged)
     .mutation(({ ctx, input }) => changeOwnPassword(ctx.db, ctx.principal, input, whoOf(ctx), ctx.sessionCookie)),

@@ -22,8 +22,9 @@ import {
 } from "@/server/services/members/member-actions-schema";
 import { applyBulkChange } from "@/server/services/members/bulk-actions";
 import { describeBulkImpact } from "@/server/services/members/bulk-impact";
+import { restRoute } from "@/server/api/rest-meta";
 
-const ZId = z.object({ id: z.number().int().positive() });
+const ZId = z.object({ id: z.coerce.number().int().positive().describe("The member's id (inventory)") });
 
 /** drain / disable / stop / standby / enable: one procedure each, the same service underneath. */
 function stateAction(verb: TStateVerb) {
@@ -75,6 +76,10 @@ const bulkRouter = createRouter({
     ),
   /** The combined impact for the confirm dialog: share of requests, members left active per frontend. */
   impact: viewerProcedure
+    // A POST although it reads: 5,000 member names do not fit a URL.
+    .meta(
+      restRoute("POST", "/clusters/{cluster}/bulk/{verb}/impact", "members", "What one verb on many members would do"),
+    )
     .input(ZBulkTarget)
     .output(ZBulkImpact)
     .query(({ ctx, input }) => describeBulkImpact(ctx.db, input.cluster, input.members, input.verb)),
@@ -83,14 +88,25 @@ const bulkRouter = createRouter({
 export const memberRouter = createRouter({
   bulk: bulkRouter,
   create: operatorProcedure
+    .meta(
+      restRoute(
+        "POST",
+        "/members",
+        "inventory",
+        "Register a Tomcat in a cluster (clusterId from GET /clusters/{name})",
+        201,
+      ),
+    )
     .input(z.object({ clusterId: z.number().int().positive(), data: ZMemberInput }))
     .output(ZMemberRecord)
     .mutation(({ ctx, input }) => inventory.createMember(ctx.db, input.clusterId, input.data, whoOf(ctx))),
   update: operatorProcedure
+    .meta(restRoute("PATCH", "/members/{id}", "inventory", "Change a member's name, route, host or ports"))
     .input(ZId.extend({ data: ZMemberInput }))
     .output(ZMemberRecord)
     .mutation(({ ctx, input }) => inventory.updateMember(ctx.db, input.id, input.data, whoOf(ctx))),
   delete: operatorProcedure
+    .meta(restRoute("DELETE", "/members/{id}", "inventory", "Remove a member from the inventory", 204))
     .input(ZId)
     .output(z.void())
     .mutation(({ ctx, input }) => inventory.deleteMember(ctx.db, input.id, whoOf(ctx))),
@@ -151,6 +167,9 @@ export const memberRouter = createRouter({
     .query(({ ctx, input }) => checkSafeToStop(ctx.db, input.cluster, input.member)),
   /** What an action would do, for confirm dialogs. */
   impact: viewerProcedure
+    .meta(
+      restRoute("GET", "/clusters/{cluster}/members/{member}/impact", "members", "What a verb on one member would do"),
+    )
     .input(ZMemberTarget.extend({ verb: z.enum(STATE_VERB_NAMES) }))
     .output(ZMemberImpact)
     .query(({ ctx, input }) => describeImpact(ctx.db, input.cluster, input.member, input.verb)),

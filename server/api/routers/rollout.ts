@@ -1,5 +1,6 @@
-import type { OpenApiMeta } from "trpc-to-openapi";
 import { z } from "zod";
+import { pageOf, ZPage } from "@/server/api/paging";
+import { restRoute } from "@/server/api/rest-meta";
 import { createRouter, forCaller, operatorProcedure, viewerProcedure, whoOf } from "@/server/api/trpc";
 import { ZRolloutRef, ZRolloutSummary, ZRolloutView, ZStartRolloutInput } from "@/server/services/rollouts/schema";
 import {
@@ -12,9 +13,8 @@ import {
   startRollout,
 } from "@/server/services/rollouts/service";
 
-const meta = (method: "GET" | "POST", path: `/${string}`, summary: string): OpenApiMeta => ({
-  openapi: { method, path, protect: true, tags: ["rollouts"], summary },
-});
+const meta = (method: "GET" | "POST", path: `/${string}`, summary: string) =>
+  restRoute(method, path, "rollouts", summary);
 
 /** pause / resume / abort / continue: the same shape, one service call each. */
 function control(verb: "pause" | "resume" | "abort" | "continue", summary: string, run: typeof requestPause) {
@@ -48,10 +48,10 @@ export const rolloutRouter = createRouter({
     }),
   list: viewerProcedure
     .meta(meta("GET", "/clusters/{cluster}/rollouts", "The cluster's latest rollouts, newest first"))
-    .input(z.object({ cluster: z.string().min(1).max(64) }))
+    .input(ZPage.extend({ cluster: z.string().min(1).max(64) }))
     .output(z.array(ZRolloutSummary))
     // The output schema keeps the summary fields only.
-    .query(async ({ ctx, input }) => forCaller(ctx, await listRollouts(ctx.db, input.cluster))),
+    .query(async ({ ctx, input }) => forCaller(ctx, pageOf(await listRollouts(ctx.db, input.cluster), input))),
   get: viewerProcedure
     .meta(
       meta(

@@ -8,6 +8,8 @@ import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { ZStoreHistory, ZStoreListing, ZStoreSummary } from "@/server/services/sessions/sessions-schema";
 import { startReplaceStoreNode } from "@/server/services/operations/replace-store-node";
 import { ZOperation, ZOperationStarted } from "@/server/services/operations/operation-schema";
+import { restRoute } from "@/server/api/rest-meta";
+import { pageOf, ZPage } from "@/server/api/paging";
 
 const ZCluster = z.object({ cluster: z.string().min(1).max(64) });
 
@@ -120,7 +122,15 @@ export const operationRouter = createRouter({
     // Masked for viewers on the whole row (its params name the ids a one-session target repeats).
     .query(async ({ ctx, input }) => forCaller(ctx, await getOperation(ctx.db, input.id))),
   list: viewerProcedure
-    .input(z.object({ cluster: z.string().min(1).max(64) }))
+    .meta(
+      restRoute(
+        "GET",
+        "/clusters/{cluster}/operations",
+        "sessions",
+        "The cluster's journaled operations, newest first",
+      ),
+    )
+    .input(ZPage.extend({ cluster: z.string().min(1).max(64) }))
     .output(z.array(ZOperation))
-    .query(async ({ ctx, input }) => forCaller(ctx, await listOperations(ctx.db, input.cluster))),
+    .query(async ({ ctx, input }) => forCaller(ctx, pageOf(await listOperations(ctx.db, input.cluster), input))),
 });

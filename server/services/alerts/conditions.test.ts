@@ -212,6 +212,8 @@ function node(extra: Partial<TStoreNodeLive>): TStoreNodeLive {
     evictingSince: null,
     restart: null,
     sessionsWithoutBackup: null,
+    restartsDetected: 0,
+    counterBase: {},
     state: "ok",
     warnings: [],
     stale: false,

@@ -1,5 +1,6 @@
 import type { TDb } from "@/server/db";
-import { AppError } from "@/server/errors";
+import { z } from "zod";
+import { clusterIdOf } from "@/server/services/inventory/inventory";
 import { forEachMember, RESOLUTIONS, type TMemberValues } from "@/server/poller/history";
 
 export const HISTORY_RANGES = { "15m": 15 * 60_000, "1h": 60 * 60_000, "24h": 24 * 60 * 60_000 } as const;
@@ -9,6 +10,26 @@ export type THistoryRange = keyof typeof HISTORY_RANGES;
 export type THistoryPick = { top: "requests" | "errors"; n: number } | { members: string[] };
 export const DEFAULT_PICK: THistoryPick = { top: "requests", n: 5 };
 export const MAX_LINES = 20;
+
+/**
+ * The pick as flat query fields (REST's `?top=errors&n=3` or `?members=a&members=b`): `members` wins;
+ * otherwise the busiest by `top` (default requests), `n` of them (default 5).
+ */
+export const ZHistoryQuery = z.object({
+  top: z.enum(["requests", "errors"]).optional().describe("draw the busiest members by requests or by errors"),
+  n: z.coerce.number().int().min(1).max(MAX_LINES).optional().describe("how many of the busiest (default 5)"),
+  members: z
+    .array(z.string().min(1).max(200))
+    .min(1)
+    .max(MAX_LINES)
+    .optional()
+    .describe("member routes to draw instead of the busiest"),
+});
+
+export function pickOf(query: z.infer<typeof ZHistoryQuery>): THistoryPick {
+  if (query.members) return { members: query.members };
+  return { top: query.top ?? "requests", n: query.n ?? 5 };
+}
 
 /** Stored resolution (seconds) read for each range: 90, 360 and 144 rows. */
 const RANGE_RESOLUTION: Record<THistoryRange, number> = { "15m": 10, "1h": 10, "24h": 600 };
@@ -37,12 +58,6 @@ export interface THistorySeries {
   routes: string[];
   pick: THistoryPick;
   points: THistoryPoint[];
-}
-
-async function clusterIdOf(db: TDb, name: string): Promise<number> {
-  const c = await db.cluster.findUnique({ where: { name }, select: { id: true } });
-  if (!c) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
-  return c.id;
 }
 
 type TStoredRow = {

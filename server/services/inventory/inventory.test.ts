@@ -131,7 +131,7 @@ describe("inventory", () => {
       data: { name: "f", kind: "mod-jk", url: "http://x/jkstatus", balancer: "lb2" },
     });
     expect((await db.frontend.findUniqueOrThrow({ where: { id: f.id } })).password).toBe("s3cret");
-    await caller.cluster.delete({ id: c.id });
+    await caller.cluster.delete({ name: c.name });
     expect(await db.frontend.count()).toBe(0);
   });
 });

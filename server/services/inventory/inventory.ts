@@ -17,12 +17,15 @@ import {
   type ZMemberInput,
   type TInventoryFile,
 } from "@/server/services/inventory/inventory-schema";
+import { readInventoryState } from "@/server/services/inventory/inventory-state";
+import { resolveKeptSecrets } from "@/server/services/inventory/inventory-secrets";
 
 type TClusterInput = z.infer<typeof ZClusterInput>;
 type TFrontendInput = z.infer<typeof ZFrontendInput>;
 type TMemberInput = z.infer<typeof ZMemberInput>;
 
-function changed(clusterId: number | null): void {
+/** Tells the poller, live feeds and caches that the inventory changed (null: any cluster). */
+export function changed(clusterId: number | null): void {
   emitEvent("inventory-changed", { clusterId });
 }
 
@@ -56,6 +59,13 @@ export async function getClusterByName(db: TDb, name: string) {
   const cluster = await findClusterByName(db, name);
   if (!cluster) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
   return cluster;
+}
+
+/** The id of the cluster of that name (REST and the editor address clusters by name). */
+export async function clusterIdOf(db: TDb, name: string): Promise<number> {
+  const c = await db.cluster.findUnique({ where: { name }, select: { id: true } });
+  if (!c) throw new AppError("NOT_FOUND", `No cluster named "${name}"`);
+  return c.id;
 }
 
 export async function createCluster(db: TDb, input: TClusterInput, who: TWho) {
@@ -147,7 +157,7 @@ export async function deleteMember(db: TDb, id: number, who: TWho): Promise<void
 }
 
 /** The row to write: options checked by the kind's adapter and stored as JSON (absent = left as it is). */
-function frontendData(input: TFrontendInput & { options?: Record<string, unknown> }) {
+export function frontendData(input: TFrontendInput & { options?: Record<string, unknown> }) {
   const { options, ...rest } = input;
   if (options === undefined) return rest;
   parseFrontendOptions(getFrontendAdapter(input.kind), options);
@@ -260,6 +270,12 @@ export async function importInventory(db: TDb, file: TInventoryFile, who: TWho) 
     who,
     { action: "cluster.import", details: { clusters: file.clusters.map((c) => c.name) } },
     async () => {
+      // "<kept>" (an exported file's secrets) means the stored value.
+      const stored = await readInventoryState(
+        db,
+        file.clusters.map((c) => c.name),
+      );
+      file = { clusters: resolveKeptSecrets(file, stored) };
       // Options are checked by each kind's adapter before anything is written.
       for (const c of file.clusters) for (const st of c.stores) getStoreAdapter(st.kind).parseOptions(st.options);
       const frontendRows = new Map(file.clusters.flatMap((c) => c.frontends.map((f) => [f, frontendData(f)] as const)));
@@ -269,7 +285,11 @@ export async function importInventory(db: TDb, file: TInventoryFile, who: TWho) 
   );
 }
 
-async function importPrivilegedChanges(db: TDb, file: TInventoryFile): Promise<TPrivilegedSetting[]> {
+/** The admin-only settings that writing the file's frontends would set or change (kept passwords resolved). */
+export async function importPrivilegedChanges(
+  db: Pick<TDb, "frontend">,
+  file: TInventoryFile,
+): Promise<TPrivilegedSetting[]> {
   const found = new Map<string, TPrivilegedSetting>();
   for (const c of file.clusters) {
     for (const f of c.frontends) {
@@ -313,32 +333,39 @@ async function writeInventory(
         frontends++;
       }
       for (const st of c.stores) {
-        const data = {
-          kind: st.kind,
-          options: JSON.stringify(st.options),
-          pollIntervalMs: st.pollIntervalMs,
-          timeoutMs: st.timeoutMs,
-        };
-        const row = await tx.sessionStore.upsert({
-          where: { clusterId_name: { clusterId: cluster.id, name: st.name } },
-          create: { ...data, name: st.name, clusterId: cluster.id },
-          update: data,
-        });
-        // The file is the list of servers the app uses: nodes not in it go. A node is kept by its name (its
-        // stats history hangs on it), with the address given.
-        await tx.storeNode.deleteMany({ where: { storeId: row.id, name: { notIn: st.nodes.map((n) => n.name) } } });
-        for (const n of st.nodes)
-          await tx.storeNode.upsert({
-            where: { storeId_name: { storeId: row.id, name: n.name } },
-            create: { ...n, storeId: row.id },
-            update: { host: n.host, port: n.port },
-          });
+        await writeStore(tx, cluster.id, st);
         stores++;
       }
     }
   });
   changed(null);
   return { clusters: file.clusters.length, members, frontends, stores };
+}
+
+type TTx = Parameters<Parameters<TDb["$transaction"]>[0]>[0];
+
+/** Upserts one session store by name with its nodes (inside the caller's transaction). */
+export async function writeStore(tx: TTx, clusterId: number, st: TInventoryFile["clusters"][number]["stores"][number]) {
+  const data = {
+    kind: st.kind,
+    options: JSON.stringify(st.options),
+    pollIntervalMs: st.pollIntervalMs,
+    timeoutMs: st.timeoutMs,
+  };
+  const row = await tx.sessionStore.upsert({
+    where: { clusterId_name: { clusterId, name: st.name } },
+    create: { ...data, name: st.name, clusterId },
+    update: data,
+  });
+  // The file is the list of servers the app uses: nodes not in it go. A node is kept by its name (its
+  // stats history hangs on it), with the address given.
+  await tx.storeNode.deleteMany({ where: { storeId: row.id, name: { notIn: st.nodes.map((n) => n.name) } } });
+  for (const n of st.nodes)
+    await tx.storeNode.upsert({
+      where: { storeId_name: { storeId: row.id, name: n.name } },
+      create: { ...n, storeId: row.id },
+      update: { host: n.host, port: n.port },
+    });
 }
 
 /** The import box and the API: YAML text, parsed and validated inside the audited change. */
@@ -357,7 +384,9 @@ export function parseInventoryYaml(text: string): TInventoryFile {
   const result = ZInventoryFile.safeParse(data);
   if (!result.success) {
     const first = result.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new AppError("INVALID_INPUT", `Inventory is invalid: ${first.join("; ")}`);
+    throw new AppError("INVALID_INPUT", `Inventory is invalid: ${first.join("; ")}`, {
+      issues: result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    });
   }
   return result.data;
 }
