@@ -70,6 +70,8 @@ test("an operator cannot set an nginx command from the inventory form: refused w
 
   // The item is found by position: once it turns into a form, its text no longer names the frontend.
   const items = page.getByRole("list", { name: "Frontends" }).getByRole("listitem");
+  // allInnerTexts does not wait: the list renders after the inventory query answers.
+  await expect(items.locator("strong", { hasText: /^nginx$/ })).toBeVisible();
   const names = await items.locator("strong").allInnerTexts();
   const item = items.nth(names.indexOf("nginx"));
   expect(names).toContain("nginx");
