@@ -1,5 +1,5 @@
-import { getDb } from "@/server/db";
-import { getEnv } from "@/server/env";
+import { getDb, isPostgresUrl, type TDb } from "@/server/db";
+import { getEnv, type TEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { Poller, getPoller, setPoller } from "@/server/poller/poller";
 import { listenEvents } from "@/server/poller/event-bus";
@@ -13,17 +13,11 @@ import { resumeAllJobs } from "@/server/services/jobs/registry";
 import { InventoryCache, getInventoryCache, setInventoryCache } from "@/server/services/clusters/inventory-cache";
 import { serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
 import { startAlerts } from "@/server/services/alerts/engine";
+import { joinInstances } from "@/server/multi-instance/join-instances";
 
-/**
- * Start-up of the console process: import the inventory file if one is named, start the poller, and
- * keep the poller in step with inventory edits. Called once from instrumentation.ts.
- */
-export async function startConsole(): Promise<void> {
-  if (getPoller()) return;
-  const env = getEnv();
-  const db = getDb();
+/** What must be done once per database at start: the first admin, the inventory file. */
+async function initDatabase(env: TEnv, db: TDb): Promise<void> {
   await ensureFirstAdmin(db, env.CLUSTERDECK_ADMIN_USER, env.CLUSTERDECK_ADMIN_PASSWORD);
-  startSessionPurge(db);
   if (env.CLUSTERDECK_INVENTORY) {
     try {
       const counts = await importInventoryFile(db, env.CLUSTERDECK_INVENTORY);
@@ -36,6 +30,21 @@ export async function startConsole(): Promise<void> {
       );
     }
   }
+}
+
+/**
+ * Start-up of the console process: import the inventory file if one is named, start the poller, and
+ * keep the poller in step with inventory edits. Called once from instrumentation.ts. On PostgreSQL the
+ * process first joins the other instances (server/multi-instance): leases decide what it polls and
+ * judges, and events fan out to the others.
+ */
+export async function startConsole(): Promise<void> {
+  if (getPoller()) return;
+  const env = getEnv();
+  const db = getDb();
+  const shared = isPostgresUrl(env.DATABASE_URL) ? await joinInstances(env, db, () => initDatabase(env, db)) : null;
+  if (!shared) await initDatabase(env, db);
+  startSessionPurge(db);
   if (!getInventoryCache()) {
     const cache = new InventoryCache(db);
     await cache.start();
@@ -43,7 +52,9 @@ export async function startConsole(): Promise<void> {
   }
   const metrics = await startMetrics(db, getInventoryCache()!);
   if (env.CLUSTERDECK_METRICS_ADDR) await serveMetrics(metrics, env.CLUSTERDECK_METRICS_ADDR);
-  const resumed = await resumeAllJobs(db);
+  // Several instances: jobs are resumed only by an instance that starts alone (the others may be running
+  // them); taking over a dead instance's rollout or operation is not built yet (README, Known limits).
+  const resumed = !shared || shared.aloneAtStart ? await resumeAllJobs(db) : {};
   if (Object.keys(resumed).length > 0)
     logger.warn(
       { resumed },

@@ -48,6 +48,17 @@ export const ZEnv = z.object({
    * network only); unset: /metrics is served by the console with a viewer's bearer token only.
    */
   CLUSTERDECK_METRICS_ADDR: z.string().min(1).optional(),
+  /**
+   * Several instances on PostgreSQL: this instance's name in the lease table (unique among the live
+   * ones). Default: host name, process id and a random suffix.
+   */
+  CLUSTERDECK_INSTANCE_ID: z.string().min(1).max(200).optional(),
+  /**
+   * Several instances on PostgreSQL: how long a duty's lease lasts without renewal (renewed every third of
+   * it). A dead instance's duties are taken over within 4/3 of it: keep it at most 1.2 × the shortest poll
+   * interval so that is within two intervals.
+   */
+  CLUSTERDECK_LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(2_400),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type TEnv = z.infer<typeof ZEnv>;

@@ -40,14 +40,29 @@ export interface TOperationChangedEvent {
   state: string;
   message: string | null;
 }
-interface TEvents {
+/**
+ * Someone asked for a poll now (after an action) on an instance that does not own the target: its owner,
+ * told through the fan-out, polls it.
+ */
+export interface TPollRequestedEvent {
+  kind: "frontend" | "store-node";
+  id: number;
+}
+/** Alert rule settings (of one cluster, or null for silences) changed on some instance. */
+export interface TAlertConfigChangedEvent {
+  clusterId: number | null;
+}
+export interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
   "inventory-changed": TInventoryChangedEvent;
   "store-polled": TStorePolledEvent;
   "intent-changed": TIntentChangedEvent;
   "rollout-changed": TRolloutChangedEvent;
   "operation-changed": TOperationChangedEvent;
+  "poll-requested": TPollRequestedEvent;
+  "alert-config-changed": TAlertConfigChangedEvent;
 }
+export type TEventName = keyof TEvents;
 
 // One bus per process: the poller (instrumentation bundle) and the SSE subscriptions (route bundles)
 // must meet on the same emitter.
@@ -61,6 +76,20 @@ function bus(): EventEmitter {
 
 export function emitEvent<K extends keyof TEvents>(name: K, payload: TEvents[K]): void {
   bus().emit(name, payload);
+}
+
+/** Payloads that came from another instance (server/fanout): never sent out again. */
+const remote = () => processSingleton("event-bus-remote", () => new WeakSet<object>());
+
+/** Emits an event received from another console instance, marked so the fan-out does not send it back. */
+export function emitRemoteEvent<K extends keyof TEvents>(name: K, payload: TEvents[K]): void {
+  remote().add(payload);
+  bus().emit(name, payload);
+}
+
+/** True for a payload another instance published (this instance only relays it to its listeners). */
+export function isRemoteEvent(payload: object): boolean {
+  return remote().has(payload);
 }
 
 /** Calls `listener` for each event of one kind until the returned function is called. */

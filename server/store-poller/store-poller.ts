@@ -4,7 +4,9 @@ import type { TStoreNodeReading } from "@/server/adapters/stores/node-reading";
 import type { TRestartImpact } from "@/server/domain/store-health";
 import { logger } from "@/server/logger";
 import { processSlot } from "@/server/process-singleton";
-import { emitEvent } from "@/server/poller/event-bus";
+import { emitEvent, onEvent } from "@/server/poller/event-bus";
+import { getOwnership, SINGLE_INSTANCE, type TOwnership } from "@/server/cluster-lease/ownership";
+import { HISTORY_DUTY, storeDuty } from "@/server/cluster-lease/duties";
 import { sharedPollSemaphore, type Semaphore } from "@/server/poller/semaphore";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { pollStoreNode, sessionsOnNode, type TStoreNodeTarget } from "@/server/store-poller/poll-store-node";
@@ -37,6 +39,8 @@ const POLL_ROW_REFRESH_MS = 60_000;
  * rescheduled after its own poll ends (a hung node delays only itself, bounded by its timeout), the
  * same semaphore as the frontend poller bounding the sockets open at once. A failed poll is data.
  * Each poll updates the live table, the history (batched) and pushes a "store-polled" event.
+ * With several instances (PostgreSQL) a store's nodes are polled only by the owner of the store's lease;
+ * the others get its readings through the fan-out.
  */
 export class StorePoller {
   private readonly scheduled = new Map<number, TScheduled>();
@@ -46,19 +50,23 @@ export class StorePoller {
   private flushTimer: NodeJS.Timeout | null = null;
   private compactTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly stops: Array<() => void> = [];
 
   constructor(
     private readonly db: TDb,
     concurrency: number,
+    private readonly ownership: TOwnership = getOwnership(),
   ) {
     this.semaphore = sharedPollSemaphore(concurrency);
   }
 
   async start(): Promise<void> {
     await this.reload();
+    if (this.ownership !== SINGLE_INSTANCE) this.followLeases();
     this.flushTimer = setInterval(() => void this.flush(), FLUSH_MS);
     this.flushTimer.unref();
     this.compactTimer = setInterval(() => {
+      if (!this.ownership.owns(HISTORY_DUTY)) return;
       compactStoreHistory(this.db).catch((err) => logger.warn({ err: String(err) }, "store history compaction failed"));
     }, 60_000);
     this.compactTimer.unref();
@@ -120,12 +128,36 @@ export class StorePoller {
   async pollNow(storeNodeId: number): Promise<void> {
     const entry = this.scheduled.get(storeNodeId);
     if (!entry || entry.running) return;
+    if (!this.ownership.owns(storeDuty(entry.target.store.id))) {
+      emitEvent("poll-requested", { kind: "store-node", id: storeNodeId });
+      return;
+    }
     if (entry.timer) clearTimeout(entry.timer);
     await this.tick(entry);
   }
 
+  /** Several instances: poll a store's nodes at once when its lease is taken over, and answer requests. */
+  private followLeases(): void {
+    this.stops.push(
+      this.ownership.onChange((duty, owned) => {
+        if (!owned || !duty.startsWith("store:")) return;
+        const storeId = Number(duty.slice("store:".length));
+        for (const entry of this.scheduled.values())
+          if (entry.target.store.id === storeId && !entry.running) {
+            if (entry.timer) clearTimeout(entry.timer);
+            void this.tick(entry);
+          }
+      }),
+      onEvent("poll-requested", (ev) => {
+        const entry = ev.kind === "store-node" ? this.scheduled.get(ev.id) : undefined;
+        if (entry && this.ownership.owns(storeDuty(entry.target.store.id))) void this.pollNow(ev.id);
+      }),
+    );
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const stop of this.stops.splice(0)) stop();
     for (const entry of this.scheduled.values()) if (entry.timer) clearTimeout(entry.timer);
     this.scheduled.clear();
     if (this.flushTimer) clearInterval(this.flushTimer);
@@ -141,6 +173,10 @@ export class StorePoller {
 
   private async tick(entry: TScheduled): Promise<void> {
     if (!this.scheduled.has(entry.target.storeNodeId)) return;
+    if (!this.ownership.owns(storeDuty(entry.target.store.id))) {
+      this.schedule(entry, entry.target.store.pollIntervalMs);
+      return;
+    }
     entry.running = true;
     try {
       const live = await this.semaphore.run(() => pollStoreNode(entry.target));

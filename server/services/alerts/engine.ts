@@ -1,7 +1,9 @@
 import type { TDb } from "@/server/db";
 import { ALERT_RULE_IDS, defaultRuleSettings, type TAlertRuleId, type TRuleSetting } from "@/server/domain/alert-rules";
 import { logger } from "@/server/logger";
-import { onEvent } from "@/server/poller/event-bus";
+import { emitEvent, isRemoteEvent, onEvent } from "@/server/poller/event-bus";
+import { getOwnership, SINGLE_INSTANCE, type TOwnership } from "@/server/cluster-lease/ownership";
+import { ALERTS_DUTY } from "@/server/cluster-lease/duties";
 import { processSlot } from "@/server/process-singleton";
 import type { InventoryCache } from "@/server/services/clusters/inventory-cache";
 import { evaluateConditions, type TFailedOperation, type TOpenRollout } from "@/server/services/alerts/conditions";
@@ -48,9 +50,13 @@ export function payloadOf(a: TTrackedAlert, status: "firing" | "resolved", endsA
  * rollout and operation states kept from their events. It writes only transitions (fired, resolved) and
  * queues their notifications in the outbox in the same pass; the delivery worker sends them apart, so a
  * slow receiver never delays a poll.
+ *
+ * With several instances (PostgreSQL) only the owner of the "alerts" lease judges (every instance has
+ * every poll through the fan-out); an instance that takes the lease over starts from the database's
+ * firing alerts, so an alert fired by the dead owner is followed, not fired again.
  */
 export class AlertEngine {
-  readonly tracker = new AlertTracker();
+  tracker = new AlertTracker();
   readonly delivery: DeliveryWorker;
   private readonly settings = new Map<number, Record<TAlertRuleId, TRuleSetting>>();
   private silences: TActiveSilence[] = [];
@@ -67,8 +73,9 @@ export class AlertEngine {
     private readonly db: TDb,
     private readonly cache: InventoryCache,
     private readonly options: TAlertEngineOptions = { tickMs: 5_000 },
+    private readonly ownership: TOwnership = getOwnership(),
   ) {
-    this.delivery = new DeliveryWorker(db, () => this.firingForResend(), options.delivery);
+    this.delivery = new DeliveryWorker(db, () => this.firingForResend(), options.delivery, ownership);
   }
 
   async start(): Promise<void> {
@@ -91,6 +98,7 @@ export class AlertEngine {
       }),
       this.cache.onChange((id) => (id === null ? this.scheduleAll() : this.schedule(id))),
     );
+    if (this.ownership !== SINGLE_INSTANCE) this.followLease();
     this.timer = setInterval(() => this.scheduleAll(), this.options.tickMs);
     this.timer.unref();
     await this.delivery.start();
@@ -113,11 +121,44 @@ export class AlertEngine {
   async settingsChanged(clusterId: number): Promise<void> {
     await this.loadSettings(clusterId);
     this.schedule(clusterId);
+    emitEvent("alert-config-changed", { clusterId });
   }
 
   /** Silences were added or lifted. */
   async silencesChanged(): Promise<void> {
     await this.loadSilences();
+    this.scheduleAll();
+    emitEvent("alert-config-changed", { clusterId: null });
+  }
+
+  /**
+   * Several instances: settings changed on another instance are read again here; taking the lease over
+   * starts again from the database (the previous owner's firing alerts, settings, silences, open work).
+   */
+  private followLease(): void {
+    this.stops.push(
+      onEvent("alert-config-changed", (ev) => {
+        if (!isRemoteEvent(ev)) return;
+        const reload = ev.clusterId === null ? this.loadSilences() : this.loadSettings(ev.clusterId);
+        reload
+          .then(() => this.scheduleAll())
+          .catch((err) => logger.warn({ err: String(err) }, "alert settings reload failed"));
+      }),
+      this.ownership.onChange((duty, owned) => {
+        if (duty !== ALERTS_DUTY || !owned) return;
+        this.takeOver().catch((err) => logger.error({ err: String(err) }, "alert engine takeover failed"));
+      }),
+    );
+  }
+
+  private async takeOver(): Promise<void> {
+    await this.writes;
+    this.tracker = new AlertTracker();
+    this.notified.clear();
+    this.rollouts.clear();
+    this.operations.clear();
+    this.startedAt = Date.now();
+    await Promise.all([this.loadSettings(), this.loadSilences(), this.loadWork(), this.adoptFiring()]);
     this.scheduleAll();
   }
 
@@ -150,6 +191,7 @@ export class AlertEngine {
   }
 
   private scheduleAll(): void {
+    if (!this.ownership.owns(ALERTS_DUTY)) return;
     for (const c of this.cache.all()) this.schedule(c.id);
     this.notifyUnsilenced();
     // Clusters deleted meanwhile: their firing alerts end.
@@ -160,7 +202,7 @@ export class AlertEngine {
 
   /** Evaluations are coalesced: several polls of one cluster in one turn of the event loop judge it once. */
   private schedule(clusterId: number): void {
-    if (this.scheduled.has(clusterId)) return;
+    if (this.scheduled.has(clusterId) || !this.ownership.owns(ALERTS_DUTY)) return;
     this.scheduled.add(clusterId);
     setImmediate(() => {
       this.scheduled.delete(clusterId);

@@ -1,3 +1,5 @@
+import { getOwnership } from "@/server/cluster-lease/ownership";
+import { REAPPLY_DUTY } from "@/server/cluster-lease/duties";
 import type { TDb } from "@/server/db";
 import { getClusterView } from "@/server/services/clusters/cluster-view";
 import {
@@ -52,7 +54,8 @@ export function startAutoReapply(db: TDb, signal?: AbortSignal): void {
   });
   void (async () => {
     for await (const ev of listenEvents("frontend-polled", signal)) {
-      if (!ev.up || busy.has(ev.clusterId)) continue;
+      // Several instances: one re-applies (the owner of the "reapply" lease), or each would act.
+      if (!ev.up || busy.has(ev.clusterId) || !getOwnership().owns(REAPPLY_DUTY)) continue;
       if (ev.changed !== null && ev.changed.length === 0 && settled.has(ev.clusterId)) continue;
       busy.add(ev.clusterId);
       try {

@@ -3,6 +3,8 @@ import { logger } from "@/server/logger";
 import { receiverKind, type TQueuedDelivery } from "@/server/services/notifications/kinds";
 import { ZAlertPayload, type TAlertPayload, type TNotificationEvent } from "@/server/services/notifications/payload";
 import type { TReceiverTarget } from "@/server/services/notifications/send";
+import { getOwnership, SINGLE_INSTANCE, type TOwnership } from "@/server/cluster-lease/ownership";
+import { DELIVERY_DUTY } from "@/server/cluster-lease/duties";
 
 export interface TDeliveryOptions {
   /** First retry after this long; each further one waits twice as long, up to retryMaxMs. */
@@ -35,6 +37,8 @@ export function backoffMs(attempts: number, o: Pick<TDeliveryOptions, "retryBase
  * holds up only its own queue (until its timeout, then a retry with backoff), never polling and never the
  * other receivers. After maxAttempts a row is left "dead" (the dead-letter view), where an operator can
  * queue it again. Rows "sending" when the process stopped are sent again on start: at least once.
+ * With several instances (PostgreSQL) only the owner of the "delivery" lease sends; an instance that
+ * takes it over sends again what the previous owner left "sending".
  */
 export class DeliveryWorker {
   private readonly busy = new Set<number>();
@@ -42,28 +46,43 @@ export class DeliveryWorker {
   readonly resends = new Map<number, TResendStatus>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  private offLease: (() => void) | null = null;
 
   constructor(
     private readonly db: TDb,
     private readonly firingForResend: () => TAlertPayload[],
     private readonly options: TDeliveryOptions = DEFAULT_DELIVERY_OPTIONS,
+    private readonly ownership: TOwnership = getOwnership(),
   ) {}
 
   async start(): Promise<void> {
-    await this.db.notificationDelivery.updateMany({ where: { state: "sending" }, data: { state: "pending" } });
+    if (this.ownership !== SINGLE_INSTANCE)
+      this.offLease = this.ownership.onChange((duty, owned) => {
+        if (duty === DELIVERY_DUTY && owned)
+          this.recover()
+            .then(() => this.kick())
+            .catch((err) => logger.warn({ err: String(err) }, "delivery takeover failed"));
+      });
+    if (this.ownership.owns(DELIVERY_DUTY)) await this.recover();
     this.timer = setInterval(() => this.kick(), this.options.tickMs);
     this.timer.unref();
     this.kick();
   }
 
+  /** What the last owner (this process before a restart, or a dead instance) was sending is sent again. */
+  private async recover(): Promise<void> {
+    await this.db.notificationDelivery.updateMany({ where: { state: "sending" }, data: { state: "pending" } });
+  }
+
   stop(): void {
+    this.offLease?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
 
   /** Looks for work now (called after queuing). */
   kick(): void {
-    if (this.ticking) return;
+    if (this.ticking || !this.ownership.owns(DELIVERY_DUTY)) return;
     this.ticking = true;
     this.tick()
       .catch((err) => logger.warn({ err: String(err) }, "notification delivery pass failed"))

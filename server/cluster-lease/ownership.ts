@@ -1,0 +1,33 @@
+import { processSlot } from "@/server/process-singleton";
+
+/**
+ * Which background duties this console instance may do now. On SQLite (one instance) it owns every
+ * duty and nothing is asked of the database; on PostgreSQL with several instances the lease manager
+ * answers from the leases it holds (server/cluster-lease/lease-manager.ts).
+ */
+export interface TOwnership {
+  /** True while this instance may do the duty's work (its lease is held and not about to expire). */
+  owns(duty: string): boolean;
+  /** The fencing token of a held duty (grows at every change of owner); null when not held. */
+  tokenOf(duty: string): number | null;
+  /** Called when this instance gains (true) or loses (false) a duty; returns the unsubscribe. */
+  onChange(listener: (duty: string, owned: boolean) => void): () => void;
+}
+
+/** One instance: everything is its own, at no cost. */
+export const SINGLE_INSTANCE: TOwnership = {
+  owns: () => true,
+  tokenOf: () => 0,
+  onChange: () => () => undefined,
+};
+
+const slot = processSlot<TOwnership>("ownership");
+
+/** The process's ownership: the lease manager once started on PostgreSQL, else the single instance's. */
+export function getOwnership(): TOwnership {
+  return slot.current ?? SINGLE_INSTANCE;
+}
+
+export function setOwnership(ownership: TOwnership | undefined): void {
+  slot.current = ownership;
+}

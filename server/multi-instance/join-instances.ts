@@ -1,0 +1,65 @@
+import os from "node:os";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import type { TDb } from "@/server/db";
+import type { TEnv } from "@/server/env";
+import { logger } from "@/server/logger";
+import { listDuties } from "@/server/cluster-lease/duties";
+import { LeaseManager } from "@/server/cluster-lease/lease-manager";
+import { setOwnership } from "@/server/cluster-lease/ownership";
+import { PgLeaseStore } from "@/server/cluster-lease/pg-lease-store";
+import { PgFanout } from "@/server/fanout/pg-fanout";
+import { checkPostgresSchema } from "@/server/multi-instance/schema-check";
+
+/** Held while an instance sets up what must be done once (first admin, inventory file); not the migrations' key. */
+const STARTUP_LOCK_KEY = 2718281829;
+
+export interface TJoinedInstance {
+  instanceId: string;
+  leases: LeaseManager;
+  fanout: PgFanout;
+  /** No other instance was alive when this one started: it resumes the jobs left unfinished. */
+  aloneAtStart: boolean;
+}
+
+export function defaultInstanceId(): string {
+  return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/**
+ * Joins the instances sharing one PostgreSQL: refuses an older build than the schema, then under an
+ * advisory lock runs `once` (the first admin, the inventory file: instances started together must not
+ * both create them), starts this instance's heartbeat and leases, and releases the lock, so the next
+ * instance to take it sees this one alive. Live events fan out from then on.
+ */
+export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void>): Promise<TJoinedInstance> {
+  const instanceId = env.CLUSTERDECK_INSTANCE_ID ?? defaultInstanceId();
+  const client = new pg.Client({ connectionString: env.DATABASE_URL, application_name: "clusterdeck-startup" });
+  await client.connect();
+  try {
+    await checkPostgresSchema(client);
+    await client.query("SELECT pg_advisory_lock($1)", [STARTUP_LOCK_KEY]);
+    const others = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "ConsoleInstance" WHERE "expiresAt" > (now() AT TIME ZONE 'UTC') AND id <> $1`,
+      [instanceId],
+    );
+    await once();
+    const leases = new LeaseManager(new PgLeaseStore(env.DATABASE_URL), {
+      instanceId,
+      ttlMs: env.CLUSTERDECK_LEASE_TTL_MS,
+      listDuties: () => listDuties(db),
+    });
+    setOwnership(leases);
+    const fanout = new PgFanout(env.DATABASE_URL, instanceId);
+    await fanout.start();
+    await leases.start();
+    const aloneAtStart = (others.rows[0]?.n ?? 0) === 0;
+    logger.info(
+      { instanceId, aloneAtStart, owned: leases.ownedDuties().length },
+      "joined the console instances on PostgreSQL",
+    );
+    return { instanceId, leases, fanout, aloneAtStart };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

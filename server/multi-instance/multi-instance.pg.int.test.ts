@@ -1,0 +1,252 @@
+/**
+ * Three console instances on the lab's PostgreSQL, each a real process (test-support/multi-console-process.ts
+ * runs startConsole), started together on a fresh database with the lab's inventory plus a cluster of
+ * synthetic frontends in this process (they count the status requests they answer; the drain goes to them,
+ * so the lab's own frontends are only read). Start the lab first: bash e2e/lab/lab.sh up
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
+import { createPostgresTestDb } from "@/test-support/test-db";
+import { startSyntheticFrontend, type TSyntheticFrontend } from "@/test-support/synthetic-frontend/server";
+import { syntheticInventoryYaml, syntheticMembers } from "@/test-support/synthetic-frontend/members";
+import { SCHEMA_VERSION } from "@/server/multi-instance/schema-check";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+const INTERVAL_MS = 2_000;
+const NAMES = ["a", "b", "c"] as const;
+
+interface TLine {
+  ready?: string;
+  polled?: number;
+  at?: number;
+  owned?: string[];
+  frame?: string;
+  rows?: Array<[string, number, string | null]>;
+  drainStarted?: number;
+  drained?: string;
+}
+
+interface TInstance {
+  name: string;
+  child: ChildProcess;
+  lines: TLine[];
+  stderr: string[];
+  owned: string[];
+}
+
+function startInstance(name: string, dbUrl: string, inventory: string): TInstance {
+  // node with tsx as a loader, not the tsx wrapper: killing the wrapper would leave its node child running.
+  const child = spawn(process.execPath, ["--import", "tsx", "test-support/multi-console-process.ts"], {
+    cwd: repo,
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      CLUSTERDECK_INSTANCE_ID: name,
+      CLUSTERDECK_INVENTORY: inventory,
+      CLUSTERDECK_ADMIN_PASSWORD: undefined,
+      CLUSTERDECK_POLL_CONCURRENCY: "4",
+      CLUSTER: "multi",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const inst: TInstance = { name, child, lines: [], stderr: [], owned: [] };
+  readline.createInterface({ input: child.stdout! }).on("line", (text) => {
+    try {
+      const line = JSON.parse(text) as TLine;
+      if (line.owned) inst.owned = line.owned;
+      inst.lines.push(line);
+    } catch {
+      // not one of ours (a library writing to stdout)
+    }
+  });
+  readline.createInterface({ input: child.stderr! }).on("line", (text) => inst.stderr.push(text));
+  return inst;
+}
+
+/** The value once `fn` gives one (vi.waitFor retries while the callback throws). */
+function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeout: number): Promise<T> {
+  return vi.waitFor(() => fn() || expect.fail(`timed out waiting for ${what}`), { timeout, interval: 50 });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+}
+
+describe("three console instances on one PostgreSQL", () => {
+  let db: PrismaClient;
+  let url: string;
+  let cleanup: () => Promise<void>;
+  let dir: string;
+  let inventory: string;
+  const frontends: TSyntheticFrontend[] = [];
+  const instances: TInstance[] = [];
+  let frontendIds = new Map<string, number>();
+  let duties: string[] = [];
+
+  const alive = () => instances.filter((i) => i.child.exitCode === null && i.child.signalCode === null);
+  const ownerOf = (duty: string) => alive().filter((i) => i.owned.includes(duty));
+
+  beforeAll(async () => {
+    ({ db, url, cleanup } = await createPostgresTestDb(labValue(loadLabEnv(), "LAB_POSTGRES_URL")));
+    const members = syntheticMembers(3);
+    for (const kind of ["apache-balancer", "mod-jk", "haproxy"] as const)
+      frontends.push(await startSyntheticFrontend(kind, `syn-${kind}`, members));
+    const multi = syntheticInventoryYaml(
+      "multi",
+      members,
+      frontends.map((f) => ({
+        name: f.name,
+        kind: f.kind,
+        url: f.url,
+        balancer: f.balancer,
+        pollIntervalMs: INTERVAL_MS,
+      })),
+    );
+    // The lab's inventory (its real frontends and stores, only read) and the synthetic cluster, in one file.
+    const lab = fs.readFileSync(labValue(loadLabEnv(), "LAB_INVENTORY"), "utf8").trimEnd();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterdeck-multi-"));
+    inventory = path.join(dir, "inventory.yaml");
+    fs.writeFileSync(inventory, `${lab}\n${multi.replace(/^clusters:\n/, "")}`);
+    // Started together: the first admin and the inventory import must each happen once.
+    for (const name of NAMES) instances.push(startInstance(name, url, inventory));
+    await waitFor("three instances ready", () => instances.every((i) => i.lines.some((l) => l.ready)), 90_000).catch(
+      (err: Error) => {
+        throw new Error(
+          `${err.message}: ${instances.map((i) => `${i.name}: ${i.stderr.slice(-5).join(" | ")}`).join("; ")}`,
+        );
+      },
+    );
+    frontendIds = new Map(
+      (await db.frontend.findMany({ where: { cluster: { name: "multi" } } })).map((f) => [f.name, f.id]),
+    );
+    const [fronts, stores] = await Promise.all([
+      db.frontend.findMany({ where: { enabled: true } }),
+      db.sessionStore.findMany(),
+    ]);
+    duties = [
+      "alerts",
+      "delivery",
+      "history",
+      "reapply",
+      ...fronts.map((f) => `frontend:${f.id}`),
+      ...stores.map((s) => `store:${s.id}`),
+    ];
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const i of instances) i.child.kill("SIGKILL");
+    await Promise.all(instances.map((i) => exited(i.child)));
+    for (const f of frontends) await f.close();
+    await cleanup?.();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starting together creates the first admin once and imports the inventory once", async () => {
+    expect(await db.user.count()).toBe(1);
+    expect(await db.cluster.count({ where: { name: "multi" } })).toBe(1);
+    expect(await db.frontend.count({ where: { cluster: { name: "multi" } } })).toBe(3);
+    // Exactly one instance printed a generated password.
+    const printed = instances.flatMap((i) => i.stderr).filter((l) => l.includes("created admin user"));
+    expect(printed).toHaveLength(1);
+  });
+
+  it("spreads the duties: each owned by exactly one instance, none owns all", async () => {
+    const share = Math.ceil(duties.length / 3);
+    await waitFor(
+      "every duty owned once, by instances within their share",
+      () =>
+        duties.every((d) => ownerOf(d).length === 1) &&
+        alive().every((i) => i.owned.length <= share && i.owned.length > 0),
+      15_000,
+    );
+    for (const i of alive()) expect(i.owned.length).toBeLessThan(duties.length);
+    // The database agrees: every duty's lease names a live instance.
+    const rows = await db.dutyLease.findMany({ where: { duty: { in: duties } } });
+    expect(rows).toHaveLength(duties.length);
+    for (const r of rows) expect(ownerOf(r.duty).map((i) => i.name)).toEqual([r.owner]);
+  });
+
+  it("polls each frontend from exactly one instance, as often as one poller would", async () => {
+    const windowMs = 4 * INTERVAL_MS;
+    const before = frontends.map((f) => f.stats().statusRequests);
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const to = Date.now();
+    frontends.forEach((f, k) => {
+      const id = frontendIds.get(f.name)!;
+      const pollers = new Set(
+        instances
+          .filter((i) => i.lines.some((l) => l.polled === id && l.at! >= from && l.at! <= to))
+          .map((i) => i.name),
+      );
+      expect(pollers.size, `${f.name} polled by ${[...pollers].join(", ")}`).toBe(1);
+      // Counted at the target: one poller every interval (a second one would double it).
+      const requests = f.stats().statusRequests - before[k]!;
+      expect(requests).toBeGreaterThanOrEqual(windowMs / INTERVAL_MS - 1);
+      expect(requests).toBeLessThanOrEqual(windowMs / INTERVAL_MS + 1);
+    });
+  });
+
+  it("a drain issued on one instance reaches another instance's live stream within interval + 300 ms", async () => {
+    const f = frontends[0]!;
+    const owner = ownerOf(`frontend:${frontendIds.get(f.name)}`)[0]!;
+    // B issues the drain and C watches; C is neither B nor (if possible) the frontend's owner.
+    const [b, c] = [...alive().filter((i) => i !== owner), owner] as [TInstance, TInstance];
+    const seen = c.lines.length;
+    b.child.stdin!.write("drain m0002\n");
+    const started = await waitFor("drain started", () => b.lines.find((l) => l.drainStarted)?.drainStarted, 5_000);
+    const frame = await waitFor(
+      "a frame with m0002 draining on C",
+      () =>
+        c.lines
+          .slice(seen)
+          .find((l) => l.frame === "delta" && l.rows!.some(([m, , state]) => m === "m0002" && state === "draining")),
+      10_000,
+    );
+    expect(frame.at! - started).toBeLessThanOrEqual(INTERVAL_MS + 300);
+    expect(await waitFor("drain result", () => b.lines.find((l) => l.drained)?.drained, 10_000)).toBe("done");
+  });
+
+  it("kill -9 the owner of a frontend: another instance polls it within two intervals", async () => {
+    const f = frontends[1]!;
+    const id = frontendIds.get(f.name)!;
+    const owner = ownerOf(`frontend:${id}`)[0]!;
+    owner.child.kill("SIGKILL");
+    const killedAt = Date.now();
+    await exited(owner.child);
+    const took = await waitFor(
+      "another instance polling it",
+      () => alive().flatMap((i) => i.lines.filter((l) => l.polled === id && l.at! > killedAt))[0],
+      4 * INTERVAL_MS,
+    );
+    expect(took.at! - killedAt).toBeLessThanOrEqual(2 * INTERVAL_MS);
+    // The dead instance's other duties were all taken over, and the two left share everything.
+    await waitFor("every duty owned by a live instance", () => duties.every((d) => ownerOf(d).length === 1), 10_000);
+  });
+
+  it("an instance older than the database's schema refuses to start and says why", async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO "_clusterdeck_migrations" (name) VALUES ('9999_from_a_newer_release')`);
+      const late = startInstance("old", url, "");
+      expect(await exited(late.child)).toBe(1);
+      expect(late.stderr.join("\n")).toContain(`this build knows up to ${SCHEMA_VERSION}`);
+      expect(late.lines.some((l) => l.ready)).toBe(false);
+    } finally {
+      await client.query(`DELETE FROM "_clusterdeck_migrations" WHERE name = '9999_from_a_newer_release'`);
+      await client.end();
+    }
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * One console instance of several on one PostgreSQL, for server/multi-instance/multi-instance.pg.int.test.ts:
+ * the real start-up (startConsole: schema check, start-up lock, leases, fan-out, pollers, alerts) in its
+ * own process, so the test can kill -9 it. It reports on stdout, one JSON line each:
+ *   {"ready":id}                                 once started
+ *   {"polled":frontendId,"at":ms}                every poll this instance made itself (not relayed ones)
+ *   {"owned":[duties]}                           whenever its leases change
+ *   {"frame":"delta","at":ms,"rows":[[member,frontend,adminState]…]}  live frames of CLUSTER (what a browser gets)
+ *   {"drainStarted":ms} / {"drained":overall}    after a "drain <member>" line on stdin
+ *
+ *   DATABASE_URL=postgresql://… CLUSTERDECK_INSTANCE_ID=a CLUSTER=multi node --import tsx test-support/multi-console-process.ts
+ */
+import readline from "node:readline";
+import { startConsole } from "@/server/boot";
+import { getDb } from "@/server/db";
+import { getOwnership } from "@/server/cluster-lease/ownership";
+import type { LeaseManager } from "@/server/cluster-lease/lease-manager";
+import { isRemoteEvent, onEvent } from "@/server/poller/event-bus";
+import { subscribeCluster } from "@/server/services/clusters/live-feed";
+import { applyMemberChange } from "@/server/services/members/member-actions";
+
+process.env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S ??= "0";
+process.env.LOG_LEVEL ??= "warn";
+
+function say(line: object): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+async function main(): Promise<void> {
+  const cluster = process.env.CLUSTER ?? "multi";
+  onEvent("frontend-polled", (ev) => {
+    if (!isRemoteEvent(ev)) say({ polled: ev.frontendId, at: Date.now() });
+  });
+  await startConsole();
+  const db = getDb();
+  const leases = getOwnership() as LeaseManager;
+  leases.onChange(() => say({ owned: leases.ownedDuties() }));
+  say({ owned: leases.ownedDuties() });
+  void (async () => {
+    for await (const frame of subscribeCluster(db, cluster, undefined)) {
+      if (frame.type !== "delta") continue;
+      const rows: Array<[string, number, string | null]> = [];
+      for (const m of frame.members)
+        m.states.forEach((s, i) => {
+          if (s) rows.push([m.name, i, s.adminState]);
+        });
+      say({ frame: "delta", at: Date.now(), rows });
+    }
+  })();
+  const input = readline.createInterface({ input: process.stdin });
+  input.on("line", (line) => {
+    const [verb, member] = line.trim().split(/\s+/);
+    if (verb !== "drain" || !member) return;
+    say({ drainStarted: Date.now() });
+    applyMemberChange(
+      db,
+      cluster,
+      member,
+      { kind: "state", state: "draining" },
+      { principal: null, actor: "test", ip: null },
+    )
+      .then((r) => say({ drained: r.overall }))
+      .catch((err: Error) => say({ drainFailed: err.message }));
+  });
+  say({ ready: leases.instanceId });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
