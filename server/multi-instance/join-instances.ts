@@ -8,6 +8,7 @@ import { listDuties } from "@/server/cluster-lease/duties";
 import { LeaseManager } from "@/server/cluster-lease/lease-manager";
 import { setOwnership } from "@/server/cluster-lease/ownership";
 import { PgLeaseStore } from "@/server/cluster-lease/pg-lease-store";
+import { pgSharedLock, setSharedLock } from "@/server/cluster-lease/shared-lock";
 import { PgFanout } from "@/server/fanout/pg-fanout";
 import { checkPostgresSchema } from "@/server/multi-instance/schema-check";
 
@@ -30,7 +31,8 @@ export function defaultInstanceId(): string {
  * Joins the instances sharing one PostgreSQL: refuses an older build than the schema, then under an
  * advisory lock runs `once` (the first admin, the inventory file: instances started together must not
  * both create them), starts this instance's heartbeat and leases, and releases the lock, so the next
- * instance to take it sees this one alive. Live events fan out from then on.
+ * instance to take it sees this one alive. Live events fan out from then on, and edits of one nginx
+ * include file are serialized across the instances.
  */
 export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void>): Promise<TJoinedInstance> {
   const instanceId = env.CLUSTERDECK_INSTANCE_ID ?? defaultInstanceId();
@@ -50,6 +52,9 @@ export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void
       listDuties: () => listDuties(db),
     });
     setOwnership(leases);
+    const lockPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4, application_name: "clusterdeck-locks" });
+    lockPool.on("error", () => undefined); // an idle client's lost connection: the next edit reconnects
+    setSharedLock(pgSharedLock(lockPool));
     const fanout = new PgFanout(env.DATABASE_URL, instanceId);
     await fanout.start();
     await leases.start();

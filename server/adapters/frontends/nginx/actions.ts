@@ -9,6 +9,7 @@ import { parseNginxOptions, type TNginxOptions } from "./options";
 import { readIncludeFile } from "./status";
 import { editUpstreamFile, type TServerEdit } from "./upstream-file";
 import { processSingleton } from "@/server/process-singleton";
+import { withSharedLock } from "@/server/cluster-lease/shared-lock";
 
 /**
  * Changes to an nginx frontend are file edits: rewrite the include file, validate with the test
@@ -37,12 +38,16 @@ export const NGINX_OBSERVED_STATE: Readonly<Record<TAdminState, TAdminState | nu
 /** nginx takes any positive integer weight; 100 keeps the consistent-hash ring (160 points per weight) small. */
 export const NGINX_WEIGHT_RANGE = { min: 1, max: 100 } as const;
 
-/** Edits of one file are serialized in this process: two members changed at once must not lose one edit. */
+/**
+ * Edits of one file are serialized in this process (two members changed at once must not lose one edit)
+ * and, with several console instances, across them (a PostgreSQL advisory lock named after the file).
+ */
 const fileLocks = processSingleton("nginx-file-locks", () => new Map<string, Promise<unknown>>());
 
 function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const prev = fileLocks.get(file) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
+  const locked = () => withSharedLock(`nginx-include:${file}`, fn);
+  const next = prev.then(locked, locked);
   const settled = next.then(
     () => undefined,
     () => undefined,
