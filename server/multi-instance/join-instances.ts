@@ -6,7 +6,7 @@ import type { TEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { listDuties } from "@/server/cluster-lease/duties";
 import { LeaseManager } from "@/server/cluster-lease/lease-manager";
-import { setOwnership } from "@/server/cluster-lease/ownership";
+import { setOwnership, type TOwnership } from "@/server/cluster-lease/ownership";
 import { PgLeaseStore } from "@/server/cluster-lease/pg-lease-store";
 import { pgSharedLock, setSharedLock } from "@/server/cluster-lease/shared-lock";
 import { PgFanout } from "@/server/fanout/pg-fanout";
@@ -17,11 +17,15 @@ const STARTUP_LOCK_KEY = 2718281829;
 
 export interface TJoinedInstance {
   instanceId: string;
-  leases: LeaseManager;
+  /** null when this instance runs no poller (CLUSTERDECK_POLLER=0): it takes no duty and is not counted. */
+  leases: LeaseManager | null;
   fanout: PgFanout;
   /** No other instance was alive when this one started: it resumes the jobs left unfinished. */
   aloneAtStart: boolean;
 }
+
+/** An instance without a poller serves pages and actions only: it owns no duty. */
+const NO_DUTIES: TOwnership = { owns: () => false, tokenOf: () => null, onChange: () => () => undefined };
 
 export function defaultInstanceId(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -46,21 +50,25 @@ export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void
       [instanceId],
     );
     await once();
-    const leases = new LeaseManager(new PgLeaseStore(env.DATABASE_URL), {
-      instanceId,
-      ttlMs: env.CLUSTERDECK_LEASE_TTL_MS,
-      listDuties: () => listDuties(db),
-    });
-    setOwnership(leases);
+    // Without a poller it must not heartbeat either, or the others would count it and shrink their shares.
+    const leases =
+      env.CLUSTERDECK_POLLER === "0"
+        ? null
+        : new LeaseManager(new PgLeaseStore(env.DATABASE_URL), {
+            instanceId,
+            ttlMs: env.CLUSTERDECK_LEASE_TTL_MS,
+            listDuties: () => listDuties(db),
+          });
+    setOwnership(leases ?? NO_DUTIES);
     const lockPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4, application_name: "clusterdeck-locks" });
     lockPool.on("error", () => undefined); // an idle client's lost connection: the next edit reconnects
     setSharedLock(pgSharedLock(lockPool));
     const fanout = new PgFanout(env.DATABASE_URL, instanceId);
     await fanout.start();
-    await leases.start();
+    await leases?.start();
     const aloneAtStart = (others.rows[0]?.n ?? 0) === 0;
     logger.info(
-      { instanceId, aloneAtStart, owned: leases.ownedDuties().length },
+      { instanceId, aloneAtStart, owned: leases?.ownedDuties().length ?? 0 },
       "joined the console instances on PostgreSQL",
     );
     return { instanceId, leases, fanout, aloneAtStart };
