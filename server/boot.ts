@@ -9,7 +9,7 @@ import { startSessionPurge } from "@/server/auth/purge";
 import { startAutoReapply } from "@/server/services/members/drift";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { StorePoller, getStorePoller, setStorePoller } from "@/server/store-poller/store-poller";
-import { resumeAllJobs } from "@/server/services/jobs/registry";
+import { resumeAllJobs, watchAllJobs } from "@/server/services/jobs/registry";
 import { InventoryCache, getInventoryCache, setInventoryCache } from "@/server/services/clusters/inventory-cache";
 import { serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
 import { startAlerts } from "@/server/services/alerts/engine";
@@ -52,9 +52,10 @@ export async function startConsole(): Promise<void> {
   }
   const metrics = await startMetrics(db, getInventoryCache()!);
   if (env.CLUSTERDECK_METRICS_ADDR) await serveMetrics(metrics, env.CLUSTERDECK_METRICS_ADDR);
-  // Several instances: jobs are resumed only by an instance that starts alone (the others may be running
-  // them); taking over a dead instance's rollout or operation is not built yet (README, Known limits).
-  const resumed = !shared || shared.aloneAtStart ? await resumeAllJobs(db) : {};
+  // Several instances: a job is resumed here only if no live instance holds its lease; later, the ones
+  // whose instance dies are taken over by the watch.
+  const resumed = await resumeAllJobs(db);
+  if (shared?.leases) watchAllJobs(db, env.CLUSTERDECK_LEASE_TTL_MS);
   if (Object.keys(resumed).length > 0)
     logger.warn(
       { resumed },

@@ -45,6 +45,11 @@ export class MemoryLeaseStore implements TLeaseStore {
     return out;
   }
 
+  async holds(instanceId: string, duty: string, token: number): Promise<boolean> {
+    const row = this.rows.get(duty);
+    return row?.owner === instanceId && row.token === token && row.expiresAt > this.now();
+  }
+
   async release(instanceId: string, duties: readonly string[]): Promise<void> {
     for (const d of duties) {
       const row = this.rows.get(d);

@@ -7,6 +7,7 @@
  *   {"owned":[duties]}                           whenever its leases change
  *   {"frame":"delta","at":ms,"rows":[[member,frontend,adminState]…]}  live frames of CLUSTER (what a browser gets)
  *   {"drainStarted":ms} / {"drained":overall}    after a "drain <member>" line on stdin
+ *   {"rollout":id}                               after a "rollout <cluster> <settings JSON>" line on stdin
  *
  *   DATABASE_URL=postgresql://… CLUSTERDECK_INSTANCE_ID=a CLUSTER=multi node --import tsx test-support/multi-console-process.ts
  */
@@ -18,6 +19,7 @@ import type { LeaseManager } from "@/server/cluster-lease/lease-manager";
 import { isRemoteEvent, onEvent } from "@/server/poller/event-bus";
 import { subscribeCluster } from "@/server/services/clusters/live-feed";
 import { applyMemberChange } from "@/server/services/members/member-actions";
+import { startRollout } from "@/server/services/rollouts/service";
 
 process.env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S ??= "0";
 process.env.LOG_LEVEL ??= "warn";
@@ -49,7 +51,14 @@ async function main(): Promise<void> {
   })();
   const input = readline.createInterface({ input: process.stdin });
   input.on("line", (line) => {
-    const [verb, member] = line.trim().split(/\s+/);
+    const [verb, member, ...rest] = line.trim().split(/\s+/);
+    if (verb === "rollout" && member) {
+      const who = { principal: null, ip: null, system: "multi-instance test" };
+      startRollout(db, member, JSON.parse(rest.join(" ")) as Parameters<typeof startRollout>[2], who)
+        .then((r) => say({ rollout: r.id }))
+        .catch((err: Error) => say({ rolloutFailed: err.message }));
+      return;
+    }
     if (verb !== "drain" || !member) return;
     say({ drainStarted: Date.now() });
     applyMemberChange(

@@ -28,6 +28,8 @@ interface THeld {
  */
 export class LeaseManager implements TOwnership {
   private readonly held = new Map<string, THeld>();
+  /** Job duties: claimed by the job's runner, kept out of the shares and the plan. */
+  private readonly pinned = new Set<string>();
   private readonly listeners = new Set<(duty: string, owned: boolean) => void>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | null = null;
@@ -68,6 +70,30 @@ export class LeaseManager implements TOwnership {
     return () => this.listeners.delete(listener);
   }
 
+  async pin(duty: string): Promise<boolean> {
+    if (this.stopped) return false;
+    if (!this.owns(duty)) {
+      const until = this.clock() + this.options.ttlMs - this.roundMs;
+      const won = await this.store.acquire(this.options.instanceId, [duty], this.options.ttlMs);
+      const token = won.get(duty);
+      if (token === undefined) return false;
+      this.keep(duty, token, until);
+    }
+    this.pinned.add(duty);
+    return true;
+  }
+
+  async unpin(duty: string): Promise<void> {
+    if (!this.pinned.delete(duty)) return;
+    this.drop(duty);
+    await this.store.release(this.options.instanceId, [duty]);
+  }
+
+  async stillOwns(duty: string): Promise<boolean> {
+    const token = this.tokenOf(duty);
+    return token !== null && (await this.store.holds(this.options.instanceId, duty, token));
+  }
+
   /** First round at once (so the caller starts owning its share), then one per ttl / 3. */
   async start(): Promise<void> {
     await this.round();
@@ -81,6 +107,7 @@ export class LeaseManager implements TOwnership {
     await this.running;
     const lost = [...this.held.keys()];
     this.held.clear();
+    this.pinned.clear();
     for (const d of lost) this.emit(d, false);
     await this.store.leave(this.options.instanceId).catch(() => undefined);
   }
@@ -107,8 +134,10 @@ export class LeaseManager implements TOwnership {
     const renewed = await this.store.renew(instanceId, ttlMs);
     for (const d of [...this.held.keys()]) if (!renewed.has(d)) this.drop(d);
     for (const [d, token] of renewed) this.keep(d, token, until);
+    for (const d of this.pinned) if (!renewed.has(d)) this.pinned.delete(d);
     const [live, duties] = await Promise.all([this.store.liveInstances(), this.options.listDuties()]);
-    const plan = planLeases({ instanceId, held: [...renewed.keys()], duties, liveInstances: live });
+    const shared = [...renewed.keys()].filter((d) => !this.pinned.has(d));
+    const plan = planLeases({ instanceId, held: shared, duties, liveInstances: live });
     if (plan.release.length > 0) {
       for (const d of plan.release) this.drop(d);
       await this.store.release(instanceId, plan.release);

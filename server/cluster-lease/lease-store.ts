@@ -16,6 +16,8 @@ export interface TLeaseStore {
   free(duties: readonly string[]): Promise<string[]>;
   /** Claims each duty that is free at that moment (a new owner: token + 1); returns the ones won. */
   acquire(instanceId: string, duties: readonly string[], ttlMs: number): Promise<THeldLeases>;
+  /** True while the duty's row names this instance with this token and has not expired (a fencing check). */
+  holds(instanceId: string, duty: string, token: number): Promise<boolean>;
   /** Gives duties up at once (they are free for the others' next round). */
   release(instanceId: string, duties: readonly string[]): Promise<void>;
   /** Gives up everything and removes the heartbeat (a clean stop). */

@@ -12,6 +12,14 @@ export interface TOwnership {
   tokenOf(duty: string): number | null;
   /** Called when this instance gains (true) or loses (false) a duty; returns the unsubscribe. */
   onChange(listener: (duty: string, owned: boolean) => void): () => void;
+  /**
+   * Claims a job's duty ("rollout:<id>", "operation:<id>") now if no live instance holds it, and keeps it
+   * (renewed, never given away to even out the shares) until unpin. False: another instance runs it.
+   */
+  pin(duty: string): Promise<boolean>;
+  unpin(duty: string): Promise<void>;
+  /** The fencing check before a job's next step: the database still names this instance, with the same token. */
+  stillOwns(duty: string): Promise<boolean>;
 }
 
 /** One instance: everything is its own, at no cost. */
@@ -19,6 +27,19 @@ export const SINGLE_INSTANCE: TOwnership = {
   owns: () => true,
   tokenOf: () => 0,
   onChange: () => () => undefined,
+  pin: async () => true,
+  unpin: async () => undefined,
+  stillOwns: async () => true,
+};
+
+/** An instance without a poller (CLUSTERDECK_POLLER=0 on PostgreSQL) serves pages and actions only. */
+export const NO_DUTIES: TOwnership = {
+  owns: () => false,
+  tokenOf: () => null,
+  onChange: () => () => undefined,
+  pin: async () => false,
+  unpin: async () => undefined,
+  stillOwns: async () => false,
 };
 
 const slot = processSlot<TOwnership>("ownership");

@@ -71,6 +71,14 @@ export class PgLeaseStore implements TLeaseStore {
     return new Map(r.rows.map((row) => [row.duty, row.token]));
   }
 
+  async holds(instanceId: string, duty: string, token: number): Promise<boolean> {
+    const r = await this.pool.query(
+      `SELECT 1 FROM "DutyLease" WHERE duty = $1 AND owner = $2 AND token = $3 AND "expiresAt" > ${NOW}`,
+      [duty, instanceId, token],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
   async release(instanceId: string, duties: readonly string[]): Promise<void> {
     if (duties.length === 0) return;
     await this.pool.query(

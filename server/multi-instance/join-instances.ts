@@ -6,7 +6,7 @@ import type { TEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { listDuties } from "@/server/cluster-lease/duties";
 import { LeaseManager } from "@/server/cluster-lease/lease-manager";
-import { setOwnership, type TOwnership } from "@/server/cluster-lease/ownership";
+import { NO_DUTIES, setOwnership } from "@/server/cluster-lease/ownership";
 import { PgLeaseStore } from "@/server/cluster-lease/pg-lease-store";
 import { pgSharedLock, setSharedLock } from "@/server/cluster-lease/shared-lock";
 import { PgFanout } from "@/server/fanout/pg-fanout";
@@ -20,12 +20,7 @@ export interface TJoinedInstance {
   /** null when this instance runs no poller (CLUSTERDECK_POLLER=0): it takes no duty and is not counted. */
   leases: LeaseManager | null;
   fanout: PgFanout;
-  /** No other instance was alive when this one started: it resumes the jobs left unfinished. */
-  aloneAtStart: boolean;
 }
-
-/** An instance without a poller serves pages and actions only: it owns no duty. */
-const NO_DUTIES: TOwnership = { owns: () => false, tokenOf: () => null, onChange: () => () => undefined };
 
 export function defaultInstanceId(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -34,8 +29,7 @@ export function defaultInstanceId(): string {
 /**
  * Joins the instances sharing one PostgreSQL: refuses an older build than the schema, then under an
  * advisory lock runs `once` (the first admin, the inventory file: instances started together must not
- * both create them), starts this instance's heartbeat and leases, and releases the lock, so the next
- * instance to take it sees this one alive. Live events fan out from then on, and edits of one nginx
+ * both create them) and starts this instance's heartbeat and leases. Live events fan out from then on, and edits of one nginx
  * include file are serialized across the instances.
  */
 export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void>): Promise<TJoinedInstance> {
@@ -45,10 +39,6 @@ export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void
   try {
     await checkPostgresSchema(client);
     await client.query("SELECT pg_advisory_lock($1)", [STARTUP_LOCK_KEY]);
-    const others = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM "ConsoleInstance" WHERE "expiresAt" > (now() AT TIME ZONE 'UTC') AND id <> $1`,
-      [instanceId],
-    );
     await once();
     // Without a poller it must not heartbeat either, or the others would count it and shrink their shares.
     const leases =
@@ -66,12 +56,8 @@ export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void
     const fanout = new PgFanout(env.DATABASE_URL, instanceId);
     await fanout.start();
     await leases?.start();
-    const aloneAtStart = (others.rows[0]?.n ?? 0) === 0;
-    logger.info(
-      { instanceId, aloneAtStart, owned: leases?.ownedDuties().length ?? 0 },
-      "joined the console instances on PostgreSQL",
-    );
-    return { instanceId, leases, fanout, aloneAtStart };
+    logger.info({ instanceId, owned: leases?.ownedDuties().length ?? 0 }, "joined the console instances on PostgreSQL");
+    return { instanceId, leases, fanout };
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -15,12 +15,28 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { createPostgresTestDb } from "@/test-support/test-db";
 import { startSyntheticFrontend, type TSyntheticFrontend } from "@/test-support/synthetic-frontend/server";
-import { syntheticInventoryYaml, syntheticMembers } from "@/test-support/synthetic-frontend/members";
+import {
+  holdBusy,
+  syntheticInventoryYaml,
+  syntheticMembers,
+  type TSyntheticMemberSpec,
+} from "@/test-support/synthetic-frontend/members";
 import { SCHEMA_VERSION } from "@/server/multi-instance/schema-check";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const INTERVAL_MS = 2_000;
 const NAMES = ["a", "b", "c"] as const;
+/** The lab's Tomcats as members of a cluster whose one frontend is synthetic: a rollout drains and ramps
+ * them there only, and its health gate reads the real Tomcats (GET /app/health, nothing changes). */
+const LAB_TOMCATS: TSyntheticMemberSpec[] = [1, 2, 3].map((n) => ({
+  name: `tomcat${n}`,
+  route: `tomcat${n}`,
+  host: "127.0.0.1",
+  httpPort: Number(labValue(loadLabEnv(), `LAB_TOMCAT${n}_HTTP_PORT`)),
+  ajpPort: Number(labValue(loadLabEnv(), `LAB_TOMCAT${n}_AJP_PORT`)),
+  requestsPerSec: 1,
+  errorsPerSec: 0,
+}));
 
 interface TLine {
   ready?: string;
@@ -31,6 +47,8 @@ interface TLine {
   rows?: Array<[string, number, string | null]>;
   drainStarted?: number;
   drained?: string;
+  rollout?: number;
+  rolloutFailed?: string;
 }
 
 interface TInstance {
@@ -114,10 +132,16 @@ describe("three console instances on one PostgreSQL", () => {
       })),
     );
     // The lab's inventory (its real frontends and stores, only read) and the synthetic cluster, in one file.
+    const rollingFrontend = await startSyntheticFrontend("apache-balancer", "syn-rolling", LAB_TOMCATS);
+    frontends.push(rollingFrontend);
+    const rolling = syntheticInventoryYaml("rolling", LAB_TOMCATS, [
+      { name: "syn-rolling", kind: "apache-balancer", url: rollingFrontend.url, balancer: rollingFrontend.balancer },
+    ]);
     const lab = fs.readFileSync(labValue(loadLabEnv(), "LAB_INVENTORY"), "utf8").trimEnd();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "clusterdeck-multi-"));
     inventory = path.join(dir, "inventory.yaml");
-    fs.writeFileSync(inventory, `${lab}\n${multi.replace(/^clusters:\n/, "")}`);
+    const more = [multi, rolling].map((y) => y.replace(/^clusters:\n/, "")).join("");
+    fs.writeFileSync(inventory, `${lab}\n${more}`);
     // Started together: the first admin and the inventory import must each happen once.
     for (const name of NAMES) instances.push(startInstance(name, url, inventory));
     await waitFor("three instances ready", () => instances.every((i) => i.lines.some((l) => l.ready)), 90_000).catch(
@@ -179,11 +203,12 @@ describe("three console instances on one PostgreSQL", () => {
 
   it("polls each frontend from exactly one instance, as often as one poller would", async () => {
     const windowMs = 4 * INTERVAL_MS;
-    const before = frontends.map((f) => f.stats().statusRequests);
+    const counted = frontends.filter((f) => frontendIds.has(f.name));
+    const before = counted.map((f) => f.stats().statusRequests);
     const from = Date.now();
     await new Promise((r) => setTimeout(r, windowMs));
     const to = Date.now();
-    frontends.forEach((f, k) => {
+    counted.forEach((f, k) => {
       const id = frontendIds.get(f.name)!;
       const pollers = new Set(
         instances
@@ -199,7 +224,7 @@ describe("three console instances on one PostgreSQL", () => {
   });
 
   it("a drain issued on one instance reaches another instance's live stream within interval + 300 ms", async () => {
-    const f = frontends[0]!;
+    const f = frontends.find((x) => x.name === "syn-apache-balancer")!;
     const owner = ownerOf(`frontend:${frontendIds.get(f.name)}`)[0]!;
     // B issues the drain and C watches; C is neither B nor (if possible) the frontend's owner.
     const [b, c] = [...alive().filter((i) => i !== owner), owner] as [TInstance, TInstance];
@@ -219,7 +244,7 @@ describe("three console instances on one PostgreSQL", () => {
   });
 
   it("kill -9 the owner of a frontend: another instance polls it within two intervals", async () => {
-    const f = frontends[1]!;
+    const f = frontends.find((x) => x.name === "syn-mod-jk")!;
     const id = frontendIds.get(f.name)!;
     const owner = ownerOf(`frontend:${id}`)[0]!;
     owner.child.kill("SIGKILL");
@@ -233,6 +258,66 @@ describe("three console instances on one PostgreSQL", () => {
     expect(took.at! - killedAt).toBeLessThanOrEqual(2 * INTERVAL_MS);
     // The dead instance's other duties were all taken over, and the two left share everything.
     await waitFor("every duty owned by a live instance", () => duties.every((d) => ownerOf(d).length === 1), 10_000);
+  });
+
+  it("kill -9 the instance running a rollout mid-wait: another resumes it, each deploy command ran once", async () => {
+    const log = path.join(dir, "deploys.log");
+    const settings = {
+      members: ["tomcat1", "tomcat2", "tomcat3"],
+      // tomcat2 keeps a request in flight until the test lets it go: its wait lasts that long (a window to kill in).
+      wait: { strategy: "inflight", timeoutSec: 60, onTimeout: "pause" },
+      deploy: { kind: "command", command: `echo "$CLUSTERDECK_MEMBER" >> ${log}`, timeoutSec: 30 },
+      health: { path: "/app/health", timeoutSec: 30 },
+      ramp: { percents: [100], stepSec: 1 },
+      pollMs: 300,
+    };
+    const tomcat2 = LAB_TOMCATS[1]!;
+    holdBusy(tomcat2, 1);
+    const starter = alive()[0]!;
+    starter.child.stdin!.write(`rollout rolling ${JSON.stringify(settings)}\n`);
+    const id = await waitFor(
+      "the rollout to start",
+      () => starter.lines.find((l) => l.rollout || l.rolloutFailed),
+      10_000,
+    ).then((l) => l.rollout ?? expect.fail(l.rolloutFailed));
+    const duty = `rollout:${id}`;
+    await vi.waitFor(
+      async () =>
+        expect(
+          await db.rolloutStep.count({ where: { rolloutId: id, member: "tomcat2", phase: "wait", state: "running" } }),
+        ).toBe(1),
+      { timeout: 30_000, interval: 50 },
+    );
+    const lease = await db.dutyLease.findUniqueOrThrow({ where: { duty } });
+    const runner = alive().find((i) => i.name === lease.owner)!;
+    runner.child.kill("SIGKILL");
+    await exited(runner.child);
+    // The survivor takes the rollout over and waits on, until the request ends.
+    await vi.waitFor(
+      async () => expect((await db.dutyLease.findUniqueOrThrow({ where: { duty } })).owner).not.toBe(lease.owner),
+      { timeout: 15_000, interval: 100 },
+    );
+    holdBusy(tomcat2, null);
+    await vi.waitFor(async () => expect((await db.rollout.findUniqueOrThrow({ where: { id } })).state).toBe("done"), {
+      timeout: 60_000,
+      interval: 200,
+    });
+    // Every deploy command ran exactly once, across the two instances.
+    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["tomcat1", "tomcat2", "tomcat3"]);
+    const steps = await db.rolloutStep.findMany({ where: { rolloutId: id }, orderBy: { id: "asc" } });
+    expect(steps.filter((s) => s.phase === "deploy").map((s) => [s.member, s.state])).toEqual([
+      ["tomcat1", "done"],
+      ["tomcat2", "done"],
+      ["tomcat3", "done"],
+    ]);
+    // tomcat2's wait was cut by the kill and run again by the instance that took the rollout over.
+    expect(steps.filter((s) => s.member === "tomcat2" && s.phase === "wait").map((s) => s.state)).toEqual([
+      "interrupted",
+      "done",
+    ]);
+    const after = await db.dutyLease.findUniqueOrThrow({ where: { duty } });
+    expect(after.owner).not.toBe(lease.owner);
+    expect(after.token).toBeGreaterThan(lease.token);
   });
 
   it("an instance older than the database's schema refuses to start and says why", async () => {

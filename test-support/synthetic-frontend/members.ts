@@ -105,8 +105,21 @@ export function advanceCounters(c: TCounters, spec: TSyntheticMemberSpec, now: n
   return c;
 }
 
-/** Requests in flight: the busiest members have one now and then. */
+const heldBusy = new WeakMap<TSyntheticMemberSpec, number>();
+
+/**
+ * A test holds a member's requests in flight at `busy` on every frontend serving this spec (a slow
+ * request keeping a rollout's "inflight" wait open), or lets them go with null.
+ */
+export function holdBusy(spec: TSyntheticMemberSpec, busy: number | null): void {
+  if (busy === null) heldBusy.delete(spec);
+  else heldBusy.set(spec, busy);
+}
+
+/** Requests in flight: the busiest members have one now and then (unless a test holds them). */
 export function busyAt(spec: TSyntheticMemberSpec, now: number): number {
+  const held = heldBusy.get(spec);
+  if (held !== undefined) return held;
   return spec.requestsPerSec >= 3.5 && Math.floor(now / 1000) % 4 === 0 ? 1 : 0;
 }
 

@@ -13,6 +13,7 @@ function fakeKind(unfinished: number[], run: (id: number) => Promise<void>) {
   const crashed: Array<[number, string]> = [];
   const job: TJobKind = {
     kind: "fake",
+    lease: "operation",
     unfinished: () => Promise.resolve(unfinished),
     run: (_db, id) => {
       ran.push(id);

@@ -1,6 +1,7 @@
 import type { TDb } from "@/server/db";
 import { logger } from "@/server/logger";
 import { processSingleton } from "@/server/process-singleton";
+import { getOwnership, SINGLE_INSTANCE } from "@/server/cluster-lease/ownership";
 
 /**
  * A kind of background job: a rolling deploy, or one kind of operation (evacuate a store node, replace
@@ -11,6 +12,11 @@ import { processSingleton } from "@/server/process-singleton";
 export interface TJobKind {
   /** "rollout", or the operation's kind as stored ("store.evacuate-node", …). */
   kind: string;
+  /**
+   * Several instances: the job's lease is "<lease>:<id>" ("rollout:3", "operation:7"; operations of every
+   * kind share one id sequence, hence one prefix).
+   */
+  lease: "rollout" | "operation";
   /** Ids of jobs of this kind a previous process left unfinished: resumed on start. */
   unfinished(db: TDb): Promise<number[]>;
   /** Runs one job until it ends (or, for a rollout, pauses); its state changes are the kind's to write. */
@@ -22,17 +28,54 @@ export interface TJobKind {
 const runners = processSingleton("job-runners", () => new Map<string, Promise<void>>());
 const key = (job: TJobKind, id: number) => `${job.kind}#${id}`;
 
-/** Starts a job's runner in the background unless one runs already in this process. */
+export function jobDuty(job: Pick<TJobKind, "lease">, id: number): string {
+  return `${job.lease}:${id}`;
+}
+
+/** The job's lease went to another instance (this one was cut off or paused too long): stop, quietly. */
+export class JobLeaseLostError extends Error {
+  constructor(readonly duty: string) {
+    super(`${duty} is now run by another console instance`);
+    this.name = "JobLeaseLostError";
+  }
+}
+
+/**
+ * The fencing check a runner makes before each step (a rollout's phase, an operation's next batch): with
+ * several instances the database must still name this instance, with the token it started under; else it
+ * throws JobLeaseLostError and the instance that took over carries on. One instance: always true, free.
+ */
+export async function assertJobLease(job: Pick<TJobKind, "lease">, id: number): Promise<void> {
+  const ownership = getOwnership();
+  if (ownership === SINGLE_INSTANCE) return;
+  const duty = jobDuty(job, id);
+  if (!(await ownership.stillOwns(duty))) throw new JobLeaseLostError(duty);
+}
+
+/**
+ * Starts a job's runner in the background unless one runs already in this process. With several
+ * instances it first claims the job's lease: a job another live instance runs is left to it.
+ */
 export function launchJob(job: TJobKind, db: TDb, id: number): void {
   const k = key(job, id);
   if (runners.has(k)) return;
-  const p = job
-    .run(db, id)
+  const ownership = getOwnership();
+  const run = () => job.run(db, id);
+  const duty = jobDuty(job, id);
+  const started = ownership === SINGLE_INSTANCE ? run() : ownership.pin(duty).then((won) => (won ? run() : undefined));
+  const p = started
     .catch(async (err: Error) => {
+      if (err instanceof JobLeaseLostError) {
+        logger.warn({ job: job.kind, id }, "job taken over by another console instance; this runner stops");
+        return;
+      }
       logger.error({ job: job.kind, id, err: err.message }, "job runner failed");
       await job.crashed(db, id, err).catch(() => undefined);
     })
-    .finally(() => runners.delete(k));
+    .finally(() => {
+      runners.delete(k);
+      if (ownership !== SINGLE_INSTANCE) void ownership.unpin(duty).catch(() => undefined);
+    });
   runners.set(k, p);
 }
 
@@ -53,9 +96,26 @@ export function jobRunner(job: TJobKind, id: number): Promise<void> | undefined 
 export async function resumeJobs(db: TDb, kinds: readonly TJobKind[]): Promise<Record<string, number>> {
   const resumed: Record<string, number> = {};
   for (const job of kinds) {
-    const ids = await job.unfinished(db);
+    const ids = (await job.unfinished(db)).filter((id) => !runners.has(key(job, id)));
     for (const id of ids) launchJob(job, db, id);
     if (ids.length > 0) resumed[job.kind] = ids.length;
   }
   return resumed;
+}
+
+/**
+ * Several instances: every `everyMs`, unfinished jobs whose lease is free (their instance died, or the
+ * job was never claimed) are claimed and resumed here, the way a restarted console resumes its own.
+ */
+export function watchUnfinishedJobs(db: TDb, kinds: readonly TJobKind[], everyMs: number): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    resumeJobs(db, kinds)
+      .catch((err) => logger.warn({ err: String(err) }, "looking for unfinished jobs failed"))
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

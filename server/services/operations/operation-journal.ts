@@ -1,8 +1,15 @@
 import type { TDb } from "@/server/db";
 import { emitEvent } from "@/server/poller/event-bus";
-import type { TJobKind } from "@/server/services/jobs/job-engine";
+import { assertJobLease, type TJobKind } from "@/server/services/jobs/job-engine";
 
-/** Progress of one operation, written after every batch so a restart knows where things stood. */
+/** Every operation kind's lease prefix (one id sequence for all of them). */
+const OPERATION = { lease: "operation" } as const;
+
+/**
+ * Progress of one operation, written after every batch so a restart knows where things stood. With several
+ * instances each write is preceded by the fencing check, so a runner whose lease went to another
+ * instance stops before its next batch.
+ */
 export interface TProgress {
   total?: number;
   processed?: number;
@@ -13,6 +20,7 @@ export interface TProgress {
 }
 
 export async function saveProgress(db: TDb, id: number, p: TProgress): Promise<void> {
+  await assertJobLease(OPERATION, id);
   await db.operation.update({ where: { id }, data: p });
 }
 
@@ -23,6 +31,7 @@ export async function finishOperation(
   message: string,
   report: unknown,
 ): Promise<void> {
+  await assertJobLease(OPERATION, id);
   await db.operation.update({
     where: { id },
     data: { state, message, report: JSON.stringify(report), finishedAt: new Date() },
@@ -48,6 +57,7 @@ export async function announceOperation(db: TDb, id: number): Promise<void> {
 export function operationJob(kind: string, run: (db: TDb, id: number) => Promise<void>): TJobKind {
   return {
     kind,
+    lease: OPERATION.lease,
     unfinished: async (db) =>
       (
         await db.operation.findMany({

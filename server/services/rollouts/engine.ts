@@ -13,7 +13,7 @@ import {
 import { PHASE_RUNNERS, snapshotWeights, type TPhaseOutcome, type TRunCtx } from "@/server/services/rollouts/phases";
 import { abortMembers } from "@/server/services/rollouts/abort";
 import type { TPhase } from "@/server/services/rollouts/schema";
-import { isJobRunning, jobRunner, launchJob, type TJobKind } from "@/server/services/jobs/job-engine";
+import { assertJobLease, isJobRunning, jobRunner, launchJob, type TJobKind } from "@/server/services/jobs/job-engine";
 
 /**
  * The rollout runner: a background loop in the console process, one per running rollout. Each turn it
@@ -28,10 +28,13 @@ import { isJobRunning, jobRunner, launchJob, type TJobKind } from "@/server/serv
  * resumes (run it again) or continues (count it as deployed; the health gate still checks the member).
  *
  * One runner per rollout per process (the job engine keeps it). With several console instances on
- * PostgreSQL two instances starting together could both resume the same rollout: not handled yet (no lease).
+ * PostgreSQL the runner holds the lease "rollout:<id>" (the job engine claims it), checks it against the
+ * database before each turn and each phase, and stops when another instance has taken it over; an
+ * instance that finds a running rollout whose lease expired resumes it as a restart would.
  */
 export const rolloutJob: TJobKind = {
   kind: "rollout",
+  lease: "rollout",
   // Every rollout left running is picked up where its members' phases say; paused ones wait for a person.
   unfinished: async (db) =>
     (await db.rollout.findMany({ where: { state: "running" }, select: { id: true } })).map((r) => r.id),
@@ -54,6 +57,7 @@ export function launchRollout(db: TDb, id: number): void {
 
 async function runLoop(db: TDb, id: number): Promise<void> {
   for (;;) {
+    await assertJobLease(rolloutJob, id);
     const r = await db.rollout.findUniqueOrThrow({
       where: { id },
       include: { members: { orderBy: { position: "asc" } } },
@@ -125,6 +129,7 @@ async function advance(ctx: TRunCtx, m: RolloutMember): Promise<TPhaseOutcome> {
     }
     await finishStep(db, last.id, "interrupted", "the console stopped during this step; it was run again on restart");
   }
+  await assertJobLease(rolloutJob, rolloutId);
   await setMemberPhase(db, rolloutId, m.member, { state: "running" });
   const stepId = await startStep(db, rolloutId, m.member, phase);
   let outcome: TPhaseOutcome;
