@@ -16,6 +16,7 @@ const LATER = `(${NOW} + $2::int * interval '1 millisecond')`;
  */
 export class PgLeaseStore implements TLeaseStore {
   private readonly pool: pg.Pool;
+  private beats = 0;
 
   constructor(connectionString: string) {
     this.pool = new pg.Pool({ connectionString, max: 2, application_name: "clusterdeck-leases" });
@@ -30,6 +31,9 @@ export class PgLeaseStore implements TLeaseStore {
        ON CONFLICT (id) DO UPDATE SET "heartbeatAt" = EXCLUDED."heartbeatAt", "expiresAt" = EXCLUDED."expiresAt"`,
       [instanceId, ttlMs, os.hostname(), process.pid],
     );
+    // Instances that died without leaving keep their row; an hour later nobody needs it (each start has a new id).
+    if (this.beats++ % 1_000 === 0)
+      await this.pool.query(`DELETE FROM "ConsoleInstance" WHERE "expiresAt" < ${NOW} - interval '1 hour'`);
   }
 
   async liveInstances(): Promise<number> {

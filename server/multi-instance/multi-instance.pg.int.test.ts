@@ -117,7 +117,8 @@ describe("three console instances on one PostgreSQL", () => {
 
   beforeAll(async () => {
     ({ db, url, cleanup } = await createPostgresTestDb(labValue(loadLabEnv(), "LAB_POSTGRES_URL")));
-    const members = syntheticMembers(3);
+    // Enough members that a reading exceeds a NOTIFY payload: the fan-out sends it through FanoutMessage.
+    const members = syntheticMembers(40);
     for (const kind of ["apache-balancer", "mod-jk", "haproxy"] as const)
       frontends.push(await startSyntheticFrontend(kind, `syn-${kind}`, members));
     const multi = syntheticInventoryYaml(
@@ -233,13 +234,19 @@ describe("three console instances on one PostgreSQL", () => {
     const started = await waitFor("drain started", () => b.lines.find((l) => l.drainStarted)?.drainStarted, 5_000);
     const frame = await waitFor(
       "a frame with m0002 draining on C",
+      // On f (the cluster's first frontend), which C does not poll: only the owner's fanned-out reading shows it.
       () =>
         c.lines
           .slice(seen)
-          .find((l) => l.frame === "delta" && l.rows!.some(([m, , state]) => m === "m0002" && state === "draining")),
+          .find(
+            (l) =>
+              l.frame === "delta" && l.rows!.some(([m, i, state]) => m === "m0002" && i === 0 && state === "draining"),
+          ),
       10_000,
     );
     expect(frame.at! - started).toBeLessThanOrEqual(INTERVAL_MS + 300);
+    // The readings of these 40-member frontends went through the table, not the NOTIFY payload.
+    expect(await db.fanoutMessage.count()).toBeGreaterThan(0);
     expect(await waitFor("drain result", () => b.lines.find((l) => l.drained)?.drained, 10_000)).toBe("done");
   });
 
