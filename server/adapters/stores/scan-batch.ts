@@ -1,3 +1,5 @@
+import { copyBytes } from "@/server/adapters/stores/bytes";
+
 /**
  * What a store node's scan hands the session index: sessions as columns, not objects. A million sessions
  * as `{ sessionId, ttl, … }` objects (and their id strings) cost more to build and collect than the scan
@@ -90,7 +92,7 @@ class IdListWriter {
 
   add(src: Buffer, start: number, end: number): void {
     this.reserve(end - start);
-    src.copy(this.buf, this.used, start, end);
+    copyBytes(src, start, end, this.buf, this.used);
     this.used += end - start;
     this.starts.push(this.used);
   }
@@ -104,11 +106,9 @@ class IdListWriter {
   }
 
   take(): TIdList {
-    const list = {
-      bytes: Buffer.from(this.buf.subarray(0, this.used)),
-      starts: Uint32Array.from(this.starts),
-      count: this.length,
-    };
+    // The batch takes the buffer itself (no copy); the next batch starts a buffer sized on this one.
+    const list = { bytes: this.buf.subarray(0, this.used), starts: Uint32Array.from(this.starts), count: this.length };
+    this.buf = Buffer.allocUnsafe(Math.max(4096, this.used + (this.used >>> 3)));
     this.used = 0;
     this.starts = [0];
     return list;

@@ -1,0 +1,81 @@
+/**
+ * Where a session scan's time goes, phase by phase, in this process (for profiling, not the bench's
+ * figures, which are taken on the console process): `raw` reads both nodes' `lru_crawler metadump hash`
+ * to END; `scanner` adds the line parser; `msm` the MSM key classification; `build` the whole index.
+ *
+ *   npx tsx e2e/lab/seed-sessions.ts --sessions 1000000 --flush      # lab memcached n1/n2
+ *   npx tsx scripts/bench/scan-phases.ts build 3                     # or: node --cpu-prof --import tsx …
+ */
+import net from "node:net";
+import { labStoreEndpoints } from "@/e2e/lab/seed-sessions";
+import { MetadumpScanner } from "@/server/adapters/stores/memcached-text/metadump-scanner";
+import { scanMsmNode } from "@/server/adapters/stores/memcached-msm/scan";
+import { SegmentBuilder } from "@/server/services/sessions/session-index/segment-builder";
+import type { TStoreNode } from "@/server/adapters/stores/types";
+
+const ep = labStoreEndpoints();
+const nodes = ep.memcached.slice(0, 2);
+const mode = process.argv[2] ?? "raw";
+
+function dump(node: TStoreNode, onChunk: (c: Buffer) => boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(node.port, node.host, () => sock.write("lru_crawler metadump hash\r\n"));
+    let bytes = 0;
+    sock.on("data", (c: Buffer) => {
+      bytes += c.length;
+      if (onChunk(c)) {
+        sock.destroy();
+        resolve(bytes);
+      }
+    });
+    sock.on("error", reject);
+  });
+}
+const endsWithEnd = (c: Buffer) => c.length >= 5 && c.toString("latin1", c.length - 5) === "END\r\n";
+
+async function once(): Promise<string> {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let info: string;
+  if (mode === "raw") {
+    const b = await Promise.all(nodes.map((n) => dump(n, endsWithEnd)));
+    info = `bytes ${b.reduce((a, x) => a + x, 0)}`;
+  } else if (mode === "scanner") {
+    let items = 0;
+    await Promise.all(
+      nodes.map((n) => {
+        const s = new MetadumpScanner();
+        return dump(n, (c) => {
+          s.push(c, () => {
+            items++;
+          });
+          return s.done;
+        });
+      }),
+    );
+    info = `items ${items}`;
+  } else if (mode === "msm") {
+    let sessions = 0;
+    await Promise.all(
+      nodes.map(async (n) => {
+        for await (const b of scanMsmNode(n, "")) sessions += b.sessions.count;
+      }),
+    );
+    info = `sessions ${sessions}`;
+  } else {
+    const builder = new SegmentBuilder("bench", null, Date.now());
+    await Promise.all(
+      nodes.map(async (n) => {
+        for await (const b of scanMsmNode(n, "")) builder.add(n.id, b);
+        builder.completeNode(n.id);
+      }),
+    );
+    const tc = performance.now();
+    const seg = builder.commit();
+    info = `rows ${seg.ids.length} commit ${(performance.now() - tc).toFixed(0)} ms`;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return `${mode}: ${(performance.now() - t0).toFixed(0)} ms, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, ${info}`;
+}
+for (let i = 0; i < Number(process.argv[3] ?? 2); i++) console.log(await once());
+process.exit(0);
