@@ -1,7 +1,8 @@
 /**
  * Where a session scan's time goes, phase by phase, in this process (for profiling, not the bench's
  * figures, which are taken on the console process): `raw` reads both nodes' `lru_crawler metadump hash`
- * to END; `scanner` adds the line parser; `msm` the MSM key classification; `build` the whole index.
+ * to END; `scanner` adds the line parser; `msm` the MSM key classification; `build` the whole index;
+ * `verify` then times what "safe to stop?" does for tomcat2 with that index.
  *
  *   npx tsx e2e/lab/seed-sessions.ts --sessions 1000000 --flush      # lab memcached n1/n2
  *   npx tsx scripts/bench/scan-phases.ts build 3                     # or: node --cpu-prof --import tsx …
@@ -12,6 +13,9 @@ import { MetadumpScanner } from "@/server/adapters/stores/memcached-text/metadum
 import { scanMsmNode } from "@/server/adapters/stores/memcached-msm/scan";
 import { SegmentBuilder } from "@/server/services/sessions/session-index/segment-builder";
 import type { TStoreNode } from "@/server/adapters/stores/types";
+import type { TStoreConfig } from "@/server/adapters/stores/adapter";
+import { getStoreAdapter } from "@/server/adapters/registry";
+import { routeSessions } from "@/server/services/sessions/session-index/route-sessions";
 
 const ep = labStoreEndpoints();
 const nodes = ep.memcached.slice(0, 2);
@@ -73,6 +77,19 @@ async function once(): Promise<string> {
     const tc = performance.now();
     const seg = builder.commit();
     info = `rows ${seg.ids.length} commit ${(performance.now() - tc).toFixed(0)} ms`;
+    if (mode === "verify") {
+      // What "safe to stop?" does for one member once the index is there: list its rows, check each primary.
+      const store = { id: 0, name: "bench", kind: "memcached-msm", nodes, options: {} } as unknown as TStoreConfig;
+      for (let round = 0; round < 3; round++) {
+        const tv = performance.now();
+        const cv = process.cpuUsage();
+        const sessions = routeSessions(seg, "tomcat2");
+        const listed = performance.now() - tv;
+        const v = await getStoreAdapter("memcached-msm").verifyRoute!(store, "tomcat2", sessions);
+        const c = process.cpuUsage(cv);
+        info += `\n  verify tomcat2: ${(performance.now() - tv).toFixed(0)} ms (listing ${listed.toFixed(0)} ms), cpu ${((c.user + c.system) / 1e6).toFixed(2)} s, ${v.safe}/${v.checked} safe`;
+      }
+    }
   }
   const cpu = process.cpuUsage(cpu0);
   return `${mode}: ${(performance.now() - t0).toFixed(0)} ms, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, ${info}`;

@@ -81,7 +81,8 @@ export class ScanBatchWriter {
   }
 }
 
-class IdListWriter {
+/** Ids appended as bytes, handed over as a TIdList. */
+export class IdListWriter {
   private buf = Buffer.allocUnsafe(4096);
   private used = 0;
   private starts: number[] = [0];
@@ -125,4 +126,23 @@ class IdListWriter {
 /** The id at position i of a list, as text (for the few ids an answer shows). */
 export function idAt(list: TIdList, i: number): string {
   return list.bytes.toString("utf8", list.starts[i], list.starts[i + 1]);
+}
+
+/** Route sessions' ids as text, grouped by the node holding each (for clients that take strings). */
+export function idsByNode(ids: TIdList, node: Uint16Array, nodeNames: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < ids.count; i++) {
+    const name = nodeNames[node[i]!]!;
+    let list = out.get(name);
+    if (!list) out.set(name, (list = []));
+    list.push(idAt(ids, i));
+  }
+  return out;
+}
+
+/** An id list built from strings (tests, and checks that start from text). */
+export function idListOf(ids: readonly string[]): TIdList {
+  const w = new IdListWriter();
+  for (const id of ids) w.addString(id);
+  return w.take();
 }

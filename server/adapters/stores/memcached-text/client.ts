@@ -10,6 +10,7 @@ import { MetadumpScanner, metadumpKey, type TMetadumpSink } from "./metadump-sca
 import {
   isValidTextKey,
   parseMetaGetReply,
+  presenceReplies,
   parseMetaStatusReply,
   parseNoopBarrier,
   parseStatsReply,
@@ -150,6 +151,15 @@ export class MemcachedTextClient {
     const suffix = flags ? ` ${flags}\r\n` : "\r\n";
     const payload = Buffer.from(keys.map((k) => `mg ${k}${suffix}`).join(""));
     return this.request(`mg ×${keys.length}`, payload, manyReplies(keys.length, parseMetaGetReply));
+  }
+
+  /**
+   * Pipelined `mg <key>` without flags, the commands already written into `payload` by the caller (one
+   * per key, `count` of them; see presenceCommands): 1 where the key is present, 0 where it is missing.
+   */
+  metaPresentMany(payload: Buffer, count: number): Promise<Uint8Array> {
+    if (count === 0) return Promise.resolve(new Uint8Array(0));
+    return this.request(`mg ×${count}`, payload, presenceReplies(count));
   }
 
   /** Pipelined meta sets (see metaSet); statuses in the order given. */

@@ -9,6 +9,7 @@
  * - `mn`: `MN\r\n` (used as a barrier after `noreply` batches)
  * `lru_crawler metadump` output is read byte by byte in metadump-scanner.ts.
  */
+import type { TIdList } from "@/server/adapters/stores/scan-batch";
 
 /** Replies that mean the command failed (protocol.txt "Error strings" + crawler replies in proto_text.c). */
 export const ERROR_REPLY_PREFIXES = [
@@ -120,6 +121,40 @@ function toMetaGet(value: Buffer | null, f: Record<string, string>): TMetaGetRes
   };
 }
 
+/**
+ * `count` replies of pipelined `mg <key>` (no flags): `HD` (present) or `EN` (missing), one byte each in
+ * the answer. Read byte by byte as they arrive: a safe-to-stop check asks for hundreds of thousands of
+ * keys, and a string, an array and an object per reply (parseMetaGetReply) were most of its time.
+ */
+export function presenceReplies(count: number): (buf: Buffer) => TParseStep<Uint8Array> {
+  const out = new Uint8Array(count);
+  let seen = 0;
+  let firstError: { status: TErrorReplyStatus | "UNEXPECTED"; line: string } | null = null;
+  return (buf) => {
+    let pos = 0;
+    const len = buf.length;
+    while (seen < count) {
+      let nl = pos;
+      while (nl < len && buf[nl] !== 0x0a) nl++;
+      if (nl >= len) return pos === 0 ? { kind: "incomplete" } : { kind: "progress", consumed: pos };
+      const c0 = buf[pos];
+      const c1 = buf[pos + 1];
+      if (c0 === 0x48 /* H */ && c1 === 0x44 /* D */) out[seen] = 1;
+      else if (!(c0 === 0x45 /* E */ && c1 === 0x4e) /* N */)
+        firstError ??= errorOf(buf.toString("utf8", pos, Math.max(pos, nl - 1)));
+      seen++;
+      pos = nl + 1;
+    }
+    return firstError
+      ? { kind: "error", consumed: pos, status: firstError.status, line: firstError.line }
+      : { kind: "ok", consumed: pos, value: out };
+  };
+}
+
+function errorOf(line: string): { status: TErrorReplyStatus | "UNEXPECTED"; line: string } {
+  return { status: errorStatusOf(line) ?? "UNEXPECTED", line };
+}
+
 export type TMetaStatus = "HD" | "NS" | "EX" | "NF";
 
 /** Single-line meta reply for `ms`/`md`: one of HD/NS/EX/NF, optionally followed by return flags. */
@@ -168,8 +203,40 @@ export interface TMetadumpEntry {
  */
 export const MAX_METADUMP_LINE = 16 * 1024;
 
+/** memcached's KEY_MAX_LENGTH. */
+const MAX_KEY_BYTES = 250;
+
 /** A key the text protocol can carry as-is: 1–250 bytes, no whitespace or control characters. */
 export function isValidTextKey(key: string): boolean {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what the protocol forbids in a key
-  return key.length > 0 && Buffer.byteLength(key) <= 250 && !/[\s\x00-\x1f\x7f]/.test(key);
+  return key.length > 0 && Buffer.byteLength(key) <= MAX_KEY_BYTES && !/[\s\x00-\x1f\x7f]/.test(key);
+}
+
+const MG = Buffer.from("mg ");
+
+/**
+ * `mg <prefix><id>\r\n` for the ids at `rows` of `ids`, written straight from their bytes (no string per
+ * key). Ids of the session index are printable ASCII without spaces; a key over 250 bytes is refused.
+ */
+export function presenceCommands(prefix: Buffer, ids: TIdList, rows: Uint32Array): Buffer {
+  let size = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    const keyLength = prefix.length + ids.starts[r + 1]! - ids.starts[r]!;
+    if (keyLength > MAX_KEY_BYTES) throw new RangeError(`A key of ${keyLength} bytes is longer than memcached allows`);
+    size += MG.length + keyLength + 2;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    out[at++] = 0x6d; // m
+    out[at++] = 0x67; // g
+    out[at++] = 0x20;
+    for (let b = 0; b < prefix.length; b++) out[at++] = prefix[b]!;
+    for (let b = ids.starts[r]!; b < ids.starts[r + 1]!; b++) out[at++] = ids.bytes[b]!;
+    out[at++] = 0x0d;
+    out[at++] = 0x0a;
+  }
+  return out;
 }

@@ -29,7 +29,9 @@ export class IdColumn {
   get(i: number): string {
     const c = this.chunks[i >>> CHUNK_BITS]!;
     const k = i & MASK;
-    return c.bytes.toString("utf8", c.starts[k], c.starts[k + 1]);
+    // Ids are printable ASCII (session-id.ts: what the scans keep), so latin1 reads them exactly, and is
+    // several times faster than utf8 when a check lists a third of a million of them.
+    return c.bytes.toString("latin1", c.starts[k], c.starts[k + 1]);
   }
 
   /** Byte length of id i. */
