@@ -97,7 +97,8 @@ const ZStep = z.object({
   phase: z.string(),
   state: z.string(),
   message: z.string().nullable(),
-  result: z.unknown(),
+  /** What the phase recorded, as JSON: an action's per-frontend results, a wait's log, a deploy's exit. */
+  result: z.json(),
   samples: z.array(z.tuple([z.number(), z.number()])),
   output: z.string().nullable(),
   startedAt: z.date(),
@@ -110,7 +111,8 @@ export const ZRolloutView = z.object({
   state: z.enum(["running", "paused", "done", "aborted"]),
   message: z.string().nullable(),
   request: z.string().nullable(),
-  settings: z.unknown(),
+  /** The settings it was started with, defaults filled in (ZRolloutSettings), as JSON; redacted for viewers. */
+  settings: z.json(),
   startedBy: z.string().nullable(),
   createdAt: z.date(),
   finishedAt: z.date().nullable(),
