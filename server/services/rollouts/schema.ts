@@ -97,8 +97,7 @@ const ZStep = z.object({
   phase: z.string(),
   state: z.string(),
   message: z.string().nullable(),
-  /** What the phase recorded, as JSON: an action's per-frontend results, a wait's log, a deploy's exit. */
-  result: z.json(),
+  result: z.unknown(),
   samples: z.array(z.tuple([z.number(), z.number()])),
   output: z.string().nullable(),
   startedAt: z.date(),
@@ -111,8 +110,7 @@ export const ZRolloutView = z.object({
   state: z.enum(["running", "paused", "done", "aborted"]),
   message: z.string().nullable(),
   request: z.string().nullable(),
-  /** The settings it was started with, defaults filled in (ZRolloutSettings), as JSON; redacted for viewers. */
-  settings: z.json(),
+  settings: z.unknown(),
   startedBy: z.string().nullable(),
   createdAt: z.date(),
   finishedAt: z.date().nullable(),
