@@ -41,7 +41,16 @@ async function once(): Promise<string> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let info: string;
-  if (mode === "raw") {
+  if (mode === "redis") {
+    // The Redis adapter's scan of r1 (seed it first: seed-sessions.ts --target redis).
+    const url = new URL(ep.redis[0]!);
+    const node = { id: "r1", host: url.hostname, port: Number(url.port) };
+    const store = { id: 0, name: "r", kind: "redis", nodes: [node], options: { layout: "redisson" } };
+    let sessions = 0;
+    for await (const b of getStoreAdapter("redis").scanNode!(store as unknown as TStoreConfig, node))
+      sessions += b.sessions.count;
+    info = `sessions ${sessions}`;
+  } else if (mode === "raw") {
     const b = await Promise.all(nodes.map((n) => dump(n, endsWithEnd)));
     info = `bytes ${b.reduce((a, x) => a + x, 0)}`;
   } else if (mode === "scanner") {
