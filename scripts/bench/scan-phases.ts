@@ -8,7 +8,8 @@
  *   npx tsx scripts/bench/scan-phases.ts build 3                     # or: node --cpu-prof --import tsx …
  */
 import net from "node:net";
-import { labStoreEndpoints } from "@/e2e/lab/seed-sessions";
+import { labStoreEndpoints, seedMemcachedSessions } from "@/e2e/lab/seed-sessions";
+import { idAt } from "@/server/adapters/stores/scan-batch";
 import { MetadumpScanner } from "@/server/adapters/stores/memcached-text/metadump-scanner";
 import { scanMsmNode } from "@/server/adapters/stores/memcached-msm/scan";
 import { SegmentBuilder } from "@/server/services/sessions/session-index/segment-builder";
@@ -50,6 +51,29 @@ async function once(): Promise<string> {
     for await (const b of getStoreAdapter("redis").scanNode!(store as unknown as TStoreConfig, node))
       sessions += b.sessions.count;
     info = `sessions ${sessions}`;
+  } else if (mode === "evacuate") {
+    // FLUSHES n1/n2: 200,000 sessions without backups, then n1's evacuated as the operation does (4 lanes of 1,000).
+    await seedMemcachedSessions(nodes, { sessions: 200_000, flush: true, backups: false });
+    const ids: string[] = [];
+    for await (const b of scanMsmNode(nodes[0]!, ""))
+      for (let i = 0; i < b.sessions.count; i++) ids.push(idAt(b.sessions, i));
+    const store = { id: 0, name: "bench", kind: "memcached-msm", nodes, options: {} } as unknown as TStoreConfig;
+    const evacuator = getStoreAdapter("memcached-msm").openNodeEvacuator!(store, nodes[0]!.id);
+    const te = performance.now();
+    const ce = process.cpuUsage();
+    let next = 0;
+    let changed = 0;
+    const lane = async () => {
+      while (next < ids.length) {
+        const batch = ids.slice(next, next + 1_000);
+        next += 1_000;
+        for (const o of await evacuator.ensure(batch, false)) if (o.result === "changed") changed++;
+      }
+    };
+    await Promise.all(Array.from({ length: Number(process.env.LANES ?? 4) }, lane));
+    evacuator.close();
+    const c = process.cpuUsage(ce);
+    info = `evacuated ${ids.length} (${changed} changed) in ${(performance.now() - te).toFixed(0)} ms, cpu ${((c.user + c.system) / 1e6).toFixed(2)} s`;
   } else if (mode === "raw") {
     const b = await Promise.all(nodes.map((n) => dump(n, endsWithEnd)));
     info = `bytes ${b.reduce((a, x) => a + x, 0)}`;

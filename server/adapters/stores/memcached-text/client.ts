@@ -358,14 +358,18 @@ function metaSetHead(key: string, length: number, o: TMetaSetOptions): Buffer {
  * batch of thousands is not re-read from its start on every chunk). The first error reply fails the batch
  * once every reply is in.
  */
-function manyReplies<T>(count: number, parseOne: (buf: Buffer) => TParseStep<T>): (buf: Buffer) => TParseStep<T[]> {
+function manyReplies<T>(
+  count: number,
+  parseOne: (buf: Buffer, start: number) => TParseStep<T>,
+): (buf: Buffer) => TParseStep<T[]> {
   const out: T[] = [];
   let firstError: { status: TErrorReplyStatus | "UNEXPECTED"; line: string } | null = null;
   let seen = 0;
   return (buf) => {
     let pos = 0;
     while (seen < count) {
-      const step = parseOne(pos === 0 ? buf : buf.subarray(pos));
+      // At an offset, not a subarray per reply: a batch has thousands of them.
+      const step = parseOne(buf, pos);
       if (step.kind === "incomplete") return pos === 0 ? step : { kind: "progress", consumed: pos };
       if (step.kind === "progress") throw new Error("a single reply cannot be partial");
       seen++;

@@ -90,22 +90,28 @@ export function parseMetaFlags(tokens: string[]): Record<string, string> {
 }
 
 /** `mg` reply: `VA <len> <flags>\r\n<data>\r\n`, `HD <flags>\r\n` or `EN\r\n` (miss → value null). */
-export function parseMetaGetReply(buf: Buffer): TParseStep<TMetaGetResult | null> {
-  const end = lineEnd(buf, 0);
+export function parseMetaGetReply(buf: Buffer, start = 0): TParseStep<TMetaGetResult | null> {
+  const end = lineEnd(buf, start);
   if (end < 0) return { kind: "incomplete" };
-  const line = buf.toString("utf8", 0, end - 2);
+  const c0 = buf[start];
+  const c1 = buf[start + 1];
+  // The common answers are told by their first bytes, before any string is made (thousands per batch).
+  if (c0 === 0x45 /* E */ && c1 === 0x4e /* N */ && end - start === 4)
+    return { kind: "ok", consumed: end - start, value: null };
+  const line = buf.toString("latin1", start, end - 2);
   const tokens = line.split(" ");
   const code = tokens[0];
-  if (code === "EN") return { kind: "ok", consumed: end, value: null };
-  if (code === "HD") return { kind: "ok", consumed: end, value: toMetaGet(null, parseMetaFlags(tokens.slice(1))) };
-  if (code !== "VA") return errorStep(line, end);
+  if (code === "EN") return { kind: "ok", consumed: end - start, value: null };
+  if (code === "HD")
+    return { kind: "ok", consumed: end - start, value: toMetaGet(null, parseMetaFlags(tokens.slice(1))) };
+  if (code !== "VA") return errorStep(line, end - start);
   const len = Number(tokens[1]);
-  if (!Number.isInteger(len) || len < 0) return errorStep(line, end);
+  if (!Number.isInteger(len) || len < 0) return errorStep(line, end - start);
   const total = end + len + 2;
-  if (buf.length < total) return { kind: "incomplete", need: total };
-  if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a) return errorStep(line, total);
+  if (buf.length < total) return { kind: "incomplete", need: total - start };
+  if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a) return errorStep(line, total - start);
   const value = Buffer.from(buf.subarray(end, end + len));
-  return { kind: "ok", consumed: total, value: toMetaGet(value, parseMetaFlags(tokens.slice(2))) };
+  return { kind: "ok", consumed: total - start, value: toMetaGet(value, parseMetaFlags(tokens.slice(2))) };
 }
 
 function toMetaGet(value: Buffer | null, f: Record<string, string>): TMetaGetResult {
@@ -158,14 +164,14 @@ function errorOf(line: string): { status: TErrorReplyStatus | "UNEXPECTED"; line
 export type TMetaStatus = "HD" | "NS" | "EX" | "NF";
 
 /** Single-line meta reply for `ms`/`md`: one of HD/NS/EX/NF, optionally followed by return flags. */
-export function parseMetaStatusReply(buf: Buffer): TParseStep<TMetaStatus> {
-  const end = lineEnd(buf, 0);
+export function parseMetaStatusReply(buf: Buffer, start = 0): TParseStep<TMetaStatus> {
+  const end = lineEnd(buf, start);
   if (end < 0) return { kind: "incomplete" };
-  const line = buf.toString("utf8", 0, end - 2);
+  const line = buf.toString("latin1", start, end - 2);
   const code = line.split(" ", 1)[0];
   if (code === "HD" || code === "NS" || code === "EX" || code === "NF")
-    return { kind: "ok", consumed: end, value: code };
-  return errorStep(line, end);
+    return { kind: "ok", consumed: end - start, value: code };
+  return errorStep(line, end - start);
 }
 
 /**
