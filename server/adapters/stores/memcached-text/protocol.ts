@@ -78,53 +78,75 @@ export interface TMetaGetResult {
   flags: number | undefined;
   /** CAS token (`c`), for a compare-and-swap `ms … C<token>`; undefined when not requested. */
   cas: string | undefined;
-  /** Every return flag as given, e.g. { t: "100", s: "3", f: "0" }. */
-  returnFlags: Record<string, string>;
 }
 
-/** Parses the return-flag tokens of a meta reply (`t100 s3 f0 kfoo`): first char is the flag. */
-export function parseMetaFlags(tokens: string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (const tok of tokens) if (tok.length > 0) flags[tok[0]!] = tok.slice(1);
-  return flags;
-}
-
-/** `mg` reply: `VA <len> <flags>\r\n<data>\r\n`, `HD <flags>\r\n` or `EN\r\n` (miss → value null). */
+/**
+ * `mg` reply: `VA <len> <flags>\r\n<data>\r\n`, `HD <flags>\r\n` or `EN\r\n` (miss → value null). Read byte
+ * by byte, with no string but the CAS token: an evacuation reads four keys per session, and a string, a
+ * token array and a flags object per reply were most of its garbage.
+ */
 export function parseMetaGetReply(buf: Buffer, start = 0): TParseStep<TMetaGetResult | null> {
-  const end = lineEnd(buf, start);
-  if (end < 0) return { kind: "incomplete" };
+  const eol = buf.indexOf(CRLF, start);
+  if (eol < 0) return { kind: "incomplete" };
+  const end = eol + 2;
   const c0 = buf[start];
   const c1 = buf[start + 1];
-  // The common answers are told by their first bytes, before any string is made (thousands per batch).
-  if (c0 === 0x45 /* E */ && c1 === 0x4e /* N */ && end - start === 4)
+  if (c0 === 0x45 /* E */ && c1 === 0x4e /* N */ && (eol === start + 2 || buf[start + 2] === 0x20))
     return { kind: "ok", consumed: end - start, value: null };
-  const line = buf.toString("latin1", start, end - 2);
-  const tokens = line.split(" ");
-  const code = tokens[0];
-  if (code === "EN") return { kind: "ok", consumed: end - start, value: null };
-  if (code === "HD")
-    return { kind: "ok", consumed: end - start, value: toMetaGet(null, parseMetaFlags(tokens.slice(1))) };
-  if (code !== "VA") return errorStep(line, end - start);
-  const len = Number(tokens[1]);
-  if (!Number.isInteger(len) || len < 0) return errorStep(line, end - start);
+  const isVa = c0 === 0x56 /* V */ && c1 === 0x41; /* A */
+  const isHd = c0 === 0x48 /* H */ && c1 === 0x44; /* D */
+  if ((!isVa && !isHd) || (eol > start + 2 && buf[start + 2] !== 0x20))
+    return errorStep(buf.toString("utf8", start, eol), end - start);
+  let p = start + 2;
+  let len = -1;
+  if (isVa) {
+    while (p < eol && buf[p] === 0x20) p++;
+    const digitsFrom = p;
+    len = 0;
+    while (p < eol && buf[p]! >= 0x30 && buf[p]! <= 0x39) len = len * 10 + buf[p++]! - 0x30;
+    if (p === digitsFrom || (p < eol && buf[p] !== 0x20))
+      return errorStep(buf.toString("utf8", start, eol), end - start);
+  }
+  const out: TMetaGetResult = { value: null, ttlSeconds: undefined, size: undefined, flags: undefined, cas: undefined };
+  while (p < eol) {
+    if (buf[p] === 0x20) {
+      p++;
+      continue;
+    }
+    const flag = buf[p]!;
+    const from = p + 1;
+    while (p < eol && buf[p] !== 0x20) p++;
+    if (flag === 0x63 /* c */) out.cas = buf.toString("latin1", from, p);
+    else if (flag === 0x74 /* t */) out.ttlSeconds = intAt(buf, from, p);
+    else if (flag === 0x73 /* s */) out.size = intAt(buf, from, p);
+    else if (flag === 0x66 /* f */) out.flags = intAt(buf, from, p);
+  }
+  if (out.ttlSeconds === -1) out.ttlSeconds = null;
+  if (isHd) return { kind: "ok", consumed: end - start, value: out };
   const total = end + len + 2;
   if (buf.length < total) return { kind: "incomplete", need: total - start };
-  if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a) return errorStep(line, total - start);
-  const value = Buffer.from(buf.subarray(end, end + len));
-  return { kind: "ok", consumed: total - start, value: toMetaGet(value, parseMetaFlags(tokens.slice(2))) };
+  if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a)
+    return errorStep(buf.toString("utf8", start, eol), total - start);
+  out.value = Buffer.from(buf.subarray(end, end + len));
+  return { kind: "ok", consumed: total - start, value: out };
 }
 
-function toMetaGet(value: Buffer | null, f: Record<string, string>): TMetaGetResult {
-  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-  const t = num(f.t);
-  return {
-    value,
-    ttlSeconds: t === undefined ? undefined : t === -1 ? null : t,
-    size: num(f.s),
-    flags: num(f.f),
-    cas: f.c,
-    returnFlags: f,
-  };
+/** A decimal integer (optionally negative) from bytes [from, to); NaN when anything else is there. */
+function intAt(buf: Buffer, from: number, to: number): number {
+  let i = from;
+  let sign = 1;
+  if (buf[i] === 0x2d) {
+    sign = -1;
+    i++;
+  }
+  if (i >= to) return NaN;
+  let n = 0;
+  for (; i < to; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return sign * n;
 }
 
 /**
