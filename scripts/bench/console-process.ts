@@ -13,6 +13,8 @@ import { getDb } from "@/server/db";
 import { createCliTokens, serveRestApi } from "@/test-support/rest-server";
 
 process.env.LOG_LEVEL ??= "warn";
+// A normal exit on SIGTERM, so `node --cpu-prof` writes its profile when the bench or a profiler stops it.
+process.once("SIGTERM", () => process.exit(0));
 
 async function main(): Promise<void> {
   await startConsole();

@@ -5,7 +5,7 @@ type TTarget = { kind: "memcached" | "redis"; host: string; port: number };
 
 /**
  * The bench's inventory: cluster `bench` (three members, the MSM store on n1/n2 that holds the seeded
- * sessions) and cluster `fleet` (nine more stores of two nodes each over the lab's memcached n1–n3 and
+ * sessions), cluster `redis-bench` (a Redis store on r1 for the Redis rows) and cluster `fleet` (nine more stores of two nodes each over the lab's memcached n1–n3 and
  * Redis r1–r3, nobody viewing them), so the store poller polls 20 store nodes as a mid-size site would.
  */
 export function fleetInventory(ep: ReturnType<typeof labStoreEndpoints>): {
@@ -26,6 +26,8 @@ export function fleetInventory(ep: ReturnType<typeof labStoreEndpoints>): {
     { kind: "memcached", host, port: mc[0]! },
     { kind: "memcached", host, port: mc[1]! },
   ];
+  // redis-bench's node (the Redis rows of the bench) is polled too.
+  targets.push({ kind: "redis", host, port: rd[0]! });
   const stores: string[] = [];
   for (let s = 0; s < 9; s++) {
     const redis = s >= 5;
@@ -50,6 +52,10 @@ export function fleetInventory(ep: ReturnType<typeof labStoreEndpoints>): {
 ${members}
     stores:
       - { name: msm, kind: memcached-msm, nodes: [{ name: n1, host: ${host}, port: ${mc[0]} }, { name: n2, host: ${host}, port: ${mc[1]} }] }
+  - name: redis-bench
+    members: []
+    stores:
+      - { name: redis, kind: redis, options: { layout: redisson }, nodes: [{ name: r1, host: ${host}, port: ${rd[0]} }] }
   - name: fleet
     members: []
     stores:

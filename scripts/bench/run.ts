@@ -4,8 +4,8 @@
  * own part of BENCHMARKS.md. The large-cluster section is in large-cluster.ts, the /metrics one in
  * metrics-scrape.ts.
  *
- * Session stores at production size: FLUSHES the lab's memcached n1/n2 (the lab is disposable) and seeds N MSM sessions
- * (default 1,000,000), starts the real console as its own process (scripts/bench/console-process.ts:
+ * Session stores at production size: FLUSHES the lab's memcached n1/n2 and Redis r1 (the lab is disposable) and
+ * seeds N MSM sessions (default 1,000,000; later 1,000,000 Redisson sessions on r1, --redis-sessions), starts the real console as its own process (scripts/bench/console-process.ts:
  * startConsole + the REST API), drives it over HTTP only, and reads that process's RSS and CPU from
  * /proc/<pid>. Every figure is printed beside a raw baseline doing the same work, and its section of
  * BENCHMARKS.md is rewritten. Stops by itself (hard limit below).
@@ -15,7 +15,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { labStoreEndpoints, seedMemcachedSessions, stderrProgress } from "@/e2e/lab/seed-sessions";
+import { labStoreEndpoints, seedMemcachedSessions, seedRedisSessions, stderrProgress } from "@/e2e/lab/seed-sessions";
+import { redisSessionScanPatterns } from "@/server/adapters/stores/redis/layouts";
+import { rawRedisScan } from "@/scripts/bench/raw-redis";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import type { TStoreNode } from "@/server/adapters/stores/types";
 import { createTestDb } from "@/test-support/test-db";
@@ -135,16 +137,26 @@ type TCounts = Array<{
   } | null;
 }>;
 
-async function msmCounts(c: Console): Promise<NonNullable<TCounts[number]["counts"]> | null> {
+async function storeCounts(
+  c: Console,
+  cluster = "bench",
+  store = "msm",
+): Promise<NonNullable<TCounts[number]["counts"]> | null> {
   return (
-    (await c.call<TCounts>("GET", "/clusters/bench/sessions/counts")).find((s) => s.store === "msm")?.counts ?? null
+    (await c.call<TCounts>("GET", `/clusters/${cluster}/sessions/counts`)).find((s) => s.store === store)?.counts ??
+    null
   );
 }
 
-/** Waits until the msm store's index comes from a scan that started after `after` (ISO time compare). */
-async function scanLanded(c: Console, after: number): Promise<NonNullable<TCounts[number]["counts"]>> {
+/** Waits until the store's index comes from a scan that started after `after` (ISO time compare). */
+async function scanLanded(
+  c: Console,
+  after: number,
+  cluster = "bench",
+  store = "msm",
+): Promise<NonNullable<TCounts[number]["counts"]>> {
   for (;;) {
-    const counts = await msmCounts(c);
+    const counts = await storeCounts(c, cluster, store);
     if (counts && Date.parse(counts.scannedAt) >= after) return counts;
     await sleep(250);
   }
@@ -207,6 +219,8 @@ npm run bench -- --section large-cluster --cluster-minutes 2   # a quick look
 async function runSessionStores(): Promise<void> {
   const sessionsArg = process.argv.indexOf("--sessions");
   const sessions = sessionsArg >= 0 ? Number(process.argv[sessionsArg + 1]) : 1_000_000;
+  const redisArg = process.argv.indexOf("--redis-sessions");
+  const redisSessions = redisArg >= 0 ? Number(process.argv[redisArg + 1]) : 1_000_000;
   const ep = labStoreEndpoints();
   const [n1, n2] = ep.memcached as [TStoreNode, TStoreNode];
   log(
@@ -334,7 +348,7 @@ async function runSessionStores(): Promise<void> {
 
     // (4) Queries over HTTP, read from the index.
     log("(4) counts, safe-to-stop, table pages");
-    const counts = await c.timed(5, () => msmCounts(c));
+    const counts = await c.timed(5, () => storeCounts(c));
     rows.push({
       what: "counts per member and per node (GET …/sessions/counts, every store of the cluster)",
       ours: fmtMs(counts.ms),
@@ -425,11 +439,9 @@ async function runSessionStores(): Promise<void> {
     // (7) Evacuating 100,000 sessions, beside a raw pipelined copy doing the same reads, writes and checks.
     log("(7) evacuation of 100,000 sessions (reseeds 200,000 without backups)");
     const evacSeed = await seedMemcachedSessions([n1, n2], { sessions: 200_000, flush: true, backups: false });
-    // Ours from the listing on: a rescan of the reseeded store (its scan is the evacuation's listing), then the evacuation.
+    // Ours from the request on: the operation lists the node's sessions by a scan that starts after it
+    // does (an older index could miss sessions), then copies; the raw side's metadump is that listing.
     const evacT0 = performance.now();
-    const listAt = Date.now();
-    await c.call("POST", "/clusters/bench/sessions/rescan", "viewer", {});
-    await scanLanded(c, listAt);
     const op = await c.call<{ id: number }>("POST", `/clusters/bench/stores/msm/nodes/${n1.id}/evacuate`, "operator", {
       dryRun: false,
     });
@@ -453,7 +465,39 @@ async function runSessionStores(): Promise<void> {
       raw: `${fmtMs(rawEvacMs)} (${fmtN(Math.round(ids.length / (rawEvacMs / 1000)))}/s: metadump hash, then 1,000 at a time mg/mg/ms E/mg; ${fmtN(rawCopied)} keys copied)`,
       ratio: ratio(evacMs, rawEvacMs),
       target: `throughput ≥ 1× raw (time ratio ≤ 1): ${evacMs <= rawEvacMs ? "met" : "NOT met"}`,
-      note: `state ${evac.state}: ${fmtN(evac.changed)} copied, ${evac.failedCount} failed; seeded ${fmtN(evacSeed.sessions)} (${fmtN(evacSeed.sessionsPerNode[n1.id] ?? 0)} name n1); ours over HTTP: the rescan that lists them, then the operation`,
+      note: `state ${evac.state}: ${fmtN(evac.changed)} copied, ${evac.failedCount} failed; seeded ${fmtN(evacSeed.sessions)} (${fmtN(evacSeed.sessionsPerNode[n1.id] ?? 0)} name n1); ours over HTTP: the operation from its request, its own listing scan included`,
+    });
+
+    // (8) Redis: the index of Redisson sessions on r1, beside a raw SCAN + PTTL loop over a plain socket.
+    log(`(8) Redis: FLUSHING lab Redis r1 and seeding ${fmtN(redisSessions)} Redisson sessions, then a rescan`);
+    const redisTruth = await seedRedisSessions(ep.redis[0]!, {
+      sessions: redisSessions,
+      flush: true,
+      layout: "redisson",
+      progress: stderrProgress("redis seed"),
+    });
+    const redisAt = Date.now();
+    const redisCpu0 = cpuSeconds(c.pid);
+    await c.call("POST", "/clusters/redis-bench/sessions/rescan", "viewer", {});
+    const redisScan = await scanLanded(c, redisAt, "redis-bench", "redis");
+    const redisCpu = cpuSeconds(c.pid) - redisCpu0;
+    const r1 = new URL(ep.redis[0]!);
+    const rawRedis: Array<{ ms: number; keys: number }> = [];
+    for (let i = 0; i < 2; i++) {
+      const t0 = performance.now();
+      let keys = 0;
+      for (const match of redisSessionScanPatterns("redisson"))
+        keys += await rawRedisScan(r1.hostname, Number(r1.port), match);
+      rawRedis.push({ ms: performance.now() - t0, keys });
+    }
+    const rawRedisBest = rawRedis.reduce((a, b) => (b.ms < a.ms ? b : a));
+    rows.push({
+      what: `enumerate + index ${fmtN(redisScan.total)} Redis sessions (Redisson layout, r1): a rescan`,
+      ours: `${fmtMs(redisScan.durationMs)} (${redisCpu.toFixed(1)} CPU-s)`,
+      raw: `${fmtMs(rawRedisBest.ms)} (SCAN MATCH the layout's pattern COUNT 1000 + a PTTL per key, pipelined, plain socket; ${fmtN(rawRedisBest.keys)} keys)`,
+      ratio: ratio(redisScan.durationMs, rawRedisBest.ms),
+      target: `≤ 1.2: ${redisScan.durationMs / rawRedisBest.ms <= 1.2 ? "met" : "NOT met"}`,
+      note: `seeded ${fmtN(redisTruth.sessions)}; counts ${redisScan.total === redisTruth.sessions ? "equal the seed" : "DIFFER from the seed"}`,
     });
 
     await writeReport(rows, { sessions, seedMs, truthKeys: truth.keysPerNode, n1 });
@@ -495,9 +539,12 @@ How each figure is taken:
 - Every "ours" figure is the console process: requests go to its REST API over HTTP (times include HTTP
   and JSON), CPU is utime + stime from /proc/<pid>/stat over the window, RSS is VmRSS / VmHWM from
   /proc/<pid>/status (the high-water mark is reset through clear_refs before a phase).
-- Store polling: the bench inventory has ${"`bench`"} (the MSM store on n1/n2) and ${"`fleet`"} (more stores on the lab's
-  memcached n1–n3 and Redis r1–r3); the raw poller asks the same nodes the same thing over sockets kept open.
-  What polling costs is the idle console with those 20 nodes minus the same console started with no stores.
+- Store polling: the bench inventory has ${"`bench`"} (the MSM store on n1/n2), ${"`redis-bench`"} (a Redis store on r1)
+  and ${"`fleet`"} (more stores on the lab's memcached n1–n3 and Redis r1–r3); the raw poller asks the same nodes the
+  same thing over sockets kept open. What polling costs is the idle console with those nodes minus the same console
+  started with no stores.
+- Run it alone on the lab (no tests at the same time): some integration tests restart store nodes, which
+  empties them under the bench.
 - The demand window is ${DEMAND_S} s in the bench (CLUSTERDECK_SESSION_SCAN_DEMAND_S; default 300 s) so "nobody viewing"
   comes within the run; the scan interval is the default 30 s.
 - Medians: counts and table pages of 5 requests, safe-to-stop of 3 (spaced past its 2 s shared answer).
@@ -506,8 +553,8 @@ How each figure is taken:
 
 \`\`\`
 bash e2e/lab/lab.sh up        # memcached n1–n3, Redis r1–r3 (ports in .lab/lab.env)
-npm run bench -- --section session-stores   # FLUSHES lab memcached n1/n2, seeds 1,000,000 sessions
-npm run bench -- --section session-stores --sessions 100000   # smaller run
+npm run bench -- --section session-stores   # FLUSHES lab memcached n1/n2 and Redis r1, seeds 1,000,000 sessions each
+npm run bench -- --section session-stores --sessions 100000 --redis-sessions 100000   # smaller run
 \`\`\`
 `;
   process.stdout.write(`\n${about}\n\n${table}\n`);

@@ -70,8 +70,13 @@ export function parseSessionId(raw: string): TSessionId {
 
 const DASH = 0x2d;
 const DOT = 0x2e;
-/** Bytes FORBIDDEN_CHARS names: ; , = " \\ : */
-const FORBIDDEN_BYTES = new Set([0x3b, 0x2c, 0x3d, 0x22, 0x5c, 0x3a]);
+/**
+ * 1 for each byte an id may hold: printable ASCII but the FORBIDDEN_CHARS ; , = " \\ : (a table, not a
+ * Set: it is read once per byte of four million keys in a scan).
+ */
+const ID_BYTE = new Uint8Array(256);
+for (let c = 0x21; c <= 0x7e; c++) ID_BYTE[c] = 1;
+for (const c of [0x3b, 0x2c, 0x3d, 0x22, 0x5c, 0x3a]) ID_BYTE[c] = 0;
 
 /**
  * parseSessionId's rule on bytes, for scans that must not build a string per key: true when bytes
@@ -85,7 +90,7 @@ export function isSessionIdBytes(buf: Uint8Array, start: number, end: number): b
   let dotsAfterFirst = 0;
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
-    if (c < 0x21 || c > 0x7e || FORBIDDEN_BYTES.has(c)) return false;
+    if (ID_BYTE[c] === 0) return false;
     if (c === DOT) {
       if (dot < 0) dot = i;
       else dotsAfterFirst++;

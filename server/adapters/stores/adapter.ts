@@ -1,5 +1,5 @@
 import type { TStoreNode } from "@/server/adapters/stores/types";
-import type { TScanBatch } from "@/server/adapters/stores/scan-batch";
+import type { TIdList, TScanBatch } from "@/server/adapters/stores/scan-batch";
 import type { TStoreNodeReading } from "@/server/adapters/stores/node-reading";
 import type {
   TExpireOutcome,
@@ -83,11 +83,16 @@ export interface TScanHooks {
   signal?: AbortSignal;
 }
 
-/** Sessions of one route, as the index lists them, for a targeted check. */
+/**
+ * Sessions of one route, as the index lists them, for a targeted check. Ids stay bytes: a member of a
+ * million-session store has a third of a million, and making a string of each cost more than checking
+ * them (see routeSessionsByNode for the kinds whose clients take strings).
+ */
 export interface TRouteSessions {
-  ids: string[];
-  /** Node holding each one's primary copy (as scanned). */
-  nodes: string[];
+  ids: TIdList;
+  /** Per session, the position in nodeNames of the node holding its primary copy (as scanned). */
+  node: Uint16Array;
+  nodeNames: string[];
 }
 
 /**

@@ -1,3 +1,5 @@
+import { copyBytes } from "@/server/adapters/stores/bytes";
+
 /**
  * What a store node's scan hands the session index: sessions as columns, not objects. A million sessions
  * as `{ sessionId, ttl, … }` objects (and their id strings) cost more to build and collect than the scan
@@ -79,7 +81,8 @@ export class ScanBatchWriter {
   }
 }
 
-class IdListWriter {
+/** Ids appended as bytes, handed over as a TIdList. */
+export class IdListWriter {
   private buf = Buffer.allocUnsafe(4096);
   private used = 0;
   private starts: number[] = [0];
@@ -90,7 +93,7 @@ class IdListWriter {
 
   add(src: Buffer, start: number, end: number): void {
     this.reserve(end - start);
-    src.copy(this.buf, this.used, start, end);
+    copyBytes(src, start, end, this.buf, this.used);
     this.used += end - start;
     this.starts.push(this.used);
   }
@@ -104,11 +107,9 @@ class IdListWriter {
   }
 
   take(): TIdList {
-    const list = {
-      bytes: Buffer.from(this.buf.subarray(0, this.used)),
-      starts: Uint32Array.from(this.starts),
-      count: this.length,
-    };
+    // The batch takes the buffer itself (no copy); the next batch starts a buffer sized on this one.
+    const list = { bytes: this.buf.subarray(0, this.used), starts: Uint32Array.from(this.starts), count: this.length };
+    this.buf = Buffer.allocUnsafe(Math.max(4096, this.used + (this.used >>> 3)));
     this.used = 0;
     this.starts = [0];
     return list;
@@ -125,4 +126,23 @@ class IdListWriter {
 /** The id at position i of a list, as text (for the few ids an answer shows). */
 export function idAt(list: TIdList, i: number): string {
   return list.bytes.toString("utf8", list.starts[i], list.starts[i + 1]);
+}
+
+/** Route sessions' ids as text, grouped by the node holding each (for clients that take strings). */
+export function idsByNode(ids: TIdList, node: Uint16Array, nodeNames: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < ids.count; i++) {
+    const name = nodeNames[node[i]!]!;
+    let list = out.get(name);
+    if (!list) out.set(name, (list = []));
+    list.push(idAt(ids, i));
+  }
+  return out;
+}
+
+/** An id list built from strings (tests, and checks that start from text). */
+export function idListOf(ids: readonly string[]): TIdList {
+  const w = new IdListWriter();
+  for (const id of ids) w.addString(id);
+  return w.take();
 }

@@ -10,6 +10,8 @@ import { startOperation, type TWho } from "@/server/services/operations/start";
 export const EVACUATE_STORE_NODE = "store.evacuate-node";
 /** Sessions per pipelined round of the evacuator (and per journal write). */
 const BATCH = 1_000;
+/** Batches being evacuated at once (see the lanes below). */
+const BATCHES_IN_FLIGHT = 4;
 const MAX_REPORTED_FAILURES = 20;
 
 const ZParams = z.object({ store: z.string(), node: z.string() });
@@ -96,18 +98,28 @@ async function runEvacuateStoreNode(db: TDb, id: number): Promise<void> {
       message: `${verb} ${ids.length} sessions' copies on ${evacuator.fallback}`,
     });
     const failures: Array<{ sessionId: string; reason: string }> = [];
-    for (let i = 0; i < ids.length; i += BATCH) {
-      for (const o of await evacuator.ensure(ids.slice(i, i + BATCH), op.dryRun)) {
-        progress.processed++;
-        if (o.result === "ok" || o.result === "gone") progress.alreadyOk++;
-        else if (o.result === "changed") progress.changed++;
-        else if (o.result === "failed") {
-          progress.failedCount++;
-          if (failures.length < MAX_REPORTED_FAILURES) failures.push({ sessionId: o.sessionId, reason: o.reason });
+    // BATCHES_IN_FLIGHT lanes take the next batch as they finish one: each batch's reads and writes stay
+    // in their order (backup, then primary, then add/CAS, then read back), while other batches' round trips
+    // keep both servers busy in the meantime. Progress counts finished batches only, so a resumed run
+    // re-checks at most the batches that were in flight.
+    let next = 0;
+    const lane = async () => {
+      while (next < ids.length) {
+        const batch = ids.slice(next, next + BATCH);
+        next += BATCH;
+        for (const o of await evacuator.ensure(batch, op.dryRun)) {
+          progress.processed++;
+          if (o.result === "ok" || o.result === "gone") progress.alreadyOk++;
+          else if (o.result === "changed") progress.changed++;
+          else if (o.result === "failed") {
+            progress.failedCount++;
+            if (failures.length < MAX_REPORTED_FAILURES) failures.push({ sessionId: o.sessionId, reason: o.reason });
+          }
         }
+        await saveProgress(db, id, { ...progress });
       }
-      await saveProgress(db, id, progress);
-    }
+    };
+    await Promise.all(Array.from({ length: BATCHES_IN_FLIGHT }, lane));
     const source = params.node;
     const target = evacuator.fallback;
     const safe = !op.dryRun && progress.failedCount === 0;

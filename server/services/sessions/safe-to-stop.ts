@@ -6,6 +6,7 @@ import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
 import { processSingleton } from "@/server/process-singleton";
 import { sessionScans, type TStoreIndexView } from "@/server/services/sessions/session-index/store-scans";
+import { NO_ROUTE_SESSIONS, routeSessions } from "@/server/services/sessions/session-index/route-sessions";
 import { storeScanStatus } from "@/server/services/sessions/session-index/scan-status";
 import type { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
 
@@ -130,7 +131,7 @@ async function checkStore(
   if (!adapter.verifyRoute) throw new AppError("INTERNAL", `${v.ref.kind} stores cannot check a member's sessions`);
   // Replicas in Tomcat memory are checked against the Tomcats' own lists, read now.
   if (!v.indexed || !adapter.verifyRouteFromIndex)
-    return { ...(await adapter.verifyRoute(v.ref, route, { ids: [], nodes: [] })), listedAt: null };
+    return { ...(await adapter.verifyRoute(v.ref, route, NO_ROUTE_SESSIONS)), listedAt: null };
   const status = storeScanStatus(v);
   if (!v.scanned)
     throw new AppError(
@@ -146,14 +147,5 @@ async function checkStore(
   const seg = v.segment;
   if (opts.listedAfter !== undefined && seg.scanStartedAt < opts.listedAfter)
     throw new AppError("CONFLICT", `waiting for a scan newer than ${new Date(opts.listedAfter).toISOString()}`);
-  const r = seg.routes.indexOf(route);
-  const ids: string[] = [];
-  const nodes: string[] = [];
-  if (r >= 0)
-    for (let i = 0; i < seg.ids.length; i++)
-      if (seg.route[i] === r) {
-        ids.push(seg.ids.get(i));
-        nodes.push(seg.nodes[seg.node[i]!]!);
-      }
-  return { ...(await adapter.verifyRoute(v.ref, route, { ids, nodes })), listedAt: seg.scanStartedAt };
+  return { ...(await adapter.verifyRoute(v.ref, route, routeSessions(seg, route))), listedAt: seg.scanStartedAt };
 }

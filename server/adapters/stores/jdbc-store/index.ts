@@ -9,6 +9,7 @@ import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode } from "@/server/adapters/stores/types";
 import { ScanBatchWriter, type TScanBatch } from "@/server/adapters/stores/scan-batch";
 import { expireJdbcSession } from "@/server/adapters/stores/jdbc-store/expire";
+import { idAt } from "@/server/adapters/stores/scan-batch";
 
 const options = (store: TStoreConfig): TJdbcStoreOptions => ZJdbcStoreOptions.parse(store.options);
 
@@ -118,16 +119,17 @@ export const jdbcStoreAdapter: TStoreAdapter = {
   /** The rows of the ids, live ones only, in one query per few thousand ids. A missing row is gone: the table is its home. */
   async verifyRoute(store, _route, sessions) {
     const o = options(store);
-    const result: TRouteVerification = { checked: sessions.ids.length, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
+    const ids = Array.from({ length: sessions.ids.count }, (_, i) => idAt(sessions.ids, i));
+    const result: TRouteVerification = { checked: ids.length, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
     const live = new Set<string>();
     for (const node of store.nodes) {
       await withJdbc(node, o, async (c) => {
-        for (let i = 0; i < sessions.ids.length; i += VERIFY_CHUNK)
-          for (const r of await c.query<{ id: string }>(liveIdsQuery(o, sessions.ids.slice(i, i + VERIFY_CHUNK))))
+        for (let i = 0; i < ids.length; i += VERIFY_CHUNK)
+          for (const r of await c.query<{ id: string }>(liveIdsQuery(o, ids.slice(i, i + VERIFY_CHUNK))))
             live.add(r.id);
       });
     }
-    for (const id of sessions.ids) {
+    for (const id of ids) {
       if (live.has(id)) result.safe++;
       else result.gone++;
     }

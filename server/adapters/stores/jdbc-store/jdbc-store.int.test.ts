@@ -10,6 +10,7 @@ import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import type { TStoreConfig } from "@/server/adapters/stores/adapter";
 import { scanRows } from "@/test-support/scan-rows";
 import { jdbcStoreAdapter } from "@/server/adapters/stores/jdbc-store";
+import { idListOf } from "@/server/adapters/stores/scan-batch";
 
 const env = loadLabEnv();
 const pgUrl = new URL(labValue(env, "LAB_POSTGRES_URL"));
@@ -113,7 +114,13 @@ describe("jdbc-store adapter on the lab's session table", () => {
 
   it("checks a member's sessions by id in one query: live rows are safe, expired and missing ones gone", async () => {
     const ids = [...live.filter((id) => id.endsWith(".tomcat2")), expired[0]!, hexId(998, "tomcat2")];
-    expect(await jdbcStoreAdapter.verifyRoute!(store(), "tomcat2", { ids, nodes: ids.map(() => "pg") })).toEqual({
+    expect(
+      await jdbcStoreAdapter.verifyRoute!(store(), "tomcat2", {
+        ids: idListOf(ids),
+        node: new Uint16Array(ids.length),
+        nodeNames: ["pg"],
+      }),
+    ).toEqual({
       checked: ids.length,
       safe: ids.length - 2,
       gone: 2,

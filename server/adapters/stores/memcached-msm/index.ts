@@ -19,7 +19,12 @@ import {
 } from "@/server/adapters/stores/memcached-msm/keys";
 import { parseSessionId } from "@/server/domain/session-id";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
-import type { TMetaGetResult } from "@/server/adapters/stores/memcached-text/protocol";
+import {
+  isValidTextKey,
+  presenceCommands,
+  type TMetaGetResult,
+} from "@/server/adapters/stores/memcached-text/protocol";
+import { idAt, type TIdList } from "@/server/adapters/stores/scan-batch";
 import { memcachedReading } from "@/server/adapters/stores/memcached-text/node-stats";
 import { parseStoreOptions } from "@/server/adapters/stores/options";
 import type { TStoreNode } from "@/server/adapters/stores/types";
@@ -58,6 +63,52 @@ const options = (store: TStoreConfig): TMsmOptions => ZMsmOptions.parse(store.op
 const VERIFY_CHUNK = 5_000;
 /** Chunks of a targeted check sent before the first answer is awaited. */
 const VERIFY_WINDOW = 4;
+
+/** Positions of the route's sessions per node (node i's primaries are checked on node i). */
+function rowsByNode(node: Uint16Array, nodes: number): Uint32Array[] {
+  const counts = new Uint32Array(nodes);
+  for (let i = 0; i < node.length; i++) counts[node[i]!]!++;
+  const rows = Array.from(counts, (n) => new Uint32Array(n));
+  const filled = new Uint32Array(nodes);
+  for (let i = 0; i < node.length; i++) rows[node[i]!]![filled[node[i]!]!++] = i;
+  return rows;
+}
+
+function keyPrefixBytes(prefix: string): Buffer {
+  if (prefix.length > 0 && !isValidTextKey(prefix))
+    throw new AppError("INVALID_INPUT", `storageKeyPrefix ${JSON.stringify(prefix)} cannot be part of a memcached key`);
+  return Buffer.from(prefix);
+}
+
+/**
+ * Which of the keys `<prefix><id>` (ids at `rows`) the node holds: pipelined `mg`, VERIFY_CHUNK per round
+ * trip and VERIFY_WINDOW round trips in flight; a node the store does not have holds none of them.
+ */
+async function presentOn(
+  store: TStoreConfig,
+  nodeId: string | null,
+  prefix: Buffer,
+  ids: TIdList,
+  rows: Uint32Array,
+): Promise<Uint8Array> {
+  const out = new Uint8Array(rows.length);
+  const node = nodeId ? store.nodes.find((n) => n.id === nodeId) : undefined;
+  if (!node) return out;
+  const c = client(node, 10_000);
+  try {
+    for (let i = 0; i < rows.length; i += VERIFY_CHUNK * VERIFY_WINDOW) {
+      const window: Array<Promise<void>> = [];
+      for (let j = i; j < Math.min(rows.length, i + VERIFY_CHUNK * VERIFY_WINDOW); j += VERIFY_CHUNK) {
+        const part = rows.subarray(j, j + VERIFY_CHUNK);
+        window.push(c.metaPresentMany(presenceCommands(prefix, ids, part), part.length).then((p) => out.set(p, j)));
+      }
+      await Promise.all(window);
+    }
+    return out;
+  } finally {
+    c.close();
+  }
+}
 
 function nodeById(store: TStoreConfig, id: string): TStoreNode {
   const node = store.nodes.find((n) => n.id === id);
@@ -187,53 +238,30 @@ export const memcachedMsmAdapter: TStoreAdapter = {
    */
   async verifyRoute(store, _route, sessions) {
     const { storageKeyPrefix: prefix, sticky } = options(store);
-    const result: TRouteVerification = { checked: sessions.ids.length, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
-    const byNode = new Map<string, string[]>();
-    sessions.ids.forEach((id, i) => {
-      const node = sessions.nodes[i]!;
-      const list = byNode.get(node) ?? [];
-      list.push(id);
-      byNode.set(node, list);
-    });
-    const present = async (nodeId: string | null, keys: string[]): Promise<boolean[]> => {
-      const node = nodeId ? store.nodes.find((n) => n.id === nodeId) : undefined;
-      if (!node) return keys.map(() => false);
-      const c = client(node, 10_000);
-      try {
-        const out: boolean[] = [];
-        // Several chunks in flight on the one connection: memcached answers one while the next arrives.
-        for (let i = 0; i < keys.length; i += VERIFY_CHUNK * VERIFY_WINDOW) {
-          const window: Array<Promise<Array<unknown>>> = [];
-          for (let j = i; j < Math.min(keys.length, i + VERIFY_CHUNK * VERIFY_WINDOW); j += VERIFY_CHUNK)
-            window.push(c.metaGetMany(keys.slice(j, j + VERIFY_CHUNK), ""));
-          for (const replies of await Promise.all(window)) for (const r of replies) out.push(r !== null);
-        }
-        return out;
-      } finally {
-        c.close();
-      }
-    };
+    const result: TRouteVerification = { checked: sessions.ids.count, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
+    const rowsOf = rowsByNode(sessions.node, sessions.nodeNames.length);
+    const primaryPrefix = keyPrefixBytes(sessionKey("", prefix));
+    const backupPrefix = keyPrefixBytes(backupKey("", prefix));
     await Promise.all(
-      [...byNode].map(async ([nodeId, ids]) => {
+      sessions.nodeNames.map(async (nodeId, ni) => {
+        const rows = rowsOf[ni]!;
+        if (rows.length === 0) return;
         // An unreachable primary node is a missing primary: the backups decide.
-        const primaries = await present(
-          nodeId,
-          ids.map((id) => sessionKey(id, prefix)),
-        ).catch(() => ids.map(() => false));
-        const missing = ids.filter((_, i) => !primaries[i]);
-        const backups = missing.length
-          ? await present(
-              fallbackOf(store, nodeId),
-              missing.map((id) => backupKey(id, prefix)),
-            )
-          : [];
-        result.safe += ids.length - missing.length;
-        missing.forEach((id, i) => {
-          if (backups[i]) result.safe++;
+        const primaries = await presentOn(store, nodeId, primaryPrefix, sessions.ids, rows).catch(
+          () => new Uint8Array(rows.length),
+        );
+        const missing = rows.filter((_, k) => primaries[k] === 0);
+        const backups =
+          missing.length > 0
+            ? await presentOn(store, fallbackOf(store, nodeId), backupPrefix, sessions.ids, missing)
+            : new Uint8Array(0);
+        result.safe += rows.length - missing.length;
+        missing.forEach((row, k) => {
+          if (backups[k] === 1) result.safe++;
           else if (!sticky) result.gone++;
           else {
             result.unsafeCount++;
-            if (result.unsafe.length < 50) result.unsafe.push(id);
+            if (result.unsafe.length < 50) result.unsafe.push(idAt(sessions.ids, row));
           }
         });
       }),

@@ -1,3 +1,4 @@
+import { indexOfByte, startsWithBytes } from "@/server/adapters/stores/bytes";
 import { isSessionIdBytes, parseSessionId } from "@/server/domain/session-id";
 import { metadumpKey, type TMetadumpSink } from "@/server/adapters/stores/memcached-text/metadump-scanner";
 import { ScanBatchWriter, type TScanBatch } from "@/server/adapters/stores/scan-batch";
@@ -23,10 +24,6 @@ export function metadumpEncoded(text: string): Buffer {
   );
 }
 
-function startsWith(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
-  return end - start >= prefix.length && buf.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
-}
-
 const PERCENT = 0x25;
 const WORD = /^\w+$/;
 
@@ -46,6 +43,9 @@ export async function* scanMsmNode(
   const bakValidity = metadumpEncoded(MSM_KEY_PREFIXES.backup + prefix + MSM_KEY_PREFIXES.validity + prefix);
   const own = metadumpEncoded(prefix);
   const ping = metadumpEncoded(prefix + MSM_KEY_PREFIXES.ping);
+  // First bytes of the keys that are not sessions: a key starting otherwise skips their comparisons.
+  const leads = new Uint8Array(256);
+  for (const p of [bak, bakValidity, ...notSessions, ping]) if (p.length > 0) leads[p[0]!] = 1;
   const writer = new ScanBatchWriter();
   let serverNow = 0;
   let clockOffset = 0;
@@ -53,10 +53,11 @@ export async function* scanMsmNode(
 
   const sink: TMetadumpSink = (buf, ks, ke, exp, la, size) => {
     writer.countKeys();
-    if (startsWith(buf, ks, ke, bakValidity)) return;
-    if (startsWith(buf, ks, ke, bak)) {
+    const special = ks < ke && leads[buf[ks]!] === 1;
+    if (special && startsWithBytes(buf, ks, ke, bakValidity)) return;
+    if (special && startsWithBytes(buf, ks, ke, bak)) {
       const from = ks + bak.length;
-      if (buf.indexOf(PERCENT, from) < 0 || buf.indexOf(PERCENT, from) >= ke) {
+      if (indexOfByte(buf, PERCENT, from, ke) < 0) {
         if (isSessionIdBytes(buf, from, ke)) writer.addBackup(buf, from, ke);
       } else {
         const id = decodedId(buf, from, ke);
@@ -67,14 +68,14 @@ export async function* scanMsmNode(
       }
       return;
     }
-    for (const p of notSessions) if (startsWith(buf, ks, ke, p)) return;
-    if (!startsWith(buf, ks, ke, own)) return;
+    if (special) for (const p of notSessions) if (startsWithBytes(buf, ks, ke, p)) return;
+    if (!startsWithBytes(buf, ks, ke, own)) return;
     const from = ks + own.length;
-    if (startsWith(buf, ks, ke, ping) && WORD.test(buf.toString("latin1", ks + ping.length, ke))) return;
+    if (special && startsWithBytes(buf, ks, ke, ping) && WORD.test(buf.toString("latin1", ks + ping.length, ke)))
+      return;
     const ttl = exp === -1 ? -1 : Math.max(0, exp - serverNow);
     const lastAccess = la + clockOffset;
-    const pct = buf.indexOf(PERCENT, from);
-    if (pct < 0 || pct >= ke) {
+    if (indexOfByte(buf, PERCENT, from, ke) < 0) {
       if (isSessionIdBytes(buf, from, ke)) writer.addSession(buf, from, ke, ttl, size, lastAccess);
       return;
     }

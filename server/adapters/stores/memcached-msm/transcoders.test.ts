@@ -2,26 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeMsmDetail } from "@/server/adapters/stores/memcached-msm";
-import { decodeMsmSessionValue, encodeMsmSessionValue, type TMsmSessionFields } from "./value";
+import { decodeMsmSessionValue, encodeMsmSessionValue } from "./value";
+import { FIXTURE_FIELDS } from "./__fixtures__/session-fields";
 
 // msm-value-v2.bin: MSM's header followed by a Java serialization stream (__fixtures__/README.md).
 const JAVA_VALUE = fs.readFileSync(path.join(import.meta.dirname, "__fixtures__", "msm-value-v2.bin"));
 
-const FIELDS: TMsmSessionFields = {
-  version: 2,
-  creationTime: 1700000000000,
-  lastAccessedTime: 1700000100000,
-  maxInactiveInterval: 1800,
-  isNew: false,
-  isValid: true,
-  thisAccessedTime: 1700000200000,
-  lastBackupTime: 1700000300000,
-  id: "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E-n1.tomcat1",
-  authType: "NONE",
-  principal: null,
-  savedRequest: null,
-  savedPrincipal: null,
-};
+const FIELDS = FIXTURE_FIELDS;
 
 // What Kryo writes for a map of two attributes starts with its own class ids and varints, never 0xACED.
 const KRYO_LIKE = Buffer.from([

@@ -13,26 +13,13 @@ import {
   isMsmValidityValid,
   rewriteEmbeddedId,
 } from "./value";
+import { FIXTURE_FIELDS } from "./__fixtures__/session-fields";
 
 // msm-value-v2.bin: built by Java re-implementing TranscoderService.serializeSessionFields (__fixtures__/README.md).
 const FIXTURE = fs.readFileSync(path.join(import.meta.dirname, "__fixtures__", "msm-value-v2.bin"));
-const ID = "6A8D1C4E0F2B9A7D3C5E1F0A2B4C6D8E-n1.tomcat1";
+const ID = FIXTURE_FIELDS.id;
 
-const FIELDS: TMsmSessionFields = {
-  version: 2,
-  creationTime: 1700000000000,
-  lastAccessedTime: 1700000100000,
-  maxInactiveInterval: 1800,
-  isNew: false,
-  isValid: true,
-  thisAccessedTime: 1700000200000,
-  lastBackupTime: 1700000300000,
-  id: ID,
-  authType: "NONE",
-  principal: null,
-  savedRequest: null,
-  savedPrincipal: null,
-};
+const FIELDS = FIXTURE_FIELDS;
 
 function expectError(fn: () => unknown, type: typeof AppError, message: RegExp): void {
   expect(fn).toThrow(type);

@@ -10,6 +10,7 @@ import { MetadumpScanner, metadumpKey, type TMetadumpSink } from "./metadump-sca
 import {
   isValidTextKey,
   parseMetaGetReply,
+  presenceReplies,
   parseMetaStatusReply,
   parseNoopBarrier,
   parseStatsReply,
@@ -150,6 +151,15 @@ export class MemcachedTextClient {
     const suffix = flags ? ` ${flags}\r\n` : "\r\n";
     const payload = Buffer.from(keys.map((k) => `mg ${k}${suffix}`).join(""));
     return this.request(`mg ×${keys.length}`, payload, manyReplies(keys.length, parseMetaGetReply));
+  }
+
+  /**
+   * Pipelined `mg <key>` without flags, the commands already written into `payload` by the caller (one
+   * per key, `count` of them; see presenceCommands): 1 where the key is present, 0 where it is missing.
+   */
+  metaPresentMany(payload: Buffer, count: number): Promise<Uint8Array> {
+    if (count === 0) return Promise.resolve(new Uint8Array(0));
+    return this.request(`mg ×${count}`, payload, presenceReplies(count));
   }
 
   /** Pipelined meta sets (see metaSet); statuses in the order given. */
@@ -348,14 +358,18 @@ function metaSetHead(key: string, length: number, o: TMetaSetOptions): Buffer {
  * batch of thousands is not re-read from its start on every chunk). The first error reply fails the batch
  * once every reply is in.
  */
-function manyReplies<T>(count: number, parseOne: (buf: Buffer) => TParseStep<T>): (buf: Buffer) => TParseStep<T[]> {
+function manyReplies<T>(
+  count: number,
+  parseOne: (buf: Buffer, start: number) => TParseStep<T>,
+): (buf: Buffer) => TParseStep<T[]> {
   const out: T[] = [];
   let firstError: { status: TErrorReplyStatus | "UNEXPECTED"; line: string } | null = null;
   let seen = 0;
   return (buf) => {
     let pos = 0;
     while (seen < count) {
-      const step = parseOne(pos === 0 ? buf : buf.subarray(pos));
+      // At an offset, not a subarray per reply: a batch has thousands of them.
+      const step = parseOne(buf, pos);
       if (step.kind === "incomplete") return pos === 0 ? step : { kind: "progress", consumed: pos };
       if (step.kind === "progress") throw new Error("a single reply cannot be partial");
       seen++;

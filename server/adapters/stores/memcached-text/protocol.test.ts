@@ -36,6 +36,26 @@ describe("command replies", () => {
     expect(crlf.kind === "ok" && crlf.value?.value?.toString()).toBe("a\r\nb");
   });
 
+  it("reads mg replies at an offset, with every flag the console asks for", () => {
+    const batch = Buffer.from("EN\r\nHD t100 f7 c123456789012 s3\r\nVA 1 c9 t-1\r\nx\r\nVA x\r\n");
+    let at = 0;
+    const steps = [];
+    for (let i = 0; i < 4; i++) {
+      const step = parseMetaGetReply(batch, at);
+      steps.push(step);
+      if (step.kind !== "incomplete") at += step.consumed;
+    }
+    expect(steps[0]).toEqual({ kind: "ok", consumed: 4, value: null });
+    expect(steps[1]).toEqual({
+      kind: "ok",
+      consumed: 29,
+      value: { value: null, ttlSeconds: 100, flags: 7, cas: "123456789012", size: 3 },
+    });
+    expect(steps[2]).toMatchObject({ kind: "ok", value: { value: Buffer.from("x"), cas: "9", ttlSeconds: null } });
+    expect(steps[3]).toMatchObject({ kind: "error", status: "UNEXPECTED", line: "VA x" });
+    expect(at).toBe(batch.length);
+  });
+
   it("parses ms/md statuses and the mn barrier", () => {
     expect(parseMetaStatusReply(Buffer.from("HD\r\n"))).toEqual({ kind: "ok", consumed: 4, value: "HD" });
     expect(parseMetaStatusReply(Buffer.from("NF\r\n"))).toMatchObject({ value: "NF" });

@@ -9,6 +9,7 @@
  * - `mn`: `MN\r\n` (used as a barrier after `noreply` batches)
  * `lru_crawler metadump` output is read byte by byte in metadump-scanner.ts.
  */
+import type { TIdList } from "@/server/adapters/stores/scan-batch";
 
 /** Replies that mean the command failed (protocol.txt "Error strings" + crawler replies in proto_text.c). */
 export const ERROR_REPLY_PREFIXES = [
@@ -77,60 +78,122 @@ export interface TMetaGetResult {
   flags: number | undefined;
   /** CAS token (`c`), for a compare-and-swap `ms … C<token>`; undefined when not requested. */
   cas: string | undefined;
-  /** Every return flag as given, e.g. { t: "100", s: "3", f: "0" }. */
-  returnFlags: Record<string, string>;
 }
 
-/** Parses the return-flag tokens of a meta reply (`t100 s3 f0 kfoo`): first char is the flag. */
-export function parseMetaFlags(tokens: string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (const tok of tokens) if (tok.length > 0) flags[tok[0]!] = tok.slice(1);
-  return flags;
-}
-
-/** `mg` reply: `VA <len> <flags>\r\n<data>\r\n`, `HD <flags>\r\n` or `EN\r\n` (miss → value null). */
-export function parseMetaGetReply(buf: Buffer): TParseStep<TMetaGetResult | null> {
-  const end = lineEnd(buf, 0);
-  if (end < 0) return { kind: "incomplete" };
-  const line = buf.toString("utf8", 0, end - 2);
-  const tokens = line.split(" ");
-  const code = tokens[0];
-  if (code === "EN") return { kind: "ok", consumed: end, value: null };
-  if (code === "HD") return { kind: "ok", consumed: end, value: toMetaGet(null, parseMetaFlags(tokens.slice(1))) };
-  if (code !== "VA") return errorStep(line, end);
-  const len = Number(tokens[1]);
-  if (!Number.isInteger(len) || len < 0) return errorStep(line, end);
+/**
+ * `mg` reply: `VA <len> <flags>\r\n<data>\r\n`, `HD <flags>\r\n` or `EN\r\n` (miss → value null). Read byte
+ * by byte, with no string but the CAS token: an evacuation reads four keys per session, and a string, a
+ * token array and a flags object per reply were most of its garbage.
+ */
+export function parseMetaGetReply(buf: Buffer, start = 0): TParseStep<TMetaGetResult | null> {
+  const eol = buf.indexOf(CRLF, start);
+  if (eol < 0) return { kind: "incomplete" };
+  const end = eol + 2;
+  const c0 = buf[start];
+  const c1 = buf[start + 1];
+  if (c0 === 0x45 /* E */ && c1 === 0x4e /* N */ && (eol === start + 2 || buf[start + 2] === 0x20))
+    return { kind: "ok", consumed: end - start, value: null };
+  const isVa = c0 === 0x56 /* V */ && c1 === 0x41; /* A */
+  const isHd = c0 === 0x48 /* H */ && c1 === 0x44; /* D */
+  if ((!isVa && !isHd) || (eol > start + 2 && buf[start + 2] !== 0x20))
+    return errorStep(buf.toString("utf8", start, eol), end - start);
+  let p = start + 2;
+  let len = -1;
+  if (isVa) {
+    while (p < eol && buf[p] === 0x20) p++;
+    const digitsFrom = p;
+    len = 0;
+    while (p < eol && buf[p]! >= 0x30 && buf[p]! <= 0x39) len = len * 10 + buf[p++]! - 0x30;
+    if (p === digitsFrom || (p < eol && buf[p] !== 0x20))
+      return errorStep(buf.toString("utf8", start, eol), end - start);
+  }
+  const out: TMetaGetResult = { value: null, ttlSeconds: undefined, size: undefined, flags: undefined, cas: undefined };
+  while (p < eol) {
+    if (buf[p] === 0x20) {
+      p++;
+      continue;
+    }
+    const flag = buf[p]!;
+    const from = p + 1;
+    while (p < eol && buf[p] !== 0x20) p++;
+    if (flag === 0x63 /* c */) out.cas = buf.toString("latin1", from, p);
+    else if (flag === 0x74 /* t */) out.ttlSeconds = intAt(buf, from, p);
+    else if (flag === 0x73 /* s */) out.size = intAt(buf, from, p);
+    else if (flag === 0x66 /* f */) out.flags = intAt(buf, from, p);
+  }
+  if (out.ttlSeconds === -1) out.ttlSeconds = null;
+  if (isHd) return { kind: "ok", consumed: end - start, value: out };
   const total = end + len + 2;
-  if (buf.length < total) return { kind: "incomplete", need: total };
-  if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a) return errorStep(line, total);
-  const value = Buffer.from(buf.subarray(end, end + len));
-  return { kind: "ok", consumed: total, value: toMetaGet(value, parseMetaFlags(tokens.slice(2))) };
+  if (buf.length < total) return { kind: "incomplete", need: total - start };
+  if (buf[end + len] !== 0x0d || buf[end + len + 1] !== 0x0a)
+    return errorStep(buf.toString("utf8", start, eol), total - start);
+  out.value = Buffer.from(buf.subarray(end, end + len));
+  return { kind: "ok", consumed: total - start, value: out };
 }
 
-function toMetaGet(value: Buffer | null, f: Record<string, string>): TMetaGetResult {
-  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-  const t = num(f.t);
-  return {
-    value,
-    ttlSeconds: t === undefined ? undefined : t === -1 ? null : t,
-    size: num(f.s),
-    flags: num(f.f),
-    cas: f.c,
-    returnFlags: f,
+/** A decimal integer (optionally negative) from bytes [from, to); NaN when anything else is there. */
+function intAt(buf: Buffer, from: number, to: number): number {
+  let i = from;
+  let sign = 1;
+  if (buf[i] === 0x2d) {
+    sign = -1;
+    i++;
+  }
+  if (i >= to) return NaN;
+  let n = 0;
+  for (; i < to; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return sign * n;
+}
+
+/**
+ * `count` replies of pipelined `mg <key>` (no flags): `HD` (present) or `EN` (missing), one byte each in
+ * the answer. Read byte by byte as they arrive: a safe-to-stop check asks for hundreds of thousands of
+ * keys, and a string, an array and an object per reply (parseMetaGetReply) were most of its time.
+ */
+export function presenceReplies(count: number): (buf: Buffer) => TParseStep<Uint8Array> {
+  const out = new Uint8Array(count);
+  let seen = 0;
+  let firstError: { status: TErrorReplyStatus | "UNEXPECTED"; line: string } | null = null;
+  return (buf) => {
+    let pos = 0;
+    const len = buf.length;
+    while (seen < count) {
+      let nl = pos;
+      while (nl < len && buf[nl] !== 0x0a) nl++;
+      if (nl >= len) return pos === 0 ? { kind: "incomplete" } : { kind: "progress", consumed: pos };
+      const c0 = buf[pos];
+      const c1 = buf[pos + 1];
+      if (c0 === 0x48 /* H */ && c1 === 0x44 /* D */) out[seen] = 1;
+      else if (!(c0 === 0x45 /* E */ && c1 === 0x4e) /* N */)
+        firstError ??= errorOf(buf.toString("utf8", pos, Math.max(pos, nl - 1)));
+      seen++;
+      pos = nl + 1;
+    }
+    return firstError
+      ? { kind: "error", consumed: pos, status: firstError.status, line: firstError.line }
+      : { kind: "ok", consumed: pos, value: out };
   };
+}
+
+function errorOf(line: string): { status: TErrorReplyStatus | "UNEXPECTED"; line: string } {
+  return { status: errorStatusOf(line) ?? "UNEXPECTED", line };
 }
 
 export type TMetaStatus = "HD" | "NS" | "EX" | "NF";
 
 /** Single-line meta reply for `ms`/`md`: one of HD/NS/EX/NF, optionally followed by return flags. */
-export function parseMetaStatusReply(buf: Buffer): TParseStep<TMetaStatus> {
-  const end = lineEnd(buf, 0);
+export function parseMetaStatusReply(buf: Buffer, start = 0): TParseStep<TMetaStatus> {
+  const end = lineEnd(buf, start);
   if (end < 0) return { kind: "incomplete" };
-  const line = buf.toString("utf8", 0, end - 2);
+  const line = buf.toString("latin1", start, end - 2);
   const code = line.split(" ", 1)[0];
   if (code === "HD" || code === "NS" || code === "EX" || code === "NF")
-    return { kind: "ok", consumed: end, value: code };
-  return errorStep(line, end);
+    return { kind: "ok", consumed: end - start, value: code };
+  return errorStep(line, end - start);
 }
 
 /**
@@ -168,8 +231,40 @@ export interface TMetadumpEntry {
  */
 export const MAX_METADUMP_LINE = 16 * 1024;
 
+/** memcached's KEY_MAX_LENGTH. */
+const MAX_KEY_BYTES = 250;
+
 /** A key the text protocol can carry as-is: 1–250 bytes, no whitespace or control characters. */
 export function isValidTextKey(key: string): boolean {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what the protocol forbids in a key
-  return key.length > 0 && Buffer.byteLength(key) <= 250 && !/[\s\x00-\x1f\x7f]/.test(key);
+  return key.length > 0 && Buffer.byteLength(key) <= MAX_KEY_BYTES && !/[\s\x00-\x1f\x7f]/.test(key);
+}
+
+const MG = Buffer.from("mg ");
+
+/**
+ * `mg <prefix><id>\r\n` for the ids at `rows` of `ids`, written straight from their bytes (no string per
+ * key). Ids of the session index are printable ASCII without spaces; a key over 250 bytes is refused.
+ */
+export function presenceCommands(prefix: Buffer, ids: TIdList, rows: Uint32Array): Buffer {
+  let size = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    const keyLength = prefix.length + ids.starts[r + 1]! - ids.starts[r]!;
+    if (keyLength > MAX_KEY_BYTES) throw new RangeError(`A key of ${keyLength} bytes is longer than memcached allows`);
+    size += MG.length + keyLength + 2;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    out[at++] = 0x6d; // m
+    out[at++] = 0x67; // g
+    out[at++] = 0x20;
+    for (let b = 0; b < prefix.length; b++) out[at++] = prefix[b]!;
+    for (let b = ids.starts[r]!; b < ids.starts[r + 1]!; b++) out[at++] = ids.bytes[b]!;
+    out[at++] = 0x0d;
+    out[at++] = 0x0a;
+  }
+  return out;
 }

@@ -1,11 +1,12 @@
 import { openRedis } from "@/server/adapters/stores/redis/connection";
 import type { TStoredKey } from "@/server/adapters/stores/types";
+import { scanBatchByScript, storedKeysOf, type TRedisEvalClient } from "@/server/adapters/stores/redis/scan-script";
 
 /**
  * The slice of ioredis this module uses (docs/conventions.md §10), so tests can pass a few-line double.
  * SCAN only: KEYS blocks the server for the whole keyspace.
  */
-export interface TRedisScanClient {
+export interface TRedisScanClient extends Partial<TRedisEvalClient> {
   scan(cursor: string, ...args: Array<string | number>): Promise<[cursor: string, keys: string[]]>;
   pipeline(): TRedisPipeline;
 }
@@ -57,7 +58,8 @@ export async function* enumerateRedisKeys(url: string, opts: TEnumerateRedisOpti
 }
 
 /**
- * Transport-agnostic core: SCAN, then one pipeline per batch for PTTL (+ MEMORY USAGE). The next SCAN is
+ * Transport-agnostic core: one EVAL per batch where the server runs scripts (scan-script.ts), otherwise
+ * SCAN, then one pipeline per batch for PTTL (+ MEMORY USAGE). The next SCAN is
  * sent before this batch's pipeline, so the server works on one while the other's replies are read (the
  * two share the connection, in order): a round trip per batch instead of two.
  */
@@ -67,6 +69,20 @@ export async function* scanKeyBatches(
   opts: TEnumerateRedisOptions = {},
 ): AsyncGenerator<TStoredKey[]> {
   const withSize = (opts.size ?? "memory") === "memory";
+  if (client.eval) {
+    // One EVAL per batch (scan-script.ts); a server that refuses scripts (ACL, a proxy) is read the pipelined way.
+    const evalClient = client as TRedisEvalClient;
+    const count = opts.count ?? 1000;
+    const match = opts.match ?? "*";
+    const first = await scanBatchByScript(evalClient, "0", match, count, withSize).catch(() => null);
+    if (first) {
+      for (let reply = first; ; reply = await scanBatchByScript(evalClient, reply[0], match, count, withSize)) {
+        const out = storedKeysOf(node, reply);
+        if (out.length > 0) yield out;
+        if (reply[0] === "0") return;
+      }
+    }
+  }
   const args = [...(opts.match ? ["MATCH", opts.match] : []), "COUNT", opts.count ?? 1000];
   let next: Promise<[string, string[]]> | null = client.scan("0", ...args);
   while (next) {

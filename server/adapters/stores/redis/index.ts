@@ -18,6 +18,7 @@ import { openRedisNodeCopier } from "@/server/adapters/stores/redis/replace-node
 import { decodeRedisSession } from "@/server/adapters/stores/redis/read-session";
 import { parseRedisInfo, redisReading } from "@/server/adapters/stores/redis/node-stats";
 import { AppError } from "@/server/errors";
+import { idsByNode } from "@/server/adapters/stores/scan-batch";
 
 const ZRedisOptions = z.object({
   layout: z.enum(REDIS_LAYOUTS),
@@ -138,13 +139,8 @@ export const redisStoreAdapter: TStoreAdapter = {
   /** EXISTS of each session key on the node the index found it on, pipelined. A missing key is gone: Redis is its home. */
   async verifyRoute(store, _route, sessions) {
     const o = options(store);
-    const result: TRouteVerification = { checked: sessions.ids.length, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
-    const byNode = new Map<string, string[]>();
-    sessions.ids.forEach((id, i) => {
-      const list = byNode.get(sessions.nodes[i]!) ?? [];
-      list.push(id);
-      byNode.set(sessions.nodes[i]!, list);
-    });
+    const result: TRouteVerification = { checked: sessions.ids.count, safe: 0, gone: 0, unsafeCount: 0, unsafe: [] };
+    const byNode = idsByNode(sessions.ids, sessions.node, sessions.nodeNames);
     await Promise.all(
       [...byNode].map(async ([nodeId, ids]) => {
         const node = store.nodes.find((n) => n.id === nodeId);

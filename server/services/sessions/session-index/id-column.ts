@@ -1,3 +1,5 @@
+import { compareBytes, copyBytes, startsWithBytes } from "@/server/adapters/stores/bytes";
+
 /**
  * Session ids of one store's index, as bytes: chunks of 65,536 ids, each one Buffer with the ids back to
  * back and their start offsets. A million 43-byte MSM ids take 47 MB this way, against some 110 MB as
@@ -27,7 +29,9 @@ export class IdColumn {
   get(i: number): string {
     const c = this.chunks[i >>> CHUNK_BITS]!;
     const k = i & MASK;
-    return c.bytes.toString("utf8", c.starts[k], c.starts[k + 1]);
+    // Ids are printable ASCII (session-id.ts: what the scans keep), so latin1 reads them exactly, and is
+    // several times faster than utf8 when a check lists a third of a million of them.
+    return c.bytes.toString("latin1", c.starts[k], c.starts[k + 1]);
   }
 
   /** Byte length of id i. */
@@ -48,7 +52,7 @@ export class IdColumn {
   compareWith(i: number, other: Buffer, start: number, end: number): number {
     const c = this.chunks[i >>> CHUNK_BITS]!;
     const k = i & MASK;
-    return c.bytes.compare(other, start, end, c.starts[k], c.starts[k + 1]);
+    return compareBytes(c.bytes, c.starts[k]!, c.starts[k + 1]!, other, start, end);
   }
 
   /** Does id i start with `prefix`? */
@@ -56,8 +60,7 @@ export class IdColumn {
     const c = this.chunks[i >>> CHUNK_BITS]!;
     const k = i & MASK;
     const s = c.starts[k]!;
-    if (c.starts[k + 1]! - s < prefix.length) return false;
-    return c.bytes.compare(prefix, 0, prefix.length, s, s + prefix.length) === 0;
+    return startsWithBytes(c.bytes, s, c.starts[k + 1]!, prefix);
   }
 
   /** First position whose id is ≥ `key` (the column is sorted by bytes). */
@@ -111,7 +114,7 @@ export class IdColumnWriter {
       this.buf.copy(next, 0, 0, this.used);
       this.buf = next;
     }
-    src.copy(this.buf, this.used, start, end);
+    copyBytes(src, start, end, this.buf, this.used);
     this.used += n;
     this.inChunk++;
     this.starts[this.inChunk] = this.used;
@@ -125,10 +128,14 @@ export class IdColumnWriter {
   }
 
   private seal(): void {
+    // The buffer is handed over as it is when it is nearly full (copying 3 MB per chunk showed in the
+    // profile); the next chunk's buffer is sized on this one, with a little room.
+    const full = this.used * 8 >= this.buf.length * 7;
     this.chunks.push({
-      bytes: Buffer.from(this.buf.subarray(0, this.used)),
+      bytes: full ? this.buf.subarray(0, this.used) : Buffer.from(this.buf.subarray(0, this.used)),
       starts: this.starts.slice(0, this.inChunk + 1),
     });
+    this.buf = Buffer.allocUnsafeSlow(Math.max(1 << 16, Math.ceil(this.used * 1.05)));
     this.used = 0;
     this.inChunk = 0;
     this.starts = new Uint32Array(CHUNK + 1);
