@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { labValue, loadLabEnv } from "./lab-env";
 import type { TFrontendRow } from "../../server/services/frontends/read-frontend";
 
@@ -32,4 +33,49 @@ export function labNginxRow(env = loadLabEnv(), options: Record<string, unknown>
     timeoutMs: 3000,
     options: JSON.stringify(options),
   };
+}
+
+/** The lab nginx master's pid, from the `pid` line of the lab's nginx.conf. */
+function labNginxMasterPid(env = loadLabEnv()): number {
+  const conf = fs.readFileSync(labValue(env, "LAB_NGINX_CONF"), "utf8");
+  const pidFile = /^\s*pid\s+(\S+);/m.exec(conf)?.[1];
+  if (!pidFile) throw new Error("the lab's nginx.conf has no pid line");
+  return Number(fs.readFileSync(pidFile, "utf8").trim());
+}
+
+/** Pids of the lab nginx's worker processes (children of its master), from /proc. */
+export function labNginxWorkers(env = loadLabEnv()): Set<number> {
+  const master = labNginxMasterPid(env);
+  const workers = new Set<number>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // exited while we looked
+    }
+    // "pid (comm) state ppid …": comm may hold spaces, so read after its closing parenthesis.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === master) workers.add(Number(entry));
+  }
+  return workers;
+}
+
+/**
+ * `nginx -s reload` only signals the master: the new config serves once new workers run and the old
+ * ones, which keep accepting until the master tells them to quit, have exited. Wait for exactly that,
+ * so what a test sends afterwards meets the new config and nothing else (under load this takes a while).
+ */
+export async function untilNginxReloaded(before: Set<number>, env = loadLabEnv(), ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const now = labNginxWorkers(env);
+    if (now.size > 0 && [...now].every((pid) => !before.has(pid))) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `nginx did not finish its reload in ${ms} ms: workers ${[...now].join(",")} (before ${[...before].join(",")})`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

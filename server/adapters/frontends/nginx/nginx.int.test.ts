@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
-import { labNginxOptions, labNginxRow } from "@/test-support/lab/lab-nginx";
+import { labNginxOptions, labNginxRow, labNginxWorkers, untilNginxReloaded } from "@/test-support/lab/lab-nginx";
 import { getFrontendAdapter } from "@/server/adapters/registry";
 import { readBalancer, toTarget } from "@/server/services/frontends/read-frontend";
 import type { TAdminState } from "@/server/domain/member-state";
@@ -27,7 +27,9 @@ let original = "";
 
 async function setState(n: number, state: TAdminState, opts: Record<string, unknown> = options): Promise<void> {
   const r = labNginxRow(env, opts);
-  await adapter.setAdminState(toTarget(r), await readBalancer(r), address(n), state);
+  const workers = labNginxWorkers(env);
+  await adapter.setAdminState(toTarget(r), await readBalancer(r), address(n), state); // a refusal reloads nothing
+  await untilNginxReloaded(workers, env);
 }
 
 /**
@@ -59,7 +61,7 @@ async function spread(n: number): Promise<Record<string, number>> {
   return counts;
 }
 
-/** The reload is asynchronous (new workers start, old ones finish): wait until a batch matches. */
+/** Wait until a batch of requests matches (a spread is random: one batch can miss a server by chance). */
 async function eventually(batch: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
@@ -88,8 +90,10 @@ describe("nginx adapter against the lab's nginx", () => {
   afterEach(async () => {
     if (readFile() !== original) {
       fs.writeFileSync(options.includeFile, original);
+      const workers = labNginxWorkers(env);
       const reload = await runCommand(options.reloadCommand, 10_000);
       expect(reload.ok, reload.output).toBe(true);
+      await untilNginxReloaded(workers, env);
     }
   });
 
@@ -125,7 +129,7 @@ describe("nginx adapter against the lab's nginx", () => {
     );
     expect(fs.readFileSync(`${options.includeFile}.previous`, "utf8")).toBe(original);
     expect((await readBalancer(row)).members.map((m) => m.adminState)).toStrictEqual(["active", "stopped", "active"]);
-    await eventually(async () => (await spread(20)).tomcat2 === undefined, "tomcat2 out of rotation");
+    // The reload has finished (setState waited for nginx's old worker to exit): no new user reaches tomcat2.
     const counts = await spread(90);
     expect(counts.tomcat2).toBeUndefined();
     expect(counts.tomcat1).toBeGreaterThan(0);
@@ -149,7 +153,9 @@ describe("nginx adapter against the lab's nginx", () => {
 
   it("weight is rewritten in place, and the heavier server takes the larger share of new users", async () => {
     const r = row;
+    const workers = labNginxWorkers(env);
     await adapter.setWeight(toTarget(r), await readBalancer(r), address(1), 4);
+    await untilNginxReloaded(workers, env);
     expect(readFile()).toContain(`server ${address(1)} weight=4 max_fails=1 fail_timeout=5s;`);
     expect((await readBalancer(r)).members.map((m) => m.loadfactor)).toStrictEqual([4, 1, 1]);
     // 4:1:1 → about 2/3 of new users on tomcat1; wait for the reload, then count a fresh batch.
