@@ -91,13 +91,47 @@ export const ZStartRolloutInput = z.object({ cluster: z.string().min(1).max(64) 
 
 export const ZRolloutRef = z.object({ cluster: z.string().min(1).max(64), id: z.coerce.number().int().positive() });
 
+/** A step's outcome per frontend and its audit entries (step-result.ts sums up each phase's own JSON). */
+export const ZStepResult = z.object({
+  frontends: z.array(z.object({ frontend: z.string(), text: z.string(), bad: z.boolean() })),
+  auditIds: z.array(z.number().int()),
+});
+export type TStepResult = z.infer<typeof ZStepResult>;
+
+/**
+ * The settings as a rollout answers them: ZRolloutSettings' output with plain strings, because a viewer
+ * gets them with a command's arguments and a URL's query string replaced (domain/redact.ts).
+ */
+const ZRolloutSettingsView = z.object({
+  members: z.array(z.string()).optional(),
+  maxUnavailable: z.number().int(),
+  wait: z.object({
+    strategy: z.enum(WAIT_STRATEGIES),
+    timeoutSec: z.number().int(),
+    onTimeout: z.enum(["pause", "proceed"]),
+  }),
+  deploy: z.discriminatedUnion("kind", [
+    z.object({
+      kind: z.literal("command"),
+      command: z.string(),
+      timeoutSec: z.number().int(),
+      idempotent: z.boolean(),
+    }),
+    z.object({ kind: z.literal("webhook"), url: z.string(), timeoutSec: z.number().int(), idempotent: z.boolean() }),
+    z.object({ kind: z.literal("manual") }),
+  ]),
+  health: z.object({ path: z.string(), timeoutSec: z.number().int() }),
+  ramp: z.object({ percents: z.array(z.number().int()), stepSec: z.number().int() }),
+  pollMs: z.number().int(),
+});
+
 const ZStep = z.object({
   id: z.number().int(),
   member: z.string(),
   phase: z.string(),
   state: z.string(),
   message: z.string().nullable(),
-  result: z.unknown(),
+  result: ZStepResult,
   samples: z.array(z.tuple([z.number(), z.number()])),
   output: z.string().nullable(),
   startedAt: z.date(),
@@ -110,7 +144,8 @@ export const ZRolloutView = z.object({
   state: z.enum(["running", "paused", "done", "aborted"]),
   message: z.string().nullable(),
   request: z.string().nullable(),
-  settings: z.unknown(),
+  /** Null only for a row whose stored settings no longer parse (written by another release). */
+  settings: ZRolloutSettingsView.nullable(),
   startedBy: z.string().nullable(),
   createdAt: z.date(),
   finishedAt: z.date().nullable(),

@@ -1,5 +1,6 @@
 import type { Rollout, RolloutMember, RolloutStep } from "@/generated/prisma/client";
-import { type TPhase, type TRolloutView } from "@/server/services/rollouts/schema";
+import { type TPhase, type TRolloutView, ZRolloutSettings } from "@/server/services/rollouts/schema";
+import { summarizeStepResult } from "@/server/services/rollouts/step-result";
 import { predictFinish, type TSample } from "@/server/services/rollouts/predict";
 
 /** Phases that take a member out of rotation and back, in order: progress counts these. */
@@ -37,7 +38,7 @@ export function toRolloutView(r: Rollout & { members: RolloutMember[]; steps: Ro
     phase: s.phase,
     state: s.state,
     message: s.message,
-    result: parse<unknown>(s.result, null),
+    result: summarizeStepResult(parse<unknown>(s.result, null)),
     samples: parse<TSample[]>(s.samples, []),
     output: s.output,
     startedAt: s.startedAt,
@@ -59,9 +60,10 @@ export function toRolloutView(r: Rollout & { members: RolloutMember[]; steps: Ro
     };
   });
   const inFlight = r.members.find((m) => m.phase !== "pending" && m.phase !== "done");
-  const settings = parse<{ deploy?: { kind?: string } }>(r.settings, {});
+  const parsedSettings = ZRolloutSettings.safeParse(parse<unknown>(r.settings, null));
+  const settings = parsedSettings.success ? parsedSettings.data : null;
   const continuable = r.members.some(
-    (m) => m.phase === "wait" || (m.phase === "deploy" && (r.state === "paused" || settings.deploy?.kind === "manual")),
+    (m) => m.phase === "wait" || (m.phase === "deploy" && (r.state === "paused" || settings?.deploy.kind === "manual")),
   );
   const open = r.state === "running" || r.state === "paused";
   return {
@@ -70,7 +72,7 @@ export function toRolloutView(r: Rollout & { members: RolloutMember[]; steps: Ro
     state: r.state as TRolloutView["state"],
     message: r.message,
     request: r.request,
-    settings: parse<unknown>(r.settings, {}),
+    settings,
     startedBy: r.startedBy,
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
