@@ -12,7 +12,9 @@ export function RelativeTime({ at }: { at: Date | null | undefined }) {
   const s = Math.max(0, Math.round((now - at.getTime()) / 1000));
   const text = s < 60 ? `${s} s ago` : s < 3600 ? `${Math.floor(s / 60)} min ago` : `${Math.floor(s / 3600)} h ago`;
   return (
-    <time dateTime={at.toISOString()} title={at.toLocaleString()}>
+    // Rendered on the server too (the cluster page's first rows): the browser's clock and locale differ by
+    // design, and the next tick corrects the text.
+    <time dateTime={at.toISOString()} title={at.toLocaleString()} suppressHydrationWarning>
       {text}
     </time>
   );

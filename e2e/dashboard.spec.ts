@@ -106,3 +106,21 @@ test("from an empty database the lab cluster appears, goes failing when a Tomcat
 
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 });
+
+test("the cluster page arrives with its member rows in the HTML, and hydrates without errors", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await signIn(page, VIEWER);
+  // The server's own answer, before any script runs: the rows are there (no "Loading…" first).
+  const html = await (await page.request.get("/clusters/lab")).text();
+  for (const member of LAB_ROUTES) expect(html).toContain(`aria-label="Member ${member}"`);
+  expect(html).not.toContain("Loading lab…");
+  await page.goto("/clusters/lab");
+  for (const member of LAB_ROUTES) await expect(page.getByRole("row", { name: `Member ${member}` })).toBeVisible();
+  // Let the stream's snapshot and a poll or two arrive, then look at the console.
+  await page.waitForTimeout(2 * POLL_MS);
+  expect(errors.filter((e) => /hydrat|did not match|Minified React error/i.test(e))).toEqual([]);
+});

@@ -14,7 +14,7 @@ export interface TMenuItem {
  * A button that opens a menu of actions (the WAI-ARIA menu button pattern): Enter, Space or ArrowDown
  * opens it with focus on the first item, arrows and Home/End move, Escape closes and returns focus,
  * Tab or a click elsewhere closes it. The menu is drawn in a portal with fixed position, so a scrolling
- * table never clips it; scrolling closes it.
+ * table never clips it; a scroll that moves its button closes it.
  */
 export function MenuButton({
   label,
@@ -31,6 +31,8 @@ export function MenuButton({
   const [pos, setPos] = useState<{ top: number; right: number } | null>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
+  /** Where the button was when the menu was placed: a scroll that did not move it leaves the menu open. */
+  const anchorRef = useRef<{ top: number; left: number } | null>(null);
   const id = useId();
 
   const close = (refocus: boolean) => {
@@ -41,6 +43,7 @@ export function MenuButton({
   useLayoutEffect(() => {
     if (!open || !buttonRef.current) return;
     const r = buttonRef.current.getBoundingClientRect();
+    anchorRef.current = { top: r.top, left: r.left };
     const height = menuRef.current?.offsetHeight ?? 0;
     const below = r.bottom + 2 + height <= window.innerHeight;
     setPos({ top: below ? r.bottom + 2 : Math.max(4, r.top - 2 - height), right: window.innerWidth - r.right });
@@ -52,8 +55,14 @@ export function MenuButton({
     const onPointer = (e: MouseEvent) => {
       if (!menuRef.current?.contains(e.target as Node) && !buttonRef.current?.contains(e.target as Node)) close(false);
     };
+    // A scroll event is dispatched at the next frame: one for a scroll that happened just before the
+    // menu opened (a browser bringing the button into view for the click) must not close it. Close only
+    // when the button really moved away from where the menu was placed.
     const onScroll = (e: Event) => {
-      if (!menuRef.current?.contains(e.target as Node)) close(false);
+      if (menuRef.current?.contains(e.target as Node)) return;
+      const r = buttonRef.current?.getBoundingClientRect();
+      const at = anchorRef.current;
+      if (!r || !at || Math.abs(r.top - at.top) > 1 || Math.abs(r.left - at.left) > 1) close(false);
     };
     document.addEventListener("mousedown", onPointer);
     window.addEventListener("scroll", onScroll, true);

@@ -8,7 +8,7 @@ import { FrontendsPanel } from "@/components/cluster/frontends-panel";
 import { MembersMatrix } from "@/components/cluster/members-matrix";
 import { MemberCharts } from "@/components/cluster/member-charts";
 import { StoresPanel } from "@/components/stores/stores-panel";
-import { useLiveCluster, type TClusterView } from "@/components/cluster/use-live-cluster";
+import { useLiveCluster, type TClusterView, type TSnapshotFrame } from "@/components/cluster/use-live-cluster";
 import { ActionResult, type TActionResult } from "@/components/actions/action-result";
 import { BulkResult, type TBulkResult } from "@/components/actions/bulk-result";
 import { AutoReapplyToggle } from "@/components/actions/auto-reapply-toggle";
@@ -18,8 +18,17 @@ import { ErrorNotice } from "@/components/errors/error-notice";
  * The cluster page: the members matrix kept current by the live delta stream, the frontends' last polls
  * and the history charts. Results of actions (single and bulk) stay on top until dismissed.
  */
-export function ClusterDashboard({ name, canOperate }: { name: string; canOperate: boolean }) {
-  const live = useLiveCluster(name);
+export function ClusterDashboard({
+  name,
+  canOperate,
+  initial = null,
+}: {
+  name: string;
+  canOperate: boolean;
+  /** The view as the page was rendered with it (server side, from memory); the stream takes over. */
+  initial?: TSnapshotFrame | null;
+}) {
+  const live = useLiveCluster(name, initial);
   const view = live.view;
   const [results, setResults] = useState<TActionResult[]>([]);
   const [bulkResults, setBulkResults] = useState<TBulkResult[]>([]);

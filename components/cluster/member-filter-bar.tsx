@@ -113,8 +113,8 @@ export function MemberFilterBar({
       </label>
       <span className="muted" role="status" aria-live="polite">
         {shown === total
-          ? `${total.toLocaleString()} members`
-          : `${shown.toLocaleString()} of ${total.toLocaleString()} members`}
+          ? `${total.toLocaleString("en-US")} members`
+          : `${shown.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} members`}
       </span>
       {active && (
         <button type="button" onClick={() => onFilter({})}>

@@ -88,6 +88,9 @@ export function MembersMatrix({
     estimateSize: (i) => (expanded.has(rows[i]?.key ?? "") ? ROW_HEIGHT + 40 + 30 * frontends.length : ROW_HEIGHT),
     getItemKey: (i) => rows[i]?.key ?? i,
     overscan: OVERSCAN,
+    // Before the scroll box is measured (the server's render, and hydration, which must match it): the
+    // first screenful of rows, so the page arrives with them.
+    initialRect: { width: 1280, height: 600 },
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items[0]?.start ?? 0;

@@ -10,6 +10,8 @@ export type TMemberRow = TClusterView["members"][number];
 export type TFrontendRow = TClusterView["frontends"][number];
 /** One frame of the stream (a subscription's output type is the iterable of its frames). */
 type TFrame = TRouterOutputs["live"]["cluster"] extends AsyncIterable<infer F> ? F : never;
+/** The snapshot the page is rendered with, before the stream connects. */
+export type TSnapshotFrame = Extract<TFrame, { type: "snapshot" }>;
 
 /**
  * The cluster view kept current from the live.cluster stream (server/services/clusters/live-feed.ts): a
@@ -88,9 +90,11 @@ function markFrame(frame: TFrame): void {
   });
 }
 
-export function useLiveCluster(name: string) {
+const EMPTY: TState = { view: null, index: new Map() };
+
+export function useLiveCluster(name: string, initial: TSnapshotFrame | null = null) {
   const trpc = useTRPC();
-  const [state, dispatch] = useReducer(applyFrame, { view: null, index: new Map() });
+  const [state, dispatch] = useReducer(applyFrame, initial, (i) => (i ? applyFrame(EMPTY, i) : EMPTY));
   const onData = useCallback((frame: TFrame) => {
     markFrame(frame);
     dispatch(frame);

@@ -2,22 +2,12 @@ import { z } from "zod";
 import { createRouter, viewerProcedure, type TContext } from "@/server/api/trpc";
 import { listenEvents, onEvent } from "@/server/poller/event-bus";
 import { getOverview } from "@/server/services/clusters/cluster-view";
-import { subscribeCluster, type TLiveFrame } from "@/server/services/clusters/live-feed";
-import { encodeMemberRows, ZClusterSummary, ZLiveFrame } from "@/server/services/clusters/cluster-view-schema";
+import { subscribeCluster, wireFrame } from "@/server/services/clusters/live-feed";
+import { ZClusterSummary, ZLiveFrame } from "@/server/services/clusters/cluster-view-schema";
 import { roleAtLeast } from "@/server/auth/roles";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { ZStoreSummary } from "@/server/services/sessions/sessions-schema";
-
-/** Member rows as JSON text (see ZLiveFrame): checked against their schema first. */
-function toWire(frame: TLiveFrame) {
-  if (frame.type === "snapshot") {
-    const { members, ...rest } = frame.view;
-    return { type: frame.type, ...rest, members: encodeMemberRows(members) };
-  }
-  if (frame.type === "delta") return { ...frame, members: encodeMemberRows(frame.members) };
-  return frame;
-}
 
 /** The overview is a summary: after a burst of polls it is recomputed at most this often. */
 const OVERVIEW_MIN_GAP_MS = 2_000;
@@ -45,7 +35,7 @@ export const liveRouter = createRouter({
   }) {
     for await (const frame of subscribeCluster(ctx.db, input.name, signal)) {
       if (frame.type !== "snapshot" && !(await stillAllowed(ctx))) return;
-      yield ZLiveFrame.parse(toWire(frame));
+      yield ZLiveFrame.parse(wireFrame(frame));
     }
   }),
   /** The cluster's session stores (live stats, health, index counts), pushed after each store node poll (SSE). */

@@ -4,6 +4,7 @@ import { logger } from "@/server/logger";
 import { onEvent } from "@/server/poller/event-bus";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { ClusterViewModel, type TClusterView, type TClusterViewDelta } from "@/server/services/clusters/cluster-view";
+import { encodeMemberRows } from "@/server/services/clusters/cluster-view-schema";
 
 /**
  * The live stream of one cluster: a full snapshot when a browser connects, then only what changed.
@@ -20,6 +21,16 @@ export type TLiveFrame =
   | { type: "snapshot"; view: TClusterView }
   | ({ type: "delta" } & TClusterViewDelta)
   | { type: "metrics"; at: Date; rows: Record<string, TMetricsCells> };
+
+/** A frame as it travels (ZLiveFrame): member rows as JSON text, checked against their schema first. */
+export function wireFrame(frame: TLiveFrame) {
+  if (frame.type === "snapshot") {
+    const { members, ...rest } = frame.view;
+    return { type: frame.type, ...rest, members: encodeMemberRows(members) };
+  }
+  if (frame.type === "delta") return { ...frame, members: encodeMemberRows(frame.members) };
+  return frame;
+}
 
 export const METRICS_INTERVAL_MS = 10_000;
 /** Frames queued for one browser before it gets a fresh snapshot instead of the backlog. */
