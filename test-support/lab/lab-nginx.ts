@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { labValue, loadLabEnv } from "./lab-env";
 import type { TFrontendRow } from "../../server/services/frontends/read-frontend";
@@ -76,6 +77,32 @@ export async function untilNginxReloaded(before: Set<number>, env = loadLabEnv()
       throw new Error(
         `nginx did not finish its reload in ${ms} ms: workers ${[...now].join(",")} (before ${[...before].join(",")})`,
       );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Waits until every lab nginx worker was started at or after `uptimeSec` (seconds since boot, as
+ * /proc/uptime says): after back-to-back reloads, the workers of the last one only. A worker's start
+ * time is field 22 of /proc/<pid>/stat, in clock ticks since boot.
+ */
+export async function untilNginxWorkersStartedAfter(uptimeSec: number, env = loadLabEnv(), ms = 15_000): Promise<void> {
+  const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  const startedAt = (pid: number) => {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]) / ticks;
+  };
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const workers = [...labNginxWorkers(env)];
+    try {
+      // One clock tick of slack: /proc/uptime is read with two decimals.
+      if (workers.length > 0 && workers.every((pid) => startedAt(pid) >= uptimeSec - 1 / ticks)) return;
+    } catch {
+      // a worker exited between the listing and the read: look again
+    }
+    if (Date.now() > deadline)
+      throw new Error(`nginx workers ${workers.join(",")} still older than ${uptimeSec} s after boot`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
