@@ -3,6 +3,13 @@ import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
+import {
+  LBSET_RANGE,
+  MAX_SETTING_TEXT,
+  kindSettingProblem,
+  type TMemberSettingName,
+  type TMemberSettingsCapability,
+} from "@/server/domain/member-settings";
 import { assertBalancerManagerXml } from "./parse";
 
 /**
@@ -197,4 +204,43 @@ export async function setBalancerManagerWeight(
   const loadfactor = formatLoadfactor(toHundredths(weight));
   const nonce = requireNonce(target, balancer);
   await postChange(target, buildBody(balancer, memberKey, nonce, [[BM_PARAMS.loadfactor, loadfactor]]));
+}
+
+/**
+ * The member settings balancer-manager changes (§6): w_wr, w_rr and w_ls. httpd copies w_wr/w_rr only when
+ * shorter than its 64-byte field and otherwise CLEARS it, and ignores w_ls outside 0-99, so the limits are
+ * checked before sending. An empty w_wr also clears the route: refused (a member without a route gets no
+ * sticky session); an empty w_rr clears the redirect, which is a real operator action.
+ */
+export const BM_MEMBER_SETTINGS: TMemberSettingsCapability = {
+  route: { maxLength: MAX_SETTING_TEXT, clearable: false },
+  redirect: { maxLength: MAX_SETTING_TEXT, clearable: true },
+  lbset: { ...LBSET_RANGE },
+};
+
+export const BM_SETTING_PARAMS: Readonly<Partial<Record<TMemberSettingName, string>>> = {
+  route: "w_wr",
+  redirect: "w_rr",
+  lbset: "w_ls",
+};
+
+export async function setBalancerManagerMemberSetting(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  name: TMemberSettingName,
+  value: string | number,
+): Promise<void> {
+  const param = BM_SETTING_PARAMS[name];
+  const problem = param
+    ? kindSettingProblem(BM_MEMBER_SETTINGS, "balancer-manager", name, value)
+    : `balancer-manager has no ${name} setting`;
+  if (problem || !param) {
+    throw new AppError("INVALID_INPUT", `${problem} (httpd would ignore or mangle it silently)`, {
+      setting: name,
+      value,
+    });
+  }
+  const nonce = requireNonce(target, balancer);
+  await postChange(target, buildBody(balancer, memberKey, nonce, [[param, String(value)]]));
 }

@@ -3,6 +3,12 @@ import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
+import {
+  MAX_DISTANCE,
+  kindSettingProblem,
+  type TMemberSettingName,
+  type TMemberSettingsCapability,
+} from "@/server/domain/member-settings";
 import { jkResultIsError, parseJkStatusXml } from "./parse";
 
 /**
@@ -24,6 +30,10 @@ export const JK_UPDATE_PARAMS = {
   member: "sw",
   activation: "vwa",
   lbfactor: "vwf",
+  route: "vwn",
+  redirect: "vwr",
+  domain: "vwc",
+  distance: "vwd",
 } as const;
 
 const UPDATE_COMMAND = "update";
@@ -149,4 +159,42 @@ export async function setJkWeight(
     );
   }
   await sendUpdate(target, balancer, memberKey, [JK_UPDATE_PARAMS.lbfactor, String(weight)]);
+}
+
+/**
+ * mod_jk 1.2.48 refuses (result ERROR "too long") a route, redirect or domain of 61 characters or more, and
+ * keeps 60 (measured on the lab). distance goes through atoi and any value >= 0 is kept; a negative one is
+ * ignored with result OK, so it is refused here. An empty vwn clears the route: refused; an empty vwr/vwc
+ * clears the redirect/domain, which operators do.
+ */
+export const JK_MAX_SETTING_TEXT = 60;
+export const JK_MEMBER_SETTINGS: TMemberSettingsCapability = {
+  route: { maxLength: JK_MAX_SETTING_TEXT, clearable: false },
+  redirect: { maxLength: JK_MAX_SETTING_TEXT, clearable: true },
+  domain: { maxLength: JK_MAX_SETTING_TEXT, clearable: true },
+  distance: { min: 0, max: MAX_DISTANCE },
+};
+
+const JK_SETTING_PARAMS: Readonly<Partial<Record<TMemberSettingName, string>>> = {
+  route: JK_UPDATE_PARAMS.route,
+  redirect: JK_UPDATE_PARAMS.redirect,
+  domain: JK_UPDATE_PARAMS.domain,
+  distance: JK_UPDATE_PARAMS.distance,
+};
+
+export async function setJkMemberSetting(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  name: TMemberSettingName,
+  value: string | number,
+): Promise<void> {
+  const param = JK_SETTING_PARAMS[name];
+  const problem = param
+    ? kindSettingProblem(JK_MEMBER_SETTINGS, "mod_jk", name, value)
+    : `mod_jk has no ${name} setting (its nearest to httpd's lbset is distance)`;
+  if (problem || !param) {
+    throw new AppError("INVALID_INPUT", problem ?? `mod_jk has no ${name} setting`, { setting: name, value });
+  }
+  await sendUpdate(target, balancer, memberKey, [param, String(value)]);
 }
