@@ -58,6 +58,10 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "member.standby": { needs: "operator", input: () => noMember },
   "member.enable": { needs: "operator", input: () => noMember },
   "member.setWeight": { needs: "operator", input: () => ({ ...noMember, weight: 2 }) },
+  "member.setSetting": {
+    needs: "operator",
+    input: () => ({ ...noMember, setting: { name: "route", value: "t2" } }),
+  },
   "member.reapply": { needs: "operator", input: () => noMember },
   "member.safeToStop": { needs: "viewer", input: (t) => ({ cluster: t.cluster, member: t.member }) },
   "member.impact": { needs: "viewer", input: (t) => ({ cluster: t.cluster, member: t.member, verb: "drain" }) },
