@@ -12,6 +12,8 @@ import { createTestDb } from "@/test-support/test-db";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { getFrontendAdapter } from "@/server/adapters/registry";
+import { readBalancer } from "@/server/services/frontends/read-frontend";
+import { labRow } from "@/test-support/lab/lab-frontend-actions";
 import { AppError } from "@/server/errors";
 import type { TMemberSettingChange } from "@/server/domain/member-settings";
 import type { PrismaClient } from "@/generated/prisma/client";
@@ -48,12 +50,29 @@ const JK_CLEAN = { route: MEMBER, redirect: "", domain: "", distance: "0" };
 async function restoreRaw(): Promise<void> {
   const xml = await (await fetch(`${BM_URL}?xml=1`, { headers: { Referer: BM_URL } })).text();
   const nonce = /<httpd:nonce>([^<]*)<\/httpd:nonce>/.exec(xml)?.[1] ?? "";
-  const body = new URLSearchParams({ b: "tomcats", w: BM_WORKER, nonce, w_wr: MEMBER, w_rr: "", w_ls: "0", xml: "1" });
+  const body = new URLSearchParams({
+    b: "tomcats",
+    w: BM_WORKER,
+    nonce,
+    w_wr: MEMBER,
+    w_rr: "",
+    w_ls: "0",
+    w_status_R: "0",
+    xml: "1",
+  });
   await (await fetch(BM_URL, { method: "POST", headers: { Referer: BM_URL }, body })).text();
   const q = new URLSearchParams({ cmd: "update", mime: "xml", w: "lb", sw: MEMBER, vwn: MEMBER, vwr: "", vwc: "" });
   await (await fetch(`${JK_URL}?${q}&vwd=0`)).text();
   expect(await rawApache()).toEqual(APACHE_CLEAN);
   expect(await rawJk()).toEqual(JK_CLEAN);
+  expect(await rawApacheStatus()).toBe("Init Ok ");
+}
+
+/** tomcat3's <httpd:status>, verbatim. */
+async function rawApacheStatus(): Promise<string> {
+  const xml = await (await fetch(`${BM_URL}?xml=1`, { headers: { Referer: BM_URL } })).text();
+  const block = xml.split("<httpd:worker>").find((w) => w.includes(`<httpd:name>${BM_WORKER}</httpd:name>`)) ?? "";
+  return /<httpd:status>([^<]*)<\/httpd:status>/.exec(block)?.[1] ?? "?";
 }
 
 describe("member settings through the service, against the lab's httpd and mod_jk", () => {
@@ -178,5 +197,15 @@ describe("member settings through the service, against the lab's httpd and mod_j
       orderBy: { id: "desc" },
     });
     expect(denied.result).toBe("denied");
+  });
+
+  it("a hot spare set on the real httpd (w_status_R=1) reads as the hot-spare state, not a plain standby", async () => {
+    const xml = await (await fetch(`${BM_URL}?xml=1`, { headers: { Referer: BM_URL } })).text();
+    const nonce = /<httpd:nonce>([^<]*)<\/httpd:nonce>/.exec(xml)?.[1] ?? "";
+    const body = new URLSearchParams({ b: "tomcats", w: BM_WORKER, nonce, w_status_R: "1", xml: "1" });
+    await (await fetch(BM_URL, { method: "POST", headers: { Referer: BM_URL }, body })).text();
+    expect(await rawApacheStatus()).toBe("Init Spar Ok ");
+    const member = (await readBalancer(labRow("apache-balancer", env))).members.find((m) => m.key === BM_WORKER);
+    expect(member).toMatchObject({ adminState: "standby", hotSpare: true });
   });
 });
