@@ -71,6 +71,10 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
     input: (t) => ({ cluster: t.cluster, verb: "drain", members: [t.member] }),
   },
   "frontend.kinds": { needs: "viewer", input: () => undefined },
+  "frontend.setBalancerSetting": {
+    needs: "operator",
+    input: () => ({ cluster: NOSUCH, frontend: "apache-balancer", name: "timeout", value: "5" }),
+  },
   "frontend.create": { needs: "operator", input: () => ({ clusterId: NO_ID, data: frontendData }) },
   "frontend.update": { needs: "operator", input: () => ({ id: NO_ID, data: frontendData }) },
   "frontend.delete": { needs: "operator", input: () => ({ id: NO_ID }) },

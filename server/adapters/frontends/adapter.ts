@@ -1,6 +1,7 @@
 import type { TAdminState } from "@/server/domain/member-state";
 import type { TPrivilegedSetting } from "@/server/domain/privileged-settings";
 import type { TMemberSettingName, TMemberSettingsCapability } from "@/server/domain/member-settings";
+import type { TBalancerSettingSpec } from "@/server/domain/balancer-settings";
 import type { TBalancerSnapshot, TFrontendStatus } from "@/server/adapters/frontends/types";
 
 /** What a frontend adapter needs to reach one frontend. */
@@ -40,6 +41,8 @@ export interface TFrontendCapabilities {
    */
   memberSettings?: TMemberSettingsCapability;
   settingsNote?: string;
+  /** Balancer-level settings the kind changes at run time, keyed by the field its status page shows. */
+  balancerSettings?: Readonly<Record<string, TBalancerSettingSpec>>;
 }
 
 /**
@@ -95,4 +98,6 @@ export interface TFrontendAdapter {
     name: TMemberSettingName,
     value: string | number,
   ): Promise<void>;
+  /** Sends one balancer-level setting (capabilities.balancerSettings, value already validated); same contract. */
+  setBalancerSetting?(target: TFrontendTarget, balancer: TBalancerSnapshot, name: string, value: string): Promise<void>;
 }

@@ -2,7 +2,9 @@ import type { TFrontendAdapter, TFrontendTarget } from "@/server/adapters/fronte
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
 import {
+  BM_BALANCER_SETTINGS,
   BM_MEMBER_SETTINGS,
+  setBalancerManagerBalancerSetting,
   LOADFACTOR_RANGE,
   setBalancerManagerMemberSetting,
   setBalancerManagerAdminState,
@@ -28,6 +30,7 @@ export const apacheBalancerAdapter: TFrontendAdapter = {
     countsErrors: false,
     countsInFlight: true,
     memberSettings: BM_MEMBER_SETTINGS,
+    balancerSettings: BM_BALANCER_SETTINGS,
   },
   fetchStatusText(target) {
     const url = new URL(target.url);
@@ -45,4 +48,5 @@ export const apacheBalancerAdapter: TFrontendAdapter = {
   setAdminState: setBalancerManagerAdminState,
   setWeight: setBalancerManagerWeight,
   setMemberSetting: setBalancerManagerMemberSetting,
+  setBalancerSetting: setBalancerManagerBalancerSetting,
 };

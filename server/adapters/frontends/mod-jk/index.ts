@@ -3,7 +3,9 @@ import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { jkResultIsError, parseJkStatusXml } from "@/server/adapters/frontends/mod-jk/parse";
 import { UnexpectedResponseError } from "@/server/errors";
 import {
+  JK_BALANCER_SETTINGS,
   JK_MEMBER_SETTINGS,
+  setJkBalancerSetting,
   JK_OBSERVED_STATE,
   setJkMemberSetting,
   LBFACTOR_RANGE,
@@ -22,6 +24,7 @@ export const modJkAdapter: TFrontendAdapter = {
     countsErrors: true,
     countsInFlight: true,
     memberSettings: JK_MEMBER_SETTINGS,
+    balancerSettings: JK_BALANCER_SETTINGS,
   },
   fetchStatusText(target) {
     // cmd=show for just our lb worker keeps the document small; parameters go in the query string
@@ -50,4 +53,5 @@ export const modJkAdapter: TFrontendAdapter = {
   setAdminState: setJkAdminState,
   setWeight: setJkWeight,
   setMemberSetting: setJkMemberSetting,
+  setBalancerSetting: setJkBalancerSetting,
 };
