@@ -10,6 +10,7 @@ const LABELS: Record<string, string> = {
   disabled: "disabled",
   stopped: "stopped",
   standby: "standby",
+  "hot-spare": "hot spare",
   up: "up",
   down: "down",
   ok: "ok",

@@ -58,6 +58,10 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
   "member.standby": { needs: "operator", input: () => noMember },
   "member.enable": { needs: "operator", input: () => noMember },
   "member.setWeight": { needs: "operator", input: () => ({ ...noMember, weight: 2 }) },
+  "member.setSetting": {
+    needs: "operator",
+    input: () => ({ ...noMember, setting: { name: "route", value: "t2" } }),
+  },
   "member.reapply": { needs: "operator", input: () => noMember },
   "member.safeToStop": { needs: "viewer", input: (t) => ({ cluster: t.cluster, member: t.member }) },
   "member.impact": { needs: "viewer", input: (t) => ({ cluster: t.cluster, member: t.member, verb: "drain" }) },
@@ -67,6 +71,10 @@ export const PROCEDURES: Record<string, TProcedureCase> = {
     input: (t) => ({ cluster: t.cluster, verb: "drain", members: [t.member] }),
   },
   "frontend.kinds": { needs: "viewer", input: () => undefined },
+  "frontend.setBalancerSetting": {
+    needs: "operator",
+    input: () => ({ cluster: NOSUCH, frontend: "apache-balancer", name: "timeout", value: "5" }),
+  },
   "frontend.create": { needs: "operator", input: () => ({ clusterId: NO_ID, data: frontendData }) },
   "frontend.update": { needs: "operator", input: () => ({ id: NO_ID, data: frontendData }) },
   "frontend.delete": { needs: "operator", input: () => ({ id: NO_ID }) },

@@ -1,6 +1,7 @@
 "use client";
 import type { TRouterOutputs } from "@/components/api-types";
 import { StateBadge } from "@/components/health-badge";
+import { formatSettings } from "@/components/actions/settings-text";
 
 export type TActionResult = TRouterOutputs["member"]["drain"];
 
@@ -72,7 +73,9 @@ export function ActionResult({
               <th scope="row">{f.frontend}</th>
               <td>{OUTCOME_TEXT[f.outcome]}</td>
               <td>
-                {f.observed ? (
+                {f.observed && result.action === "member.setSetting" ? (
+                  formatSettings(f.observed.settings)
+                ) : f.observed ? (
                   <>
                     <StateBadge state={f.observed.adminState} /> weight {f.observed.loadfactor}
                   </>

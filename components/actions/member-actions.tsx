@@ -8,6 +8,9 @@ import type { TActionResult } from "@/components/actions/action-result";
 import { ErrorNotice, FieldError } from "@/components/errors/error-notice";
 import { useFieldErrors } from "@/components/errors/field-errors";
 import { STATE_VERBS, STATE_VERB_NAMES, type TStateVerb } from "@/server/domain/member-verbs";
+import { MemberSettingsDialog } from "@/components/actions/member-settings-dialog";
+import { offeredSettings } from "@/components/actions/settings-text";
+import type { TFrontendRow, TMemberRow } from "@/components/cluster/use-live-cluster";
 
 type TVerb = TStateVerb;
 export const VERB_LABEL: Record<TVerb, string> = {
@@ -20,7 +23,7 @@ export const VERB_LABEL: Record<TVerb, string> = {
 
 const WEIGHT_FIELDS = ["weight"] as const;
 
-type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | null;
+type TPending = { kind: "verb"; verb: TVerb } | { kind: "weight" } | { kind: "settings" } | null;
 
 /**
  * The actions of one member, as a menu (one compact button per row, so the control stays in reach with
@@ -37,6 +40,7 @@ export function MemberActions({
   caveats = {},
   onResult,
   buttonProps,
+  settings,
 }: {
   cluster: string;
   member: string;
@@ -47,6 +51,8 @@ export function MemberActions({
   onResult: (r: TActionResult | TActionResult[]) => void;
   /** Extra attributes for the menu button (the members table's keyboard navigation). */
   buttonProps?: Record<string, string>;
+  /** The cluster's frontends and what each shows for the member: "Edit settings…" offers what they have. */
+  settings?: { frontends: readonly TFrontendRow[]; states: TMemberRow["states"] };
 }) {
   const trpc = useTRPC();
   const [pending, setPending] = useState<TPending>(null);
@@ -61,6 +67,9 @@ export function MemberActions({
       onSelect: () => setPending({ kind: "verb", verb: v }),
     })),
     { label: "Weight…", onSelect: () => setPending({ kind: "weight" }) },
+    ...(settings && offeredSettings(settings.frontends).length > 0
+      ? [{ label: "Edit settings…", hint: "route, redirect, lbset…", onSelect: () => setPending({ kind: "settings" }) }]
+      : []),
     ...(drift
       ? [
           {
@@ -87,6 +96,16 @@ export function MemberActions({
       )}
       {pending?.kind === "weight" && (
         <WeightDialog cluster={cluster} member={member} onClose={() => setPending(null)} onResult={onResult} />
+      )}
+      {pending?.kind === "settings" && settings && (
+        <MemberSettingsDialog
+          cluster={cluster}
+          member={member}
+          frontends={settings.frontends}
+          states={settings.states}
+          onClose={() => setPending(null)}
+          onResult={onResult}
+        />
       )}
     </>
   );

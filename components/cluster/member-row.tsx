@@ -6,6 +6,8 @@ import { totalRate } from "@/components/cluster/member-list";
 import type { TFrontendRow, TMemberRow } from "@/components/cluster/use-live-cluster";
 import { MemberActions } from "@/components/actions/member-actions";
 import type { TActionResult } from "@/components/actions/action-result";
+import { HOT_SPARE_LABEL, HOT_SPARE_MEANING } from "@/server/domain/member-state";
+import { formatSettings } from "@/components/actions/settings-text";
 
 /** Short words for a cell: the admin state, then the health (which the colour repeats). */
 const SHORT_HEALTH: Record<string, string> = { healthy: "ok", failing: "fail", recovering: "retry", unknown: "?" };
@@ -31,14 +33,17 @@ export interface TRowContext {
 
 function cellLabel(row: TMemberRow, f: TFrontendRow, s: TMemberRow["states"][number]): string {
   if (!s) return `${row.name} on ${f.name}: not listed`;
-  return `${row.name} on ${f.name}: ${s.adminState}, ${s.health}${s.drifted ? ", drifted" : ""}${s.stale ? ", last good reading" : ""}`;
+  const state = s.hotSpare ? HOT_SPARE_LABEL : s.adminState;
+  return `${row.name} on ${f.name}: ${state}, ${s.health}${s.drifted ? ", drifted" : ""}${s.stale ? ", last good reading" : ""}`;
 }
 
 function cellTitle(f: TFrontendRow, s: NonNullable<TMemberRow["states"][number]>): string {
   return [
     `${f.name} (${f.kindLabel}): ${s.key}`,
-    `${s.adminState}, ${s.health}${s.stale ? " (last good reading: the frontend is not answering)" : ""}`,
+    `${s.hotSpare ? HOT_SPARE_LABEL : s.adminState}, ${s.health}${s.stale ? " (last good reading: the frontend is not answering)" : ""}`,
+    s.hotSpare ? HOT_SPARE_MEANING : "",
     `weight ${s.loadfactor}, lbset ${s.lbset}, busy ${s.busy}`,
+    formatSettings(s.settings),
     `${formatRate(s.requestsPerSec)} req/s, ${formatRate(s.errorsPerSec)} err/s, ${formatBytes(s.bytesPerSec)}/s`,
     s.drifted ? "differs from the intended state or weight (drift)" : "",
   ]
@@ -141,7 +146,9 @@ export const MemberRowView = memo(function MemberRowView({
               data-member={row.name}
               title={cellTitle(f, s)}
             >
-              <span className={`cell-state a-${s.adminState}`}>{SHORT_STATE[s.adminState] ?? s.adminState}</span>
+              <span className={`cell-state a-${s.adminState}`}>
+                {s.hotSpare ? "spare" : (SHORT_STATE[s.adminState] ?? s.adminState)}
+              </span>
               <span className="cell-health">{SHORT_HEALTH[s.health] ?? s.health}</span>
               <span className="cell-weight">{s.loadfactor}</span>
               {s.drifted && (
@@ -165,6 +172,7 @@ export const MemberRowView = memo(function MemberRowView({
                 caveats={ctx.caveats}
                 onResult={ctx.onResult}
                 buttonProps={{ "data-col": "actions", "data-row": String(index) }}
+                settings={{ frontends: ctx.frontends, states: row.states }}
               />
             ) : (
               <span className="muted" title="Add it to the inventory to act on it">
@@ -229,7 +237,13 @@ function MemberDetails({ row, frontends }: { row: TMemberRow; frontends: TFronte
                   <>
                     <td>{s.key}</td>
                     <td>
-                      <StateBadge state={s.adminState} /> <StateBadge state={s.health} />
+                      {s.hotSpare ? (
+                        <StateBadge state="hot-spare" title={HOT_SPARE_MEANING} />
+                      ) : (
+                        <StateBadge state={s.adminState} />
+                      )}{" "}
+                      <StateBadge state={s.health} />
+                      {s.settings && <div className="muted">{formatSettings(s.settings)}</div>}
                       {s.drifted && <span className="flag"> drifted</span>}
                       {s.stale && <span className="muted"> last good reading</span>}
                     </td>

@@ -1,5 +1,6 @@
 import type { TClusterSummary, TClusterView, TMemberActionResult } from "@/server/cli/api-client";
 import type { TWaitReport } from "@/server/cli/wait";
+import type { TMemberSettingName } from "@/server/domain/member-settings";
 
 /** Plain-text tables: columns padded to their widest cell, two spaces apart, no trailing blanks. */
 export function table(rows: string[][]): string[] {
@@ -21,19 +22,24 @@ const OUTCOME_LABEL: Record<TMemberActionResult["frontends"][number]["outcome"],
   "not-routed": "not-routed",
 };
 
-function observedText(o: { adminState: string; loadfactor: number } | null, isWeight: boolean): string {
+type TObserved = TMemberActionResult["frontends"][number]["observed"];
+
+/** What a frontend shows after the action: the weight, the setting asked about, or the admin state. */
+function observedText(o: TObserved, isWeight: boolean, setting?: TMemberSettingName): string {
   if (!o) return "";
+  if (setting) return `${setting} ${JSON.stringify(o.settings?.[setting] ?? null)}`;
   return isWeight ? `weight ${o.loadfactor}` : o.adminState;
 }
 
-/** One line per frontend, then a summary a human can act on. */
-export function formatActionResult(r: TMemberActionResult, what: string): string[] {
+/** One line per frontend, then a summary a human can act on (`setting`: the member setting changed, if any). */
+export function formatActionResult(r: TMemberActionResult, what: string, setting?: TMemberSettingName): string[] {
   const isWeight = r.action.endsWith("setWeight");
+  const shown = (o: TObserved) => observedText(o, isWeight, setting);
   const lines = table(
     r.frontends.map((f) => [
       f.frontend,
       OUTCOME_LABEL[f.outcome],
-      f.outcome === "done" ? observedText(f.observed, isWeight) : (f.message ?? observedText(f.observed, isWeight)),
+      f.outcome === "done" ? shown(f.observed) : (f.message ?? shown(f.observed)),
     ]),
   );
   const relevant = r.frontends.filter((f) => f.outcome !== "unsupported" && f.outcome !== "not-routed");

@@ -16,6 +16,7 @@ import { addStoreCommands } from "@/server/cli/store-commands";
 import { runBulkAction } from "@/server/cli/bulk-commands";
 import { addInventoryCommands } from "@/server/cli/inventory-commands";
 import { addReportCommands } from "@/server/cli/report-commands";
+import { addSettingsCommand } from "@/server/cli/settings-command";
 import { MEMBER_FILTER_HELP, parseMemberFilter, type TMemberFilter } from "@/server/domain/member-filter";
 
 export interface TIo {
@@ -235,6 +236,13 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
   const clientOf = (cmd: Command) => createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
   addInventoryCommands(program, { io, clientOf, done, setJson });
   addReportCommands(program, { io, clientOf, done, setJson });
+  addSettingsCommand(program, {
+    io,
+    clientOf,
+    done,
+    setJson,
+    clusterOf: (cmd, given) => resolveCluster(clientOf(cmd), given),
+  });
   return program;
 }
 

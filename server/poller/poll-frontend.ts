@@ -111,6 +111,11 @@ function sameState(a: TLiveMember, b: TLiveMember): boolean {
     a.lbset === b.lbset &&
     a.route === b.route &&
     a.host === b.host &&
-    a.port === b.port
+    a.port === b.port &&
+    // A settings change or a hot spare is pushed at once like a state change (route and lbset are above).
+    a.hotSpare === b.hotSpare &&
+    a.settings?.redirect === b.settings?.redirect &&
+    a.settings?.domain === b.settings?.domain &&
+    a.settings?.distance === b.settings?.distance
   );
 }

@@ -1,5 +1,7 @@
 import type { TAdminState } from "@/server/domain/member-state";
 import type { TPrivilegedSetting } from "@/server/domain/privileged-settings";
+import type { TMemberSettingName, TMemberSettingsCapability } from "@/server/domain/member-settings";
+import type { TBalancerSettingSpec } from "@/server/domain/balancer-settings";
 import type { TBalancerSnapshot, TFrontendStatus } from "@/server/adapters/frontends/types";
 
 /** What a frontend adapter needs to reach one frontend. */
@@ -33,6 +35,14 @@ export interface TFrontendCapabilities {
    * shows beside the frontend; the UI never works this out from the kind itself.
    */
   notes?: Partial<Record<TAdminState, string>>;
+  /**
+   * Member settings this kind changes at run time (route, redirect, lbset, domain, distance) with its limits;
+   * absent when it has none, and then `settingsNote` says why in words the UI shows.
+   */
+  memberSettings?: TMemberSettingsCapability;
+  settingsNote?: string;
+  /** Balancer-level settings the kind changes at run time, keyed by the field its status page shows. */
+  balancerSettings?: Readonly<Record<string, TBalancerSettingSpec>>;
 }
 
 /**
@@ -77,4 +87,17 @@ export interface TFrontendAdapter {
   ): Promise<void>;
   /** Sends a weight change (capabilities.weight gives the range); same contract as setAdminState. */
   setWeight(target: TFrontendTarget, balancer: TBalancerSnapshot, memberKey: string, weight: number): Promise<void>;
+  /**
+   * Sends one member setting change (only kinds with capabilities.memberSettings have it); same contract as
+   * setAdminState. Throws AppError INVALID_INPUT, before sending anything, for a value outside the kind's limits.
+   */
+  setMemberSetting?(
+    target: TFrontendTarget,
+    balancer: TBalancerSnapshot,
+    memberKey: string,
+    name: TMemberSettingName,
+    value: string | number,
+  ): Promise<void>;
+  /** Sends one balancer-level setting (capabilities.balancerSettings, value already validated); same contract. */
+  setBalancerSetting?(target: TFrontendTarget, balancer: TBalancerSnapshot, name: string, value: string): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { TAdminState, THealth } from "@/server/domain/member-state";
+import type { TObservedSettings } from "@/server/domain/member-settings";
 
 /**
  * One member as one frontend reports it, in the normalized model. Counters are cumulative as the
@@ -30,6 +31,13 @@ export interface TObservedMember {
   loadfactor: number;
   /** balancer-manager lbset; mod_jk's nearest equivalent is "distance". */
   lbset: number;
+  /** The member settings this kind shows (route, redirect, lbset / domain, distance); absent for kinds without. */
+  settings?: TObservedSettings;
+  /**
+   * httpd's hot spare (Spar, 2.4.34+): adminState stays "standby" (it takes no normal traffic) and this
+   * flag says it is the other kind of standby, one that replaces a failed member one for one.
+   */
+  hotSpare?: boolean;
   /** Every field the frontend printed for this member, verbatim (trimmed), keyed by its own name. */
   raw: Record<string, string>;
 }

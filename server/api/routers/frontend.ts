@@ -5,10 +5,31 @@ import * as inventory from "@/server/services/inventory/inventory";
 import { listFrontendKinds, ZFrontendKindInfo } from "@/server/services/frontends/frontend-kinds";
 import { ZFrontendRecord } from "@/server/services/inventory/inventory-records-schema";
 import { restRoute } from "@/server/api/rest-meta";
+import { ZBalancerSettingInput } from "@/server/domain/balancer-settings";
+import { applyBalancerSetting, ZBalancerSettingResult } from "@/server/services/frontends/balancer-settings";
 
 const ZId = z.object({ id: z.coerce.number().int().positive().describe("The frontend's id (inventory)") });
 
 export const frontendRouter = createRouter({
+  /**
+   * One balancer-level setting (balancer-manager: lbmethod, nofailover, timeout, maxattempts; jkstatus: method,
+   * sticky_session, retries, recover_time) on one frontend, read back from its status page and audited.
+   */
+  setBalancerSetting: operatorProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/frontends/{frontend}/balancer-settings",
+        protect: true,
+        tags: ["frontends"],
+        summary: "Set a balancer-level setting on one frontend and verify it on its status page",
+      },
+    })
+    .input(ZBalancerSettingInput)
+    .output(ZBalancerSettingResult)
+    .mutation(({ ctx, input }) =>
+      applyBalancerSetting(ctx.db, input.cluster, input.frontend, input.name, input.value, whoOf(ctx)),
+    ),
   /** Known kinds and what each can do: the UI builds its choices from this, never from a hard-coded list. */
   kinds: viewerProcedure
     .meta(restRoute("GET", "/frontend-kinds", "inventory", "Frontend kinds and their capabilities"))

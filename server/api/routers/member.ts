@@ -17,6 +17,7 @@ import {
   ZMemberActionResult,
   ZMemberImpact,
   ZMemberTarget,
+  ZSettingInput,
   ZStateActionInput,
   ZWeightInput,
 } from "@/server/services/members/member-actions-schema";
@@ -134,6 +135,31 @@ export const memberRouter = createRouter({
         input.cluster,
         input.member,
         { kind: "weight", weight: input.weight },
+        { ...whoOf(ctx), frontendIds: input.frontendIds },
+      ),
+    ),
+  /**
+   * Sets one member setting (route, redirect, lbset, domain, distance) on every frontend whose kind has it, and
+   * reads each back; kinds without it answer "unsupported" with their reason, and nothing is sent to them.
+   */
+  setSetting: operatorProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/clusters/{cluster}/members/{member}/settings",
+        protect: true,
+        tags: ["members"],
+        summary: "Set a member setting (route, redirect, lbset, domain, distance) on every frontend and verify",
+      },
+    })
+    .input(ZSettingInput)
+    .output(ZMemberActionResult)
+    .mutation(({ ctx, input }) =>
+      applyMemberChange(
+        ctx.db,
+        input.cluster,
+        input.member,
+        { kind: "setting", setting: input.setting },
         { ...whoOf(ctx), frontendIds: input.frontendIds },
       ),
     ),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ADMIN_STATES, HEALTHS } from "@/server/domain/member-state";
+import { ZMemberSettingsCapability, ZObservedSettings } from "@/server/domain/member-settings";
 
 /**
  * Output schemas of the procedures that return what was read from frontends (docs/conventions.md §4):
@@ -22,6 +23,10 @@ export const ZMemberOnFrontend = z.object({
   errorsPerSec: z.number().nullable(),
   stale: z.boolean(),
   drifted: z.boolean(),
+  /** httpd's hot spare (Spar): adminState is standby, and this names which kind of standby. */
+  hotSpare: z.boolean().optional(),
+  /** The member settings this frontend shows (route, redirect, lbset / domain, distance). */
+  settings: ZObservedSettings.optional(),
 });
 
 const ZClusterHeader = z.object({
@@ -48,6 +53,10 @@ export const ZFrontendRow = z.object({
   durationMs: z.number().nullable(),
   adminStates: z.array(z.enum(ADMIN_STATES)).readonly(),
   notes: z.partialRecord(z.enum(ADMIN_STATES), z.string()).default({}),
+  /** Member settings the kind changes at run time, with its limits (empty: none). */
+  memberSettings: ZMemberSettingsCapability.optional(),
+  /** Why the kind has no member settings, in words the UI shows. */
+  settingsNote: z.string().nullable().optional(),
 });
 
 export const ZMemberRow = z.object({

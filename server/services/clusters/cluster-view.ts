@@ -6,6 +6,7 @@ import { createMemberMatcher } from "@/server/services/members/member-identity";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { ADMIN_STATES, type TAdminState, type THealth } from "@/server/domain/member-state";
 import { observedMatchesIntended } from "@/server/domain/drift";
+import type { TMemberSettingsCapability, TObservedSettings } from "@/server/domain/member-settings";
 
 export type TRollupHealth = "healthy" | "degraded" | "failing" | "unknown" | "empty";
 
@@ -26,6 +27,9 @@ export interface TMemberOnFrontend {
   stale: boolean;
   /** Observed admin state or weight differs from what ClusterDeck was told for the member. */
   drifted: boolean;
+  /** httpd's hot spare (Spar): adminState is standby, this names which kind (types.ts TObservedMember). */
+  hotSpare?: boolean;
+  settings?: TObservedSettings;
 }
 
 export interface TMemberRow {
@@ -65,6 +69,8 @@ export interface TFrontendRow {
   adminStates: readonly TAdminState[];
   /** The kind's own words on states it does not offer or offers with limits (capabilities.notes). */
   notes: Partial<Record<TAdminState, string>>;
+  memberSettings?: TMemberSettingsCapability;
+  settingsNote?: string | null;
 }
 
 export interface TClusterView {
@@ -290,6 +296,8 @@ export class ClusterViewModel {
       durationMs: live?.durationMs ?? null,
       adminStates: adapter.capabilities.adminStates,
       notes: adapter.capabilities.notes ?? {},
+      memberSettings: adapter.capabilities.memberSettings ?? {},
+      settingsNote: adapter.capabilities.settingsNote ?? null,
     };
   }
 
@@ -377,6 +385,8 @@ export class ClusterViewModel {
       drifted:
         !stale &&
         isDrifted(f.kind, row?.intendedState ?? null, row?.intendedWeight ?? null, om.adminState, om.loadfactor),
+      hotSpare: om.hotSpare === true,
+      settings: om.settings ?? {},
     };
   }
 
@@ -412,7 +422,19 @@ type TInventoryRow = TClusterInventory["members"][number];
 /** The fields whose change is pushed at once; counters and rates go in the periodic metrics push. */
 function rowSignature(row: TMemberRow): string {
   const states = row.states.map((s) =>
-    s ? [s.key, s.adminState, s.health, s.loadfactor, s.lbset, s.stale, s.drifted].join("\u0001") : "-",
+    s
+      ? [
+          s.key,
+          s.adminState,
+          s.health,
+          s.loadfactor,
+          s.lbset,
+          s.stale,
+          s.drifted,
+          s.hotSpare,
+          JSON.stringify(s.settings),
+        ].join("\u0001")
+      : "-",
   );
   return [
     row.name,

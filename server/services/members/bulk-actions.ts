@@ -16,7 +16,7 @@ import {
   type TActionOptions,
   type TFrontendActionResult,
   type TFrontendOutcome,
-  type TMemberChange,
+  type TIntentChange,
 } from "@/server/services/members/member-actions";
 import { findActiveRollout, guardRolloutMembers } from "@/server/services/rollouts/guard";
 import { guardRail } from "@/server/services/members/bulk-impact";
@@ -56,7 +56,7 @@ export async function applyBulkChange(
   db: TDb,
   clusterName: string,
   memberNames: readonly string[],
-  change: TMemberChange,
+  change: TIntentChange,
   opts: TActionOptions,
 ): Promise<TBulkActionResult> {
   const cluster = await getClusterByName(db, clusterName);
@@ -167,7 +167,7 @@ async function inPool<T>(items: readonly T[], limit: number, task: (item: T) => 
 async function applyOnFrontend(
   f: TFrontend,
   selection: readonly TMember[],
-  change: TMemberChange,
+  change: TIntentChange,
 ): Promise<Map<number, TFrontendActionResult>> {
   const started = Date.now();
   const adapter = getFrontendAdapter(f.kind);

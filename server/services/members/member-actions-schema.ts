@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ADMIN_STATES } from "@/server/domain/member-state";
 import { STATE_VERB_NAMES } from "@/server/domain/member-verbs";
+import { ZMemberSettingChange, ZObservedSettings } from "@/server/domain/member-settings";
 
 const ZFrontendActionResult = z.object({
   frontendId: z.number().int(),
@@ -8,7 +9,13 @@ const ZFrontendActionResult = z.object({
   kind: z.string(),
   outcome: z.enum(["done", "failed", "not-verified", "unsupported", "not-routed"]),
   message: z.string().nullable(),
-  observed: z.object({ adminState: z.enum(ADMIN_STATES), loadfactor: z.number() }).nullable(),
+  observed: z
+    .object({
+      adminState: z.enum(ADMIN_STATES),
+      loadfactor: z.number(),
+      settings: ZObservedSettings.optional().describe("The member settings this frontend shows (kinds that have them)"),
+    })
+    .nullable(),
   durationMs: z.number(),
 });
 
@@ -99,6 +106,16 @@ export const ZStateActionInput = ZMemberTarget.extend({
 export const ZWeightInput = ZMemberTarget.extend({
   weight: z.number().int("weight must be a whole number").min(1).max(100),
   frontendIds: z.array(z.number().int().positive()).max(100).optional(),
+});
+
+/** One member setting (route, redirect, lbset, domain, distance) on every frontend that has it. */
+export const ZSettingInput = ZMemberTarget.extend({
+  setting: ZMemberSettingChange,
+  frontendIds: z
+    .array(z.number().int().positive())
+    .max(100)
+    .optional()
+    .describe("Only these frontends (retry of a partial result)"),
 });
 
 /** What an action would do, for confirm dialogs (member.impact). */

@@ -15,9 +15,18 @@ import type { TPrincipal } from "@/server/auth/principal";
 import { getPoller } from "@/server/poller/poller";
 import { getFrontendLive } from "@/server/poller/live-state";
 import { guardRolloutMembers } from "@/server/services/rollouts/guard";
+import {
+  describeSetting,
+  kindSettingProblem,
+  settingShows,
+  type TMemberSettingChange,
+  type TObservedSettings,
+} from "@/server/domain/member-settings";
 
-/** One change to one member, the same on every frontend. */
-export type TMemberChange = { kind: "state"; state: TAdminState } | { kind: "weight"; weight: number };
+/** A change that is recorded as the member's intent (drift and re-apply compare frontends with it). */
+export type TIntentChange = { kind: "state"; state: TAdminState } | { kind: "weight"; weight: number };
+/** One change to one member, the same on every frontend; a setting has no intent, only its read-back. */
+export type TMemberChange = TIntentChange | { kind: "setting"; setting: TMemberSettingChange };
 
 export type TFrontendOutcome = "done" | "failed" | "not-verified" | "unsupported" | "not-routed";
 
@@ -28,7 +37,7 @@ export interface TFrontendActionResult {
   outcome: TFrontendOutcome;
   /** The frontend's own words when it failed, or what we saw when the read-back did not match. */
   message: string | null;
-  observed: { adminState: TAdminState; loadfactor: number } | null;
+  observed: { adminState: TAdminState; loadfactor: number; settings?: TObservedSettings } | null;
   durationMs: number;
 }
 
@@ -66,7 +75,14 @@ export const VERIFY_TIMEOUT_MS = 5_000;
 const VERIFY_INTERVAL_MS = 200;
 
 export function describeChange(change: TMemberChange): string {
+  if (change.kind === "setting") return describeSetting(change.setting);
   return change.kind === "state" ? `state ${change.state}` : `weight ${change.weight}`;
+}
+
+/** The audit action of a change: member.<verb>, member.setWeight or member.setSetting. */
+function actionOf(change: TMemberChange): string {
+  if (change.kind === "state") return `member.${VERB_FOR_STATE[change.state]}`;
+  return change.kind === "weight" ? "member.setWeight" : "member.setSetting";
 }
 
 /**
@@ -88,8 +104,7 @@ export async function applyMemberChange(
       "NOT_FOUND",
       `No member "${memberName}" in cluster "${clusterName}" (members: ${cluster.members.map((m) => m.name).join(", ") || "none"})`,
     );
-  const action =
-    opts.auditAction ?? (change.kind === "state" ? `member.${VERB_FOR_STATE[change.state]}` : "member.setWeight");
+  const action = opts.auditAction ?? actionOf(change);
   const overrodeRollout = await guardRolloutMembers(db, clusterName, memberName, action, opts);
 
   if (change.kind === "state" && change.state !== "active" && !opts.force) {
@@ -123,14 +138,17 @@ export async function applyMemberChange(
   const frontends = cluster.frontends.filter(
     (f) => f.enabled && (!opts.frontendIds || opts.frontendIds.includes(f.id)),
   );
-  const results = await Promise.all(frontends.map((f) => applyOnFrontend(f, member, change)));
+  if (change.kind === "setting")
+    await refuseUnsupportedSetting(db, clusterName, memberName, action, frontends, change, opts);
+  const shownBefore = new Map<string, string | number | null>();
+  const results = await Promise.all(frontends.map((f) => applyOnFrontend(f, member, change, shownBefore)));
   const confirmed = results.filter((r) => r.outcome === "done").length;
   const relevant = results.filter((r) => r.outcome !== "not-routed" && r.outcome !== "unsupported").length;
   const overall = relevant > 0 && confirmed === relevant ? "done" : confirmed > 0 ? "partial" : "failed";
 
-  const before = { state: member.intendedState, weight: member.intendedWeight };
-  const after = change.kind === "state" ? { ...before, state: change.state } : { ...before, weight: change.weight };
-  if (opts.recordIntent !== false) {
+  const { before, after } = auditValues(member, change, shownBefore);
+  // Settings have no intended value: drift is about admin state and weight (domain/drift.ts).
+  if (opts.recordIntent !== false && change.kind !== "setting") {
     // The operator's intent is kept even when a frontend failed: drift then shows where it is not applied.
     await db.member.update({
       where: { id: member.id },
@@ -165,6 +183,58 @@ export async function applyMemberChange(
   return { cluster: clusterName, member: memberName, action, overall, frontends: results, auditId };
 }
 
+/**
+ * A setting no selected frontend's kind has (a cluster behind HAProxy or nginx only) is refused as a whole,
+ * with each kind's reason, before anything is read or sent; otherwise those frontends answer "unsupported".
+ */
+async function refuseUnsupportedSetting(
+  db: TDb,
+  clusterName: string,
+  memberName: string,
+  action: string,
+  frontends: ReadonlyArray<{ name: string; kind: string }>,
+  change: Extract<TMemberChange, { kind: "setting" }>,
+  opts: TActionOptions,
+): Promise<void> {
+  const reasons = frontends.map((f) => ({
+    frontend: f.name,
+    reason: unsupportedReason(getFrontendAdapter(f.kind), change),
+  }));
+  if (reasons.some((r) => r.reason === null)) return;
+  await recordAudit(db, {
+    principal: opts.principal,
+    actor: opts.actor,
+    ip: opts.ip,
+    action,
+    cluster: clusterName,
+    target: memberName,
+    result: "denied",
+    details: { reason: "no frontend has this setting", change, frontends: reasons },
+  });
+  const why = reasons.map((r) => `${r.frontend}: ${r.reason}`).join("; ");
+  throw new AppError(
+    "INVALID_INPUT",
+    `No frontend of ${clusterName} can change ${change.setting.name}${why ? ` (${why})` : ""}; nothing was sent.`,
+    { setting: change.setting.name, frontends: reasons },
+  );
+}
+
+/**
+ * before/after of the audit entry. For a state or weight, the intent; for a setting, the value each frontend
+ * showed before the change and the value asked for (there is no intent to compare with).
+ */
+function auditValues(
+  member: { intendedState: string; intendedWeight: number | null },
+  change: TMemberChange,
+  shownBefore: ReadonlyMap<string, string | number | null>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const intent = { state: member.intendedState, weight: member.intendedWeight };
+  if (change.kind === "state") return { before: intent, after: { ...intent, state: change.state } };
+  if (change.kind === "weight") return { before: intent, after: { ...intent, weight: change.weight } };
+  const name = change.setting.name;
+  return { before: { [name]: Object.fromEntries(shownBefore) }, after: { [name]: change.setting.value } };
+}
+
 function failingEverywhere(frontendIds: number[], m: { route: string }): boolean {
   const seen = frontendIds
     .map((id) => getFrontendLive(id)?.members.find((o) => o.route === m.route))
@@ -178,6 +248,7 @@ async function applyOnFrontend(
   f: TFrontendRowWithId,
   member: Parameters<typeof matchMember>[0][number],
   change: TMemberChange,
+  shownBefore: Map<string, string | number | null>,
 ): Promise<TFrontendActionResult> {
   const started = Date.now();
   const adapter = getFrontendAdapter(f.kind);
@@ -190,7 +261,13 @@ async function applyOnFrontend(
     ...base,
     outcome,
     message,
-    observed: observed ? { adminState: observed.adminState, loadfactor: observed.loadfactor } : null,
+    observed: observed
+      ? {
+          adminState: observed.adminState,
+          loadfactor: observed.loadfactor,
+          ...(observed.settings ? { settings: observed.settings } : {}),
+        }
+      : null,
     durationMs: Date.now() - started,
   });
 
@@ -205,10 +282,12 @@ async function applyOnFrontend(
     return result("failed", (err as Error).message, null);
   }
   if (!observed) return result("not-routed", `${f.name} does not route to ${member.name}`, null);
+  if (change.kind === "setting") shownBefore.set(f.name, observed.settings?.[change.setting.name] ?? null);
 
   try {
     if (change.kind === "state") await adapter.setAdminState(toTarget(f), balancer, observed.key, change.state);
-    else await adapter.setWeight(toTarget(f), balancer, observed.key, change.weight);
+    else if (change.kind === "weight") await adapter.setWeight(toTarget(f), balancer, observed.key, change.weight);
+    else await sendSetting(adapter, toTarget(f), balancer, observed.key, change.setting);
   } catch (err) {
     return result("failed", (err as Error).message, observed);
   }
@@ -228,7 +307,11 @@ async function applyOnFrontend(
     if (Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, VERIFY_INTERVAL_MS));
   }
-  const saw = last ? `it still shows ${last.adminState}, weight ${last.loadfactor}` : "the member is no longer listed";
+  const saw = !last
+    ? "the member is no longer listed"
+    : change.kind === "setting"
+      ? `it still shows ${change.setting.name} ${JSON.stringify(last.settings?.[change.setting.name] ?? null)}`
+      : `it still shows ${last.adminState}, weight ${last.loadfactor}`;
   return result(
     "not-verified",
     lastError ?? `${f.name} accepted the request but ${saw} after ${VERIFY_TIMEOUT_MS / 1000} s`,
@@ -236,7 +319,29 @@ async function applyOnFrontend(
   );
 }
 
+/**
+ * A setting goes only to a kind that declares it; the adapter checks the value against its own limits and
+ * throws INVALID_INPUT before sending (reported as failed for that frontend, never silently skipped).
+ */
+async function sendSetting(
+  adapter: TFrontendAdapter,
+  target: ReturnType<typeof toTarget>,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  setting: TMemberSettingChange,
+): Promise<void> {
+  const problem = kindSettingProblem(adapter.capabilities.memberSettings, adapter.label, setting.name, setting.value);
+  if (problem) throw new AppError("INVALID_INPUT", problem, { setting: setting.name, value: setting.value });
+  if (!adapter.setMemberSetting) throw new AppError("INVALID_INPUT", `${adapter.label} cannot change member settings`);
+  await adapter.setMemberSetting(target, balancer, memberKey, setting.name, setting.value);
+}
+
 export function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChange): string | null {
+  if (change.kind === "setting") {
+    if (adapter.setMemberSetting && adapter.capabilities.memberSettings?.[change.setting.name]) return null;
+    const why = adapter.capabilities.settingsNote;
+    return why ?? `${adapter.label} has no ${change.setting.name} setting`;
+  }
   if (change.kind === "state") {
     if (adapter.observedStateFor(change.state) !== null) return null;
     // The kind's own words where it has them (nginx: why there is no drain and what happens instead).
@@ -252,6 +357,7 @@ export function unsupportedReason(adapter: TFrontendAdapter, change: TMemberChan
 
 /** Whether a member as read back shows the change (the drift rule, server/domain/drift.ts). */
 export function matches(adapter: TFrontendAdapter, change: TMemberChange, m: TObservedMember): boolean {
+  if (change.kind === "setting") return settingShows(m.settings, change.setting);
   const intent =
     change.kind === "state" ? { state: change.state, weight: null } : { state: null, weight: change.weight };
   return observedMatchesIntended(intent, m, (s) => adapter.observedStateFor(s));

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TFrontendTarget } from "@/server/adapters/frontends/adapter";
 import { apacheBalancerAdapter } from "@/server/adapters/frontends/apache-balancer";
 import { formatLoadfactor } from "@/server/adapters/frontends/apache-balancer/actions";
+import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
 import type { TAdminState } from "@/server/domain/member-state";
 import { appError, snapshot, target } from "@/test-support/frontend-actions";
 
@@ -192,5 +193,56 @@ describe("apache-balancer actions (balancer-manager POST)", () => {
     const err = await appError(apacheBalancerAdapter.setAdminState(bm, balancer, MEMBER, "draining"));
     expect(err.code).toBe("UNEXPECTED_RESPONSE");
     expect(err.message).toContain("HTTP 400");
+  });
+
+  describe("member settings (w_wr, w_rr, w_ls)", () => {
+    /** The balancer as read from a captured page: its own nonce and the worker's own name. */
+    function capturedBalancer(fixture: string, route: string) {
+      const xml = fs.readFileSync(path.join(import.meta.dirname, "__fixtures__", fixture), "utf8");
+      const parsed = parseBalancerManagerXml(xml).balancers.find((b) => b.name === "mycluster")!;
+      return { balancer: parsed, key: parsed.members.find((m) => m.route === route)!.key };
+    }
+
+    it("declares route, redirect and lbset with httpd's limits", () => {
+      expect(apacheBalancerAdapter.capabilities.memberSettings).toEqual({
+        route: { maxLength: 63, clearable: false },
+        redirect: { maxLength: 63, clearable: true },
+        lbset: { min: 0, max: 99 },
+      });
+    });
+
+    it.each([
+      ["39-set-route-node2b.before.xml", "node2", "route", "node2b", "w_wr=node2b"],
+      ["40-set-redirect-node1.before.xml", "node2b", "redirect", "node1", "w_rr=node1"],
+      ["40-set-redirect-node1.before.xml", "node2b", "redirect", "", "w_rr="],
+      ["37-set-lbset-1-node2.before.xml", "node2", "lbset", 1, "w_ls=1"],
+      ["37-set-lbset-1-node2.before.xml", "node2", "lbset", 99, "w_ls=99"],
+    ] as const)("from %s, %s's %s %j POSTs %s with the page's nonce", async (fixture, route, name, value, param) => {
+      const { balancer: captured, key } = capturedBalancer(fixture, route);
+      await apacheBalancerAdapter.setMemberSetting!(bm, captured, key, name, value);
+      const req = lastRequest();
+      expect(req.method).toBe("POST");
+      expect(req.headers.referer).toBe(bm.url);
+      const worker = encodeURIComponent(key);
+      expect(req.body).toBe(`b=mycluster&w=${worker}&nonce=ffdc5c4a-cce9-9ac7-2157-93903182185a&${param}&xml=1`);
+    });
+
+    it.each([
+      // httpd ignores w_ls=100 (capture 38) and CLEARS a route of 64 characters: refused before sending.
+      ["lbset", 100, /lbset must be a whole number from 0 to 99/],
+      ["lbset", 1.5, /lbset must be a whole number/],
+      ["route", "r".repeat(64), /route is longer than 63 characters/],
+      ["route", "", /route cannot be empty/],
+      ["route", "a b", /route may hold only letters/],
+      ["redirect", "node.1", /redirect may hold only letters/],
+      ["route", 5, /route must be text/],
+      ["domain", "d1", /balancer-manager has no domain setting/],
+      ["distance", 1, /balancer-manager has no distance setting/],
+    ] as const)("%s %j is refused naming the field, nothing sent", async (name, value, message) => {
+      const err = await appError(apacheBalancerAdapter.setMemberSetting!(bm, balancer, MEMBER, name, value));
+      expect(err.code).toBe("INVALID_INPUT");
+      expect(err.message).toMatch(message);
+      expect(server.requests).toHaveLength(0);
+    });
   });
 });

@@ -3,6 +3,14 @@ import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
+import { balancerSettingProblem, type TBalancerSettingSpec } from "@/server/domain/balancer-settings";
+import {
+  LBSET_RANGE,
+  MAX_SETTING_TEXT,
+  kindSettingProblem,
+  type TMemberSettingName,
+  type TMemberSettingsCapability,
+} from "@/server/domain/member-settings";
 import { assertBalancerManagerXml } from "./parse";
 
 /**
@@ -98,15 +106,16 @@ function assertNoPercent(what: string, value: string): void {
 
 function buildBody(
   balancer: TBalancerSnapshot,
-  memberKey: string,
+  memberKey: string | null,
   nonce: string,
   change: ReadonlyArray<[string, string]>,
 ): URLSearchParams {
   assertNoPercent("balancer name", balancer.name);
-  assertNoPercent("member", memberKey);
+  if (memberKey !== null) assertNoPercent("member", memberKey);
+  // Without `w` only the balancer-level parameters are applied (balancer-level settings).
   const body = new URLSearchParams([
     [BM_PARAMS.balancer, balancer.name],
-    [BM_PARAMS.worker, memberKey],
+    ...(memberKey === null ? [] : [[BM_PARAMS.worker, memberKey] as [string, string]]),
     [BM_PARAMS.nonce, nonce],
     ...change,
     [BM_PARAMS.xml, "1"],
@@ -115,7 +124,7 @@ function buildBody(
   if (bytes > MAX_POST_BODY_BYTES) {
     throw new AppError(
       "INVALID_INPUT",
-      `balancer-manager change for "${memberKey}" would be ${bytes} bytes; httpd reads only the first ${MAX_POST_BODY_BYTES} and drops the rest`,
+      `balancer-manager change for "${memberKey ?? balancer.name}" would be ${bytes} bytes; httpd reads only the first ${MAX_POST_BODY_BYTES} and drops the rest`,
       { bytes, memberKey },
     );
   }
@@ -197,4 +206,76 @@ export async function setBalancerManagerWeight(
   const loadfactor = formatLoadfactor(toHundredths(weight));
   const nonce = requireNonce(target, balancer);
   await postChange(target, buildBody(balancer, memberKey, nonce, [[BM_PARAMS.loadfactor, loadfactor]]));
+}
+
+/**
+ * The member settings balancer-manager changes (§6): w_wr, w_rr and w_ls. httpd copies w_wr/w_rr only when
+ * shorter than its 64-byte field and otherwise CLEARS it, and ignores w_ls outside 0-99, so the limits are
+ * checked before sending. An empty w_wr also clears the route: refused (a member without a route gets no
+ * sticky session); an empty w_rr clears the redirect, which is a real operator action.
+ */
+export const BM_MEMBER_SETTINGS: TMemberSettingsCapability = {
+  route: { maxLength: MAX_SETTING_TEXT, clearable: false },
+  redirect: { maxLength: MAX_SETTING_TEXT, clearable: true },
+  lbset: { ...LBSET_RANGE },
+};
+
+export const BM_SETTING_PARAMS: Readonly<Partial<Record<TMemberSettingName, string>>> = {
+  route: "w_wr",
+  redirect: "w_rr",
+  lbset: "w_ls",
+};
+
+export async function setBalancerManagerMemberSetting(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  name: TMemberSettingName,
+  value: string | number,
+): Promise<void> {
+  const param = BM_SETTING_PARAMS[name];
+  const problem = param
+    ? kindSettingProblem(BM_MEMBER_SETTINGS, "balancer-manager", name, value)
+    : `balancer-manager has no ${name} setting`;
+  if (problem || !param) {
+    throw new AppError("INVALID_INPUT", `${problem} (httpd would ignore or mangle it silently)`, {
+      setting: name,
+      value,
+    });
+  }
+  const nonce = requireNonce(target, balancer);
+  await postChange(target, buildBody(balancer, memberKey, nonce, [[param, String(value)]]));
+}
+
+/**
+ * Balancer-level settings (§6, "Balancer"), keyed by the XML field that shows them. lbmethod must name a
+ * loaded provider (an unknown one is ignored: the read-back then reports it not applied); stickysession is
+ * not offered: the XML shows only its cookie part, so "JSESSIONID|jsessionid" could never be read back.
+ */
+export const BM_BALANCER_SETTINGS = {
+  lbmethod: { type: "enum", values: ["byrequests", "bybusyness", "bytraffic", "heartbeat"] },
+  nofailover: { type: "switch", shownOn: "On", shownOff: "Off" },
+  timeout: { type: "int", min: 0, max: 7200 },
+  maxattempts: { type: "int", min: 0, max: 99 },
+} as const satisfies Record<string, TBalancerSettingSpec>;
+
+const BM_BALANCER_PARAMS: Readonly<Record<keyof typeof BM_BALANCER_SETTINGS, string>> = {
+  lbmethod: "b_lbm",
+  nofailover: "b_sforce",
+  timeout: "b_tmo",
+  maxattempts: "b_max",
+};
+
+export async function setBalancerManagerBalancerSetting(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  name: string,
+  value: string,
+): Promise<void> {
+  const spec = (BM_BALANCER_SETTINGS as Record<string, TBalancerSettingSpec>)[name];
+  const problem = spec ? balancerSettingProblem(name, spec, value) : `balancer-manager has no balancer setting ${name}`;
+  if (problem || !spec) throw new AppError("INVALID_INPUT", problem ?? name, { setting: name, value });
+  const param = BM_BALANCER_PARAMS[name as keyof typeof BM_BALANCER_PARAMS];
+  const sent = spec.type === "switch" ? (value === "on" ? "1" : "0") : value;
+  await postChange(target, buildBody(balancer, null, requireNonce(target, balancer), [[param, sent]]));
 }

@@ -2,7 +2,11 @@ import type { TFrontendAdapter, TFrontendTarget } from "@/server/adapters/fronte
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
 import {
+  BM_BALANCER_SETTINGS,
+  BM_MEMBER_SETTINGS,
+  setBalancerManagerBalancerSetting,
   LOADFACTOR_RANGE,
+  setBalancerManagerMemberSetting,
   setBalancerManagerAdminState,
   setBalancerManagerWeight,
 } from "@/server/adapters/frontends/apache-balancer/actions";
@@ -25,6 +29,8 @@ export const apacheBalancerAdapter: TFrontendAdapter = {
     weight: { ...LOADFACTOR_RANGE, integer: false },
     countsErrors: false,
     countsInFlight: true,
+    memberSettings: BM_MEMBER_SETTINGS,
+    balancerSettings: BM_BALANCER_SETTINGS,
   },
   fetchStatusText(target) {
     const url = new URL(target.url);
@@ -41,4 +47,6 @@ export const apacheBalancerAdapter: TFrontendAdapter = {
   observedStateFor: (intended) => intended,
   setAdminState: setBalancerManagerAdminState,
   setWeight: setBalancerManagerWeight,
+  setMemberSetting: setBalancerManagerMemberSetting,
+  setBalancerSetting: setBalancerManagerBalancerSetting,
 };

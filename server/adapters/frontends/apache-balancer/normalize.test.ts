@@ -61,9 +61,27 @@ describe("normalizeWorkerStatus (httpd 2.4.71 balancer-manager status tokens)", 
   it.each([...REFERENCE_EXAMPLES, ...ADMIN_FLAG_COMBINATIONS, ...OTHER_FLAGS])(
     "%j → %s / %s",
     (status, adminState, health) => {
-      expect(normalizeWorkerStatus(status)).toStrictEqual({ adminState, health });
+      const { hotSpare: _hotSpare, ...normalized } = normalizeWorkerStatus(status);
+      expect(normalized).toStrictEqual({ adminState, health });
     },
   );
+});
+
+describe("hot spare (Spar) is told apart from hot standby (Stby)", () => {
+  it.each([
+    ["Init Spar Ok ", true],
+    ["Init Err Spar ", true],
+    ["Init Stby Ok ", false],
+    // Both flags: the standby rule holds it back until its whole lbset is unusable.
+    ["Init Stby Spar Ok ", false],
+    // A stronger admin flag wins: a drained or stopped spare is draining or stopped, not a spare.
+    ["Init Drn Spar Ok ", false],
+    ["Init Stop Spar ", false],
+    ["Init Dis Spar ", false],
+    ["Init Ok ", false],
+  ])("%j → hotSpare %s", (status, hotSpare) => {
+    expect(normalizeWorkerStatus(status).hotSpare === true).toBe(hotSpare);
+  });
 });
 
 describe("parseStatusTokens", () => {

@@ -51,6 +51,8 @@ export const WORKER_STATUS_FLAGS = [
 export interface TNormalizedWorkerStatus {
   adminState: TAdminState;
   health: THealth;
+  /** Present (true) only for a hot spare whose admin state is standby; see readHotSpare. */
+  hotSpare?: true;
 }
 
 /**
@@ -70,7 +72,8 @@ export function parseStatusTokens(status: string): ReadonlySet<string> {
  * - Dis: no requests at all, sticky ones fail over too. Checked after Stop because a stopped
  *   worker is also out of traffic and Stop is the stronger operator intent.
  * - Drn: only sticky requests for its own route (what mod_jk calls "disabled").
- * - Stby (hot standby) and Spar (hot spare) both mean "used only when others are unusable".
+ * - Stby (hot standby) and Spar (hot spare) both mean "used only when others are unusable", so both are
+ *   standby; a spare is told apart by readHotSpare (it replaces failed members one for one).
  * Ign (ignore errors) and HcFl (health check failed) are not admin states: Ign changes how errors
  * are treated and HcFl is an observation, see `readHealth`.
  */
@@ -107,8 +110,28 @@ export function readHealth(tokens: ReadonlySet<string>): THealth {
   return "healthy";
 }
 
+/**
+ * Whether a standby member is httpd's hot spare (Spar, 2.4.34+) rather than a hot standby (Stby). They are
+ * different things: a standby takes traffic only when its lbset has no usable member left, a spare stands in
+ * for each failed or draining member one for one. Both take no normal traffic, so both stay the "standby"
+ * admin state (drift, verbs and guard rails keep working unchanged), and this flag lets the UI name it.
+ * Stby wins when both are set: the member is then held back until the whole set is gone.
+ */
+export function readHotSpare(tokens: ReadonlySet<string>, adminState: TAdminState): boolean {
+  return (
+    adminState === "standby" &&
+    tokens.has(WORKER_STATUS_TOKENS.hotSpare) &&
+    !tokens.has(WORKER_STATUS_TOKENS.hotStandby)
+  );
+}
+
 /** Maps one `<httpd:status>` text ("Init Drn Ok ") onto the normalized admin state and health. */
 export function normalizeWorkerStatus(status: string): TNormalizedWorkerStatus {
   const tokens = parseStatusTokens(status);
-  return { adminState: readAdminState(tokens), health: readHealth(tokens) };
+  const adminState = readAdminState(tokens);
+  return {
+    adminState,
+    health: readHealth(tokens),
+    ...(readHotSpare(tokens, adminState) ? { hotSpare: true as const } : {}),
+  };
 }

@@ -100,7 +100,16 @@ describe("parseBalancerManagerXml key facts (hand-checked against the captures)"
   });
 
   it("28/29/31/42: hot spare, ignore-errors, health-check failure, drain+disable", () => {
-    expect(findMember(parseFixture("28-hotspare-off-node2.before.xml"), "mycluster", NODE2).adminState).toBe("standby");
+    // Captured "Init Spar Ok " on httpd 2.4.71: the hot-spare state, a standby flagged as spare.
+    expect(findMember(parseFixture("28-hotspare-off-node2.before.xml"), "mycluster", NODE2)).toMatchObject({
+      adminState: "standby",
+      hotSpare: true,
+    });
+    expect(findMember(parseFixture("28-hotspare-off-node2.after.xml"), "mycluster", NODE2).hotSpare).toBeUndefined();
+    // The hot standby (Stby) of the same capture is not a spare.
+    const standby = findMember(parseFixture("28-hotspare-off-node2.before.xml"), "second", "http://127.0.0.1:9012");
+    expect(standby).toMatchObject({ adminState: "standby" });
+    expect(standby.hotSpare).toBeUndefined();
     expect(findMember(parseFixture("29-ignore-errors-on-node2.after.xml"), "mycluster", NODE2)).toMatchObject({
       adminState: "active",
       health: "healthy",

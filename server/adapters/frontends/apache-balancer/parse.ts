@@ -51,6 +51,8 @@ export const WORKER_FIELDS = {
   /** Printed twice per worker (same field, `%.2f`); the parser keeps the first. */
   loadfactor: "loadfactor",
   route: "route",
+  /** Route to use when this worker cannot take a sticky request ("RouteRedir"); empty when unset. */
+  redirect: "redirect",
   lbset: "lbset",
 } as const;
 
@@ -139,6 +141,11 @@ function parseWorker(raw: Record<string, string>, balancerName: string): TObserv
     bytesIn: readInteger(raw, WORKER_FIELDS.read, where),
     loadfactor: readDecimal(raw, WORKER_FIELDS.loadfactor, where),
     lbset: readInteger(raw, WORKER_FIELDS.lbset, where),
+    settings: {
+      route: raw[WORKER_FIELDS.route] ?? "",
+      redirect: raw[WORKER_FIELDS.redirect] ?? "",
+      lbset: readInteger(raw, WORKER_FIELDS.lbset, where),
+    },
     raw,
   };
 }

@@ -22,6 +22,9 @@ export const haproxyAdapter: TFrontendAdapter = {
         "HAProxy has one no-traffic state, maint (sticky requests go elsewhere too): disable sets it and it reads back as stopped.",
       standby: "HAProxy has no runtime standby: backup servers are set in its configuration only.",
     },
+    settingsNote:
+      "HAProxy's runtime API cannot change a server's route: stickiness is its cookie value or use-server rule, " +
+      "both in the configuration; it has no redirect, lbset, domain or distance either (backup servers are configuration).",
   },
   fetchStatusText(target) {
     assertHaproxyName("backend", target.balancer);

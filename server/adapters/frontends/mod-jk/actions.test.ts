@@ -118,4 +118,51 @@ describe("mod-jk actions (jkstatus cmd=update)", () => {
     const err = await appError(modJkAdapter.setAdminState(jk, lb, "tomcat3", "draining"));
     expect(err.code).toBe("UNEXPECTED_RESPONSE");
   });
+
+  describe("member settings (vwn, vwr, vwc, vwd)", () => {
+    it("declares route, redirect, domain and distance with mod_jk 1.2.48's limits", () => {
+      expect(modJkAdapter.capabilities.memberSettings).toEqual({
+        route: { maxLength: 60, clearable: false },
+        redirect: { maxLength: 60, clearable: true },
+        domain: { maxLength: 60, clearable: true },
+        distance: { min: 0, max: 2_147_483_647 },
+      });
+    });
+
+    it.each([
+      ["route", "tc1b", "vwn=tc1b"],
+      ["redirect", "tomcat1", "vwr=tomcat1"],
+      ["redirect", "", "vwr="],
+      ["domain", "dom1", "vwc=dom1"],
+      ["domain", "", "vwc="],
+      ["distance", 0, "vwd=0"],
+      ["distance", 16, "vwd=16"],
+    ] as const)("%s %j GETs cmd=update with %s", async (name, value, param) => {
+      await modJkAdapter.setMemberSetting!(jk, lb, "tomcat3", name, value);
+      expect(lastRequest().url).toBe(`/jkstatus?cmd=update&mime=xml&w=lb&sw=tomcat3&${param}`);
+    });
+
+    it.each([
+      // 61 characters: mod_jk answers ERROR "too long" (63-err-route-too-long.xml is the 80-character case).
+      ["route", "r".repeat(61), /mod_jk keeps a route of at most 60 characters/],
+      ["domain", "d".repeat(61), /mod_jk keeps a domain of at most 60 characters/],
+      ["distance", -1, /distance must be a whole number/],
+      ["distance", 2.5, /distance must be a whole number/],
+      ["route", "", /route cannot be empty/],
+      ["route", "t?1", /route may hold only letters/],
+      ["lbset", 1, /mod_jk has no lbset setting/],
+    ] as const)("%s %j is refused naming the field, nothing sent", async (name, value, message) => {
+      const err = await appError(modJkAdapter.setMemberSetting!(jk, lb, "tomcat3", name, value));
+      expect(err.code).toBe("INVALID_INPUT");
+      expect(err.message).toMatch(message);
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it("a route mod_jk refuses (result ERROR) is an AppError with its message", async () => {
+      server.setReply(200, fixture("63-err-route-too-long.xml"));
+      const err = await appError(modJkAdapter.setMemberSetting!(jk, lb, "tomcat3", "route", "tc1b"));
+      expect(err.code).toBe("UNEXPECTED_RESPONSE");
+      expect(err.message).toMatch(/^jkstatus refused: Update failed \(at least partially\): new route/);
+    });
+  });
 });

@@ -3,6 +3,13 @@ import type { TBalancerSnapshot } from "@/server/adapters/frontends/types";
 import { fetchText } from "@/server/adapters/frontends/http-transport";
 import type { TAdminState } from "@/server/domain/member-state";
 import { AppError } from "@/server/errors";
+import { balancerSettingProblem, type TBalancerSettingSpec } from "@/server/domain/balancer-settings";
+import {
+  MAX_DISTANCE,
+  kindSettingProblem,
+  type TMemberSettingName,
+  type TMemberSettingsCapability,
+} from "@/server/domain/member-settings";
 import { jkResultIsError, parseJkStatusXml } from "./parse";
 
 /**
@@ -24,6 +31,10 @@ export const JK_UPDATE_PARAMS = {
   member: "sw",
   activation: "vwa",
   lbfactor: "vwf",
+  route: "vwn",
+  redirect: "vwr",
+  domain: "vwc",
+  distance: "vwd",
 } as const;
 
 const UPDATE_COMMAND = "update";
@@ -78,7 +89,7 @@ function assertSingleMember(memberKey: string): void {
 function updateUrl(
   target: TFrontendTarget,
   balancer: TBalancerSnapshot,
-  memberKey: string,
+  memberKey: string | null,
   change: [string, string],
 ): string {
   const url = new URL(target.url);
@@ -86,7 +97,8 @@ function updateUrl(
     [JK_UPDATE_PARAMS.command, UPDATE_COMMAND],
     [JK_UPDATE_PARAMS.mime, XML_MIME],
     [JK_UPDATE_PARAMS.worker, balancer.name],
-    [JK_UPDATE_PARAMS.member, memberKey],
+    // Without `sw` the update is to the lb worker itself (lb-level settings).
+    ...(memberKey === null ? [] : [[JK_UPDATE_PARAMS.member, memberKey] as [string, string]]),
     change,
   ]).toString();
   return url.toString();
@@ -96,10 +108,10 @@ function updateUrl(
 async function sendUpdate(
   target: TFrontendTarget,
   balancer: TBalancerSnapshot,
-  memberKey: string,
+  memberKey: string | null,
   change: [string, string],
 ): Promise<void> {
-  assertSingleMember(memberKey);
+  if (memberKey !== null) assertSingleMember(memberKey);
   const text = await fetchText(updateUrl(target, balancer, memberKey, change), {
     timeoutMs: target.timeoutMs,
     username: target.username,
@@ -149,4 +161,75 @@ export async function setJkWeight(
     );
   }
   await sendUpdate(target, balancer, memberKey, [JK_UPDATE_PARAMS.lbfactor, String(weight)]);
+}
+
+/**
+ * mod_jk 1.2.48 refuses (result ERROR "too long") a route, redirect or domain of 61 characters or more, and
+ * keeps 60 (measured on the lab). distance goes through atoi and any value >= 0 is kept; a negative one is
+ * ignored with result OK, so it is refused here. An empty vwn clears the route: refused; an empty vwr/vwc
+ * clears the redirect/domain, which operators do.
+ */
+export const JK_MAX_SETTING_TEXT = 60;
+export const JK_MEMBER_SETTINGS: TMemberSettingsCapability = {
+  route: { maxLength: JK_MAX_SETTING_TEXT, clearable: false },
+  redirect: { maxLength: JK_MAX_SETTING_TEXT, clearable: true },
+  domain: { maxLength: JK_MAX_SETTING_TEXT, clearable: true },
+  distance: { min: 0, max: MAX_DISTANCE },
+};
+
+const JK_SETTING_PARAMS: Readonly<Partial<Record<TMemberSettingName, string>>> = {
+  route: JK_UPDATE_PARAMS.route,
+  redirect: JK_UPDATE_PARAMS.redirect,
+  domain: JK_UPDATE_PARAMS.domain,
+  distance: JK_UPDATE_PARAMS.distance,
+};
+
+export async function setJkMemberSetting(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  memberKey: string,
+  name: TMemberSettingName,
+  value: string | number,
+): Promise<void> {
+  const param = JK_SETTING_PARAMS[name];
+  const problem = param
+    ? kindSettingProblem(JK_MEMBER_SETTINGS, "mod_jk", name, value)
+    : `mod_jk has no ${name} setting (its nearest to httpd's lbset is distance)`;
+  if (problem || !param) {
+    throw new AppError("INVALID_INPUT", problem ?? `mod_jk has no ${name} setting`, { setting: name, value });
+  }
+  await sendUpdate(target, balancer, memberKey, [param, String(value)]);
+}
+
+/**
+ * lb-level settings (§4 "lb parameters"), keyed by the attribute jkstatus shows. vlm is read by its first
+ * character (an unknown one means Request), so only the five names are sent; vlr and vlt must be > 0 or are
+ * ignored; vls takes 1/0 and reads back True/False.
+ */
+export const JK_BALANCER_SETTINGS = {
+  method: { type: "enum", values: ["Request", "Traffic", "Busyness", "Sessions", "Next"] },
+  sticky_session: { type: "switch", shownOn: "True", shownOff: "False" },
+  retries: { type: "int", min: 1, max: 1000 },
+  recover_time: { type: "int", min: 1, max: 86_400 },
+} as const satisfies Record<string, TBalancerSettingSpec>;
+
+const JK_BALANCER_PARAMS: Readonly<Record<keyof typeof JK_BALANCER_SETTINGS, string>> = {
+  method: "vlm",
+  sticky_session: "vls",
+  retries: "vlr",
+  recover_time: "vlt",
+};
+
+export async function setJkBalancerSetting(
+  target: TFrontendTarget,
+  balancer: TBalancerSnapshot,
+  name: string,
+  value: string,
+): Promise<void> {
+  const spec = (JK_BALANCER_SETTINGS as Record<string, TBalancerSettingSpec>)[name];
+  const problem = spec ? balancerSettingProblem(name, spec, value) : `mod_jk has no lb setting ${name}`;
+  if (problem || !spec) throw new AppError("INVALID_INPUT", problem ?? name, { setting: name, value });
+  const param = JK_BALANCER_PARAMS[name as keyof typeof JK_BALANCER_PARAMS];
+  const sent = spec.type === "switch" ? (value === "on" ? "1" : "0") : value;
+  await sendUpdate(target, balancer, null, [param, sent]);
 }

@@ -3,7 +3,11 @@ import { fetchText } from "@/server/adapters/frontends/http-transport";
 import { jkResultIsError, parseJkStatusXml } from "@/server/adapters/frontends/mod-jk/parse";
 import { UnexpectedResponseError } from "@/server/errors";
 import {
+  JK_BALANCER_SETTINGS,
+  JK_MEMBER_SETTINGS,
+  setJkBalancerSetting,
   JK_OBSERVED_STATE,
+  setJkMemberSetting,
   LBFACTOR_RANGE,
   setJkAdminState,
   setJkWeight,
@@ -19,6 +23,8 @@ export const modJkAdapter: TFrontendAdapter = {
     weight: { ...LBFACTOR_RANGE, integer: true },
     countsErrors: true,
     countsInFlight: true,
+    memberSettings: JK_MEMBER_SETTINGS,
+    balancerSettings: JK_BALANCER_SETTINGS,
   },
   fetchStatusText(target) {
     // cmd=show for just our lb worker keeps the document small; parameters go in the query string
@@ -46,4 +52,6 @@ export const modJkAdapter: TFrontendAdapter = {
   observedStateFor: (intended) => JK_OBSERVED_STATE[intended],
   setAdminState: setJkAdminState,
   setWeight: setJkWeight,
+  setMemberSetting: setJkMemberSetting,
+  setBalancerSetting: setJkBalancerSetting,
 };

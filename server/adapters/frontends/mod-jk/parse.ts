@@ -58,6 +58,10 @@ export const JK_MEMBER_ATTRIBUTES = {
   /** Bytes read from the backend. */
   read: "read",
   lbfactor: "lbfactor",
+  /** Route of the preferred failover member; empty when unset. */
+  redirect: "redirect",
+  /** Members with the same domain are treated as one for sticky failover; empty when unset. */
+  domain: "domain",
   /** Preference tier, the nearest thing mod_jk has to httpd's lbset (lower is used first). */
   distance: "distance",
 } as const;
@@ -158,6 +162,12 @@ function parseMember(raw: Record<string, string>, balancerName: string): TObserv
     bytesIn: readInteger(raw, JK_MEMBER_ATTRIBUTES.read, where),
     loadfactor: readInteger(raw, JK_MEMBER_ATTRIBUTES.lbfactor, where),
     lbset: readInteger(raw, JK_MEMBER_ATTRIBUTES.distance, where),
+    settings: {
+      route: raw[JK_MEMBER_ATTRIBUTES.route] ?? "",
+      redirect: raw[JK_MEMBER_ATTRIBUTES.redirect] ?? "",
+      domain: raw[JK_MEMBER_ATTRIBUTES.domain] ?? "",
+      distance: readInteger(raw, JK_MEMBER_ATTRIBUTES.distance, where),
+    },
     raw,
   };
 }

@@ -19,6 +19,9 @@ export const nginxAdapter: TFrontendAdapter = {
       standby:
         "Only where the upstream balances by round robin or least_conn: nginx rejects backup with hash, ip_hash and random.",
     },
+    settingsNote:
+      "Open source nginx has no per-server route, redirect or preference tier: its stickiness is the upstream's " +
+      "hash key, the same for every server, so there is nothing per member to set.",
   },
   parseOptions: parseNginxOptions,
   privilegedOptions: [
