@@ -21,6 +21,8 @@ test("locate a session from the browser by pasting its Cookie header; per-node c
   // An operator, who may read what a session holds (a viewer's locate hides it: roles.spec.ts).
   await signIn(page, OPERATOR, "/clusters/lab");
   await page.getByRole("link", { name: "Sessions" }).click();
+  // The index may predate the seeding (a scan in flight, or one less than 30 s old): ask for a fresh one.
+  await page.getByRole("button", { name: "Rescan now" }).click();
   await page.getByLabel(/JSESSIONID value, Cookie header/).fill(`Cookie: lang=en; JSESSIONID=${sample.id}`);
   await page.getByRole("button", { name: "Locate" }).click();
 

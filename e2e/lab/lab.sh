@@ -199,11 +199,17 @@ frontend_probe_url() {
 port_busy() { (exec 3<>"/dev/tcp/$LAB_HOST/$1") 2>/dev/null; }
 http_ok() { curl -fsS -o /dev/null --max-time 3 "$1" 2>/dev/null; }
 
-alive() { # a zombie (state Z, dead but not yet reaped by its new parent) counts as gone
-  local state
+# A zombie (state Z, dead but not yet reaped by its new parent) counts as gone, but only once its
+# last thread has exited too: a multi-threaded daemon's leader turns Z first while another thread
+# still frees the memory and then closes the sockets (a killed memcached holding 1 GiB kept its port
+# for a moment, and the restart right after found it busy).
+alive() {
+  local state tasks
   kill -0 "$1" 2>/dev/null || return 1
   state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ $state != Z ]]
+  [[ $state != Z ]] && return 0
+  tasks=$(find "/proc/$1/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+  ((tasks > 1))
 }
 
 # A daemon just started in the background: wait up to 10 s until `ready_fn arg` succeeds; if the process

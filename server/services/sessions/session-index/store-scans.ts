@@ -92,11 +92,15 @@ export class StoreScanCoordinator {
     };
   }
 
-  /** Starts a scan of every store of the cluster unless one is running (it is then the answer). */
+  /**
+   * Starts a scan of every store of the cluster. A scan in flight began before the request and may miss
+   * what the asker just changed, so one more runs after it; every request made during that scan shares
+   * the one follow-up, so many viewers clicking never pile scans up.
+   */
   async requestScan(db: TDb, cluster: string): Promise<void> {
     const c = await this.load(db, cluster);
     const now = Date.now();
-    for (const s of c.stores.values()) if (!s.running) s.wantedAfter = Math.max(s.wantedAfter, now);
+    for (const s of c.stores.values()) s.wantedAfter = Math.max(s.wantedAfter, now);
     this.wake();
   }
 
