@@ -35,7 +35,7 @@ export const sessionRouter = createRouter({
       const { cluster, ...query } = input;
       return listIndexedSessions(ctx.db, cluster, query);
     }),
-  /** Starts a fresh scan of every store now (or joins the one running; read-only on the stores); the table shows its progress. */
+  /** Starts a fresh scan of every store now (or right after the one running; read-only on the stores); the table shows its progress. */
   rescan: sessionViewerProcedure
     .meta({
       openapi: {

@@ -36,7 +36,7 @@ export async function listIndexedSessions(db: TDb, cluster: string, query: TSess
   };
 }
 
-/** Starts a fresh scan of the cluster's stores (or joins the one running) and returns at once; the table polls. */
+/** Starts a fresh scan of the cluster's stores (after the one running, if any) and returns at once; the table polls. */
 export async function rescanSessions(db: TDb, cluster: string) {
   const scans = sessionScans();
   await scans.noteViewed(db, cluster);
