@@ -4,6 +4,10 @@ import {
   extractSessionId,
   formatSessionId,
   isSessionIdBytes,
+  sessionIdBytesForm,
+  ID_ENCODED,
+  ID_PLAIN,
+  NOT_ID,
   parseSessionId,
   withNode,
   withRoute,
@@ -172,6 +176,15 @@ describe("isSessionIdBytes agrees with parseSessionId", () => {
     for (const id of samples) {
       const bytes = Buffer.from(`  ${id}  `, "utf8");
       expect(isSessionIdBytes(bytes, 2, bytes.length - 2), JSON.stringify(id)).toBe(accepts(id));
+    }
+  });
+  it("sessionIdBytesForm: a key with a % is encoded (whatever else it holds); otherwise the same answer", () => {
+    const samples = ["6A8D1C4E-n1.tomcat1", "ABC-n1.", "A;B", "bak%3AABC-n1", "A;B%3A", "ABC%", "x".repeat(513), ""];
+    for (const id of samples) {
+      const bytes = Buffer.from(`  ${id}  `, "utf8");
+      const form = sessionIdBytesForm(bytes, 2, bytes.length - 2);
+      const expected = id.includes("%") ? ID_ENCODED : accepts(id) ? ID_PLAIN : NOT_ID;
+      expect(form, JSON.stringify(id)).toBe(expected);
     }
   });
 });

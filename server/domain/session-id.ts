@@ -83,26 +83,49 @@ for (const c of [0x3b, 0x2c, 0x3d, 0x22, 0x5c, 0x3a]) ID_BYTE[c] = 0;
  * [start, end) are an id parseSessionId accepts as it is (session-id.test.ts checks they agree).
  */
 export function isSessionIdBytes(buf: Uint8Array, start: number, end: number): boolean {
-  const n = end - start;
-  if (n <= 0 || n > MAX_ID_LENGTH) return false;
+  return idBytesForm(buf, start, end, false) === ID_PLAIN;
+}
+
+export const NOT_ID = 0;
+/** The bytes are an id as they stand (no uri-encoding in them). */
+export const ID_PLAIN = 1;
+/** The bytes hold a "%": uri-encoded (a metadump key), to be decoded before judging them. */
+export const ID_ENCODED = 2;
+const PERCENT = 0x25;
+
+/**
+ * isSessionIdBytes and "is there a %?" in one pass over the bytes: a scan of four million metadump keys
+ * asked both of each key, and two passes over every id were a tenth of its time.
+ */
+export function sessionIdBytesForm(buf: Uint8Array, start: number, end: number): number {
+  return idBytesForm(buf, start, end, true);
+}
+
+function idBytesForm(buf: Uint8Array, start: number, end: number, percentEncoded: boolean): number {
   let dash = -1;
   let dot = -1;
   let dotsAfterFirst = 0;
+  let bad = false;
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
-    if (ID_BYTE[c] === 0) return false;
-    if (c === DOT) {
+    if (c === PERCENT && percentEncoded) return ID_ENCODED;
+    if (ID_BYTE[c] === 0) {
+      if (!percentEncoded) return NOT_ID;
+      bad = true; // a "%" further on still makes it an encoded key
+    } else if (c === DOT) {
       if (dot < 0) dot = i;
       else dotsAfterFirst++;
     } else if (c === DASH && dash < 0) dash = i;
   }
+  const n = end - start;
+  if (bad || n <= 0 || n > MAX_ID_LENGTH) return NOT_ID;
   if (dash >= 0 && (dot < 0 || dash < dot)) {
     // MSM: <base>-<node>[.<route>], `[^-.]+-[^.]+(\.[^.]+)?`
-    if (dash === start || dotsAfterFirst > 0) return false;
-    if (dot < 0) return dash < end - 1;
-    return dot > dash + 1 && dot < end - 1;
+    if (dash === start || dotsAfterFirst > 0) return NOT_ID;
+    if (dot < 0) return dash < end - 1 ? ID_PLAIN : NOT_ID;
+    return dot > dash + 1 && dot < end - 1 ? ID_PLAIN : NOT_ID;
   }
-  return dot !== start && dot !== end - 1;
+  return dot !== start && dot !== end - 1 ? ID_PLAIN : NOT_ID;
 }
 
 function escapeRegExp(text: string): string {

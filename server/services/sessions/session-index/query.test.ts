@@ -244,6 +244,39 @@ describe("rebuilding a segment from the previous one", () => {
     expect([...s.counts.unbackedPerNode]).toEqual([1, 0]);
   });
 
+  it("on a rescan, marks backups of kept rows and of new rows alike, and a failed node's rows keep their mark", () => {
+    const scan = (prev: TStoreSegment | null, at: number, n1: string[], bak1: string[], n2: string[] | "failed") => {
+      const b = new SegmentBuilder("msm", prev, at);
+      const w = new ScanBatchWriter();
+      for (const id of n1) w.addSessionId(id, 60, 1, nowS);
+      for (const id of bak1) {
+        const bytes = Buffer.from(id);
+        w.addBackup(bytes, 0, bytes.length);
+      }
+      b.add("n1", w.take(), at);
+      b.completeNode("n1");
+      if (n2 === "failed") b.failNode("n2", "n2 down");
+      else {
+        const w2 = new ScanBatchWriter();
+        for (const id of n2) w2.addSessionId(id, 60, 1, nowS);
+        b.add("n2", w2.take(), at);
+        b.completeNode("n2");
+      }
+      return b.commit(at);
+    };
+    const backedIds = (s: TStoreSegment) => [...s.backed.keys()].filter((r) => s.backed[r]).map((r) => s.ids.get(r));
+    const first = scan(null, NOW, ["A-n1.t1"], ["C-n2.t1", "D-n2.t1"], ["C-n2.t1", "D-n2.t1"]);
+    expect(backedIds(first)).toEqual(["C-n2.t1", "D-n2.t1"]);
+    // C's backup is seen again (a kept row), E is new with its backup seen before its primary, D lost its backup.
+    const second = scan(first, NOW + 60_000, ["A-n1.t1"], ["E-n2.t1", "C-n2.t1"], ["C-n2.t1", "D-n2.t1", "E-n2.t1"]);
+    expect(backedIds(second)).toEqual(["C-n2.t1", "E-n2.t1"]);
+    expect(second.sawBackups).toBe(true);
+    // n2 cannot be read: its rows stay, with the marks they had; n1's backups were read again (none now).
+    const third = scan(second, NOW + 120_000, ["A-n1.t1"], [], "failed");
+    expect(third.ids.length).toBe(4);
+    expect(backedIds(third)).toEqual(["C-n2.t1", "E-n2.t1"]);
+  });
+
   it("holds a hundred thousand ids across several id chunks, found by exact id and prefix", () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => ({
       id: `${(i * 2654435761) % 4294967296}`.padStart(10, "0") + `-n1.t${i % 3}`,

@@ -36,7 +36,7 @@ export class SegmentBuilder {
   private lastRoute = 0;
 
   // Rows of the previous segment: what this scan saw of them.
-  private readonly table: Int32Array | null;
+  private table: Int32Array | null;
   private readonly mask: number;
   private readonly seen: Uint8Array;
   private readonly nNode: Uint16Array;
@@ -44,6 +44,8 @@ export class SegmentBuilder {
   private readonly nSize: Uint32Array;
   private readonly nLast: Uint32Array;
   private readonly nCopies: Uint8Array;
+  /** Rows of the previous segment whose backup copy this scan saw. */
+  private readonly nBacked: Uint8Array;
 
   // Sessions the previous segment does not have.
   private readonly dIds = new IdColumnWriter();
@@ -54,13 +56,18 @@ export class SegmentBuilder {
    */
   private readonly dRec = new Grow(Uint32Array);
 
-  /** 53-bit keys of the ids whose backup copy was seen. */
+  /**
+   * 53-bit keys of the ids whose backup copy was seen and which the previous segment does not have (on a
+   * rescan nearly all are marked in nBacked instead: a million keys and their hash set were 16 MB of
+   * the rescan's peak).
+   */
   private readonly backups = new Grow(Float64Array);
   private readonly nodeScans: Record<string, TNodeScan>;
   private readonly failed = new Set<string>();
   private readonly scanned = new Set<string>();
   private readonly keys: Record<string, number> = {};
   private committed = false;
+  private sawBackups = false;
 
   constructor(
     private readonly store: string,
@@ -79,6 +86,7 @@ export class SegmentBuilder {
     this.nSize = new Uint32Array(n);
     this.nLast = new Uint32Array(n);
     this.nCopies = new Uint8Array(n);
+    this.nBacked = new Uint8Array(n);
     if (prev && n > 0) {
       let size = 1;
       while (size < n * 2) size <<= 1;
@@ -136,7 +144,12 @@ export class SegmentBuilder {
     }
     if (batch.backups) {
       const b = batch.backups;
-      for (let k = 0; k < b.count; k++) this.backups.push(backupKey(b.bytes, b.starts[k]!, b.starts[k + 1]!));
+      if (b.count > 0) this.sawBackups = true;
+      for (let k = 0; k < b.count; k++) {
+        const row = this.findPrev(b.bytes, b.starts[k]!, b.starts[k + 1]!);
+        if (row >= 0) this.nBacked[row] = 1;
+        else this.backups.push(backupKey(b.bytes, b.starts[k]!, b.starts[k + 1]!));
+      }
     }
   }
 
@@ -162,6 +175,7 @@ export class SegmentBuilder {
   commit(finishedAt = Date.now()): TStoreSegment {
     if (this.committed) throw new Error("segment already committed");
     this.committed = true;
+    this.table = null; // the lookups are over: its memory may go before the new columns are made
     const prev = this.prev;
     const prevN = prev?.ids.length ?? 0;
     const failedIdx = new Set([...this.failed].map((n) => this.nodeIndex.get(n)!));
@@ -185,6 +199,8 @@ export class SegmentBuilder {
     const copies = new Uint8Array(cap);
     const backed = new Uint8Array(cap);
     const rec = this.dRec.view();
+    // The backups not marked on a previous row: only this scan's new sessions can match them.
+    const leftover = this.backups.length > 0 ? new KeySet(this.backups.view()) : null;
 
     let m = 0;
     let i = 0;
@@ -215,6 +231,7 @@ export class SegmentBuilder {
           copies[m] = Math.min(255, copies[m]! + 1);
           if (this.routes[route[m]!] === this.nodes[dupNode]) node[m] = dupNode;
         }
+        if (leftover && leftover.has(backupKey(loc.bytes, loc.start, loc.end))) backed[m] = 1;
         m++;
         continue;
       }
@@ -235,7 +252,7 @@ export class SegmentBuilder {
         lastAccess[m] = p.lastAccess[i]!;
         copies[m] = p.copies[i]!;
       }
-      if (keepBacked) backed[m] = p.backed[i]!;
+      if (this.nBacked[i] || (keepBacked && p.backed[i])) backed[m] = 1;
       m++;
       i++;
       nextSurvivor();
@@ -246,14 +263,7 @@ export class SegmentBuilder {
     if (prev) for (let c = released; c < prev.ids.chunks.length; c++) prev.ids.release(c);
     const column = ids.finish();
 
-    const sawBackups = this.backups.length > 0;
-    if (sawBackups) {
-      const keys = new KeySet(this.backups.view());
-      for (let r = 0; r < m; r++) {
-        const { bytes, start, end } = column.locate(r);
-        if (keys.has(backupKey(bytes, start, end))) backed[r] = 1;
-      }
-    }
+    const sawBackups = this.sawBackups;
     for (const n of this.nodes)
       if (this.keys[n] !== undefined && this.scanned.has(n)) this.nodeScans[n]!.keys = this.keys[n];
 
