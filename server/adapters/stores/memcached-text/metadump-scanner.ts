@@ -46,6 +46,8 @@ export class MetadumpScanner {
   private fExp = 0;
   private fLa = 0;
   private fSize = 0;
+  /** What the last digits() read. */
+  private dv = 0;
 
   /** Feeds one received chunk; calls `sink` once per item line. Stops at END or at an error line. */
   push(chunk: Buffer, sink: TMetadumpSink): void {
@@ -155,7 +157,7 @@ export class MetadumpScanner {
    * The fields as memcached 1.5.4–1.6 prints them, in its order (proto_text.c / crawler.c):
    * " exp=N la=N cas=N fetch=yes|no cls=N size=N", then the line end or more fields (flags=, ext_*).
    * Read with no field-name loop: each byte is looked at once, against one or two values (profiled on
-   * 2,000,000 lines: 230 ms against 400 ms for the general reader). Anything else, -1 (and the general
+   * 2,000,000 lines: about 290 ms against 400 ms for the general reader). Anything else, -1 (and the general
    * reader takes the line); on success, where the next line starts, the numbers in fExp, fLa and fSize.
    */
   private fastFields(buf: Buffer, p: number, limit: number): number {
@@ -168,24 +170,14 @@ export class MetadumpScanner {
       sign = -1;
       p++;
     }
-    let exp = 0;
-    let start = p;
-    let c = 0;
-    while (p < limit && (c = buf[p]!) >= 0x30 && c <= 0x39) {
-      exp = exp * 10 + (c - 0x30);
-      p++;
-    }
+    p = this.digits(buf, p, limit);
+    const exp = this.dv;
     // " la="
-    if (p === start || p + 4 >= limit || c !== SPACE || buf[p + 1] !== 0x6c || buf[p + 2] !== 0x61) return -1;
+    if (p < 0 || p + 4 >= limit || buf[p] !== SPACE || buf[p + 1] !== 0x6c || buf[p + 2] !== 0x61) return -1;
     if (buf[p + 3] !== EQ) return -1;
-    p += 4;
-    let la = 0;
-    start = p;
-    while (p < limit && (c = buf[p]!) >= 0x30 && c <= 0x39) {
-      la = la * 10 + (c - 0x30);
-      p++;
-    }
-    if (p === start || c !== SPACE) return -1;
+    p = this.digits(buf, p + 4, limit);
+    const la = this.dv;
+    if (p < 0 || p >= limit || buf[p] !== SPACE) return -1;
     // " cas=N fetch=W cls=N ": three fields not read, skipped to the space after each.
     for (let skip = 0; skip < 3; skip++) {
       p++;
@@ -199,14 +191,10 @@ export class MetadumpScanner {
     if (p + 6 >= limit || buf[p + 1] !== 0x73 || buf[p + 2] !== 0x69 || buf[p + 3] !== 0x7a || buf[p + 4] !== 0x65)
       return -1;
     if (buf[p + 5] !== EQ) return -1;
-    p += 6;
-    let size = 0;
-    start = p;
-    while (p < limit && (c = buf[p]!) >= 0x30 && c <= 0x39) {
-      size = size * 10 + (c - 0x30);
-      p++;
-    }
-    if (p === start || p >= limit) return -1;
+    p = this.digits(buf, p + 6, limit);
+    const size = this.dv;
+    if (p < 0 || p >= limit) return -1;
+    const c = buf[p]!;
     // The line end, past any further fields (flags=, ext_*) and a trailing space or CR.
     if (c !== NL) {
       if (c !== SPACE && c !== CR) return -1;
@@ -217,6 +205,19 @@ export class MetadumpScanner {
     this.fLa = la;
     this.fSize = size;
     return p + 1;
+  }
+
+  /** Digits from p into `dv`; returns where they end, or -1 when there is none. */
+  private digits(buf: Buffer, p: number, limit: number): number {
+    const start = p;
+    let n = 0;
+    let c = 0;
+    while (p < limit && (c = buf[p]!) >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+      p++;
+    }
+    this.dv = n;
+    return p === start ? -1 : p;
   }
 
   /** A decimal integer (optionally negative) up to the next space or line end, into `num` (NaN if not one). */
