@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on every Linux the bench runs on). */
 const TICKS = 100;
@@ -50,4 +51,27 @@ export async function cpuShare(pid: number, ms: number): Promise<{ share: number
   await new Promise((r) => setTimeout(r, ms));
   const cpuS = cpuSeconds(pid) - c0;
   return { share: cpuS / ((performance.now() - t0) / 1000), cpuS };
+}
+
+/**
+ * The pid of a lab daemon (its pid file under LAB_DIR/run), or null when the lab does not say: the bench
+ * reads memcached's own CPU beside the console's, since on a small machine the servers' crawl competes
+ * with the console for the same cores.
+ */
+export function labDaemonPid(name: string): number | null {
+  const dir = process.env.LAB_DIR ?? path.resolve(import.meta.dirname, "../../.lab");
+  try {
+    const pid = Number(fs.readFileSync(path.join(dir, "run", `${name}.pid`), "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 && fs.existsSync(`/proc/${pid}`) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds the given processes used during `fn` (null pids are skipped). */
+export async function cpuOf<T>(pids: Array<number | null>, fn: () => Promise<T>): Promise<{ value: T; cpuS: number }> {
+  const live = pids.filter((p): p is number => p !== null);
+  const before = live.map(cpuSeconds);
+  const value = await fn();
+  return { value, cpuS: live.reduce((a, p, i) => a + cpuSeconds(p) - before[i]!, 0) };
 }
