@@ -70,4 +70,46 @@ describe("Redis enumeration, by script or pipelined", () => {
     expect(calls.eval).toBe(1);
     expect(calls.pttl).toBe(4);
   });
+
+  it("asks for the next batch before handing on this one; a later batch's failure reaches the reader", async () => {
+    const { client, calls } = fakeRedis(KEYS, false);
+    const evalOk = client.eval!.bind(client);
+    client.eval = async (...args) => {
+      if (calls.eval === 2) {
+        calls.eval++;
+        throw new Error("READONLY You can't write against a read only replica");
+      }
+      return evalOk(...args);
+    };
+    const it = scanKeyBatches(client, "r1", { count: 1, size: "none" });
+    const first = await it.next();
+    expect((first.value as Array<{ key: string }>).map((k) => k.key)).toEqual(["a"]);
+    // The second batch was asked for while the first was being read.
+    expect(calls.eval).toBe(2);
+    await it.next(); // "b"
+    await expect(it.next()).rejects.toThrow(/READONLY/);
+  });
+
+  it("a reader that stops early leaves no rejection unhandled from the batch in flight", async () => {
+    const { client } = fakeRedis(KEYS, false);
+    const evalOk = client.eval!.bind(client);
+    let n = 0;
+    client.eval = async (...args) => {
+      if (++n > 1) throw new Error("connection lost");
+      return evalOk(...args);
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      for await (const batch of scanKeyBatches(client, "r1", { count: 1, size: "none" })) {
+        expect(batch.map((k) => k.key)).toEqual(["a"]);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
 });
