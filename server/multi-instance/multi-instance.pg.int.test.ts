@@ -22,6 +22,7 @@ import {
   type TSyntheticMemberSpec,
 } from "@/test-support/synthetic-frontend/members";
 import { SCHEMA_VERSION } from "@/server/multi-instance/schema-check";
+import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const INTERVAL_MS = 2_000;
@@ -325,6 +326,87 @@ describe("three console instances on one PostgreSQL", () => {
     const after = await db.dutyLease.findUniqueOrThrow({ where: { duty } });
     expect(after.owner).not.toBe(lease.owner);
     expect(after.token).toBeGreaterThan(lease.token);
+  });
+
+  it("kill -9 the instance running a rollout mid-ramp: another runs the ramp again and ends at the original weights", async () => {
+    // The earlier kills left one instance: a second one joins (the inventory import finds nothing to do).
+    const joined = startInstance("d", url, inventory);
+    instances.push(joined);
+    await waitFor("the joining instance ready", () => joined.lines.some((l) => l.ready), 90_000);
+    const log = path.join(dir, "deploys-ramp.log");
+    const settings = {
+      members: ["tomcat1", "tomcat2", "tomcat3"],
+      wait: { strategy: "inflight", timeoutSec: 60, onTimeout: "pause" },
+      deploy: { kind: "command", command: `echo "$CLUSTERDECK_MEMBER" >> ${log}`, timeoutSec: 30 },
+      health: { path: "/app/health", timeoutSec: 30 },
+      // Three steps of 2 s each: a ramp of 6 s, a window to kill in.
+      ramp: { percents: [25, 50, 100], stepSec: 2 },
+      pollMs: 300,
+    };
+    const rolling = frontends.find((f) => f.name === "syn-rolling")!;
+    const shownOnRolling = async () => {
+      const res = await fetch(`${rolling.url}?xml=1`, { headers: { Referer: rolling.url } });
+      const status = parseBalancerManagerXml(await res.text());
+      return status.balancers
+        .flatMap((bal) => bal.members)
+        .map((m) => [m.route, m.adminState, m.loadfactor] as const)
+        .sort();
+    };
+    const shownBefore = await shownOnRolling();
+    const weightsBefore = await db.member.findMany({
+      where: { cluster: { name: "rolling" } },
+      select: { name: true, intendedWeight: true },
+      orderBy: { name: "asc" },
+    });
+    const starter = alive()[0]!;
+    const from = starter.lines.length;
+    starter.child.stdin!.write(`rollout rolling ${JSON.stringify(settings)}\n`);
+    const id = await waitFor(
+      "the rollout to start",
+      () => starter.lines.slice(from).find((l) => l.rollout || l.rolloutFailed),
+      10_000,
+    ).then((l) => l.rollout ?? expect.fail(l.rolloutFailed));
+    const duty = `rollout:${id}`;
+    // tomcat2 at 50 %: enabled again, its weight half way, the ramp still watching.
+    await vi.waitFor(
+      async () => {
+        const step = await db.rolloutStep.findFirst({
+          where: { rolloutId: id, member: "tomcat2", phase: "ramp", state: "running" },
+        });
+        expect(step?.message ?? "").toContain("enabled at 50%");
+      },
+      { timeout: 60_000, interval: 50 },
+    );
+    const lease = await db.dutyLease.findUniqueOrThrow({ where: { duty } });
+    const runner = alive().find((i) => i.name === lease.owner)!;
+    runner.child.kill("SIGKILL");
+    await exited(runner.child);
+    await vi.waitFor(async () => expect((await db.rollout.findUniqueOrThrow({ where: { id } })).state).toBe("done"), {
+      timeout: 90_000,
+      interval: 200,
+    });
+    // Every deploy command ran exactly once; tomcat2's ramp was cut by the kill and run again by the survivor.
+    expect(fs.readFileSync(log, "utf8").trim().split("\n")).toEqual(["tomcat1", "tomcat2", "tomcat3"]);
+    const steps = await db.rolloutStep.findMany({ where: { rolloutId: id }, orderBy: { id: "asc" } });
+    expect(steps.filter((s) => s.phase === "deploy").map((s) => s.state)).toEqual(["done", "done", "done"]);
+    expect(steps.filter((s) => s.member === "tomcat2" && s.phase === "ramp").map((s) => s.state)).toEqual([
+      "interrupted",
+      "done",
+    ]);
+    const after = await db.dutyLease.findUniqueOrThrow({ where: { duty } });
+    expect(after.owner).not.toBe(lease.owner);
+    expect(after.token).toBeGreaterThan(lease.token);
+    // The ramp ended where it began: every member active at the weight it had, as the frontend shows it.
+    const shownAfter = await shownOnRolling();
+    expect(shownAfter).toEqual(shownBefore);
+    expect(shownAfter.map(([, state]) => state)).toEqual(["active", "active", "active"]);
+    expect(
+      await db.member.findMany({
+        where: { cluster: { name: "rolling" } },
+        select: { name: true, intendedWeight: true },
+        orderBy: { name: "asc" },
+      }),
+    ).toEqual(weightsBefore);
   });
 
   it("an instance older than the database's schema refuses to start and says why", async () => {
