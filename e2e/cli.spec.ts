@@ -1,5 +1,3 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
 import { findClosedPort } from "../test-support/fault-server";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import {
@@ -9,28 +7,9 @@ import {
   waitUntilHealthy,
 } from "../test-support/lab/lab-frontends";
 import { ADMIN, apiSignIn } from "./support/session";
+import { clusterdeck } from "./support/clusterdeck";
 
 const FRONTENDS = labFrontends();
-const BIN = path.resolve(import.meta.dirname, "../server/cli/bin.mjs");
-
-interface TCliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function clusterdeck(baseURL: string, token: string, ...args: string[]): Promise<TCliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, CLUSTERDECK_URL: baseURL, CLUSTERDECK_TOKEN: token }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 async function trpc(request: APIRequestContext, csrf: string, procedure: string, input: unknown) {
   const res = await request.post(`/api/trpc/${procedure}`, {

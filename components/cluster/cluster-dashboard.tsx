@@ -4,7 +4,7 @@ import { useCallback, useMemo, useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { StateBadge } from "@/components/health-badge";
-import { FrontendsPanel } from "@/components/cluster/frontends-panel";
+import { FrontendsSection } from "@/components/cluster/frontends-section";
 import { MembersMatrix } from "@/components/cluster/members-matrix";
 import { MemberCharts } from "@/components/cluster/member-charts";
 import { StoresPanel } from "@/components/stores/stores-panel";
@@ -115,7 +115,7 @@ export function ClusterDashboard({
       />
       <h2 className="sr-only">Frontends</h2>
       <div style={{ marginTop: "1rem" }}>
-        <FrontendsPanel frontends={view.frontends} />
+        <FrontendsSection cluster={name} frontends={view.frontends} canOperate={canOperate} />
       </div>
       <div style={{ marginTop: "1rem" }}>
         <StoresPanel cluster={name} />

@@ -1,4 +1,5 @@
 "use client";
+import type { ReactNode } from "react";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
 import { StateBadge } from "@/components/health-badge";
@@ -6,8 +7,17 @@ import { RelativeTime } from "@/components/relative-time";
 
 type TFrontend = inferRouterOutputs<AppRouter>["cluster"]["get"]["frontends"][number];
 
-/** Each frontend's last poll: answering or not, its error in its own words, and when it last answered. */
-export function FrontendsPanel({ frontends }: { frontends: TFrontend[] }) {
+/**
+ * Each frontend's last poll: answering or not, its error in its own words, and when it last answered.
+ * `actionsFor` (operators only) adds a column with what can be done to each frontend.
+ */
+export function FrontendsPanel({
+  frontends,
+  actionsFor,
+}: {
+  frontends: TFrontend[];
+  actionsFor?: (f: TFrontend) => ReactNode;
+}) {
   if (frontends.length === 0) {
     return <div className="empty">This cluster has no frontends yet. Add one in the inventory to start polling.</div>;
   }
@@ -22,6 +32,7 @@ export function FrontendsPanel({ frontends }: { frontends: TFrontend[] }) {
           <th scope="col">Poll</th>
           <th scope="col">Last poll</th>
           <th scope="col">Last good poll</th>
+          {actionsFor && <th scope="col">Balancer</th>}
         </tr>
       </thead>
       <tbody>
@@ -71,6 +82,7 @@ export function FrontendsPanel({ frontends }: { frontends: TFrontend[] }) {
             <td>
               <RelativeTime at={f.lastGoodAt} />
             </td>
+            {actionsFor && <td>{actionsFor(f)}</td>}
           </tr>
         ))}
       </tbody>

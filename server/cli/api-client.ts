@@ -3,6 +3,7 @@ import { ZBulkActionResult, ZMemberActionResult } from "@/server/services/member
 import { ZClusterSummary, ZClusterView, ZHistorySeries } from "@/server/services/clusters/cluster-view-schema";
 import { ZInventoryPlan } from "@/server/services/inventory/inventory-plan";
 import { ZAuditEntry } from "@/server/services/audit/audit";
+import { ZBalancerSettingResult } from "@/server/domain/balancer-settings";
 import { CliError, EXIT } from "@/server/cli/exit-codes";
 
 /** The console's REST API (/api/v1), nothing else: the CLI never touches the database. */
@@ -12,6 +13,7 @@ export type TClusterSummary = z.infer<typeof ZClusterSummary>;
 export type TClusterView = z.infer<typeof ZClusterView>;
 export type THistorySeries = z.infer<typeof ZHistorySeries>;
 export type TInventoryPlan = z.infer<typeof ZInventoryPlan>;
+export type TBalancerSettingAnswer = z.infer<typeof ZBalancerSettingResult>;
 
 /** Audit entries as JSON carries them (the time as ISO text). */
 const ZAuditPage = z.object({
@@ -123,6 +125,18 @@ export function createClient(conn: TConnection) {
           ACTION_TIMEOUT_MS,
         ),
         `the ${verb} result`,
+      ),
+    /** One balancer-level setting on one frontend, read back from its status page by the console. */
+    balancerSetting: async (cluster: string, frontend: string, setting: { name: string; value: string }) =>
+      parseAnswer(
+        ZBalancerSettingResult,
+        await call(
+          "POST",
+          `/clusters/${encodeURIComponent(cluster)}/frontends/${encodeURIComponent(frontend)}/balancer-settings`,
+          setting,
+          ACTION_TIMEOUT_MS,
+        ),
+        `the ${setting.name} result`,
       ),
     /** One verb on many members (POST /clusters/{cluster}/bulk/{verb}); per member, per frontend results. */
     bulkAction: async (cluster: string, verb: string, body: { members: string[]; force: boolean }) =>

@@ -17,6 +17,7 @@ import { runBulkAction } from "@/server/cli/bulk-commands";
 import { addInventoryCommands } from "@/server/cli/inventory-commands";
 import { addReportCommands } from "@/server/cli/report-commands";
 import { addSettingsCommand } from "@/server/cli/settings-command";
+import { addBalancerSetCommand } from "@/server/cli/balancer-set-command";
 import { MEMBER_FILTER_HELP, parseMemberFilter, type TMemberFilter } from "@/server/domain/member-filter";
 
 export interface TIo {
@@ -236,13 +237,15 @@ function buildProgram(io: TIo, done: (code: TExitCode) => void, setJson: (json: 
   const clientOf = (cmd: Command) => createClient(resolveConnection(cmd.optsWithGlobals<TGlobals>(), io.env));
   addInventoryCommands(program, { io, clientOf, done, setJson });
   addReportCommands(program, { io, clientOf, done, setJson });
-  addSettingsCommand(program, {
+  const settingsCtx = {
     io,
     clientOf,
     done,
     setJson,
-    clusterOf: (cmd, given) => resolveCluster(clientOf(cmd), given),
-  });
+    clusterOf: (cmd: Command, given: string | undefined) => resolveCluster(clientOf(cmd), given),
+  };
+  addSettingsCommand(program, settingsCtx);
+  addBalancerSetCommand(program, settingsCtx);
   return program;
 }
 

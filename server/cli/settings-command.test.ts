@@ -2,69 +2,37 @@
  * `clusterdeck set`: what goes to the console (one POST …/settings per setting, in order), how each result is
  * printed, the exit code, and values refused before anything is sent. A small in-process console stands in.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { run } from "@/server/cli/main";
+import { stubConsole } from "@/test-support/stub-console";
 
-interface TRequest {
-  method: string;
-  url: string;
-  body: unknown;
-}
-
-const requests: TRequest[] = [];
-let url = "";
-const server = http.createServer((req, res) => {
-  let raw = "";
-  req.on("data", (c) => (raw += c));
-  req.on("end", () => {
-    const body = raw ? (JSON.parse(raw) as { setting?: { name: string; value: string | number } }) : undefined;
-    requests.push({ method: req.method!, url: req.url!, body });
-    const setting = body?.setting;
-    // lbset: only the httpd frontend has it; mod_jk answers unsupported. A route "bad" is not confirmed.
-    const jkOutcome = setting?.name === "lbset" ? "unsupported" : "done";
-    const bmOutcome = setting?.value === "bad" ? "not-verified" : "done";
-    const frontend = (id: number, name: string, outcome: string) => ({
-      frontendId: id,
-      frontend: name,
-      kind: name,
-      outcome,
-      message: outcome === "done" ? null : outcome === "unsupported" ? "mod_jk has no lbset setting" : "still shows",
-      observed: { adminState: "active", loadfactor: 1, settings: setting ? { [setting.name]: setting.value } : {} },
-      durationMs: 3,
-    });
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        cluster: "shop",
-        member: "tomcat2",
-        action: "member.setSetting",
-        overall: bmOutcome === "done" ? "done" : "partial",
-        frontends: [frontend(1, "apache-balancer", bmOutcome), frontend(2, "mod-jk", jkOutcome)],
-        auditId: 7,
-      }),
-    );
+// lbset: only the httpd frontend has it; mod_jk answers unsupported. A route "bad" is not confirmed.
+const stub = stubConsole((req) => {
+  const setting = (req.body as { setting?: { name: string; value: string | number } } | undefined)?.setting;
+  const jkOutcome = setting?.name === "lbset" ? "unsupported" : "done";
+  const bmOutcome = setting?.value === "bad" ? "not-verified" : "done";
+  const frontend = (id: number, name: string, outcome: string) => ({
+    frontendId: id,
+    frontend: name,
+    kind: name,
+    outcome,
+    message: outcome === "done" ? null : outcome === "unsupported" ? "mod_jk has no lbset setting" : "still shows",
+    observed: { adminState: "active", loadfactor: 1, settings: setting ? { [setting.name]: setting.value } : {} },
+    durationMs: 3,
   });
+  return {
+    cluster: "shop",
+    member: "tomcat2",
+    action: "member.setSetting",
+    overall: bmOutcome === "done" ? "done" : "partial",
+    frontends: [frontend(1, "apache-balancer", bmOutcome), frontend(2, "mod-jk", jkOutcome)],
+    auditId: 7,
+  };
 });
-
-async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await run([...args, "--cluster", "shop"], {
-    out: (t) => (out += `${t}\n`),
-    err: (t) => (err += `${t}\n`),
-    env: { NODE_ENV: "test", CLUSTERDECK_URL: url, CLUSTERDECK_TOKEN: "cdk_test" },
-  });
-  return { code, out, err };
-}
+const { requests, cli } = stub;
 
 describe("clusterdeck set", () => {
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeAll(stub.start);
+  afterAll(stub.stop);
   beforeEach(() => {
     requests.length = 0;
   });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ADMIN_STATES, HEALTHS } from "@/server/domain/member-state";
 import { ZMemberSettingsCapability, ZObservedSettings } from "@/server/domain/member-settings";
+import { ZBalancerSettingsCapability } from "@/server/domain/balancer-settings";
 
 /**
  * Output schemas of the procedures that return what was read from frontends (docs/conventions.md §4):
@@ -57,6 +58,10 @@ export const ZFrontendRow = z.object({
   memberSettings: ZMemberSettingsCapability.optional(),
   /** Why the kind has no member settings, in words the UI shows. */
   settingsNote: z.string().nullable().optional(),
+  /** Balancer-level settings the kind changes at run time, with their rules (empty: none). */
+  balancerSettings: ZBalancerSettingsCapability.optional(),
+  /** What the balancer shows for those settings at the last good poll, as its status page writes them. */
+  balancerValues: z.record(z.string(), z.string()).optional(),
 });
 
 export const ZMemberRow = z.object({

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDb } from "@/test-support/test-db";
 import { forgetFrontendLive, setFrontendLive, type TLiveMember } from "@/server/poller/live-state";
 import { getClusterView, getOverview } from "@/server/services/clusters/cluster-view";
+import { ZClusterView } from "@/server/services/clusters/cluster-view-schema";
 import type { PrismaClient } from "@/generated/prisma/client";
 import type { TAdminState, THealth } from "@/server/domain/member-state";
 
@@ -62,7 +63,13 @@ describe("cluster view: one member, one state per frontend", () => {
     return { c, a, b };
   }
 
-  function live(frontendId: number, clusterId: number, members: TLiveMember[], up = true) {
+  function live(
+    frontendId: number,
+    clusterId: number,
+    members: TLiveMember[],
+    up = true,
+    balancerRaw: Record<string, string> = {},
+  ) {
     const at = new Date();
     setFrontendLive({
       frontendId,
@@ -75,7 +82,7 @@ describe("cluster view: one member, one state per frontend", () => {
       durationMs: 1,
       members,
       stale: !up,
-      balancerRaw: {},
+      balancerRaw,
     });
   }
 
@@ -124,6 +131,20 @@ describe("cluster view: one member, one state per frontend", () => {
     expect(overview).toEqual([
       expect.objectContaining({ name: "shop", health: "degraded", frontends: 2, frontendsUp: 1, members: 2 }),
     ]);
+  });
+
+  it("carries each kind's balancer settings with what the last poll read, and nothing else of the page", async () => {
+    const { c, a, b } = await seed();
+    live(a.id, c.id, [], true, { lbmethod: "byrequests", maxattempts: "2", nonce: "secret-nonce", stickysession: "J" });
+    live(b.id, c.id, [], true, { method: "Request", retries: "2" });
+    const view = ZClusterView.parse(await getClusterView(db, "shop"));
+    const [bm, jk] = view.frontends;
+    expect(Object.keys(bm!.balancerSettings ?? {})).toEqual(["lbmethod", "nofailover", "timeout", "maxattempts"]);
+    expect(bm!.balancerSettings?.maxattempts).toMatchObject({ type: "int", min: 0, max: 99 });
+    // httpd's nonce is in balancerRaw for the adapter; it has no business on the wire.
+    expect(bm!.balancerValues).toEqual({ lbmethod: "byrequests", maxattempts: "2" });
+    expect(Object.keys(jk!.balancerSettings ?? {})).toEqual(["method", "sticky_session", "retries", "recover_time"]);
+    expect(jk!.balancerValues).toEqual({ method: "Request", retries: "2" });
   });
 
   it("an empty cluster says so", async () => {

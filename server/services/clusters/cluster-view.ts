@@ -7,6 +7,7 @@ import { getClusterByName } from "@/server/services/inventory/inventory";
 import { ADMIN_STATES, type TAdminState, type THealth } from "@/server/domain/member-state";
 import { observedMatchesIntended } from "@/server/domain/drift";
 import type { TMemberSettingsCapability, TObservedSettings } from "@/server/domain/member-settings";
+import type { TBalancerSettingSpec } from "@/server/domain/balancer-settings";
 
 export type TRollupHealth = "healthy" | "degraded" | "failing" | "unknown" | "empty";
 
@@ -71,6 +72,9 @@ export interface TFrontendRow {
   notes: Partial<Record<TAdminState, string>>;
   memberSettings?: TMemberSettingsCapability;
   settingsNote?: string | null;
+  balancerSettings?: Readonly<Record<string, TBalancerSettingSpec>>;
+  /** Only the fields of balancerSettings: balancerRaw also holds httpd's nonce, which has no business on the wire. */
+  balancerValues?: Record<string, string>;
 }
 
 export interface TClusterView {
@@ -93,6 +97,18 @@ export function buildClusterView(cluster: TClusterInventory, liveOf: TLiveLookup
 
 export async function getClusterView(db: TDb, name: string): Promise<TClusterView> {
   return new ClusterViewModel(await getClusterByName(db, name), getFrontendLive).view();
+}
+
+function pickBalancerValues(
+  settings: Readonly<Record<string, TBalancerSettingSpec>> | undefined,
+  raw: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of Object.keys(settings ?? {})) {
+    const value = raw?.[name];
+    if (value !== undefined) values[name] = value;
+  }
+  return values;
 }
 
 /** Row identity on the wire: an inventory member by id, one a frontend routes to but the inventory lacks by route/key. */
@@ -298,6 +314,8 @@ export class ClusterViewModel {
       notes: adapter.capabilities.notes ?? {},
       memberSettings: adapter.capabilities.memberSettings ?? {},
       settingsNote: adapter.capabilities.settingsNote ?? null,
+      balancerSettings: adapter.capabilities.balancerSettings ?? {},
+      balancerValues: pickBalancerValues(adapter.capabilities.balancerSettings, live?.balancerRaw),
     };
   }
 

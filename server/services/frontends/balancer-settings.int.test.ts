@@ -10,18 +10,19 @@ import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { applyBalancerSetting } from "@/server/services/frontends/balancer-settings";
 import { AppError } from "@/server/errors";
 import type { PrismaClient } from "@/generated/prisma/client";
+import {
+  BALANCER_MANAGER_CLEAN,
+  rawBalancerManagerSettings,
+  restoreBalancerManagerSettings,
+} from "@/test-support/lab/lab-balancer-settings";
 
 const env = loadLabEnv();
 const who = { principal: null, actor: "integration-test", ip: null };
 const BM_URL = labValue(env, "LAB_BALANCER_MANAGER_URL");
 const JK_URL = labValue(env, "LAB_JKSTATUS_URL");
 
-async function rawApache(): Promise<Record<string, string>> {
-  const xml = await (await fetch(`${BM_URL}?xml=1`, { headers: { Referer: BM_URL } })).text();
-  const head = xml.split("<httpd:workers>")[0] ?? "";
-  const field = (n: string) => new RegExp(`<httpd:${n}>([^<]*)</httpd:${n}>`).exec(head)?.[1] ?? "?";
-  return Object.fromEntries(["lbmethod", "nofailover", "timeout", "maxattempts"].map((n) => [n, field(n)]));
-}
+const rawApache = () => rawBalancerManagerSettings(BM_URL);
+const APACHE_CLEAN = BALANCER_MANAGER_CLEAN;
 
 async function rawJk(): Promise<Record<string, string>> {
   const xml = await (await fetch(`${JK_URL}?cmd=show&w=lb&mime=xml`)).text();
@@ -30,7 +31,6 @@ async function rawJk(): Promise<Record<string, string>> {
   return Object.fromEntries(["method", "sticky_session", "retries", "recover_time"].map((n) => [n, attr(n)]));
 }
 
-const APACHE_CLEAN = { lbmethod: "byrequests", nofailover: "Off", timeout: "0", maxattempts: "2" };
 const JK_CLEAN = {
   method: "Request",
   sticky_session: "True",
@@ -39,20 +39,8 @@ const JK_CLEAN = {
 };
 
 async function restoreRaw(): Promise<void> {
-  const xml = await (await fetch(`${BM_URL}?xml=1`, { headers: { Referer: BM_URL } })).text();
-  const nonce = /<httpd:nonce>([^<]*)<\/httpd:nonce>/.exec(xml)?.[1] ?? "";
-  const body = new URLSearchParams({
-    b: "tomcats",
-    nonce,
-    b_lbm: "byrequests",
-    b_sforce: "0",
-    b_tmo: "0",
-    b_max: "2",
-    xml: "1",
-  });
-  await (await fetch(BM_URL, { method: "POST", headers: { Referer: BM_URL }, body })).text();
+  expect(await restoreBalancerManagerSettings(BM_URL, "tomcats")).toEqual(APACHE_CLEAN);
   await (await fetch(`${JK_URL}?cmd=update&mime=xml&w=lb&vlm=R&vls=1&vlr=2&vlt=${JK_CLEAN.recover_time}`)).text();
-  expect(await rawApache()).toEqual(APACHE_CLEAN);
   expect(await rawJk()).toEqual(JK_CLEAN);
 }
 

@@ -1,7 +1,11 @@
-import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { getFrontendAdapter } from "@/server/adapters/registry";
-import { balancerSettingProblem, shownBalancerValue } from "@/server/domain/balancer-settings";
+import {
+  balancerSettingProblem,
+  shownBalancerValue,
+  ZBalancerSettingResult,
+  type TBalancerSettingResult,
+} from "@/server/domain/balancer-settings";
 import { AppError } from "@/server/errors";
 import { readBalancer, toTarget } from "@/server/services/frontends/read-frontend";
 import { getClusterByName } from "@/server/services/inventory/inventory";
@@ -10,18 +14,8 @@ import type { TActionOptions } from "@/server/services/members/member-actions";
 import { VERIFY_TIMEOUT_MS } from "@/server/services/members/member-actions";
 import { getPoller } from "@/server/poller/poller";
 
-export const ZBalancerSettingResult = z.object({
-  cluster: z.string(),
-  frontend: z.string(),
-  name: z.string(),
-  /** done: the status page shows it; not-verified: it answered but still shows `shown`; failed: refused. */
-  outcome: z.enum(["done", "not-verified", "failed"]),
-  before: z.string().nullable(),
-  shown: z.string().nullable(),
-  message: z.string().nullable(),
-  auditId: z.number().int(),
-});
-export type TBalancerSettingResult = z.infer<typeof ZBalancerSettingResult>;
+// The answer's schema lives in the domain so the CLI can read it without the service's database code.
+export { ZBalancerSettingResult, type TBalancerSettingResult };
 
 const VERIFY_INTERVAL_MS = 200;
 

@@ -253,10 +253,29 @@ export async function setBalancerManagerMemberSetting(
  * not offered: the XML shows only its cookie part, so "JSESSIONID|jsessionid" could never be read back.
  */
 export const BM_BALANCER_SETTINGS = {
-  lbmethod: { type: "enum", values: ["byrequests", "bybusyness", "bytraffic", "heartbeat"] },
-  nofailover: { type: "switch", shownOn: "On", shownOff: "Off" },
-  timeout: { type: "int", min: 0, max: 7200 },
-  maxattempts: { type: "int", min: 0, max: 99 },
+  lbmethod: {
+    type: "enum",
+    values: ["byrequests", "bybusyness", "bytraffic", "heartbeat"],
+    meaning: "How httpd picks the member of a new request: by request count, fewest in flight, bytes, or heartbeats.",
+  },
+  nofailover: {
+    type: "switch",
+    shownOn: "On",
+    shownOff: "Off",
+    meaning: "On: a sticky request whose member is down fails instead of going to another member.",
+  },
+  timeout: {
+    type: "int",
+    min: 0,
+    max: 7200,
+    meaning: "Seconds httpd waits for a free member when every member is busy (0: it does not wait).",
+  },
+  maxattempts: {
+    type: "int",
+    min: 0,
+    max: 99,
+    meaning: "How many other members httpd tries after a failed attempt before it gives up.",
+  },
 } as const satisfies Record<string, TBalancerSettingSpec>;
 
 const BM_BALANCER_PARAMS: Readonly<Record<keyof typeof BM_BALANCER_SETTINGS, string>> = {

@@ -207,10 +207,30 @@ export async function setJkMemberSetting(
  * ignored; vls takes 1/0 and reads back True/False.
  */
 export const JK_BALANCER_SETTINGS = {
-  method: { type: "enum", values: ["Request", "Traffic", "Busyness", "Sessions", "Next"] },
-  sticky_session: { type: "switch", shownOn: "True", shownOff: "False" },
-  retries: { type: "int", min: 1, max: 1000 },
-  recover_time: { type: "int", min: 1, max: 86_400 },
+  method: {
+    type: "enum",
+    values: ["Request", "Traffic", "Busyness", "Sessions", "Next"],
+    meaning:
+      "How mod_jk picks the member of a new request: by requests, bytes, fewest in flight, sessions, or in turn.",
+  },
+  sticky_session: {
+    type: "switch",
+    shownOn: "True",
+    shownOff: "False",
+    meaning: "on: a request with a session id goes to the member its jvmRoute names.",
+  },
+  retries: {
+    type: "int",
+    min: 1,
+    max: 1000,
+    meaning: "How many times mod_jk tries to send a request to the members before it answers an error.",
+  },
+  recover_time: {
+    type: "int",
+    min: 1,
+    max: 86_400,
+    meaning: "Seconds mod_jk leaves a member in error alone before it tries it again.",
+  },
 } as const satisfies Record<string, TBalancerSettingSpec>;
 
 const JK_BALANCER_PARAMS: Readonly<Record<keyof typeof JK_BALANCER_SETTINGS, string>> = {
