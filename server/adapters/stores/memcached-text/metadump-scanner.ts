@@ -211,10 +211,10 @@ export class MetadumpScanner {
   private digits(buf: Buffer, p: number, limit: number): number {
     const start = p;
     let n = 0;
-    let c = 0;
-    while (p < limit && (c = buf[p]!) >= 0x30 && c <= 0x39) {
+    for (; p < limit; p++) {
+      const c = buf[p]!;
+      if (c < 0x30 || c > 0x39) break;
       n = n * 10 + (c - 0x30);
-      p++;
     }
     this.dv = n;
     return p === start ? -1 : p;
