@@ -7,14 +7,18 @@
  *   1. while the delivery's POST is in flight (the receiver has not answered yet);
  *   2. after the receiver answered 200, before the sender wrote "delivered" (it is stopped, then killed);
  *   3. after the alerts owner wrote the firing alert, before it queued its notification.
- * A fresh instance replaces the killed one before the next case, so two run at each kill.
+ * A fresh instance replaces the killed one before the next case, so two run at each kill. First, with no
+ * kill: the delivery lease handed over (a second instance joins) while the first instance's POST is in
+ * flight must not make the new owner send it again.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { planLeases } from "@/server/cluster-lease/lease-plan";
 import { ZReceiverInput } from "@/server/services/alerts/schema";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import { createReceiver } from "@/server/services/notifications/receivers";
+import { SENDING_GRACE_MS } from "@/server/services/notifications/worker";
 import { startAlertReceiver, type TAlertReceiver, type TReceiverStep } from "@/test-support/alert-receiver";
 import { isAlive, killAll, killNine, startInstance, waitReady, type TInstance } from "@/test-support/console-instances";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
@@ -26,7 +30,16 @@ import { SETUP } from "@/test-support/test-context";
 /** The default lease TTL (CLUSTERDECK_LEASE_TTL_MS), which the instances run with. */
 const TTL_MS = 2_400;
 const CLUSTER = "alerting";
+/** The receiver's timeout from the second case on (the first holds a POST for several seconds). */
+const SHORT_TIMEOUT_MS = 3_000;
 const members = syntheticMembers(6);
+
+/** A first instance's name whose share, once a second joins, no longer holds `duty` (rendezvous ranks). */
+function nameGivingUp(duty: string, duties: string[]): string {
+  for (let i = 0; ; i++)
+    if (planLeases({ instanceId: `x${i}`, held: duties, duties, liveInstances: 2 }).release.includes(duty))
+      return `x${i}`;
+}
 
 describe("alert delivery while its instance is killed and another takes over", () => {
   let db: PrismaClient;
@@ -35,6 +48,7 @@ describe("alert delivery while its instance is killed and another takes over", (
   let frontend: TSyntheticFrontend;
   let receiver: TAlertReceiver;
   const instances: TInstance[] = [];
+  let duties: string[] = [];
   /** What the receiver does with each member's deliveries (the case that member belongs to). */
   const plans = new Map<string, (earlier: number) => TReceiverStep | undefined>();
 
@@ -48,11 +62,20 @@ describe("alert delivery while its instance is killed and another takes over", (
     const alive = instances.filter(isAlive);
     for (let k = alive.length; k < 2; k++) alive.push(start(`i${instances.length + 1}`));
     await waitReady(alive, 60_000);
+    // Shares settled (each instance at most ceil(5 / 2) duties): no lease moves by itself during the case.
     await vi.waitFor(
       async () => {
-        const owners = await db.dutyLease.findMany({ where: { duty: { in: ["alerts", "delivery"] } } });
-        expect(owners).toHaveLength(2);
-        for (const o of owners) expect(alive.map((i) => i.name)).toContain(o.owner);
+        const leases = await db.dutyLease.findMany({ where: { duty: { in: duties } } });
+        expect(leases).toHaveLength(duties.length);
+        for (const i of alive) {
+          expect(leases.filter((l) => l.owner === i.name).length).toBeLessThanOrEqual(3);
+          expect([...i.owned].sort()).toEqual(
+            leases
+              .filter((l) => l.owner === i.name)
+              .map((l) => l.duty)
+              .sort(),
+          );
+        }
       },
       { timeout: 15_000, interval: 100 },
     );
@@ -72,14 +95,14 @@ describe("alert delivery while its instance is killed and another takes over", (
     });
     return { alerts: mine, rows };
   };
-  /** Once delivered: a further second with no other delivery of it (a re-send would come within a tick). */
+  /** Once delivered: a further 1.5 s with no other delivery of it (a re-send would come within a tick). */
   const settled = async (member: string) => {
     await vi.waitFor(
       async () => {
         const { rows } = await rowsOf(member);
         expect(rows.map((r) => r.state)).toEqual(["delivered"]);
       },
-      { timeout: 4 * TTL_MS, interval: 50 },
+      { timeout: 20_000, interval: 50 },
     );
     await new Promise((r) => setTimeout(r, 1_500));
   };
@@ -110,13 +133,16 @@ describe("alert delivery while its instance is killed and another takes over", (
     receiver = await startAlertReceiver((d, earlier) => plans.get(d.labels.member ?? "")?.(earlier));
     await createReceiver(
       db,
-      // A long timeout: the held request of case 1 must still be in flight when its sender is killed.
+      // A long timeout: the first case holds its POST while a second instance starts (later cases shorten it).
       ZReceiverInput.parse({ name: "hook", kind: "webhook", url: receiver.url, timeoutMs: 20_000 }),
       SETUP,
     );
-    start("i1");
-    start("i2");
-    await twoAlive();
+    const fe = await db.frontend.findFirstOrThrow({ where: { name: frontend.name } });
+    duties = ["alerts", "delivery", "history", "reapply", `frontend:${fe.id}`];
+    // Alone first: it owns every duty until the second instance of the first case joins.
+    const first = start(nameGivingUp("delivery", duties));
+    await waitReady([first], 60_000);
+    await vi.waitFor(() => expect(first.owned).toEqual([...duties].sort()), { timeout: 15_000, interval: 100 });
   }, 120_000);
 
   afterAll(async () => {
@@ -126,8 +152,38 @@ describe("alert delivery while its instance is killed and another takes over", (
     await cleanup?.();
   });
 
-  it("killed while its POST is in flight: the instance taking over sends it again, answered once", async () => {
+  it("the delivery lease handed over while a POST is in flight: the new owner does not send it again", async () => {
+    const member = "m0004";
+    const [first] = instances as [TInstance];
+    plans.set(member, (earlier) =>
+      earlier === 0
+        ? {
+            // Held while a second instance joins and takes "delivery" from the first (its share shrinks),
+            // then two more delivery ticks: the new owner must leave the first one's POST alone.
+            before: async () => {
+              const second = start("i2");
+              await waitReady([second], 60_000);
+              await vi.waitFor(async () => expect((await ownerOf("delivery")).name).toBe("i2"), {
+                timeout: 15_000,
+                interval: 50,
+              });
+              await new Promise((r) => setTimeout(r, 2_500));
+            },
+          }
+        : undefined,
+    );
+    frontend.flip(member, { failing: true });
+    await settled(member);
+    expect(isAlive(first)).toBe(true);
+    expect(firingOf(member).map((r) => r.answered)).toEqual([true]);
+    const { rows } = await rowsOf(member);
+    expect(rows).toMatchObject([{ state: "delivered", attempts: 1, lastStatus: 200 }]);
+  }, 90_000);
+
+  it("killed while its POST is in flight: the instance taking over sends it again once it has timed out, answered once", async () => {
     await twoAlive();
+    // The new owner waits out the dead sender's POST (its timeout + SENDING_GRACE_MS): a short one here.
+    await db.notificationReceiver.updateMany({ data: { timeoutMs: SHORT_TIMEOUT_MS } });
     const member = "m0001";
     let killedAt = 0;
     plans.set(member, (earlier) =>
@@ -148,7 +204,8 @@ describe("alert delivery while its instance is killed and another takes over", (
     expect(new Set(got.map((r) => r.deliveryId)).size).toBe(1);
     expect(new Set(got.map((r) => r.startsAt)).size).toBe(1);
     expect(receiver.answeredFiring(got[0]!.fingerprint)).toHaveLength(1);
-    expect(got[1]!.at - killedAt).toBeLessThanOrEqual(2 * TTL_MS);
+    expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(SHORT_TIMEOUT_MS);
+    expect(got[1]!.at - killedAt).toBeLessThanOrEqual(SHORT_TIMEOUT_MS + SENDING_GRACE_MS + 2 * TTL_MS);
     const { alerts, rows } = await rowsOf(member);
     expect(alerts).toHaveLength(1);
     expect(rows).toMatchObject([{ state: "delivered", attempts: 2, lastStatus: 200 }]);
@@ -228,11 +285,12 @@ describe("alert delivery while its instance is killed and another takes over", (
 
   it("the takeovers re-sent none of the alerts delivered before them", async () => {
     await new Promise((r) => setTimeout(r, 1_500));
-    for (const member of ["m0001", "m0003"]) expect(firingOf(member).filter((r) => r.answered)).toHaveLength(1);
+    for (const member of ["m0004", "m0001", "m0003"])
+      expect(firingOf(member).filter((r) => r.answered)).toHaveLength(1);
     expect(firingOf("m0002").filter((r) => r.answered).length).toBeLessThanOrEqual(2);
     // Every delivery the receiver saw was a firing of the three members (nothing else fired, nothing resolved).
     expect(new Set(receiver.received.map((r) => `${r.event}:${r.labels.member}`))).toEqual(
-      new Set(["firing:m0001", "firing:m0002", "firing:m0003"]),
+      new Set(["firing:m0004", "firing:m0001", "firing:m0002", "firing:m0003"]),
     );
   });
 });
