@@ -55,7 +55,9 @@ export async function startConsole(): Promise<void> {
   // Several instances: a job is resumed here only if no live instance holds its lease; later, the ones
   // whose instance dies are taken over by the watch.
   const resumed = await resumeAllJobs(db);
-  if (shared?.leases) watchAllJobs(db, env.CLUSTERDECK_LEASE_TTL_MS);
+  // Every lease round (ttl / 3), as the duties are claimed: a dead instance's job is then taken over within
+  // ttl + ttl / 3 of its last renewal, like its polling, not up to 2 × ttl (a watch every ttl).
+  if (shared?.leases) watchAllJobs(db, shared.leases.roundMs);
   if (Object.keys(resumed).length > 0)
     logger.warn(
       { resumed },

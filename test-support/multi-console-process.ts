@@ -8,6 +8,7 @@
  *   {"frame":"delta","at":ms,"rows":[[member,frontend,adminState]…]}  live frames of CLUSTER (what a browser gets)
  *   {"drainStarted":ms} / {"drained":overall}    after a "drain <member>" line on stdin
  *   {"rollout":id}                               after a "rollout <cluster> <settings JSON>" line on stdin
+ *   {"evacuation":id}                            after an "evacuate <token> <cluster> <store> <node>" line on stdin
  *
  *   DATABASE_URL=postgresql://… CLUSTERDECK_INSTANCE_ID=a CLUSTER=multi node --import tsx test-support/multi-console-process.ts
  */
@@ -20,6 +21,7 @@ import { isRemoteEvent, onEvent } from "@/server/poller/event-bus";
 import { subscribeCluster } from "@/server/services/clusters/live-feed";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { startRollout } from "@/server/services/rollouts/service";
+import { callerHeaders, callRest } from "@/test-support/http-api";
 
 process.env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S ??= "0";
 process.env.LOG_LEVEL ??= "warn";
@@ -57,6 +59,20 @@ async function main(): Promise<void> {
       startRollout(db, member, JSON.parse(rest.join(" ")) as Parameters<typeof startRollout>[2], who)
         .then((r) => say({ rollout: r.id }))
         .catch((err: Error) => say({ rolloutFailed: err.message }));
+      return;
+    }
+    if (verb === "evacuate" && member && rest.length === 3) {
+      // Through this instance's REST handler (POST …/evacuate, an operator's API token): the operation starts
+      // here, under this instance's job lease.
+      const [cluster, store, node] = rest as [string, string, string];
+      const url = `/clusters/${cluster}/stores/${store}/nodes/${node}/evacuate`;
+      callRest(db, "POST", url, JSON.stringify({ dryRun: false }), callerHeaders({ token: member }))
+        .then((a) =>
+          a.status === 200 || a.status === 201
+            ? say({ evacuation: (JSON.parse(a.text) as { id: number }).id })
+            : say({ evacuationFailed: `HTTP ${a.status}: ${a.text}` }),
+        )
+        .catch((err: Error) => say({ evacuationFailed: err.message }));
       return;
     }
     if (verb !== "drain" || !member) return;

@@ -4,13 +4,20 @@
  * synthetic frontends in this process (they count the status requests they answer; the drain goes to them,
  * so the lab's own frontends are only read). Start the lab first: bash e2e/lab/lab.sh up
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  exited,
+  isAlive,
+  killAll,
+  startInstance,
+  waitFor,
+  waitReady,
+  type TInstance,
+} from "@/test-support/console-instances";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { createPostgresTestDb } from "@/test-support/test-db";
@@ -24,7 +31,6 @@ import {
 import { SCHEMA_VERSION } from "@/server/multi-instance/schema-check";
 import { parseBalancerManagerXml } from "@/server/adapters/frontends/apache-balancer/parse";
 
-const repo = path.resolve(import.meta.dirname, "../..");
 const INTERVAL_MS = 2_000;
 const NAMES = ["a", "b", "c"] as const;
 /** The lab's Tomcats as members of a cluster whose one frontend is synthetic: a rollout drains and ramps
@@ -39,66 +45,11 @@ const LAB_TOMCATS: TSyntheticMemberSpec[] = [1, 2, 3].map((n) => ({
   errorsPerSec: 0,
 }));
 
-interface TLine {
-  ready?: string;
-  polled?: number;
-  at?: number;
-  owned?: string[];
-  frame?: string;
-  rows?: Array<[string, number, string | null]>;
-  drainStarted?: number;
-  drained?: string;
-  rollout?: number;
-  rolloutFailed?: string;
-}
-
-interface TInstance {
-  name: string;
-  child: ChildProcess;
-  lines: TLine[];
-  stderr: string[];
-  owned: string[];
-}
-
-function startInstance(name: string, dbUrl: string, inventory: string): TInstance {
-  // node with tsx as a loader, not the tsx wrapper: killing the wrapper would leave its node child running.
-  const child = spawn(process.execPath, ["--import", "tsx", "test-support/multi-console-process.ts"], {
-    cwd: repo,
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl,
-      CLUSTERDECK_INSTANCE_ID: name,
-      CLUSTERDECK_INVENTORY: inventory,
-      CLUSTERDECK_ADMIN_PASSWORD: undefined,
-      CLUSTERDECK_POLL_CONCURRENCY: "4",
-      CLUSTER: "multi",
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const inst: TInstance = { name, child, lines: [], stderr: [], owned: [] };
-  readline.createInterface({ input: child.stdout! }).on("line", (text) => {
-    try {
-      const line = JSON.parse(text) as TLine;
-      if (line.owned) inst.owned = line.owned;
-      inst.lines.push(line);
-    } catch {
-      // not one of ours (a library writing to stdout)
-    }
-  });
-  readline.createInterface({ input: child.stderr! }).on("line", (text) => inst.stderr.push(text));
-  return inst;
-}
-
-/** The value once `fn` gives one (vi.waitFor retries while the callback throws). */
-function waitFor<T>(what: string, fn: () => T | null | undefined | false, timeout: number): Promise<T> {
-  return vi.waitFor(() => fn() || expect.fail(`timed out waiting for ${what}`), { timeout, interval: 50 });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code));
+function startMultiInstance(name: string, dbUrl: string, inventory: string): TInstance {
+  return startInstance(name, dbUrl, {
+    CLUSTERDECK_INVENTORY: inventory,
+    CLUSTERDECK_POLL_CONCURRENCY: "4",
+    CLUSTER: "multi",
   });
 }
 
@@ -113,7 +64,7 @@ describe("three console instances on one PostgreSQL", () => {
   let frontendIds = new Map<string, number>();
   let duties: string[] = [];
 
-  const alive = () => instances.filter((i) => i.child.exitCode === null && i.child.signalCode === null);
+  const alive = () => instances.filter(isAlive);
   const ownerOf = (duty: string) => alive().filter((i) => i.owned.includes(duty));
 
   beforeAll(async () => {
@@ -145,14 +96,8 @@ describe("three console instances on one PostgreSQL", () => {
     const more = [multi, rolling].map((y) => y.replace(/^clusters:\n/, "")).join("");
     fs.writeFileSync(inventory, `${lab}\n${more}`);
     // Started together: the first admin and the inventory import must each happen once.
-    for (const name of NAMES) instances.push(startInstance(name, url, inventory));
-    await waitFor("three instances ready", () => instances.every((i) => i.lines.some((l) => l.ready)), 90_000).catch(
-      (err: Error) => {
-        throw new Error(
-          `${err.message}: ${instances.map((i) => `${i.name}: ${i.stderr.slice(-5).join(" | ")}`).join("; ")}`,
-        );
-      },
-    );
+    for (const name of NAMES) instances.push(startMultiInstance(name, url, inventory));
+    await waitReady(instances, 90_000);
     frontendIds = new Map(
       (await db.frontend.findMany({ where: { cluster: { name: "multi" } } })).map((f) => [f.name, f.id]),
     );
@@ -171,8 +116,7 @@ describe("three console instances on one PostgreSQL", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const i of instances) i.child.kill("SIGKILL");
-    await Promise.all(instances.map((i) => exited(i.child)));
+    await killAll(instances);
     for (const f of frontends) await f.close();
     await cleanup?.();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -414,7 +358,7 @@ describe("three console instances on one PostgreSQL", () => {
     await client.connect();
     try {
       await client.query(`INSERT INTO "_clusterdeck_migrations" (name) VALUES ('9999_from_a_newer_release')`);
-      const late = startInstance("old", url, "");
+      const late = startMultiInstance("old", url, "");
       expect(await exited(late.child)).toBe(1);
       expect(late.stderr.join("\n")).toContain(`this build knows up to ${SCHEMA_VERSION}`);
       expect(late.lines.some((l) => l.ready)).toBe(false);

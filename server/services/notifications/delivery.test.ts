@@ -10,7 +10,8 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { queueAlertEvent } from "@/server/services/notifications/outbox";
 import type { TAlertPayload, TWebhookBody } from "@/server/services/notifications/payload";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from "@/server/services/notifications/sign";
-import { backoffMs, DeliveryWorker } from "@/server/services/notifications/worker";
+import { backoffMs, DeliveryWorker, SENDING_GRACE_MS } from "@/server/services/notifications/worker";
+import type { TOwnership } from "@/server/cluster-lease/ownership";
 
 const SECRET = "webhook-secret-for-tests";
 
@@ -161,6 +162,41 @@ describe("notification delivery", () => {
     await worker.start();
     await vi.waitFor(async () => expect(await stateOf(id!)).toBe("delivered"), { timeout: 5000 });
     expect(hook.received).toHaveLength(2);
+  });
+
+  it("several instances: a row another instance left sending waits out its POST, and the queue waits with it", async () => {
+    const hook = await webhook(() => 200, { timeoutMs: 200 });
+    const [firing] = await queueAlertEvent(db, 1, "firing", alert("f9"));
+    const [resolved] = await queueAlertEvent(db, 1, "resolved", alert("f9", "resolved"));
+    // What the previous owner of "delivery" was sending when the lease moved (or it died).
+    await db.notificationDelivery.update({ where: { id: firing! }, data: { state: "sending", attempts: 1 } });
+    // This instance owns "delivery" as one of several (not the single-instance ownership).
+    const leased: TOwnership = {
+      owns: () => true,
+      tokenOf: () => 1,
+      onChange: () => () => undefined,
+      pin: async () => true,
+      unpin: async () => undefined,
+      stillOwns: async () => true,
+    };
+    worker.stop();
+    worker = new DeliveryWorker(db, () => [], { retryBaseMs: 30, retryMaxMs: 200, tickMs: 10 }, leased);
+    await worker.start();
+    await new Promise((r) => setTimeout(r, 300));
+    // Neither the row in flight elsewhere nor the resolve behind it (it must not overtake its firing).
+    expect(hook.received).toHaveLength(0);
+    expect(await stateOf(resolved!)).toBe("pending");
+    // Once that POST has certainly ended (timeout + grace since it started), it is sent again, then the rest.
+    await db.notificationDelivery.update({
+      where: { id: firing! },
+      data: { updatedAt: new Date(Date.now() - 200 - SENDING_GRACE_MS - 50) },
+    });
+    await vi.waitFor(async () => expect(await stateOf(resolved!)).toBe("delivered"), { timeout: 5000 });
+    expect(hook.received.map((r) => (JSON.parse(r.body) as TWebhookBody).event)).toEqual(["firing", "resolved"]);
+    expect(await db.notificationDelivery.findUniqueOrThrow({ where: { id: firing! } })).toMatchObject({
+      state: "delivered",
+      attempts: 2,
+    });
   });
 
   it("the same event is queued once however often it is asked for", async () => {

@@ -28,6 +28,14 @@ export interface TResendStatus {
   alerts: number;
 }
 
+/**
+ * Several instances: a row another instance marked "sending" is its POST in flight until the receiver's
+ * timeout has passed (that instance aborts it then), plus this long for its outcome to be written. Only
+ * after that is the row sent again here: the previous owner may be alive (the lease moved to a joining
+ * instance) and about to write "delivered". Assumes the instances' clocks agree within this margin.
+ */
+export const SENDING_GRACE_MS = 2_000;
+
 export function backoffMs(attempts: number, o: Pick<TDeliveryOptions, "retryBaseMs" | "retryMaxMs">): number {
   return Math.min(o.retryMaxMs, o.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
@@ -38,7 +46,9 @@ export function backoffMs(attempts: number, o: Pick<TDeliveryOptions, "retryBase
  * other receivers. After maxAttempts a row is left "dead" (the dead-letter view), where an operator can
  * queue it again. Rows "sending" when the process stopped are sent again on start: at least once.
  * With several instances (PostgreSQL) only the owner of the "delivery" lease sends; an instance that
- * takes it over sends again what the previous owner left "sending".
+ * takes it over sends again what the previous owner left "sending" once that POST has certainly ended
+ * (the receiver's timeout and SENDING_GRACE_MS after it started), and sends nothing newer for that
+ * receiver before it, so the order holds.
  */
 export class DeliveryWorker {
   private readonly busy = new Set<number>();
@@ -56,22 +66,32 @@ export class DeliveryWorker {
   ) {}
 
   async start(): Promise<void> {
-    if (this.ownership !== SINGLE_INSTANCE)
+    if (this.ownership === SINGLE_INSTANCE) await this.recover();
+    else
       this.offLease = this.ownership.onChange((duty, owned) => {
-        if (duty === DELIVERY_DUTY && owned)
-          this.recover()
-            .then(() => this.kick())
-            .catch((err) => logger.warn({ err: String(err) }, "delivery takeover failed"));
+        if (duty === DELIVERY_DUTY && owned) this.kick();
       });
-    if (this.ownership.owns(DELIVERY_DUTY)) await this.recover();
     this.timer = setInterval(() => this.kick(), this.options.tickMs);
     this.timer.unref();
     this.kick();
   }
 
-  /** What the last owner (this process before a restart, or a dead instance) was sending is sent again. */
+  /** One instance: what this process was sending when it stopped is sent again (nothing else sends). */
   private async recover(): Promise<void> {
     await this.db.notificationDelivery.updateMany({ where: { state: "sending" }, data: { state: "pending" } });
+  }
+
+  /**
+   * Several instances: what a previous owner (dead, or alive and handing the lease over) left "sending" is
+   * queued again once its POST has certainly ended; until then that receiver's queue waits for it.
+   */
+  private async reclaimStale(r: TReceiverTarget): Promise<void> {
+    if (this.ownership === SINGLE_INSTANCE) return;
+    const before = new Date(Date.now() - r.timeoutMs - SENDING_GRACE_MS);
+    await this.db.notificationDelivery.updateMany({
+      where: { receiverId: r.id, state: "sending", updatedAt: { lt: before } },
+      data: { state: "pending" },
+    });
   }
 
   stop(): void {
@@ -108,12 +128,17 @@ export class DeliveryWorker {
   }
 
   private async drain(r: TReceiverTarget & { maxAttempts: number }, resendDue: boolean): Promise<void> {
+    await this.reclaimStale(r);
     for (;;) {
+      // The lease went to another instance (a joining one took it): it sends the rest.
+      if (!this.ownership.owns(DELIVERY_DUTY)) break;
+      // A row still "sending" here is another instance's POST in flight (this process sends one at a time
+      // per receiver): first in first out, so the queue waits for it.
       const row = await this.db.notificationDelivery.findFirst({
-        where: { receiverId: r.id, state: "pending" },
+        where: { receiverId: r.id, state: { in: ["pending", "sending"] } },
         orderBy: { id: "asc" },
       });
-      if (!row || row.nextAttemptAt.getTime() > Date.now()) break;
+      if (!row || row.state === "sending" || row.nextAttemptAt.getTime() > Date.now()) break;
       const sent = await this.attempt(r, row);
       if (!sent) break; // first in first out: later events wait for this one
     }

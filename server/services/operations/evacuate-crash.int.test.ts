@@ -9,15 +9,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labStoreEndpoints, seedMemcachedSessions, type TSeedTruth } from "@/e2e/lab/seed-sessions";
+import { labStoreEndpoints, type TSeedTruth } from "@/e2e/lab/seed-sessions";
+import { seedMsmEvacuation } from "@/test-support/msm-evacuation-seed";
 import { enumerateMemcachedKeyBatches } from "@/server/adapters/stores/memcached-msm/enumerate";
 import { createTestDb } from "@/test-support/test-db";
-import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import type { PrismaClient } from "@/generated/prisma/client";
-import { SETUP } from "@/test-support/test-context";
 
 const ep = labStoreEndpoints();
-const SESSIONS = 200_000; // round-robin over n1/n2: 100,000 name n1
 const repo = path.resolve(import.meta.dirname, "../../..");
 
 function startConsoleProcess(dbUrl: string, args: string[]): ChildProcess {
@@ -68,22 +66,7 @@ describe("a console crash during an evacuation of 100,000 sessions", () => {
 
   beforeAll(async () => {
     ({ db, url, cleanup } = await createTestDb());
-    const nodes = ep.memcached.map((n) => `{ name: ${n.id}, host: ${n.host}, port: ${n.port} }`).join(", ");
-    await importInventory(
-      db,
-      parseInventoryYaml(
-        `clusters:\n  - name: lab\n    members: []\n    stores:\n      - { name: msm, kind: memcached-msm, nodes: [${nodes}] }\n`,
-      ),
-      SETUP,
-    );
-    // No bak: pairs at all: every one of n1's sessions needs copying, so the run is long enough to interrupt.
-    truth = await seedMemcachedSessions(ep.memcached, {
-      sessions: SESSIONS,
-      flush: true,
-      backups: false,
-      collectIds: true,
-      sampleSize: 10,
-    });
+    truth = await seedMsmEvacuation(db);
   }, 300_000);
 
   afterAll(async () => {
