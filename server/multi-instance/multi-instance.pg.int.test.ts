@@ -274,7 +274,7 @@ describe("three console instances on one PostgreSQL", () => {
 
   it("kill -9 the instance running a rollout mid-ramp: another runs the ramp again and ends at the original weights", async () => {
     // The earlier kills left one instance: a second one joins (the inventory import finds nothing to do).
-    const joined = startInstance("d", url, inventory);
+    const joined = startMultiInstance("d", url, inventory);
     instances.push(joined);
     await waitFor("the joining instance ready", () => joined.lines.some((l) => l.ready), 90_000);
     const log = path.join(dir, "deploys-ramp.log");
