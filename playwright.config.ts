@@ -1,7 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
 import { consoleEnvForLab } from "./test-support/lab/console-env.mjs";
-import { consoleNodeOptions } from "./server/runtime/console-node-options";
 
 // E2E against the real lab (bash e2e/lab/lab.sh up) and a production build (npm run build).
 // Browsers cannot be downloaded here: Debian's Chromium with the flags from docs/reference/toolchain.md.
@@ -43,7 +42,7 @@ export default defineConfig({
   },
   webServer: {
     // A fresh, empty database each run: the lab cluster must appear from the inventory file alone.
-    command: `rm -f "${dbFile}" && mkdir -p "${path.dirname(dbFile)}" && node prisma/cli.mjs migrate deploy && NODE_OPTIONS="${consoleNodeOptions(process.env.NODE_OPTIONS)}" exec node_modules/.bin/next start -H 127.0.0.1 -p ${PORT}`,
+    command: `rm -f "${dbFile}" && mkdir -p "${path.dirname(dbFile)}" && node prisma/cli.mjs migrate deploy && exec node_modules/.bin/next start -H 127.0.0.1 -p ${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -34,7 +34,6 @@ if [[ ${DEMO_TRAFFIC:-1} == 1 ]]; then
 fi
 
 echo "ClusterDeck: http://127.0.0.1:$PORT  (lab cluster from $CLUSTERDECK_INVENTORY)"
-# The console's Node options: server/runtime/console-node-options.ts says why.
-NODE_OPTIONS="--max-semi-space-size=8 ${NODE_OPTIONS:-}" node_modules/.bin/next start -H 127.0.0.1 -p "$PORT" &
+node_modules/.bin/next start -H 127.0.0.1 -p "$PORT" &
 pids+=($!)
 wait "${pids[-1]}"

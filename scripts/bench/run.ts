@@ -21,7 +21,6 @@ import { rawRedisScan } from "@/scripts/bench/raw-redis";
 import { MemcachedTextClient } from "@/server/adapters/stores/memcached-text/client";
 import type { TStoreNode } from "@/server/adapters/stores/types";
 import { createTestDb } from "@/test-support/test-db";
-import { CONSOLE_NODE_OPTIONS } from "@/server/runtime/console-node-options";
 import { cpuOf, cpuSeconds, labDaemonPid, cpuShare, peakRss, rssMb } from "@/scripts/bench/proc";
 import { rawEvacuation, rawMetadump, rawPipelinedPresence } from "@/scripts/bench/raw-memcached";
 import { fleetInventory } from "@/scripts/bench/inventory";
@@ -255,7 +254,6 @@ async function runSessionStores(): Promise<void> {
       CLUSTERDECK_ADMIN_PASSWORD: "bench-admin-password",
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
-      NODE_OPTIONS: CONSOLE_NODE_OPTIONS,
     });
     await sleep(12_000);
     const idleBare = await cpuShare(bare.child.pid!, IDLE_MS);
@@ -270,7 +268,6 @@ async function runSessionStores(): Promise<void> {
       CLUSTERDECK_SESSION_SCAN_DEMAND_S: String(DEMAND_S),
       LOG_LEVEL: "warn",
       NODE_ENV: "production",
-      NODE_OPTIONS: CONSOLE_NODE_OPTIONS,
     });
     consoleChild = started.child;
     const c = new Console(started.child.pid!, started.hello.url!, {

@@ -4,7 +4,6 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createTestDb } from "@/test-support/test-db";
-import { consoleNodeOptions } from "@/server/runtime/console-node-options";
 import { createUser } from "@/server/auth/users";
 import { createApiToken } from "@/server/auth/api-tokens";
 import { startSyntheticFrontend, type TSyntheticFrontend, type TSyntheticKind } from "./server";
@@ -95,7 +94,6 @@ export async function startConsoleRig(opts: {
       env: {
         ...process.env,
         NODE_ENV: "production",
-        NODE_OPTIONS: consoleNodeOptions(process.env.NODE_OPTIONS),
         DATABASE_URL: databaseUrl,
         CLUSTERDECK_INVENTORY: inventory,
         CLUSTERDECK_ADMIN_PASSWORD: adminPassword,
