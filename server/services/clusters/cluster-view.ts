@@ -403,8 +403,10 @@ export class ClusterViewModel {
       drifted:
         !stale &&
         isDrifted(f.kind, row?.intendedState ?? null, row?.intendedWeight ?? null, om.adminState, om.loadfactor),
-      hotSpare: om.hotSpare === true,
-      settings: om.settings ?? {},
+      // Both only when there is something to say: a flip's delta carries every frontend's cell of the
+      // row, and "hotSpare": false and empty settings on each were a tenth of it.
+      ...(om.hotSpare === true ? { hotSpare: true } : {}),
+      ...(om.settings && Object.keys(om.settings).length > 0 ? { settings: om.settings } : {}),
     };
   }
 
