@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { labDir } from "@/test-support/lab/lab-env";
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on every Linux the bench runs on). */
 const TICKS = 100;
@@ -59,9 +60,8 @@ export async function cpuShare(pid: number, ms: number): Promise<{ share: number
  * with the console for the same cores.
  */
 export function labDaemonPid(name: string): number | null {
-  const dir = process.env.LAB_DIR ?? path.resolve(import.meta.dirname, "../../.lab");
   try {
-    const pid = Number(fs.readFileSync(path.join(dir, "run", `${name}.pid`), "utf8").trim());
+    const pid = Number(fs.readFileSync(path.join(labDir(), "run", `${name}.pid`), "utf8").trim());
     return Number.isInteger(pid) && pid > 0 && fs.existsSync(`/proc/${pid}`) ? pid : null;
   } catch {
     return null;

@@ -6,10 +6,14 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const REPO_DIR = path.resolve(import.meta.dirname, "../..");
 
+/** Where the lab keeps its state: $LAB_DIR, else <repo>/.lab (as lab.sh decides). */
+export function labDir(): string {
+  return process.env.LAB_DIR ?? path.join(REPO_DIR, ".lab");
+}
+
 /** The lab's settings as `lab.sh up` wrote them to $LAB_DIR/lab.env (ports, URLs, inventory path). */
 export function loadLabEnv(): Record<string, string> {
-  const dir = process.env.LAB_DIR ?? path.join(REPO_DIR, ".lab");
-  const file = path.join(dir, "lab.env");
+  const file = path.join(labDir(), "lab.env");
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: start the lab first with "bash e2e/lab/lab.sh up"`);
   const env: Record<string, string> = {};
   for (const line of fs.readFileSync(file, "utf8").split("\n")) {

@@ -263,7 +263,6 @@ export class SegmentBuilder {
     if (prev) for (let c = released; c < prev.ids.chunks.length; c++) prev.ids.release(c);
     const column = ids.finish();
 
-    const sawBackups = this.sawBackups;
     for (const n of this.nodes)
       if (this.keys[n] !== undefined && this.scanned.has(n)) this.nodeScans[n]!.keys = this.keys[n];
 
@@ -279,7 +278,7 @@ export class SegmentBuilder {
       backed: backed.subarray(0, m),
       nodes: this.nodes,
       routes: this.routes,
-      sawBackups: sawBackups || (keepBacked && (prev?.sawBackups ?? false)),
+      sawBackups: this.sawBackups || (keepBacked && (prev?.sawBackups ?? false)),
       nodeScans: this.nodeScans,
       scanStartedAt: this.startedAt,
       scanFinishedAt: finishedAt,
