@@ -13,15 +13,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { flushLabMemcached } from "@/test-support/lab/lab-stores";
-import {
-  expectedAdminState,
-  LAB_ROUTES,
-  labFrontends,
-  labRouteOf,
-  waitUntilHealthy,
-} from "@/test-support/lab/lab-frontends";
+import { expectedAdminState, LAB_ROUTES, labFrontends, waitUntilHealthy } from "@/test-support/lab/lab-frontends";
 import { startTraffic, type TTrafficHandle } from "@/e2e/lab/traffic";
-import { readBalancer } from "@/server/services/frontends/read-frontend";
+import {
+  expectNoUserHarm,
+  labBalancerView,
+  readLabVersions,
+  restoreLabMembers,
+  type TLabBalancerView,
+} from "@/test-support/lab/lab-rollout";
 import { createTestDb } from "@/test-support/test-db";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { applyMemberChange } from "@/server/services/members/member-actions";
@@ -51,21 +51,6 @@ const admin: TPrincipal = {
 };
 const operator: TPrincipal = { ...admin, username: "it-operator", role: "operator" };
 const asAdmin = { principal: admin, ip: null };
-const versionFile = (route: string) => path.join(LAB_DIR, route, "app-version.txt");
-
-/** Admin state, weight and health of every lab member on every frontend, read from the balancers. */
-/** Keyed by lab route (nginx members, which have no route, by their Tomcat's port). */
-async function balancerView(): Promise<
-  Record<string, Record<string, { adminState: string; weight: number; health: string }>>
-> {
-  const out: Record<string, Record<string, { adminState: string; weight: number; health: string }>> = {};
-  for (const f of FRONTENDS) {
-    for (const m of (await readBalancer(f.row)).members)
-      (out[labRouteOf(m, env)] ??= {})[f.name] = { adminState: m.adminState, weight: m.loadfactor, health: m.health };
-  }
-  return out;
-}
-
 async function untilSettled(
   db: PrismaClient,
   id: number,
@@ -90,8 +75,8 @@ describe("rolling deploy over the lab", () => {
   let db: PrismaClient;
   let url: string;
   let cleanup: () => Promise<void>;
-  let original: Awaited<ReturnType<typeof balancerView>>;
-  const versions = new Map<string, string>();
+  let original: TLabBalancerView | undefined;
+  let versions = new Map<string, string>();
 
   beforeAll(async () => {
     ({ db, url, cleanup } = await createTestDb());
@@ -99,8 +84,8 @@ describe("rolling deploy over the lab", () => {
     await waitUntilHealthy(FRONTENDS);
     // The safe wait judges every session routed to the member; this test's are its users' (in /app).
     await flushLabMemcached(env);
-    original = await balancerView();
-    for (const r of LAB_ROUTES) versions.set(r, fs.readFileSync(versionFile(r), "utf8"));
+    original = await labBalancerView(FRONTENDS, env);
+    versions = readLabVersions(env);
   }, 180_000);
 
   afterAll(async () => {
@@ -109,29 +94,7 @@ describe("rolling deploy over the lab", () => {
       where: { activeCluster: { not: null } },
       data: { activeCluster: null, state: "aborted" },
     });
-    for (const r of LAB_ROUTES) {
-      for (const f of FRONTENDS) {
-        const w = original[r]?.[f.name]?.weight;
-        const id = (await db.frontend.findFirstOrThrow({ where: { name: f.name } })).id;
-        if (w !== undefined)
-          await applyMemberChange(
-            db,
-            "lab",
-            r,
-            { kind: "weight", weight: w },
-            { principal: null, actor: "integration-test", ip: null, frontendIds: [id], recordIntent: false },
-          );
-      }
-      await applyMemberChange(
-        db,
-        "lab",
-        r,
-        { kind: "state", state: "active" },
-        { principal: null, actor: "integration-test", ip: null, force: true },
-      );
-      const v = versions.get(r);
-      if (v !== undefined) fs.writeFileSync(versionFile(r), v);
-    }
+    if (original) await restoreLabMembers(db, FRONTENDS, original, versions, env);
     await cleanup();
   }, 120_000);
 
@@ -174,17 +137,7 @@ describe("rolling deploy over the lab", () => {
         { timeout: 30_000, interval: 200 },
       );
     } finally {
-      const report = await traffic.stop();
-      const why = report.users.flatMap((u) =>
-        [...u.failureMessages, ...u.violationMessages].map((m) => `user ${u.user} (${u.nodesSeen.join(">")}): ${m}`),
-      );
-      expect(report.totals, why.slice(0, 20).join("\n")).toMatchObject({
-        failures: 0,
-        sessionLost: 0,
-        counterViolations: 0,
-      });
-      for (const u of report.users)
-        expect(u.counterMonotonic, `user ${u.user}: ${u.violationMessages.join("; ")}`).toBe(true);
+      expectNoUserHarm(await traffic.stop());
     }
     // Each member: every phase done once, in order; the deploy really restarted it.
     for (const m of ["tomcat1", "tomcat2", "tomcat3"]) {
@@ -209,12 +162,12 @@ describe("rolling deploy over the lab", () => {
     for (const f of FRONTENDS)
       expect(((await (await fetch(f.appUrl)).json()) as { version: string }).version).toBe(newVersion);
     // Active at the original weight on every frontend; the inventory's intent is as before.
-    const now = await balancerView();
+    const now = await labBalancerView(FRONTENDS, env);
     for (const r of LAB_ROUTES)
       for (const f of FRONTENDS)
         expect(now[r]![f.name]).toMatchObject({
           adminState: "active",
-          weight: original[r]![f.name]!.weight,
+          weight: original![r]![f.name]!.weight,
           health: "healthy",
         });
     const members = await db.member.findMany({ orderBy: { name: "asc" } });
@@ -246,7 +199,7 @@ describe("rolling deploy over the lab", () => {
     const deploy = paused.steps.find((s) => s.phase === "deploy")!;
     expect(deploy).toMatchObject({ state: "failed" });
     expect(deploy.output).toContain("deploying tomcat2 (127.0.0.1:18082, route tomcat2)");
-    const view = await balancerView();
+    const view = await labBalancerView(FRONTENDS, env);
     for (const f of FRONTENDS) {
       expect(view.tomcat2![f.name]!.adminState).toBe("stopped");
       expect(view.tomcat1![f.name]!.adminState).toBe("active");
@@ -265,7 +218,7 @@ describe("rolling deploy over the lab", () => {
         { principal: operator, ip: null, force: true },
       ),
     ).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining(`rollout #${r.id}`) });
-    expect((await balancerView()).tomcat2!["apache-balancer"]!.adminState).toBe("stopped");
+    expect((await labBalancerView(FRONTENDS, env)).tomcat2!["apache-balancer"]!.adminState).toBe("stopped");
     const denied = await db.auditEntry.findFirstOrThrow({
       where: { actor: "it-operator (token:null)", result: "denied" },
       orderBy: { id: "desc" },
@@ -286,7 +239,8 @@ describe("rolling deploy over the lab", () => {
     const aborted = await requestAbort(db, "lab", r.id, asAdmin);
     expect(aborted.state).toBe("aborted");
     expect(aborted.members[0]).toMatchObject({ state: "left-stopped" });
-    for (const f of FRONTENDS) expect((await balancerView()).tomcat2![f.name]!.adminState).toBe("stopped");
+    for (const f of FRONTENDS)
+      expect((await labBalancerView(FRONTENDS, env)).tomcat2![f.name]!.adminState).toBe("stopped");
     expect(
       (
         await applyMemberChange(
@@ -323,7 +277,9 @@ describe("rolling deploy over the lab", () => {
     expect(waiting.members[0]!.remaining).toBeGreaterThanOrEqual(3);
     // nginx has no drain: the member stays in rotation there until the stop phase marks it down.
     for (const f of FRONTENDS)
-      expect((await balancerView()).tomcat2![f.name]!.adminState).toBe(expectedAdminState(f, "draining"));
+      expect((await labBalancerView(FRONTENDS, env)).tomcat2![f.name]!.adminState).toBe(
+        expectedAdminState(f, "draining"),
+      );
     await requestAbort(db, "lab", r.id, asAdmin);
     const done = await untilSettled(db, r.id, 30_000);
     expect(done.state).toBe("aborted");
@@ -331,10 +287,10 @@ describe("rolling deploy over the lab", () => {
       ["tomcat2", "re-enabled"],
       ["tomcat3", "not-started"],
     ]);
-    const view = await balancerView();
+    const view = await labBalancerView(FRONTENDS, env);
     for (const f of FRONTENDS)
       for (const m of ["tomcat2", "tomcat3"])
-        expect(view[m]![f.name]).toMatchObject({ adminState: "active", weight: original[m]![f.name]!.weight });
+        expect(view[m]![f.name]).toMatchObject({ adminState: "active", weight: original![m]![f.name]!.weight });
   }, 90_000);
 
   it("abort during a manual deploy leaves the member stopped; abort during the ramp re-enables it at its original weight", async () => {
@@ -348,10 +304,12 @@ describe("rolling deploy over the lab", () => {
     const a = await startRollout(db, "lab", settings, { principal: operator, ip: null });
     await untilSettled(db, a.id, 30_000, (v) => v.members[0]!.phase === "deploy");
     expect(await getRollout(db, "lab", a.id)).toMatchObject({ canContinue: expect.any(String) });
-    for (const f of FRONTENDS) expect((await balancerView()).tomcat3![f.name]!.adminState).toBe("stopped");
+    for (const f of FRONTENDS)
+      expect((await labBalancerView(FRONTENDS, env)).tomcat3![f.name]!.adminState).toBe("stopped");
     const ab = await untilSettled(db, (await requestAbort(db, "lab", a.id, asAdmin)).id, 30_000);
     expect(ab.members[0]).toMatchObject({ state: "left-stopped" });
-    for (const f of FRONTENDS) expect((await balancerView()).tomcat3![f.name]!.adminState).toBe("stopped");
+    for (const f of FRONTENDS)
+      expect((await labBalancerView(FRONTENDS, env)).tomcat3![f.name]!.adminState).toBe("stopped");
     await applyMemberChange(
       db,
       "lab",
@@ -369,13 +327,14 @@ describe("rolling deploy over the lab", () => {
       60_000,
       (v) => v.members[0]!.phase === "ramp" && (v.steps.at(-1)?.message ?? "").includes("watching errors"),
     );
-    for (const f of FRONTENDS) expect((await balancerView()).tomcat3![f.name]!.adminState).toBe("active");
+    for (const f of FRONTENDS)
+      expect((await labBalancerView(FRONTENDS, env)).tomcat3![f.name]!.adminState).toBe("active");
     const rb = await untilSettled(db, (await requestAbort(db, "lab", b.id, asAdmin)).id, 30_000);
     expect(rb.members[0]).toMatchObject({ state: "re-enabled" });
     expect(rb.steps.at(-1)).toMatchObject({ phase: "ramp", state: "aborted" });
-    const view = await balancerView();
+    const view = await labBalancerView(FRONTENDS, env);
     for (const f of FRONTENDS)
-      expect(view.tomcat3![f.name]).toMatchObject({ adminState: "active", weight: original.tomcat3![f.name]!.weight });
+      expect(view.tomcat3![f.name]).toMatchObject({ adminState: "active", weight: original!.tomcat3![f.name]!.weight });
     expect((await db.member.findFirstOrThrow({ where: { name: "tomcat3" } })).intendedWeight).toBeNull();
   }, 120_000);
 
@@ -448,10 +407,10 @@ describe("rolling deploy over the lab", () => {
         ["ramp", "interrupted"],
         ["ramp", "done"],
       ]);
-      const view = await balancerView();
+      const view = await labBalancerView(FRONTENDS, env);
       for (const f of FRONTENDS)
         for (const m of ["tomcat1", "tomcat2"])
-          expect(view[m]![f.name]).toMatchObject({ adminState: "active", weight: original[m]![f.name]!.weight });
+          expect(view[m]![f.name]).toMatchObject({ adminState: "active", weight: original![m]![f.name]!.weight });
     }, 240_000);
 
     it("a deploy interrupted by the crash pauses on restart and says so; continue then finishes it", async () => {
@@ -480,7 +439,8 @@ describe("rolling deploy over the lab", () => {
       expect(paused.state).toBe("paused");
       expect(paused.message).toContain("The deploy of tomcat3 was interrupted by a console restart");
       expect(paused.steps.at(-1)).toMatchObject({ phase: "deploy", state: "interrupted" });
-      for (const f of FRONTENDS) expect((await balancerView()).tomcat3![f.name]!.adminState).toBe("stopped");
+      for (const f of FRONTENDS)
+        expect((await labBalancerView(FRONTENDS, env)).tomcat3![f.name]!.adminState).toBe("stopped");
       // The command itself lived on in its own process group and ended by itself.
       await vi.waitFor(() => expect(fs.readFileSync(log, "utf8")).toBe("start\nend\n"), {
         timeout: 10_000,
@@ -492,9 +452,9 @@ describe("rolling deploy over the lab", () => {
       expect(done.state, done.message ?? "").toBe("done");
       expect(fs.readFileSync(log, "utf8")).toBe("start\nend\n"); // not run a second time
       for (const f of FRONTENDS)
-        expect((await balancerView()).tomcat3![f.name]).toMatchObject({
+        expect((await labBalancerView(FRONTENDS, env)).tomcat3![f.name]).toMatchObject({
           adminState: "active",
-          weight: original.tomcat3![f.name]!.weight,
+          weight: original!.tomcat3![f.name]!.weight,
         });
     }, 180_000);
   });

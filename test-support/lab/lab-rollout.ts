@@ -1,0 +1,82 @@
+/**
+ * What the rolling-deploy tests over the lab share: every lab member as every balancer shows it, the
+ * users' verdict, and putting members, weights and app versions back whatever a test left.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "vitest";
+import type { PrismaClient } from "@/generated/prisma/client";
+import type { TTrafficReport } from "@/e2e/lab/traffic";
+import { readBalancer } from "@/server/services/frontends/read-frontend";
+import { applyMemberChange } from "@/server/services/members/member-actions";
+import { labValue } from "./lab-env";
+
+type TLabEnv = Record<string, string>;
+import { LAB_ROUTES, labRouteOf, type TLabFrontend } from "./lab-frontends";
+
+export type TLabBalancerView = Record<string, Record<string, { adminState: string; weight: number; health: string }>>;
+
+/** Admin state, weight and health of every lab member on every frontend, read from the balancers, keyed
+ * by lab route (nginx members, which have no route, by their Tomcat's port) and then frontend name. */
+export async function labBalancerView(frontends: readonly TLabFrontend[], env: TLabEnv): Promise<TLabBalancerView> {
+  const out: TLabBalancerView = {};
+  for (const f of frontends) {
+    for (const m of (await readBalancer(f.row)).members)
+      (out[labRouteOf(m, env)] ??= {})[f.name] = { adminState: m.adminState, weight: m.loadfactor, health: m.health };
+  }
+  return out;
+}
+
+/** The file each lab Tomcat's app reads its version from on every request. */
+export function labVersionFile(env: TLabEnv, route: string): string {
+  return path.join(labValue(env, "LAB_DIR"), route, "app-version.txt");
+}
+
+export function readLabVersions(env: TLabEnv): Map<string, string> {
+  return new Map(LAB_ROUTES.map((r) => [r, fs.readFileSync(labVersionFile(env, r), "utf8")]));
+}
+
+/**
+ * Every lab member active again at the weight `original` shows for it on each frontend, and each app
+ * version file as it was (the app reads it per request, so no restart is needed).
+ */
+export async function restoreLabMembers(
+  db: PrismaClient,
+  frontends: readonly TLabFrontend[],
+  original: TLabBalancerView,
+  versions: Map<string, string>,
+  env: TLabEnv,
+): Promise<void> {
+  const who = { principal: null, actor: "integration-test", ip: null };
+  for (const r of LAB_ROUTES) {
+    for (const f of frontends) {
+      const w = original[r]?.[f.name]?.weight;
+      const id = (await db.frontend.findFirstOrThrow({ where: { name: f.name } })).id;
+      if (w !== undefined)
+        await applyMemberChange(
+          db,
+          "lab",
+          r,
+          { kind: "weight", weight: w },
+          { ...who, frontendIds: [id], recordIntent: false },
+        );
+    }
+    await applyMemberChange(db, "lab", r, { kind: "state", state: "active" }, { ...who, force: true });
+    const v = versions.get(r);
+    if (v !== undefined) fs.writeFileSync(labVersionFile(env, r), v);
+  }
+}
+
+/** No user saw a failed request, a lost session or a counter going back; else the first reasons why. */
+export function expectNoUserHarm(report: TTrafficReport): void {
+  const why = report.users.flatMap((u) =>
+    [...u.failureMessages, ...u.violationMessages].map((m) => `user ${u.user} (${u.nodesSeen.join(">")}): ${m}`),
+  );
+  expect(report.totals, why.slice(0, 20).join("\n")).toMatchObject({
+    failures: 0,
+    sessionLost: 0,
+    counterViolations: 0,
+  });
+  for (const u of report.users)
+    expect(u.counterMonotonic, `user ${u.user}: ${u.violationMessages.join("; ")}`).toBe(true);
+}
