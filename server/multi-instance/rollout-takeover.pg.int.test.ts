@@ -24,7 +24,9 @@ import {
 import { labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { LAB_ROUTES, labFrontends, waitUntilHealthy } from "@/test-support/lab/lab-frontends";
 import {
+  expectActiveAtOriginalWeights,
   expectNoUserHarm,
+  expectServingVersion,
   labBalancerView,
   labVersionFile,
   readLabVersions,
@@ -183,20 +185,7 @@ describe("a rollout under users whose instance is killed mid-wait and again mid-
       expectNoUserHarm(await traffic.stop());
     }
     // The new version answers on each Tomcat; every member is active at its original weight everywhere.
-    for (const r of LAB_ROUTES) {
-      const direct = (await (await fetch(`${labValue(env, `LAB_TOMCAT${r.slice(-1)}_URL`)}/counter`)).json()) as {
-        version: string;
-        node: string;
-      };
-      expect(direct).toMatchObject({ node: r, version: newVersion });
-    }
-    const now = await labBalancerView(FRONTENDS, env);
-    for (const r of LAB_ROUTES)
-      for (const f of FRONTENDS)
-        expect(now[r]![f.name]).toMatchObject({
-          adminState: "active",
-          weight: original![r]![f.name]!.weight,
-          health: "healthy",
-        });
+    await expectServingVersion(env, newVersion);
+    await expectActiveAtOriginalWeights(FRONTENDS, original!, env);
   }, 600_000);
 });

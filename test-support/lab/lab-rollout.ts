@@ -80,3 +80,30 @@ export function expectNoUserHarm(report: TTrafficReport): void {
   for (const u of report.users)
     expect(u.counterMonotonic, `user ${u.user}: ${u.violationMessages.join("; ")}`).toBe(true);
 }
+
+/** Each lab Tomcat, asked directly (no balancer), serves `version`. */
+export async function expectServingVersion(env: TLabEnv, version: string): Promise<void> {
+  for (const r of LAB_ROUTES) {
+    const direct = (await (await fetch(`${labValue(env, `LAB_TOMCAT${r.slice(-1)}_URL`)}/counter`)).json()) as {
+      version: string;
+      node: string;
+    };
+    expect(direct).toMatchObject({ node: r, version });
+  }
+}
+
+/** Every lab member active, healthy and at the weight `original` shows, on every frontend (asked directly). */
+export async function expectActiveAtOriginalWeights(
+  frontends: readonly TLabFrontend[],
+  original: TLabBalancerView,
+  env: TLabEnv,
+): Promise<void> {
+  const now = await labBalancerView(frontends, env);
+  for (const r of LAB_ROUTES)
+    for (const f of frontends)
+      expect(now[r]![f.name]).toMatchObject({
+        adminState: "active",
+        weight: original[r]![f.name]!.weight,
+        health: "healthy",
+      });
+}

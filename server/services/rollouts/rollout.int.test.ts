@@ -16,7 +16,9 @@ import { flushLabMemcached } from "@/test-support/lab/lab-stores";
 import { expectedAdminState, LAB_ROUTES, labFrontends, waitUntilHealthy } from "@/test-support/lab/lab-frontends";
 import { startTraffic, type TTrafficHandle } from "@/e2e/lab/traffic";
 import {
+  expectActiveAtOriginalWeights,
   expectNoUserHarm,
+  expectServingVersion,
   labBalancerView,
   readLabVersions,
   restoreLabMembers,
@@ -152,24 +154,11 @@ describe("rolling deploy over the lab", () => {
     }
     expect(finished.progress).toBe(1);
     // Serving the new version, asked directly and through every frontend.
-    for (const r of LAB_ROUTES) {
-      const direct = (await (await fetch(`${labValue(env, `LAB_TOMCAT${r.slice(-1)}_URL`)}/counter`)).json()) as {
-        version: string;
-        node: string;
-      };
-      expect(direct).toMatchObject({ node: r, version: newVersion });
-    }
+    await expectServingVersion(env, newVersion);
     for (const f of FRONTENDS)
       expect(((await (await fetch(f.appUrl)).json()) as { version: string }).version).toBe(newVersion);
     // Active at the original weight on every frontend; the inventory's intent is as before.
-    const now = await labBalancerView(FRONTENDS, env);
-    for (const r of LAB_ROUTES)
-      for (const f of FRONTENDS)
-        expect(now[r]![f.name]).toMatchObject({
-          adminState: "active",
-          weight: original![r]![f.name]!.weight,
-          health: "healthy",
-        });
+    await expectActiveAtOriginalWeights(FRONTENDS, original!, env);
     const members = await db.member.findMany({ orderBy: { name: "asc" } });
     expect(members.map((m) => [m.name, m.intendedState, m.intendedWeight])).toEqual(
       LAB_ROUTES.map((r) => [r, "active", null]),
