@@ -8,8 +8,15 @@ test.beforeAll(async ({ request }) => {
 });
 
 // The store each context of the lab app writes to (the redisson store holds seeded bench data only).
-const STORE_OF: Record<string, string> = { app: "app-replicas", msm: "msm", redis: "redis-sessions", jdbc: "jdbc" };
-const LIVE_STORES = ["msm", "redis-sessions", "jdbc"];
+const STORE_OF: Record<string, string> = {
+  app: "app-replicas",
+  msm: "msm",
+  redis: "redis-sessions",
+  jdbc: "jdbc",
+  backup: "backup-replicas",
+  rebind: "rebind-replicas",
+};
+const LIVE_STORES = ["msm", "redis-sessions", "jdbc", "backup-replicas", "rebind-replicas"];
 
 test("the demo's traffic, started as npm run demo starts it, fills every session store within two minutes", async ({
   page,

@@ -103,6 +103,9 @@ export function Rehoming({
                     <th scope="col" className="num">
                       Came back since (served elsewhere)
                     </th>
+                    <th scope="col" className="num">
+                      Renamed to another route
+                    </th>
                     <th scope="col">Progress</th>
                   </tr>
                 </thead>
@@ -113,6 +116,12 @@ export function Rehoming({
                       <td className="num">{s.error ? "–" : s.routed.toLocaleString()}</td>
                       <td className="num">
                         {s.error ? "–" : s.cameBack === null ? "not reported" : s.cameBack.toLocaleString()}
+                      </td>
+                      <td
+                        className="num"
+                        title="Sessions of this member that another Tomcat took over under its own route (JvmRouteBinderValve, sticky MSM): same base id, new route"
+                      >
+                        {s.error || !r.since ? "–" : s.renamed === null ? "not known" : s.renamed.toLocaleString()}
                       </td>
                       <td>
                         {s.error ? (
@@ -140,6 +149,23 @@ export function Rehoming({
                     {r.stores.flatMap((s) =>
                       s.waiting.map((id) => (
                         <li key={`${s.store}/${id}`}>
+                          <code>{id}</code> ({s.store})
+                        </li>
+                      )),
+                    )}
+                  </ul>
+                </details>
+              )}
+              {r.since && r.stores.some((s) => s.renamedIds.length > 0) && (
+                <details style={{ marginTop: ".5rem" }}>
+                  <summary>
+                    Renamed on failover (first {Math.max(...r.stores.map((s) => s.renamedIds.length))} per store, new
+                    ids)
+                  </summary>
+                  <ul>
+                    {r.stores.flatMap((s) =>
+                      s.renamedIds.map((id) => (
+                        <li key={`${s.store}/renamed/${id}`}>
                           <code>{id}</code> ({s.store})
                         </li>
                       )),

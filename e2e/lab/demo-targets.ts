@@ -1,6 +1,7 @@
 /**
  * Where the demo's simulated users go: every context of the lab app (/app: DeltaManager replication,
- * /msm: memcached, /redis: Redis, /jdbc: the PostgreSQL session table) through every frontend, so every
+ * /msm: memcached, /redis: Redis, /jdbc: the PostgreSQL session table, /backup: BackupManager, /rebind:
+ * DeltaManager with JvmRouteBinderValve) through every frontend, so every
  * store of the lab cluster holds live sessions within the first minute. One user per target.
  *
  *   node --import tsx e2e/lab/demo-targets.ts    prints the targets as --target arguments (demo.sh)
@@ -8,7 +9,7 @@
 import { pathToFileURL } from "node:url";
 import { loadLabEnv } from "../../test-support/lab/lab-env";
 
-export const DEMO_CONTEXTS = ["app", "msm", "redis", "jdbc"] as const;
+export const DEMO_CONTEXTS = ["app", "msm", "redis", "jdbc", "backup", "rebind"] as const;
 const FRONTEND_KEYS = ["LAB_FRONTEND_A_URL", "LAB_FRONTEND_B_URL", "LAB_FRONTEND_C_URL", "LAB_FRONTEND_D_URL"];
 
 export function demoTargets(env: Record<string, string> = loadLabEnv()): string[] {

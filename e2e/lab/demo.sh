@@ -2,7 +2,8 @@
 # npm run demo: start the lab (installing its Debian packages if needed), build the console, and run it
 # on http://127.0.0.1:${PORT:-3000} with the lab cluster imported from the lab's inventory file.
 # Light background traffic (DEMO_TRAFFIC=0 to turn off) gives the charts and every session store something
-# to show: one simulated user per context (/app, /msm, /redis, /jdbc) and frontend (e2e/lab/demo-targets.ts).
+# to show: one simulated user per context (/app, /msm, /redis, /jdbc, /backup, /rebind) and frontend
+# (e2e/lab/demo-targets.ts).
 # Ctrl-C stops the console and the traffic; the lab keeps running until "npm run lab down".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,10 +26,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
 if [[ ${DEMO_TRAFFIC:-1} == 1 ]]; then
-  # Bounded like every load here: 16 users, 4 requests/s, stops by itself after 8 hours.
+  # Bounded like every load here: one user per target (24), 4 requests/s, stops by itself after 8 hours.
   # node itself with tsx as a loader (not the tsx wrapper, whose node child would outlive a kill).
   read -ra targets <<<"$(node --import tsx e2e/lab/demo-targets.ts)"
-  node --import tsx e2e/lab/traffic.ts --users 16 --rate 4 --duration 28800 "${targets[@]}" \
+  node --import tsx e2e/lab/traffic.ts --users "${#targets[@]}" --rate 4 --duration 28800 "${targets[@]}" \
     >"$LAB_DIR/demo-traffic.log" 2>&1 &
   pids+=($!)
 fi

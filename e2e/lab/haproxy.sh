@@ -44,9 +44,9 @@ defaults
 
 frontend lab
     bind $LAB_HOST:$LAB_FRONTEND_C_PORT
-    # The same four contexts the Apache frontends proxy; anything else is not the lab's.
-    use_backend $HAPROXY_BACKEND if { path_beg /app $LAB_MSM_PATH $LAB_JDBC_PATH $LAB_REDIS_PATH }
-    http-request return status 404 content-type text/plain string "not proxied by the lab\n" if !{ path_beg /app $LAB_MSM_PATH $LAB_JDBC_PATH $LAB_REDIS_PATH }
+    # The same contexts the Apache frontends proxy; anything else is not the lab's.
+    use_backend $HAPROXY_BACKEND if { path_beg $(lab_contexts | tr '\n' ' ')}
+    http-request return status 404 content-type text/plain string "not proxied by the lab\n" if !{ path_beg $(lab_contexts | tr '\n' ' ')}
 
 backend $HAPROXY_BACKEND
     balance roundrobin

@@ -344,6 +344,12 @@ prepare_tomcat() {
   cp "$LAB_DIR/build/redis-standin.jar" "$base/lib/redis-standin.jar"
   render_jdbc_context_xml >"$base/conf/Catalina/localhost/jdbc.xml"
   render_redis_context_xml >"$base/conf/Catalina/localhost/redis.xml"
+  # /backup (BackupManager) and /rebind (DeltaManager + JvmRouteBinderValve): the distributable app again.
+  rm -rf "$base/webapps/backup" "$base/webapps/rebind"
+  cp -r "$LAB_DIR/build/app" "$base/webapps/backup"
+  cp -r "$LAB_DIR/build/app" "$base/webapps/rebind"
+  render_backup_context_xml >"$base/conf/Catalina/localhost/backup.xml"
+  render_rebind_context_xml >"$base/conf/Catalina/localhost/rebind.xml"
 }
 
 launch_tomcat() { # N [cold]: starts in the background, returns at once
@@ -396,6 +402,10 @@ wait_tomcat() {
         die "tomcat$n: $LAB_JDBC_PATH (PersistentManager + DataSourceStore) did not deploy (log: $log)"
       http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_REDIS_PATH/health" ||
         die "tomcat$n: $LAB_REDIS_PATH (Redis stand-in Store) did not deploy (log: $log)"
+      http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_BACKUP_PATH/health" ||
+        die "tomcat$n: $LAB_BACKUP_PATH (BackupManager) did not deploy (log: $log)"
+      http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_REBIND_PATH/health" ||
+        die "tomcat$n: $LAB_REBIND_PATH (JvmRouteBinderValve) did not deploy (log: $log)"
       log "tomcat$n up after $((SECONDS - start)) s (pid $pid)"
       return 0
     fi

@@ -69,7 +69,7 @@ http {
         proxy_set_header Connection "";
         proxy_set_header Host \$host:\$server_port;
 EOF
-  for ctx in /app "$LAB_MSM_PATH" "$LAB_JDBC_PATH" "$LAB_REDIS_PATH"; do
+  lab_contexts | while read -r ctx; do
     echo "        location $ctx { proxy_pass http://$NGINX_UPSTREAM; }"
   done
   cat <<EOF

@@ -43,6 +43,15 @@ export function routeOfSessionId(id: string): string | null {
   return dot >= 0 && dot < id.length - 1 ? id.slice(dot + 1) : null;
 }
 
+/**
+ * What stays of an id when a session manager renames it on failover: the part before the MSM node and the
+ * route (JvmRouteBinderValve and sticky MSM change the route, an MSM node failover the node).
+ */
+export function baseOfSessionId(id: string): string {
+  const end = id.search(/[-.]/);
+  return end > 0 ? id.slice(0, end) : id;
+}
+
 export function parseSessionId(raw: string): TSessionId {
   const id = raw.trim();
   if (id === "") throw invalid("Session id is empty", raw);

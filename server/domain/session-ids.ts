@@ -6,7 +6,7 @@
  *
  * maskSessionIdsDeep() finds ids by FIELD NAME in any answer, whatever its shape:
  * - SESSION_ID_FIELDS: a string that is one session id (`sessionId`, `baseId`);
- * - SESSION_ID_LIST_FIELDS: an array of session ids (`ids`, `sessions`, `sessionIds`, `waiting`);
+ * - SESSION_ID_LIST_FIELDS: an array of session ids (`ids`, `sessions`, `sessionIds`, `waiting`, `renamedIds`);
  * - STORE_KEY_FIELDS: a store key that ends in a session id (`key`: `validity:ID`, `spring:session:sessions:ID`);
  * - JSON_TEXT_FIELDS: JSON kept as text (an operation's `report` and `params`), searched the same way;
  * - ATTRIBUTE_LIST_FIELDS: decoded session attributes (`attributes: [{ name, value }]`): values hidden.
@@ -15,7 +15,7 @@
  * place uses one of these names, or adds its name here.
  */
 export const SESSION_ID_FIELDS = ["sessionId", "baseId"] as const;
-export const SESSION_ID_LIST_FIELDS = ["ids", "sessions", "sessionIds", "waiting"] as const;
+export const SESSION_ID_LIST_FIELDS = ["ids", "sessions", "sessionIds", "waiting", "renamedIds"] as const;
 export const STORE_KEY_FIELDS = ["key"] as const;
 export const JSON_TEXT_FIELDS = ["report", "params"] as const;
 export const ATTRIBUTE_LIST_FIELDS = ["attributes"] as const;

@@ -28,3 +28,19 @@ function flushAll(host: string, port: number): Promise<void> {
     socket.on("error", reject);
   });
 }
+
+/**
+ * Expires every session of one context on every lab Tomcat (the Manager app's text interface,
+ * `expire?idle=0`), so a test's counts start from its own users: sessions in Tomcat memory outlive a
+ * test run by their 30-minute timeout.
+ */
+export async function expireLabContextSessions(env: Record<string, string>, context: string): Promise<void> {
+  const auth = Buffer.from(`${labValue(env, "LAB_MANAGER_USER")}:${labValue(env, "LAB_MANAGER_PASSWORD")}`).toString(
+    "base64",
+  );
+  for (const n of [1, 2, 3]) {
+    const url = `${labValue(env, `LAB_TOMCAT${n}_MANAGER_URL`)}/text/expire?path=${encodeURIComponent(context)}&idle=0`;
+    const answer = await (await fetch(url, { headers: { Authorization: `Basic ${auth}` } })).text();
+    if (!answer.startsWith("OK")) throw new Error(`tomcat${n}: expire ${context} answered ${answer.split("\n")[0]}`);
+  }
+}

@@ -88,6 +88,12 @@ export interface TScanHooks {
  * million-session store has a third of a million, and making a string of each cost more than checking
  * them (see routeSessionsByNode for the kinds whose clients take strings).
  */
+/** What the cluster around the member says, for kinds whose store nodes are the members themselves. */
+export interface TRouteCluster {
+  /** Routes of the other members out of rotation (stopped): a replica there does not outlive the member. */
+  leavingRoutes: readonly string[];
+}
+
 export interface TRouteSessions {
   ids: TIdList;
   /** Per session, the position in nodeNames of the node holding its primary copy (as scanned). */
@@ -132,7 +138,12 @@ export interface TStoreAdapter {
    * Targeted check of the sessions the index routes to a member (pipelined lookups, not a scan). Kinds
    * that keep sessions only in Tomcat memory check their replicas instead and ignore `sessions`.
    */
-  verifyRoute?(store: TStoreConfig, route: string, sessions: TRouteSessions): Promise<TRouteVerification>;
+  verifyRoute?(
+    store: TStoreConfig,
+    route: string,
+    sessions: TRouteSessions,
+    cluster?: TRouteCluster,
+  ): Promise<TRouteVerification>;
   /** verifyRoute checks the sessions the index lists (false: it reads its own list, live, and ignores them). */
   verifyRouteFromIndex: boolean;
   /** The node whose copies take over when `nodeId` is lost (MSM: where its sessions' bak: pairs are); null when none. */

@@ -1,3 +1,4 @@
+import { rememberLeavingMember } from "@/server/services/sessions/rehoming";
 import type { TDb } from "@/server/db";
 import { getFrontendAdapter } from "@/server/adapters/registry";
 import type { TFrontendAdapter } from "@/server/adapters/frontends/adapter";
@@ -150,15 +151,19 @@ export async function applyMemberChange(
   // Settings have no intended value: drift is about admin state and weight (domain/drift.ts).
   if (opts.recordIntent !== false && change.kind !== "setting") {
     // The operator's intent is kept even when a frontend failed: drift then shows where it is not applied.
+    const intendedAt = new Date();
     await db.member.update({
       where: { id: member.id },
       data: {
         ...(change.kind === "state" ? { intendedState: change.state } : { intendedWeight: change.weight }),
-        intendedAt: new Date(),
+        intendedAt,
         intendedBy: opts.actor ?? opts.principal?.username ?? null,
       },
     });
     emitEvent("intent-changed", { clusterId: cluster.id });
+    // Its sessions as the index has them now: the re-homing view recognises them once renamed elsewhere.
+    if (change.kind === "state" && change.state !== "active")
+      await rememberLeavingMember(db, clusterName, member.route, intendedAt).catch(() => undefined);
   }
   const auditId = await recordAudit(db, {
     principal: opts.principal,

@@ -5,6 +5,7 @@ import { NO_TIME } from "@/server/services/sessions/session-index/segment";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
 import { asAdminState, type TAdminState } from "@/server/domain/member-state";
+import { rememberRouted, renamesIn } from "@/server/services/sessions/rehoming-baseline";
 
 const MAX_LISTED = 50;
 
@@ -19,6 +20,14 @@ export interface TRehomingStore {
   cameBack: number | null;
   /** Ids not seen since (first 50): users who have not come back yet, or sessions the member still holds alone. */
   waiting: string[];
+  /**
+   * The member's sessions that came back under another member's route (renamed on failover by
+   * JvmRouteBinderValve or sticky MSM: same base id). Null when the index was rescanned after the member
+   * left before anything remembered its sessions.
+   */
+  renamed: number | null;
+  /** Their new ids (first 50). */
+  renamedIds: string[];
   error: string | null;
 }
 
@@ -37,7 +46,8 @@ export interface TRehoming {
  * "Where did tomcat2's users go?" after a stop or disable: every session whose id routes to the member,
  * and how many of them were used since it left the rotation — by definition on another member, which
  * loaded them from a shared store or a replica. When a session manager renames ids on failover (MSM
- * sticky, JvmRouteBinderValve), the routed count itself falls as users come back. Read from the stores'
+ * sticky, JvmRouteBinderValve), the routed count itself falls as users come back, and the renamed
+ * sessions are found by their base id among what the member held when it left (rehoming-baseline.ts). Read from the stores'
  * indexes (watching keeps them rescanned); each store says how old its figures are.
  */
 export async function rehomingStatus(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
@@ -50,7 +60,9 @@ export async function rehomingStatus(db: TDb, clusterName: string, memberName: s
   await scans.noteViewed(db, clusterName);
   const stores: TRehomingStore[] = [];
   const scannedAt: number[] = [];
-  for (const v of await scans.snapshot(db, clusterName)) {
+  const views = await scans.snapshot(db, clusterName);
+  if (since) rememberRouted(clusterName, member.route, since, views);
+  for (const v of views) {
     const s: TRehomingStore = {
       store: v.ref.name,
       kind: v.ref.kind,
@@ -58,6 +70,8 @@ export async function rehomingStatus(db: TDb, clusterName: string, memberName: s
       routed: 0,
       cameBack: null,
       waiting: [],
+      renamed: null,
+      renamedIds: [],
       error: null,
     };
     stores.push(s);
@@ -89,6 +103,9 @@ export async function rehomingStatus(db: TDb, clusterName: string, memberName: s
         if (s.waiting.length < MAX_LISTED) s.waiting.push(seg.ids.get(i));
       }
     s.cameBack = knowsAccess ? cameBack : null;
+    const renames = since ? renamesIn(clusterName, member.route, since, v) : null;
+    s.renamed = renames?.count ?? null;
+    s.renamedIds = renames?.ids ?? [];
   }
   return {
     member: member.name,
@@ -98,4 +115,13 @@ export async function rehomingStatus(db: TDb, clusterName: string, memberName: s
     stores,
     scannedAt: scannedAt.length ? new Date(Math.min(...scannedAt)) : null,
   };
+}
+
+/**
+ * Called when a member leaves the rotation (its member action): remembers its sessions from the indexes
+ * as they are now, before a rescan shows them renamed. Best effort: without it the view remembers them
+ * when first asked, if the indexes are still older than the change.
+ */
+export async function rememberLeavingMember(db: TDb, clusterName: string, route: string, since: Date): Promise<void> {
+  rememberRouted(clusterName, route, since, await sessionScans().snapshot(db, clusterName));
 }

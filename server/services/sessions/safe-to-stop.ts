@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
-import type { TRouteVerification } from "@/server/adapters/stores/adapter";
+import type { TRouteCluster, TRouteVerification } from "@/server/adapters/stores/adapter";
 import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
 import { processSingleton } from "@/server/process-singleton";
@@ -73,6 +73,9 @@ async function check(db: TDb, clusterName: string, memberName: string, opts: TSa
     checkedAt: new Date(),
   };
   const listed: number[] = [];
+  // Copies on members out of rotation do not count: those Tomcats are down or about to be.
+  const leaving = cluster.members.filter((m) => m.name !== member.name && m.intendedState === "stopped");
+  const around: TRouteCluster = { leavingRoutes: leaving.map((m) => m.route) };
   await Promise.all(
     views.map(async (v) => {
       const store = {
@@ -86,7 +89,7 @@ async function check(db: TDb, clusterName: string, memberName: string, opts: TSa
       };
       result.perStore.push(store);
       try {
-        const r = await checkStore(v, member.route, opts);
+        const r = await checkStore(v, member.route, around, opts);
         store.scannedAt = r.listedAt === null ? null : new Date(r.listedAt);
         if (r.listedAt !== null) listed.push(r.listedAt);
         store.total = r.checked - r.gone;
@@ -109,6 +112,9 @@ async function check(db: TDb, clusterName: string, memberName: string, opts: TSa
   const unread = result.perStore.filter((s) => s.error);
   result.verdict =
     views.length === 0 || unread.length > 0 ? "unknown" : result.safe === result.total ? "safe" : "unsafe";
+  const leavingNote = leaving.length
+    ? ` (copies on ${leaving.map((m) => m.name).join(", ")}, out of rotation, do not count)`
+    : "";
   const age = result.listedAt ? ` (sessions listed by the scan of ${result.listedAt.toISOString()}, checked now)` : "";
   result.summary =
     views.length === 0
@@ -117,7 +123,7 @@ async function check(db: TDb, clusterName: string, memberName: string, opts: TSa
         ? `Not known whether ${member.name}'s sessions survive: ${unread.map((s) => `${s.store}: ${s.error}`).join("; ")}`
         : result.verdict === "safe"
           ? `All ${result.total} session(s) routed to ${member.name} have a copy in a shared store or on another Tomcat${age}.`
-          : `${result.total - result.safe} of ${result.total} session(s) routed to ${member.name} exist only there: stopping it loses them${age}.`;
+          : `${result.total - result.safe} of ${result.total} session(s) routed to ${member.name} exist only there${leavingNote}: stopping it loses them${age}.`;
   return result;
 }
 
@@ -125,13 +131,14 @@ async function check(db: TDb, clusterName: string, memberName: string, opts: TSa
 async function checkStore(
   v: TStoreIndexView,
   route: string,
+  around: TRouteCluster,
   opts: TSafeToStopOptions,
 ): Promise<TRouteVerification & { listedAt: number | null }> {
   const adapter = getStoreAdapter(v.ref.kind);
   if (!adapter.verifyRoute) throw new AppError("INTERNAL", `${v.ref.kind} stores cannot check a member's sessions`);
   // Replicas in Tomcat memory are checked against the Tomcats' own lists, read now.
   if (!v.indexed || !adapter.verifyRouteFromIndex)
-    return { ...(await adapter.verifyRoute(v.ref, route, NO_ROUTE_SESSIONS)), listedAt: null };
+    return { ...(await adapter.verifyRoute(v.ref, route, NO_ROUTE_SESSIONS, around)), listedAt: null };
   const status = storeScanStatus(v);
   if (!v.scanned)
     throw new AppError(
@@ -147,5 +154,8 @@ async function checkStore(
   const seg = v.segment;
   if (opts.listedAfter !== undefined && seg.scanStartedAt < opts.listedAfter)
     throw new AppError("CONFLICT", `waiting for a scan newer than ${new Date(opts.listedAfter).toISOString()}`);
-  return { ...(await adapter.verifyRoute(v.ref, route, routeSessions(seg, route))), listedAt: seg.scanStartedAt };
+  return {
+    ...(await adapter.verifyRoute(v.ref, route, routeSessions(seg, route), around)),
+    listedAt: seg.scanStartedAt,
+  };
 }

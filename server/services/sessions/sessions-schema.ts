@@ -164,6 +164,9 @@ export const ZRehomingStore = z.object({
   routed: z.number(),
   cameBack: z.number().nullable(),
   waiting: z.array(z.string()),
+  /** Sessions of the member now under another route's id (renamed on failover); null: not known. */
+  renamed: z.number().nullable(),
+  renamedIds: z.array(z.string()),
   error: z.string().nullable(),
 });
 

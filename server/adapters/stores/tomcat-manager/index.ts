@@ -13,7 +13,7 @@ import {
   replicaSafety,
 } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
 import { routeOfSessionId } from "@/server/domain/session-id";
-import { UnexpectedResponseError } from "@/server/errors";
+import { TargetUnreachableError, UnexpectedResponseError } from "@/server/errors";
 
 const ZOptions = z.object({
   /** The application's context path, e.g. /app. */
@@ -40,6 +40,22 @@ export function listNodeSessionIds(node: TStoreNode, o: TOptions): Promise<strin
   return jmx(node, o, `invoke=${encodeURIComponent(mbean(o))}&op=listSessionIds`).then(parseListSessionIds);
 }
 
+/**
+ * The Tomcat refused the connection: it is not running, and what it kept in memory went with it. (A
+ * timeout or an error answer says nothing of the sessions: those stay failures.)
+ */
+function isDown(err: unknown): boolean {
+  return err instanceof TargetUnreachableError && err.context.cause === "ECONNREFUSED";
+}
+
+/** The node's ids; none when its Tomcat is down (its in-memory copies are gone). */
+function listIdsUnlessDown(node: TStoreNode, o: TOptions): Promise<string[]> {
+  return listNodeSessionIds(node, o).catch((err: unknown) => {
+    if (isDown(err)) return [];
+    throw err;
+  });
+}
+
 export async function idsByNode(store: TStoreConfig): Promise<Record<string, string[]>> {
   const o = options(store);
   const lists = await Promise.all(store.nodes.map(async (n) => [n.id, await listNodeSessionIds(n, o)] as const));
@@ -58,9 +74,9 @@ export const tomcatManagerAdapter: TStoreAdapter = {
   keepsBackupCopies: false,
   parseOptions: (raw) => parseStoreOptions(ZOptions, raw),
 
-  /** One row per node holding a copy (primary or replica); the session index merges them by id. */
+  /** One row per node holding a copy (primary or replica); the session index merges them by id. A Tomcat that is down holds none. */
   async *scanNode(store, node) {
-    const ids = await listNodeSessionIds(node, options(store));
+    const ids = await listIdsUnlessDown(node, options(store));
     const writer = new ScanBatchWriter();
     for (let i = 0; i < ids.length; i += 1000) {
       for (const id of ids.slice(i, i + 1000)) writer.addSessionId(id, null, 0, null);
@@ -70,24 +86,39 @@ export const tomcatManagerAdapter: TStoreAdapter = {
   },
 
   /**
-   * A session is safe when another Tomcat holds a replica of it (DeltaManager: all; BackupManager: one).
-   * The replicas are where Tomcat keeps them, in memory, so this asks every Tomcat for its ids (the
-   * index's list is not needed: the member's own list is read along).
+   * A session is safe when another Tomcat that stays up holds a replica of it (DeltaManager: all;
+   * BackupManager: one, its backup). The replicas are where Tomcat keeps them, in memory, so this asks
+   * every Tomcat for its ids (the index's list is not needed: the member's own list is read along). The
+   * member's own list must be read (unless its Tomcat is down); another Tomcat that does not answer, or
+   * that is out of rotation, keeps no copy that counts.
    */
-  async verifyRoute(store, route) {
-    const r = replicaSafety(route, await idsByNode(store));
+  async verifyRoute(store, route, _sessions, cluster) {
+    const o = options(store);
+    const leaving = new Set(cluster?.leavingRoutes ?? []);
+    const lists = await Promise.all(
+      store.nodes.map(async (n): Promise<[string, string[]]> => {
+        if (n.id === route) return [n.id, await listIdsUnlessDown(n, o)];
+        if (leaving.has(n.id)) return [n.id, []];
+        return [n.id, await listNodeSessionIds(n, o).catch(() => [])];
+      }),
+    );
+    const r = replicaSafety(route, Object.fromEntries(lists));
     return { checked: r.total, safe: r.safe, gone: 0, unsafeCount: r.unsafe.length, unsafe: r.unsafe.slice(0, 50) };
   },
 
   /**
-   * Every Tomcat holding the id, and creation and last access asked of one that holds it (the one its
-   * route names first). Timestamps where the Manager has them, else DeltaManager's Date strings. JMX gives
+   * Every Tomcat holding the id (those that answer), and creation and last access asked of one that holds
+   * it (the one its route names first). Timestamps where the Manager has them, else DeltaManager's Date strings. JMX gives
    * no attribute names and no per-session timeout, so those stay empty.
    */
   async locate(store, sessionId) {
     const o = options(store);
     const route = routeOfSessionId(sessionId);
-    const byNode = await idsByNode(store);
+    // A Tomcat that is down holds no copy any more (its memory went with it): locate with the others.
+    const lists = await Promise.all(
+      store.nodes.map(async (n): Promise<[string, string[]]> => [n.id, await listNodeSessionIds(n, o).catch(() => [])]),
+    );
+    const byNode = Object.fromEntries(lists);
     const copies = Object.entries(byNode)
       .filter(([, ids]) => ids.includes(sessionId))
       .map(([node]): TSessionCopy => ({

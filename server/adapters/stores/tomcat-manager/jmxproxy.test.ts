@@ -56,6 +56,15 @@ describe("Tomcat Manager jmxproxy answers (as Tomcat 10.1 prints them)", () => {
         tomcat3: [],
       }),
     ).toEqual({ total: 2, safe: 1, unsafe: ["B.tomcat2"] });
+    // A session under another route that only tomcat2 holds (its primary, where a route-blind balancer sent
+    // its user) is lost with tomcat2 too; one that tomcat1 also holds is not tomcat2's concern.
+    expect(
+      replicaSafety("tomcat2", {
+        tomcat1: ["A.tomcat2", "X.tomcat1"],
+        tomcat2: ["A.tomcat2", "X.tomcat1", "Y.tomcat3"],
+        tomcat3: [],
+      }),
+    ).toEqual({ total: 2, safe: 1, unsafe: ["Y.tomcat3"] });
     expect(replicaSafety("tomcat9", { tomcat1: ["A.tomcat1"] })).toEqual({ total: 0, safe: 0, unsafe: [] });
   });
 });

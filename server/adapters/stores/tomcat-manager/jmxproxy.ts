@@ -58,21 +58,30 @@ export function parseMbeanAttributes(text: string): Record<string, string> {
 }
 
 /**
- * With in-memory replication (DeltaManager / BackupManager) a session routed to a member is safe to
- * lose that member when another node also holds it. Pure, so it is tested without Tomcats.
+ * With in-memory replication (DeltaManager / BackupManager) a session survives losing a member when
+ * another node also holds it. The member's sessions are those it holds whose id names its route, plus any
+ * other it holds alone: behind a balancer that ignores routes (nginx hashing the cookie) BackupManager
+ * keeps a session's primary wherever its user lands, whatever the id says. `idsByNode` lists only the
+ * nodes whose copies count (up and staying in rotation). Pure, so it is tested without Tomcats.
  */
 export function replicaSafety(
   route: string,
   idsByNode: Record<string, readonly string[]>,
 ): { total: number; safe: number; unsafe: string[] } {
-  const mine = (idsByNode[route] ?? []).filter((id) => id.endsWith(`.${route}`));
   const elsewhere = new Set(
     Object.entries(idsByNode)
       .filter(([node]) => node !== route)
       .flatMap(([, ids]) => ids),
   );
-  const unsafe = mine.filter((id) => !elsewhere.has(id));
-  return { total: mine.length, safe: mine.length - unsafe.length, unsafe };
+  let total = 0;
+  const unsafe: string[] = [];
+  for (const id of idsByNode[route] ?? []) {
+    const routed = id.endsWith(`.${route}`);
+    const alone = !elsewhere.has(id);
+    if (routed || alone) total++;
+    if (alone) unsafe.push(id);
+  }
+  return { total, safe: total - unsafe.length, unsafe };
 }
 
 /**

@@ -3,36 +3,9 @@ import { ScanBatchWriter } from "@/server/adapters/stores/scan-batch";
 import { SegmentBuilder } from "@/server/services/sessions/session-index/segment-builder";
 import { querySessionIndex } from "@/server/services/sessions/session-index/query";
 import type { TStoreSegment } from "@/server/services/sessions/session-index/segment";
+import { buildTestSegment as segment, SEGMENT_NOW as NOW } from "@/test-support/index-segment";
 
-const NOW = 1_800_000_000_000;
 const nowS = NOW / 1000;
-
-type TRow = { id: string; node?: string; ttl?: number | null; size?: number; lastAccess?: number | null };
-
-/** A segment as a scan at NOW would build it, from rows given per node. */
-function segment(store: string, rows: TRow[], prev: TStoreSegment | null = null, at = NOW): TStoreSegment {
-  const b = new SegmentBuilder(store, prev, at);
-  const byNode = new Map<string, TRow[]>();
-  for (const r of rows) {
-    const list = byNode.get(r.node ?? "n1") ?? [];
-    list.push(r);
-    byNode.set(r.node ?? "n1", list);
-  }
-  for (const [node, list] of byNode) {
-    const w = new ScanBatchWriter();
-    for (const r of list)
-      w.addSessionId(
-        r.id,
-        r.ttl === undefined ? 3600 : r.ttl,
-        r.size ?? 100,
-        r.lastAccess === undefined ? nowS - 10 : r.lastAccess,
-      );
-    w.countKeys(list.length);
-    b.add(node, w.take(), at);
-    b.completeNode(node);
-  }
-  return b.commit(at);
-}
 
 function sample(): TStoreSegment[] {
   return [
