@@ -32,7 +32,15 @@ describe("session answers through the router", () => {
   it("counts, locate, list, rescan, re-homing, safe-to-stop, the stores' status and history, and operation.list answer in their declared shapes", async () => {
     await sessionScans().awaitScan(db, "lab", Date.now());
     const counts = await caller().session.counts({ cluster: "lab" });
-    expect(counts.map((s) => s.store).sort()).toEqual(["app-replicas", "jdbc", "msm", "redis-sessions", "redisson"]);
+    expect(counts.map((s) => s.store).sort()).toEqual([
+      "app-replicas",
+      "backup-replicas",
+      "jdbc",
+      "msm",
+      "rebind-replicas",
+      "redis-sessions",
+      "redisson",
+    ]);
     expect(counts.find((s) => s.store === "msm")!.counts!.total).toBeGreaterThanOrEqual(seeded.sessions);
 
     const one = seeded.sample[0]!;
