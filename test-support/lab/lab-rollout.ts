@@ -4,15 +4,17 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { PrismaClient } from "@/generated/prisma/client";
 import type { TTrafficReport } from "@/e2e/lab/traffic";
 import { readBalancer } from "@/server/services/frontends/read-frontend";
 import { applyMemberChange } from "@/server/services/members/member-actions";
-import { labValue } from "./lab-env";
+import { importInventoryFile } from "@/server/services/inventory/inventory";
+import { createTestDb } from "@/test-support/test-db";
+import { labCommand, labValue } from "./lab-env";
+import { LAB_ROUTES, labFrontends, labRouteOf, waitUntilHealthy, type TLabFrontend } from "./lab-frontends";
 
 type TLabEnv = Record<string, string>;
-import { LAB_ROUTES, labRouteOf, type TLabFrontend } from "./lab-frontends";
 
 export type TLabBalancerView = Record<string, Record<string, { adminState: string; weight: number; health: string }>>;
 
@@ -106,4 +108,39 @@ export async function expectActiveAtOriginalWeights(
         weight: original[r]![f.name]!.weight,
         health: "healthy",
       });
+}
+
+/** A test's own console database with the lab inventory, over a healthy lab it puts back afterwards. */
+export interface TLabClusterTest {
+  db: PrismaClient;
+}
+
+/**
+ * Registers beforeAll/afterAll for a test that stops lab members: a fresh database with the lab's
+ * inventory, the lab healthy first; afterwards every Tomcat running again and every member active at its
+ * weight, whatever the test left. `prepare` runs last in beforeAll (e.g. expire a context's sessions).
+ */
+export function useLabCluster(env: TLabEnv, prepare?: () => Promise<void>): TLabClusterTest {
+  const frontends = labFrontends(env);
+  const ctx = {} as TLabClusterTest;
+  let cleanup: (() => Promise<void>) | undefined;
+  let original: TLabBalancerView | undefined;
+  let versions = new Map<string, string>();
+  beforeAll(async () => {
+    let db: PrismaClient;
+    ({ db, cleanup } = await createTestDb());
+    ctx.db = db;
+    await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
+    await waitUntilHealthy(frontends);
+    original = await labBalancerView(frontends, env);
+    versions = readLabVersions(env);
+    await prepare?.();
+  }, 180_000);
+  afterAll(async () => {
+    for (const r of LAB_ROUTES) await labCommand("start-member", r).catch(() => undefined);
+    if (original) await restoreLabMembers(ctx.db, frontends, original, versions, env);
+    await waitUntilHealthy(frontends).catch(() => undefined);
+    await cleanup?.();
+  }, 180_000);
+  return ctx;
 }

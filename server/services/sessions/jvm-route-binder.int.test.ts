@@ -5,26 +5,17 @@
  * session once, under its new member, and the re-homing view must name every renamed user.
  * Start the lab first: bash e2e/lab/lab.sh up
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { PrismaClient } from "@/generated/prisma/client";
+import { describe, expect, it, vi } from "vitest";
 import { startTraffic } from "@/e2e/lab/traffic";
 import { baseOfSessionId, routeOfSessionId } from "@/server/domain/session-id";
-import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { rehomingStatus } from "@/server/services/sessions/rehoming";
 import { summarizeStores } from "@/server/services/sessions/store-summary";
 import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { labCommand, labValue, loadLabEnv } from "@/test-support/lab/lab-env";
-import { labFrontends, waitUntilHealthy } from "@/test-support/lab/lab-frontends";
-import {
-  expectNoUserHarm,
-  labBalancerView,
-  readLabVersions,
-  restoreLabMembers,
-  type TLabBalancerView,
-} from "@/test-support/lab/lab-rollout";
+import { labFrontends } from "@/test-support/lab/lab-frontends";
+import { expectNoUserHarm, useLabCluster } from "@/test-support/lab/lab-rollout";
 import { expireLabContextSessions } from "@/test-support/lab/lab-stores";
-import { createTestDb } from "@/test-support/test-db";
 
 const env = loadLabEnv();
 const FRONTENDS = labFrontends(env);
@@ -38,26 +29,7 @@ const targets = FRONTENDS.filter((f) => f.row.kind !== "nginx").map((f) =>
 const who = { principal: null, actor: "integration-test", ip: null };
 
 describe("JvmRouteBinderValve (/rebind): sessions renamed on failover", () => {
-  let db: PrismaClient;
-  let cleanup: () => Promise<void>;
-  let original: TLabBalancerView | undefined;
-  let versions = new Map<string, string>();
-
-  beforeAll(async () => {
-    ({ db, cleanup } = await createTestDb());
-    await importInventoryFile(db, labValue(env, "LAB_INVENTORY"));
-    await waitUntilHealthy(FRONTENDS);
-    original = await labBalancerView(FRONTENDS, env);
-    versions = readLabVersions(env);
-    await expireLabContextSessions(env, CONTEXT);
-  }, 180_000);
-
-  afterAll(async () => {
-    await labCommand("start-member", "tomcat2").catch(() => undefined);
-    if (original) await restoreLabMembers(db, FRONTENDS, original, versions, env);
-    await waitUntilHealthy(FRONTENDS).catch(() => undefined);
-    await cleanup?.();
-  }, 180_000);
+  const lab = useLabCluster(env, () => expireLabContextSessions(env, CONTEXT));
 
   it("stop tomcat2 under users: no failed request, no lost session; each renamed session counted once under its new member; re-homing names every renamed user", async () => {
     const traffic = startTraffic({ users: 24, ratePerSec: 40, durationMs: 600_000, targets });
@@ -68,8 +40,8 @@ describe("JvmRouteBinderValve (/rebind): sessions renamed on failover", () => {
         interval: 200,
       });
       // The index as it is before the stop: what the member action remembers of tomcat2's sessions.
-      await sessionScans().awaitScan(db, "lab", Date.now());
-      const stopped = await applyMemberChange(db, "lab", "tomcat2", { kind: "state", state: "stopped" }, who);
+      await sessionScans().awaitScan(lab.db, "lab", Date.now());
+      const stopped = await applyMemberChange(lab.db, "lab", "tomcat2", { kind: "state", state: "stopped" }, who);
       expect(stopped.overall).toBe("done");
       await labCommand("stop-member", "tomcat2");
       const at = new Map(traffic.snapshot().users.map((u) => [u.user, u.requests]));
@@ -98,13 +70,13 @@ describe("JvmRouteBinderValve (/rebind): sessions renamed on failover", () => {
     const ids = report.users.map((u) => u.sessionIds.at(-1)!);
     const truth: Record<string, number> = {};
     for (const id of ids) truth[routeOfSessionId(id)!] = (truth[routeOfSessionId(id)!] ?? 0) + 1;
-    await sessionScans().awaitScan(db, "lab", Date.now());
-    const store = (await summarizeStores(db, "lab", { viewed: true })).find((s) => s.store === STORE)!;
+    await sessionScans().awaitScan(lab.db, "lab", Date.now());
+    const store = (await summarizeStores(lab.db, "lab", { viewed: true })).find((s) => s.store === STORE)!;
     expect(store.counts).toMatchObject({ total: ids.length, perRoute: truth });
     expect(truth.tomcat2).toBeUndefined();
 
     // Re-homing: no session left under tomcat2's route; every renamed user listed by the new id.
-    const rehoming = await rehomingStatus(db, "lab", "tomcat2");
+    const rehoming = await rehomingStatus(lab.db, "lab", "tomcat2");
     const rebind = rehoming.stores.find((s) => s.store === STORE)!;
     expect(rebind).toMatchObject({ routed: 0, renamed: tomcat2Users.length, error: null });
     expect([...rebind.renamedIds].sort()).toEqual(tomcat2Users.map((u) => u.sessionIds[1]!).sort());
