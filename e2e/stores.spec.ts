@@ -22,7 +22,10 @@ test("the cluster page shows the session stores with live stats; the sessions pa
 
   await signIn(page, VIEWER, "/clusters/lab");
   const n1 = nodeRow(page, "n1");
-  await expect(n1.locator(".badge")).toHaveText("ok", { timeout: 30_000 });
+  // Up: "ok", or "warning" when an earlier spec's flushes left memcached counting misses (the hit-ratio rule
+  // reads memcached's own get_hits/get_misses, which the console's scans of flushed keys move too).
+  const UP = /^(ok|warning)$/;
+  await expect(n1.locator(".badge")).toHaveText(UP, { timeout: 30_000 });
   // Cells after the node name: state, sessions, items, memory, hit ratio, …; items is memcached's curr_items.
   await expect(n1.getByRole("cell").nth(2)).toHaveText("600", { timeout: 2 * STORE_POLL_MS + 5_000 });
   await expect(n1.getByRole("cell").nth(3)).toContainText("/"); // used / limit
@@ -41,7 +44,7 @@ test("the cluster page shows the session stores with live stats; the sessions pa
   // From here on without a reload: the page is marked, and the mark must survive.
   await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
   const row = nodeRow(page, "n1");
-  await expect(row.locator(".badge")).toHaveText("ok");
+  await expect(row.locator(".badge")).toHaveText(UP);
   await labCommand("kill-store", "n1");
   try {
     const killedAt = Date.now();

@@ -12,6 +12,7 @@ import { applyMemberChange } from "@/server/services/members/member-actions";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
 import { createTestDb } from "@/test-support/test-db";
 import { labCommand, labValue } from "./lab-env";
+import { expireLabContextSessions } from "./lab-stores";
 import { LAB_ROUTES, labFrontends, labRouteOf, waitUntilHealthy, type TLabFrontend } from "./lab-frontends";
 
 type TLabEnv = Record<string, string>;
@@ -115,12 +116,24 @@ export interface TLabClusterTest {
   db: PrismaClient;
 }
 
+/** What a lab test wants done around it besides the database and putting the cluster back. */
+export interface TLabClusterOptions {
+  /**
+   * A lab context (e.g. "/backup") whose sessions are expired on every Tomcat before the test and after it:
+   * the test counts only its own users, and leaves no session behind (a BackupManager session that lost
+   * its primary stays a lone copy for 30 minutes, which would hold up a later rollout's "safe" wait).
+   */
+  context?: string;
+  /** Runs last in beforeAll (e.g. start the users). */
+  prepare?: () => Promise<void>;
+}
+
 /**
  * Registers beforeAll/afterAll for a test that stops lab members: a fresh database with the lab's
  * inventory, the lab healthy first; afterwards every Tomcat running again and every member active at its
- * weight, whatever the test left. `prepare` runs last in beforeAll (e.g. expire a context's sessions).
+ * weight, whatever the test left.
  */
-export function useLabCluster(env: TLabEnv, prepare?: () => Promise<void>): TLabClusterTest {
+export function useLabCluster(env: TLabEnv, options: TLabClusterOptions = {}): TLabClusterTest {
   const frontends = labFrontends(env);
   const ctx = {} as TLabClusterTest;
   let cleanup: (() => Promise<void>) | undefined;
@@ -134,12 +147,14 @@ export function useLabCluster(env: TLabEnv, prepare?: () => Promise<void>): TLab
     await waitUntilHealthy(frontends);
     original = await labBalancerView(frontends, env);
     versions = readLabVersions(env);
-    await prepare?.();
+    if (options.context) await expireLabContextSessions(env, options.context);
+    await options.prepare?.();
   }, 180_000);
   afterAll(async () => {
     for (const r of LAB_ROUTES) await labCommand("start-member", r).catch(() => undefined);
     if (original) await restoreLabMembers(ctx.db, frontends, original, versions, env);
     await waitUntilHealthy(frontends).catch(() => undefined);
+    if (options.context) await expireLabContextSessions(env, options.context);
     await cleanup?.();
   }, 180_000);
   return ctx;

@@ -15,7 +15,6 @@ import { routeOfSessionId } from "@/server/domain/session-id";
 import { labCommand, labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { labFrontends } from "@/test-support/lab/lab-frontends";
 import { expectNoUserHarm, useLabCluster } from "@/test-support/lab/lab-rollout";
-import { expireLabContextSessions } from "@/test-support/lab/lab-stores";
 
 const env = loadLabEnv();
 const FRONTENDS = labFrontends(env);
@@ -37,13 +36,15 @@ describe("BackupManager (/backup): primary and one backup per session", () => {
   const traffic = { handle: null as ReturnType<typeof startTraffic> | null };
   /** Sessions of users who have stopped (they live on until their timeout). */
   const idle: string[] = [];
-  const lab = useLabCluster(env, async () => {
-    await expireLabContextSessions(env, CONTEXT);
-    traffic.handle = startTraffic({ users: 24, ratePerSec: 40, durationMs: 600_000, targets });
-    await vi.waitFor(() => expect(traffic.handle!.snapshot().users.every((u) => u.requests >= 3)).toBe(true), {
-      timeout: 30_000,
-      interval: 200,
-    });
+  const lab = useLabCluster(env, {
+    context: CONTEXT,
+    prepare: async () => {
+      traffic.handle = startTraffic({ users: 24, ratePerSec: 40, durationMs: 600_000, targets });
+      await vi.waitFor(() => expect(traffic.handle!.snapshot().users.every((u) => u.requests >= 3)).toBe(true), {
+        timeout: 30_000,
+        interval: 200,
+      });
+    },
   });
   afterAll(() => traffic.handle?.stop());
 

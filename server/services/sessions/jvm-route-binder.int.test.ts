@@ -15,7 +15,6 @@ import { sessionScans } from "@/server/services/sessions/session-index/store-sca
 import { labCommand, labValue, loadLabEnv } from "@/test-support/lab/lab-env";
 import { labFrontends } from "@/test-support/lab/lab-frontends";
 import { expectNoUserHarm, useLabCluster } from "@/test-support/lab/lab-rollout";
-import { expireLabContextSessions } from "@/test-support/lab/lab-stores";
 
 const env = loadLabEnv();
 const FRONTENDS = labFrontends(env);
@@ -29,7 +28,7 @@ const targets = FRONTENDS.filter((f) => f.row.kind !== "nginx").map((f) =>
 const who = { principal: null, actor: "integration-test", ip: null };
 
 describe("JvmRouteBinderValve (/rebind): sessions renamed on failover", () => {
-  const lab = useLabCluster(env, () => expireLabContextSessions(env, CONTEXT));
+  const lab = useLabCluster(env, { context: CONTEXT });
 
   it("stop tomcat2 under users: no failed request, no lost session; each renamed session counted once under its new member; re-homing names every renamed user", async () => {
     const traffic = startTraffic({ users: 24, ratePerSec: 40, durationMs: 600_000, targets });
