@@ -15,8 +15,9 @@ const STORE_OF: Record<string, string> = {
   jdbc: "jdbc",
   backup: "backup-replicas",
   rebind: "rebind-replicas",
+  sticky: "msm-sticky",
 };
-const LIVE_STORES = ["msm", "redis-sessions", "jdbc", "backup-replicas", "rebind-replicas"];
+const LIVE_STORES = ["msm", "redis-sessions", "jdbc", "backup-replicas", "rebind-replicas", "msm-sticky"];
 
 test("the demo's traffic, started as npm run demo starts it, fills every session store within two minutes", async ({
   page,

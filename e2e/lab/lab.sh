@@ -7,7 +7,7 @@
 #
 #   bash e2e/lab/lab.sh up|down|status|install
 #   bash e2e/lab/lab.sh kill-member tomcatN | stop-member tomcatN | start-member tomcatN | restart-frontend a|b|c|d
-#   bash e2e/lab/lab.sh kill-store n1|n2|n3|r1|r2|r3 | start-store n1|n2|n3|r1|r2|r3
+#   bash e2e/lab/lab.sh kill-store n1…n5|r1|r2|r3 | start-store n1…n5|r1|r2|r3
 #
 # Everything lives under LAB_DIR (default <repo>/.lab). Ports come from the environment, else from
 # $LAB_DIR/lab.env (written by `up`, removed by `down`), else the defaults below. No systemd: every
@@ -72,6 +72,8 @@ setting LAB_POSTGRES_PORT 15432
 setting LAB_MEMCACHED1_PORT 11311
 setting LAB_MEMCACHED2_PORT 11312
 setting LAB_MEMCACHED3_PORT 11313   # spare n3: not in MSM memcachedNodes nor the inventory
+setting LAB_MEMCACHED4_PORT 11314   # n4, n5: the sticky MSM context's own nodes (/sticky, store msm-sticky)
+setting LAB_MEMCACHED5_PORT 11315
 setting LAB_MEMCACHED_MB 1024      # memcached -m (MB) per node
 setting LAB_REDIS1_PORT 16379
 setting LAB_REDIS2_PORT 16380
@@ -335,6 +337,10 @@ prepare_tomcat() {
   cp "$LAB_DIR/build/msm-standin.jar" "$base/lib/msm-standin.jar"
   cp -r "$LAB_DIR/build/msm" "$base/webapps/msm"
   render_msm_context_xml >"$base/conf/Catalina/localhost/msm.xml"
+  # /sticky: the same again with the stand-in in sticky mode, on memcached n4/n5.
+  rm -rf "$base/webapps/sticky"
+  cp -r "$LAB_DIR/build/msm" "$base/webapps/sticky"
+  render_sticky_context_xml "$n" >"$base/conf/Catalina/localhost/sticky.xml"
   # /jdbc and /redis: the same non-distributable app with PersistentManager + PersistentValve, sessions
   # in PostgreSQL (DataSourceStore; driver from Debian) and in Redis r2 (lab Redis stand-in Store).
   rm -rf "$base/webapps/jdbc" "$base/webapps/redis"
@@ -398,6 +404,8 @@ wait_tomcat() {
       # /msm is deployed before the connectors start: if it does not answer now, it failed.
       http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_MSM_PATH/health" ||
         die "tomcat$n: $LAB_MSM_PATH (MSM stand-in) did not deploy (log: $log)"
+      http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_STICKY_PATH/health" ||
+        die "tomcat$n: $LAB_STICKY_PATH (MSM stand-in, sticky) did not deploy (log: $log)"
       http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_JDBC_PATH/health" ||
         die "tomcat$n: $LAB_JDBC_PATH (PersistentManager + DataSourceStore) did not deploy (log: $log)"
       http_ok "http://$LAB_HOST:$(tomcat_var "$n" HTTP)$LAB_REDIS_PATH/health" ||
@@ -557,7 +565,7 @@ cmd_up() {
   start_alertmanager
   start_postgres
   ensure_session_table
-  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do start_memcached "$n"; done
+  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_STICKY_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do start_memcached "$n"; done
   for n in "${LAB_REDIS_IDS[@]}" "${LAB_REDIS_SPARE_IDS[@]}"; do start_redis "$n"; done
   for n in "${started[@]}"; do wait_tomcat "$n"; done
   ((${#started[@]} == 0)) || wait_membership
@@ -580,7 +588,7 @@ cmd_down() {
   done
   for n in "${LAB_TOMCAT_IDS[@]}"; do stop_tomcat "$n" "${pids[n]}"; done
   stop_postgres
-  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do stop_memcached "$n"; done
+  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_STICKY_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do stop_memcached "$n"; done
   for n in "${LAB_REDIS_IDS[@]}" "${LAB_REDIS_SPARE_IDS[@]}"; do stop_redis "$n"; done
   rm -f "$LAB_DIR/lab.env"
   log "lab is down (logs kept in $LAB_DIR)"
@@ -620,7 +628,7 @@ cmd_status() {
   if [[ -n $pid ]]; then if postgres_ready; then state=up; else state=error; fi; fi
   [[ $state == up ]] || all=1
   printf '%-12s %-5s %-7s %s\n' postgres "$state" "${pid:--}" "port=$LAB_POSTGRES_PORT ($(pg_url))"
-  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do
+  for n in "${LAB_MEMCACHED_IDS[@]}" "${LAB_MEMCACHED_STICKY_IDS[@]}" "${LAB_MEMCACHED_SPARE_IDS[@]}"; do
     pid=$(memcached_pid "$n")
     state=down
     if [[ -n $pid ]]; then if memcached_ready "$n"; then state=up; else state=error; fi; fi

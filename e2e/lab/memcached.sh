@@ -5,6 +5,9 @@
 # "memcache" (created by the Debian package; "nobody" if missing) with -u.
 MEMCACHED_BIN=/usr/bin/memcached
 LAB_MEMCACHED_IDS=(1 2)
+# The sticky MSM context's own nodes (/sticky): another application's memcached, so that neither store
+# counts the other's keys (MSM writes bare ids on both without a storageKeyPrefix).
+LAB_MEMCACHED_STICKY_IDS=(4 5)
 # Spares: started and stopped with the lab but in no MSM memcachedNodes list nor in the inventory's
 # stores, so "replace a store server" has a real, empty target (tests flush it when they are done).
 LAB_MEMCACHED_SPARE_IDS=(3)
@@ -14,9 +17,10 @@ memcached_root() { echo "$LAB_DIR/memcached-n$1"; }
 memcached_pidfile() { echo "$LAB_DIR/run/memcached-n$1.pid"; }
 # The command line starts "<bin> -l <host> -p <port> ": unique per node.
 memcached_pid() { pid_if_ours "$(memcached_pidfile "$1")" "$MEMCACHED_BIN -l $LAB_HOST -p $(memcached_port "$1") "; }
-memcached_nodes() { # MSM memcachedNodes syntax: n1:host:port,n2:host:port
-  local n out=()
-  for n in "${LAB_MEMCACHED_IDS[@]}"; do out+=("n$n:$LAB_HOST:$(memcached_port "$n")"); done
+memcached_nodes() { # [ids…] MSM memcachedNodes syntax: n1:host:port,n2:host:port (default: /msm's nodes)
+  local n out=() ids=("$@")
+  ((${#ids[@]})) || ids=("${LAB_MEMCACHED_IDS[@]}")
+  for n in "${ids[@]}"; do out+=("n$n:$LAB_HOST:$(memcached_port "$n")"); done
   local IFS=,
   echo "${out[*]}"
 }

@@ -124,3 +124,14 @@ export async function waitUntilHealthy(
 export function frontendNote(f: TLabFrontend, state: TAdminState): string | undefined {
   return getFrontendAdapter(f.row.kind).capabilities.notes?.[state];
 }
+
+/**
+ * The counter URL of a lab context through each frontend that routes by the id's route. nginx hashes the
+ * whole cookie instead, so a Tomcat that gives a taken-over session a new id (JvmRouteBinderValve, sticky
+ * MSM) would send its user to yet another Tomcat, which renames it again: a new id on nearly every request.
+ */
+export function routeAwareTargets(env: Record<string, string>, context: string): string[] {
+  return labFrontends(env)
+    .filter((f) => f.row.kind !== "nginx")
+    .map((f) => f.appUrl.replace(/\/app\/counter$/, `${context}/counter`));
+}

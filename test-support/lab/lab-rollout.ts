@@ -4,9 +4,11 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, expect, vi } from "vitest";
 import type { PrismaClient } from "@/generated/prisma/client";
-import type { TTrafficReport } from "@/e2e/lab/traffic";
+import { startTraffic, type TTrafficReport } from "@/e2e/lab/traffic";
+import { baseOfSessionId, routeOfSessionId } from "@/server/domain/session-id";
+import { sessionScans } from "@/server/services/sessions/session-index/store-scans";
 import { readBalancer } from "@/server/services/frontends/read-frontend";
 import { applyMemberChange } from "@/server/services/members/member-actions";
 import { importInventoryFile } from "@/server/services/inventory/inventory";
@@ -158,4 +160,53 @@ export function useLabCluster(env: TLabEnv, options: TLabClusterOptions = {}): T
     await cleanup?.();
   }, 180_000);
   return ctx;
+}
+
+/**
+ * 24 users on `targets` until each made 3 requests; the index scanned (what the member action remembers
+ * of the member's sessions); `route` set stopped on every frontend and its Tomcat stopped as a deploy
+ * would; then 5 more requests each. Returns the users' report (users stopped whatever happened).
+ */
+export async function stopMemberUnderUsers(
+  db: PrismaClient,
+  targets: string[],
+  route: string,
+): Promise<TTrafficReport> {
+  const traffic = startTraffic({ users: 24, ratePerSec: 40, durationMs: 600_000, targets });
+  try {
+    await vi.waitFor(() => expect(traffic.snapshot().users.every((u) => u.requests >= 3)).toBe(true), {
+      timeout: 30_000,
+      interval: 200,
+    });
+    await sessionScans().awaitScan(db, "lab", Date.now());
+    const who = { principal: null, actor: "integration-test", ip: null };
+    const stopped = await applyMemberChange(db, "lab", route, { kind: "state", state: "stopped" }, who);
+    expect(stopped.overall).toBe("done");
+    await labCommand("stop-member", route);
+    const at = new Map(traffic.snapshot().users.map((u) => [u.user, u.requests]));
+    await vi.waitFor(
+      () => expect(traffic.snapshot().users.every((u) => u.requests >= at.get(u.user)! + 5)).toBe(true),
+      { timeout: 60_000, interval: 200 },
+    );
+  } finally {
+    await traffic.stop();
+  }
+  return traffic.stop();
+}
+
+/**
+ * After `route` stopped: its users went on under one new id each (same base id, a surviving route), every
+ * other user kept its one id. Returns the renamed users.
+ */
+export function expectRenamedOnce(report: TTrafficReport, route: string): TTrafficReport["users"] {
+  const moved = report.users.filter((u) => routeOfSessionId(u.sessionIds[0]!) === route);
+  expect(moved.length).toBeGreaterThan(0);
+  for (const u of moved) {
+    expect(u.sessionIds, `user ${u.user}`).toHaveLength(2);
+    const [old, now] = u.sessionIds as [string, string];
+    expect(baseOfSessionId(now)).toBe(baseOfSessionId(old));
+    expect(LAB_ROUTES.filter((r) => r !== route)).toContain(routeOfSessionId(now));
+  }
+  for (const u of report.users.filter((x) => !moved.includes(x))) expect(u.sessionIds).toHaveLength(1);
+  return moved;
 }

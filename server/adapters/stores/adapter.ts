@@ -73,6 +73,11 @@ export interface TCopyExpectations {
   ttlShortfallSeconds: number;
   /** Which layout was assumed and why, shown with the copies. */
   layout: string;
+  /**
+   * The session is this store's (its id names one of the store's nodes) and no copy was found: what that
+   * means for its user, in the store's terms. Unset: a missing copy is the general "no store holds it".
+   */
+  missing?: string;
 }
 
 /** How a scan of one node reports progress it cannot help (memcached's crawler busy with another tool). */

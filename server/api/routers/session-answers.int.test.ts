@@ -37,6 +37,7 @@ describe("session answers through the router", () => {
       "backup-replicas",
       "jdbc",
       "msm",
+      "msm-sticky",
       "rebind-replicas",
       "redis-sessions",
       "redisson",

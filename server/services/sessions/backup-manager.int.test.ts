@@ -70,6 +70,10 @@ describe("BackupManager (/backup): primary and one backup per session", () => {
     expect(store.scan).toMatchObject({ error: null, incomplete: [] });
     expect(store.counts).toMatchObject({ total: ids.length, perRoute: perRoute(ids) });
     const held = await holders(ids);
+    // Locate reads the lists only: asking a Tomcat for a BackupManager session's times would move it there.
+    const located = await locateSession(lab.db, "lab", ids[0]!);
+    expect(located.details.find((d) => d.store === STORE)?.attributesNote).toMatch(/^BackupManager: asking a Tomcat/);
+    expect(await holders(ids)).toEqual(held);
     users.forEach((u, i) => {
       const h = held[i]!;
       const nodes = h.copies.map(([node]) => node);

@@ -35,7 +35,7 @@ describe("session stores in the lab", () => {
       - { name: tomcat2, route: tomcat2, host: 127.0.0.1 }
       - { name: tomcat3, route: tomcat3, host: 127.0.0.1 }
     stores:
-      - { name: msm, kind: memcached-msm, nodes: [${nodes}] }
+      - { name: msm, kind: memcached-msm, options: { sticky: false }, nodes: [${nodes}] }
       - { name: redisson, kind: redis, options: { layout: redisson }, nodes: [{ name: r1, host: ${r1.hostname}, port: ${r1.port} }] }
 `),
       SETUP,

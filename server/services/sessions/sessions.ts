@@ -123,7 +123,9 @@ export async function locateSession(db: TDb, clusterName: string, cookieOrId: st
   }
   if (row?.intendedState === "draining")
     warnings.push(`${row.name} is draining: this session stays there until it ends`);
-  if (stores.length > 0 && copies.length === 0 && storeErrors.length === 0)
+  const missing = [...expectations].filter(([, e]) => e.missing);
+  for (const [store, e] of missing) warnings.push(`${store}: ${e.missing}`);
+  if (stores.length > 0 && copies.length === 0 && storeErrors.length === 0 && missing.length === 0)
     warnings.push("No store holds a copy of this session (expired, never stored, or a different store)");
   for (const c of copies.filter((x) => x.role === "session")) {
     const store = stores.find((s) => s.name === c.store);

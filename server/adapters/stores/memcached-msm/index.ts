@@ -177,13 +177,10 @@ export const memcachedMsmAdapter: TStoreAdapter = {
    * backup when the primary is gone).
    */
   async locate(store, sessionId) {
-    const { storageKeyPrefix: prefix } = options(store);
+    const { storageKeyPrefix: prefix, sticky } = options(store);
     const parsed = parseSessionId(sessionId);
-    if (!parsed.nodeId)
-      throw new AppError(
-        "INVALID_INPUT",
-        `Session id ${sessionId} carries no memcached node id (-n1): it was not issued by MSM with node ids`,
-      );
+    // An id without a node part, or naming a node this store does not have, is another store's session.
+    if (!parsed.nodeId || !store.nodes.some((n) => n.id === parsed.nodeId)) return { copies: [], detail: null };
     const primary = nodeById(store, parsed.nodeId);
     const backupId = fallbackOf(store, parsed.nodeId);
     const wanted: Array<[TStoreNode, Array<[string, TSessionCopy["role"]]>]> = [
@@ -229,7 +226,10 @@ export const memcachedMsmAdapter: TStoreAdapter = {
           detail = decodeMsmDetail(node.id, key, got.value, options(store).transcoder);
       }),
     );
-    return { copies, detail, expect: msmCopyExpectations(copies, options(store).sticky, store.nodes.length) };
+    const expect = msmCopyExpectations(copies, sticky, store.nodes.length);
+    if (sticky && !copies.some((c) => c.role === "session" || c.role === "backup"))
+      expect.missing = `no copy in memcached ${parsed.nodeId}: in sticky mode the session is then only in the memory of its Tomcat${parsed.route ? ` (route ${parsed.route})` : ""}, and its user starts over if that Tomcat stops or fails`;
+    return { copies, detail, expect };
   },
 
   /**

@@ -10,6 +10,7 @@ import {
   parseJavaTime,
   parseListSessionIds,
   parseMbeanAttributes,
+  readingMovesSession,
   replicaSafety,
 } from "@/server/adapters/stores/tomcat-manager/jmxproxy";
 import { routeOfSessionId } from "@/server/domain/session-id";
@@ -133,6 +134,23 @@ export const tomcatManagerAdapter: TStoreAdapter = {
       .filter((n) => copies.some((c) => c.node === n.id))
       .sort((a, b) => Number(b.id === route) - Number(a.id === route))[0];
     if (!holder) return { copies, detail: null };
+    const manager = parseMbeanAttributes(await jmx(holder, o, `qry=${encodeURIComponent(mbean(o))}`)).className ?? "";
+    if (readingMovesSession(manager))
+      return {
+        copies,
+        detail: {
+          node: holder.id,
+          key: sessionId,
+          creationTime: null,
+          lastAccessedTime: null,
+          maxInactiveInterval: null,
+          attributes: [],
+          notSerializable: [],
+          attributesNote:
+            "BackupManager: asking a Tomcat for a session's times makes that Tomcat the session's primary (a read there is an access), so ClusterDeck does not ask.",
+          decodeError: null,
+        },
+      };
     const ask = async (op: string) =>
       parseInvokeResult(
         await jmx(holder, o, `invoke=${encodeURIComponent(mbean(o))}&op=${op}&ps=${encodeURIComponent(sessionId)}`),

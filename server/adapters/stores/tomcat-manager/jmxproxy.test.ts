@@ -7,6 +7,7 @@ import {
   parseJavaTime,
   parseListSessionIds,
   parseMbeanAttributes,
+  readingMovesSession,
   replicaSafety,
 } from "./jmxproxy";
 
@@ -93,5 +94,14 @@ describe("managerReading", () => {
         state: "STARTED",
       },
     });
+  });
+});
+
+describe("which managers a per-session JMX read disturbs", () => {
+  it("BackupManager only: a lookup on a backup or proxy copy makes that Tomcat the primary", () => {
+    expect(readingMovesSession("org.apache.catalina.ha.session.BackupManager")).toBe(true);
+    expect(readingMovesSession("org.apache.catalina.ha.session.DeltaManager")).toBe(false);
+    expect(readingMovesSession("org.apache.catalina.session.StandardManager")).toBe(false);
+    expect(readingMovesSession("")).toBe(false);
   });
 });

@@ -113,3 +113,12 @@ export function managerReading(a: Record<string, string>): TStoreNodeReading {
     },
   };
 }
+
+/**
+ * BackupManager's LazyReplicatedMap turns any lookup of a session on a Tomcat that holds its backup (or a
+ * proxy) into a takeover: that Tomcat becomes the primary and picks a new backup. The Manager's per-session
+ * JMX operations look the session up, so a read-only tool must not call them there.
+ */
+export function readingMovesSession(managerClassName: string): boolean {
+  return managerClassName.endsWith(".BackupManager");
+}

@@ -1,7 +1,9 @@
 /*
  * LAB-ONLY STAND-IN for memcached-session-manager (MSM). This is NOT MSM and contains none of its code:
- * it imitates, for ClusterDeck's test lab only, what MSM 2.3.2 does in NON-STICKY mode with the default
- * Java serialization transcoder and no storage-key prefix (docs/reference/session-stores.md §1.2-§1.5, §1.7):
+ * it imitates, for ClusterDeck's test lab only, what MSM 2.3.2 does with the default Java serialization
+ * transcoder and no storage-key prefix (docs/reference/session-stores.md §1.2-§1.5, §1.7).
+ *
+ * NON-STICKY (the default here):
  *
  *   - ids:   <32 HEX>-<nodeId>.<jvmRoute>, node picked at random among available nodes;
  *   - keys:  ID (TTL 2 x maxInactive) and validity:ID (TTL maxInactive) on the node named in the id,
@@ -12,10 +14,21 @@
  *   - memcached failover: if the id's node is down, the bak: pair is read from the next available
  *     node, the session gets a new id on that node (route unchanged), and the client a Set-Cookie;
  *   - invalidation deletes all four keys.
- * Not imitated: sticky mode, locking, failoverNodes, storageKeyPrefix, ping-add of unmodified
- * sessions, async backup, principals / FORM auth, Kryo & co.
+ *
+ * STICKY (sticky="true", optional failoverNodes="n2"): the Tomcat's memory holds the primary, memcached
+ * the copy another Tomcat fails over to:
+ *   - ids:   <32 HEX>-<nodeId>.<jvmRoute>, node picked at random among this Tomcat's non-failover nodes;
+ *   - keys:  ID only (no validity:, no bak:), TTL maxInactive - 6 s, written at the end of every request;
+ *            the session stays in this Tomcat's map;
+ *   - Tomcat failover: a Tomcat asked for a session it does not hold loads ID from memcached; when the id
+ *     names another route it deletes the old key, gives the session a new id with its own route and one
+ *     of its own nodes (-n4.tomcat2 -> -n5.tomcat1), and the client a Set-Cookie;
+ *   - expiry or invalidation in Tomcat deletes the key.
+ * Not imitated: locking, storageKeyPrefix, ping-add of unmodified sessions, async backup, memcached
+ * failover in sticky mode, principals / FORM auth, Kryo & co.
  *
  *   <Manager className="lab.msm.StandinMsmManager" memcachedNodes="n1:127.0.0.1:11311,n2:127.0.0.1:11312"/>
+ *   <Manager className="lab.msm.StandinMsmManager" memcachedNodes="n4:…,n5:…" sticky="true" failoverNodes="n5"/>
  *
  * The manager adds its own StandinMsmValve to the context's pipeline when it starts.
  */
@@ -25,8 +38,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
@@ -45,10 +60,15 @@ public class StandinMsmManager extends ManagerBase {
     private static final Pattern NODE = Pattern.compile("(\\w+):([^:]+):(\\d+)");
     static final String VALIDITY = "validity:";
     static final String BACKUP = "bak:";
+    /** Sticky MSM stores the session key for maxInactiveInterval minus this (1794 s for 1800, §1.7). */
+    static final int STICKY_TTL_MARGIN_S = 6;
 
     private String memcachedNodes = "";
     private int operationTimeout = 1000;
     private int nodeAvailabilityCacheTtl = 1000;
+    private boolean sticky = false;
+    /** Sticky: nodes this Tomcat stores its sessions on only when none of the others is available. */
+    private Set<String> failoverNodes = Collections.emptySet();
 
     /** nodeId -> client, in memcachedNodes order. */
     private volatile Map<String, MemcachedTextClient> nodes = Collections.emptyMap();
@@ -96,7 +116,23 @@ public class StandinMsmManager extends ManagerBase {
     }
 
     public boolean isSticky() {
-        return false;
+        return sticky;
+    }
+
+    public void setSticky(boolean sticky) {
+        this.sticky = sticky;
+    }
+
+    public String getFailoverNodes() {
+        return String.join(",", failoverNodes);
+    }
+
+    public void setFailoverNodes(String spec) {
+        Set<String> parsed = new LinkedHashSet<>();
+        for (String part : spec.trim().split("[,\\s]+")) {
+            if (!part.isEmpty()) parsed.add(part);
+        }
+        this.failoverNodes = parsed;
     }
 
     // ----------------------------------------------------------------- lifecycle
@@ -105,11 +141,15 @@ public class StandinMsmManager extends ManagerBase {
     protected void startInternal() throws LifecycleException {
         super.startInternal();
         if (nodes.isEmpty()) throw new LifecycleException("StandinMsmManager: memcachedNodes is not set");
+        for (String f : failoverNodes) {
+            if (!nodes.containsKey(f)) throw new LifecycleException("StandinMsmManager: failover node " + f + " is not in memcachedNodes");
+        }
         Context context = getContext();
         valve = new StandinMsmValve();
         context.getPipeline().addValve(valve);
-        log.info("Lab stand-in for MSM (NOT memcached-session-manager) on " + context.getName() + ": non-sticky, nodes "
-                + nodes + ", jvmRoute " + getJvmRoute());
+        log.info("Lab stand-in for MSM (NOT memcached-session-manager) on " + context.getName() + ": "
+                + (sticky ? "sticky, failover nodes " + failoverNodes : "non-sticky") + ", nodes " + nodes
+                + ", jvmRoute " + getJvmRoute());
         setState(LifecycleState.STARTING);
     }
 
@@ -144,14 +184,29 @@ public class StandinMsmManager extends ManagerBase {
     /** Tomcat's HEX[.jvmRoute] with -nodeId inserted before the first '.', node chosen at random. */
     @Override
     protected String generateSessionId() {
-        String id = super.generateSessionId();
+        return withNode(super.generateSessionId(), nodeForNewSession());
+    }
+
+    /** An available node that is not a failover node; else an available failover node; else any. */
+    private String nodeForNewSession() {
         List<String> up = new ArrayList<>();
         for (String n : nodes.keySet()) {
-            if (isAvailable(n)) up.add(n);
+            if (!failoverNodes.contains(n) && isAvailable(n)) up.add(n);
+        }
+        if (up.isEmpty()) {
+            for (String n : failoverNodes) {
+                if (isAvailable(n)) up.add(n);
+            }
         }
         if (up.isEmpty()) up.addAll(nodes.keySet());
-        String node = up.get(ThreadLocalRandom.current().nextInt(up.size()));
-        return withNode(id, node);
+        return up.get(ThreadLocalRandom.current().nextInt(up.size()));
+    }
+
+    /** Replaces (or appends) the .jvmRoute part; the base and node are kept. */
+    static String withRoute(String id, String route) {
+        int dot = id.indexOf('.');
+        String head = dot < 0 ? id : id.substring(0, dot);
+        return route == null || route.isEmpty() ? head : head + "." + route;
     }
 
     /** The node id between the first '-' and the first '.', or null. */
@@ -219,6 +274,7 @@ public class StandinMsmManager extends ManagerBase {
                 return requestedId;
             }
         }
+        if (sticky) return takeOver(requestedId, node);
         String id = requestedId;
         byte[] validity;
         byte[] value;
@@ -268,6 +324,54 @@ public class StandinMsmManager extends ManagerBase {
         }
     }
 
+    /**
+     * Sticky: a session this Tomcat does not hold (another Tomcat's, or its own from before a restart),
+     * loaded from its memcached key. Another route's session gets this Tomcat's route and one of its
+     * nodes, and the old key is deleted.
+     */
+    private String takeOver(String requestedId, String node) {
+        byte[] value;
+        try {
+            value = nodes.get(node).get(requestedId);
+        } catch (IOException e) {
+            markDown(node, e);
+            return null;
+        }
+        if (value == null) return null;
+        try {
+            StandinMsmCodec.Decoded d = StandinMsmCodec.decodeSession(value, getContext().getLoader().getClassLoader());
+            long idleMs = System.currentTimeMillis() - d.thisAccessedTime;
+            if (!d.isValid || (d.maxInactiveInterval > 0 && idleMs >= d.maxInactiveInterval * 1000L)) return null;
+            String route = getJvmRoute();
+            boolean ours = route == null || route.isEmpty() || requestedId.endsWith("." + route);
+            String id = ours ? requestedId : withNode(withRoute(requestedId, route), nodeForNewSession());
+            StandinMsmSession session = (StandinMsmSession) createEmptySession();
+            // As in the non-sticky load: the stored thisAccessedTime is what endAccess made lastAccessedTime.
+            session.restore(d.creationTime, d.thisAccessedTime, d.thisAccessedTime, d.maxInactiveInterval, false,
+                    d.attributes);
+            synchronized (this) {
+                if (sessions.containsKey(id)) {
+                    inFlight.merge(id, 1, Integer::sum);
+                    return id;
+                }
+                session.setId(id, false);
+                inFlight.merge(id, 1, Integer::sum);
+            }
+            if (!id.equals(requestedId)) {
+                try {
+                    nodes.get(node).delete(requestedId);
+                } catch (IOException e) {
+                    markDown(node, e);
+                }
+                log.info("sticky failover: session " + requestedId + " taken over from memcached " + node + ", new id " + id);
+            }
+            return id;
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            log.warn("cannot load session " + requestedId + " from memcached", e);
+            return null;
+        }
+    }
+
     /** Writes the request's session to memcached and drops local copies no longer in use. */
     void endRequest(Session session, String loadedId) {
         if (session instanceof StandinMsmSession s && s.validFlag()) {
@@ -283,7 +387,8 @@ public class StandinMsmManager extends ManagerBase {
     private void release(String id) {
         if (id == null) return;
         Integer left = inFlight.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null);
-        if (left == null) sessions.remove(id);
+        // Sticky: the session stays in this Tomcat's memory between requests.
+        if (left == null && !sticky) sessions.remove(id);
     }
 
     private void store(StandinMsmSession s) {
@@ -302,6 +407,15 @@ public class StandinMsmManager extends ManagerBase {
             value = StandinMsmCodec.encodeSession(s, id, System.currentTimeMillis());
         } catch (IOException e) {
             log.warn("cannot serialize session " + id, e);
+            return;
+        }
+        if (sticky) {
+            int ttl = maxInactive <= 0 ? 0 : Math.max(1, maxInactive - STICKY_TTL_MARGIN_S);
+            try {
+                primary.set(id, ttl, value);
+            } catch (IOException e) {
+                markDown(node, e);
+            }
             return;
         }
         byte[] validity = StandinMsmCodec.encodeValidity(maxInactive, s.getLastAccessedTimeInternal(), s.getThisAccessedTimeInternal());
@@ -327,10 +441,12 @@ public class StandinMsmManager extends ManagerBase {
         if (node == null || !nodes.containsKey(node)) return;
         try {
             nodes.get(node).delete(id);
+            if (sticky) return;
             nodes.get(node).delete(VALIDITY + id);
         } catch (IOException e) {
             markDown(node, e);
         }
+        if (sticky) return;
         String bakNode = nextAvailableNode(node);
         if (bakNode == null) return;
         try {

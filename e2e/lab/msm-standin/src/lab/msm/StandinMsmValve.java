@@ -1,9 +1,9 @@
 /*
  * LAB-ONLY STAND-IN for memcached-session-manager (MSM). NOT MSM: see StandinMsmManager.java.
  *
- * Around each request of the context: load the requested session from memcached (with the memcached
- * failover re-id and its Set-Cookie), run the request, then store the session and drop it from the
- * local map (non-sticky). Added to the context's pipeline by StandinMsmManager.
+ * Around each request of the context: load the requested session from memcached unless this Tomcat
+ * holds it (with the failover re-id and its Set-Cookie), run the request, then store the session; in
+ * non-sticky mode also drop it from the local map. Added to the context's pipeline by StandinMsmManager.
  */
 package lab.msm;
 
