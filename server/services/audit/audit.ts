@@ -1,3 +1,4 @@
+import { ZJsonValue, type TJsonValue } from "@/server/domain/json-value";
 import { z } from "zod";
 import type { TDb } from "@/server/db";
 import { actorName, type TPrincipal } from "@/server/auth/principal";
@@ -117,9 +118,9 @@ export const ZAuditEntry = z.object({
   cluster: z.string().nullable(),
   target: z.string().nullable(),
   result: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
-  details: z.unknown(),
+  before: ZJsonValue.describe("the intended state before the action (JSON), null when none"),
+  after: ZJsonValue.describe("the intended state after the action (JSON), null when none"),
+  details: ZJsonValue.describe("what the action reported (JSON), null when nothing"),
 });
 
 /** Newest first. What each role may see of the entries is decided at the API boundary (visibility.ts). */
@@ -138,7 +139,7 @@ export async function listAudit(db: TDb, q: TAuditQuery) {
     take: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
-  const parse = (s: string | null) => (s === null ? null : (JSON.parse(s) as unknown));
+  const parse = (s: string | null): TJsonValue => (s === null ? null : (JSON.parse(s) as TJsonValue));
   return {
     entries: page.map((r) => ({ ...r, before: parse(r.before), after: parse(r.after), details: parse(r.details) })),
     nextBeforeId: rows.length > q.limit ? page[page.length - 1]!.id : null,

@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { ZJsonValue, type TJsonValue } from "@/server/domain/json-value";
 import { REDACTED, SECRET_FIELD } from "@/server/domain/redact";
 import { sameValue } from "@/server/domain/privileged-settings";
 import type { TInventoryCluster } from "@/server/services/inventory/inventory-state";
 
 export const ZFieldChange = z.object({
   field: z.string().describe("the field, dotted under options (options.includeFile)"),
-  before: z.unknown().describe("the stored value (null when absent); credentials as [redacted]"),
-  after: z.unknown().describe("the file's value (null when removed); credentials as [redacted]"),
+  before: ZJsonValue.describe("the stored value (null when absent); credentials as [redacted]"),
+  after: ZJsonValue.describe("the file's value (null when removed); credentials as [redacted]"),
 });
 export const ZPlanChange = z.object({
   op: z.enum(["add", "change", "remove"]),
@@ -27,10 +28,10 @@ export type TInventoryPlan = z.infer<typeof ZInventoryPlan>;
 type TRecord = Record<string, unknown>;
 
 /** Only whether a credential is set, never what it is: plans are answered and audited. */
-function shown(field: string, v: unknown): unknown {
+function shown(field: string, v: unknown): TJsonValue {
   const last = field.split(".").pop() ?? field;
   if (SECRET_FIELD.test(last)) return v === null || v === undefined || v === "" ? null : REDACTED;
-  return v ?? null;
+  return (v ?? null) as TJsonValue;
 }
 
 /** A credential's "none" is null or "" alike. */
