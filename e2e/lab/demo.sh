@@ -26,10 +26,11 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
 if [[ ${DEMO_TRAFFIC:-1} == 1 ]]; then
-  # Bounded like every load here: one user per target (24), 4 requests/s, stops by itself after 8 hours.
+  # Bounded like every load here: one user per target (26), 4 requests/s, stops by itself after 8 hours.
   # node itself with tsx as a loader (not the tsx wrapper, whose node child would outlive a kill).
+  # The words are "--target URL" pairs: half of them are targets.
   read -ra targets <<<"$(node --import tsx e2e/lab/demo-targets.ts)"
-  node --import tsx e2e/lab/traffic.ts --users "${#targets[@]}" --rate 4 --duration 28800 "${targets[@]}" \
+  node --import tsx e2e/lab/traffic.ts --users "$((${#targets[@]} / 2))" --rate 4 --duration 28800 "${targets[@]}" \
     >"$LAB_DIR/demo-traffic.log" 2>&1 &
   pids+=($!)
 fi
