@@ -24,6 +24,8 @@ export interface TLine {
   rolloutFailed?: string;
   evacuation?: number;
   evacuationFailed?: string;
+  counts?: Array<{ store: string; total: number | null; scannedAt: string | null; scannedBy: string | null }>;
+  countsFailed?: string;
 }
 
 export interface TInstance {

@@ -9,6 +9,7 @@
  *   {"drainStarted":ms} / {"drained":overall}    after a "drain <member>" line on stdin
  *   {"rollout":id}                               after a "rollout <cluster> <settings JSON>" line on stdin
  *   {"evacuation":id}                            after an "evacuate <token> <cluster> <store> <node>" line on stdin
+ *   {"counts":[{store,total,scannedAt,scannedBy}…]}  after a "counts <token> <cluster>" line (GET …/sessions/counts)
  *
  *   DATABASE_URL=postgresql://… CLUSTERDECK_INSTANCE_ID=a CLUSTER=multi node --import tsx test-support/multi-console-process.ts
  */
@@ -25,6 +26,19 @@ import { callerHeaders, callRest } from "@/test-support/http-api";
 
 process.env.CLUSTERDECK_SESSION_SCAN_INTERVAL_S ??= "0";
 process.env.LOG_LEVEL ??= "warn";
+
+/** One store's counts as a line carries them. */
+function pickCounts(s: {
+  store: string;
+  counts: { total: number; scannedAt: string; scannedBy: string | null } | null;
+}) {
+  return {
+    store: s.store,
+    total: s.counts?.total ?? null,
+    scannedAt: s.counts?.scannedAt ?? null,
+    scannedBy: s.counts?.scannedBy ?? null,
+  };
+}
 
 function say(line: object): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -73,6 +87,17 @@ async function main(): Promise<void> {
             : say({ evacuationFailed: `HTTP ${a.status}: ${a.text}` }),
         )
         .catch((err: Error) => say({ evacuationFailed: err.message }));
+      return;
+    }
+    if (verb === "counts" && member && rest.length === 1) {
+      // What a viewer's page asks of this instance: GET …/sessions/counts with a viewer's API token.
+      callRest(db, "GET", `/clusters/${rest[0]}/sessions/counts`, undefined, callerHeaders({ token: member }))
+        .then((a) =>
+          a.status === 200
+            ? say({ counts: (JSON.parse(a.text) as Parameters<typeof pickCounts>[0][]).map(pickCounts) })
+            : say({ countsFailed: `HTTP ${a.status}: ${a.text}` }),
+        )
+        .catch((err: Error) => say({ countsFailed: err.message }));
       return;
     }
     if (verb !== "drain" || !member) return;

@@ -6,6 +6,8 @@ import { processSlot } from "@/server/process-singleton";
  * answers from the leases it holds (server/cluster-lease/lease-manager.ts).
  */
 export interface TOwnership {
+  /** This console instance's id among several (unset for a single instance). */
+  readonly instanceId?: string;
   /** True while this instance may do the duty's work (its lease is held and not about to expire). */
   owns(duty: string): boolean;
   /** The fencing token of a held duty (grows at every change of owner); null when not held. */

@@ -23,6 +23,8 @@ const EVENT_NAMES: readonly TEventName[] = [
   "operation-changed",
   "poll-requested",
   "alert-config-changed",
+  "sessions-viewed",
+  "store-indexed",
 ];
 const RECONNECT_MS = 1_000;
 /** Stored messages are read within milliseconds; a minute is plenty for a slow reader. */

@@ -1,5 +1,6 @@
 import { EventEmitter, on } from "node:events";
 import { processSingleton } from "@/server/process-singleton";
+import type { TSharedStoreIndex } from "@/server/services/sessions/session-index/shared-index";
 
 export interface TFrontendPolledEvent {
   clusterId: number;
@@ -52,6 +53,19 @@ export interface TPollRequestedEvent {
 export interface TAlertConfigChangedEvent {
   clusterId: number | null;
 }
+/**
+ * Someone looked at a cluster's session counts on an instance that does not own every store's scan: the
+ * owners keep those stores scanned for the demand window, as if the viewer were theirs.
+ */
+export interface TSessionsViewedEvent {
+  cluster: string;
+}
+/** A store's scan finished on the instance that owns it: its counts, for the instances answering from them. */
+export interface TStoreIndexedEvent {
+  cluster: string;
+  storeId: number;
+  index: TSharedStoreIndex;
+}
 export interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
   "inventory-changed": TInventoryChangedEvent;
@@ -61,6 +75,8 @@ export interface TEvents {
   "operation-changed": TOperationChangedEvent;
   "poll-requested": TPollRequestedEvent;
   "alert-config-changed": TAlertConfigChangedEvent;
+  "sessions-viewed": TSessionsViewedEvent;
+  "store-indexed": TStoreIndexedEvent;
 }
 export type TEventName = keyof TEvents;
 

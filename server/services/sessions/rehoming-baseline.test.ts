@@ -13,6 +13,7 @@ const view = (name: string, segment: TStoreSegment): TStoreIndexView => ({
   scanned: true,
   running: null,
   error: null,
+  shared: null,
 });
 
 const rows = (ids: string[]) => ids.map((id) => ({ id, node: "tomcat1", ttl: null, lastAccess: null }));

@@ -71,6 +71,12 @@ export const ZSessionCounts = z.object({
   /** When the scan behind these counts started, and how long it took. */
   scannedAt: z.date(),
   durationMs: z.number(),
+  scannedBy: z
+    .string()
+    .nullable()
+    .describe(
+      "several instances: the console instance whose scan these counts are (the store's owner) when it is not the one answering; null when the answering instance scanned the store itself",
+    ),
 });
 
 export const ZStoreWarning = z.object({

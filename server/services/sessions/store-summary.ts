@@ -3,6 +3,7 @@ import type { TDb } from "@/server/db";
 import { getStoreAdapter } from "@/server/adapters/registry";
 import { sessionScans, type TStoreIndexView } from "@/server/services/sessions/session-index/store-scans";
 import { storeScanStatus } from "@/server/services/sessions/session-index/scan-status";
+import { countsOnlySegment } from "@/server/services/sessions/session-index/shared-index";
 import { listStoreNodeLive, type TStoreNodeLive } from "@/server/store-poller/store-live-state";
 import { sessionsOnNode } from "@/server/store-poller/poll-store-node";
 import type { ZStoreNodeView, ZStoreSummary } from "@/server/services/sessions/sessions-schema";
@@ -53,8 +54,11 @@ function nodeView(
  */
 export async function summarizeStores(db: TDb, cluster: string, opts: { viewed: boolean }): Promise<TStoreSummary[]> {
   const scans = sessionScans();
-  if (opts.viewed) await scans.noteViewed(db, cluster);
-  const views = await scans.snapshot(db, cluster);
+  if (opts.viewed) await scans.noteCountsViewed(db, cluster);
+  // Where the store's owner (another instance) scanned more recently, its shared counts stand in.
+  const views = (await scans.snapshot(db, cluster)).map((v) =>
+    v.shared ? { ...v, segment: countsOnlySegment(v.ref.name, v.shared), scanned: true } : v,
+  );
   const live = new Map(
     listStoreNodeLive(views[0]?.ref.clusterId).map((l) => [`${l.storeId}\u0000${l.node}`, l] as const),
   );
@@ -80,6 +84,7 @@ export async function summarizeStores(db: TDb, cluster: string, opts: { viewed: 
               keysPerNode: Object.fromEntries(Object.entries(seg.nodeScans).map(([n, s]) => [n, s.keys])),
               scannedAt: new Date(seg.scanStartedAt),
               durationMs: seg.scanFinishedAt - seg.scanStartedAt,
+              scannedBy: v.shared?.instance ?? null,
             }
           : null,
       scan: storeScanStatus(v),

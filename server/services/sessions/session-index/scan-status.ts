@@ -33,7 +33,7 @@ export function storeScanStatus(v: TStoreIndexView): TStoreScanStatus {
     indexed: v.indexed,
     scannedAt: v.scanned ? v.segment.scanStartedAt : null,
     durationMs: v.scanned ? v.segment.scanFinishedAt - v.segment.scanStartedAt : null,
-    sessions: v.segment.ids.length,
+    sessions: v.segment.counts.total,
     building: v.running
       ? {
           startedAt: v.running.startedAt,

@@ -5,6 +5,11 @@ import { processSingleton } from "@/server/process-singleton";
 import { storeConfigs, type TStoreRef } from "@/server/services/sessions/stores";
 import { SegmentBuilder } from "@/server/services/sessions/session-index/segment-builder";
 import { emptySegment, segmentBytes, type TStoreSegment } from "@/server/services/sessions/session-index/segment";
+import { shareSegment, type TSharedStoreIndex } from "@/server/services/sessions/session-index/shared-index";
+import { getOwnership } from "@/server/cluster-lease/ownership";
+import { storeDuty } from "@/server/cluster-lease/duties";
+import { emitEvent, isRemoteEvent, onEvent } from "@/server/poller/event-bus";
+import { getDb } from "@/server/db";
 
 /**
  * One session scan per store, shared by every consumer (the table, counts, safe-to-stop, re-homing, the
@@ -14,6 +19,11 @@ import { emptySegment, segmentBytes, type TStoreSegment } from "@/server/service
  * - a caller asked for a scan newer than some moment (awaitScan: an evacuation, "Rescan now").
  * Nobody needing it, nothing runs: no timer is left ticking. Requests never scan: they read the store's
  * index (the last complete scan) or, when they must, wait for the scan in flight.
+ *
+ * Several instances: a look at the counts keeps a store scanned only on the instance that owns the store's
+ * lease (`store:<id>`); the others tell the owners someone looks, and answer counts from the counts the
+ * owner shares after each scan (TSharedStoreIndex). What needs the ids (the session table, safe-to-stop,
+ * re-homing, a rollout's wait, the operations) scans where it runs.
  */
 
 export interface TScanSettings {
@@ -50,7 +60,10 @@ interface TClusterState {
   db: TDb;
   stores: Map<number, TStoreState>;
   loadedAt: number;
+  /** Someone uses the ids (the session table, safe-to-stop, re-homing) until then. */
   viewedUntil: number;
+  /** Someone looks at the counts until then: scanned where the store's lease is held. */
+  countsViewedUntil: number;
   holds: number;
 }
 
@@ -65,8 +78,19 @@ export class StoreScanCoordinator {
   private readonly waiters: TWaiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private active = 0;
+  /** The owners' counts, per store id (several instances). */
+  private readonly shared = new Map<number, TSharedStoreIndex>();
+  /** When this instance last told the owners someone looks at a cluster's counts. */
+  private readonly toldOwners = new Map<string, number>();
 
-  constructor(private settings: TScanSettings) {}
+  constructor(private settings: TScanSettings) {
+    onEvent("store-indexed", (ev) => {
+      if (isRemoteEvent(ev)) this.shared.set(ev.storeId, ev.index);
+    });
+    onEvent("sessions-viewed", (ev) => {
+      if (isRemoteEvent(ev)) void this.noteCountsViewed(getDb(), ev.cluster, false).catch(() => undefined);
+    });
+  }
 
   configure(settings: Partial<TScanSettings>): void {
     this.settings = { ...this.settings, ...settings };
@@ -76,6 +100,25 @@ export class StoreScanCoordinator {
   async noteViewed(db: TDb, cluster: string): Promise<void> {
     const c = await this.load(db, cluster);
     c.viewedUntil = Date.now() + this.settings.demandS * 1000;
+    this.wake();
+  }
+
+  /**
+   * A person looks at the cluster's session counts (the sessions page, the counts API): keep its stores
+   * scanned for the demand window where this instance owns them, and tell the owners of the others.
+   */
+  async noteCountsViewed(db: TDb, cluster: string, tellOwners = true): Promise<void> {
+    const c = await this.load(db, cluster);
+    const now = Date.now();
+    c.countsViewedUntil = now + this.settings.demandS * 1000;
+    const ownership = getOwnership();
+    const elsewhere = [...c.stores.values()].some((s) => !ownership.owns(storeDuty(s.ref.id)));
+    // Often enough that an owner's window never lapses while someone looks, not at every request.
+    const every = Math.max(5_000, (this.settings.demandS * 1000) / 4);
+    if (tellOwners && elsewhere && now - (this.toldOwners.get(cluster) ?? 0) >= every) {
+      this.toldOwners.set(cluster, now);
+      emitEvent("sessions-viewed", { cluster });
+    }
     this.wake();
   }
 
@@ -135,7 +178,16 @@ export class StoreScanCoordinator {
           ? { startedAt: s.running.startedAt, scanned: s.running.scanned, nodes: { ...s.running.nodes } }
           : null,
         error: s.error,
+        shared: this.newerShared(s),
       }));
+  }
+
+  /** The owner's counts of the store when they are newer than this instance's own index. */
+  private newerShared(s: TStoreState): TSharedStoreIndex | null {
+    const shared = this.shared.get(s.ref.id);
+    if (!shared || JSON.stringify(shared.nodes.slice().sort()) !== JSON.stringify(s.ref.nodes.map((n) => n.id).sort()))
+      return null;
+    return !s.segment || shared.scanStartedAt > s.segment.scanStartedAt ? shared : null;
   }
 
   /** The segment of one store as it is now (null before its first scan), without touching demand. */
@@ -159,11 +211,13 @@ export class StoreScanCoordinator {
     let total = 0;
     let scannedAt = Infinity;
     for (const s of c.stores.values()) {
-      const seg = s.segment;
+      const shared = this.newerShared(s);
+      const seg = shared ?? s.segment;
       if (!seg) continue;
+      const perRoute = shared ? shared.perRoute : s.segment!.counts.perRoute;
       scannedAt = Math.min(scannedAt, seg.scanStartedAt);
-      total += seg.counts.total;
-      seg.routes.forEach((route, i) => byRoute.set(route, (byRoute.get(route) ?? 0) + seg.counts.perRoute[i]!));
+      total += shared ? shared.total : s.segment!.counts.total;
+      seg.routes.forEach((route, i) => byRoute.set(route, (byRoute.get(route) ?? 0) + perRoute[i]!));
     }
     return scannedAt === Infinity ? null : { scannedAt, total, byRoute };
   }
@@ -189,8 +243,11 @@ export class StoreScanCoordinator {
       return c;
     }
     const refs = await storeConfigs(db, cluster); // NOT_FOUND for an unknown cluster
+    // Another caller may have loaded the cluster while this one awaited: build on its state, or a second
+    // state would replace it and its scan in flight (a second scan of the same store would start).
+    c = this.clusters.get(cluster);
     if (!c) {
-      c = { db, stores: new Map(), loadedAt: 0, viewedUntil: 0, holds: 0 };
+      c = { db, stores: new Map(), loadedAt: 0, viewedUntil: 0, countsViewedUntil: 0, holds: 0 };
       this.clusters.set(cluster, c);
     }
     c.db = db;
@@ -235,10 +292,13 @@ export class StoreScanCoordinator {
     this.timer = null;
     const now = Date.now();
     let busy = false;
+    const ownership = getOwnership();
     for (const c of this.clusters.values()) {
-      const demanded = c.viewedUntil > now || c.holds > 0;
+      const idsNeeded = c.viewedUntil > now || c.holds > 0;
+      const countsNeeded = c.countsViewedUntil > now;
       for (const s of c.stores.values()) {
         if (!getStoreAdapter(s.ref.kind).capabilities.enumerate) continue;
+        const demanded = idsNeeded || (countsNeeded && ownership.owns(storeDuty(s.ref.id)));
         if (s.running) {
           busy = true;
           // Nobody needs it any more: a node waiting on a busy crawler stops waiting.
@@ -283,6 +343,14 @@ export class StoreScanCoordinator {
       .then((segment) => {
         s.segment = segment;
         s.error = null;
+        // The store's owner shares its counts with the other instances (nobody listens on one instance).
+        const ownership = getOwnership();
+        if (ownership.instanceId && ownership.owns(storeDuty(s.ref.id)))
+          emitEvent("store-indexed", {
+            cluster: s.ref.cluster,
+            storeId: s.ref.id,
+            index: shareSegment(ownership.instanceId, segment),
+          });
         logger.debug(
           {
             store: s.ref.name,
@@ -371,6 +439,8 @@ export interface TStoreIndexView {
   scanned: boolean;
   running: TRunningScan | null;
   error: string | null;
+  /** The store owner's counts, when newer than this instance's own index (several instances). */
+  shared: TSharedStoreIndex | null;
 }
 
 /** The process's scan coordinator (one per console process; see process-singleton.ts). */
