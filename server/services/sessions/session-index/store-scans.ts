@@ -5,7 +5,11 @@ import { processSingleton } from "@/server/process-singleton";
 import { storeConfigs, type TStoreRef } from "@/server/services/sessions/stores";
 import { SegmentBuilder } from "@/server/services/sessions/session-index/segment-builder";
 import { emptySegment, segmentBytes, type TStoreSegment } from "@/server/services/sessions/session-index/segment";
-import { shareSegment, type TSharedStoreIndex } from "@/server/services/sessions/session-index/shared-index";
+import {
+  countsOnlySegment,
+  shareSegment,
+  type TSharedStoreIndex,
+} from "@/server/services/sessions/session-index/shared-index";
 import { getOwnership } from "@/server/cluster-lease/ownership";
 import { storeDuty } from "@/server/cluster-lease/duties";
 import { emitEvent, isRemoteEvent, onEvent } from "@/server/poller/event-bus";
@@ -212,12 +216,11 @@ export class StoreScanCoordinator {
     let scannedAt = Infinity;
     for (const s of c.stores.values()) {
       const shared = this.newerShared(s);
-      const seg = shared ?? s.segment;
+      const seg = shared ? countsOnlySegment(s.ref.name, shared) : s.segment;
       if (!seg) continue;
-      const perRoute = shared ? shared.perRoute : s.segment!.counts.perRoute;
       scannedAt = Math.min(scannedAt, seg.scanStartedAt);
-      total += shared ? shared.total : s.segment!.counts.total;
-      seg.routes.forEach((route, i) => byRoute.set(route, (byRoute.get(route) ?? 0) + perRoute[i]!));
+      total += seg.counts.total;
+      seg.routes.forEach((route, i) => byRoute.set(route, (byRoute.get(route) ?? 0) + seg.counts.perRoute[i]!));
     }
     return scannedAt === Infinity ? null : { scannedAt, total, byRoute };
   }
