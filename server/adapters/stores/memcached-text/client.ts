@@ -226,32 +226,81 @@ export class MemcachedTextClient {
     for await (const batch of this.metadumpBatches()) yield* batch;
   }
 
+  /**
+   * One metadump into `sink`. The socket reads into one buffer of this scan's own, reused for every read
+   * (net's `onread`), and the scanner runs right in the read callback: it copies whatever it keeps. The
+   * stream default hands over a fresh 64 KiB buffer per read, 7,000 of them for a million sessions, and
+   * their allocation cost more than the read (measured: about 1 CPU-s, mostly system time, in a process
+   * with the console's modules loaded). The generator yields after each read that brought item lines; a
+   * read that comes while the caller still holds the previous yield pauses the socket until it returns.
+   */
   private async *scanMode(sink: TMetadumpSink, mode: "hash" | "all"): AsyncGenerator<void, void, undefined> {
-    const socket = await connectSocket(this.opts.host, this.opts.port, this.timeoutMs, this.target);
     const scanner = new MetadumpScanner();
-    const it = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const target = this.target;
+    let unread = 0;
+    let paused = false;
+    let closed: Error | null = null;
+    let wake: (() => void) | null = null;
+    const readBuffer = Buffer.allocUnsafe(METADUMP_READ_BYTES);
+    const socket = await connectSocket(this.opts.host, this.opts.port, this.timeoutMs, target, {
+      buffer: readBuffer,
+      callback: (n) => {
+        if (scanner.done) return false;
+        scanner.push(readBuffer.subarray(0, n), sink);
+        unread++;
+        const waiting = wake;
+        wake = null;
+        waiting?.();
+        paused = waiting === null;
+        return !paused;
+      },
+    });
+    const stop = (err: Error) => {
+      closed ??= err;
+      const waiting = wake;
+      wake = null;
+      waiting?.();
+    };
+    socket.on("error", (err) => stop(toTransportError(target, this.timeoutMs, err)));
+    socket.on("end", () => stop(new TargetUnreachableError(target, "connection closed before END of metadump")));
+    socket.on("close", () => stop(new TargetUnreachableError(target, "connection closed before END of metadump")));
     try {
       socket.write(`lru_crawler metadump ${mode}\r\n`);
-      while (!scanner.done) {
-        const next = await withTimeout(
-          it.next(),
-          this.timeoutMs,
-          () => new TargetTimeoutError(this.target, this.timeoutMs),
-        );
-        if (next.done) throw new TargetUnreachableError(this.target, "connection closed before END of metadump");
-        scanner.push(next.value, sink);
+      for (;;) {
+        if (unread === 0 && closed === null) await this.nextRead((w) => (wake = w));
         if (scanner.error) {
           const { status, line } = scanner.error;
-          if (status === "BUSY") throw new MemcachedCrawlerBusyError(this.target, line);
-          throw new MemcachedReplyError(this.target, "lru_crawler metadump", status, line);
+          if (status === "BUSY") throw new MemcachedCrawlerBusyError(target, line);
+          throw new MemcachedReplyError(target, "lru_crawler metadump", status, line);
         }
-        yield;
+        if (unread > 0) {
+          unread = 0;
+          yield;
+        }
+        if (scanner.done) return;
+        if (unread > 0) continue;
+        if (closed) throw closed;
+        if (paused) {
+          paused = false;
+          socket.resume();
+        }
       }
     } catch (err) {
-      throw toTransportError(this.target, this.timeoutMs, err);
+      throw toTransportError(target, this.timeoutMs, err);
     } finally {
       socket.destroy();
     }
+  }
+
+  /** Waits for the next read (or the socket's end), at most timeoutMs. */
+  private nextRead(setWake: (wake: () => void) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TargetTimeoutError(this.target, this.timeoutMs)), this.timeoutMs);
+      setWake(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** Closes the command connection; pending commands are rejected. */
@@ -342,6 +391,8 @@ export class MemcachedTextClient {
 }
 
 const CRLF = Buffer.from("\r\n");
+/** The metadump read buffer: a read takes what the kernel holds, up to this (fewer, larger reads). */
+const METADUMP_READ_BYTES = 256 * 1024;
 
 function metaSetHead(key: string, length: number, o: TMetaSetOptions): Buffer {
   if (!Number.isInteger(o.ttlSeconds) || o.ttlSeconds < 0)
@@ -398,9 +449,15 @@ function assertKey(key: string): void {
     throw new RangeError(`Not a valid memcached text-protocol key: ${JSON.stringify(key.slice(0, 60))}`);
 }
 
-function connectSocket(host: string, port: number, timeoutMs: number, target: string): Promise<net.Socket> {
+function connectSocket(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  target: string,
+  onread: net.OnReadOpts,
+): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.createConnection({ host, port });
+    const socket = net.createConnection({ host, port, onread });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new TargetTimeoutError(target, timeoutMs));
@@ -415,14 +472,6 @@ function connectSocket(host: string, port: number, timeoutMs: number, target: st
       reject(toTransportError(target, timeoutMs, err));
     });
   });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 function toTransportError(target: string, timeoutMs: number, err: unknown): Error {

@@ -1,12 +1,7 @@
 import { compareBytes, indexOfByte } from "@/server/adapters/stores/bytes";
 import type { TScanBatch } from "@/server/adapters/stores/scan-batch";
-import {
-  CHUNK_BITS,
-  hashBytes,
-  type IdColumn,
-  IdColumnWriter,
-} from "@/server/services/sessions/session-index/id-column";
-import { sortByKeys } from "@/server/services/sessions/session-index/radix";
+import { CHUNK_BITS, hashBytes, IdColumnWriter } from "@/server/services/sessions/session-index/id-column";
+import { backupKey, NewSessions, REC } from "@/server/services/sessions/session-index/new-sessions";
 import {
   deriveSegment,
   NO_ROUTE,
@@ -16,9 +11,6 @@ import {
 } from "@/server/services/sessions/session-index/segment";
 
 const DOT = 0x2e;
-const SEED_B = 0x9747b28c;
-/** Words per new session's record (dRec). */
-const REC = 4;
 
 /**
  * Builds a store's next index from a scan without holding a second full index meanwhile. The previous
@@ -47,21 +39,12 @@ export class SegmentBuilder {
   /** Rows of the previous segment whose backup copy this scan saw. */
   private readonly nBacked: Uint8Array;
 
-  // Sessions the previous segment does not have.
-  private readonly dIds = new IdColumnWriter();
   /**
-   * Their fields, one record of REC words per session (node | route << 16, expires, size, last access):
-   * the merge reads them in id order, i.e. at random, and one record is one cache miss where five
-   * separate columns were five (profiled: most of commit()'s time).
+   * Sessions the previous segment does not have, with their fields, and the keys of the ids whose backup
+   * copy was seen and which the previous segment does not have (on a rescan nearly all are marked in
+   * nBacked instead: a million keys and their hash set were 16 MB of the rescan's peak).
    */
-  private readonly dRec = new Grow(Uint32Array);
-
-  /**
-   * 53-bit keys of the ids whose backup copy was seen and which the previous segment does not have (on a
-   * rescan nearly all are marked in nBacked instead: a million keys and their hash set were 16 MB of
-   * the rescan's peak).
-   */
-  private readonly backups = new Grow(Float64Array);
+  private readonly fresh = new NewSessions();
   private readonly nodeScans: Record<string, TNodeScan>;
   private readonly failed = new Set<string>();
   private readonly scanned = new Set<string>();
@@ -106,7 +89,7 @@ export class SegmentBuilder {
 
   /** Sessions read so far in this scan. */
   get scannedSessions(): number {
-    let n = this.dIds.length;
+    let n = this.fresh.length;
     for (let i = 0; i < this.seen.length; i++) n += this.seen[i]!;
     return n;
   }
@@ -139,8 +122,15 @@ export class SegmentBuilder {
         }
         continue;
       }
-      this.dIds.push(bytes, s, e);
-      this.dRec.push4(ni | (this.routeOf(bytes, s, e) << 16), expires, batch.size[k]!, batch.lastAccess[k]!);
+      this.fresh.add(
+        bytes,
+        s,
+        e,
+        ni | (this.routeOf(bytes, s, e) << 16),
+        expires,
+        batch.size[k]!,
+        batch.lastAccess[k]!,
+      );
     }
     if (batch.backups) {
       const b = batch.backups;
@@ -148,7 +138,7 @@ export class SegmentBuilder {
       for (let k = 0; k < b.count; k++) {
         const row = this.findPrev(b.bytes, b.starts[k]!, b.starts[k + 1]!);
         if (row >= 0) this.nBacked[row] = 1;
-        else this.backups.push(backupKey(b.bytes, b.starts[k]!, b.starts[k + 1]!));
+        else this.fresh.addBackup(b.bytes, b.starts[k]!, b.starts[k + 1]!);
       }
     }
   }
@@ -183,10 +173,7 @@ export class SegmentBuilder {
     for (const n of this.nodes) if (!this.scanned.has(n) && !this.failed.has(n)) failedIdx.add(this.nodeIndex.get(n)!);
     const keepBacked = failedIdx.size > 0;
 
-    const delta = this.dIds.finish();
-    const dn = delta.length;
-    const order = sortIds(delta);
-
+    const dn = this.fresh.length;
     let survivors = 0;
     for (let i = 0; i < prevN; i++) if (this.seen[i] || failedIdx.has(prev!.node[i]!)) survivors++;
     const cap = survivors + dn;
@@ -198,43 +185,15 @@ export class SegmentBuilder {
     const lastAccess = new Uint32Array(cap);
     const copies = new Uint8Array(cap);
     const backed = new Uint8Array(cap);
-    const rec = this.dRec.view();
-    // The backups not marked on a previous row: only this scan's new sessions can match them.
-    const leftover = this.backups.length > 0 ? new KeySet(this.backups.view()) : null;
 
     let m = 0;
     let i = 0;
-    let j = 0;
     let released = 0;
     const nextSurvivor = () => {
       while (i < prevN && !(this.seen[i] || failedIdx.has(prev!.node[i]!))) i++;
     };
-    nextSurvivor();
-    while (i < prevN || j < dn) {
-      const takeDelta = j < dn && (i >= prevN || compareAcross(prev!.ids, i, delta, order[j]!) > 0);
-      if (takeDelta) {
-        const d = order[j++]!;
-        const loc = delta.locate(d);
-        ids.push(loc.bytes, loc.start, loc.end);
-        const r = d * REC;
-        node[m] = rec[r]! & 0xffff;
-        route[m] = rec[r]! >>> 16;
-        expiresAt[m] = rec[r + 1]!;
-        size[m] = rec[r + 2]!;
-        lastAccess[m] = rec[r + 3]!;
-        copies[m] = 1;
-        // The same session from other nodes (replicas) follows: one row, more copies.
-        while (j < dn && compareAcross(delta, order[j]!, delta, d) === 0) {
-          const dup = order[j++]!;
-          const dupNode = rec[dup * REC]! & 0xffff;
-          if (dupNode === node[m]) continue;
-          copies[m] = Math.min(255, copies[m]! + 1);
-          if (this.routes[route[m]!] === this.nodes[dupNode]) node[m] = dupNode;
-        }
-        if (leftover && leftover.has(backupKey(loc.bytes, loc.start, loc.end))) backed[m] = 1;
-        m++;
-        continue;
-      }
+    /** The previous segment's row i, as this scan saw it, then on to the next survivor. */
+    const takePrev = () => {
       const p = prev!;
       const loc = p.ids.locate(i);
       ids.push(loc.bytes, loc.start, loc.end);
@@ -259,7 +218,39 @@ export class SegmentBuilder {
       // The previous segment's id chunks behind the merge are no longer needed.
       const done = Math.min(i, prevN) >>> CHUNK_BITS;
       while (released < done) p.ids.release(released++);
+    };
+    nextSurvivor();
+    for (const bucket of this.fresh.inOrder()) {
+      const order = bucket.sortedRows();
+      const rec = bucket.rec;
+      // The backups not marked on a previous row: only this scan's new sessions can match them.
+      const leftover = bucket.backupSet();
+      const starts = bucket.starts;
+      for (let j = 0; j < order.length;) {
+        const d = order[j++]!;
+        const s = starts[d]!;
+        const e = starts[d + 1]!;
+        while (i < prevN && prev!.ids.compareWith(i, bucket.bytes, s, e) <= 0) takePrev();
+        ids.push(bucket.bytes, s, e);
+        const r = d * REC;
+        node[m] = rec[r]! & 0xffff;
+        route[m] = rec[r]! >>> 16;
+        expiresAt[m] = rec[r + 1]!;
+        size[m] = rec[r + 2]!;
+        lastAccess[m] = rec[r + 3]!;
+        copies[m] = 1;
+        // The same session from other nodes (replicas) follows: one row, more copies.
+        while (j < order.length && bucket.compareWith(order[j]!, bucket.bytes, s, e) === 0) {
+          const dupNode = rec[order[j++]! * REC]! & 0xffff;
+          if (dupNode === node[m]) continue;
+          copies[m] = Math.min(255, copies[m]! + 1);
+          if (this.routes[route[m]!] === this.nodes[dupNode]) node[m] = dupNode;
+        }
+        if (leftover && leftover.has(backupKey(bucket.bytes, s, e))) backed[m] = 1;
+        m++;
+      }
     }
+    while (i < prevN) takePrev();
     if (prev) for (let c = released; c < prev.ids.chunks.length; c++) prev.ids.release(c);
     const column = ids.finish();
 
@@ -319,132 +310,5 @@ export class SegmentBuilder {
     this.routes.push(name);
     this.routeBytes.push(Buffer.from(bytes.subarray(dot + 1, end)));
     return (this.lastRoute = this.routes.length - 1);
-  }
-}
-
-/** A backup's id as one 53-bit number (two FNV hashes, one pass): exact enough to mark a million rows. */
-function backupKey(bytes: Buffer, start: number, end: number): number {
-  let a = 0x811c9dc5;
-  let b = SEED_B;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193);
-  }
-  return (a >>> 0) * 2 ** 21 + ((b >>> 0) & 0x1fffff);
-}
-
-/**
- * The backup keys as an open-addressing hash set. A binary search of a million sorted keys per row
- * costs some twenty cache misses; a probe here costs one or two (profiled: half of commit()'s time).
- * Slots hold positions in `keys` (+1; 0 = empty), not the keys: half the memory of a table of keys,
- * which counts during a rescan, when the previous index is still alive.
- */
-class KeySet {
-  private readonly slots: Uint32Array;
-  private readonly mask: number;
-
-  constructor(private readonly keys: Float64Array) {
-    let size = 16;
-    while (size < keys.length * 2) size *= 2;
-    this.mask = size - 1;
-    this.slots = new Uint32Array(size);
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      let slot = slotOf(key) & this.mask;
-      for (;;) {
-        const at = this.slots[slot]!;
-        if (at === 0) {
-          this.slots[slot] = k + 1;
-          break;
-        }
-        if (keys[at - 1] === key) break;
-        slot = (slot + 1) & this.mask;
-      }
-    }
-  }
-
-  has(key: number): boolean {
-    let slot = slotOf(key) & this.mask;
-    for (;;) {
-      const at = this.slots[slot]!;
-      if (at === 0) return false;
-      if (this.keys[at - 1] === key) return true;
-      slot = (slot + 1) & this.mask;
-    }
-  }
-}
-
-/** The first hash of a backup key (its high 32 bits): spread well enough to pick a slot. */
-function slotOf(key: number): number {
-  return (key / 2 ** 21) >>> 0;
-}
-
-function compareAcross(a: IdColumn, i: number, b: IdColumn, j: number): number {
-  const loc = b.locate(j);
-  return a.compareWith(i, loc.bytes, loc.start, loc.end);
-}
-
-/**
- * Positions of the column in id (byte) order: a radix sort on the first eight bytes, then a comparison
- * sort only inside runs that share them (rare for random session ids).
- */
-export function sortIds(col: IdColumn): Uint32Array {
-  const n = col.length;
-  const k1 = new Uint32Array(n);
-  const k2 = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const { bytes, start, end } = col.locate(i);
-    k1[i] = word(bytes, start, end);
-    k2[i] = word(bytes, start + 4, end);
-  }
-  const order = sortByKeys([k1, k2]);
-  let runStart = 0;
-  for (let r = 1; r <= n; r++) {
-    if (r < n && k1[order[r]!] === k1[order[runStart]!] && k2[order[r]!] === k2[order[runStart]!]) continue;
-    if (r - runStart > 1) order.subarray(runStart, r).sort((a, b) => compareAcross(col, a, col, b) || a - b);
-    runStart = r;
-  }
-  return order;
-}
-
-/** Four bytes from `at` as a big-endian number, zero-padded past `end`. */
-function word(bytes: Buffer, at: number, end: number): number {
-  let w = 0;
-  for (let k = 0; k < 4; k++) w = w * 256 + (at + k < end ? bytes[at + k]! : 0);
-  return w >>> 0;
-}
-
-/** A typed array that grows by doubling (for the unknown number of new sessions). */
-class Grow<T extends Uint16Array | Uint32Array | Float64Array> {
-  private arr: T;
-  length = 0;
-  constructor(private readonly make: new (n: number) => T) {
-    this.arr = new make(1024);
-  }
-  push(v: number): void {
-    if (this.length === this.arr.length) {
-      const next = new this.make(this.arr.length * 2);
-      next.set(this.arr);
-      this.arr = next;
-    }
-    this.arr[this.length++] = v;
-  }
-  push4(a: number, b: number, c: number, d: number): void {
-    if (this.length + 4 > this.arr.length) {
-      const next = new this.make(this.arr.length * 2);
-      next.set(this.arr);
-      this.arr = next;
-    }
-    const at = this.length;
-    this.arr[at] = a;
-    this.arr[at + 1] = b;
-    this.arr[at + 2] = c;
-    this.arr[at + 3] = d;
-    this.length = at + 4;
-  }
-
-  view(): T {
-    return this.arr.subarray(0, this.length) as T;
   }
 }
