@@ -26,6 +26,7 @@ export interface TLine {
   evacuationFailed?: string;
   counts?: Array<{ store: string; total: number | null; scannedAt: string | null; scannedBy: string | null }>;
   countsFailed?: string;
+  got?: { path: string; status: number; body: unknown };
 }
 
 export interface TInstance {

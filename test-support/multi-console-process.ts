@@ -10,6 +10,7 @@
  *   {"rollout":id}                               after a "rollout <cluster> <settings JSON>" line on stdin
  *   {"evacuation":id}                            after an "evacuate <token> <cluster> <store> <node>" line on stdin
  *   {"counts":[{store,total,scannedAt,scannedBy}…]}  after a "counts <token> <cluster>" line (GET …/sessions/counts)
+ *   {"got":{path,status,body}}                   after a "get <token> <path>" line (any GET of the REST API)
  *
  *   DATABASE_URL=postgresql://… CLUSTERDECK_INSTANCE_ID=a CLUSTER=multi node --import tsx test-support/multi-console-process.ts
  */
@@ -98,6 +99,13 @@ async function main(): Promise<void> {
             : say({ countsFailed: `HTTP ${a.status}: ${a.text}` }),
         )
         .catch((err: Error) => say({ countsFailed: err.message }));
+      return;
+    }
+    if (verb === "get" && member && rest.length === 1) {
+      const path = rest[0]!;
+      callRest(db, "GET", path, undefined, callerHeaders({ token: member }))
+        .then((a) => say({ got: { path, status: a.status, body: JSON.parse(a.text) as unknown } }))
+        .catch((err: Error) => say({ got: { path, status: 0, body: err.message } }));
       return;
     }
     if (verb !== "drain" || !member) return;

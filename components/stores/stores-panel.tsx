@@ -154,7 +154,7 @@ function IndexLine({ s }: { s: TStore }) {
           <>
             <strong aria-label={`${s.store} total`}>{s.counts.total.toLocaleString()}</strong> sessions, counted by the
             scan of <RelativeTime at={s.counts.scannedAt} /> ({(s.counts.durationMs / 1000).toFixed(1)} s)
-            {s.counts.scannedBy && ` on console instance ${s.counts.scannedBy}, which owns this store`}
+            {s.counts.scannedBy && ` on console instance ${s.counts.scannedBy}, which keeps this cluster's index`}
           </>
         ) : scan.building ? (
           "Counting sessions: first scan running…"

@@ -20,11 +20,29 @@ export function storeDuty(storeId: number): string {
   return `store:${storeId}`;
 }
 
-/** Every duty the inventory asks for now: each enabled frontend, each store, and the global ones. */
+/**
+ * Keeping a cluster's session index: scanning its stores while someone needs them, sharing the counts,
+ * and answering what needs the ids (the session table, safe-to-stop, re-homing) for every instance. One
+ * duty per cluster, not per store: the table's pages, sorted over all the cluster's stores at once, can
+ * only be cut where every store's index is held.
+ */
+export function sessionIndexDuty(clusterId: number): string {
+  return `sessions:${clusterId}`;
+}
+
+/**
+ * Every duty the inventory asks for now: each enabled frontend, each store, the session index of each
+ * cluster with stores, and the global ones.
+ */
 export async function listDuties(db: TDb): Promise<string[]> {
   const [frontends, stores] = await Promise.all([
     db.frontend.findMany({ where: { enabled: true }, select: { id: true } }),
-    db.sessionStore.findMany({ select: { id: true } }),
+    db.sessionStore.findMany({ select: { id: true, clusterId: true } }),
   ]);
-  return [...GLOBAL_DUTIES, ...frontends.map((f) => frontendDuty(f.id)), ...stores.map((s) => storeDuty(s.id))];
+  return [
+    ...GLOBAL_DUTIES,
+    ...frontends.map((f) => frontendDuty(f.id)),
+    ...stores.map((s) => storeDuty(s.id)),
+    ...[...new Set(stores.map((s) => s.clusterId))].map(sessionIndexDuty),
+  ];
 }

@@ -107,6 +107,22 @@ describe("lease manager", () => {
     for (const d of DUTIES) expect(a.owns(d) && b.owns(d)).toBe(false);
   });
 
+  it("a late renewal stops the work (owns) before it stops the reads (holds), and both end", async () => {
+    const r = rig(1);
+    await r.rounds();
+    const [a] = r.managers as [LeaseManager];
+    expect(a.owns("alerts") && a.holds("alerts")).toBe(true);
+    // No round for a while: past the trusted window (ttl - one round), not yet past one more ttl.
+    r.advance(TTL - TTL / 3 + 1);
+    expect(a.owns("alerts")).toBe(false);
+    expect(a.holds("alerts")).toBe(true);
+    r.advance(TTL);
+    expect(a.holds("alerts")).toBe(false);
+    // The next round renews it: both again.
+    await a.round();
+    expect(a.owns("alerts") && a.holds("alerts")).toBe(true);
+  });
+
   it("a clean stop frees everything for the next round of the others", async () => {
     const r = rig(2);
     for (let i = 0; i < 3; i++) {

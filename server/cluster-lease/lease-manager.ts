@@ -56,6 +56,12 @@ export class LeaseManager implements TOwnership {
     return h !== undefined && this.clock() < h.until;
   }
 
+  /** Held, with one more TTL of grace past the trusted window (a round that failed outright ends it then). */
+  holds(duty: string): boolean {
+    const h = this.held.get(duty);
+    return h !== undefined && this.clock() < h.until + this.options.ttlMs;
+  }
+
   tokenOf(duty: string): number | null {
     return this.owns(duty) ? this.held.get(duty)!.token : null;
   }

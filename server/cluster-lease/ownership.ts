@@ -10,6 +10,12 @@ export interface TOwnership {
   readonly instanceId?: string;
   /** True while this instance may do the duty's work (its lease is held and not about to expire). */
   owns(duty: string): boolean;
+  /**
+   * True while the lease is this instance's as far as it knows, even past the moment it stops trusting
+   * it for work (owns). For answering reads from memory (a session index): an answer from an instance
+   * whose renewal runs late is still right, where no answer at all would be an error.
+   */
+  holds(duty: string): boolean;
   /** The fencing token of a held duty (grows at every change of owner); null when not held. */
   tokenOf(duty: string): number | null;
   /** Called when this instance gains (true) or loses (false) a duty; returns the unsubscribe. */
@@ -27,6 +33,7 @@ export interface TOwnership {
 /** One instance: everything is its own, at no cost. */
 export const SINGLE_INSTANCE: TOwnership = {
   owns: () => true,
+  holds: () => true,
   tokenOf: () => 0,
   onChange: () => () => undefined,
   pin: async () => true,
@@ -37,6 +44,7 @@ export const SINGLE_INSTANCE: TOwnership = {
 /** An instance without a poller (CLUSTERDECK_POLLER=0 on PostgreSQL) serves pages and actions only. */
 export const NO_DUTIES: TOwnership = {
   owns: () => false,
+  holds: () => false,
   tokenOf: () => null,
   onChange: () => () => undefined,
   pin: async () => false,

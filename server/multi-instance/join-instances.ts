@@ -49,7 +49,8 @@ export async function joinInstances(env: TEnv, db: TDb, once: () => Promise<void
             ttlMs: env.CLUSTERDECK_LEASE_TTL_MS,
             listDuties: () => listDuties(db),
           });
-    setOwnership(leases ?? NO_DUTIES);
+    // A poller-less instance keeps no session index either: it knows its id to ask the keepers (index-keeper.ts).
+    setOwnership(leases ?? { ...NO_DUTIES, instanceId });
     const lockPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4, application_name: "clusterdeck-locks" });
     lockPool.on("error", () => undefined); // an idle client's lost connection: the next edit reconnects
     setSharedLock(pgSharedLock(lockPool));

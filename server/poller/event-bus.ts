@@ -1,6 +1,7 @@
 import { EventEmitter, on } from "node:events";
 import { processSingleton } from "@/server/process-singleton";
 import type { TSharedStoreIndex } from "@/server/services/sessions/session-index/shared-index";
+import type { TIndexQuestion } from "@/server/services/sessions/session-index/index-keeper";
 
 export interface TFrontendPolledEvent {
   clusterId: number;
@@ -54,17 +55,38 @@ export interface TAlertConfigChangedEvent {
   clusterId: number | null;
 }
 /**
- * Someone looked at a cluster's session counts on an instance that does not own every store's scan: the
- * owners keep those stores scanned for the demand window, as if the viewer were theirs.
+ * Someone looked at a cluster's session counts on an instance that does not keep the cluster's session
+ * index: the keeper keeps its stores scanned for the demand window, as if the viewer were its own.
  */
 export interface TSessionsViewedEvent {
   cluster: string;
 }
-/** A store's scan finished on the instance that owns it: its counts, for the instances answering from them. */
+/** A store's scan finished on the keeper of its cluster's index: its counts, for the instances answering from them. */
 export interface TStoreIndexedEvent {
   cluster: string;
   storeId: number;
   index: TSharedStoreIndex;
+}
+/**
+ * Something that needs a cluster's session ids, asked by an instance that does not keep the cluster's
+ * session index: the keeper answers it (index-keeper.ts).
+ */
+export interface TIndexAskedEvent {
+  requestId: string;
+  /** The asking instance. */
+  from: string;
+  cluster: string;
+  question: TIndexQuestion;
+}
+/** The keeper's answer (superjson text, so dates stay dates), or the error it met. */
+export interface TIndexAnsweredEvent {
+  requestId: string;
+  /** The asking instance (the others ignore the answer). */
+  to: string;
+  /** The answering instance. */
+  by: string;
+  answer: string | null;
+  error: { code: string; message: string } | null;
 }
 export interface TEvents {
   "frontend-polled": TFrontendPolledEvent;
@@ -77,6 +99,8 @@ export interface TEvents {
   "alert-config-changed": TAlertConfigChangedEvent;
   "sessions-viewed": TSessionsViewedEvent;
   "store-indexed": TStoreIndexedEvent;
+  "index-asked": TIndexAskedEvent;
+  "index-answered": TIndexAnsweredEvent;
 }
 export type TEventName = keyof TEvents;
 

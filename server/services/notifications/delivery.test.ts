@@ -173,6 +173,7 @@ describe("notification delivery", () => {
     // This instance owns "delivery" as one of several (not the single-instance ownership).
     const leased: TOwnership = {
       owns: () => true,
+      holds: () => true,
       tokenOf: () => 1,
       onChange: () => () => undefined,
       pin: async () => true,

@@ -6,6 +6,7 @@ import { getClusterByName } from "@/server/services/inventory/inventory";
 import { AppError } from "@/server/errors";
 import { asAdminState, type TAdminState } from "@/server/domain/member-state";
 import { rememberRouted, renamesIn } from "@/server/services/sessions/rehoming-baseline";
+import { askIndexKeeper, HERE, tellIndexKeeper } from "@/server/services/sessions/session-index/index-keeper";
 
 const MAX_LISTED = 50;
 
@@ -51,6 +52,12 @@ export interface TRehoming {
  * indexes (watching keeps them rescanned); each store says how old its figures are.
  */
 export async function rehomingStatus(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
+  const kept = await askIndexKeeper<TRehoming>(db, clusterName, { kind: "rehoming", member: memberName });
+  return kept === HERE ? rehomingStatusHere(db, clusterName, memberName) : kept;
+}
+
+/** rehomingStatus from this instance's own index (the keeper's side, or the only instance). */
+export async function rehomingStatusHere(db: TDb, clusterName: string, memberName: string): Promise<TRehoming> {
   const cluster = await getClusterByName(db, clusterName);
   const member = cluster.members.find((m) => m.name === memberName);
   if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);
@@ -123,5 +130,13 @@ export async function rehomingStatus(db: TDb, clusterName: string, memberName: s
  * when first asked, if the indexes are still older than the change.
  */
 export async function rememberLeavingMember(db: TDb, clusterName: string, route: string, since: Date): Promise<void> {
+  const question = { kind: "remember-leaving", route, since: since.getTime() } as const;
+  // Told, not waited for: a member action must not hang on another instance.
+  if ((await tellIndexKeeper(db, clusterName, question)) === HERE)
+    await rememberLeavingMemberHere(db, clusterName, route, since);
+}
+
+/** rememberLeavingMember in this instance's own baseline (the keeper's side, or the only instance). */
+export async function rememberLeavingMemberHere(db: TDb, clusterName: string, route: string, since: Date) {
   rememberRouted(clusterName, route, since, await sessionScans().snapshot(db, clusterName));
 }

@@ -9,13 +9,17 @@ import { sessionScans, type TStoreIndexView } from "@/server/services/sessions/s
 import { NO_ROUTE_SESSIONS, routeSessions } from "@/server/services/sessions/session-index/route-sessions";
 import { storeScanStatus } from "@/server/services/sessions/session-index/scan-status";
 import type { ZSafeToStop } from "@/server/services/sessions/sessions-schema";
+import { askIndexKeeper, HERE } from "@/server/services/sessions/session-index/index-keeper";
 
 export type TSafeToStop = z.input<typeof ZSafeToStop>;
 
 export interface TSafeToStopOptions {
   /** Only data from scans started at or after this moment (ms) counts: older means "unknown" for now. */
   listedAfter?: number;
-  /** Wait for that scan (or the first one) instead of answering "unknown" meanwhile (services, tests; never a request). */
+  /**
+   * Wait for that scan (or the first one) instead of answering "unknown" meanwhile (tests; never a
+   * request). Where another instance keeps the index the question goes to it without this: unknown until then.
+   */
   waitForScan?: boolean;
 }
 
@@ -32,7 +36,8 @@ const recent = processSingleton(
  * on another Tomcat. The member's sessions come from the session index; each is then checked in its store,
  * pipelined (MSM: its primary, else its bak: pair; Redis: EXISTS; the table: its row; replicas: the other
  * Tomcats' lists). Unknown, never safe, when a store cannot be read or its index is incomplete. Answers
- * are shared for two seconds per member, however many dialogs and rollouts ask.
+ * are shared for two seconds per member, however many dialogs and rollouts ask. Several instances: the
+ * keeper of the cluster's index checks (index-keeper.ts), each instance sharing its answer the same way.
  */
 export function checkSafeToStop(
   db: TDb,
@@ -40,10 +45,29 @@ export function checkSafeToStop(
   memberName: string,
   opts: TSafeToStopOptions = {},
 ): Promise<TSafeToStop> {
+  return shared(clusterName, memberName, opts, () => checkHereOrAtKeeper(db, clusterName, memberName, opts));
+}
+
+/** checkSafeToStop from this instance's own index (the keeper answering another instance), shared the same way. */
+export function checkSafeToStopHere(
+  db: TDb,
+  clusterName: string,
+  memberName: string,
+  opts: TSafeToStopOptions = {},
+): Promise<TSafeToStop> {
+  return shared(clusterName, memberName, opts, () => checkHere(db, clusterName, memberName, opts));
+}
+
+function shared(
+  clusterName: string,
+  memberName: string,
+  opts: TSafeToStopOptions,
+  check: () => Promise<TSafeToStop>,
+): Promise<TSafeToStop> {
   const key = `${clusterName}\u0000${memberName}\u0000${opts.listedAfter ?? 0}`;
   const hit = recent.get(key);
   if (hit && Date.now() - hit.at < FRESH_MS) return hit.result;
-  const entry = { at: Number.POSITIVE_INFINITY, result: check(db, clusterName, memberName, opts) };
+  const entry = { at: Number.POSITIVE_INFINITY, result: check() };
   recent.set(key, entry);
   entry.result.then(
     () => (entry.at = Date.now()),
@@ -52,7 +76,24 @@ export function checkSafeToStop(
   return entry.result;
 }
 
-async function check(db: TDb, clusterName: string, memberName: string, opts: TSafeToStopOptions): Promise<TSafeToStop> {
+async function checkHereOrAtKeeper(
+  db: TDb,
+  clusterName: string,
+  memberName: string,
+  opts: TSafeToStopOptions,
+): Promise<TSafeToStop> {
+  const question = { kind: "safe-to-stop", member: memberName, listedAfter: opts.listedAfter } as const;
+  const kept = await askIndexKeeper<TSafeToStop>(db, clusterName, question);
+  return kept === HERE ? checkHere(db, clusterName, memberName, opts) : kept;
+}
+
+/** The check from this instance's own index (the keeper's side, or the only instance). */
+async function checkHere(
+  db: TDb,
+  clusterName: string,
+  memberName: string,
+  opts: TSafeToStopOptions,
+): Promise<TSafeToStop> {
   const cluster = await getClusterByName(db, clusterName);
   const member = cluster.members.find((m) => m.name === memberName);
   if (!member) throw new AppError("NOT_FOUND", `No member "${memberName}" in cluster "${clusterName}"`);

@@ -75,7 +75,7 @@ export const ZSessionCounts = z.object({
     .string()
     .nullable()
     .describe(
-      "several instances: the console instance whose scan these counts are (the store's owner) when it is not the one answering; null when the answering instance scanned the store itself",
+      "several instances: the console instance whose scan these counts are (the keeper of the cluster's session index) when it is not the one answering; null when the answering instance scanned the store itself",
     ),
 });
 

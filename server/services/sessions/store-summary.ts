@@ -55,7 +55,7 @@ function nodeView(
 export async function summarizeStores(db: TDb, cluster: string, opts: { viewed: boolean }): Promise<TStoreSummary[]> {
   const scans = sessionScans();
   if (opts.viewed) await scans.noteCountsViewed(db, cluster);
-  // Where the store's owner (another instance) scanned more recently, its shared counts stand in.
+  // Where the index's keeper (another instance) scanned more recently, its shared counts stand in.
   const views = (await scans.snapshot(db, cluster)).map((v) =>
     v.shared ? { ...v, segment: countsOnlySegment(v.ref.name, v.shared), scanned: true } : v,
   );

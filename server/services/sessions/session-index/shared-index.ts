@@ -1,10 +1,10 @@
 import { emptySegment, type TNodeScan, type TStoreSegment } from "@/server/services/sessions/session-index/segment";
 
 /**
- * What several console instances share of one store's index: the counts of the last scan its owner (the
- * instance holding the store's lease) made, without the ids. The other instances answer counts and the
- * stores' panels from it, and say whose scan it was and how old; what needs the ids (the session table,
- * safe-to-stop, re-homing, operations) still reads an index of the instance's own.
+ * What several console instances share of one store's index: the counts of the last scan the keeper of
+ * the cluster's index (the instance holding `sessions:<clusterId>`) made, without the ids. The other
+ * instances answer counts and the stores' panels from it, and say whose scan it was and how old; what
+ * needs the ids (the session table, safe-to-stop, re-homing) they ask of the keeper (index-keeper.ts).
  */
 export interface TSharedStoreIndex {
   /** The instance that made the scan. */

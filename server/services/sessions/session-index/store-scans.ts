@@ -11,7 +11,7 @@ import {
   type TSharedStoreIndex,
 } from "@/server/services/sessions/session-index/shared-index";
 import { getOwnership } from "@/server/cluster-lease/ownership";
-import { storeDuty } from "@/server/cluster-lease/duties";
+import { sessionIndexDuty } from "@/server/cluster-lease/duties";
 import { emitEvent, isRemoteEvent, onEvent } from "@/server/poller/event-bus";
 import { getDb } from "@/server/db";
 
@@ -24,10 +24,11 @@ import { getDb } from "@/server/db";
  * Nobody needing it, nothing runs: no timer is left ticking. Requests never scan: they read the store's
  * index (the last complete scan) or, when they must, wait for the scan in flight.
  *
- * Several instances: a look at the counts keeps a store scanned only on the instance that owns the store's
- * lease (`store:<id>`); the others tell the owners someone looks, and answer counts from the counts the
- * owner shares after each scan (TSharedStoreIndex). What needs the ids (the session table, safe-to-stop,
- * re-homing, a rollout's wait, the operations) scans where it runs.
+ * Several instances: a cluster's stores are scanned for its viewers only by the instance keeping the
+ * cluster's session index (the `sessions:<clusterId>` lease). The others tell the keeper someone looks at
+ * the counts and answer them from the counts it shares after each scan (TSharedStoreIndex); what needs the
+ * ids (the session table, safe-to-stop, re-homing, a rollout's wait) they ask of the keeper
+ * (index-keeper.ts). An operation scans where it runs (awaitScan), for a listing newer than its start.
  */
 
 export interface TScanSettings {
@@ -62,11 +63,13 @@ interface TStoreState {
 
 interface TClusterState {
   db: TDb;
+  /** null while the cluster has no store (nothing to keep). */
+  clusterId: number | null;
   stores: Map<number, TStoreState>;
   loadedAt: number;
   /** Someone uses the ids (the session table, safe-to-stop, re-homing) until then. */
   viewedUntil: number;
-  /** Someone looks at the counts until then: scanned where the store's lease is held. */
+  /** Someone looks at the counts until then (scanned by the keeper, like viewedUntil). */
   countsViewedUntil: number;
   holds: number;
 }
@@ -82,9 +85,9 @@ export class StoreScanCoordinator {
   private readonly waiters: TWaiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private active = 0;
-  /** The owners' counts, per store id (several instances). */
+  /** The keepers' counts, per store id (several instances). */
   private readonly shared = new Map<number, TSharedStoreIndex>();
-  /** When this instance last told the owners someone looks at a cluster's counts. */
+  /** When this instance last told the keeper someone looks at a cluster's counts. */
   private readonly toldOwners = new Map<string, number>();
 
   constructor(private settings: TScanSettings) {
@@ -92,7 +95,7 @@ export class StoreScanCoordinator {
       if (isRemoteEvent(ev)) this.shared.set(ev.storeId, ev.index);
     });
     onEvent("sessions-viewed", (ev) => {
-      if (isRemoteEvent(ev)) void this.noteCountsViewed(getDb(), ev.cluster, false).catch(() => undefined);
+      if (isRemoteEvent(ev)) void this.viewedElsewhere(getDb(), ev.cluster).catch(() => undefined);
     });
   }
 
@@ -109,21 +112,45 @@ export class StoreScanCoordinator {
 
   /**
    * A person looks at the cluster's session counts (the sessions page, the counts API): keep its stores
-   * scanned for the demand window where this instance owns them, and tell the owners of the others.
+   * scanned for the demand window if this instance keeps the cluster's index, else tell the keeper.
    */
   async noteCountsViewed(db: TDb, cluster: string, tellOwners = true): Promise<void> {
     const c = await this.load(db, cluster);
     const now = Date.now();
     c.countsViewedUntil = now + this.settings.demandS * 1000;
-    const ownership = getOwnership();
-    const elsewhere = [...c.stores.values()].some((s) => !ownership.owns(storeDuty(s.ref.id)));
-    // Often enough that an owner's window never lapses while someone looks, not at every request.
-    const every = Math.max(5_000, (this.settings.demandS * 1000) / 4);
+    const elsewhere = c.stores.size > 0 && !this.keeps(c);
+    // Often enough that the keeper's window never lapses while someone looks, not at every request; every
+    // 5 s while a store has no counts here at all (the keeper shares them again when told).
+    const blind = [...c.stores.values()].some((s) => !s.segment && !this.shared.has(s.ref.id));
+    const every = blind ? 5_000 : Math.max(5_000, (this.settings.demandS * 1000) / 4);
     if (tellOwners && elsewhere && now - (this.toldOwners.get(cluster) ?? 0) >= every) {
       this.toldOwners.set(cluster, now);
       emitEvent("sessions-viewed", { cluster });
     }
     this.wake();
+  }
+
+  /**
+   * Another instance's viewer looks at the counts: the keeper keeps the stores scanned, and shares the
+   * counts it has again. A scan's share can be missed (an instance that joined later, a fan-out connection
+   * down for a moment) and, with no rescan due, would otherwise not come again; the asker tells at most
+   * every quarter of the demand window, so this costs one small message per store that often.
+   */
+  private async viewedElsewhere(db: TDb, cluster: string): Promise<void> {
+    await this.noteCountsViewed(db, cluster, false);
+    const c = await this.load(db, cluster);
+    if (this.keeps(c)) for (const s of c.stores.values()) if (s.segment) this.share(s, s.segment);
+  }
+
+  /** Tells the other instances a scan's counts (several instances; nobody listens on one). */
+  private share(s: TStoreState, segment: TStoreSegment): void {
+    const instanceId = getOwnership().instanceId;
+    if (!instanceId) return;
+    emitEvent("store-indexed", {
+      cluster: s.ref.cluster,
+      storeId: s.ref.id,
+      index: shareSegment(instanceId, segment),
+    });
   }
 
   /** A rollout wait or an operation needs current data until the returned function is called. */
@@ -186,7 +213,7 @@ export class StoreScanCoordinator {
       }));
   }
 
-  /** The owner's counts of the store when they are newer than this instance's own index. */
+  /** The keeper's counts of the store when they are newer than this instance's own index. */
   private newerShared(s: TStoreState): TSharedStoreIndex | null {
     const shared = this.shared.get(s.ref.id);
     if (!shared || JSON.stringify(shared.nodes.slice().sort()) !== JSON.stringify(s.ref.nodes.map((n) => n.id).sort()))
@@ -225,6 +252,24 @@ export class StoreScanCoordinator {
     return scannedAt === Infinity ? null : { scannedAt, total, byRoute };
   }
 
+  /** The lease naming who keeps the cluster's session index; null when it has no store. NOT_FOUND: no such cluster. */
+  async keeperDuty(db: TDb, cluster: string): Promise<string | null> {
+    const c = await this.load(db, cluster);
+    return c.clusterId === null ? null : sessionIndexDuty(c.clusterId);
+  }
+
+  /**
+   * This instance keeps the cluster's session index (always, on one instance). By default `holds`: the
+   * index is only read, so a renewal running late must not stop its answers or abort a scan in flight.
+   * A new scan starts only where the lease is trusted (`owns`, strict), so two instances never both
+   * start one while the lease changes hands.
+   */
+  private keeps(c: TClusterState, strict = false): boolean {
+    if (c.clusterId === null) return false;
+    const duty = sessionIndexDuty(c.clusterId);
+    return strict ? getOwnership().owns(duty) : getOwnership().holds(duty);
+  }
+
   /** Forget a cluster's stores' configs (after an inventory edit): re-read on next use. */
   invalidate(cluster?: string): void {
     for (const [name, c] of this.clusters) if (cluster === undefined || name === cluster) c.loadedAt = 0;
@@ -250,10 +295,11 @@ export class StoreScanCoordinator {
     // state would replace it and its scan in flight (a second scan of the same store would start).
     c = this.clusters.get(cluster);
     if (!c) {
-      c = { db, stores: new Map(), loadedAt: 0, viewedUntil: 0, countsViewedUntil: 0, holds: 0 };
+      c = { db, clusterId: null, stores: new Map(), loadedAt: 0, viewedUntil: 0, countsViewedUntil: 0, holds: 0 };
       this.clusters.set(cluster, c);
     }
     c.db = db;
+    c.clusterId = refs[0]?.clusterId ?? null;
     c.loadedAt = Date.now();
     const seen = new Set<number>();
     for (const ref of refs) {
@@ -295,13 +341,13 @@ export class StoreScanCoordinator {
     this.timer = null;
     const now = Date.now();
     let busy = false;
-    const ownership = getOwnership();
     for (const c of this.clusters.values()) {
-      const idsNeeded = c.viewedUntil > now || c.holds > 0;
-      const countsNeeded = c.countsViewedUntil > now;
+      // Only the keeper scans for viewers and holders; elsewhere a scan runs only when asked (awaitScan).
+      const needed = c.viewedUntil > now || c.holds > 0 || c.countsViewedUntil > now;
+      const demanded = needed && this.keeps(c);
+      const mayStart = needed && this.keeps(c, true);
       for (const s of c.stores.values()) {
         if (!getStoreAdapter(s.ref.kind).capabilities.enumerate) continue;
-        const demanded = idsNeeded || (countsNeeded && ownership.owns(storeDuty(s.ref.id)));
         if (s.running) {
           busy = true;
           // Nobody needs it any more: a node waiting on a busy crawler stops waiting.
@@ -313,7 +359,7 @@ export class StoreScanCoordinator {
         const stale = !s.segment || (interval > 0 && now - s.segment.scanStartedAt >= interval);
         // A store whose scan failed as a whole is retried no faster than the interval (or 10 s).
         const cooled = now - s.lastFinishedAt >= (s.error ? Math.max(interval, 10_000) : 0);
-        if ((asked || (demanded && stale && (interval > 0 || !s.segment))) && cooled) {
+        if ((asked || (mayStart && stale && (interval > 0 || !s.segment))) && cooled) {
           if (this.active >= this.settings.concurrency) {
             busy = true;
             continue;
@@ -346,14 +392,10 @@ export class StoreScanCoordinator {
       .then((segment) => {
         s.segment = segment;
         s.error = null;
-        // The store's owner shares its counts with the other instances (nobody listens on one instance).
-        const ownership = getOwnership();
-        if (ownership.instanceId && ownership.owns(storeDuty(s.ref.id)))
-          emitEvent("store-indexed", {
-            cluster: s.ref.cluster,
-            storeId: s.ref.id,
-            index: shareSegment(ownership.instanceId, segment),
-          });
+        // Shared whoever scanned (normally the keeper; an operation's own scan elsewhere counts as well):
+        // the others take the newest. Not only while this instance trusts its lease: a renewal running
+        // late at the scan's end would lose the share, and nothing would scan again to send it.
+        this.share(s, segment);
         logger.debug(
           {
             store: s.ref.name,
@@ -442,7 +484,7 @@ export interface TStoreIndexView {
   scanned: boolean;
   running: TRunningScan | null;
   error: string | null;
-  /** The store owner's counts, when newer than this instance's own index (several instances). */
+  /** The keeper's counts, when newer than this instance's own index (several instances). */
   shared: TSharedStoreIndex | null;
 }
 
