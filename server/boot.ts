@@ -14,7 +14,7 @@ import { InventoryCache, getInventoryCache, setInventoryCache } from "@/server/s
 import { serveMetrics, startMetrics } from "@/server/metrics/metrics-service";
 import { startAlerts } from "@/server/services/alerts/engine";
 import { joinInstances } from "@/server/multi-instance/join-instances";
-import { startIndexAnswers } from "@/server/services/sessions/index-answers";
+import { startOwnerAnswers } from "@/server/multi-instance/owner-answers";
 
 /** What must be done once per database at start: the first admin, the inventory file. */
 async function initDatabase(env: TEnv, db: TDb): Promise<void> {
@@ -45,9 +45,9 @@ export async function startConsole(): Promise<void> {
   const db = getDb();
   const shared = isPostgresUrl(env.DATABASE_URL) ? await joinInstances(env, db, () => initDatabase(env, db)) : null;
   if (!shared) await initDatabase(env, db);
-  // Another instance may ask this one for a cluster's session index it keeps (even without a poller: it
-  // then keeps none, and answers nothing).
-  if (shared) startIndexAnswers();
+  // Another instance may ask this one what only a duty's owner knows (a session index, pending alerts);
+  // an instance without a poller holds no duty and answers nothing.
+  if (shared) startOwnerAnswers();
   startSessionPurge(db);
   if (!getInventoryCache()) {
     const cache = new InventoryCache(db);

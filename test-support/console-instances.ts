@@ -106,3 +106,30 @@ export async function killAll(instances: readonly TInstance[]): Promise<void> {
   for (const i of instances) if (isAlive(i)) i.child.kill("SIGKILL");
   await Promise.all(instances.map((i) => exited(i.child)));
 }
+
+/**
+ * What every live instance answers to GET `path` of the REST API with `token` (each asked once, at once,
+ * through its stdin verb "get"), by instance name.
+ */
+export async function getEverywhere(
+  instances: readonly TInstance[],
+  token: string,
+  path: string,
+): Promise<Map<string, { status: number; body: unknown }>> {
+  const live = instances.filter(isAlive);
+  const from = new Map(live.map((i) => [i.name, i.lines.length]));
+  for (const i of live) i.child.stdin!.write(`get ${token} ${path}\n`);
+  const answers = new Map<string, { status: number; body: unknown }>();
+  await waitFor(
+    `every instance's answer to ${path}`,
+    () => {
+      for (const i of live) {
+        const got = i.lines.slice(from.get(i.name)).find((l) => l.got?.path === path)?.got;
+        if (got) answers.set(i.name, got);
+      }
+      return answers.size === live.length;
+    },
+    30_000,
+  );
+  return answers;
+}

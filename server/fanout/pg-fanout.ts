@@ -25,8 +25,8 @@ const EVENT_NAMES: readonly TEventName[] = [
   "alert-config-changed",
   "sessions-viewed",
   "store-indexed",
-  "index-asked",
-  "index-answered",
+  "owner-asked",
+  "owner-answered",
 ];
 const RECONNECT_MS = 1_000;
 /** Stored messages are read within milliseconds; a minute is plenty for a slow reader. */

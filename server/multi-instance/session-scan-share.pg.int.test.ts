@@ -14,6 +14,7 @@ import { sessionIndexDuty } from "@/server/cluster-lease/duties";
 import { importInventory, parseInventoryYaml } from "@/server/services/inventory/inventory";
 import { SETUP } from "@/test-support/test-context";
 import {
+  getEverywhere,
   isAlive,
   killAll,
   killNine,
@@ -121,30 +122,10 @@ describe("session counts with several instances: one scan per store, shared", ()
     return answers;
   }
 
-  /** What every live instance answers to GET `path` (an operator's token: ids shown). */
-  async function getEverywhere(path: string): Promise<Map<string, { status: number; body: unknown }>> {
-    const live = instances.filter(isAlive);
-    const from = new Map(live.map((i) => [i.name, i.lines.length]));
-    for (const i of live) i.child.stdin!.write(`get ${operator} ${path}\n`);
-    const answers = new Map<string, { status: number; body: unknown }>();
-    await waitFor(
-      `every instance's answer to ${path}`,
-      () => {
-        for (const i of live) {
-          const got = i.lines.slice(from.get(i.name)).find((l) => l.got?.path === path)?.got;
-          if (got) answers.set(i.name, got);
-        }
-        return answers.size === live.length;
-      },
-      30_000,
-    );
-    return answers;
-  }
-
   /** The table page and the safe-to-stop answer of every live instance: all complete, all the keeper's. */
   async function idAnswersEverywhere(keeper: TInstance): Promise<void> {
-    const tables = await getEverywhere(TABLE);
-    const safes = await getEverywhere(SAFE);
+    const tables = await getEverywhere(instances, operator, TABLE);
+    const safes = await getEverywhere(instances, operator, SAFE);
     const seen = JSON.stringify({ tables: [...tables], safes: [...safes] }).slice(0, 4_000);
     type TPage = { rows: Array<{ id: string }>; matched: number; status: { incomplete?: unknown[] } };
     type TSafe = { verdict: string; total: number; safe: number; listedAt: string };

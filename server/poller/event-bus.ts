@@ -1,7 +1,7 @@
 import { EventEmitter, on } from "node:events";
 import { processSingleton } from "@/server/process-singleton";
 import type { TSharedStoreIndex } from "@/server/services/sessions/session-index/shared-index";
-import type { TIndexQuestion } from "@/server/services/sessions/session-index/index-keeper";
+import type { TOwnerQuestion } from "@/server/fanout/owner-questions";
 
 export interface TFrontendPolledEvent {
   clusterId: number;
@@ -67,19 +67,16 @@ export interface TStoreIndexedEvent {
   storeId: number;
   index: TSharedStoreIndex;
 }
-/**
- * Something that needs a cluster's session ids, asked by an instance that does not keep the cluster's
- * session index: the keeper answers it (index-keeper.ts).
- */
-export interface TIndexAskedEvent {
+/** A question only the owner of a duty can answer, asked by another instance (server/fanout/ask-owner.ts). */
+export interface TOwnerAskedEvent {
   requestId: string;
   /** The asking instance. */
   from: string;
-  cluster: string;
-  question: TIndexQuestion;
+  duty: string;
+  question: TOwnerQuestion;
 }
-/** The keeper's answer (superjson text, so dates stay dates), or the error it met. */
-export interface TIndexAnsweredEvent {
+/** The owner's answer (superjson text, so dates stay dates), or the error it met. */
+export interface TOwnerAnsweredEvent {
   requestId: string;
   /** The asking instance (the others ignore the answer). */
   to: string;
@@ -99,8 +96,8 @@ export interface TEvents {
   "alert-config-changed": TAlertConfigChangedEvent;
   "sessions-viewed": TSessionsViewedEvent;
   "store-indexed": TStoreIndexedEvent;
-  "index-asked": TIndexAskedEvent;
-  "index-answered": TIndexAnsweredEvent;
+  "owner-asked": TOwnerAskedEvent;
+  "owner-answered": TOwnerAnsweredEvent;
 }
 export type TEventName = keyof TEvents;
 

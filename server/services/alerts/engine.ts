@@ -4,6 +4,7 @@ import { logger } from "@/server/logger";
 import { emitEvent, isRemoteEvent, onEvent } from "@/server/poller/event-bus";
 import { getOwnership, SINGLE_INSTANCE, type TOwnership } from "@/server/cluster-lease/ownership";
 import { ALERTS_DUTY } from "@/server/cluster-lease/duties";
+import { askOwner, HERE } from "@/server/fanout/ask-owner";
 import { processSlot } from "@/server/process-singleton";
 import type { InventoryCache } from "@/server/services/clusters/inventory-cache";
 import { evaluateConditions, type TFailedOperation, type TOpenRollout } from "@/server/services/alerts/conditions";
@@ -75,7 +76,7 @@ export class AlertEngine {
     private readonly options: TAlertEngineOptions = { tickMs: 5_000 },
     private readonly ownership: TOwnership = getOwnership(),
   ) {
-    this.delivery = new DeliveryWorker(db, () => this.firingForResend(), options.delivery, ownership);
+    this.delivery = new DeliveryWorker(db, () => this.firingForResendFromOwner(), options.delivery, ownership);
   }
 
   async start(): Promise<void> {
@@ -168,6 +169,17 @@ export class AlertEngine {
 
   silenceOf(labels: Record<string, string>): TActiveSilence | null {
     return silencedBy(labels, this.silences, Date.now());
+  }
+
+  /**
+   * firingForResend as the `alerts` owner knows it: several instances may give `delivery` (which re-sends)
+   * and `alerts` (which alone follows the firing alerts) to two instances. Before asking, a delivery owner
+   * without `alerts` re-sent nothing, and Alertmanager let the firing alerts expire.
+   */
+  private async firingForResendFromOwner(): Promise<TAlertPayload[]> {
+    const question = { kind: "firing-for-resend" } as const;
+    const asked = await askOwner<TAlertPayload[]>(ALERTS_DUTY, question, "the firing alerts to re-send");
+    return asked === HERE ? this.firingForResend() : asked;
   }
 
   /** Firing alerts that receivers were told about and that no silence covers: what Alertmanager gets again. */

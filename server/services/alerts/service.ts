@@ -5,6 +5,8 @@ import { ALERT_RULES, ALERT_RULE_IDS, thresholdProblem, type TAlertRuleId } from
 import { AppError } from "@/server/errors";
 import { auditedChange, type TWho } from "@/server/services/audit/audit";
 import { getAlertEngine } from "@/server/services/alerts/engine";
+import { ALERTS_DUTY } from "@/server/cluster-lease/duties";
+import { askOwner, HERE } from "@/server/fanout/ask-owner";
 import {
   MAX_SILENCE_MS,
   type TAlertView,
@@ -71,8 +73,8 @@ async function clusterIdOf(db: TDb, name: string): Promise<number> {
 }
 
 /**
- * Current alerts (pending ones from the engine's memory, firing ones from the database, critical first)
- * or the resolved history, newest first, a page at a time.
+ * Current alerts (pending ones from the engine's memory, the `alerts` owner's with several instances;
+ * firing ones from the database; critical first) or the resolved history, newest first, a page at a time.
  */
 export async function listAlerts(db: TDb, input: z.infer<typeof ZAlertListInput>): Promise<z.infer<typeof ZAlertList>> {
   const where = input.cluster ? { cluster: input.cluster } : {};
@@ -89,9 +91,23 @@ export async function listAlerts(db: TDb, input: z.infer<typeof ZAlertListInput>
     };
   }
   const firing = await db.alert.findMany({ where: { ...where, state: "firing" }, orderBy: { id: "desc" }, take: 1000 });
+  // Several instances: only the `alerts` owner judges the rules, so only it knows what is pending.
+  const question = { kind: "pending-alerts", cluster: input.cluster } as const;
+  const asked = await askOwner<TAlertView[]>(ALERTS_DUTY, question, "the alerts not yet firing");
+  const pending = asked === HERE ? await pendingAlertViews(db, input.cluster) : asked;
+  const rank = (a: TAlertView) => (a.state === "firing" ? 0 : 2) + (a.severity === "critical" ? 0 : 1);
+  const alerts = [
+    ...firing.filter((r): r is typeof r & { rule: TAlertRuleId } => known(r.rule)).map(viewOfRow),
+    ...pending,
+  ].sort((a, b) => rank(a) - rank(b) || b.activeSince.getTime() - a.activeSince.getTime());
+  return { alerts: alerts.slice(0, input.limit), nextBeforeId: null };
+}
+
+/** The alerts this instance's engine holds as pending (of one cluster, or all): on the `alerts` owner. */
+export async function pendingAlertViews(db: TDb, cluster: string | undefined): Promise<TAlertView[]> {
   const engine = getAlertEngine();
   const pending: TAlertView[] = [];
-  const pendingNow = engine?.tracker.pending(input.cluster) ?? [];
+  const pendingNow = engine?.tracker.pending(cluster) ?? [];
   const ids = new Map(
     pendingNow.length === 0
       ? []
@@ -125,12 +141,7 @@ export async function listAlerts(db: TDb, input: z.infer<typeof ZAlertListInput>
       notified: false,
     });
   }
-  const rank = (a: TAlertView) => (a.state === "firing" ? 0 : 2) + (a.severity === "critical" ? 0 : 1);
-  const alerts = [
-    ...firing.filter((r): r is typeof r & { rule: TAlertRuleId } => known(r.rule)).map(viewOfRow),
-    ...pending,
-  ].sort((a, b) => rank(a) - rank(b) || b.activeSince.getTime() - a.activeSince.getTime());
-  return { alerts: alerts.slice(0, input.limit), nextBeforeId: null };
+  return pending;
 }
 
 /** Marks a firing alert as seen by someone who is on it (shown beside it; notifications go on). */

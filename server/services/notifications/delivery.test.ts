@@ -68,7 +68,7 @@ describe("notification delivery", () => {
 
   beforeEach(async () => {
     ({ db, cleanup } = await createTestDb());
-    worker = new DeliveryWorker(db, () => [], { retryBaseMs: 30, retryMaxMs: 200, tickMs: 10 });
+    worker = new DeliveryWorker(db, async () => [], { retryBaseMs: 30, retryMaxMs: 200, tickMs: 10 });
   });
   afterEach(async () => {
     worker.stop();
@@ -181,7 +181,7 @@ describe("notification delivery", () => {
       stillOwns: async () => true,
     };
     worker.stop();
-    worker = new DeliveryWorker(db, () => [], { retryBaseMs: 30, retryMaxMs: 200, tickMs: 10 }, leased);
+    worker = new DeliveryWorker(db, async () => [], { retryBaseMs: 30, retryMaxMs: 200, tickMs: 10 }, leased);
     await worker.start();
     await new Promise((r) => setTimeout(r, 300));
     // Neither the row in flight elsewhere nor the resolve behind it (it must not overtake its firing).

@@ -4,6 +4,9 @@ import type { TPrincipal } from "@/server/auth/principal";
 import { AppError } from "@/server/errors";
 import { auditedChange, type TWho } from "@/server/services/audit/audit";
 import { getAlertEngine } from "@/server/services/alerts/engine";
+import { DELIVERY_DUTY } from "@/server/cluster-lease/duties";
+import { askOwner, HERE } from "@/server/fanout/ask-owner";
+import type { TResendStatus } from "@/server/services/notifications/worker";
 import type {
   ZDelivery,
   ZDeliveryList,
@@ -29,14 +32,25 @@ const auditShape = (r: TReceiverRow) => ({
   resendSeconds: r.resendSeconds,
 });
 
+/** The last re-send of the firing alerts per receiver, as the delivery worker keeps it (in memory). */
+export function receiverResendsHere(): Array<[number, TResendStatus]> {
+  return [...(getAlertEngine()?.delivery.resends ?? [])];
+}
+
 export async function listReceivers(db: TDb, caller: TPrincipal | null): Promise<Array<z.infer<typeof ZReceiver>>> {
   const rows = await db.notificationReceiver.findMany({ orderBy: { name: "asc" } });
+  // Several instances: only the `delivery` owner re-sends, so only it knows how the last re-send went.
+  const asked = await askOwner<Array<[number, TResendStatus]>>(
+    DELIVERY_DUTY,
+    { kind: "receiver-resends" },
+    "the receivers' re-sends",
+  );
+  const resends = new Map(asked === HERE ? receiverResendsHere() : asked);
   const counts = await db.notificationDelivery.groupBy({
     by: ["receiverId", "state"],
     where: { state: { in: ["pending", "sending", "dead"] } },
     _count: { _all: true },
   });
-  const engine = getAlertEngine();
   const out: Array<z.infer<typeof ZReceiver>> = [];
   for (const r of rows) {
     const n = (state: string) => counts.find((c) => c.receiverId === r.id && c.state === state)?._count._all ?? 0;
@@ -64,7 +78,7 @@ export async function listReceivers(db: TDb, caller: TPrincipal | null): Promise
       dead: n("dead"),
       lastDelivered: delivered?.deliveredAt ?? null,
       lastError,
-      lastResend: engine?.delivery.resends.get(r.id) ?? null,
+      lastResend: resends.get(r.id) ?? null,
     });
   }
   return out;

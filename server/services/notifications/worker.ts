@@ -60,7 +60,8 @@ export class DeliveryWorker {
 
   constructor(
     private readonly db: TDb,
-    private readonly firingForResend: () => TAlertPayload[],
+    /** The firing alerts to send again (async: with several instances the `alerts` owner is asked). */
+    private readonly firingForResend: () => Promise<TAlertPayload[]>,
     private readonly options: TDeliveryOptions = DEFAULT_DELIVERY_OPTIONS,
     private readonly ownership: TOwnership = getOwnership(),
   ) {}
@@ -183,8 +184,15 @@ export class DeliveryWorker {
 
   private async resend(r: TReceiverTarget): Promise<void> {
     const kind = receiverKind(r.kind);
-    const alerts = this.firingForResend();
     this.lastResend.set(r.id, Date.now());
+    let alerts: TAlertPayload[];
+    try {
+      alerts = await this.firingForResend();
+    } catch (err) {
+      // Not known now (the alerts owner did not answer): said, and tried again at the next re-send.
+      this.resends.set(r.id, { at: new Date(), ok: false, error: (err as Error).message, alerts: 0 });
+      return;
+    }
     if (!kind?.resend || alerts.length === 0) return;
     const out = await kind.resend(r, alerts);
     this.resends.set(r.id, { at: new Date(), ok: out.ok, error: out.error, alerts: alerts.length });
