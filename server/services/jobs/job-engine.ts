@@ -52,6 +52,39 @@ export async function assertJobLease(job: Pick<TJobKind, "lease">, id: number): 
   if (!(await ownership.stillOwns(duty))) throw new JobLeaseLostError(duty);
 }
 
+/** What a fenced write is given: the transaction to write in (Prisma's interactive transaction client). */
+export type TJobTx = Parameters<Parameters<TDb["$transaction"]>[0]>[0];
+
+/**
+ * A journal write made under the job's lease, not merely after a check of it: with several instances, in
+ * one transaction that first locks the lease row naming this instance with its token (FOR SHARE). An
+ * instance claiming the lease updates that row, so it waits until the write commits; a write by an
+ * instance that lost the lease finds no row, throws JobLeaseLostError and changes nothing. assertJobLease
+ * alone left a gap: the lease could move between the check and the write. One instance: the write as is.
+ */
+export async function fencedJobWrite<T>(
+  db: TDb,
+  job: Pick<TJobKind, "lease">,
+  id: number,
+  write: (tx: TJobTx | TDb) => Promise<T>,
+): Promise<T> {
+  const ownership = getOwnership();
+  if (ownership === SINGLE_INSTANCE || !ownership.instanceId) return write(db);
+  const duty = jobDuty(job, id);
+  const token = ownership.tokenOf(duty);
+  if (token === null) throw new JobLeaseLostError(duty);
+  return db.$transaction(async (tx) => {
+    const held = await tx.$queryRawUnsafe<unknown[]>(
+      `SELECT 1 FROM "DutyLease" WHERE duty = $1 AND owner = $2 AND token = $3 AND "expiresAt" > (now() AT TIME ZONE 'UTC') FOR SHARE`,
+      duty,
+      ownership.instanceId,
+      token,
+    );
+    if (held.length === 0) throw new JobLeaseLostError(duty);
+    return write(tx);
+  });
+}
+
 /**
  * Starts a job's runner in the background unless one runs already in this process. With several
  * instances it first claims the job's lease: a job another live instance runs is left to it.

@@ -13,7 +13,14 @@ import {
 import { PHASE_RUNNERS, snapshotWeights, type TPhaseOutcome, type TRunCtx } from "@/server/services/rollouts/phases";
 import { abortMembers } from "@/server/services/rollouts/abort";
 import type { TPhase } from "@/server/services/rollouts/schema";
-import { assertJobLease, isJobRunning, jobRunner, launchJob, type TJobKind } from "@/server/services/jobs/job-engine";
+import {
+  assertJobLease,
+  fencedJobWrite,
+  isJobRunning,
+  jobRunner,
+  launchJob,
+  type TJobKind,
+} from "@/server/services/jobs/job-engine";
 
 /**
  * The rollout runner: a background loop in the console process, one per running rollout. Each turn it
@@ -100,13 +107,15 @@ async function advance(ctx: TRunCtx, m: RolloutMember): Promise<TPhaseOutcome> {
   if (phase === "pending") {
     const snap = await snapshotWeights(ctx, m);
     if (typeof snap === "string") return { kind: "pause", reason: snap, stepState: "failed" };
-    await setMemberPhase(db, rolloutId, m.member, {
-      phase: "drain",
-      state: "running",
-      originalWeights: JSON.stringify(snap.weights),
-      originalIntendedWeight: snap.intendedWeight,
-      message: null,
-    });
+    await fencedJobWrite(db, rolloutJob, rolloutId, (tx) =>
+      setMemberPhase(tx, rolloutId, m.member, {
+        phase: "drain",
+        state: "running",
+        originalWeights: JSON.stringify(snap.weights),
+        originalIntendedWeight: snap.intendedWeight,
+        message: null,
+      }),
+    );
     return { kind: "next", message: "started" };
   }
   const run = PHASE_RUNNERS[phase];
@@ -129,9 +138,12 @@ async function advance(ctx: TRunCtx, m: RolloutMember): Promise<TPhaseOutcome> {
     }
     await finishStep(db, last.id, "interrupted", "the console stopped during this step; it was run again on restart");
   }
-  await assertJobLease(rolloutJob, rolloutId);
-  await setMemberPhase(db, rolloutId, m.member, { state: "running" });
-  const stepId = await startStep(db, rolloutId, m.member, phase);
+  // The phase's start is written under the lease (fenced in the database), before its action runs: an
+  // instance that lost the lease writes nothing and runs nothing; the one that took over resumes here.
+  const stepId = await fencedJobWrite(db, rolloutJob, rolloutId, async (tx) => {
+    await setMemberPhase(tx, rolloutId, m.member, { state: "running" });
+    return startStep(tx, rolloutId, m.member, phase);
+  });
   let outcome: TPhaseOutcome;
   try {
     outcome = await run(ctx, m, stepId);
@@ -145,12 +157,14 @@ async function advance(ctx: TRunCtx, m: RolloutMember): Promise<TPhaseOutcome> {
   // A "continue" that arrived as the phase ended by itself is stale: it must not skip the next member's wait.
   await consumeRequest(db, rolloutId, "continue");
   if (outcome.kind === "next") {
-    await finishStep(db, stepId, "done", outcome.message, outcome.result);
     const next = nextPhase(phase);
-    await setMemberPhase(db, rolloutId, m.member, {
-      phase: next,
-      state: next === "done" ? "done" : "running",
-      message: next === "done" ? outcome.message : null,
+    await fencedJobWrite(db, rolloutJob, rolloutId, async (tx) => {
+      await finishStep(tx, stepId, "done", outcome.message, outcome.result);
+      await setMemberPhase(tx, rolloutId, m.member, {
+        phase: next,
+        state: next === "done" ? "done" : "running",
+        message: next === "done" ? outcome.message : null,
+      });
     });
   } else if (outcome.kind === "pause") {
     await finishStep(db, stepId, outcome.stepState, outcome.reason, outcome.result);

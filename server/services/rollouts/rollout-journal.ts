@@ -1,6 +1,10 @@
 import type { TDb } from "@/server/db";
 import { emitEvent } from "@/server/poller/event-bus";
 import { PHASES, ZRolloutSettings, type TPhase, type TRolloutSettings } from "@/server/services/rollouts/schema";
+import type { TJobTx } from "@/server/services/jobs/job-engine";
+
+/** The database, or the transaction of a write fenced by the rollout's lease (fencedJobWrite). */
+type TWriter = TDb | TJobTx;
 
 /**
  * The rollout's persisted state, written before each action (so a restart knows where it stood) and
@@ -17,7 +21,7 @@ export function nextPhase(p: TPhase): TPhase {
 }
 
 export async function startStep(
-  db: TDb,
+  db: TWriter,
   rolloutId: number,
   member: string,
   phase: string,
@@ -43,7 +47,7 @@ export async function updateStep(
 }
 
 export async function finishStep(
-  db: TDb,
+  db: TWriter,
   id: number,
   state: "done" | "failed" | "interrupted" | "aborted",
   message: string | null,
@@ -61,7 +65,7 @@ export async function finishStep(
 }
 
 export async function setMemberPhase(
-  db: TDb,
+  db: TWriter,
   rolloutId: number,
   member: string,
   data: {
