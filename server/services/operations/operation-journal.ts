@@ -1,14 +1,14 @@
 import type { TDb } from "@/server/db";
 import { emitEvent } from "@/server/poller/event-bus";
-import { fencedJobWrite, type TJobKind } from "@/server/services/jobs/job-engine";
+import { assertJobLease, type TJobKind } from "@/server/services/jobs/job-engine";
 
 /** Every operation kind's lease prefix (one id sequence for all of them). */
 const OPERATION = { lease: "operation" } as const;
 
 /**
  * Progress of one operation, written after every batch so a restart knows where things stood. With several
- * instances each write is fenced by the operation's lease (fencedJobWrite): a runner whose lease went to
- * another instance writes nothing more and stops.
+ * instances each write is preceded by the fencing check, so a runner whose lease went to another
+ * instance stops before its next batch.
  */
 export interface TProgress {
   total?: number;
@@ -20,7 +20,8 @@ export interface TProgress {
 }
 
 export async function saveProgress(db: TDb, id: number, p: TProgress): Promise<void> {
-  await fencedJobWrite(db, OPERATION, id, (tx) => tx.operation.update({ where: { id }, data: p }));
+  await assertJobLease(OPERATION, id);
+  await db.operation.update({ where: { id }, data: p });
 }
 
 export async function finishOperation(
@@ -30,12 +31,11 @@ export async function finishOperation(
   message: string,
   report: unknown,
 ): Promise<void> {
-  await fencedJobWrite(db, OPERATION, id, (tx) =>
-    tx.operation.update({
-      where: { id },
-      data: { state, message, report: JSON.stringify(report), finishedAt: new Date() },
-    }),
-  );
+  await assertJobLease(OPERATION, id);
+  await db.operation.update({
+    where: { id },
+    data: { state, message, report: JSON.stringify(report), finishedAt: new Date() },
+  });
   await announceOperation(db, id);
 }
 
