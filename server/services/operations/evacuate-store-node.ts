@@ -120,7 +120,7 @@ async function runEvacuateStoreNode(db: TDb, id: number): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: BATCHES_IN_FLIGHT }, lane));
-    // The lanes' progress writes are separate (fenced) transactions and may commit out of order: an older
+    // The lanes' progress writes run concurrently and may reach the database out of order: an older
     // snapshot could land last (seen once: done with 99,000 of 100,000 processed). The final counts are
     // written once more, alone, now that no lane writes.
     await saveProgress(db, id, { ...progress });
